@@ -81,12 +81,13 @@ public final class Report {
 
   static String render(List<Row> rows) {
     StringBuilder sb = new StringBuilder();
-    sb.append("| benchmark | params | score | unit | baseline | ratio |\n");
-    sb.append("|---|---|---:|---|---|---:|\n");
+    sb.append("| benchmark | params | score | unit | MiB/s | baseline | ratio |\n");
+    sb.append("|---|---|---:|---|---:|---|---:|\n");
     for (Row row : rows) {
       List<String> baselines = baselinesOf(row.benchmark());
-      String head = String.format(Locale.ROOT, "| %s | %s | %s ± %s | %s |",
-          row.shortName(), params(row.params()), num(row.score()), num(row.error()), row.unit());
+      String head = String.format(Locale.ROOT, "| %s | %s | %s ± %s | %s | %s |",
+          row.shortName(), params(row.params()), num(row.score()), num(row.error()), row.unit(),
+          mibPerSecond(row));
       if (baselines.isEmpty()) {
         sb.append(head).append(" — | 1.00 (baseline) |\n");
         continue;
@@ -132,6 +133,19 @@ public final class Report {
       // A result from another jar: reported without a baseline.
     }
     return List.of();
+  }
+
+  /** Data rate for throughput rows with a {@code size} parameter in bytes; blank otherwise. */
+  private static String mibPerSecond(Row row) {
+    String size = row.params().get("size");
+    if (size == null || !"ops/s".equals(row.unit())) {
+      return "";
+    }
+    try {
+      return String.format(Locale.ROOT, "%.1f", row.score() * Long.parseLong(size) / (1024.0 * 1024.0));
+    } catch (NumberFormatException e) {
+      return "";
+    }
   }
 
   private static String params(Map<String, String> params) {
