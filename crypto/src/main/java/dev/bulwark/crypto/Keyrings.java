@@ -6,6 +6,7 @@ import dev.bulwark.crypto.spi.KeyringRecord;
 import dev.bulwark.crypto.spi.KeyringStore;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.InstantSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class Keyrings {
   private final KeyringStore store;
   private final KekProvider provider;
-  private final Clock clock;
+  private final InstantSource clock;
   private final RotationPolicy rotationPolicy;
   private final Duration refreshInterval;
   private final ConcurrentHashMap<String, Keyring> open = new ConcurrentHashMap<>();
@@ -93,10 +94,6 @@ public final class Keyrings {
     return provider;
   }
 
-  Clock clock() {
-    return clock;
-  }
-
   Instant now() {
     return clock.instant();
   }
@@ -126,7 +123,7 @@ public final class Keyrings {
   public static final class Builder {
     private final KeyringStore store;
     private final KekProvider provider;
-    private Clock clock = Clock.systemUTC();
+    private InstantSource clock = Clock.systemUTC();
     private RotationPolicy rotationPolicy = RotationPolicy.DEFAULT;
     private Duration refreshInterval = Duration.ofSeconds(30);
 
@@ -139,7 +136,7 @@ public final class Keyrings {
     }
 
     /** The clock for key ages, rotation and receipts (default: system UTC). */
-    public Builder clock(Clock clock) {
+    public Builder clock(InstantSource clock) {
       if (clock == null) {
         throw new IllegalArgumentException("clock must not be null");
       }
