@@ -70,10 +70,8 @@ public final class Envelope {
     Keyring keyring = keyrings.keyring(keyringId);
     Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, plaintext.length);
     byte[] salt = Primitives.random(Header.SALT_BYTES);
-    byte[] prk = Primitives.extract(dk.dek, salt);
-    Header h = new Header(Header.SUITE_ONE_SHOT, keyringId, dk.version, dk.wrapped, salt,
-        Primitives.commitment(prk), 0);
-    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_ONE_SHOT, NO_INFO);
+    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_ONE_SHOT, NO_INFO);
+    Header h = new Header(Header.SUITE_ONE_SHOT, keyringId, dk.version, dk.wrapped, salt, d.commitment, 0);
     byte[] out = new byte[h.length() + plaintext.length + Primitives.TAG_BYTES];
     int off = h.writeTo(out, 0);
     Primitives.gcmEncrypt(d.key, d.iv, context.canonicalBytes(), plaintext, 0, plaintext.length, out, off);
@@ -96,21 +94,20 @@ public final class Envelope {
     if (ciphertext.length - hl < Primitives.TAG_BYTES) {
       throw new CiphertextFormatException("ciphertext is truncated");
     }
-    byte[] prk = openPrk(h);
-    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_ONE_SHOT, NO_INFO);
+    Primitives.Derived d = open(h, NO_INFO);
     return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytes(), ciphertext, hl, ciphertext.length - hl);
   }
 
-  /** Resolves the keyring, unwraps the DEK and verifies the key commitment; returns the PRK. */
-  private byte[] openPrk(Header h) throws GeneralSecurityException {
+  /** Resolves the keyring, unwraps the DEK, derives the message keys and verifies the key commitment. */
+  private Primitives.Derived open(Header h, byte[] info) throws GeneralSecurityException {
     Keyring keyring = keyrings.existing(h.keyringId())
         .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
     byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy);
-    byte[] prk = Primitives.extract(dek, h.salt());
-    if (!Primitives.equal(Primitives.commitment(prk), h.commitment())) {
+    Primitives.Derived d = Primitives.derive(dek, h.salt(), h.suite(), info);
+    if (!Primitives.equal(d.commitment, h.commitment())) {
       throw new DecryptionFailedException();
     }
-    return prk;
+    return d;
   }
 
   /** Reads the header of a ciphertext without any key. */
@@ -160,8 +157,7 @@ public final class Envelope {
       return h;
     }
     byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE);
-    byte[] prk = Primitives.extract(dek, h.salt());
-    if (!Primitives.equal(Primitives.commitment(prk), h.commitment())) {
+    if (!Primitives.equal(Primitives.commitment(dek, h.salt()), h.commitment())) {
       throw new DecryptionFailedException();
     }
     Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
@@ -181,10 +177,8 @@ public final class Envelope {
     Keyring keyring = keyrings.keyring(keyringId);
     Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, 0);
     byte[] salt = Primitives.random(Header.SALT_BYTES);
-    byte[] prk = Primitives.extract(dk.dek, salt);
-    Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt,
-        Primitives.commitment(prk), segmentSize);
-    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt, d.commitment, segmentSize);
     ciphertext.write(h.encode());
     return new StreamingEncryptingOutputStream(ciphertext, d, segmentSize);
   }
@@ -223,8 +217,7 @@ public final class Envelope {
     if (h.suite() != Header.SUITE_STREAMING) {
       throw new CiphertextFormatException("this is a one-shot ciphertext; use decrypt");
     }
-    byte[] prk = openPrk(h);
-    return Primitives.contentKey(prk, Header.SUITE_STREAMING, streamInfo(h.segmentSize(), context));
+    return open(h, streamInfo(h.segmentSize(), context));
   }
 
   private static byte[] streamInfo(int segmentSize, EncryptionContext context) {

@@ -105,8 +105,19 @@ public final class Keyring {
 
   private KeyringRecord reload() throws GeneralSecurityException {
     Optional<KeyringRecord> r = owner.store().load(id);
-    snapshot = new Snapshot(r, owner.now());
+    install(r);
     return r.orElse(null);
+  }
+
+  /** Installs a record unless a newer one is already installed (concurrent reloads race). */
+  private synchronized void install(Optional<KeyringRecord> r) {
+    Snapshot s = snapshot;
+    if (s != null && s.record().isPresent()
+        && (r.isEmpty() || r.get().revision() < s.record().get().revision())) {
+      snapshot = new Snapshot(s.record(), owner.now());
+      return;
+    }
+    snapshot = new Snapshot(r, owner.now());
   }
 
   /** The current record, re-read from the store when older than the refresh interval. */
@@ -151,7 +162,7 @@ public final class Keyring {
         live();
         return;
       }
-      snapshot = new Snapshot(Optional.of(rec), owner.now());
+      install(Optional.of(rec));
     }
   }
 
@@ -206,8 +217,9 @@ public final class Keyring {
       versions.add(created);
       KeyringRecord nr = new KeyringRecord(id, r.revision() + 1, versions, r.minDecryptableVersion(), Optional.empty());
       if (owner.store().compareAndSet(r.revision(), nr)) {
-        snapshot = new Snapshot(Optional.of(nr), owner.now());
+        install(Optional.of(nr));
         encryptCache.set(null);
+        allotRemaining = 0;
         return created;
       }
       owner.destroyQuietly(ref);
@@ -291,7 +303,7 @@ public final class Keyring {
         return;
       }
       if (owner.store().compareAndSet(r.revision(), nr)) {
-        snapshot = new Snapshot(Optional.of(nr), owner.now());
+        install(Optional.of(nr));
         clearCaches();
         return;
       }
@@ -323,7 +335,7 @@ public final class Keyring {
       long rev = r == null ? 0 : r.revision();
       KeyringRecord nr = new KeyringRecord(id, rev + 1, destroyed, 1, Optional.of(owner.now()));
       if (owner.store().compareAndSet(rev, nr)) {
-        snapshot = new Snapshot(Optional.of(nr), owner.now());
+        install(Optional.of(nr));
         clearCaches();
         return receipt(nr);
       }
@@ -378,7 +390,7 @@ public final class Keyring {
     vs.set(version - 1, cur.withReserved(reserved));
     KeyringRecord nr = new KeyringRecord(id, r.revision() + 1, vs, r.minDecryptableVersion(), Optional.empty());
     if (owner.store().compareAndSet(r.revision(), nr)) {
-      snapshot = new Snapshot(Optional.of(nr), owner.now());
+      install(Optional.of(nr));
       allotVersion = version;
       allotRemaining = reserved - cur.encryptionsReserved();
     }

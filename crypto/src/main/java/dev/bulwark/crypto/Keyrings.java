@@ -62,7 +62,15 @@ public final class Keyrings {
 
   /** The keyring {@code keyringId} if it exists (shredded ones included), without creating it. */
   public Optional<Keyring> existing(String keyringId) throws GeneralSecurityException {
-    Keyring k = handle(keyringId);
+    KeyringRecord.validateId(keyringId);
+    Keyring k = open.get(keyringId);
+    if (k == null) {
+      // Ids come from untrusted headers: keep a handle only for keyrings that exist.
+      if (store.load(keyringId).isEmpty()) {
+        return Optional.empty();
+      }
+      k = handle(keyringId);
+    }
     return k.exists() ? Optional.of(k) : Optional.empty();
   }
 

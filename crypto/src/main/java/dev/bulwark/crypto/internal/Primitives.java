@@ -3,6 +3,7 @@ package dev.bulwark.crypto.internal;
 import dev.bulwark.crypto.DecryptionFailedException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.DrbgParameters;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
@@ -22,7 +23,18 @@ public final class Primitives {
 
   private static final byte[] KEY_LABEL = "bulwark-v1 content key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COMMIT_LABEL = "bulwark-v1 key commitment".getBytes(StandardCharsets.US_ASCII);
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * One DRBG per thread (SHA-256 Hash_DRBG seeded by the JDK's entropy source): the default
+   * NativePRNG serialises every caller on one lock and a read of /dev/urandom per 32 bytes.
+   */
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
+    try {
+      return SecureRandom.getInstance("DRBG",
+          DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
+    } catch (GeneralSecurityException e) {
+      return new SecureRandom();
+    }
+  });
   private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
     try {
       return Cipher.getInstance("AES/GCM/NoPadding");
@@ -50,7 +62,7 @@ public final class Primitives {
   /** Fresh random bytes. */
   public static byte[] random(int n) {
     byte[] b = new byte[n];
-    RANDOM.nextBytes(b);
+    RANDOM.get().nextBytes(b);
     return b;
   }
 
@@ -115,18 +127,22 @@ public final class Primitives {
   }
 
   /**
-   * Derived per-message material. {@code key} (32 bytes) and {@code iv} (12 bytes) come from
-   * HKDF-SHA256(ikm = DEK, salt = message salt, info = label ‖ suite ‖ info); the commitment is a
-   * separate HKDF output with its own label and no context, so rewrap can check it without the
-   * encryption context.
+   * Derived per-message material: {@code commitment} = HMAC-SHA256(PRK, commit label ‖ 0x01) and
+   * {@code key} = HMAC-SHA256(PRK, key label ‖ suite ‖ info ‖ 0x01), the first output block of
+   * HKDF-Expand, where PRK = HKDF-Extract(salt, DEK). The commitment uses no context, so rewrap can
+   * check it without the encryption context. {@code iv} is all zero: the key is unique per message
+   * (a 256-bit random salt), so a fixed IV is safe, and an IV derived from the same inputs would
+   * add nothing.
    */
   public static final class Derived {
     public final byte[] key;
     public final byte[] iv;
+    public final byte[] commitment;
 
-    Derived(byte[] key, byte[] iv) {
+    Derived(byte[] key, byte[] commitment) {
       this.key = key;
-      this.iv = iv;
+      this.iv = new byte[IV_BYTES];
+      this.commitment = commitment;
     }
 
     @Override
@@ -135,40 +151,31 @@ public final class Primitives {
     }
   }
 
-  /** HKDF-Extract(salt, dek). */
-  public static byte[] extract(byte[] dek, byte[] salt) throws GeneralSecurityException {
+  /** Derives the commitment and the content key of one message. */
+  public static Derived derive(byte[] dek, byte[] salt, int suite, byte[] info) throws GeneralSecurityException {
     Mac mac = HMAC.get();
     mac.init(new SecretKeySpec(salt, "HmacSHA256"));
-    return mac.doFinal(dek);
+    byte[] prk = mac.doFinal(dek);
+    mac.init(new SecretKeySpec(prk, "HmacSHA256"));
+    mac.update(COMMIT_LABEL);
+    mac.update((byte) 1);
+    byte[] commitment = mac.doFinal();
+    mac.update(KEY_LABEL);
+    mac.update((byte) suite);
+    mac.update(info);
+    mac.update((byte) 1);
+    return new Derived(mac.doFinal(), commitment);
   }
 
-  /** The key commitment from an extracted PRK. */
-  public static byte[] commitment(byte[] prk) throws GeneralSecurityException {
+  /** Only the commitment (rewrap). */
+  public static byte[] commitment(byte[] dek, byte[] salt) throws GeneralSecurityException {
     Mac mac = HMAC.get();
+    mac.init(new SecretKeySpec(salt, "HmacSHA256"));
+    byte[] prk = mac.doFinal(dek);
     mac.init(new SecretKeySpec(prk, "HmacSHA256"));
     mac.update(COMMIT_LABEL);
     mac.update((byte) 1);
     return mac.doFinal();
-  }
-
-  /** Content key and IV from an extracted PRK (HKDF-Expand, 2 blocks). */
-  public static Derived contentKey(byte[] prk, int suite, byte[] info) throws GeneralSecurityException {
-    Mac mac = HMAC.get();
-    mac.init(new SecretKeySpec(prk, "HmacSHA256"));
-    mac.update(KEY_LABEL);
-    mac.update((byte) suite);
-    mac.update(info);
-    mac.update((byte) 1);
-    byte[] t1 = mac.doFinal();
-    mac.update(t1);
-    mac.update(KEY_LABEL);
-    mac.update((byte) suite);
-    mac.update(info);
-    mac.update((byte) 2);
-    byte[] t2 = mac.doFinal();
-    byte[] iv = new byte[IV_BYTES];
-    System.arraycopy(t2, 0, iv, 0, IV_BYTES);
-    return new Derived(t1, iv);
   }
 
   /** Constant-time equality. */
