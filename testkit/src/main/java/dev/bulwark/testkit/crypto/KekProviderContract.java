@@ -38,9 +38,11 @@ public abstract class KekProviderContract extends StoreContract<KekProvider> {
     return true;
   }
 
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private static byte[] dek() {
     byte[] d = new byte[32];
-    new SecureRandom().nextBytes(d);
+    RANDOM.nextBytes(d);
     return d;
   }
 
