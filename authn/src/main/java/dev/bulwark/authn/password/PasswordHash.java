@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
 public final class PasswordHash {
 
   private static final Pattern B64 = Pattern.compile("[A-Za-z0-9+/]+");
-  private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,9}");
+  private static final Pattern NUMBER = Pattern.compile("[1-9][0-9]{0,17}");
   private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,8}");
   /** Longest string worth parsing: keeps a hostile row from costing more than a few microseconds. */
   private static final int MAX_LENGTH = 512;
