@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -22,17 +23,19 @@ public final class InMemoryAttemptStore implements AttemptStore {
 
   public InMemoryAttemptStore(InstantSource clock) {
     Objects.requireNonNull(clock, "clock");
+    // Caffeine's ticker counts from the store's creation, so no instant overflows a long of nanos.
+    Instant base = clock.instant();
     this.cache = Caffeine.newBuilder()
-        .ticker(() -> nanos(clock.instant()))
+        .ticker(() -> nanos(Duration.between(base, clock.instant())))
         .expireAfter(new Expiry<String, Entry>() {
           @Override
           public long expireAfterCreate(String key, Entry e, long currentTime) {
-            return ttl(e, currentTime);
+            return ttl(e, clock.instant());
           }
 
           @Override
           public long expireAfterUpdate(String key, Entry e, long currentTime, long currentDuration) {
-            return ttl(e, currentTime);
+            return ttl(e, clock.instant());
           }
 
           @Override
@@ -43,18 +46,19 @@ public final class InMemoryAttemptStore implements AttemptStore {
         .build();
   }
 
-  private static long ttl(Entry e, long currentTime) {
+  private static long ttl(Entry e, Instant now) {
     if (e.disabled()) {
       return Long.MAX_VALUE;
     }
-    return Math.max(0, nanos(e.expiresAt()) - currentTime);
+    return Math.max(0, nanos(Duration.between(now, e.expiresAt())));
   }
 
-  private static long nanos(Instant t) {
+  /** Nanoseconds of {@code d}, saturating instead of overflowing (instants may be centuries apart). */
+  private static long nanos(Duration d) {
     try {
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+      return d.toNanos();
     } catch (ArithmeticException e) {
-      return t.getEpochSecond() < 0 ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+      return d.isNegative() ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
     }
   }
 

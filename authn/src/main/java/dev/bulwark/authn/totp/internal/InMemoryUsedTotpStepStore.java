@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -18,17 +19,19 @@ public final class InMemoryUsedTotpStepStore implements UsedTotpStepStore {
 
   public InMemoryUsedTotpStepStore(InstantSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
+    // Caffeine's ticker counts from the store's creation, so no instant overflows a long of nanos.
+    Instant base = clock.instant();
     this.cache = Caffeine.newBuilder()
-        .ticker(() -> nanos(clock.instant()))
+        .ticker(() -> nanos(Duration.between(base, clock.instant())))
         .expireAfter(new Expiry<String, Used>() {
           @Override
           public long expireAfterCreate(String key, Used value, long currentTime) {
-            return Math.max(0, nanos(value.expiresAt()) - currentTime);
+            return Math.max(0, nanos(Duration.between(clock.instant(), value.expiresAt())));
           }
 
           @Override
           public long expireAfterUpdate(String key, Used value, long currentTime, long currentDuration) {
-            return Math.max(0, nanos(value.expiresAt()) - currentTime);
+            return Math.max(0, nanos(Duration.between(clock.instant(), value.expiresAt())));
           }
 
           @Override
@@ -39,11 +42,12 @@ public final class InMemoryUsedTotpStepStore implements UsedTotpStepStore {
         .build();
   }
 
-  private static long nanos(Instant t) {
+  /** Nanoseconds of {@code d}, saturating instead of overflowing (instants may be centuries apart). */
+  private static long nanos(Duration d) {
     try {
-      return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+      return d.toNanos();
     } catch (ArithmeticException e) {
-      return t.getEpochSecond() < 0 ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+      return d.isNegative() ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
     }
   }
 
