@@ -31,7 +31,8 @@ import java.util.Optional;
  * make the server hash megabytes. With a {@link Pepper}, Argon2id runs over
  * {@code HMAC-SHA-256(pepper, password)} and the pepper's key id is written into the PHC string.
  *
- * <p>Thread-safe and immutable; one instance serves the whole application.
+ * <p>Thread-safe and immutable; one instance serves the whole application. Building one costs a
+ * single hash (the dummy used by {@link #verifyDummy}).
  *
  * <p>Security considerations: tag comparison is constant-time ({@code MessageDigest.isEqual}).
  * {@link #verifyDummy} does the same work as {@link #verify} against a hash of a random password,
@@ -48,13 +49,20 @@ public final class PasswordHasher {
   private final Optional<Pepper> pepper;
   private final Map<String, Pepper> peppers;
   private final SecureRandom random;
-  private volatile PasswordHash dummy;
+  private final PasswordHash dummy;
 
   private PasswordHasher(Builder b) {
     this.parameters = b.parameters;
     this.pepper = Optional.ofNullable(b.pepper);
     this.peppers = Map.copyOf(b.peppers);
     this.random = b.random;
+    // Made up front so that the first unknown-account login costs no more than later ones.
+    byte[] randomPassword = new byte[32];
+    random.nextBytes(randomPassword);
+    byte[] salt = new byte[parameters.saltLengthBytes()];
+    random.nextBytes(salt);
+    this.dummy = new PasswordHash(parameters, pepper.map(Pepper::keyId), salt,
+        compute(randomPassword, salt, parameters, pepper));
   }
 
   public static Builder builder() {
@@ -123,15 +131,6 @@ public final class PasswordHasher {
    */
   public boolean verifyDummy(CharSequence password) {
     PasswordHash d = dummy;
-    if (d == null) {
-      byte[] randomPassword = new byte[32];
-      random.nextBytes(randomPassword);
-      byte[] salt = new byte[parameters.saltLengthBytes()];
-      random.nextBytes(salt);
-      d = new PasswordHash(parameters, pepper.map(Pepper::keyId), salt,
-          compute(randomPassword, salt, parameters, pepper));
-      dummy = d;
-    }
     byte[] input = encode(password);
     byte[] tag = compute(input == null ? new byte[1] : input, d.salt(), parameters, pepper);
     // Compare for equal work; the result is ignored because a random 32-byte password never matches.

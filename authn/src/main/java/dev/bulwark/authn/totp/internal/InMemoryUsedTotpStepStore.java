@@ -22,7 +22,7 @@ public final class InMemoryUsedTotpStepStore implements UsedTotpStepStore {
     // Caffeine's ticker counts from the store's creation, so no instant overflows a long of nanos.
     Instant base = clock.instant();
     this.cache = Caffeine.newBuilder()
-        .ticker(() -> nanos(Duration.between(base, clock.instant())))
+        .ticker(() -> sinceBase(base, clock.instant()))
         .expireAfter(new Expiry<String, Used>() {
           @Override
           public long expireAfterCreate(String key, Used value, long currentTime) {
@@ -40,6 +40,15 @@ public final class InMemoryUsedTotpStepStore implements UsedTotpStepStore {
           }
         })
         .build();
+  }
+
+  /** Nanoseconds from {@code base} to {@code t} without allocating, saturating. */
+  private static long sinceBase(Instant base, Instant t) {
+    long seconds = t.getEpochSecond() - base.getEpochSecond();
+    if (seconds > 9_000_000_000L || seconds < -9_000_000_000L) {
+      return seconds < 0 ? Long.MIN_VALUE / 2 : Long.MAX_VALUE / 2;
+    }
+    return seconds * 1_000_000_000L + (t.getNano() - base.getNano());
   }
 
   /** Nanoseconds of {@code d}, saturating instead of overflowing (instants may be centuries apart). */
