@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -68,11 +69,16 @@ public final class Lockout {
     Objects.requireNonNull(factor, "factor");
     Objects.requireNonNull(source, "source");
     Instant now = clock.instant();
-    LockoutStatus status = status(store.get(accountKey(account), now), policy.accountRule(), now)
-        .strictest(status(store.get(factorKey(factor, account), now), policy.factorRule(factor), now));
+    String accountKey = accountKey(account);
+    String factorKey = factorKey(factor, account);
     Optional<LockoutRule> sourceRule = policy.sourceRule();
-    if (sourceRule.isPresent() && source.isPresent()) {
-      status = status.strictest(status(store.get(sourceKey(source.get()), now), sourceRule.get(), now));
+    String sourceKey = sourceRule.isPresent() && source.isPresent() ? sourceKey(source.get()) : null;
+    Map<String, Attempts> records = store.getAll(
+        sourceKey == null ? List.of(accountKey, factorKey) : List.of(accountKey, factorKey, sourceKey), now);
+    LockoutStatus status = status(records.getOrDefault(accountKey, Attempts.NONE), policy.accountRule(), now)
+        .strictest(status(records.getOrDefault(factorKey, Attempts.NONE), policy.factorRule(factor), now));
+    if (sourceKey != null) {
+      status = status.strictest(status(records.getOrDefault(sourceKey, Attempts.NONE), sourceRule.get(), now));
     }
     return status;
   }

@@ -9,6 +9,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -79,6 +83,42 @@ public final class JdbcAttemptStore implements AttemptStore {
     } catch (SQLException e) {
       throw new IllegalStateException("could not read failed attempts", e);
     }
+  }
+
+  /** Reads all {@code keys} in one query. */
+  @Override
+  public Map<String, Attempts> getAll(Collection<String> keys, Instant now) {
+    Objects.requireNonNull(now, "now");
+    List<String> list = List.copyOf(keys);
+    Map<String, Attempts> out = new LinkedHashMap<>();
+    for (String k : list) {
+      out.put(k, Attempts.NONE);
+    }
+    if (list.isEmpty()) {
+      return out;
+    }
+    StringBuilder sql = new StringBuilder(
+        "SELECT attempt_key, failures, last_failure_ms, expires_at_ms, disabled FROM " + TABLE + " WHERE attempt_key IN (");
+    for (int i = 0; i < list.size(); i++) {
+      sql.append(i == 0 ? "?" : ", ?");
+    }
+    sql.append(')');
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+      for (int i = 0; i < list.size(); i++) {
+        ps.setString(i + 1, list.get(i));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          boolean disabled = rs.getBoolean(5);
+          if (disabled || rs.getLong(4) > now.toEpochMilli()) {
+            out.put(rs.getString(1), new Attempts(rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)), disabled));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not read failed attempts", e);
+    }
+    return out;
   }
 
   @Override

@@ -4,6 +4,9 @@ import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.internal.InMemoryAttemptStore;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Counts failed authentication attempts per key, atomically. The lockout logic
@@ -38,6 +41,19 @@ public interface AttemptStore {
    *     for never
    */
   Attempts recordFailure(String key, Instant now, Instant expiresAt, long disableAt);
+
+  /**
+   * The records of several keys, as {@link #get} would return them (a key without a record maps
+   * to {@link Attempts#NONE}). Lockout reads up to three keys per check; a networked store should
+   * override this to read them in one round trip. The default calls {@link #get} for each key.
+   */
+  default Map<String, Attempts> getAll(Collection<String> keys, Instant now) {
+    Map<String, Attempts> out = new LinkedHashMap<>();
+    for (String key : keys) {
+      out.put(key, get(key, now));
+    }
+    return out;
+  }
 
   /** Deletes the record of {@code key}, disabled or not. */
   void reset(String key);

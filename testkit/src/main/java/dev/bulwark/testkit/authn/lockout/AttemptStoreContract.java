@@ -123,6 +123,26 @@ public abstract class AttemptStoreContract extends StoreContract<AttemptStore> {
   }
 
   @Test
+  void getAll_readsSeveralKeys_likeGet() {
+    fail("one", Duration.ofHours(1), Long.MAX_VALUE);
+    fail("two", Duration.ofHours(1), Long.MAX_VALUE);
+    fail("two", Duration.ofHours(1), Long.MAX_VALUE);
+    fail("gone", Duration.ofSeconds(1), Long.MAX_VALUE);
+    fail("off", Duration.ofSeconds(1), 1);
+    clock.advance(Duration.ofSeconds(1));
+    java.util.Map<String, Attempts> all = store.getAll(List.of("one", "two", "gone", "off", "absent"), now());
+    assertEquals(5, all.size());
+    for (String k : all.keySet()) {
+      assertEquals(store.get(k, now()), all.get(k), k);
+    }
+    assertEquals(2, all.get("two").failures());
+    assertEquals(Attempts.NONE, all.get("gone"));
+    assertTrue(all.get("off").disabled());
+    assertEquals(Attempts.NONE, all.get("absent"));
+    assertTrue(store.getAll(List.of(), now()).isEmpty());
+  }
+
+  @Test
   void concurrentFailures_areNeverLostNorDoubleCounted() throws Exception {
     int threads = concurrencyThreads();
     int perThread = 100;
