@@ -1,6 +1,9 @@
 package dev.bulwark.benchmarks.authn.core;
 
+import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.Lockout;
+import dev.bulwark.authn.lockout.LockoutStatus;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.benchmarks.ComparedWith;
 import java.security.SecureRandom;
@@ -12,6 +15,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -33,7 +37,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@link JdbcAttemptStore} on PostgreSQL (127.0.0.1:5432, database {@code test}, user
  * {@code postgres}; override with {@code -Dbulwark.pg.url}/{@code -Dbulwark.pg.user}), 16 threads
  * over a 16-connection pool and 10,000 keys, in a throw-away schema. {@code checkAndRecord} is one
- * read plus one atomic {@code INSERT ... ON CONFLICT ... RETURNING}; the baseline is one bare
+ * read plus one atomic {@code INSERT ... ON CONFLICT ... RETURNING} on one key;
+ * {@code lockoutCheckAndRecord} is the full per-login lockout work (see there); the baseline is one bare
  * upsert increment over the same pool (one round trip). After the run the table's total is
  * compared with the number of calls: the benchmark fails if a single count was lost.
  */
@@ -53,6 +58,8 @@ public class JdbcLockoutBenchmark {
   private PGSimpleDataSource admin;
   private SimplePool pool;
   private JdbcAttemptStore store;
+  private Lockout lockout;
+  private final String[] sources = new String[1000];
   private final java.util.concurrent.atomic.LongAdder recorded = new java.util.concurrent.atomic.LongAdder();
 
   @Setup(Level.Trial)
@@ -75,6 +82,10 @@ public class JdbcLockoutBenchmark {
     ds.setCurrentSchema(schema);
     pool = new SimplePool(ds, 16);
     store = new JdbcAttemptStore(pool, Clock.systemUTC());
+    lockout = Lockout.builder(store).clock(Clock.systemUTC()).build();
+    for (int i = 0; i < sources.length; i++) {
+      sources[i] = "198.51.100." + i;
+    }
     try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE bench_counter (k VARCHAR(64) PRIMARY KEY, n BIGINT NOT NULL)");
     }
@@ -120,5 +131,21 @@ public class JdbcLockoutBenchmark {
     Attempts after = store.recordFailure(k, now, now.plus(Duration.ofDays(1)), Long.MAX_VALUE);
     recorded.increment();
     return after;
+  }
+
+  /**
+   * The whole {@link Lockout} step of a failed password login: one query reading the account,
+   * factor and source records, then three atomic upserts.
+   */
+  @Benchmark
+  @ComparedWith("dev.bulwark.benchmarks.authn.core.JdbcLockoutBenchmark.rawUpsertIncrement")
+  public LockoutStatus lockoutCheckAndRecord() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String account = "user-" + r.nextInt(KEYS);
+    Optional<String> source = Optional.of(sources[r.nextInt(sources.length)]);
+    LockoutStatus s = lockout.check(account, Factor.PASSWORD, source);
+    LockoutStatus after = lockout.recordFailure(account, Factor.PASSWORD, source);
+    recorded.add(3);
+    return s.strictest(after);
   }
 }
