@@ -42,6 +42,9 @@ public final class LoginRequest {
     this.password = password;
     this.secondFactor = Objects.requireNonNull(secondFactor, "secondFactor");
     this.source = Objects.requireNonNull(source, "source").filter(s -> !s.isEmpty());
+    if (this.source.isPresent() && this.source.get().length() > MAX_USERNAME_CHARS) {
+      throw new IllegalArgumentException("source must be at most " + MAX_USERNAME_CHARS + " characters");
+    }
   }
 
   /** A password-only attempt. */

@@ -67,7 +67,7 @@ public final class Lockout {
   public LockoutStatus check(String account, Factor factor, Optional<String> source) {
     requireAccount(account);
     Objects.requireNonNull(factor, "factor");
-    Objects.requireNonNull(source, "source");
+    requireSource(source);
     Instant now = clock.instant();
     String accountKey = accountKey(account);
     String factorKey = factorKey(factor, account);
@@ -87,7 +87,7 @@ public final class Lockout {
   public LockoutStatus recordFailure(String account, Factor factor, Optional<String> source) {
     requireAccount(account);
     Objects.requireNonNull(factor, "factor");
-    Objects.requireNonNull(source, "source");
+    requireSource(source);
     Instant now = clock.instant();
     LockoutStatus status = record(accountKey(account), policy.accountRule(), now, account, "account", null, source)
         .strictest(record(factorKey(factor, account), policy.factorRule(factor), now, account, "factor", factor, source));
@@ -140,9 +140,10 @@ public final class Lockout {
 
   /** Admin action: clears a source address's counter. */
   public void unlockSource(String source) {
-    if (source == null || source.isEmpty()) {
+    if (source == null) {
       throw new IllegalArgumentException("source must not be null or empty");
     }
+    requireSource(Optional.of(source));
     store.reset(sourceKey(source));
   }
 
@@ -185,9 +186,22 @@ public final class Lockout {
     }
   }
 
+  /** Longest account identifier or source address accepted (keeps keys within the JDBC column). */
+  public static final int MAX_IDENTIFIER_CHARS = 512;
+
   private static void requireAccount(String account) {
     if (account == null || account.isEmpty()) {
       throw new IllegalArgumentException("account must not be null or empty");
+    }
+    if (account.length() > MAX_IDENTIFIER_CHARS) {
+      throw new IllegalArgumentException("account must be at most " + MAX_IDENTIFIER_CHARS + " characters");
+    }
+  }
+
+  private static void requireSource(Optional<String> source) {
+    Objects.requireNonNull(source, "source");
+    if (source.isPresent() && (source.get().isEmpty() || source.get().length() > MAX_IDENTIFIER_CHARS)) {
+      throw new IllegalArgumentException("source must be 1.." + MAX_IDENTIFIER_CHARS + " characters when present");
     }
   }
 

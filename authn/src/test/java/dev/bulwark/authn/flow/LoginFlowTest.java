@@ -232,6 +232,7 @@ class LoginFlowTest {
     assertThrows(IllegalArgumentException.class, () -> LoginRequest.of(null, "pw", IP));
     assertThrows(IllegalArgumentException.class, () -> LoginRequest.of("a", null, IP));
     assertThrows(IllegalArgumentException.class, () -> LoginRequest.of("x".repeat(300), "pw", IP));
+    assertThrows(IllegalArgumentException.class, () -> LoginRequest.of("a", "pw", Optional.of("9".repeat(300))));
     LoginRequest r = LoginRequest.of("alice", "hunter2-secret", IP).withSecondFactor(SecondFactorResponse.totp("123456"));
     assertFalse(r.toString().contains("hunter2-secret"));
     assertFalse(r.toString().contains("123456"));

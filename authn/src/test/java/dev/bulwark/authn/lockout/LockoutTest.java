@@ -160,5 +160,10 @@ class LockoutTest {
     assertThrows(IllegalArgumentException.class, () -> lockout.check("", Factor.PASSWORD, NO_SOURCE));
     assertThrows(IllegalArgumentException.class, () -> lockout.recordFailure(null, Factor.PASSWORD, NO_SOURCE));
     assertThrows(IllegalArgumentException.class, () -> lockout.unlockSource(""));
+    assertThrows(IllegalArgumentException.class, () -> lockout.unlockSource(null));
+    assertThrows(IllegalArgumentException.class, () -> lockout.check("x".repeat(513), Factor.PASSWORD, NO_SOURCE));
+    assertThrows(IllegalArgumentException.class, () -> lockout.check("a", Factor.PASSWORD, Optional.of("")));
+    assertThrows(IllegalArgumentException.class,
+        () -> lockout.recordFailure("a", Factor.PASSWORD, Optional.of("1".repeat(513))));
   }
 }
