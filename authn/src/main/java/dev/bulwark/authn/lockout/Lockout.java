@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -89,11 +90,23 @@ public final class Lockout {
     Objects.requireNonNull(factor, "factor");
     requireSource(source);
     Instant now = clock.instant();
-    LockoutStatus status = record(accountKey(account), policy.accountRule(), now, account, "account", null, source)
-        .strictest(record(factorKey(factor, account), policy.factorRule(factor), now, account, "factor", factor, source));
+    LockoutRule factorRule = policy.factorRule(factor);
+    List<AttemptStore.Failure> failures = new ArrayList<>(3);
+    failures.add(new AttemptStore.Failure(accountKey(account), now, now.plus(policy.accountRule().forgetAfter()),
+        policy.accountRule().disableAt()));
+    failures.add(new AttemptStore.Failure(factorKey(factor, account), now, now.plus(factorRule.forgetAfter()),
+        factorRule.disableAt()));
     Optional<LockoutRule> sourceRule = policy.sourceRule();
-    if (sourceRule.isPresent() && source.isPresent()) {
-      status = status.strictest(record(sourceKey(source.get()), sourceRule.get(), now, account, "source", null, source));
+    boolean countSource = sourceRule.isPresent() && source.isPresent();
+    if (countSource) {
+      failures.add(new AttemptStore.Failure(sourceKey(source.get()), now, now.plus(sourceRule.get().forgetAfter()),
+          sourceRule.get().disableAt()));
+    }
+    List<Attempts> after = store.recordFailures(failures);
+    LockoutStatus status = afterFailure(after.get(0), policy.accountRule(), now, account, "account", null, source)
+        .strictest(afterFailure(after.get(1), factorRule, now, account, "factor", factor, source));
+    if (countSource) {
+      status = status.strictest(afterFailure(after.get(2), sourceRule.get(), now, account, "source", null, source));
     }
     return status;
   }
@@ -147,9 +160,8 @@ public final class Lockout {
     store.reset(sourceKey(source));
   }
 
-  private LockoutStatus record(String key, LockoutRule rule, Instant now, String account, String dimension,
+  private LockoutStatus afterFailure(Attempts after, LockoutRule rule, Instant now, String account, String dimension,
       Factor factor, Optional<String> source) {
-    Attempts after = store.recordFailure(key, now, now.plus(rule.forgetAfter()), rule.disableAt());
     boolean newlyDisabled = after.disabled() && after.failures() == rule.disableAt();
     boolean reachedMax = !after.disabled()
         && rule.delayAfter(after.failures()).equals(rule.maxDelay())

@@ -143,6 +143,50 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
   }
 
+  /**
+   * All failures in one transaction, rows locked in key order (so concurrent callers cannot
+   * deadlock), one commit. If anything fails the transaction rolls back and no count changes.
+   */
+  @Override
+  public List<Attempts> recordFailures(List<Failure> failures) {
+    List<Failure> list = List.copyOf(failures);
+    Integer[] order = new Integer[list.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, java.util.Comparator.comparing(i -> list.get(i).key()));
+    Attempts[] out = new Attempts[list.size()];
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      c.setAutoCommit(false);
+      try (PreparedStatement ps = c.prepareStatement(RECORD)) {
+        for (int i : order) {
+          Failure f = list.get(i);
+          ps.setString(1, f.key());
+          ps.setLong(2, f.at().toEpochMilli());
+          ps.setLong(3, f.expiresAt().toEpochMilli());
+          ps.setBoolean(4, 1 >= f.disableAt());
+          ps.setLong(5, f.disableAt());
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException("recording a failed attempt returned no row");
+            }
+            out[i] = new Attempts(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), rs.getBoolean(3));
+          }
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(autoCommit);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not record failed attempts", e);
+    }
+    return List.of(out);
+  }
+
   @Override
   public void reset(String key) {
     Objects.requireNonNull(key, "key");

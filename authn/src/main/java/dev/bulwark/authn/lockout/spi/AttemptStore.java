@@ -5,8 +5,11 @@ import dev.bulwark.authn.lockout.internal.InMemoryAttemptStore;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Counts failed authentication attempts per key, atomically. The lockout logic
@@ -51,6 +54,36 @@ public interface AttemptStore {
     Map<String, Attempts> out = new LinkedHashMap<>();
     for (String key : keys) {
       out.put(key, get(key, now));
+    }
+    return out;
+  }
+
+  /**
+   * One failure to record with {@link #recordFailures}: the arguments of {@link #recordFailure}.
+   *
+   * @param key the lockout key
+   * @param at the time of the failure
+   * @param expiresAt when the record may be forgotten
+   * @param disableAt the count that disables the key ({@link Long#MAX_VALUE} for never)
+   */
+  record Failure(String key, Instant at, Instant expiresAt, long disableAt) {
+    public Failure {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+    }
+  }
+
+  /**
+   * Records one failure on each of several distinct keys and returns the new records in the same
+   * order. Each key's increment MUST be atomic as in {@link #recordFailure}; a networked store
+   * should apply them in one transaction (one commit). The default calls {@link #recordFailure}
+   * for each.
+   */
+  default List<Attempts> recordFailures(List<Failure> failures) {
+    List<Attempts> out = new ArrayList<>(failures.size());
+    for (Failure f : failures) {
+      out.add(recordFailure(f.key(), f.at(), f.expiresAt(), f.disableAt()));
     }
     return out;
   }

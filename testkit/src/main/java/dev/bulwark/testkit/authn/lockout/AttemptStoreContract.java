@@ -143,6 +143,24 @@ public abstract class AttemptStoreContract extends StoreContract<AttemptStore> {
   }
 
   @Test
+  void recordFailures_countsEachKeyOnce_inTheGivenOrder() {
+    fail("s:b", Duration.ofHours(1), Long.MAX_VALUE);
+    fail("s:b", Duration.ofHours(1), Long.MAX_VALUE);
+    List<Attempts> after = store.recordFailures(List.of(
+        new AttemptStore.Failure("z:a", now(), now().plus(Duration.ofHours(1)), Long.MAX_VALUE),
+        new AttemptStore.Failure("s:b", now(), now().plus(Duration.ofHours(1)), 3),
+        new AttemptStore.Failure("a:c", now(), now().plus(Duration.ofHours(1)), 1)));
+    assertEquals(3, after.size());
+    assertEquals(1, after.get(0).failures());
+    assertFalse(after.get(0).disabled());
+    assertEquals(3, after.get(1).failures());
+    assertTrue(after.get(1).disabled());
+    assertTrue(after.get(2).disabled());
+    assertEquals(after.get(1), store.get("s:b", now()));
+    assertTrue(store.recordFailures(List.of()).isEmpty());
+  }
+
+  @Test
   void concurrentFailures_areNeverLostNorDoubleCounted() throws Exception {
     int threads = concurrencyThreads();
     int perThread = 100;
