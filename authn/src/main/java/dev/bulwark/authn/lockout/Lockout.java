@@ -1,0 +1,267 @@
+package dev.bulwark.authn.lockout;
+
+import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.SecurityEvent;
+import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.SecurityEventType;
+import dev.bulwark.authn.lockout.spi.AttemptStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Account lockout: counts failures per account, per account-and-factor and per source address in
+ * an {@link AttemptStore}, and turns them into exponential backoff, temporary lockout and, at
+ * NIST's ceiling, a disabled factor that only an admin can re-enable.
+ *
+ * <pre>{@code
+ * Lockout lockout = Lockout.builder(AttemptStore.inMemory(clock)).clock(clock).listener(audit).build();
+ * if (!lockout.check(username, Factor.PASSWORD, source).open()) { return tryLater(); }
+ * if (!hasher.verify(password, hash)) { lockout.recordFailure(username, Factor.PASSWORD, source); ... }
+ * else { lockout.recordSuccess(username, Set.of(Factor.PASSWORD)); }
+ * }</pre>
+ *
+ * <p>Keys are built from the login identifier exactly as given, whether or not the account
+ * exists, so an unknown account is throttled and locked exactly like a real one: the lockout state
+ * never tells an attacker which accounts exist.
+ *
+ * <p>Events: {@code authn_login_lock} when a key reaches the maximum wait (temporary lock) or is
+ * disabled ({@code permanent=true}); {@code authn_login_unlock} on {@link #unlock}.
+ *
+ * <p>Thread-safe. The store's exceptions propagate: a lockout that cannot be read fails the login.
+ */
+public final class Lockout {
+
+  private final AttemptStore store;
+  private final LockoutPolicy policy;
+  private final InstantSource clock;
+  private final SecurityEventListener listener;
+
+  private Lockout(Builder b) {
+    this.store = b.store;
+    this.policy = b.policy;
+    this.clock = b.clock;
+    this.listener = b.listener;
+  }
+
+  public static Builder builder(AttemptStore store) {
+    return new Builder(store);
+  }
+
+  public LockoutPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Whether an attempt with {@code factor} for {@code account} from {@code source} may proceed:
+   * the strictest of the account, factor and source states.
+   */
+  public LockoutStatus check(String account, Factor factor, Optional<String> source) {
+    requireAccount(account);
+    Objects.requireNonNull(factor, "factor");
+    requireSource(source);
+    Instant now = clock.instant();
+    String accountKey = accountKey(account);
+    String factorKey = factorKey(factor, account);
+    Optional<LockoutRule> sourceRule = policy.sourceRule();
+    String sourceKey = sourceRule.isPresent() && source.isPresent() ? sourceKey(source.get()) : null;
+    Map<String, Attempts> records = store.getAll(
+        sourceKey == null ? List.of(accountKey, factorKey) : List.of(accountKey, factorKey, sourceKey), now);
+    LockoutStatus status = status(records.getOrDefault(accountKey, Attempts.NONE), policy.accountRule(), now)
+        .strictest(status(records.getOrDefault(factorKey, Attempts.NONE), policy.factorRule(factor), now));
+    if (sourceKey != null) {
+      status = status.strictest(status(records.getOrDefault(sourceKey, Attempts.NONE), sourceRule.get(), now));
+    }
+    return status;
+  }
+
+  /** Counts one failure of {@code factor} on the account, the factor and the source; returns the new status. */
+  public LockoutStatus recordFailure(String account, Factor factor, Optional<String> source) {
+    requireAccount(account);
+    Objects.requireNonNull(factor, "factor");
+    requireSource(source);
+    Instant now = clock.instant();
+    LockoutRule factorRule = policy.factorRule(factor);
+    List<AttemptStore.Failure> failures = new ArrayList<>(3);
+    failures.add(new AttemptStore.Failure(accountKey(account), now, now.plus(policy.accountRule().forgetAfter()),
+        policy.accountRule().disableAt()));
+    failures.add(new AttemptStore.Failure(factorKey(factor, account), now, now.plus(factorRule.forgetAfter()),
+        factorRule.disableAt()));
+    Optional<LockoutRule> sourceRule = policy.sourceRule();
+    boolean countSource = sourceRule.isPresent() && source.isPresent();
+    if (countSource) {
+      failures.add(new AttemptStore.Failure(sourceKey(source.get()), now, now.plus(sourceRule.get().forgetAfter()),
+          sourceRule.get().disableAt()));
+    }
+    List<Attempts> after = store.recordFailures(failures);
+    LockoutStatus status = afterFailure(after.get(0), policy.accountRule(), now, account, "account", null, source)
+        .strictest(afterFailure(after.get(1), factorRule, now, account, "factor", factor, source));
+    if (countSource) {
+      status = status.strictest(afterFailure(after.get(2), sourceRule.get(), now, account, "source", null, source));
+    }
+    return status;
+  }
+
+  /**
+   * A successful login: clears the account's counter and those of the factors used. Disabled
+   * factors not used are left disabled; the source counter is left alone (one valid account must
+   * not reset an attacker's address).
+   */
+  public void recordSuccess(String account, Set<Factor> factorsUsed) {
+    requireAccount(account);
+    store.reset(accountKey(account));
+    for (Factor f : factorsUsed) {
+      store.reset(factorKey(f, account));
+    }
+  }
+
+  /** The account's consecutive failures on record (for an admin view or a "failures since last login" notice). */
+  public Attempts accountAttempts(String account) {
+    requireAccount(account);
+    return store.get(accountKey(account), clock.instant());
+  }
+
+  /** Whether {@code factor} of {@code account} is disabled (NIST's limit reached). */
+  public boolean isDisabled(String account, Factor factor) {
+    requireAccount(account);
+    return store.get(factorKey(factor, account), clock.instant()).disabled();
+  }
+
+  /**
+   * Admin action: clears the account's counter and every factor's, disabled or not, and emits
+   * {@code authn_login_unlock}.
+   *
+   * @param actor who unlocked, for the event
+   */
+  public void unlock(String account, String actor) {
+    requireAccount(account);
+    store.reset(accountKey(account));
+    for (Factor f : Factor.values()) {
+      store.reset(factorKey(f, account));
+    }
+    emit(SecurityEventType.LOGIN_UNLOCK, account, Optional.empty(), Map.of("actor", String.valueOf(actor)));
+  }
+
+  /** Admin action: clears a source address's counter. */
+  public void unlockSource(String source) {
+    if (source == null) {
+      throw new IllegalArgumentException("source must not be null or empty");
+    }
+    requireSource(Optional.of(source));
+    store.reset(sourceKey(source));
+  }
+
+  private LockoutStatus afterFailure(Attempts after, LockoutRule rule, Instant now, String account, String dimension,
+      Factor factor, Optional<String> source) {
+    boolean newlyDisabled = after.disabled() && after.failures() == rule.disableAt();
+    boolean reachedMax = !after.disabled()
+        && rule.delayAfter(after.failures()).equals(rule.maxDelay())
+        && rule.delayAfter(after.failures() - 1).compareTo(rule.maxDelay()) < 0;
+    if (newlyDisabled || reachedMax) {
+      Map<String, String> details = new TreeMap<>();
+      details.put("dimension", dimension);
+      details.put("failures", Long.toString(after.failures()));
+      details.put("permanent", Boolean.toString(newlyDisabled));
+      if (factor != null) {
+        details.put("factor", factor.name().toLowerCase(Locale.ROOT));
+      }
+      if (reachedMax) {
+        details.put("lockedSeconds", Long.toString(rule.maxDelay().toSeconds()));
+      }
+      emit(SecurityEventType.LOGIN_LOCK, account, source, details);
+    }
+    return status(after, rule, now);
+  }
+
+  static LockoutStatus status(Attempts a, LockoutRule rule, Instant now) {
+    if (a.disabled()) {
+      return LockoutStatus.DISABLED;
+    }
+    Instant until = a.lastFailureAt().plus(rule.delayAfter(a.failures()));
+    return until.isAfter(now) ? LockoutStatus.throttled(Duration.between(now, until)) : LockoutStatus.OPEN;
+  }
+
+  private void emit(String type, String account, Optional<String> source, Map<String, String> details) {
+    try {
+      listener.onEvent(new SecurityEvent(type, Optional.of(account), clock.instant(), source, details));
+    } catch (RuntimeException e) {
+      // A listener failure does not change the outcome (SecurityEventListener contract).
+    }
+  }
+
+  /** Longest account identifier or source address accepted (keeps keys within the JDBC column). */
+  public static final int MAX_IDENTIFIER_CHARS = 512;
+
+  private static void requireAccount(String account) {
+    if (account == null || account.isEmpty()) {
+      throw new IllegalArgumentException("account must not be null or empty");
+    }
+    if (account.length() > MAX_IDENTIFIER_CHARS) {
+      throw new IllegalArgumentException("account must be at most " + MAX_IDENTIFIER_CHARS + " characters");
+    }
+  }
+
+  private static void requireSource(Optional<String> source) {
+    Objects.requireNonNull(source, "source");
+    if (source.isPresent() && (source.get().isEmpty() || source.get().length() > MAX_IDENTIFIER_CHARS)) {
+      throw new IllegalArgumentException("source must be 1.." + MAX_IDENTIFIER_CHARS + " characters when present");
+    }
+  }
+
+  static String accountKey(String account) {
+    return "a:" + account;
+  }
+
+  static String factorKey(Factor factor, String account) {
+    return "f:" + factor.name().toLowerCase(Locale.ROOT) + ":" + account;
+  }
+
+  static String sourceKey(String source) {
+    return "s:" + source;
+  }
+
+  @Override
+  public String toString() {
+    return "Lockout[" + store + ", " + policy + "]";
+  }
+
+  /** Configures a {@link Lockout}. */
+  public static final class Builder {
+    private final AttemptStore store;
+    private LockoutPolicy policy = LockoutPolicy.defaults();
+    private InstantSource clock = Clock.systemUTC();
+    private SecurityEventListener listener = SecurityEventListener.NONE;
+
+    private Builder(AttemptStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+    }
+
+    public Builder policy(LockoutPolicy policy) {
+      this.policy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder listener(SecurityEventListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
+    public Lockout build() {
+      return new Lockout(this);
+    }
+  }
+}
