@@ -24,10 +24,17 @@ import java.util.concurrent.ConcurrentHashMap;
  * same user are serialised and never exceed the limit. Lookups by hash take no lock. For several
  * application nodes use {@code JdbcSessionStore}.
  *
- * <p>Memory: the per-user index keeps at most the user's limit of hashes; hashes of sessions that
+ * <p>Memory: a dead session stays for one hour past its deadline (so a late request is told
+ * "idle timeout" rather than "unknown"); the per-user index keeps at most the user's limit of hashes; hashes of sessions that
  * expired are dropped the next time the user logs in or lists sessions.
  */
 public final class InMemorySessionStore implements SessionStore {
+
+  /**
+   * Dead sessions are kept this long past their deadline before the cache drops them, so a late
+   * request still learns why its session ended (idle or absolute) instead of "unknown".
+   */
+  private static final long GRACE_NANOS = 3_600_000_000_000L;
 
   private final InstantSource clock;
   private final Cache<TokenHash, Session> sessions;
@@ -63,7 +70,7 @@ public final class InMemorySessionStore implements SessionStore {
   }
 
   private static long remaining(Session s, long nowNanos) {
-    long deadline = epochNanos(s.idleDeadline());
+    long deadline = epochNanos(s.idleDeadline()) + GRACE_NANOS;
     return Math.max(0L, deadline - nowNanos);
   }
 
