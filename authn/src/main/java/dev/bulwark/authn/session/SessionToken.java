@@ -54,26 +54,41 @@ public final class SessionToken {
       throw new SessionException(
           SessionException.Reason.MALFORMED_TOKEN, "session token must be exactly " + TEXT_LENGTH + " characters");
     }
+    // One pass: check the alphabet and decode 43 sextets (258 bits) into 32 bytes.
+    byte[] raw = new byte[SIZE_BYTES];
+    int acc = 0;
+    int bits = 0;
+    int out = 0;
     for (int i = 0; i < TEXT_LENGTH; i++) {
       char c = text.charAt(i);
-      boolean ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-      if (!ok) {
+      int v = c < 128 ? DECODE[c] : -1;
+      if (v < 0) {
         throw new SessionException(
             SessionException.Reason.MALFORMED_TOKEN, "session token contains a character outside base64url");
       }
+      acc = (acc << 6) | v;
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        raw[out++] = (byte) (acc >> bits);
+        acc &= (1 << bits) - 1;
+      }
     }
-    // 43 characters carry 258 bits; the last character's two low bits must be zero (canonical form),
-    // so each token has exactly one accepted spelling.
-    char last = text.charAt(TEXT_LENGTH - 1);
-    int lastValue = last >= 'A' && last <= 'Z' ? last - 'A'
-        : last >= 'a' && last <= 'z' ? last - 'a' + 26
-        : last >= '0' && last <= '9' ? last - '0' + 52
-        : last == '-' ? 62 : 63;
-    if ((lastValue & 0x3) != 0) {
+    // The two bits left over must be zero (canonical form), so each token has exactly one spelling.
+    if (acc != 0) {
       throw new SessionException(SessionException.Reason.MALFORMED_TOKEN, "session token is not in canonical form");
     }
-    byte[] raw = Base64.getUrlDecoder().decode(text);
     return new SessionToken(raw);
+  }
+
+  private static final byte[] DECODE = new byte[128];
+
+  static {
+    java.util.Arrays.fill(DECODE, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (int i = 0; i < alphabet.length(); i++) {
+      DECODE[alphabet.charAt(i)] = (byte) i;
+    }
   }
 
   /** The SHA-256 of the raw token bytes: what stores keep and look up by. */
