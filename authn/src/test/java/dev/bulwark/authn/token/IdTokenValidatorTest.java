@@ -152,6 +152,15 @@ class IdTokenValidatorTest {
   }
 
   @Test
+  void encryptionKey_isNotUsedForSignatures() throws Exception {
+    RSAKey enc = new RSAKeyGenerator(2048).keyID("enc-1").keyUse(KeyUse.ENCRYPTION).generate();
+    JWKSet set = new JWKSet(List.<JWK>of(enc.toPublicJWK()));
+    IdTokenValidator v = IdTokenValidator.builder(ISS, CLIENT, () -> set).clock(clock).build();
+    String token = sign(new RSASSASigner(enc), JWSAlgorithm.RS256, "enc-1", claims().build());
+    assertEquals(Reason.KEY_MISMATCH, assertThrows(TokenException.class, () -> v.validate(token, NONCE)).reason());
+  }
+
+  @Test
   void tampered_isBadSignature() throws Exception {
     String token = rs256(claims().build());
     String[] parts = token.split("\\.");

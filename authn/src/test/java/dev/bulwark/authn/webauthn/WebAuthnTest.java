@@ -257,6 +257,18 @@ class WebAuthnTest {
   }
 
   @Test
+  void untrustedAttestationRefused_whenPolicySaysSo() throws Exception {
+    authenticator.attestationFormat = "packed"; // self attestation: no chain to a trusted root
+    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN)
+        .withAttestation(com.yubico.webauthn.data.AttestationConveyancePreference.DIRECT, false));
+    Ceremony c = w.startRegistration("alice", "Alice");
+    assertTrue(c.optionsJson().contains("\"attestation\":\"direct\""), c.optionsJson());
+    assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
+        assertThrows(WebAuthnException.class, () -> w.finishRegistration(c.id(), authenticator.register(c.optionsJson()))).reason());
+    assertTrue(store.forUsername("alice").isEmpty());
+  }
+
+  @Test
   void credentialOfAnotherUser_isRejected() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
