@@ -199,7 +199,7 @@ public final class SessionJwts {
     SignedJWT jwt = JwsChecks.verify(token, Set.of(JWSAlgorithm.ES256), kid -> {
       for (KeyEntry e : keys) {
         if (e.key().getKeyID().equals(kid) && now.isBefore(e.retiresAt())) {
-          return e.key().toPublicJWK();
+          return e.key(); // the same object each time, so its verifier is cached; only the public part is used
         }
       }
       return null;

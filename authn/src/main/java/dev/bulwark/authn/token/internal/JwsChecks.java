@@ -66,7 +66,7 @@ public final class JwsChecks {
     if (jwk == null) {
       throw new TokenException(Reason.UNKNOWN_KEY, "no trusted key with this kid");
     }
-    JWSVerifier verifier = verifierFor(alg, jwk);
+    JWSVerifier verifier = cachedVerifier(alg, jwk);
     boolean ok;
     try {
       ok = signed.verify(verifier);
@@ -77,6 +77,49 @@ public final class JwsChecks {
       throw new TokenException(Reason.BAD_SIGNATURE, "signature does not verify");
     }
     return signed;
+  }
+
+  /** Key for the verifier cache: the algorithm and the very JWK object (identity, not equals). */
+  private static final class CacheKey {
+    final JWSAlgorithm alg;
+    final JWK jwk;
+
+    CacheKey(JWSAlgorithm alg, JWK jwk) {
+      this.alg = alg;
+      this.jwk = jwk;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof CacheKey && ((CacheKey) o).jwk == jwk && ((CacheKey) o).alg.equals(alg);
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(jwk) * 31 + alg.hashCode();
+    }
+  }
+
+  private static final int CACHE_LIMIT = 256;
+  private static final java.util.concurrent.ConcurrentHashMap<CacheKey, JWSVerifier> VERIFIERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * Building a verifier (JWK to JCA key, curve and size checks) costs as much as the signature
+   * check itself, so verifiers are reused while the key source hands out the same JWK objects.
+   * Only successfully checked (algorithm, key) pairs are cached; Nimbus verifiers are thread-safe.
+   */
+  private static JWSVerifier cachedVerifier(JWSAlgorithm alg, JWK jwk) throws TokenException {
+    CacheKey key = new CacheKey(alg, jwk);
+    JWSVerifier v = VERIFIERS.get(key);
+    if (v == null) {
+      v = verifierFor(alg, jwk);
+      if (VERIFIERS.size() >= CACHE_LIMIT) {
+        VERIFIERS.clear();
+      }
+      VERIFIERS.put(key, v);
+    }
+    return v;
   }
 
   private static JWSVerifier verifierFor(JWSAlgorithm alg, JWK jwk) throws TokenException {
