@@ -71,7 +71,7 @@ public record CheckpointKey(String name, Bytes publicKey) {
    * @throws AuditFormatException if it is not a well-formed Ed25519 signed-note verifier key
    */
   public static CheckpointKey parse(String vkey) throws AuditFormatException {
-    String[] parts = vkey.trim().split("\\+", -1);
+    String[] parts = vkey.trim().split("\\+", 3);
     if (parts.length != 3) {
       throw new AuditFormatException("verifier key is <name>+<keyid>+<key>");
     }
