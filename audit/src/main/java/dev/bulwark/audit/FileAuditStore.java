@@ -129,7 +129,11 @@ public final class FileAuditStore implements AuditStore {
     if (!readOnly) {
       Files.createDirectories(dir);
       lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      lock = lockChannel.tryLock();
+      try {
+        lock = lockChannel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
       if (lock == null) {
         throw new AuditStoreException("another process is writing the audit log in " + dir);
       }
@@ -314,15 +318,33 @@ public final class FileAuditStore implements AuditStore {
       int start = pos;
       if (q < 0) {
         pos = limit;
-        if (last) {
+        if (last && looksTorn(buf, start, limit)) {
           tornAt = start;
           return StoredEvent.damaged(-1, location, "torn tail: " + (limit - start) + " bytes hold no complete frame");
         }
-        return StoredEvent.damaged(-1, location, "unreadable bytes to end of sealed segment (" + (limit - start) + " bytes)");
+        return StoredEvent.damaged(-1, location, "unreadable bytes to the end of the segment (" + (limit - start) + " bytes)");
       }
       pos = q;
       return StoredEvent.damaged(-1, location, "unreadable frame (bad magic, length or CRC), " + (q - start) + " bytes skipped");
     }
+  }
+
+  /** A crash leaves the start of a frame (its magic) or zeros; anything else is damage. */
+  private static boolean looksTorn(ByteBuffer buf, int start, int limit) {
+    boolean zeros = true;
+    for (int i = start; i < limit && zeros; i++) {
+      zeros = buf.get(i) == 0;
+    }
+    if (zeros) {
+      return true;
+    }
+    int n = Math.min(4, limit - start);
+    for (int i = 0; i < n; i++) {
+      if (buf.get(start + i) != (byte) (AuditFrame.MAGIC_EVENT >>> (24 - 8 * i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private TreeMap<Long, Path> segmentFiles() throws IOException {
