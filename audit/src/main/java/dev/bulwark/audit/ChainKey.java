@@ -19,6 +19,7 @@ public final class ChainKey {
 
   private static final byte[] TAG = "bulwark-audit-mac-v1\0".getBytes(StandardCharsets.US_ASCII);
   private final byte[] key;
+  private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
 
   private ChainKey(byte[] key) {
     if (key.length < 32) {
@@ -44,15 +45,20 @@ public final class ChainKey {
     return key.clone();
   }
 
-  byte[] tag(byte[] chainHash) {
+  private Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
-      mac.update(TAG);
-      return mac.doFinal(chainHash);
+      return mac;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK lacks HmacSHA256", e);
     }
+  }
+
+  byte[] tag(byte[] chainHash) {
+    Mac mac = macs.get();
+    mac.update(TAG);
+    return mac.doFinal(chainHash);
   }
 
   @Override
