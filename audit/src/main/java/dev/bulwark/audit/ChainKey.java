@@ -17,6 +17,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class ChainKey {
 
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] TAG = "bulwark-audit-mac-v1\0".getBytes(StandardCharsets.US_ASCII);
   private final byte[] key;
   private final ThreadLocal<Mac> macs = ThreadLocal.withInitial(this::newMac);
@@ -36,7 +37,7 @@ public final class ChainKey {
   /** A new random 32-byte key. */
   public static ChainKey generate() {
     byte[] k = new byte[32];
-    new SecureRandom().nextBytes(k);
+    RANDOM.nextBytes(k);
     return new ChainKey(k);
   }
 
