@@ -227,6 +227,41 @@ class AuditLogTest {
   }
 
   @Test
+  void anchorFailure_doesNotFailAppends_andShowsInHealth() {
+    InMemoryAuditStore store = new InMemoryAuditStore();
+    AtomicBoolean down = new AtomicBoolean(true);
+    MemoryAnchor good = new MemoryAnchor();
+    dev.bulwark.audit.spi.CheckpointAnchor flaky = new dev.bulwark.audit.spi.CheckpointAnchor() {
+      @Override
+      public void submit(SignedCheckpoint checkpoint) {
+        if (down.get()) {
+          throw new AuditStoreException("SIEM unreachable");
+        }
+        good.submit(checkpoint);
+      }
+
+      @Override
+      public Optional<String> latest(String origin) {
+        return good.latest(origin);
+      }
+    };
+    AuditLog log = builder(store).anchor(flaky).checkpointEvery(5, Duration.ofSeconds(10)).build();
+    for (int i = 0; i < 7; i++) {
+      log.append(TestEvents.event(i));
+    }
+    now.set(now.get().plusSeconds(3));
+    Health h = log.health();
+    assertEquals(7, h.unanchoredEvents());
+    assertEquals(Duration.ofSeconds(3), h.unanchoredAge());
+    assertTrue(h.lastAnchorError().orElseThrow().contains("SIEM unreachable"));
+    down.set(false);
+    log.checkpoint();
+    assertEquals(0, log.health().unanchoredEvents());
+    assertTrue(log.health().lastAnchorError().isEmpty());
+    log.close();
+  }
+
+  @Test
   void headDeletion_withoutReceipt_isReported() {
     InMemoryAuditStore store = new InMemoryAuditStore();
     try (AuditLog log = builder(store).build()) {
