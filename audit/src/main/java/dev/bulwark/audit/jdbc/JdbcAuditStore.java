@@ -321,6 +321,8 @@ public final class JdbcAuditStore implements AuditStore {
                 next = row(rs);
               } else {
                 done = true;
+                // Exhausted: give the connection back even if the caller forgets to close the stream.
+                closeQuietly(rs, p, conn);
               }
             } catch (SQLException e) {
               throw new AuditStoreException("reading audit events failed: " + e.getMessage(), e);
