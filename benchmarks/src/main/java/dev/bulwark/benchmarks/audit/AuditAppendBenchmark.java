@@ -1,0 +1,145 @@
+package dev.bulwark.benchmarks.audit;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.FileAppender;
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditLog;
+import dev.bulwark.audit.ChainKey;
+import dev.bulwark.audit.CheckpointSigner;
+import dev.bulwark.audit.FileAuditStore;
+import dev.bulwark.audit.InMemoryAuditStore;
+import dev.bulwark.benchmarks.ComparedWith;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Appends per second (one op = one acknowledged event): the in-memory log, the durable file log
+ * (acknowledged after fsync) from 16 producer threads, and logback's FileAppender writing the same
+ * events as JSON lines (no fsync, no chain: the alternative a team would otherwise pick).
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 3, time = 2)
+@Fork(1)
+public class AuditAppendBenchmark {
+
+  private static final String ORIGIN = "bench.example/audit";
+  private final AtomicLong counter = new AtomicLong();
+  private Path dir;
+  private AuditLog memoryLog;
+  private FileAuditStore fileStore;
+  private AuditLog fileLog;
+  private Logger logback;
+  private LoggerContext logbackContext;
+  private List<AuditEvent> events;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    dir = Files.createTempDirectory("audit-bench");
+    CheckpointSigner signer = CheckpointSigner.generate(ORIGIN);
+    ChainKey key = ChainKey.generate();
+    memoryLog = AuditLog.builder(ORIGIN, new InMemoryAuditStore()).signer(signer).chainKey(key).build();
+    fileStore = FileAuditStore.open(dir.resolve("log"));
+    fileLog = AuditLog.builder(ORIGIN, fileStore).signer(signer).chainKey(key).build();
+    events = new ArrayList<>();
+    for (int i = 0; i < 1024; i++) {
+      events.add(BenchEvents.event(i));
+    }
+    logbackContext = (LoggerContext) LoggerFactory.getILoggerFactory();
+    logbackContext.reset();
+    PatternLayoutEncoder enc = new PatternLayoutEncoder();
+    enc.setContext(logbackContext);
+    enc.setPattern("%msg%n");
+    enc.start();
+    FileAppender<ILoggingEvent> app = new FileAppender<>();
+    app.setContext(logbackContext);
+    app.setFile(dir.resolve("audit.jsonl").toString());
+    app.setEncoder(enc);
+    app.setImmediateFlush(true);
+    app.start();
+    logback = logbackContext.getLogger("audit");
+    logback.setAdditive(false);
+    logback.addAppender(app);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws IOException {
+    memoryLog.close();
+    fileLog.close();
+    fileStore.close();
+    logbackContext.stop();
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  private AuditEvent next() {
+    return events.get((int) (counter.getAndIncrement() & 1023));
+  }
+
+  @Benchmark
+  @Threads(1)
+  @ComparedWith("dev.bulwark.benchmarks.audit.AuditAppendBenchmark.logbackJsonLine")
+  public long memoryAppend() {
+    return memoryLog.append(next()).seq();
+  }
+
+  @Benchmark
+  @Threads(16)
+  @ComparedWith("dev.bulwark.benchmarks.audit.AuditAppendBenchmark.logbackJsonLine16Threads")
+  public long fileAppendDurable16Threads() {
+    return fileLog.append(next()).seq();
+  }
+
+  @Benchmark
+  @Threads(16)
+  @OperationsPerInvocation(32)
+  @ComparedWith("dev.bulwark.benchmarks.audit.AuditAppendBenchmark.logbackJsonLine16Threads")
+  public int fileAppendDurable16ThreadsBatch32() {
+    int base = (int) (counter.getAndAdd(32) & 1023);
+    List<AuditEvent> batch = new ArrayList<>(32);
+    for (int i = 0; i < 32; i++) {
+      batch.add(events.get((base + i) & 1023));
+    }
+    return fileLog.appendAll(batch).size();
+  }
+
+  @Benchmark
+  @Threads(1)
+  public void logbackJsonLine() {
+    logback.info(BenchEvents.json(next()));
+  }
+
+  @Benchmark
+  @Threads(16)
+  public void logbackJsonLine16Threads() {
+    logback.info(BenchEvents.json(next()));
+  }
+}
