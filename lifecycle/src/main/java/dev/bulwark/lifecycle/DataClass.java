@@ -9,13 +9,14 @@ import java.util.regex.Pattern;
  */
 public record DataClass(String name) {
 
+  // Declared before the constants below, which use it during class initialisation.
+  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
+
   /** Audit log entries; kept 90 days by default. */
   public static final DataClass AUDIT_LOG = new DataClass("audit-log");
 
   /** Session records; kept 30 days by default. */
   public static final DataClass SESSION = new DataClass("session");
-
-  private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9._-]{0,63}");
 
   public DataClass {
     if (name == null || !NAME.matcher(name).matches()) {
