@@ -17,7 +17,6 @@ import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,9 +26,10 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -74,14 +74,16 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         + " released_by text, released_reason text, released_at timestamptz)",
     "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_holds_active ON bulwark_lifecycle_holds (scope, target)"
         + " WHERE released_at IS NULL",
+    // Hashes are packed 32 bytes each (no subject: 32 zero bytes); stored uncompressed, since
+    // hashes do not compress. One evidence row per batch keeps the purge's own writes small.
     "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_evidence (seq bigserial UNIQUE, evidence_id uuid PRIMARY KEY,"
-        + " kind text NOT NULL, data_class text, policy text NOT NULL, record_hashes text[] NOT NULL,"
-        + " subject_hashes text[] NOT NULL, at timestamptz NOT NULL, actor text NOT NULL, reason text NOT NULL,"
+        + " kind text NOT NULL, data_class text, policy text NOT NULL, record_hashes bytea NOT NULL,"
+        + " subject_hashes bytea NOT NULL, at timestamptz NOT NULL, actor text NOT NULL, reason text NOT NULL,"
         + " reference text NOT NULL, delivered boolean NOT NULL DEFAULT false)",
+    "ALTER TABLE bulwark_lifecycle_evidence ALTER COLUMN record_hashes SET STORAGE EXTERNAL,"
+        + " ALTER COLUMN subject_hashes SET STORAGE EXTERNAL",
     "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_evidence_pending ON bulwark_lifecycle_evidence (seq)"
         + " WHERE NOT delivered",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_subject_index (subject_hash text NOT NULL,"
-        + " evidence_id uuid NOT NULL, PRIMARY KEY (subject_hash, evidence_id))",
     "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_watermark (job text PRIMARY KEY,"
         + " last_run_started_at timestamptz, last_completed_rows bigint)",
   };
@@ -485,8 +487,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           String[] ids = batch.stream().map(r -> r.ref().id()).toArray(String[]::new);
           try (PreparedStatement ps = c.prepareStatement(
               action == RetentionPolicy.Action.ANONYMISE ? t.clearDeadlines : t.deleteIds)) {
-            Array arr = c.createArrayOf("text", ids);
-            ps.setArray(1, arr);
+            ps.setArray(1, c.createArrayOf("text", ids));
             ps.executeUpdate();
           }
         }
@@ -510,15 +511,18 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     ps.setInt(3, r.limit());
   }
 
+  private static final int HASH_BYTES = 32;
+
   private static void insertEvidence(Connection c, DeletionEvidence e) throws SQLException {
-    String[] records = new String[e.count()];
-    String[] subjects = new String[e.count()];
-    Set<String> distinctSubjects = new LinkedHashSet<>();
+    byte[] records = new byte[e.count() * HASH_BYTES];
+    byte[] subjects = new byte[e.count() * HASH_BYTES];
+    HexFormat hex = HexFormat.of();
     for (int i = 0; i < e.count(); i++) {
       DeletionEvidence.Item item = e.items().get(i);
-      records[i] = item.recordHash();
-      subjects[i] = item.subjectHash().orElse("");
-      item.subjectHash().ifPresent(distinctSubjects::add);
+      System.arraycopy(hex.parseHex(item.recordHash()), 0, records, i * HASH_BYTES, HASH_BYTES);
+      if (item.subjectHash().isPresent()) {
+        System.arraycopy(hex.parseHex(item.subjectHash().get()), 0, subjects, i * HASH_BYTES, HASH_BYTES);
+      }
     }
     try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_evidence (evidence_id, kind,"
         + " data_class, policy, record_hashes, subject_hashes, at, actor, reason, reference)"
@@ -527,21 +531,13 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       ps.setString(2, e.kind().name());
       ps.setString(3, e.dataClass().map(DataClass::name).orElse(null));
       ps.setString(4, e.policy());
-      ps.setArray(5, c.createArrayOf("text", records));
-      ps.setArray(6, c.createArrayOf("text", subjects));
+      ps.setBytes(5, records);
+      ps.setBytes(6, subjects);
       ps.setObject(7, ts(e.at()));
       ps.setString(8, e.by().actor());
       ps.setString(9, e.by().reason());
       ps.setString(10, e.reference());
       ps.executeUpdate();
-    }
-    if (!distinctSubjects.isEmpty()) {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_subject_index"
-          + " (subject_hash, evidence_id) SELECT s, ? FROM unnest(?::text[]) AS s ON CONFLICT DO NOTHING")) {
-        ps.setObject(1, e.id());
-        ps.setArray(2, c.createArrayOf("text", distinctSubjects.toArray(new String[0])));
-        ps.executeUpdate();
-      }
     }
   }
 
@@ -681,12 +677,15 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     List<DeletionEvidence> out = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        String[] records = (String[]) rs.getArray(5).getArray();
-        String[] subjects = (String[]) rs.getArray(6).getArray();
-        List<DeletionEvidence.Item> items = new ArrayList<>(records.length);
-        for (int i = 0; i < records.length; i++) {
-          items.add(new DeletionEvidence.Item(records[i],
-              subjects[i].isEmpty() ? Optional.empty() : Optional.of(subjects[i])));
+        byte[] records = rs.getBytes(5);
+        byte[] subjects = rs.getBytes(6);
+        HexFormat hex = HexFormat.of();
+        byte[] none = new byte[HASH_BYTES];
+        List<DeletionEvidence.Item> items = new ArrayList<>(records.length / HASH_BYTES);
+        for (int i = 0; i < records.length; i += HASH_BYTES) {
+          byte[] subject = Arrays.copyOfRange(subjects, i, i + HASH_BYTES);
+          items.add(new DeletionEvidence.Item(hex.formatHex(records, i, i + HASH_BYTES),
+              Arrays.equals(subject, none) ? Optional.empty() : Optional.of(hex.formatHex(subject))));
         }
         out.add(new DeletionEvidence(rs.getObject(1, UUID.class), DeletionEvidence.Kind.valueOf(rs.getString(2)),
             Optional.ofNullable(rs.getString(3)).map(DataClass::of), rs.getString(4), items,
@@ -724,10 +723,11 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public List<DeletionEvidence> evidenceForSubject(String subjectHash) {
     List<DeletionEvidence> all = auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS.replaceAll("(\\w+)", "e.$1")
-          + " FROM bulwark_lifecycle_evidence e JOIN bulwark_lifecycle_subject_index s"
-          + " ON s.evidence_id = e.evidence_id WHERE s.subject_hash = ? ORDER BY e.seq")) {
-        ps.setString(1, subjectHash);
+      // A rare query (one per erasure report): a scan that keeps the purge path free of index
+      // writes. The byte search is a prefilter; narrow() below keeps exact, aligned matches only.
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS
+          + " FROM bulwark_lifecycle_evidence WHERE position(? in subject_hashes) > 0 ORDER BY seq")) {
+        ps.setBytes(1, HexFormat.of().parseHex(subjectHash));
         return readEvidence(ps);
       }
     });
