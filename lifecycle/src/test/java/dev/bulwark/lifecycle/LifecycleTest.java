@@ -206,4 +206,37 @@ class LifecycleTest {
     assertTrue(o.error().orElseThrow() instanceof PurgeRefusedException);
     assertEquals(o, manual.lastOutcome().orElseThrow());
   }
+
+  @Test
+  void runInterruptedMidway_resumesWithoutRedoingOrLosingRows() {
+    int[] calls = {0};
+    boolean[] crash = {true};
+    Lifecycle l = Lifecycle.builder(store)
+        .policies(RetentionPolicies.of(
+            RetentionPolicy.purgeAfter(DOC, Period.ofDays(90)).withAction(RetentionPolicy.Action.ARCHIVE)))
+        .clock(now::get).listener(events::add).batchSize(2).expiryHandler(new ExpiryHandler() {
+          @Override
+          public void archive(List<dev.bulwark.lifecycle.spi.RecordState> records) {
+            if (++calls[0] == 2 && crash[0]) {
+              throw new IllegalStateException("process died");
+            }
+          }
+        }).build();
+    List<RecordRef> docs = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      docs.add(doc(i));
+    }
+    l.softDelete(docs, ALICE);
+    advance(Duration.ofDays(31));
+    assertThrows(LifecycleException.class, () -> l.purgeRunner().run());
+    assertEquals(3, store.countDue(DOC, now.get()), "the first batch committed, the second rolled back");
+    assertTrue(types().contains(LifecycleEvent.Type.PURGE_RUN_FAILED));
+    crash[0] = false;
+    advance(Duration.ofMinutes(1));
+    assertEquals(3, l.purgeRunner().run().total());
+    List<String> hashes = new ArrayList<>();
+    events.stream().flatMap(e -> e.evidence().stream()).forEach(e -> e.items().forEach(i -> hashes.add(i.recordHash())));
+    assertEquals(5, hashes.size());
+    assertEquals(5, new java.util.HashSet<>(hashes).size());
+  }
 }

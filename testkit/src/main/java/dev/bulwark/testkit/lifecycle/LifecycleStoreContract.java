@@ -245,6 +245,25 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
+  public void dryRun_listsDueRecordsWithDeadlines_andDeletesNothing() throws Exception {
+    Lifecycle l = lifecycle();
+    RecordRef a = newRecord(ITEM, "s", "t");
+    RecordRef b = newRecord(ATTACHMENT, "s", null);
+    RecordRef held = newRecord(ITEM, "h", "t");
+    l.softDelete(List.of(a, b, held), ALICE);
+    l.holdRecord(held, "case", "legal", OPERATOR);
+    clock.advance(Duration.ofDays(30));
+    PurgeReport dry = runner(l).dryRun();
+    assertTrue(dry.dryRun());
+    assertEquals(1L, dry.counts().get(ITEM));
+    assertEquals(1L, dry.counts().get(ATTACHMENT));
+    assertEquals(Set.of(a, b), new HashSet<>(dry.sample().stream().map(RecordState::ref).toList()));
+    assertTrue(dry.sample().stream().allMatch(r -> r.purgeAfter().isPresent()));
+    assertTrue(store.find(a).isPresent());
+    assertTrue(store.find(b).isPresent());
+  }
+
+  @Test
   public void purgeBatch_isBounded() throws Exception {
     for (int i = 0; i < 7; i++) {
       store.markEligible(newRecord(ATTACHMENT, null, null), clock.instant(), clock.instant());

@@ -173,6 +173,47 @@ class JdbcConcurrentPurgeIT {
     clock.advance(Duration.ofMinutes(1));
   }
 
+  @Test
+  void holdPlacement_waitsForTheOpenBatch_andLaterBatchesSkipHeldRows() throws Exception {
+    CountDownLatch inBatch = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    int[] batches = {0};
+    JdbcLifecycleStore store = JdbcLifecycleStore.create(db.dataSource(),
+        TableMapping.of(EVENTS, "events").withSubject("subject"));
+    Lifecycle archiving = Lifecycle.builder(store)
+        .policies(RetentionPolicies.of(
+            RetentionPolicy.purgeAfter(EVENTS, Period.ofDays(30)).withAction(RetentionPolicy.Action.ARCHIVE)))
+        .clock(clock).batchSize(100).expiryHandler(new dev.bulwark.lifecycle.spi.ExpiryHandler() {
+          @Override
+          public void archive(List<dev.bulwark.lifecycle.spi.RecordState> records) {
+            if (batches[0]++ == 0) {
+              inBatch.countDown();
+              await(release);   // the first batch's transaction stays open until the hold is waiting
+            }
+          }
+        }).build();
+    Lifecycle legal = node(db.dataSource(), null);
+    CompletableFuture<PurgeReport> run = CompletableFuture.supplyAsync(() -> archiving.purgeRunner().run(confirm()));
+    assertTrue(inBatch.await(2, TimeUnit.MINUTES));
+    CompletableFuture<?> hold = CompletableFuture.runAsync(
+        () -> legal.holdSubject("held", "case", "legal", Attribution.of("counsel", "order")));
+    while (count("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        // The store's hold lock key 0x6c69666563796c65, split as PostgreSQL shows bigint keys.
+        + " AND classid = 1818846821 AND objid = 1668901989") == 0) {
+      assertFalse(hold.isDone(), "hold placement must wait for the open purge batch");
+      Thread.onSpinWait();
+    }
+    assertFalse(hold.isDone());
+    Set<Long> firstBatchHeld = ids("SELECT id FROM events WHERE subject = 'held' ORDER BY purge_after, id LIMIT 10");
+    release.countDown();
+    hold.get(2, TimeUnit.MINUTES);
+    run.get(5, TimeUnit.MINUTES);
+    Set<Long> remaining = ids("SELECT id FROM events");
+    assertEquals(ROWS / 10 - firstBatchHeld.size(), remaining.size(),
+        "the open batch finished (its 10 held-subject rows were not held when it decided); every other held row stayed");
+    assertTrue(remaining.stream().noneMatch(firstBatchHeld::contains));
+  }
+
   private Set<Long> ids(String sql) throws SQLException {
     Set<Long> out = new HashSet<>();
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
