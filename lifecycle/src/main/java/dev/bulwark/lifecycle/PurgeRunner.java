@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 /**
  * Finds what is due and purges it in bounded transactions ({@code batchSize} rows each, 1,000 by
@@ -37,6 +38,8 @@ import java.util.UUID;
 public final class PurgeRunner {
 
   /** The runner's attribution in evidence when none is configured. */
+  private static final int MIN_ADAPTIVE_BATCH = 10;
+
   public static final Attribution DEFAULT_ACTOR = Attribution.of("bulwark-purge-runner", "retention policy");
 
   private final Lifecycle lifecycle;
@@ -48,6 +51,8 @@ public final class PurgeRunner {
   private final long firstRunLimit;
   private final int sampleSize;
   private final boolean checkStoreClock;
+  private final long targetBatchNanos;
+  private final LongSupplier ticker;
 
   private PurgeRunner(Builder b) {
     this.lifecycle = b.lifecycle;
@@ -59,6 +64,8 @@ public final class PurgeRunner {
     this.firstRunLimit = b.firstRunLimit;
     this.sampleSize = b.sampleSize;
     this.checkStoreClock = b.checkStoreClock;
+    this.targetBatchNanos = b.targetBatchTime.toNanos();
+    this.ticker = b.ticker;
   }
 
   public static Builder builder(Lifecycle lifecycle) {
@@ -76,6 +83,8 @@ public final class PurgeRunner {
     private long firstRunLimit = 100_000;
     private int sampleSize = 20;
     private boolean checkStoreClock = true;
+    private Duration targetBatchTime = Duration.ofMillis(500);
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder(Lifecycle lifecycle) {
       this.lifecycle = Objects.requireNonNull(lifecycle, "lifecycle");
@@ -124,6 +133,22 @@ public final class PurgeRunner {
      */
     public Builder checkStoreClock(boolean check) {
       this.checkStoreClock = check;
+      return this;
+    }
+
+    /**
+     * The time a batch transaction should stay under [500 ms]: a slower batch halves the next
+     * batch's size (down to 10 rows), a batch faster than half of it doubles the size again (up
+     * to the lifecycle's batch size). Keeps lock hold times short when the database is loaded.
+     */
+    public Builder targetBatchTime(Duration d) {
+      this.targetBatchTime = positive(d, "targetBatchTime", Duration.ofMinutes(1));
+      return this;
+    }
+
+    /** The monotonic timer that measures batches (tests replace it). */
+    Builder ticker(LongSupplier nanoTime) {
+      this.ticker = Objects.requireNonNull(nanoTime, "ticker");
       return this;
     }
 
@@ -231,15 +256,23 @@ public final class PurgeRunner {
     long total = 0;
     long maxNanos = 0;
     try {
+      int batchSize = lifecycle.batchSize();
       for (DataClass c : classes()) {
         RetentionPolicy policy = lifecycle.policy(c);
         long done = 0;
         while (total < limit) {
-          int size = (int) Math.min(lifecycle.batchSize(), limit - total);
-          long start = System.nanoTime();
+          int size = (int) Math.min(batchSize, limit - total);
+          long start = ticker.getAsLong();
           Optional<DeletionEvidence> e = store.purgeBatch(new PurgeBatchRequest(policy, now, Optional.empty(), size,
               actor, "purge-run:" + runId, lifecycle.expiryHandler()));
-          maxNanos = Math.max(maxNanos, System.nanoTime() - start);
+          long elapsed = ticker.getAsLong() - start;
+          maxNanos = Math.max(maxNanos, elapsed);
+          // The monotonic timer only sizes batches; deadlines and rails use the injected clock.
+          if (elapsed > targetBatchNanos) {
+            batchSize = Math.max(MIN_ADAPTIVE_BATCH, batchSize / 2);
+          } else if (elapsed < targetBatchNanos / 2) {
+            batchSize = Math.min(lifecycle.batchSize(), batchSize * 2);
+          }
           if (e.isEmpty()) {
             break;
           }

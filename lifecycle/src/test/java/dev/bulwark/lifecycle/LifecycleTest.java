@@ -239,4 +239,30 @@ class LifecycleTest {
     assertEquals(5, hashes.size());
     assertEquals(5, new java.util.HashSet<>(hashes).size());
   }
+
+  @Test
+  void slowBatches_shrinkTheNextBatch_andFastOnesGrowItBack() {
+    Lifecycle l = Lifecycle.builder(store)
+        .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
+        .clock(now::get).listener(events::add).batchSize(40).build();
+    List<RecordRef> docs = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      docs.add(doc(i));
+    }
+    l.softDelete(docs, ALICE);
+    advance(Duration.ofDays(31));
+    // Each batch "takes" 2 s for the first two batches, then 1 ms.
+    long[] ticks = {0};
+    int[] reads = {0};
+    PurgeRunner runner = PurgeRunner.builder(l).targetBatchTime(Duration.ofSeconds(1)).ticker(() -> {
+      reads[0]++;
+      long step = reads[0] % 2 == 0 ? (reads[0] <= 4 ? 2_000_000_000L : 1_000_000L) : 0;
+      return ticks[0] += step;
+    }).build();
+    PurgeReport r = runner.run();
+    assertEquals(100, r.total());
+    List<Integer> sizes = events.stream().flatMap(e -> e.evidence().stream()).map(DeletionEvidence::count).toList();
+    assertEquals(List.of(40, 20, 10, 20, 10), sizes);
+    assertEquals(Duration.ofSeconds(2), r.maxBatchTime());
+  }
 }
