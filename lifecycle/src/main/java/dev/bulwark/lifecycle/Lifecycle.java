@@ -454,6 +454,15 @@ public final class Lifecycle {
 
   /** Hands evidence to the listener; marks it delivered only when the listener accepted it. */
   boolean deliver(DeletionEvidence e) {
+    if (announce(e)) {
+      store.markDelivered(List.of(e.id()));
+      return true;
+    }
+    return false;
+  }
+
+  /** Hands evidence to the listener; true when accepted. The caller marks it delivered. */
+  boolean announce(DeletionEvidence e) {
     LifecycleEvent.Type type;
     switch (e.kind()) {
       case PURGED:
@@ -474,11 +483,7 @@ public final class Lifecycle {
     details.put("policy", e.policy());
     details.put("reference", e.reference());
     e.dataClass().ifPresent(c -> details.put("dataClass", c.name()));
-    if (notify(new LifecycleEvent(type, e.at(), e.by(), details, Optional.of(e)))) {
-      store.markDelivered(List.of(e.id()));
-      return true;
-    }
-    return false;
+    return notify(new LifecycleEvent(type, e.at(), e.by(), details, Optional.of(e)));
   }
 
   void emit(LifecycleEvent.Type type, Attribution by, Map<String, String> details) {

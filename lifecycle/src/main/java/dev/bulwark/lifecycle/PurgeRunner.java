@@ -255,6 +255,7 @@ public final class PurgeRunner {
     int batches = 0;
     long total = 0;
     long maxNanos = 0;
+    List<UUID> delivered = new ArrayList<>();
     try {
       int batchSize = lifecycle.batchSize();
       for (DataClass c : classes()) {
@@ -279,14 +280,28 @@ public final class PurgeRunner {
           batches++;
           done += e.get().count();
           total += e.get().count();
-          lifecycle.deliver(e.get());
+          if (lifecycle.announce(e.get())) {
+            // Marked in groups: one extra commit per 100 batches, not per batch. After a crash
+            // the unmarked ones are delivered again (at least once, as the listener contract says).
+            delivered.add(e.get().id());
+            if (delivered.size() >= 100) {
+              store.markDelivered(delivered);
+              delivered.clear();
+            }
+          }
         }
         counts.put(c, done);
       }
     } catch (RuntimeException e) {
+      if (!delivered.isEmpty()) {
+        store.markDelivered(delivered);
+      }
       lifecycle.emit(LifecycleEvent.Type.PURGE_RUN_FAILED, actor, Map.of("run", runId,
           "purged", Long.toString(total), "error", e.getClass().getSimpleName()));
       throw e;
+    }
+    if (!delivered.isEmpty()) {
+      store.markDelivered(delivered);
     }
     store.recordRunCompleted(total);
     lifecycle.emit(LifecycleEvent.Type.PURGE_RUN_COMPLETED, actor,
