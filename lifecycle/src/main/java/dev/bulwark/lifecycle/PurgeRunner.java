@@ -137,9 +137,10 @@ public final class PurgeRunner {
     }
 
     /**
-     * The time a batch transaction should stay under [500 ms]: a slower batch halves the next
-     * batch's size (down to 10 rows), a batch faster than half of it doubles the size again (up
-     * to the lifecycle's batch size). Keeps lock hold times short when the database is loaded.
+     * The time a batch transaction should stay under [500 ms]. A run starts at an eighth of the
+     * lifecycle's batch size (at least 10 rows); a slower batch halves the next batch's size (down
+     * to 10 rows), a batch faster than half of it doubles it (up to the lifecycle's batch size).
+     * Keeps lock hold times short on a cold start and when the database is loaded.
      */
     public Builder targetBatchTime(Duration d) {
       this.targetBatchTime = positive(d, "targetBatchTime", Duration.ofMinutes(1));
@@ -257,7 +258,9 @@ public final class PurgeRunner {
     long maxNanos = 0;
     List<UUID> delivered = new ArrayList<>();
     try {
-      int batchSize = lifecycle.batchSize();
+      // Slow start: the first batches of a run run cold (class loading, JIT, plan caches) while
+      // their transaction holds row locks, so start at an eighth of the size and double from there.
+      int batchSize = Math.max(Math.min(MIN_ADAPTIVE_BATCH, lifecycle.batchSize()), lifecycle.batchSize() / 8);
       for (DataClass c : classes()) {
         RetentionPolicy policy = lifecycle.policy(c);
         long done = 0;
