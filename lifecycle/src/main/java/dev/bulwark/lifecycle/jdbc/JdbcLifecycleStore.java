@@ -468,7 +468,10 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     RetentionPolicy.Action action = request.policy().action();
     return tx(c -> {
       try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock_shared(" + HOLD_LOCK + ")");
+        // Custom plans only: a cached generic plan cannot see the LIMIT and the cut-off and may
+        // sort the whole table on every batch.
+        s.execute("SELECT pg_advisory_xact_lock_shared(" + HOLD_LOCK + "),"
+            + " set_config('plan_cache_mode', 'force_custom_plan', true)");
       }
       List<RecordState> batch;
       boolean bySubject = request.subject().isPresent();
