@@ -1,0 +1,74 @@
+package dev.bulwark.benchmarks.crypto;
+
+import com.amazonaws.encryptionsdk.AwsCrypto;
+import com.amazonaws.encryptionsdk.CommitmentPolicy;
+import com.amazonaws.encryptionsdk.CryptoAlgorithm;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import software.amazon.cryptography.materialproviders.IKeyring;
+import software.amazon.cryptography.materialproviders.MaterialProviders;
+import software.amazon.cryptography.materialproviders.model.AesWrappingAlg;
+import software.amazon.cryptography.materialproviders.model.CreateRawAesKeyringInput;
+import software.amazon.cryptography.materialproviders.model.MaterialProvidersConfig;
+
+/**
+ * Peer: the AWS Encryption SDK for Java 3.x with a raw AES-256 keyring (no KMS, no network) and
+ * the committing suite without signatures ({@code ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY},
+ * {@code RequireEncryptRequireDecrypt}), one encryption-context pair.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+public class AwsEsdkPeer {
+
+  @Param({"1024", "65536"})
+  public int size;
+
+  private AwsCrypto crypto;
+  private IKeyring keyring;
+  private byte[] plaintext;
+  private final Map<String, String> context = Map.of("tenant", "acme");
+
+  @Setup
+  public void setUp() {
+    SecureRandom random = new SecureRandom();
+    byte[] kek = new byte[32];
+    random.nextBytes(kek);
+    crypto = AwsCrypto.builder()
+        .withCommitmentPolicy(CommitmentPolicy.RequireEncryptRequireDecrypt)
+        .withEncryptionAlgorithm(CryptoAlgorithm.ALG_AES_256_GCM_HKDF_SHA512_COMMIT_KEY)
+        .build();
+    MaterialProviders mpl = MaterialProviders.builder()
+        .MaterialProvidersConfig(MaterialProvidersConfig.builder().build()).build();
+    keyring = mpl.CreateRawAesKeyring(CreateRawAesKeyringInput.builder()
+        .keyNamespace("bulwark-bench").keyName("kek-1")
+        .wrappingKey(ByteBuffer.wrap(kek))
+        .wrappingAlg(AesWrappingAlg.ALG_AES256_GCM_IV12_TAG16)
+        .build());
+    plaintext = new byte[size];
+    random.nextBytes(plaintext);
+  }
+
+  /** Encrypt then decrypt. */
+  @Benchmark
+  public byte[] encryptDecrypt() {
+    byte[] ct = crypto.encryptData(keyring, plaintext, context).getResult();
+    return crypto.decryptData(keyring, ct, context).getResult();
+  }
+}

@@ -1,0 +1,290 @@
+package dev.bulwark.crypto;
+
+import dev.bulwark.crypto.internal.Header;
+import dev.bulwark.crypto.internal.Primitives;
+import dev.bulwark.crypto.internal.SeekableDecryptingChannel;
+import dev.bulwark.crypto.internal.StreamingDecryptingInputStream;
+import dev.bulwark.crypto.internal.StreamingEncryptingOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.security.GeneralSecurityException;
+
+/**
+ * Envelope encryption: every message is encrypted with AES-256-GCM under its own key, derived
+ * with HKDF-SHA256 from a data key (DEK) and a fresh 256-bit salt; the DEK is wrapped by the
+ * primary KEK of a {@link Keyring}; the header carries the keyring id, KEK version, wrapped DEK,
+ * salt and a 32-byte key commitment. The {@link EncryptionContext} is authenticated.
+ *
+ * <pre>{@code
+ * byte[] ct = envelope.encrypt(plaintext, EncryptionContext.of("tenant", "acme"));
+ * byte[] pt = envelope.decrypt(ct, EncryptionContext.of("tenant", "acme"));
+ * }</pre>
+ *
+ * <p>Thread-safe. Decryption resolves the keyring named in the header, so one envelope decrypts
+ * every scope of its {@link Keyrings}.
+ *
+ * <p>Security considerations: decryption verifies the key commitment before the payload, so a
+ * ciphertext opens under one data key only; any failure is a {@link GeneralSecurityException}
+ * that never says which check failed. Streaming decryption releases a segment only after its tag
+ * verified, and detects truncation and extension.
+ */
+public final class Envelope {
+  private static final byte[] NO_INFO = new byte[0];
+
+  private final Keyrings keyrings;
+  private final String keyringId;
+  private final DataKeyCachePolicy cachePolicy;
+  private final int segmentSize;
+
+  private Envelope(Keyrings keyrings, String keyringId, DataKeyCachePolicy cachePolicy, int segmentSize) {
+    this.keyrings = keyrings;
+    this.keyringId = keyringId;
+    this.cachePolicy = cachePolicy;
+    this.segmentSize = segmentSize;
+  }
+
+  /** Starts a builder. */
+  public static Builder builder(Keyrings keyrings) {
+    return new Builder(keyrings);
+  }
+
+  /** The same envelope encrypting under another keyring (scope), such as one per tenant. */
+  public Envelope forKeyring(String otherKeyringId) {
+    dev.bulwark.crypto.spi.KeyringRecord.validateId(otherKeyringId);
+    return new Envelope(keyrings, otherKeyringId, cachePolicy, segmentSize);
+  }
+
+  /** The keyring this envelope encrypts under. */
+  public String keyringId() {
+    return keyringId;
+  }
+
+  /** Encrypts {@code plaintext} bound to {@code context}. */
+  public byte[] encrypt(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
+    if (plaintext == null || context == null) {
+      throw new IllegalArgumentException("plaintext and context must not be null");
+    }
+    Keyring keyring = keyrings.keyring(keyringId);
+    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, plaintext.length);
+    byte[] salt = Primitives.random(Header.SALT_BYTES);
+    byte[] prk = Primitives.extract(dk.dek, salt);
+    Header h = new Header(Header.SUITE_ONE_SHOT, keyringId, dk.version, dk.wrapped, salt,
+        Primitives.commitment(prk), 0);
+    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_ONE_SHOT, NO_INFO);
+    byte[] out = new byte[h.length() + plaintext.length + Primitives.TAG_BYTES];
+    int off = h.writeTo(out, 0);
+    Primitives.gcmEncrypt(d.key, d.iv, context.canonicalBytes(), plaintext, 0, plaintext.length, out, off);
+    if (!cachePolicy.enabled()) {
+      Keyring.wipe(dk.dek);
+    }
+    return out;
+  }
+
+  /** Decrypts a one-shot ciphertext; fails unless {@code context} is the one it was encrypted with. */
+  public byte[] decrypt(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
+    if (context == null) {
+      throw new IllegalArgumentException("context must not be null");
+    }
+    Header h = Header.parse(ciphertext);
+    if (h.suite() != Header.SUITE_ONE_SHOT) {
+      throw new CiphertextFormatException("this is a streaming ciphertext; use newDecryptingStream");
+    }
+    int hl = h.length();
+    if (ciphertext.length - hl < Primitives.TAG_BYTES) {
+      throw new CiphertextFormatException("ciphertext is truncated");
+    }
+    byte[] prk = openPrk(h);
+    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_ONE_SHOT, NO_INFO);
+    return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytes(), ciphertext, hl, ciphertext.length - hl);
+  }
+
+  /** Resolves the keyring, unwraps the DEK and verifies the key commitment; returns the PRK. */
+  private byte[] openPrk(Header h) throws GeneralSecurityException {
+    Keyring keyring = keyrings.existing(h.keyringId())
+        .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
+    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy);
+    byte[] prk = Primitives.extract(dek, h.salt());
+    if (!Primitives.equal(Primitives.commitment(prk), h.commitment())) {
+      throw new DecryptionFailedException();
+    }
+    return prk;
+  }
+
+  /** Reads the header of a ciphertext without any key. */
+  public static CiphertextInfo inspect(byte[] ciphertext) throws CiphertextFormatException {
+    Header h = Header.parse(ciphertext);
+    return new CiphertextInfo(h.keyringId(), h.kekVersion(), h.suite() == Header.SUITE_STREAMING, h.length());
+  }
+
+  /**
+   * Moves a ciphertext (one-shot or streaming) to the primary KEK of its keyring by rewriting only
+   * its header: the DEK is unwrapped, checked against the key commitment and wrapped again; the
+   * payload bytes are copied unchanged and never decrypted. A ciphertext already under the primary
+   * is returned as an equal copy.
+   */
+  public byte[] rewrap(byte[] ciphertext) throws GeneralSecurityException {
+    Header h = Header.parse(ciphertext);
+    Header nh = rewrapHeader(h);
+    int oldLen = h.length();
+    byte[] out = new byte[nh.length() + ciphertext.length - oldLen];
+    int off = nh.writeTo(out, 0);
+    System.arraycopy(ciphertext, oldLen, out, off, ciphertext.length - oldLen);
+    return out;
+  }
+
+  /**
+   * Rewraps the header at the start of {@code ciphertext} (for large files): reads only the
+   * header and returns the replacement header. The caller writes the new header followed by the
+   * payload, which starts at {@link RewrittenHeader#oldHeaderLength()}.
+   */
+  public RewrittenHeader rewrapHeader(InputStream ciphertext) throws GeneralSecurityException, IOException {
+    Header h = Header.read(ciphertext);
+    return new RewrittenHeader(h.length(), Bytes.copyOf(rewrapHeader(h).encode()));
+  }
+
+  /**
+   * A rewritten header.
+   *
+   * @param oldHeaderLength where the unchanged payload starts in the old ciphertext
+   * @param newHeader the header to write in place of the old one
+   */
+  public record RewrittenHeader(int oldHeaderLength, Bytes newHeader) {}
+
+  private Header rewrapHeader(Header h) throws GeneralSecurityException {
+    Keyring keyring = keyrings.existing(h.keyringId())
+        .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
+    if (h.kekVersion() == keyring.primaryVersion()) {
+      return h;
+    }
+    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE);
+    byte[] prk = Primitives.extract(dek, h.salt());
+    if (!Primitives.equal(Primitives.commitment(prk), h.commitment())) {
+      throw new DecryptionFailedException();
+    }
+    Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
+    return h.withKek(dk.version, dk.wrapped);
+  }
+
+  /**
+   * An output stream that encrypts into {@code ciphertext} in segments of the configured size;
+   * memory use is about two segments. Close it to write the final segment; without close the
+   * ciphertext is incomplete and will not decrypt.
+   */
+  public OutputStream newEncryptingStream(OutputStream ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
+    if (ciphertext == null || context == null) {
+      throw new IllegalArgumentException("ciphertext and context must not be null");
+    }
+    Keyring keyring = keyrings.keyring(keyringId);
+    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, 0);
+    byte[] salt = Primitives.random(Header.SALT_BYTES);
+    byte[] prk = Primitives.extract(dk.dek, salt);
+    Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt,
+        Primitives.commitment(prk), segmentSize);
+    Primitives.Derived d = Primitives.contentKey(prk, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    ciphertext.write(h.encode());
+    return new StreamingEncryptingOutputStream(ciphertext, d, segmentSize);
+  }
+
+  /**
+   * An input stream of the plaintext of a streaming ciphertext. Each segment is released only
+   * after it authenticated; a modified, truncated or extended ciphertext fails with an
+   * {@link IOException} whose cause is a {@link GeneralSecurityException}.
+   */
+  public InputStream newDecryptingStream(InputStream ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
+    if (ciphertext == null || context == null) {
+      throw new IllegalArgumentException("ciphertext and context must not be null");
+    }
+    Header h = Header.read(ciphertext);
+    Primitives.Derived d = streamKey(h, context);
+    return new StreamingDecryptingInputStream(ciphertext, d, h.segmentSize());
+  }
+
+  /**
+   * A read-only channel over the plaintext of a streaming ciphertext with random access: reading
+   * at any position decrypts and authenticates only the segment it falls in.
+   */
+  public SeekableByteChannel newSeekableDecryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
+    if (ciphertext == null || context == null) {
+      throw new IllegalArgumentException("ciphertext and context must not be null");
+    }
+    ciphertext.position(0);
+    Header h = Header.read(Channels.newInputStream(ciphertext));
+    Primitives.Derived d = streamKey(h, context);
+    return new SeekableDecryptingChannel(ciphertext, d, h.segmentSize(), h.length());
+  }
+
+  private Primitives.Derived streamKey(Header h, EncryptionContext context) throws GeneralSecurityException {
+    if (h.suite() != Header.SUITE_STREAMING) {
+      throw new CiphertextFormatException("this is a one-shot ciphertext; use decrypt");
+    }
+    byte[] prk = openPrk(h);
+    return Primitives.contentKey(prk, Header.SUITE_STREAMING, streamInfo(h.segmentSize(), context));
+  }
+
+  private static byte[] streamInfo(int segmentSize, EncryptionContext context) {
+    byte[] digest = Primitives.sha256(context.canonicalBytes());
+    byte[] info = new byte[4 + digest.length];
+    info[0] = (byte) (segmentSize >>> 24);
+    info[1] = (byte) (segmentSize >>> 16);
+    info[2] = (byte) (segmentSize >>> 8);
+    info[3] = (byte) segmentSize;
+    System.arraycopy(digest, 0, info, 4, digest.length);
+    return info;
+  }
+
+  @Override
+  public String toString() {
+    return "Envelope[keyring=" + keyringId + ", cache=" + cachePolicy + ", segmentSize=" + segmentSize + "]";
+  }
+
+  /** Configures an {@link Envelope}. */
+  public static final class Builder {
+    private final Keyrings keyrings;
+    private String keyringId = "default";
+    private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.NONE;
+    private int segmentSize = 64 * 1024;
+
+    private Builder(Keyrings keyrings) {
+      if (keyrings == null) {
+        throw new IllegalArgumentException("keyrings is required");
+      }
+      this.keyrings = keyrings;
+    }
+
+    /** The keyring new data is encrypted under (default {@code "default"}). */
+    public Builder keyringId(String id) {
+      dev.bulwark.crypto.spi.KeyringRecord.validateId(id);
+      this.keyringId = id;
+      return this;
+    }
+
+    /** Data-key reuse limits (default {@link DataKeyCachePolicy#NONE}: a fresh DEK per message). */
+    public Builder dataKeyCache(DataKeyCachePolicy policy) {
+      if (policy == null) {
+        throw new IllegalArgumentException("policy must not be null");
+      }
+      this.cachePolicy = policy;
+      return this;
+    }
+
+    /** Streaming segment size in bytes, 64..8 MiB (default 64 KiB). */
+    public Builder segmentSize(int bytes) {
+      if (bytes < Header.MIN_SEGMENT || bytes > Header.MAX_SEGMENT) {
+        throw new IllegalArgumentException("segment size must be in 64..8 MiB");
+      }
+      this.segmentSize = bytes;
+      return this;
+    }
+
+    /** Builds. */
+    public Envelope build() {
+      return new Envelope(keyrings, keyringId, cachePolicy, segmentSize);
+    }
+  }
+}

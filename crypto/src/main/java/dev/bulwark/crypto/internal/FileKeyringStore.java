@@ -1,0 +1,152 @@
+package dev.bulwark.crypto.internal;
+
+import com.google.crypto.tink.Aead;
+import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.spi.KeyringRecord;
+import dev.bulwark.crypto.spi.KeyringStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Keyrings in one file, encrypted and authenticated under a master {@link Aead}. Every write goes
+ * to a temporary file in the same directory, is fsynced, atomically renamed over the file, and the
+ * directory is fsynced: a crash leaves either the old or the new file, never a torn one. A
+ * corrupt or foreign file fails with {@link KeyringStoreException} and is never overwritten.
+ *
+ * <p>Thread-safe within one process; one process owns the file at a time.
+ */
+public final class FileKeyringStore implements KeyringStore {
+  private static final byte[] MAGIC = "BWKR1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] AAD = "bulwark keyring file v1".getBytes(StandardCharsets.US_ASCII);
+
+  private final Path file;
+  private final Aead master;
+  private Map<String, KeyringRecord> records;
+
+  public FileKeyringStore(Path file, Aead master) throws KeyringStoreException {
+    this.file = file.toAbsolutePath();
+    this.master = master;
+    this.records = read();
+  }
+
+  private Map<String, KeyringRecord> read() throws KeyringStoreException {
+    TreeMap<String, KeyringRecord> map = new TreeMap<>();
+    if (!Files.exists(file)) {
+      return map;
+    }
+    byte[] data;
+    try {
+      data = Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new KeyringStoreException("cannot read keyring file " + file, e);
+    }
+    if (data.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC)) {
+      throw new KeyringStoreException("keyring file " + file + " is not a Bulwark keyring file");
+    }
+    byte[] plain;
+    try {
+      plain = master.decrypt(Arrays.copyOfRange(data, MAGIC.length, data.length), AAD);
+    } catch (GeneralSecurityException e) {
+      throw new KeyringStoreException("keyring file " + file
+          + " does not authenticate under the master key (corrupt, truncated or another master key)");
+    }
+    for (KeyringRecord r : KeyringCodec.decode(plain)) {
+      map.put(r.keyringId(), r);
+    }
+    return map;
+  }
+
+  @Override
+  public synchronized Optional<KeyringRecord> load(String keyringId) {
+    return Optional.ofNullable(records.get(keyringId));
+  }
+
+  @Override
+  public synchronized boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException {
+    if (next.revision() != expectedRevision + 1) {
+      throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
+    }
+    KeyringRecord current = records.get(next.keyringId());
+    long rev = current == null ? 0 : current.revision();
+    if (rev != expectedRevision) {
+      return false;
+    }
+    TreeMap<String, KeyringRecord> updated = new TreeMap<>(records);
+    updated.put(next.keyringId(), next);
+    write(updated);
+    records = updated;
+    return true;
+  }
+
+  @Override
+  public synchronized List<String> keyringIds() {
+    return new ArrayList<>(records.keySet());
+  }
+
+  private void write(Map<String, KeyringRecord> map) throws KeyringStoreException {
+    byte[] ct;
+    try {
+      ct = master.encrypt(KeyringCodec.encode(map.values()), AAD);
+    } catch (GeneralSecurityException e) {
+      throw new KeyringStoreException("cannot encrypt the keyring file under the master key", e);
+    }
+    Path dir = file.getParent();
+    Path tmp = null;
+    try {
+      Files.createDirectories(dir);
+      tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + ct.length);
+        buf.put(MAGIC).put(ct).flip();
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        throw new KeyringStoreException("the file system cannot rename atomically; keyring file unchanged", e);
+      }
+      tmp = null;
+      fsyncDirectory(dir);
+    } catch (IOException e) {
+      throw new KeyringStoreException("cannot write keyring file " + file + "; it is unchanged", e);
+    } finally {
+      if (tmp != null) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException ignored) {
+          // best effort: a stray temp file holds only ciphertext
+        }
+      }
+    }
+  }
+
+  private static void fsyncDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Some platforms cannot open a directory; the rename is still atomic there.
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "FileKeyringStore[" + file + "]";
+  }
+}

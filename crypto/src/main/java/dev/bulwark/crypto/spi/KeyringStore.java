@@ -1,0 +1,30 @@
+package dev.bulwark.crypto.spi;
+
+import dev.bulwark.crypto.KeyringStoreException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Persists keyring records. Several nodes may share one store; all coordination goes through
+ * {@link #compareAndSet}.
+ *
+ * <p>Implementations MUST be thread-safe, MUST NOT return null, MUST make a successful
+ * {@link #compareAndSet} durable before returning, and MUST leave the stored record unchanged when
+ * they throw. Records hold only {@link KekRef}s, never raw KEKs.
+ */
+public interface KeyringStore {
+  /** The record of {@code keyringId}, or empty if it was never created. */
+  Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException;
+
+  /**
+   * Stores {@code next} if the current revision of its keyring is {@code expectedRevision}
+   * ({@code 0} when the keyring must not exist yet). {@code next.revision()} must be
+   * {@code expectedRevision + 1}.
+   *
+   * @return false, changing nothing, if another writer got there first
+   */
+  boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException;
+
+  /** The ids of every stored keyring (tombstones included), sorted. */
+  List<String> keyringIds() throws KeyringStoreException;
+}

@@ -1,0 +1,97 @@
+package dev.bulwark.crypto;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class DataKeyCacheTest {
+  private static final EncryptionContext CTX = EncryptionContext.of("t", "1");
+
+  private static String wrappedOf(byte[] ct) throws Exception {
+    int h = Envelope.inspect(ct).headerLength();
+    return Arrays.toString(Arrays.copyOfRange(ct, 16, h - 64));
+  }
+
+  @Test
+  void noCache_wrapsAndUnwrapsPerMessage() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    for (int i = 0; i < 5; i++) {
+      env.decrypt(env.encrypt(new byte[10], CTX), CTX);
+    }
+    assertEquals(5, f.provider.wraps.get());
+    assertEquals(5, f.provider.unwraps.get());
+  }
+
+  @Test
+  void messageLimit_boundsReuse_butEveryMessageHasItsOwnSaltAndKey() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(4, Long.MAX_VALUE, Duration.ofMinutes(5))).build();
+    List<byte[]> cts = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      cts.add(env.encrypt(new byte[10], CTX));
+    }
+    assertEquals(3, f.provider.wraps.get());
+    Set<String> deks = new HashSet<>();
+    Set<String> salts = new HashSet<>();
+    for (byte[] ct : cts) {
+      deks.add(wrappedOf(ct));
+      int h = Envelope.inspect(ct).headerLength();
+      salts.add(Arrays.toString(Arrays.copyOfRange(ct, h - 64, h - 32)));
+      assertArrayEquals(new byte[10], env.decrypt(ct, CTX));
+    }
+    assertEquals(3, deks.size());
+    assertEquals(10, salts.size());
+    assertEquals(3, f.provider.unwraps.get());
+  }
+
+  @Test
+  void byteAndAgeLimits_forceNewDataKeys() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(1000, 100, Duration.ofMinutes(5))).build();
+    env.encrypt(new byte[60], CTX);
+    env.encrypt(new byte[40], CTX);
+    assertEquals(1, f.provider.wraps.get());
+    env.encrypt(new byte[1], CTX);
+    assertEquals(2, f.provider.wraps.get());
+    f.advance(Duration.ofMinutes(5));
+    env.encrypt(new byte[1], CTX);
+    assertEquals(3, f.provider.wraps.get());
+  }
+
+  @Test
+  void cachedKeys_doNotOutliveRotationOrDestruction() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(1000, Long.MAX_VALUE, Duration.ofMinutes(5))).build();
+    byte[] a = env.encrypt(new byte[3], CTX);
+    env.decrypt(a, CTX);
+    Keyring k = f.keyrings.keyring("default");
+    k.rotate();
+    byte[] b = env.encrypt(new byte[3], CTX);
+    assertFalse(wrappedOf(a).equals(wrappedOf(b)));
+    k.destroy(1);
+    assertThrows(KeyUnavailableException.class, () -> env.decrypt(a, CTX));
+    f.keyrings.shred("default");
+    assertThrows(ScopeShreddedException.class, () -> env.decrypt(b, CTX));
+  }
+
+  @Test
+  void policy_validatesLimits() {
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(0, 1, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy((1L << 32) + 1, 1, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, 0, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, 1, Duration.ZERO));
+  }
+}
