@@ -1,0 +1,79 @@
+package dev.bulwark.authn.lockout;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How failures on one kind of key turn into waiting time.
+ *
+ * <ul>
+ *   <li>The first {@code freeFailures} failures cost nothing.
+ *   <li>Each further failure imposes a wait that doubles from {@code initialDelay} up to
+ *       {@code maxDelay} (exponential backoff); once the wait reaches {@code maxDelay} the key is
+ *       temporarily locked for that long after each failure.
+ *   <li>At {@code disableAfter} consecutive failures the key is disabled: no time unlocks it,
+ *       only a successful login of the account (for factor keys: never, since a disabled factor
+ *       cannot succeed) or an admin {@link Lockout#unlock}. NIST 800-63B §3.2.2 caps this at 100
+ *       per authenticator. 0 means never.
+ *   <li>Failures older than {@code forgetAfter} (counted from the last failure) are forgotten,
+ *       unless the key is disabled.
+ * </ul>
+ *
+ * @param freeFailures failures allowed without any wait, 0..100
+ * @param initialDelay the first wait, positive
+ * @param maxDelay the longest wait (the temporary lockout), at least {@code initialDelay}
+ * @param disableAfter failures that disable the key, 0 (never) or {@code freeFailures+1}..100
+ * @param forgetAfter how long a failure is remembered, at least {@code maxDelay}
+ */
+public record LockoutRule(
+    int freeFailures, Duration initialDelay, Duration maxDelay, int disableAfter, Duration forgetAfter) {
+
+  /** NIST 800-63B's ceiling on consecutive failures per authenticator. */
+  public static final int NIST_MAX_CONSECUTIVE_FAILURES = 100;
+
+  public LockoutRule {
+    Objects.requireNonNull(initialDelay, "initialDelay");
+    Objects.requireNonNull(maxDelay, "maxDelay");
+    Objects.requireNonNull(forgetAfter, "forgetAfter");
+    if (freeFailures < 0 || freeFailures > NIST_MAX_CONSECUTIVE_FAILURES) {
+      throw new IllegalArgumentException("freeFailures must be in 0..100");
+    }
+    if (initialDelay.isNegative() || initialDelay.isZero()) {
+      throw new IllegalArgumentException("initialDelay must be positive");
+    }
+    if (maxDelay.compareTo(initialDelay) < 0) {
+      throw new IllegalArgumentException("maxDelay must be at least initialDelay");
+    }
+    if (disableAfter != 0 && (disableAfter <= freeFailures || disableAfter > NIST_MAX_CONSECUTIVE_FAILURES)) {
+      throw new IllegalArgumentException(
+          "disableAfter must be 0 (never) or in freeFailures+1..100 (NIST 800-63B), was " + disableAfter);
+    }
+    if (forgetAfter.compareTo(maxDelay) < 0) {
+      throw new IllegalArgumentException("forgetAfter must be at least maxDelay");
+    }
+  }
+
+  /** The wait imposed after the {@code failures}-th consecutive failure. */
+  public Duration delayAfter(long failures) {
+    if (failures <= freeFailures) {
+      return Duration.ZERO;
+    }
+    long doublings = failures - freeFailures - 1;
+    if (doublings >= 62) {
+      return maxDelay;
+    }
+    long factor = 1L << doublings;
+    Duration d;
+    try {
+      d = initialDelay.multipliedBy(factor);
+    } catch (ArithmeticException e) {
+      return maxDelay;
+    }
+    return d.compareTo(maxDelay) > 0 ? maxDelay : d;
+  }
+
+  /** The {@code disableAt} argument for {@link dev.bulwark.authn.lockout.spi.AttemptStore#recordFailure}. */
+  long disableAt() {
+    return disableAfter == 0 ? Long.MAX_VALUE : disableAfter;
+  }
+}

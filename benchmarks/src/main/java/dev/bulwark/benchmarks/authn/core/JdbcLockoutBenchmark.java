@@ -1,0 +1,124 @@
+package dev.bulwark.benchmarks.authn.core;
+
+import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
+import dev.bulwark.benchmarks.ComparedWith;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * {@link JdbcAttemptStore} on PostgreSQL (127.0.0.1:5432, database {@code test}, user
+ * {@code postgres}; override with {@code -Dbulwark.pg.url}/{@code -Dbulwark.pg.user}), 16 threads
+ * over a 16-connection pool and 10,000 keys, in a throw-away schema. {@code checkAndRecord} is one
+ * read plus one atomic {@code INSERT ... ON CONFLICT ... RETURNING}; the baseline is one bare
+ * upsert increment over the same pool (one round trip). After the run the table's total is
+ * compared with the number of calls: the benchmark fails if a single count was lost.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+@Threads(16)
+public class JdbcLockoutBenchmark {
+
+  private static final int KEYS = 10_000;
+
+  private final String[] keys = new String[KEYS];
+  private String schema;
+  private PGSimpleDataSource admin;
+  private SimplePool pool;
+  private JdbcAttemptStore store;
+  private final java.util.concurrent.atomic.LongAdder recorded = new java.util.concurrent.atomic.LongAdder();
+
+  @Setup(Level.Trial)
+  public void setUp() throws SQLException {
+    for (int i = 0; i < KEYS; i++) {
+      keys[i] = "a:user-" + i;
+    }
+    byte[] suffix = new byte[6];
+    new SecureRandom().nextBytes(suffix);
+    schema = "bench_authn_" + HexFormat.of().formatHex(suffix);
+    admin = new PGSimpleDataSource();
+    admin.setUrl(System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
+    admin.setUser(System.getProperty("bulwark.pg.user", "postgres"));
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setUrl(admin.getUrl());
+    ds.setUser(admin.getUser());
+    ds.setCurrentSchema(schema);
+    pool = new SimplePool(ds, 16);
+    store = new JdbcAttemptStore(pool, Clock.systemUTC());
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE bench_counter (k VARCHAR(64) PRIMARY KEY, n BIGINT NOT NULL)");
+    }
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws SQLException {
+    long total;
+    try (Connection c = pool.getConnection(); Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT COALESCE(SUM(failures), 0) FROM bulwark_authn_attempts")) {
+      rs.next();
+      total = rs.getLong(1);
+    }
+    pool.close();
+    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA " + schema + " CASCADE");
+    }
+    if (total != recorded.sum()) {
+      throw new IllegalStateException("lost counts: table holds " + total + " failures, " + recorded.sum() + " were recorded");
+    }
+    System.out.println("exact count check: " + total + " failures recorded and stored");
+  }
+
+  @Benchmark
+  public int rawUpsertIncrement() throws SQLException {
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO bench_counter (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = bench_counter.n + 1")) {
+      ps.setString(1, keys[ThreadLocalRandom.current().nextInt(KEYS)]);
+      return ps.executeUpdate();
+    }
+  }
+
+  @Benchmark
+  @ComparedWith("dev.bulwark.benchmarks.authn.core.JdbcLockoutBenchmark.rawUpsertIncrement")
+  public Attempts checkAndRecord() {
+    String k = keys[ThreadLocalRandom.current().nextInt(KEYS)];
+    Instant now = Instant.now();
+    Attempts a = store.get(k, now);
+    if (a.disabled()) {
+      return a;
+    }
+    Attempts after = store.recordFailure(k, now, now.plus(Duration.ofDays(1)), Long.MAX_VALUE);
+    recorded.increment();
+    return after;
+  }
+}

@@ -1,0 +1,159 @@
+package dev.bulwark.testkit.authn.lockout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.spi.AttemptStore;
+import dev.bulwark.testkit.StoreContract;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link AttemptStore} must show: exact atomic counting, expiry, the disabled
+ * flag that outlives expiry, reset, independence of keys. Extend it and return a fresh, empty
+ * store from {@link #createStore}. Stores may keep times at millisecond precision.
+ */
+public abstract class AttemptStoreContract extends StoreContract<AttemptStore> {
+
+  /** Threads used by the concurrency test; override to raise it for a networked store. */
+  protected int concurrencyThreads() {
+    return 8;
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  private Attempts fail(String key, Duration ttl, long disableAt) {
+    return store.recordFailure(key, now(), now().plus(ttl), disableAt);
+  }
+
+  @Test
+  void unknownKey_hasNoAttempts() {
+    assertEquals(Attempts.NONE, store.get("never-seen", now()));
+  }
+
+  @Test
+  void failures_countUpFromOne_andRecordTheirTime() {
+    assertEquals(1, fail("k", Duration.ofHours(1), Long.MAX_VALUE).failures());
+    clock.advance(Duration.ofSeconds(5));
+    Attempts second = fail("k", Duration.ofHours(1), Long.MAX_VALUE);
+    assertEquals(2, second.failures());
+    assertEquals(now().truncatedTo(ChronoUnit.MILLIS), second.lastFailureAt().truncatedTo(ChronoUnit.MILLIS));
+    assertFalse(second.disabled());
+    assertEquals(second, store.get("k", now()));
+  }
+
+  @Test
+  void expiredRecord_readsAsNone_andRestartsAtOne() {
+    fail("k", Duration.ofMinutes(10), Long.MAX_VALUE);
+    fail("k", Duration.ofMinutes(10), Long.MAX_VALUE);
+    clock.advance(Duration.ofMinutes(10).minusMillis(1));
+    assertEquals(2, store.get("k", now()).failures(), "kept until expiresAt");
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(Attempts.NONE, store.get("k", now()));
+    assertEquals(1, fail("k", Duration.ofMinutes(10), Long.MAX_VALUE).failures());
+  }
+
+  @Test
+  void eachFailure_extendsTheExpiry() {
+    fail("k", Duration.ofMinutes(10), Long.MAX_VALUE);
+    clock.advance(Duration.ofMinutes(9));
+    fail("k", Duration.ofMinutes(10), Long.MAX_VALUE);
+    clock.advance(Duration.ofMinutes(9));
+    assertEquals(2, store.get("k", now()).failures());
+  }
+
+  @Test
+  void reachingDisableAt_disables_andDisabledNeverExpires() {
+    for (int i = 1; i <= 2; i++) {
+      assertFalse(fail("k", Duration.ofMinutes(1), 3).disabled());
+    }
+    Attempts third = fail("k", Duration.ofMinutes(1), 3);
+    assertTrue(third.disabled());
+    assertEquals(3, third.failures());
+    clock.advance(Duration.ofDays(3650));
+    Attempts later = store.get("k", now());
+    assertTrue(later.disabled());
+    assertEquals(3, later.failures());
+    Attempts fourth = fail("k", Duration.ofMinutes(1), 3);
+    assertTrue(fourth.disabled());
+    assertEquals(4, fourth.failures(), "a disabled record keeps counting, it does not restart");
+  }
+
+  @Test
+  void disableAtOne_disablesOnTheFirstFailure() {
+    assertTrue(fail("k", Duration.ofMinutes(1), 1).disabled());
+  }
+
+  @Test
+  void reset_clearsEverything_includingDisabled() {
+    fail("k", Duration.ofHours(1), 1);
+    store.reset("k");
+    assertEquals(Attempts.NONE, store.get("k", now()));
+    assertEquals(1, fail("k", Duration.ofHours(1), 5).failures());
+    store.reset("absent-key");
+  }
+
+  @Test
+  void keys_areIndependent_andMayHoldAnyText() {
+    List<String> keys = List.of("a:alice", "a:Alice", "f:password:alice", "s:2001:db8::1", "a:ünïcødé ☃",
+        "a:" + "x".repeat(300), "a:quote'\"; DROP TABLE x; --", "a:");
+    for (int i = 0; i < keys.size(); i++) {
+      for (int j = 0; j <= i; j++) {
+        fail(keys.get(i), Duration.ofHours(1), Long.MAX_VALUE);
+      }
+    }
+    for (int i = 0; i < keys.size(); i++) {
+      assertEquals(i + 1, store.get(keys.get(i), now()).failures(), keys.get(i));
+    }
+  }
+
+  @Test
+  void concurrentFailures_areNeverLostNorDoubleCounted() throws Exception {
+    int threads = concurrencyThreads();
+    int perThread = 100;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<List<Long>>> futures = new ArrayList<>();
+    Instant t = now();
+    try {
+      for (int i = 0; i < threads; i++) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          List<Long> seen = new ArrayList<>(perThread);
+          for (int j = 0; j < perThread; j++) {
+            seen.add(store.recordFailure("hot", t, t.plusSeconds(3600), Long.MAX_VALUE).failures());
+          }
+          return seen;
+        }));
+      }
+      start.countDown();
+      Set<Long> counts = new HashSet<>();
+      for (Future<List<Long>> f : futures) {
+        for (long c : f.get(120, TimeUnit.SECONDS)) {
+          assertTrue(counts.add(c), "count " + c + " returned twice");
+        }
+      }
+      long total = (long) threads * perThread;
+      assertEquals(total, counts.size());
+      assertEquals(total, store.get("hot", t).failures());
+      assertTrue(counts.contains(1L) && counts.contains(total), "every count from 1 to N was returned once");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

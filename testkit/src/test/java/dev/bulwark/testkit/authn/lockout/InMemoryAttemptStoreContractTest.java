@@ -1,0 +1,11 @@
+package dev.bulwark.testkit.authn.lockout;
+
+import dev.bulwark.authn.lockout.spi.AttemptStore;
+import dev.bulwark.testkit.FakeClock;
+
+class InMemoryAttemptStoreContractTest extends AttemptStoreContract {
+  @Override
+  protected AttemptStore createStore(FakeClock clock) {
+    return AttemptStore.inMemory(clock);
+  }
+}
