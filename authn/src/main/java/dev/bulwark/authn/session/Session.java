@@ -1,0 +1,109 @@
+package dev.bulwark.authn.session;
+
+import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authn.Factor;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A server-side session: who, at which assurance level, with which factors and when each was
+ * last verified, and its two deadlines. Never holds the token itself.
+ *
+ * @param id a random public handle (32 hex characters) for listing and revoking one session; it
+ *     is not a credential
+ * @param userId the authenticated user
+ * @param assuranceLevel the level reached at login (or at the last rotation)
+ * @param factors each factor verified in this session, with the time it was last verified
+ * @param authTime when the user last authenticated (the login, or a later re-authentication)
+ * @param createdAt when the session was created; the absolute deadline counts from here
+ * @param lastSeenAt when the session was last used (moves forward on validation)
+ * @param idleTimeout the inactivity limit
+ * @param absoluteDeadline the instant after which the session is dead whatever its activity
+ * @param elevation a temporary raise of the assurance level by step-up, if any
+ */
+public record Session(
+    String id,
+    String userId,
+    AssuranceLevel assuranceLevel,
+    Map<Factor, Instant> factors,
+    Instant authTime,
+    Instant createdAt,
+    Instant lastSeenAt,
+    Duration idleTimeout,
+    Instant absoluteDeadline,
+    Optional<Elevation> elevation) {
+
+  /**
+   * A step-up raised this session to {@code level} until {@code until}; afterwards the session
+   * falls back to its base {@link Session#assuranceLevel()} without anyone having to act.
+   */
+  public record Elevation(AssuranceLevel level, Instant until) {
+    public Elevation {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(until, "until");
+    }
+  }
+
+  public Session {
+    Objects.requireNonNull(id, "id");
+    if (id.isEmpty() || id.length() > 64) {
+      throw new IllegalArgumentException("session id must be 1-64 characters");
+    }
+    Objects.requireNonNull(userId, "userId");
+    if (userId.isEmpty() || userId.length() > 255) {
+      throw new IllegalArgumentException("userId must be 1-255 characters");
+    }
+    Objects.requireNonNull(assuranceLevel, "assuranceLevel");
+    Objects.requireNonNull(factors, "factors");
+    EnumMap<Factor, Instant> copy = new EnumMap<>(Factor.class);
+    factors.forEach((f, t) -> copy.put(Objects.requireNonNull(f, "factor"), Objects.requireNonNull(t, "factor time")));
+    factors = Collections.unmodifiableMap(copy);
+    Objects.requireNonNull(authTime, "authTime");
+    Objects.requireNonNull(createdAt, "createdAt");
+    Objects.requireNonNull(lastSeenAt, "lastSeenAt");
+    Objects.requireNonNull(idleTimeout, "idleTimeout");
+    if (idleTimeout.isZero() || idleTimeout.isNegative()) {
+      throw new IllegalArgumentException("idleTimeout must be positive");
+    }
+    Objects.requireNonNull(absoluteDeadline, "absoluteDeadline");
+    if (!absoluteDeadline.isAfter(createdAt)) {
+      throw new IllegalArgumentException("absoluteDeadline must be after createdAt");
+    }
+    Objects.requireNonNull(elevation, "elevation");
+  }
+
+  /** The instant after which the session is dead unless it is used before then. */
+  public Instant idleDeadline() {
+    Instant idle = lastSeenAt.plus(idleTimeout);
+    return idle.isBefore(absoluteDeadline) ? idle : absoluteDeadline;
+  }
+
+  /** True when {@code now} is strictly before both deadlines. */
+  public boolean isLiveAt(Instant now) {
+    return now.isBefore(absoluteDeadline) && now.isBefore(lastSeenAt.plus(idleTimeout));
+  }
+
+  /** The level in force at {@code now}: the elevation while it lasts, otherwise the base level. */
+  public AssuranceLevel levelAt(Instant now) {
+    return elevation
+        .filter(e -> now.isBefore(e.until()) && e.level().compareTo(assuranceLevel) > 0)
+        .map(Elevation::level)
+        .orElse(assuranceLevel);
+  }
+
+  /** When {@code factor} was last verified in this session. */
+  public Optional<Instant> lastVerified(Factor factor) {
+    return Optional.ofNullable(factors.get(factor));
+  }
+
+  /** A copy last seen at {@code at} (never moves backwards). */
+  public Session seenAt(Instant at) {
+    Instant seen = at.isAfter(lastSeenAt) ? at : lastSeenAt;
+    return new Session(id, userId, assuranceLevel, factors, authTime, createdAt, seen, idleTimeout, absoluteDeadline, elevation);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.bulwark.authn.webauthn.jdbc;
+
+import static dev.bulwark.authn.session.internal.Jdbc.instant;
+import static dev.bulwark.authn.session.internal.Jdbc.nanos;
+
+import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.authn.session.internal.Jdbc;
+import dev.bulwark.authn.webauthn.StoredCredential;
+import dev.bulwark.authn.webauthn.spi.CredentialStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * {@link CredentialStore} on PostgreSQL: table {@code bulwark_authn_webauthn_credentials} (created
+ * on first use), primary key the credential id, so a credential id is registered at most once
+ * across all nodes. {@code save} refuses a username/user-handle pair that contradicts an existing
+ * one (checked under a row lock on the username's credentials). Thread-safe.
+ */
+public final class JdbcCredentialStore implements CredentialStore {
+
+  private static final String COLUMNS = "credential_id, user_handle, username, public_key_cose, signature_count,"
+      + " discoverable, backup_eligible, backed_up, registered_at, last_used_at";
+
+  private final DataSource dataSource;
+
+  public JdbcCredentialStore(DataSource dataSource) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    Jdbc.run(dataSource, "creating the WebAuthn credential table", c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_credentials ("
+            + " credential_id bytea PRIMARY KEY, user_handle bytea NOT NULL, username varchar(255) NOT NULL,"
+            + " public_key_cose bytea NOT NULL, signature_count bigint NOT NULL, discoverable boolean,"
+            + " backup_eligible boolean NOT NULL, backed_up boolean NOT NULL, registered_at bigint NOT NULL,"
+            + " last_used_at bigint)");
+        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_username ON bulwark_authn_webauthn_credentials (username)");
+        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_handle ON bulwark_authn_webauthn_credentials (user_handle)");
+      } catch (SQLException e) {
+        try (Statement s = c.createStatement()) {
+          s.executeQuery("SELECT credential_id FROM bulwark_authn_webauthn_credentials WHERE 1 = 0").close();
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Set<StoredCredential> forUsername(String username) {
+    Objects.requireNonNull(username, "username");
+    return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE username = ?",
+        p -> p.setString(1, username));
+  }
+
+  @Override
+  public Optional<ByteArray> userHandleFor(String username) {
+    return forUsername(username).stream().map(StoredCredential::userHandle).findFirst();
+  }
+
+  @Override
+  public Optional<String> usernameFor(ByteArray userHandle) {
+    Objects.requireNonNull(userHandle, "userHandle");
+    return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE user_handle = ? LIMIT 1",
+        p -> p.setBytes(1, userHandle.getBytes())).stream().map(StoredCredential::username).findFirst();
+  }
+
+  @Override
+  public Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle) {
+    Objects.requireNonNull(credentialId, "credentialId");
+    Objects.requireNonNull(userHandle, "userHandle");
+    return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ? AND user_handle = ?",
+        p -> {
+          p.setBytes(1, credentialId.getBytes());
+          p.setBytes(2, userHandle.getBytes());
+        }).stream().findFirst();
+  }
+
+  @Override
+  public Set<StoredCredential> findAll(ByteArray credentialId) {
+    Objects.requireNonNull(credentialId, "credentialId");
+    return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?",
+        p -> p.setBytes(1, credentialId.getBytes()));
+  }
+
+  @Override
+  public void save(StoredCredential c) {
+    Objects.requireNonNull(c, "credential");
+    Jdbc.inTransaction(dataSource, "credential save", conn -> {
+      // Serialise registrations of one username so the handle check and the insert are atomic.
+      try (PreparedStatement lock = conn.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+        lock.setString(1, "bulwark_authn_webauthn:" + c.username());
+        lock.executeQuery().close();
+      }
+      try (PreparedStatement q = conn.prepareStatement("SELECT username, user_handle FROM bulwark_authn_webauthn_credentials"
+          + " WHERE username = ? OR user_handle = ?")) {
+        q.setString(1, c.username());
+        q.setBytes(2, c.userHandle().getBytes());
+        try (ResultSet rs = q.executeQuery()) {
+          while (rs.next()) {
+            if (!rs.getString(1).equals(c.username()) || !new ByteArray(rs.getBytes(2)).equals(c.userHandle())) {
+              throw new IllegalArgumentException("username and user handle do not match the stored pair");
+            }
+          }
+        }
+      }
+      try (PreparedStatement p = conn.prepareStatement("INSERT INTO bulwark_authn_webauthn_credentials (" + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING")) {
+        p.setBytes(1, c.credentialId().getBytes());
+        p.setBytes(2, c.userHandle().getBytes());
+        p.setString(3, c.username());
+        p.setBytes(4, c.publicKeyCose().getBytes());
+        p.setLong(5, c.signatureCount());
+        if (c.discoverable().isPresent()) {
+          p.setBoolean(6, c.discoverable().get());
+        } else {
+          p.setNull(6, Types.BOOLEAN);
+        }
+        p.setBoolean(7, c.backupEligible());
+        p.setBoolean(8, c.backedUp());
+        p.setLong(9, nanos(c.registeredAt()));
+        if (c.lastUsedAt().isPresent()) {
+          p.setLong(10, nanos(c.lastUsedAt().get()));
+        } else {
+          p.setNull(10, Types.BIGINT);
+        }
+        if (p.executeUpdate() != 1) {
+          throw new IllegalArgumentException("credential id already registered");
+        }
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
+    Objects.requireNonNull(credentialId, "credentialId");
+    Objects.requireNonNull(usedAt, "usedAt");
+    return Jdbc.run(dataSource, "credential update", c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_authn_webauthn_credentials"
+          + " SET signature_count = ?, backed_up = ?, last_used_at = ? WHERE credential_id = ?")) {
+        p.setLong(1, signatureCount);
+        p.setBoolean(2, backedUp);
+        p.setLong(3, nanos(usedAt));
+        p.setBytes(4, credentialId.getBytes());
+        return p.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean delete(ByteArray credentialId) {
+    Objects.requireNonNull(credentialId, "credentialId");
+    return Jdbc.run(dataSource, "credential delete", c -> {
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?")) {
+        p.setBytes(1, credentialId.getBytes());
+        return p.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @FunctionalInterface
+  private interface Binder {
+    void bind(PreparedStatement p) throws SQLException;
+  }
+
+  private Set<StoredCredential> query(String sql, Binder binder) {
+    return Jdbc.run(dataSource, "credential query", c -> {
+      try (PreparedStatement p = c.prepareStatement(sql)) {
+        binder.bind(p);
+        Set<StoredCredential> out = new HashSet<>();
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            boolean disc = rs.getBoolean(6);
+            Optional<Boolean> discoverable = rs.wasNull() ? Optional.empty() : Optional.of(disc);
+            long used = rs.getLong(10);
+            Optional<Instant> lastUsed = rs.wasNull() ? Optional.empty() : Optional.of(instant(used));
+            out.add(new StoredCredential(new ByteArray(rs.getBytes(1)), new ByteArray(rs.getBytes(2)), rs.getString(3),
+                new ByteArray(rs.getBytes(4)), rs.getLong(5), discoverable, rs.getBoolean(7), rs.getBoolean(8),
+                instant(rs.getLong(9)), lastUsed));
+          }
+        }
+        return Set.copyOf(out);
+      }
+    });
+  }
+}

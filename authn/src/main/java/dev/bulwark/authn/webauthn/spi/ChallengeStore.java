@@ -1,0 +1,21 @@
+package dev.bulwark.authn.webauthn.spi;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * Holds the state of a WebAuthn ceremony (the request with its challenge, as Yubico's JSON) between
+ * start and finish. Bulwark ships {@code InMemoryChallengeStore} (one node) and
+ * {@code JdbcChallengeStore} (several nodes behind a load balancer).
+ *
+ * <p>Contract: thread-safe; {@link #take} is atomic: of two concurrent calls for one id at most one
+ * gets the value, and a taken or expired entry is never returned again (a challenge is used once).
+ */
+public interface ChallengeStore {
+
+  /** Stores {@code requestJson} under {@code ceremonyId} until {@code expiresAt}. */
+  void put(String ceremonyId, String requestJson, Instant expiresAt);
+
+  /** Removes and returns the entry if it exists and {@code now} is before its expiry. */
+  Optional<String> take(String ceremonyId, Instant now);
+}

@@ -1,0 +1,50 @@
+package dev.bulwark.authn.webauthn.spi;
+
+import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.authn.webauthn.StoredCredential;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Where WebAuthn credentials live. The first five methods are the lookups Yubico's
+ * {@code CredentialRepository} needs; the last three are the writes Bulwark makes after a
+ * ceremony. Bulwark ships {@code InMemoryCredentialStore} and {@code JdbcCredentialStore}; run
+ * {@code dev.bulwark.testkit.authn.webauthn.CredentialStoreContract} against your own.
+ *
+ * <p>Contract: thread-safe; MUST NOT return null (empty {@code Optional}/set instead); a username
+ * maps to one user handle and back. Exceptions propagate and fail the ceremony.
+ */
+public interface CredentialStore {
+
+  /** The credentials registered for {@code username} (to fill {@code allowCredentials}/{@code excludeCredentials}). */
+  Set<StoredCredential> forUsername(String username);
+
+  /** The user handle of {@code username}, if it has registered a credential. */
+  Optional<ByteArray> userHandleFor(String username);
+
+  /** The username behind {@code userHandle} (username-less passkey login). */
+  Optional<String> usernameFor(ByteArray userHandle);
+
+  /** The credential with {@code credentialId} belonging to {@code userHandle}. */
+  Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle);
+
+  /** Every credential with {@code credentialId}, whoever owns it (Yubico uses it to refuse duplicates). */
+  Set<StoredCredential> findAll(ByteArray credentialId);
+
+  /**
+   * Stores a newly registered credential.
+   *
+   * @throws IllegalArgumentException if a credential with the same id exists (nothing changes)
+   */
+  void save(StoredCredential credential);
+
+  /**
+   * Records a successful authentication: the new signature counter, backup state and time.
+   * Returns false if the credential no longer exists.
+   */
+  boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt);
+
+  /** Removes a credential. Returns false if it did not exist. */
+  boolean delete(ByteArray credentialId);
+}

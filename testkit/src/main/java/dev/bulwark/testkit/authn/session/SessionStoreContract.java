@@ -1,0 +1,189 @@
+package dev.bulwark.testkit.authn.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.session.LimitAction;
+import dev.bulwark.authn.session.Session;
+import dev.bulwark.authn.session.SessionToken;
+import dev.bulwark.authn.session.TokenHash;
+import dev.bulwark.authn.session.spi.SessionStore;
+import dev.bulwark.testkit.StoreContract;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The behaviour every {@link SessionStore} must have. Extend it and return a fresh, empty store
+ * from {@link #createStore}; for a store shared by several nodes, also override
+ * {@link #secondNode()} to return a second instance over the same database.
+ */
+public abstract class SessionStoreContract extends StoreContract<SessionStore> {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** Another instance over the same data ("another node"); by default the same instance. */
+  protected SessionStore secondNode() throws Exception {
+    return store;
+  }
+
+  protected Session session(String user, Instant createdAt) {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return new Session(HexFormat.of().formatHex(id), user, AssuranceLevel.AAL2,
+        Map.of(Factor.PASSWORD, createdAt.minusSeconds(2), Factor.TOTP, createdAt.minusNanos(1234)), createdAt.minusNanos(1234),
+        createdAt, createdAt, Duration.ofHours(1), createdAt.plus(Duration.ofHours(24)), Optional.empty());
+  }
+
+  protected static TokenHash newHash() {
+    return SessionToken.generate().hash();
+  }
+
+  @Test
+  void create_thenFind_roundTripsEveryField() {
+    Session s = new Session("a1b2", "alice", AssuranceLevel.AAL3, Map.of(Factor.WEBAUTHN, clock.instant().plusNanos(7)),
+        clock.instant().plusNanos(7), clock.instant(), clock.instant().plusNanos(9), Duration.ofMinutes(15).plusNanos(3),
+        clock.instant().plus(Duration.ofHours(12)),
+        Optional.of(new Session.Elevation(AssuranceLevel.AAL3, clock.instant().plusSeconds(600))));
+    TokenHash h = newHash();
+    assertTrue(store.create(h, s, 5, LimitAction.REJECT_NEW, clock.instant()).created());
+    assertEquals(Optional.of(s), store.find(h));
+    assertEquals(Optional.empty(), store.find(newHash()));
+  }
+
+  @Test
+  void touch_movesForwardOnly() {
+    TokenHash h = newHash();
+    Session s = session("alice", clock.instant());
+    store.create(h, s, 5, LimitAction.REJECT_NEW, clock.instant());
+    Instant later = clock.advance(Duration.ofMinutes(3));
+    assertTrue(store.touch(h, later));
+    assertEquals(later, store.find(h).orElseThrow().lastSeenAt());
+    assertTrue(store.touch(h, later.minusSeconds(60)));
+    assertEquals(later, store.find(h).orElseThrow().lastSeenAt());
+    assertFalse(store.touch(newHash(), later));
+  }
+
+  @Test
+  void replace_swapsHashes_once() {
+    TokenHash a = newHash();
+    TokenHash b = newHash();
+    TokenHash c = newHash();
+    Session s = session("alice", clock.instant());
+    store.create(a, s, 5, LimitAction.REJECT_NEW, clock.instant());
+    assertTrue(store.replace(a, b, s));
+    assertEquals(Optional.empty(), store.find(a));
+    assertEquals(Optional.of(s), store.find(b));
+    assertFalse(store.replace(a, c, s));
+    assertEquals(Optional.empty(), store.find(c));
+  }
+
+  @Test
+  void delete_deleteById_deleteAll() {
+    TokenHash a = newHash();
+    TokenHash b = newHash();
+    TokenHash c = newHash();
+    Session sa = session("alice", clock.instant());
+    Session sb = session("alice", clock.instant().plusSeconds(1));
+    Session sc = session("bob", clock.instant());
+    store.create(a, sa, 5, LimitAction.REJECT_NEW, clock.instant());
+    store.create(b, sb, 5, LimitAction.REJECT_NEW, clock.instant());
+    store.create(c, sc, 5, LimitAction.REJECT_NEW, clock.instant());
+    assertEquals(Optional.of(sa), store.delete(a));
+    assertEquals(Optional.empty(), store.delete(a));
+    assertEquals(Optional.empty(), store.deleteById("bob", sb.id()));
+    assertEquals(Optional.of(sb), store.deleteById("alice", sb.id()));
+    store.create(newHash(), session("alice", clock.instant()), 5, LimitAction.REJECT_NEW, clock.instant());
+    assertEquals(1, store.deleteAll("alice").size());
+    assertEquals(List.of(sc), store.list("bob", clock.instant()));
+    assertEquals(List.of(), store.list("alice", clock.instant()));
+  }
+
+  @Test
+  void list_liveOnly_oldestFirst() {
+    Session older = session("alice", clock.instant());
+    Session newer = session("alice", clock.instant().plusSeconds(5));
+    store.create(newHash(), newer, 5, LimitAction.REJECT_NEW, clock.instant());
+    store.create(newHash(), older, 5, LimitAction.REJECT_NEW, clock.instant());
+    assertEquals(List.of(older, newer), store.list("alice", clock.instant().plusSeconds(5)));
+    assertEquals(List.of(newer), store.list("alice", clock.instant().plus(Duration.ofHours(1))));
+    assertEquals(List.of(), store.list("alice", clock.instant().plus(Duration.ofHours(2))));
+  }
+
+  @Test
+  void limit_rejectNew_storesNothing() {
+    store.create(newHash(), session("alice", clock.instant()), 2, LimitAction.REJECT_NEW, clock.instant());
+    store.create(newHash(), session("alice", clock.instant()), 2, LimitAction.REJECT_NEW, clock.instant());
+    TokenHash third = newHash();
+    SessionStore.CreateResult r = store.create(third, session("alice", clock.instant()), 2, LimitAction.REJECT_NEW, clock.instant());
+    assertFalse(r.created());
+    assertEquals(Optional.empty(), store.find(third));
+    assertEquals(2, store.list("alice", clock.instant()).size());
+  }
+
+  @Test
+  void limit_evictOldest_returnsEvicted() {
+    Session first = session("alice", clock.instant());
+    Session second = session("alice", clock.instant().plusSeconds(1));
+    TokenHash h1 = newHash();
+    store.create(h1, first, 2, LimitAction.EVICT_OLDEST, clock.instant());
+    store.create(newHash(), second, 2, LimitAction.EVICT_OLDEST, clock.instant());
+    Instant now = clock.advance(Duration.ofSeconds(2));
+    SessionStore.CreateResult r = store.create(newHash(), session("alice", now), 2, LimitAction.EVICT_OLDEST, now);
+    assertTrue(r.created());
+    assertEquals(List.of(first), r.evicted());
+    assertEquals(Optional.empty(), store.find(h1));
+    assertEquals(2, store.list("alice", now).size());
+  }
+
+  @Test
+  void deadSessions_doNotCount() {
+    store.create(newHash(), session("alice", clock.instant()), 1, LimitAction.REJECT_NEW, clock.instant());
+    Instant later = clock.advance(Duration.ofHours(1));
+    assertTrue(store.create(newHash(), session("alice", later), 1, LimitAction.REJECT_NEW, later).created());
+  }
+
+  @Test
+  void parallelCreates_neverExceedTheLimit_acrossNodes() throws Exception {
+    SessionStore[] nodes = {store, secondNode()};
+    for (LimitAction action : LimitAction.values()) {
+      String user = "user-" + action;
+      int limit = 3;
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+          SessionStore node = nodes[i % 2];
+          Instant at = clock.instant().plusMillis(i);
+          results.add(pool.submit(() -> {
+            go.await();
+            return node.create(newHash(), session(user, at), limit, action, clock.instant()).created();
+          }));
+        }
+        go.countDown();
+        int created = 0;
+        for (Future<Boolean> f : results) {
+          created += f.get() ? 1 : 0;
+        }
+        assertEquals(limit, store.list(user, clock.instant()).size(), action.name());
+        assertEquals(action == LimitAction.REJECT_NEW ? limit : 16, created, action.name());
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+}

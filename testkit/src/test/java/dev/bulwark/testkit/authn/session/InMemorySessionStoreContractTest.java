@@ -1,0 +1,12 @@
+package dev.bulwark.testkit.authn.session;
+
+import dev.bulwark.authn.session.InMemorySessionStore;
+import dev.bulwark.authn.session.spi.SessionStore;
+import dev.bulwark.testkit.FakeClock;
+
+class InMemorySessionStoreContractTest extends SessionStoreContract {
+  @Override
+  protected SessionStore createStore(FakeClock clock) {
+    return new InMemorySessionStore(clock);
+  }
+}

@@ -1,0 +1,29 @@
+package dev.bulwark.testkit.authn.session;
+
+import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
+import dev.bulwark.authn.session.spi.SessionStore;
+import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testkit.PostgresDatabase;
+import org.junit.jupiter.api.AfterEach;
+
+/** The session contract on PostgreSQL, with a second store over another DataSource as the second node. */
+class JdbcSessionStoreIT extends SessionStoreContract {
+
+  private PostgresDatabase db;
+
+  @Override
+  protected SessionStore createStore(FakeClock clock) {
+    db = PostgresDatabase.create("authn_session");
+    return new JdbcSessionStore(db.dataSource());
+  }
+
+  @Override
+  protected SessionStore secondNode() {
+    return new JdbcSessionStore(db.dataSource());
+  }
+
+  @AfterEach
+  void dropSchema() throws Exception {
+    db.close();
+  }
+}

@@ -1,0 +1,23 @@
+package dev.bulwark.testkit.authn.webauthn;
+
+import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
+import dev.bulwark.authn.webauthn.spi.ChallengeStore;
+import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testkit.PostgresDatabase;
+import org.junit.jupiter.api.AfterEach;
+
+class JdbcChallengeStoreIT extends ChallengeStoreContract {
+
+  private PostgresDatabase db;
+
+  @Override
+  protected ChallengeStore createStore(FakeClock clock) {
+    db = PostgresDatabase.create("authn_ceremony");
+    return new JdbcChallengeStore(db.dataSource());
+  }
+
+  @AfterEach
+  void dropSchema() throws Exception {
+    db.close();
+  }
+}
