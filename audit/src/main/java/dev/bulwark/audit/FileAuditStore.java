@@ -1,0 +1,693 @@
+package dev.bulwark.audit;
+
+import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.PruneBase;
+import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SequenceConflictException;
+import dev.bulwark.audit.spi.StoreHead;
+import dev.bulwark.audit.spi.StoredEvent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.NoSuchElementException;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A segmented, append-only file store. One directory per log:
+ *
+ * <pre>
+ * seg-00000000000000000000.log   frames of events 0.. ({@link AuditFrame}); the last file is open
+ * seg-00000000000001000000.log   next segment, created at seal (temp file, rename, directory fsync)
+ * seg-....hold                   legal-hold marker for a segment
+ * checkpoints.log                checkpoint frames
+ * base                           prune base after retention (temp file, rename, directory fsync)
+ * LOCK                           held by the writing process (one writer per directory)
+ * </pre>
+ *
+ * <p><b>Durability.</b> {@link #append} writes the whole batch with one write and one
+ * {@code fsync} ({@code FileChannel.force}) and returns only then: the writer's group commit turns
+ * many concurrent appends into one fsync. A failed write (full disk) is cut back to the last
+ * durable frame, so the log stays valid; if even that fails the store refuses further appends.
+ *
+ * <p><b>Crash recovery.</b> On {@link #open}, a trailing region of the open segment that holds no
+ * complete, CRC-valid frame is a torn tail from a crash: it is truncated and reported through
+ * {@link #recoveries()}, which the writer logs as an {@code audit_log_recovered} event. Damage
+ * anywhere else (a bad CRC followed by valid frames, a broken chain) is never repaired: reads
+ * report it and the writer refuses to append. {@link #openReadOnly} never changes anything.
+ *
+ * <p>Thread-safe. Segment files must stay below 2 GiB (the default segment size of one million
+ * events is far below).
+ */
+public final class FileAuditStore implements AuditStore {
+
+  private static final Pattern SEGMENT = Pattern.compile("seg-(\\d{20})\\.log");
+  private static final Pattern HOLD = Pattern.compile("seg-(\\d{20})\\.hold");
+  private static final String CHECKPOINTS = "checkpoints.log";
+  private static final String BASE = "base";
+  private static final String LOCK = "LOCK";
+
+  private final Path dir;
+  private final boolean readOnly;
+  private final UnaryOperator<FileChannel> channelWrapper;
+  private final List<String> recoveries = new ArrayList<>();
+  private FileChannel lockChannel;
+  private FileLock lock;
+  private FileChannel active;
+  private long activeFirstSeq;
+  private long activeSize;
+  private FileChannel checkpointChannel;
+  private long checkpointSize;
+  private PruneBase base = PruneBase.GENESIS;
+  private long nextSeq;
+  private Bytes lastChain;
+  private boolean broken;
+
+  private FileAuditStore(Path dir, boolean readOnly, UnaryOperator<FileChannel> channelWrapper) {
+    this.dir = dir;
+    this.readOnly = readOnly;
+    this.channelWrapper = channelWrapper;
+  }
+
+  /**
+   * Opens (creating if needed) the log in {@code dir} for writing; recovers a torn tail.
+   *
+   * @throws AuditStoreException if the directory cannot be used or another process holds it
+   */
+  public static FileAuditStore open(Path dir) {
+    return open(dir, UnaryOperator.identity());
+  }
+
+  /** For fault-injection tests: every channel the store writes through passes {@code wrapper}. */
+  static FileAuditStore open(Path dir, UnaryOperator<FileChannel> wrapper) {
+    FileAuditStore s = new FileAuditStore(dir, false, wrapper);
+    try {
+      s.init();
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e instanceof AuditStoreException ? (AuditStoreException) e
+          : new AuditStoreException("cannot open audit log in " + dir + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  /** Opens the log in {@code dir} for reading and verification only; changes nothing on disk. */
+  public static FileAuditStore openReadOnly(Path dir) {
+    if (!Files.isDirectory(dir)) {
+      throw new AuditStoreException("no audit log directory " + dir);
+    }
+    FileAuditStore s = new FileAuditStore(dir, true, UnaryOperator.identity());
+    try {
+      s.init();
+    } catch (IOException | RuntimeException e) {
+      throw e instanceof AuditStoreException ? (AuditStoreException) e
+          : new AuditStoreException("cannot read audit log in " + dir + ": " + e.getMessage(), e);
+    }
+    return s;
+  }
+
+  private void init() throws IOException {
+    if (!readOnly) {
+      Files.createDirectories(dir);
+      lockChannel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      try {
+        lock = lockChannel.tryLock();
+      } catch (java.nio.channels.OverlappingFileLockException e) {
+        lock = null;
+      }
+      if (lock == null) {
+        throw new AuditStoreException("another process is writing the audit log in " + dir);
+      }
+    }
+    Path basePath = dir.resolve(BASE);
+    if (Files.exists(basePath)) {
+      try {
+        base = PruneBase.fromText(Files.readString(basePath, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        throw new AuditStoreException("the prune base file of " + dir + " is damaged; refusing to guess", e);
+      }
+    }
+    TreeMap<Long, Path> segs = segmentFiles();
+    if (!readOnly) {
+      for (Long first : new ArrayList<>(segs.headMap(base.firstSeq()).keySet())) {
+        // Left over from a retention run that crashed after recording the base.
+        Files.deleteIfExists(segs.remove(first));
+        Files.deleteIfExists(holdPath(first));
+      }
+      if (segs.isEmpty()) {
+        createSegment(base.firstSeq());
+        segs = segmentFiles();
+      }
+    }
+    nextSeq = base.firstSeq();
+    lastChain = base.chainBefore();
+    if (!segs.isEmpty()) {
+      activeFirstSeq = segs.lastKey();
+      Path last = segs.lastEntry().getValue();
+      long size = Files.size(last);
+      long validEnd = findTail(segs);
+      if (validEnd < size && !readOnly) {
+        try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
+          ch.truncate(validEnd);
+          ch.force(true);
+        }
+        recoveries.add(String.format(Locale.ROOT,
+            "torn tail of %s: %d bytes after offset %d dropped; last durable seq %d",
+            last.getFileName(), size - validEnd, validEnd, nextSeq - 1));
+      }
+      activeSize = validEnd;
+      if (!readOnly) {
+        active = channelWrapper.apply(FileChannel.open(last, StandardOpenOption.WRITE, StandardOpenOption.READ));
+      }
+    }
+    Path cps = dir.resolve(CHECKPOINTS);
+    if (Files.exists(cps)) {
+      long size = Files.size(cps);
+      long end = 0;
+      if (size > 0) {
+        ByteBuffer buf = map(cps, size);
+        int pos = 0;
+        while (pos < size) {
+          int n = AuditFrame.validFrameAt(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+          if (n < 0) {
+            break;
+          }
+          pos += n;
+        }
+        end = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT) < 0 ? pos : size;
+      }
+      if (end < size && !readOnly) {
+        try (FileChannel ch = FileChannel.open(cps, StandardOpenOption.WRITE)) {
+          ch.truncate(end);
+          ch.force(true);
+        }
+        recoveries.add("torn tail of " + CHECKPOINTS + ": " + (size - end) + " bytes dropped");
+      }
+      checkpointSize = readOnly ? size : end;
+    }
+    if (!readOnly) {
+      checkpointChannel = channelWrapper.apply(FileChannel.open(cps, StandardOpenOption.CREATE,
+          StandardOpenOption.WRITE, StandardOpenOption.READ));
+    }
+  }
+
+  /** Sets nextSeq/lastChain from the newest durable frame; returns the valid end of the last segment. */
+  private long findTail(TreeMap<Long, Path> segs) throws IOException {
+    long validEnd = -1;
+    for (Long first : segs.descendingKeySet()) {
+      Path p = segs.get(first);
+      long size = Files.size(p);
+      long end = 0;
+      StoredEvent lastGood = null;
+      if (size > 0) {
+        FrameIterator it = new FrameIterator(map(p, size), (int) size, p.getFileName().toString(), true);
+        while (it.hasNext()) {
+          StoredEvent e = it.next();
+          if (!e.isDamaged()) {
+            lastGood = e;
+          }
+        }
+        end = it.tornAt >= 0 ? it.tornAt : size;
+      }
+      if (validEnd < 0) {
+        validEnd = end;
+      }
+      if (lastGood != null) {
+        nextSeq = lastGood.seq() + 1;
+        lastChain = lastGood.chainHash();
+        return validEnd;
+      }
+      if (first <= base.firstSeq()) {
+        break;
+      }
+      nextSeq = Math.max(nextSeq, first);
+    }
+    if (nextSeq > base.firstSeq()) {
+      // Segments exist past the base but hold no readable event: the chain head is unknown.
+      throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
+    }
+    return Math.max(validEnd, 0);
+  }
+
+  private static ByteBuffer map(Path p, long size) throws IOException {
+    if (size > Integer.MAX_VALUE) {
+      throw new AuditStoreException(p + " is larger than 2 GiB");
+    }
+    try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+      MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
+      return m;
+    }
+  }
+
+  private static int nextValid(ByteBuffer buf, int from, int limit, int magic) {
+    for (int q = from + 1; q + AuditFrame.HEADER_BYTES <= limit; q++) {
+      if (buf.get(q) == 'B' && AuditFrame.validFrameAt(buf, q, limit, magic) > 0) {
+        return q;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Iterates the frames of one segment, reporting unreadable regions as damaged records and
+   * resynchronising at the next valid frame. In the last segment, an unreadable region with no
+   * valid frame after it is a torn tail.
+   */
+  private static final class FrameIterator implements Iterator<StoredEvent> {
+    private final ByteBuffer buf;
+    private final int limit;
+    private final String name;
+    private final boolean last;
+    private int pos;
+    long tornAt = -1;
+    private StoredEvent next;
+
+    FrameIterator(ByteBuffer buf, int limit, String name, boolean last) {
+      this.buf = buf;
+      this.limit = limit;
+      this.name = name;
+      this.last = last;
+    }
+
+    @Override
+    public boolean hasNext() {
+      if (next == null && pos < limit) {
+        next = advance();
+      }
+      return next != null;
+    }
+
+    @Override
+    public StoredEvent next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      StoredEvent e = next;
+      next = null;
+      return e;
+    }
+
+    private StoredEvent advance() {
+      String location = name + "@" + pos;
+      int n = AuditFrame.validFrameAt(buf, pos, limit, AuditFrame.MAGIC_EVENT);
+      if (n > 0) {
+        StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, n - AuditFrame.HEADER_BYTES, location);
+        pos += n;
+        return e;
+      }
+      int q = nextValid(buf, pos, limit, AuditFrame.MAGIC_EVENT);
+      int start = pos;
+      if (q < 0) {
+        pos = limit;
+        if (last && looksTorn(buf, start, limit)) {
+          tornAt = start;
+          return StoredEvent.damaged(-1, location, "torn tail: " + (limit - start) + " bytes hold no complete frame");
+        }
+        return StoredEvent.damaged(-1, location, "unreadable bytes to the end of the segment (" + (limit - start) + " bytes)");
+      }
+      pos = q;
+      return StoredEvent.damaged(-1, location, "unreadable frame (bad magic, length or CRC), " + (q - start) + " bytes skipped");
+    }
+  }
+
+  /** A crash leaves the start of a frame (its magic) or zeros; anything else is damage. */
+  private static boolean looksTorn(ByteBuffer buf, int start, int limit) {
+    boolean zeros = true;
+    for (int i = start; i < limit && zeros; i++) {
+      zeros = buf.get(i) == 0;
+    }
+    if (zeros) {
+      return true;
+    }
+    int n = Math.min(4, limit - start);
+    for (int i = 0; i < n; i++) {
+      if (buf.get(start + i) != (byte) (AuditFrame.MAGIC_EVENT >>> (24 - 8 * i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private TreeMap<Long, Path> segmentFiles() throws IOException {
+    TreeMap<Long, Path> out = new TreeMap<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        Matcher m = SEGMENT.matcher(p.getFileName().toString());
+        if (m.matches()) {
+          out.put(Long.parseLong(m.group(1)), p);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<String> foreignFiles() throws IOException {
+    List<String> out = new ArrayList<>();
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String n = p.getFileName().toString();
+        if (!SEGMENT.matcher(n).matches() && !HOLD.matcher(n).matches() && !n.equals(CHECKPOINTS)
+            && !n.equals(BASE) && !n.equals(LOCK)) {
+          out.add(n);
+        }
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
+  private Path segmentPath(long first) {
+    return dir.resolve(String.format(Locale.ROOT, "seg-%020d.log", first));
+  }
+
+  private Path holdPath(long first) {
+    return dir.resolve(String.format(Locale.ROOT, "seg-%020d.hold", first));
+  }
+
+  private void createSegment(long first) throws IOException {
+    Path target = segmentPath(first);
+    Path tmp = dir.resolve(target.getFileName() + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    moveAtomically(tmp, target);
+  }
+
+  private void moveAtomically(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    fsyncDir();
+  }
+
+  private void fsyncDir() throws IOException {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      // Some platforms (Windows) cannot open a directory; Linux and macOS can, and must succeed.
+      if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
+        throw e;
+      }
+    }
+  }
+
+  private void writable() {
+    if (readOnly) {
+      throw new AuditStoreException("store opened read-only");
+    }
+    if (broken) {
+      throw new AuditStoreException("an earlier write failed and could not be undone; reopen the store to recover");
+    }
+  }
+
+  @Override
+  public synchronized StoreHead head() {
+    return new StoreHead(nextSeq, lastChain, base);
+  }
+
+  @Override
+  public synchronized void append(List<StoredEvent> batch) {
+    writable();
+    if (batch.isEmpty()) {
+      return;
+    }
+    long expect = nextSeq;
+    int total = 0;
+    List<byte[]> frames = new ArrayList<>(batch.size());
+    for (StoredEvent e : batch) {
+      if (e.isDamaged() || e.seq() != expect++) {
+        throw new SequenceConflictException("batch does not continue the log at seq " + nextSeq);
+      }
+      byte[] f = AuditFrame.encodeEvent(e);
+      frames.add(f);
+      total += f.length;
+    }
+    ByteBuffer buf = ByteBuffer.allocate(total);
+    for (byte[] f : frames) {
+      buf.put(f);
+    }
+    buf.flip();
+    long before = activeSize;
+    try {
+      long at = before;
+      while (buf.hasRemaining()) {
+        at += active.write(buf, at);
+      }
+      active.force(false);
+    } catch (IOException | RuntimeException e) {
+      undo(active, before);
+      throw new AuditStoreException("audit append failed (" + e.getMessage() + "); nothing was acknowledged", e);
+    }
+    activeSize = before + total;
+    nextSeq = expect;
+    lastChain = batch.get(batch.size() - 1).chainHash();
+  }
+
+  private void undo(FileChannel ch, long size) {
+    try {
+      ch.truncate(size);
+      ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      broken = true;
+    }
+  }
+
+  @Override
+  public synchronized Stream<StoredEvent> read(long fromSeq) {
+    try {
+      TreeMap<Long, Path> segs = segmentFiles();
+      Long start = segs.floorKey(fromSeq);
+      List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
+      List<StoredEvent> foreign = new ArrayList<>();
+      if (fromSeq <= base.firstSeq()) {
+        for (String f : foreignFiles()) {
+          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        }
+      }
+      long activeLimit = readOnly ? -1 : activeSize;
+      Path activePath = segs.isEmpty() ? null : segs.lastEntry().getValue();
+      Stream<StoredEvent> events = files.stream().flatMap(p -> {
+        try {
+          long size = p.equals(activePath) && activeLimit >= 0 ? activeLimit : Files.size(p);
+          if (size == 0) {
+            return Stream.empty();
+          }
+          FrameIterator it = new FrameIterator(map(p, size), (int) size, p.getFileName().toString(), p.equals(activePath));
+          return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false);
+        } catch (IOException e) {
+          return Stream.of(StoredEvent.damaged(-1, p.getFileName().toString(), "unreadable segment: " + e.getMessage()));
+        }
+      }).filter(e -> e.isDamaged() || e.seq() >= fromSeq);
+      return Stream.concat(foreign.stream(), events);
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot list " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized void putCheckpoint(String note) {
+    writable();
+    byte[] f = AuditFrame.encodeCheckpoint(note);
+    long before = checkpointSize;
+    try {
+      ByteBuffer buf = ByteBuffer.wrap(f);
+      long at = before;
+      while (buf.hasRemaining()) {
+        at += checkpointChannel.write(buf, at);
+      }
+      checkpointChannel.force(false);
+    } catch (IOException | RuntimeException e) {
+      undo(checkpointChannel, before);
+      throw new AuditStoreException("checkpoint write failed: " + e.getMessage(), e);
+    }
+    checkpointSize = before + f.length;
+  }
+
+  @Override
+  public synchronized List<String> checkpoints() {
+    Path cps = dir.resolve(CHECKPOINTS);
+    List<String> out = new ArrayList<>();
+    try {
+      long size = readOnly ? (Files.exists(cps) ? Files.size(cps) : 0) : checkpointSize;
+      if (size == 0) {
+        return out;
+      }
+      ByteBuffer buf = map(cps, size);
+      int pos = 0;
+      while (pos < size) {
+        int n = AuditFrame.validFrameAt(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+        if (n > 0) {
+          byte[] body = new byte[n - AuditFrame.HEADER_BYTES];
+          buf.duplicate().position(pos + AuditFrame.HEADER_BYTES).get(body);
+          out.add(new String(body, StandardCharsets.UTF_8));
+          pos += n;
+        } else {
+          int q = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+          int end = q < 0 ? (int) size : q;
+          byte[] raw = new byte[end - pos];
+          buf.duplicate().position(pos).get(raw);
+          out.add(new String(raw, StandardCharsets.UTF_8));
+          pos = end;
+        }
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot read checkpoints in " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized List<Segment> segments() {
+    try {
+      TreeMap<Long, Path> segs = segmentFiles();
+      List<Segment> out = new ArrayList<>();
+      List<Long> firsts = new ArrayList<>(segs.keySet());
+      for (int i = 0; i < firsts.size(); i++) {
+        long first = firsts.get(i);
+        boolean isLast = i == firsts.size() - 1;
+        long last = isLast ? nextSeq - 1 : firsts.get(i + 1) - 1;
+        out.add(new Segment(first, Math.max(last, first - 1), !isLast, Files.exists(holdPath(first))));
+      }
+      return out;
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot list " + dir, e);
+    }
+  }
+
+  @Override
+  public synchronized void seal(long sealAt) {
+    writable();
+    if (sealAt != nextSeq) {
+      throw new AuditStoreException("seal at " + sealAt + " but the log ends at " + nextSeq);
+    }
+    if (activeFirstSeq == sealAt) {
+      return;
+    }
+    try {
+      active.force(true);
+      createSegment(sealAt);
+      FileChannel old = active;
+      active = channelWrapper.apply(FileChannel.open(segmentPath(sealAt), StandardOpenOption.WRITE, StandardOpenOption.READ));
+      old.close();
+      activeFirstSeq = sealAt;
+      activeSize = 0;
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot seal segment: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void setLegalHold(long segmentFirstSeq, boolean held) {
+    writable();
+    try {
+      if (!segmentFiles().containsKey(segmentFirstSeq)) {
+        throw new AuditStoreException("no segment starts at " + segmentFirstSeq);
+      }
+      Path h = holdPath(segmentFirstSeq);
+      if (held) {
+        Path tmp = dir.resolve(h.getFileName() + ".tmp");
+        Files.writeString(tmp, "legal hold\n", StandardCharsets.UTF_8);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        moveAtomically(tmp, h);
+      } else {
+        Files.deleteIfExists(h);
+        fsyncDir();
+      }
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot change legal hold: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized void prune(PruneBase newBase) {
+    writable();
+    long cut = newBase.firstSeq();
+    List<Segment> segs = segments();
+    boolean boundary = false;
+    for (Segment s : segs) {
+      if (s.firstSeq() == cut) {
+        boundary = true;
+        break;
+      }
+      if (!s.sealed() || s.legalHold()) {
+        throw new AuditStoreException("segment " + s.firstSeq() + " is unsealed or held; nothing removed");
+      }
+    }
+    if (!boundary) {
+      throw new AuditStoreException("prune cut " + cut + " is not a segment boundary; nothing removed");
+    }
+    try {
+      Path tmp = dir.resolve(BASE + ".tmp");
+      Files.writeString(tmp, newBase.toText() + "\n", StandardCharsets.UTF_8);
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      moveAtomically(tmp, dir.resolve(BASE));
+      base = newBase;
+      for (Segment s : segs) {
+        if (s.firstSeq() >= cut) {
+          break;
+        }
+        Files.deleteIfExists(segmentPath(s.firstSeq()));
+      }
+      fsyncDir();
+    } catch (IOException e) {
+      throw new AuditStoreException("retention failed: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized List<String> recoveries() {
+    return List.copyOf(recoveries);
+  }
+
+  /** The log directory. */
+  public Path directory() {
+    return dir;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (AutoCloseable c : new AutoCloseable[] {active, checkpointChannel, lock, lockChannel}) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // Closing after a failure: nothing more to do, and the data is already durable.
+        }
+      }
+    }
+    active = null;
+    checkpointChannel = null;
+    lock = null;
+    lockChannel = null;
+  }
+
+  @Override
+  public String toString() {
+    return "FileAuditStore[" + dir + (readOnly ? ", read-only" : "") + "]";
+  }
+}

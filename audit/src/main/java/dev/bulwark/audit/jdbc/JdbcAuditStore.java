@@ -1,0 +1,567 @@
+package dev.bulwark.audit.jdbc;
+
+import dev.bulwark.audit.AuditFormatException;
+import dev.bulwark.audit.AuditQuery;
+import dev.bulwark.audit.Bytes;
+import dev.bulwark.audit.CanonicalEncoding;
+import dev.bulwark.audit.LoggedEvent;
+import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.PruneBase;
+import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SequenceConflictException;
+import dev.bulwark.audit.spi.StoreHead;
+import dev.bulwark.audit.spi.StoredEvent;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
+
+/**
+ * An audit store in a relational database (PostgreSQL; standard JDBC and PostgreSQL-compatible
+ * SQL, no driver dependency). Many logs share the tables, keyed by log id.
+ *
+ * <ul>
+ *   <li>{@code bulwark_audit_log}: one head row per log (next seq, last chain hash, prune base,
+ *       open segment). Every append locks it ({@code SELECT ... FOR UPDATE}) inside the append
+ *       transaction, so writers on any number of nodes are serialised by the database.
+ *   <li>{@code bulwark_audit_event}: one row per event; {@code PRIMARY KEY (log_id, seq)} and
+ *       {@code UNIQUE (log_id, prev_chain)} are the fork guard: two events can never claim the
+ *       same position or the same predecessor. Indexed for queries by time, actor, tenant, action
+ *       and correlation id.
+ *   <li>{@code bulwark_audit_checkpoint}, {@code bulwark_audit_segment}.
+ * </ul>
+ *
+ * <p>A batch is one transaction with one multi-row INSERT (group commit); {@link #append} returns
+ * after COMMIT. The application role needs only SELECT/INSERT on events and checkpoints (see the
+ * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
+ */
+public final class JdbcAuditStore implements AuditStore {
+
+  private static final int ROWS_PER_INSERT = 500;
+  private final DataSource dataSource;
+  private final String logId;
+
+  /**
+   * A store for log {@code logId}; creates the tables if {@code createSchema}, otherwise checks
+   * that they exist (for an application role without CREATE).
+   */
+  public JdbcAuditStore(DataSource dataSource, String logId, boolean createSchema) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    this.logId = Objects.requireNonNull(logId, "logId");
+    if (logId.isEmpty() || logId.length() > 256) {
+      throw new IllegalArgumentException("log id is 1-256 characters");
+    }
+    try {
+      if (createSchema) {
+        createSchema();
+      }
+      checkSchema();
+      initLog();
+    } catch (SQLException e) {
+      throw new AuditStoreException("cannot prepare audit tables: " + e.getMessage(), e);
+    }
+  }
+
+  /** A store that creates its schema. */
+  public JdbcAuditStore(DataSource dataSource, String logId) {
+    this(dataSource, logId, true);
+  }
+
+  static final String[] SCHEMA = {
+    "CREATE TABLE IF NOT EXISTS bulwark_audit_log ("
+        + " log_id VARCHAR(256) PRIMARY KEY, next_seq BIGINT NOT NULL, last_chain BYTEA NOT NULL,"
+        + " base_seq BIGINT NOT NULL, base_text TEXT NOT NULL, open_segment BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS bulwark_audit_event ("
+        + " log_id VARCHAR(256) NOT NULL, seq BIGINT NOT NULL, payload BYTEA NOT NULL,"
+        + " chain_hash BYTEA NOT NULL, prev_chain BYTEA NOT NULL, mac BYTEA NOT NULL,"
+        + " recorded_at TIMESTAMP(6) NOT NULL, occurred_at TIMESTAMP(6) NOT NULL,"
+        + " actor_id VARCHAR(256) NOT NULL, tenant VARCHAR(128), action VARCHAR(64) NOT NULL,"
+        + " correlation_id VARCHAR(128),"
+        + " PRIMARY KEY (log_id, seq), CONSTRAINT bulwark_audit_event_fork_guard UNIQUE (log_id, prev_chain))",
+    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_time ON bulwark_audit_event (log_id, recorded_at)",
+    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_actor ON bulwark_audit_event (log_id, actor_id, recorded_at)",
+    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_tenant ON bulwark_audit_event (log_id, tenant, recorded_at)",
+    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_action ON bulwark_audit_event (log_id, action, recorded_at)",
+    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_correlation ON bulwark_audit_event (log_id, correlation_id)",
+    "CREATE TABLE IF NOT EXISTS bulwark_audit_checkpoint ("
+        + " log_id VARCHAR(256) NOT NULL, id BIGINT GENERATED ALWAYS AS IDENTITY, note TEXT NOT NULL,"
+        + " PRIMARY KEY (log_id, id))",
+    "CREATE TABLE IF NOT EXISTS bulwark_audit_segment ("
+        + " log_id VARCHAR(256) NOT NULL, first_seq BIGINT NOT NULL, sealed BOOLEAN NOT NULL,"
+        + " legal_hold BOOLEAN NOT NULL, PRIMARY KEY (log_id, first_seq))",
+  };
+
+  private void createSchema() throws SQLException {
+    for (int attempt = 0; ; attempt++) {
+      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+        for (String sql : SCHEMA) {
+          s.execute(sql);
+        }
+        return;
+      } catch (SQLException e) {
+        // Two nodes creating the schema at once can collide in the catalog; the second try sees the tables.
+        if (attempt >= 2) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void checkSchema() throws SQLException {
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+      s.executeQuery("SELECT log_id, next_seq, last_chain, base_seq, base_text, open_segment FROM bulwark_audit_log WHERE 1=0").close();
+      s.executeQuery("SELECT log_id, seq, payload, chain_hash, prev_chain, mac, recorded_at, occurred_at, actor_id, tenant, action, correlation_id FROM bulwark_audit_event WHERE 1=0").close();
+      s.executeQuery("SELECT log_id, id, note FROM bulwark_audit_checkpoint WHERE 1=0").close();
+      s.executeQuery("SELECT log_id, first_seq, sealed, legal_hold FROM bulwark_audit_segment WHERE 1=0").close();
+    } catch (SQLException e) {
+      throw new SQLException("audit tables are missing or have the wrong shape (create them or pass createSchema=true): " + e.getMessage(), e);
+    }
+  }
+
+  private void initLog() throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO bulwark_audit_log (log_id, next_seq, last_chain, base_seq, base_text, open_segment)"
+              + " VALUES (?, 0, ?, 0, ?, 0) ON CONFLICT (log_id) DO NOTHING")) {
+        p.setString(1, logId);
+        p.setBytes(2, new byte[32]);
+        p.setString(3, PruneBase.GENESIS.toText());
+        p.executeUpdate();
+      }
+      try (PreparedStatement p = c.prepareStatement(
+          "INSERT INTO bulwark_audit_segment (log_id, first_seq, sealed, legal_hold) VALUES (?, 0, FALSE, FALSE)"
+              + " ON CONFLICT (log_id, first_seq) DO NOTHING")) {
+        p.setString(1, logId);
+        p.executeUpdate();
+      }
+      c.commit();
+    }
+  }
+
+  @Override
+  public StoreHead head() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement p = c.prepareStatement("SELECT next_seq, last_chain, base_text FROM bulwark_audit_log WHERE log_id = ?")) {
+      p.setString(1, logId);
+      try (ResultSet rs = p.executeQuery()) {
+        if (!rs.next()) {
+          throw new AuditStoreException("audit log " + logId + " has no head row");
+        }
+        return new StoreHead(rs.getLong(1), Bytes.of(rs.getBytes(2)), PruneBase.fromText(rs.getString(3)));
+      }
+    } catch (SQLException | IllegalArgumentException e) {
+      throw new AuditStoreException("cannot read audit head: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void append(List<StoredEvent> batch) {
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<LoggedEvent> decoded = new ArrayList<>(batch.size());
+    for (StoredEvent e : batch) {
+      try {
+        decoded.add(CanonicalEncoding.decode(e.payload()));
+      } catch (AuditFormatException ex) {
+        throw new AuditStoreException("refusing a non-canonical event: " + ex.getMessage(), ex);
+      }
+    }
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        long next;
+        byte[] prev;
+        try (PreparedStatement p = c.prepareStatement("SELECT next_seq, last_chain FROM bulwark_audit_log WHERE log_id = ? FOR UPDATE")) {
+          p.setString(1, logId);
+          try (ResultSet rs = p.executeQuery()) {
+            if (!rs.next()) {
+              throw new AuditStoreException("audit log " + logId + " has no head row");
+            }
+            next = rs.getLong(1);
+            prev = rs.getBytes(2);
+          }
+        }
+        long expect = next;
+        for (StoredEvent e : batch) {
+          if (e.seq() != expect++) {
+            throw new SequenceConflictException("batch starts at " + batch.get(0).seq() + " but the log is at " + next);
+          }
+        }
+        for (int from = 0; from < batch.size(); from += ROWS_PER_INSERT) {
+          int to = Math.min(batch.size(), from + ROWS_PER_INSERT);
+          StringBuilder sql = new StringBuilder("INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
+              + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id) VALUES ");
+          for (int i = from; i < to; i++) {
+            sql.append(i == from ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?)");
+          }
+          try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+            int k = 1;
+            for (int i = from; i < to; i++) {
+              StoredEvent e = batch.get(i);
+              LoggedEvent le = decoded.get(i);
+              p.setString(k++, logId);
+              p.setLong(k++, e.seq());
+              p.setBytes(k++, e.payload().toByteArray());
+              p.setBytes(k++, e.chainHash().toByteArray());
+              p.setBytes(k++, prev);
+              p.setBytes(k++, e.mac().toByteArray());
+              p.setObject(k++, LocalDateTime.ofInstant(le.recordedAt(), ZoneOffset.UTC));
+              p.setObject(k++, LocalDateTime.ofInstant(le.event().occurredAt(), ZoneOffset.UTC));
+              p.setString(k++, le.event().actor().id());
+              p.setString(k++, le.event().tenant());
+              p.setString(k++, le.event().action().name());
+              p.setString(k++, le.event().correlationId());
+              prev = e.chainHash().toByteArray();
+            }
+            p.executeUpdate();
+          }
+        }
+        try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ? WHERE log_id = ?")) {
+          p.setLong(1, expect);
+          p.setBytes(2, prev);
+          p.setString(3, logId);
+          p.executeUpdate();
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      if ("23505".equals(e.getSQLState())) {
+        throw new SequenceConflictException("fork guard: another writer holds that sequence number or predecessor");
+      }
+      throw new AuditStoreException("audit append failed (" + e.getMessage() + "); nothing was acknowledged", e);
+    }
+  }
+
+  private static void rollback(Connection c) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      // The connection is broken; the transaction is gone with it.
+    }
+  }
+
+  @Override
+  public Stream<StoredEvent> read(long fromSeq) {
+    return stream("SELECT seq, payload, chain_hash, mac FROM bulwark_audit_event WHERE log_id = ? AND seq >= ? ORDER BY seq",
+        List.of(logId, fromSeq));
+  }
+
+  @Override
+  public Stream<StoredEvent> query(AuditQuery q) {
+    StringBuilder sql = new StringBuilder("SELECT seq, payload, chain_hash, mac FROM bulwark_audit_event WHERE log_id = ?");
+    List<Object> args = new ArrayList<>(List.of(logId));
+    if (q.from() != null) {
+      sql.append(" AND recorded_at >= ?");
+      args.add(LocalDateTime.ofInstant(q.from(), ZoneOffset.UTC));
+    }
+    if (q.to() != null) {
+      sql.append(" AND recorded_at < ?");
+      args.add(LocalDateTime.ofInstant(q.to(), ZoneOffset.UTC));
+    }
+    if (q.actorId() != null) {
+      sql.append(" AND actor_id = ?");
+      args.add(q.actorId());
+    }
+    if (q.tenant() != null) {
+      sql.append(" AND tenant = ?");
+      args.add(q.tenant());
+    }
+    if (q.action() != null) {
+      sql.append(" AND action = ?");
+      args.add(q.action());
+    }
+    if (q.correlationId() != null) {
+      sql.append(" AND correlation_id = ?");
+      args.add(q.correlationId());
+    }
+    sql.append(" ORDER BY seq");
+    return stream(sql.toString(), args);
+  }
+
+  private Stream<StoredEvent> stream(String sql, List<Object> args) {
+    Connection c = null;
+    try {
+      c = dataSource.getConnection();
+      c.setAutoCommit(false); // PostgreSQL streams with a cursor only inside a transaction
+      PreparedStatement p = c.prepareStatement(sql);
+      p.setFetchSize(1000);
+      for (int i = 0; i < args.size(); i++) {
+        p.setObject(i + 1, args.get(i));
+      }
+      ResultSet rs = p.executeQuery();
+      Connection conn = c;
+      Iterator<StoredEvent> it = new Iterator<>() {
+        private StoredEvent next;
+        private boolean done;
+
+        @Override
+        public boolean hasNext() {
+          if (next == null && !done) {
+            try {
+              if (rs.next()) {
+                next = row(rs);
+              } else {
+                done = true;
+              }
+            } catch (SQLException e) {
+              throw new AuditStoreException("reading audit events failed: " + e.getMessage(), e);
+            }
+          }
+          return next != null;
+        }
+
+        @Override
+        public StoredEvent next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          StoredEvent e = next;
+          next = null;
+          return e;
+        }
+      };
+      return StreamSupport.stream(Spliterators.spliteratorUnknownSize(it, Spliterator.ORDERED), false)
+          .onClose(() -> closeQuietly(rs, p, conn));
+    } catch (SQLException e) {
+      if (c != null) {
+        closeQuietly(null, null, c);
+      }
+      throw new AuditStoreException("cannot read audit events: " + e.getMessage(), e);
+    }
+  }
+
+  private StoredEvent row(ResultSet rs) throws SQLException {
+    long seq = rs.getLong(1);
+    byte[] payload = rs.getBytes(2);
+    byte[] chain = rs.getBytes(3);
+    byte[] mac = rs.getBytes(4);
+    String location = "bulwark_audit_event(" + logId + "," + seq + ")";
+    if (payload == null || chain == null || chain.length != 32 || mac == null || (mac.length != 0 && mac.length != 32)) {
+      return StoredEvent.damaged(seq, location, "row has a missing or malformed hash column");
+    }
+    return StoredEvent.of(seq, Bytes.of(payload), Bytes.of(chain), Bytes.of(mac), location);
+  }
+
+  private static void closeQuietly(ResultSet rs, Statement s, Connection c) {
+    for (AutoCloseable a : new AutoCloseable[] {rs, s}) {
+      if (a != null) {
+        try {
+          a.close();
+        } catch (Exception e) {
+          // closing a finished read
+        }
+      }
+    }
+    try {
+      c.rollback();
+      c.close();
+    } catch (SQLException e) {
+      // closing a finished read
+    }
+  }
+
+  @Override
+  public void putCheckpoint(String note) {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement p = c.prepareStatement("INSERT INTO bulwark_audit_checkpoint (log_id, note) VALUES (?, ?)")) {
+      p.setString(1, logId);
+      p.setString(2, note);
+      p.executeUpdate();
+    } catch (SQLException e) {
+      throw new AuditStoreException("cannot store checkpoint: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<String> checkpoints() {
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement p = c.prepareStatement("SELECT note FROM bulwark_audit_checkpoint WHERE log_id = ? ORDER BY id")) {
+      p.setString(1, logId);
+      List<String> out = new ArrayList<>();
+      try (ResultSet rs = p.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new AuditStoreException("cannot read checkpoints: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public List<Segment> segments() {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      long next;
+      try (PreparedStatement p = c.prepareStatement("SELECT next_seq FROM bulwark_audit_log WHERE log_id = ?")) {
+        p.setString(1, logId);
+        try (ResultSet rs = p.executeQuery()) {
+          rs.next();
+          next = rs.getLong(1);
+        }
+      }
+      List<long[]> rows = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement(
+          "SELECT first_seq, sealed, legal_hold FROM bulwark_audit_segment WHERE log_id = ? ORDER BY first_seq")) {
+        p.setString(1, logId);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            rows.add(new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0, rs.getBoolean(3) ? 1 : 0});
+          }
+        }
+      }
+      c.commit();
+      List<Segment> out = new ArrayList<>();
+      for (int i = 0; i < rows.size(); i++) {
+        long first = rows.get(i)[0];
+        long last = i + 1 < rows.size() ? rows.get(i + 1)[0] - 1 : next - 1;
+        out.add(new Segment(first, Math.max(last, first - 1), rows.get(i)[1] == 1, rows.get(i)[2] == 1));
+      }
+      return out;
+    } catch (SQLException e) {
+      throw new AuditStoreException("cannot read segments: " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void seal(long nextSeq) {
+    inTransaction(c -> {
+      long[] head = lockHead(c);
+      if (head[0] != nextSeq) {
+        throw new AuditStoreException("seal at " + nextSeq + " but the log ends at " + head[0]);
+      }
+      if (head[1] == nextSeq) {
+        return;
+      }
+      update(c, "UPDATE bulwark_audit_segment SET sealed = TRUE WHERE log_id = ? AND first_seq = ?", head[1]);
+      update(c, "INSERT INTO bulwark_audit_segment (log_id, first_seq, sealed, legal_hold) VALUES (?, ?, FALSE, FALSE)", nextSeq);
+      update(c, "UPDATE bulwark_audit_log SET open_segment = ? WHERE log_id = ?", nextSeq);
+    });
+  }
+
+  @Override
+  public void setLegalHold(long segmentFirstSeq, boolean held) {
+    inTransaction(c -> {
+      try (PreparedStatement p = c.prepareStatement(
+          "UPDATE bulwark_audit_segment SET legal_hold = ? WHERE log_id = ? AND first_seq = ?")) {
+        p.setBoolean(1, held);
+        p.setString(2, logId);
+        p.setLong(3, segmentFirstSeq);
+        if (p.executeUpdate() != 1) {
+          throw new AuditStoreException("no segment starts at " + segmentFirstSeq);
+        }
+      }
+    });
+  }
+
+  @Override
+  public void prune(PruneBase newBase) {
+    long cut = newBase.firstSeq();
+    inTransaction(c -> {
+      lockHead(c);
+      boolean boundary = false;
+      try (PreparedStatement p = c.prepareStatement(
+          "SELECT first_seq, sealed, legal_hold FROM bulwark_audit_segment WHERE log_id = ? ORDER BY first_seq FOR UPDATE")) {
+        p.setString(1, logId);
+        try (ResultSet rs = p.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getLong(1) == cut) {
+              boundary = true;
+              break;
+            }
+            if (!rs.getBoolean(2) || rs.getBoolean(3)) {
+              throw new AuditStoreException("segment " + rs.getLong(1) + " is unsealed or held; nothing removed");
+            }
+          }
+        }
+      }
+      if (!boundary) {
+        throw new AuditStoreException("prune cut " + cut + " is not a segment boundary; nothing removed");
+      }
+      try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_audit_log SET base_seq = ?, base_text = ? WHERE log_id = ?")) {
+        p.setLong(1, cut);
+        p.setString(2, newBase.toText());
+        p.setString(3, logId);
+        p.executeUpdate();
+      }
+      update(c, "DELETE FROM bulwark_audit_event WHERE log_id = ? AND seq < ?", cut);
+      update(c, "DELETE FROM bulwark_audit_segment WHERE log_id = ? AND first_seq < ?", cut);
+    });
+  }
+
+  private long[] lockHead(Connection c) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT next_seq, open_segment FROM bulwark_audit_log WHERE log_id = ? FOR UPDATE")) {
+      p.setString(1, logId);
+      try (ResultSet rs = p.executeQuery()) {
+        if (!rs.next()) {
+          throw new AuditStoreException("audit log " + logId + " has no head row");
+        }
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    }
+  }
+
+  private void update(Connection c, String sql, long value) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      if (sql.startsWith("UPDATE bulwark_audit_log")) {
+        p.setLong(1, value);
+        p.setString(2, logId);
+      } else {
+        p.setString(1, logId);
+        p.setLong(2, value);
+      }
+      p.executeUpdate();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Tx {
+    void run(Connection c) throws SQLException;
+  }
+
+  private void inTransaction(Tx tx) {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        tx.run(c);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(c);
+        throw e;
+      }
+    } catch (SQLException e) {
+      throw new AuditStoreException("audit store update failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** The log id. */
+  public String logId() {
+    return logId;
+  }
+
+  @Override
+  public void close() {
+    // Connections are borrowed per call; the host owns the DataSource.
+  }
+}

@@ -1,0 +1,119 @@
+package dev.bulwark.audit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.audit.internal.MerkleTree;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+
+class MerkleProperties {
+
+  static byte[] leaf(long i) {
+    return Hashes.leaf(ByteBuffer.allocate(8).putLong(i).array());
+  }
+
+  static MerkleTree tree(int n) {
+    MerkleTree t = new MerkleTree();
+    for (int i = 0; i < n; i++) {
+      t.append(leaf(i));
+    }
+    return t;
+  }
+
+  static List<Bytes> wrap(List<byte[]> l) {
+    List<Bytes> out = new ArrayList<>();
+    for (byte[] b : l) {
+      out.add(Bytes.of(b));
+    }
+    return out;
+  }
+
+  /** Reference MTH straight from RFC 6962 §2.1, for comparison. */
+  static byte[] mth(int from, int to) {
+    int n = to - from;
+    if (n == 0) {
+      return Hashes.sha256(new byte[0]);
+    }
+    if (n == 1) {
+      return leaf(from);
+    }
+    int k = Integer.highestOneBit(n - 1);
+    return Hashes.node(mth(from, from + k), mth(from + k, to));
+  }
+
+  @Example
+  void proofsVerify_forEverySizeAndIndex_upTo70() {
+    MerkleTree t = tree(70);
+    for (int n = 1; n <= 70; n++) {
+      Bytes root = Bytes.of(t.rootAt(n));
+      assertArrayEquals(mth(0, n), t.rootAt(n));
+      for (int i = 0; i < n; i++) {
+        List<Bytes> path = wrap(t.inclusionProof(i, n));
+        assertTrue(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i)), path, root), "inclusion " + i + "/" + n);
+        assertFalse(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i + 1)), path, root));
+        if (i + 1 < n) {
+          assertFalse(MerkleProofs.verifyInclusion(i + 1, n, Bytes.of(leaf(i)), path, root), "wrong index");
+        }
+        assertFalse(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i)), path, Bytes.of(t.rootAt(n - 1 == 0 ? 0 : n - 1))));
+      }
+      for (int m = 0; m <= n; m++) {
+        List<Bytes> proof = wrap(t.consistencyProof(m, n));
+        assertTrue(MerkleProofs.verifyConsistency(m, n, Bytes.of(t.rootAt(m)), root, proof), "consistency " + m + "/" + n);
+        if (m > 0 && m < n) {
+          assertFalse(MerkleProofs.verifyConsistency(m, n, Bytes.of(t.rootAt(m - 1)), root, proof));
+          assertFalse(MerkleProofs.verifyConsistency(n, m, root, Bytes.of(t.rootAt(m)), proof), "old > new");
+          List<Bytes> longer = new ArrayList<>(proof);
+          longer.add(root);
+          assertFalse(MerkleProofs.verifyConsistency(m, n, Bytes.of(t.rootAt(m)), root, longer), "over-long proof");
+        }
+      }
+    }
+  }
+
+  @Property(tries = 200)
+  void prunedTree_answersLikeTheFullTree(@ForAll @IntRange(min = 0, max = 300) int cut,
+      @ForAll @IntRange(min = 0, max = 300) int extra, @ForAll @IntRange(min = 0, max = 1000) int pick) {
+    int n = cut + extra;
+    MerkleTree full = tree(n);
+    MerkleTree pruned = new MerkleTree(cut, full.compactRange(cut));
+    for (int i = cut; i < n; i++) {
+      pruned.append(leaf(i));
+    }
+    assertArrayEquals(full.root(), pruned.root());
+    if (n > cut) {
+      long index = cut + (pick % (n - cut));
+      long size = index + 1 + (pick % (n - index));
+      assertTrue(size <= n);
+      List<Bytes> proof = wrap(pruned.inclusionProof(index, size));
+      assertTrue(MerkleProofs.verifyInclusion(index, size, Bytes.of(leaf(index)), proof, Bytes.of(full.rootAt(size))));
+      long m = Math.max(cut, 1) + (pick % Math.max(1, n - Math.max(cut, 1) + 1));
+      if (m <= n && m >= cut) {
+        assertTrue(MerkleProofs.verifyConsistency(m, n, Bytes.of(full.rootAt(m)), Bytes.of(full.root()),
+            wrap(pruned.consistencyProof(m, n))));
+      }
+    }
+  }
+
+  @Property(tries = 300)
+  void anyWrongProofHash_failsInclusion(@ForAll @IntRange(min = 2, max = 200) int n,
+      @ForAll @IntRange(min = 0, max = 199) int idx, @ForAll @IntRange(min = 0, max = 31) int bit) {
+    int i = idx % n;
+    MerkleTree t = tree(n);
+    List<Bytes> path = wrap(t.inclusionProof(i, n));
+    for (int k = 0; k < path.size(); k++) {
+      byte[] h = path.get(k).toByteArray();
+      h[bit] ^= 1;
+      List<Bytes> bad = new ArrayList<>(path);
+      bad.set(k, Bytes.of(h));
+      assertFalse(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i)), bad, Bytes.of(t.root())));
+    }
+  }
+}
