@@ -1,0 +1,11 @@
+package dev.bulwark.lifecycle;
+
+/** A data class has no retention policy (or no store mapping). */
+public final class UnknownDataClassException extends LifecycleException {
+
+  private static final long serialVersionUID = 1L;
+
+  public UnknownDataClassException(DataClass dataClass, String what) {
+    super("unknown data class '" + dataClass.name() + "': " + what);
+  }
+}

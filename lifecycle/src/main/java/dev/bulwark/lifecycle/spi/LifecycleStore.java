@@ -1,0 +1,170 @@
+package dev.bulwark.lifecycle.spi;
+
+import dev.bulwark.lifecycle.DataClass;
+import dev.bulwark.lifecycle.DeletionEvidence;
+import dev.bulwark.lifecycle.LegalHold;
+import dev.bulwark.lifecycle.OperationId;
+import dev.bulwark.lifecycle.RecordRef;
+import dev.bulwark.lifecycle.spi.SoftDeletion.Restoration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Where the lifecycle module keeps its state and finds the host's records: the lifecycle
+ * columns of each data class's records, soft-delete operations, legal holds, deletion evidence
+ * and the purge watermark. {@link dev.bulwark.lifecycle.InMemoryLifecycleStore} is the default;
+ * {@link dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore} works on a host's own PostgreSQL tables.
+ * Run {@code dev.bulwark.testkit.lifecycle.LifecycleStoreContract} against any other implementation.
+ *
+ * <p>Contract: every method is atomic and thread-safe across all the nodes sharing the store.
+ * Methods MUST NOT return null. A method that throws leaves the store unchanged. In particular:
+ * <ul>
+ *   <li>{@link #purgeBatch} checks the holds <em>inside</em> its transaction, and {@link
+ *       #placeHold} is serialised against running batches, so a hold placed while a purge runs
+ *       either commits before the batch looks at holds (the batch skips the held rows) or waits
+ *       until the batch commits (the rows it deleted were not held when it decided).
+ *   <li>Two {@link #purgeBatch} calls at once never process the same row.
+ *   <li>A batch's deletion and its evidence commit together.
+ * </ul>
+ * Instants are stored at microsecond precision; callers pass instants truncated to micros.
+ */
+public interface LifecycleStore {
+
+  /** The data classes this store holds records for. */
+  Set<DataClass> dataClasses();
+
+  /** The record's current state, or empty when it does not exist (never existed, or purged). */
+  Optional<RecordState> find(RecordRef ref);
+
+  /**
+   * Starts a live record's retention clock: sets its eligible time (when mapped) and deadline,
+   * unless it already has a deadline (deadlines are fixed once set).
+   *
+   * @return true when the deadline was set, false when the record already had one
+   * @throws dev.bulwark.lifecycle.UnknownRecordException when the record does not exist
+   */
+  boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter);
+
+  /**
+   * Live records of the class that have an eligible time and a deadline, ordered by id, after
+   * {@code afterId} (exclusive) when present: the input of a re-evaluation.
+   */
+  List<RecordState> scheduled(DataClass dataClass, Optional<String> afterId, int limit);
+
+  /**
+   * Moves a live record's deadline from {@code expected} to {@code purgeAfter}; does nothing
+   * (returns false) when the current deadline is not {@code expected} or the record is deleted.
+   */
+  boolean moveDeadline(RecordRef ref, Instant expected, Instant purgeAfter);
+
+  /**
+   * Soft deletes every record of the operation, all or nothing. Each record's purge date becomes
+   * the earlier of the entry's {@code purgeAfter} and the record's current deadline; its current
+   * deadline is kept as {@code priorPurgeAfter}.
+   *
+   * @param operation the operation; its entries' {@code priorPurgeAfter} are ignored
+   * @return the operation as stored
+   * @throws dev.bulwark.lifecycle.UnknownRecordException when a record does not exist or is
+   *     already deleted (nothing is changed)
+   * @throws IllegalArgumentException when the operation id is already used
+   */
+  SoftDeletion softDelete(SoftDeletion operation);
+
+  /** The operation with this id, restored or not. */
+  Optional<SoftDeletion> operation(OperationId id);
+
+  /**
+   * Restores exactly the records the operation deleted: clears their deletion marks and puts
+   * back their prior deadlines, all or nothing.
+   *
+   * @throws dev.bulwark.lifecycle.UnknownOperationException when there is no such operation
+   * @throws dev.bulwark.lifecycle.OperationNotRestorableException when it was restored already
+   *     or any of its records was purged or anonymised (nothing is changed)
+   */
+  SoftDeletion restore(OperationId id, Restoration restoration);
+
+  /** Up to {@code limit} records of the class due at {@code now} and not held, earliest first. */
+  List<RecordState> due(DataClass dataClass, Instant now, int limit);
+
+  /** How many records of the class are due at {@code now} and not held. */
+  long countDue(DataClass dataClass, Instant now);
+
+  /** How many records of the class (live or deleted) have this subject. */
+  long countForSubject(DataClass dataClass, String subject);
+
+  /**
+   * One bounded transaction: locks up to {@code limit} due (or, for an erasure, subject's) rows
+   * that no active hold covers, skipping rows another purger has locked; applies the policy's
+   * action; stores the evidence (pending delivery); commits.
+   *
+   * @return the evidence, or empty when nothing was due
+   */
+  Optional<DeletionEvidence> purgeBatch(PurgeBatchRequest request);
+
+  /**
+   * Stores a hold, serialised against running purge batches (see the class contract).
+   *
+   * @throws IllegalArgumentException when the hold id is already used
+   */
+  void placeHold(LegalHold hold);
+
+  /** Records the release of an active hold; empty when there is no such active hold. */
+  Optional<LegalHold> releaseHold(UUID id, LegalHold.Release release);
+
+  /** The hold with this id, active or released. */
+  Optional<LegalHold> hold(UUID id);
+
+  /** All active holds. */
+  List<LegalHold> activeHolds();
+
+  /**
+   * The active holds that block this record's purge. A store that cannot tell a record's
+   * subject or tenant (the column is not mapped) MUST treat every subject or tenant hold as
+   * covering it: holds fail closed.
+   */
+  List<LegalHold> holdsCovering(RecordState record);
+
+  /** Stores evidence that did not come from a purge batch (a key destruction), pending delivery. */
+  void appendEvidence(DeletionEvidence evidence);
+
+  /** Up to {@code limit} stored evidence records not yet marked delivered, oldest first. */
+  List<DeletionEvidence> pendingEvidence(int limit);
+
+  /** Marks evidence delivered to the listener. */
+  void markDelivered(Collection<UUID> evidenceIds);
+
+  /**
+   * Every evidence record that names the subject (by {@link DeletionEvidence#hashSubject}),
+   * with its items narrowed to that subject's, oldest first.
+   */
+  List<DeletionEvidence> evidenceForSubject(String subjectHash);
+
+  /** The purge watermark as it is now. */
+  Watermark watermark();
+
+  /**
+   * Moves the purge watermark to {@code startedAt} when that is later, and returns the
+   * watermark as it was before, with the row count of the last completed run.
+   */
+  Watermark advanceWatermark(Instant startedAt);
+
+  /** Records the number of rows a completed run purged, for the volume safety rail. */
+  void recordRunCompleted(long rows);
+
+  /** The store's own notion of now (a database's clock), when it has one. */
+  default Optional<Instant> referenceTime() {
+    return Optional.empty();
+  }
+
+  /**
+   * The purge watermark.
+   *
+   * @param lastRunStartedAt the latest start time of any run, empty before the first
+   * @param lastCompletedRows rows purged by the last completed run, empty before the first
+   */
+  record Watermark(Optional<Instant> lastRunStartedAt, Optional<Long> lastCompletedRows) {}
+}

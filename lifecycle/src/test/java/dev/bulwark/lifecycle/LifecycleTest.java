@@ -1,0 +1,209 @@
+package dev.bulwark.lifecycle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.lifecycle.spi.ExpiryHandler;
+import dev.bulwark.lifecycle.spi.SoftDeletion;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class LifecycleTest {
+
+  private static final DataClass DOC = DataClass.of("doc");
+  private static final Attribution ALICE = Attribution.of("alice", "user request");
+  private static final Attribution OPS = Attribution.of("ops", "INC-1");
+
+  private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
+  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final List<LifecycleEvent> events = new ArrayList<>();
+  private final Lifecycle lifecycle = Lifecycle.builder(store)
+      .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
+      .clock(now::get).listener(events::add).build();
+
+  private RecordRef doc(int i) {
+    RecordRef r = RecordRef.of(DOC, "d" + i);
+    store.insert(r, Optional.of("s" + i), Optional.of("t"));
+    return r;
+  }
+
+  private void advance(Duration d) {
+    now.updateAndGet(t -> t.plus(d));
+  }
+
+  private List<LifecycleEvent.Type> types() {
+    return events.stream().map(LifecycleEvent::type).toList();
+  }
+
+  @Test
+  void build_withoutPolicyForStoreClass_fails() {
+    assertThrows(UnknownDataClassException.class, () -> Lifecycle.builder(store).build());
+  }
+
+  @Test
+  void build_anonymisePolicyWithoutHandler_fails() {
+    RetentionPolicies p = RetentionPolicies.of(
+        RetentionPolicy.purgeAfter(DOC, Period.ofDays(1)).withAction(RetentionPolicy.Action.ANONYMISE));
+    assertThrows(IllegalStateException.class, () -> Lifecycle.builder(store).policies(p).build());
+    Lifecycle.builder(store).policies(p).expiryHandler(new ExpiryHandler() {}).build();
+  }
+
+  @Test
+  void batchSize_isBounded() {
+    assertThrows(IllegalArgumentException.class, () -> Lifecycle.builder(store).batchSize(0));
+    assertThrows(IllegalArgumentException.class, () -> Lifecycle.builder(store).batchSize(10_001));
+  }
+
+  @Test
+  void softDelete_recordsWhoWhyAndOperation() {
+    RecordRef a = doc(1);
+    SoftDeletion op = lifecycle.softDelete(List.of(a), ALICE, Period.ofDays(7));
+    assertEquals(ALICE, store.operation(op.id()).orElseThrow().by());
+    assertEquals(Optional.of(op.id()), store.find(a).orElseThrow().operation());
+    assertEquals(Optional.of(now.get().plus(Duration.ofDays(7))), store.find(a).orElseThrow().purgeAfter());
+    assertEquals(List.of(LifecycleEvent.Type.SOFT_DELETED), types());
+    assertEquals(op.id().toString(), events.get(0).details().get("operation"));
+  }
+
+  @Test
+  void softDelete_badInput_isRejected() {
+    RecordRef a = doc(1);
+    assertThrows(IllegalArgumentException.class, () -> lifecycle.softDelete(List.of(), ALICE));
+    assertThrows(IllegalArgumentException.class, () -> lifecycle.softDelete(List.of(a), ALICE, Period.ofDays(-3)));
+    assertThrows(IllegalArgumentException.class, () -> lifecycle.softDelete(List.of(a, a), ALICE));
+    assertThrows(UnknownDataClassException.class,
+        () -> lifecycle.softDelete(List.of(RecordRef.of(DataClass.SESSION, "x")), ALICE));
+    assertFalse(store.find(a).orElseThrow().deleted());
+  }
+
+  @Test
+  void purge_underHold_neverHappens_andExplainSaysWhy() {
+    RecordRef a = doc(1);
+    lifecycle.softDelete(List.of(a), ALICE);
+    LegalHold h = lifecycle.holdSubject("s1", "case 9", "legal", OPS);
+    advance(Duration.ofDays(400));
+    lifecycle.purgeRunner().run();
+    Explanation e = lifecycle.explain(a);
+    assertEquals(Explanation.Status.HELD, e.status());
+    assertEquals(List.of(h), e.holds());
+    assertTrue(e.reasons().get(0).contains("case 9"));
+  }
+
+  @Test
+  void runner_refusesClockBehindLastRun_andDeletesNothing() {
+    RecordRef a = doc(1);
+    lifecycle.softDelete(List.of(a), ALICE);
+    advance(Duration.ofDays(31));
+    lifecycle.purgeRunner().run();
+    RecordRef b = doc(2);
+    lifecycle.softDelete(List.of(b), ALICE);
+    advance(Duration.ofDays(31));
+    now.updateAndGet(t -> t.minus(Duration.ofDays(40)));
+    PurgeRefusedException e = assertThrows(PurgeRefusedException.class, () -> lifecycle.purgeRunner().run());
+    assertEquals(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN, e.reason());
+    assertTrue(types().contains(LifecycleEvent.Type.PURGE_GUARD_TRIPPED));
+    now.updateAndGet(t -> t.plus(Duration.ofDays(400)));
+    PurgeRefusedException ahead = assertThrows(PurgeRefusedException.class, () -> lifecycle.purgeRunner().run());
+    assertEquals(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD, ahead.reason());
+    assertTrue(store.find(b).isPresent());
+  }
+
+  @Test
+  void runner_stopsOnUnusualVolume_untilOperatorConfirms() {
+    PurgeRunner runner = PurgeRunner.builder(lifecycle).firstRunLimit(5).volumeLimit(2, 3).build();
+    List<RecordRef> docs = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      docs.add(doc(i));
+    }
+    lifecycle.softDelete(docs, ALICE);
+    advance(Duration.ofDays(31));
+    PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
+    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(8, store.countDue(DOC, now.get()));
+
+    PurgeReport dry = runner.dryRun();
+    assertEquals(8L, dry.counts().get(DOC));
+    assertEquals(8, dry.sample().size());
+    assertTrue(dry.guardWarning().startsWith("UNUSUAL_VOLUME"));
+    assertEquals(8, store.countDue(DOC, now.get()), "a dry run deletes nothing");
+
+    PurgeReport confirmed = runner.run(new PurgeRunner.Confirmation(OPS, 6));
+    assertEquals(6, confirmed.total());
+    assertTrue(types().contains(LifecycleEvent.Type.PURGE_CONFIRMED));
+    advance(Duration.ofMinutes(1));
+    assertEquals(2, runner.run().total(), "2 <= max(3, 2 x 6)");
+  }
+
+  @Test
+  void runner_isIdempotent() {
+    RecordRef a = doc(1);
+    lifecycle.softDelete(List.of(a), ALICE);
+    advance(Duration.ofDays(31));
+    assertEquals(1, lifecycle.purgeRunner().run().total());
+    assertEquals(0, lifecycle.purgeRunner().run().total());
+  }
+
+  @Test
+  void erase_withoutKeyShredder_refusesKeyRequest_andUnknownSubjectReportsNothing() {
+    assertThrows(IllegalStateException.class, () -> lifecycle.erase("s1", Optional.empty(), true, ALICE));
+    ErasureReport r = lifecycle.erase("nobody", Optional.empty(), false, ALICE);
+    assertEquals(0, r.recordsErased());
+    assertTrue(r.keyShredReceipt().isEmpty());
+  }
+
+  @Test
+  void keyShredderFailure_isWrapped_andRecordsNoKeyEvidence() {
+    Lifecycle l = Lifecycle.builder(store)
+        .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(9))))
+        .clock(now::get).keyShredder(s -> {
+          throw new java.security.GeneralSecurityException("hsm offline");
+        }).build();
+    doc(1);
+    LifecycleException e = assertThrows(LifecycleException.class, () -> l.erase("s1", Optional.empty(), true, ALICE));
+    assertTrue(e.getCause() instanceof java.security.GeneralSecurityException);
+    assertTrue(l.erasureReport("s1").keyShredReceipt().isEmpty());
+    assertEquals(1, l.erasureReport("s1").recordsErased());
+  }
+
+  @Test
+  void scheduler_runsPurgesPeriodically_andSurvivesRefusals() throws Exception {
+    RecordRef a = doc(1);
+    lifecycle.softDelete(List.of(a), ALICE);
+    advance(Duration.ofDays(31));
+    CountDownLatch ran = new CountDownLatch(2);
+    Lifecycle observed = Lifecycle.builder(store)
+        .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
+        .clock(now::get).listener(e -> {
+          if (e.type() == LifecycleEvent.Type.PURGE_RUN_COMPLETED) {
+            ran.countDown();
+          }
+        }).build();
+    ScheduledExecutorService ses = Executors.newSingleThreadScheduledExecutor();
+    try (PurgeScheduler scheduler = new PurgeScheduler(observed.purgeRunner())) {
+      scheduler.start(ses, Duration.ZERO, Duration.ofMillis(10));
+      assertTrue(ran.await(30, TimeUnit.SECONDS));
+      assertThrows(IllegalStateException.class, () -> scheduler.start(ses, Duration.ZERO, Duration.ofMillis(10)));
+    } finally {
+      ses.shutdownNow();
+    }
+    assertTrue(store.find(a).isEmpty());
+
+    now.updateAndGet(t -> t.minus(Duration.ofDays(1)));
+    PurgeScheduler manual = new PurgeScheduler(observed.purgeRunner());
+    PurgeScheduler.Outcome o = manual.runOnce();
+    assertTrue(o.error().orElseThrow() instanceof PurgeRefusedException);
+    assertEquals(o, manual.lastOutcome().orElseThrow());
+  }
+}
