@@ -167,7 +167,7 @@ final class KeysCommand implements Runnable {
     private static void printRing(PrintWriter out, Map<String, Object> r, boolean scanned) {
       out.println("keyring " + r.get("keyring") + (r.get("shreddedAt") != null ? ": SHREDDED at " + r.get("shreddedAt")
           : ": primary v" + r.get("primaryVersion") + ", min decryptable v" + r.get("minDecryptableVersion")));
-      out.println(String.format(Locale.ROOT, "  %-8s %-13s %-28s %12s%s", "VERSION", "STATE", "CREATED", "ENCRYPTIONS",
+      out.println(String.format(Locale.ROOT, "  %-8s %-13s %-31s %12s%s", "VERSION", "STATE", "CREATED", "ENCRYPTIONS",
           scanned ? "  DEPENDENTS" : ""));
       for (Map<String, Object> v : (List<Map<String, Object>>) r.get("versions")) {
         String dep = "";
@@ -175,7 +175,7 @@ final class KeysCommand implements Runnable {
           dep = String.format(Locale.ROOT, "  %10d%s", (Long) v.get("dependents"),
               Boolean.TRUE.equals(v.get("safeToDestroy")) ? "  (no dependents: safe to destroy)" : "");
         }
-        out.println(String.format(Locale.ROOT, "  v%-7s %-13s %-28s %12s%s", v.get("version"), v.get("state"),
+        out.println(String.format(Locale.ROOT, "  v%-7s %-13s %-31s %12s%s", v.get("version"), v.get("state"),
             v.get("createdAt"), "<=" + v.get("encryptionsReserved"), dep));
       }
     }

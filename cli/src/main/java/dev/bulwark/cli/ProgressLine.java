@@ -13,6 +13,7 @@ final class ProgressLine {
   private final PrintWriter out;
   private final boolean terminal;
   private int lastLength;
+  private String lastLine = "";
 
   ProgressLine(PrintWriter out, boolean terminal) {
     this.out = out;
@@ -35,6 +36,10 @@ final class ProgressLine {
 
   void update(long done, long total, String detail) {
     String line = render(done, total, detail);
+    if (line.equals(lastLine)) {
+      return;
+    }
+    lastLine = line;
     if (terminal) {
       out.print('\r' + line + " ".repeat(Math.max(0, lastLength - line.length())));
       lastLength = line.length();
