@@ -6,6 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.audit.Action;
+import dev.bulwark.audit.Actor;
+import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditLog;
+import dev.bulwark.audit.ChainKey;
+import dev.bulwark.audit.FileAuditStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -150,6 +156,32 @@ class AuditVerifyCommandTest {
     assertEquals(ExitCode.USAGE, r.code(), r.all());
     assertTrue(r.err().contains("Unknown option: '--frobnicate'"), r.err());
     assertTrue(r.err().contains("Usage: bulwark audit verify"), r.err());
+  }
+
+  @Test
+  void keyedChain_isCheckedWithTheChainKeyFile() throws Exception {
+    ChainKey key = ChainKey.generate();
+    Path dir = tmp.resolve("keyed");
+    try (FileAuditStore store = FileAuditStore.open(dir);
+         AuditLog log = AuditLog.builder(AuditFixture.ORIGIN, store).signer(fx.signer).chainKey(key).build()) {
+      log.append(AuditEvent.builder(Action.AUTHN_LOGIN_SUCCESS, Actor.user("u", "password")).build(fx.now::get));
+    }
+    Cli.Result unkeyed = Cli.run("audit", "verify", dir.toString(), "--public-key", fx.vkey());
+    assertTrue(unkeyed.out().contains("HMAC chain tags are present but no chain key was given"), unkeyed.out());
+
+    Path keyFile = Files.write(tmp.resolve("chain.key"), key.toByteArray());
+    Cli.Result ok = Cli.run("audit", "verify", dir.toString(), "--public-key", fx.vkey(), "--chain-key-file", keyFile.toString());
+    assertEquals(ExitCode.OK, ok.code(), ok.all());
+    assertFalse(ok.out().contains("HMAC chain tags"), ok.out());
+
+    Path wrong = Files.writeString(tmp.resolve("wrong.key"),
+        java.util.Base64.getEncoder().encodeToString(ChainKey.generate().toByteArray()));
+    Cli.Result bad = Cli.run("audit", "verify", dir.toString(), "--public-key", fx.vkey(), "--chain-key-file", wrong.toString());
+    assertEquals(ExitCode.FINDINGS, bad.code(), bad.all());
+    assertTrue(bad.out().contains("MAC does not verify"), bad.out());
+
+    Path shortKey = Files.write(tmp.resolve("short.key"), new byte[8]);
+    assertEquals(ExitCode.IO_OR_CONFIG, Cli.run("audit", "verify", dir.toString(), "--chain-key-file", shortKey.toString()).code());
   }
 
   @Test
