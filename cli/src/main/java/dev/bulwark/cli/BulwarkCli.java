@@ -43,6 +43,9 @@ public final class BulwarkCli implements Runnable {
       description = "Print stack traces of internal errors.")
   boolean debug;
 
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
   private final Environment environment;
 
   BulwarkCli(Environment environment) {
@@ -55,7 +58,7 @@ public final class BulwarkCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(new CommandLine(this), "missing command: audit, keys or lifecycle (see --help)");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: audit, keys or lifecycle (see --help)");
   }
 
   /** The command line over {@code environment}, with the CLI's error handling. */
