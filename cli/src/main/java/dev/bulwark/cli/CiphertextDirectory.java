@@ -1,0 +1,75 @@
+package dev.bulwark.cli;
+
+import dev.bulwark.crypto.Bytes;
+import dev.bulwark.crypto.spi.CiphertextSink;
+import dev.bulwark.crypto.spi.CiphertextSource;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A directory of ciphertext files as a bulk-rewrap source and sink. Items are the regular files
+ * directly in the directory whose names do not start with '.', in name order; the id is the file
+ * name. A replacement is compare-and-set (the file must still hold the bytes that were read) and
+ * atomic (temporary file, fsync, rename), so an interrupted rewrap leaves every file either old or
+ * new, never torn.
+ */
+final class CiphertextDirectory implements CiphertextSource, CiphertextSink {
+
+  private final Path dir;
+
+  CiphertextDirectory(Path dir) {
+    this.dir = dir;
+  }
+
+  /** The item names, sorted. */
+  List<String> names() throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(Files::isRegularFile).map(p -> p.getFileName().toString())
+          .filter(n -> !n.startsWith(".")).sorted().toList();
+    }
+  }
+
+  @Override
+  public List<Item> page(Optional<String> afterId, int limit) throws IOException {
+    List<Item> out = new ArrayList<>();
+    for (String name : names()) {
+      if (afterId.isPresent() && name.compareTo(afterId.get()) <= 0) {
+        continue;
+      }
+      if (out.size() == limit) {
+        break;
+      }
+      out.add(new Item(name, Bytes.copyOf(Files.readAllBytes(dir.resolve(name)))));
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized boolean replace(String id, Bytes expected, Bytes replacement) throws IOException {
+    Path target = dir.resolve(id);
+    if (!MessageDigest.isEqual(Files.readAllBytes(target), expected.toByteArray())) {
+      return false;
+    }
+    Path tmp = dir.resolve("." + id + ".rewrap-tmp");
+    Files.write(tmp, replacement.toByteArray());
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+    }
+    return true;
+  }
+}
