@@ -679,11 +679,13 @@ final class Web implements HttpHandler {
     hd.set("Content-Type", contentType);
     hd.set("Cache-Control", "no-store");
     hd.set("X-Content-Type-Options", "nosniff");
-    hd.set("Referrer-Policy", "no-referrer");
+    hd.set("Referrer-Policy", "same-origin"); // no-referrer would make Chrome send "Origin: null" on form posts
     hd.set("X-Frame-Options", "DENY");
     hd.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
         + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
-    if (r.newCsrf) {
+    if (r.newCsrf && contentType.startsWith("text/html")) {
+      // Only pages set it: the style sheet and script load in parallel without the cookie and
+      // must not replace the token the page embeds.
       hd.add("Set-Cookie", CSRF_COOKIE + "=" + r.csrf + "; Path=/; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : ""));
     }
   }
