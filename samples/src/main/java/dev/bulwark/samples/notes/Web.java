@@ -169,7 +169,7 @@ final class Web implements HttpHandler {
       } catch (UserErrorUnchecked e) {
         html(r, 400, "Error", Optional.empty(), "<h1>Something is not right</h1>" + Html.message(Optional.empty(),
             Optional.of(e.getMessage())));
-      } catch (RuntimeException | IOException e) {
+      } catch (Exception | LinkageError e) {
         String ref = UUID.randomUUID().toString().substring(0, 8);
         System.err.println("bulwark-notes: request " + r.method + " " + r.path + " failed (ref " + ref + ")");
         e.printStackTrace();

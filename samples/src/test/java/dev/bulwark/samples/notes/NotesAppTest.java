@@ -64,6 +64,16 @@ class NotesAppTest {
       return r;
     }
 
+    HttpResponse<String> json(String path, String ceremony, String body) throws IOException, InterruptedException {
+      HttpRequest.Builder b = HttpRequest.newBuilder(app.baseUri().resolve(path))
+          .header("Content-Type", "application/json").header("X-CSRF-Token", csrf)
+          .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (ceremony != null) {
+        b.header("X-Ceremony", ceremony);
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> post(String path, String... kv) throws IOException, InterruptedException {
       Map<String, String> form = new LinkedHashMap<>();
       form.put("csrf", csrf);
@@ -204,5 +214,41 @@ class NotesAppTest {
     VerificationReport tampered = app.service().verify();
     assertFalse(tampered.intact(), tampered.summary());
     assertFalse(tampered.findings().isEmpty());
+  }
+
+  @Test
+  void passkeyStepUp_opensTheAdminPage_whichReportsIntactThenTampered() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "erin");
+    SoftAuthenticator key = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    c.get("/enroll/passkey");
+    String start = c.json("/webauthn/register/start", null, "{}").body();
+    HttpResponse<String> reg = c.json("/webauthn/register/finish", find("\"ceremonyId\":\"([^\"]+)\"", start),
+        key.register(start));
+    assertEquals(200, reg.statusCode(), reg.body());
+
+    assertEquals("/stepup", c.get("/admin").headers().firstValue("Location").orElseThrow());
+    c.get("/stepup");
+    String step = c.json("/webauthn/stepup/start", null, "{}").body();
+    HttpResponse<String> stepped = c.json("/webauthn/stepup/finish", find("\"ceremonyId\":\"([^\"]+)\"", step),
+        key.assertion(step));
+    assertEquals(200, stepped.statusCode(), stepped.body());
+    assertTrue(stepped.body().contains("/admin"));
+
+    HttpResponse<String> admin = c.get("/admin");
+    assertEquals(200, admin.statusCode(), admin.body());
+    assertTrue(admin.body().contains("id=\"audit-status\" class=\"status ok\">INTACT<"), admin.body());
+    assertTrue(admin.body().contains("authn_webauthn_registered"));
+
+    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    String tampered = c.get("/admin").body();
+    assertTrue(tampered.contains("class=\"status bad\">NOT INTACT<"), tampered);
+    assertTrue(tampered.contains("id=\"findings\""));
+
+    // A replayed assertion is refused with a message, not an error page.
+    HttpResponse<String> replay = c.json("/webauthn/stepup/finish", find("\"ceremonyId\":\"([^\"]+)\"", step),
+        key.assertion(step));
+    assertEquals(400, replay.statusCode());
+    assertTrue(replay.body().contains("\"error\""));
   }
 }
