@@ -130,6 +130,7 @@ final class NotesService implements AutoCloseable {
 
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._-]{3,64}");
   private static final Pattern CODE = Pattern.compile("[0-9]{6}");
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Clock clock;
   private final Path dataDir;
@@ -282,7 +283,7 @@ final class NotesService implements AutoCloseable {
   private static byte[] secretFile(Path file, int sizeBytes) throws IOException {
     if (!Files.exists(file)) {
       byte[] key = new byte[sizeBytes];
-      new SecureRandom().nextBytes(key);
+      RANDOM.nextBytes(key);
       Files.write(file, key, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       ownerOnly(file);
     }
