@@ -1,0 +1,77 @@
+package dev.bulwark.samples.notes;
+
+import dev.bulwark.authn.totp.spi.TotpCredentialStore;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The sample's own data: user accounts, encrypted notes and TOTP credentials. The lifecycle
+ * state of a note (live, in the trash, purged) is not here: it belongs to the lifecycle store,
+ * which for PostgreSQL is the same table row.
+ *
+ * <p>Implementations are thread-safe and never return null.
+ */
+interface AppStore extends AutoCloseable {
+
+  /** A user account; {@code passwordHash} is an Argon2id PHC string. */
+  record User(String id, String username, String passwordHash, Set<String> roles, Instant createdAt) {
+    public User {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(username, "username");
+      Objects.requireNonNull(passwordHash, "passwordHash");
+      roles = Set.copyOf(roles);
+      Objects.requireNonNull(createdAt, "createdAt");
+    }
+
+    boolean isAdmin() {
+      return roles.contains("admin");
+    }
+
+    @Override
+    public String toString() {
+      return "User[" + id + ", " + username + ", roles=" + roles + "]";
+    }
+  }
+
+  /** A stored note: only ciphertext (Base64) and who owns it. */
+  record NoteRow(String id, String ownerId, String ciphertextBase64, Instant createdAt) {
+    public NoteRow {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(ownerId, "ownerId");
+      Objects.requireNonNull(ciphertextBase64, "ciphertextBase64");
+      Objects.requireNonNull(createdAt, "createdAt");
+    }
+  }
+
+  /** Adds {@code user}; false when the username is taken. */
+  boolean addUser(User user);
+
+  Optional<User> userByName(String username);
+
+  Optional<User> userById(String id);
+
+  long userCount();
+
+  void updatePasswordHash(String userId, String hash);
+
+  void deleteUser(String userId);
+
+  /** Stores a new note row and registers it with the lifecycle store. */
+  void addNote(NoteRow note);
+
+  /** Every stored row of {@code ownerId}, live or soft-deleted (purged rows are gone or skipped). */
+  List<NoteRow> notesOf(String ownerId);
+
+  Optional<NoteRow> note(String noteId);
+
+  /** Drops what is left of a note the lifecycle store no longer knows (purged or erased). */
+  void forgetNote(String noteId);
+
+  TotpCredentialStore totpCredentials();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,752 @@
+package dev.bulwark.samples.notes;
+
+import com.yubico.webauthn.data.ResidentKeyRequirement;
+import dev.bulwark.audit.Action;
+import dev.bulwark.audit.AuditLog;
+import dev.bulwark.audit.AuditQuery;
+import dev.bulwark.audit.AuditVerifier;
+import dev.bulwark.audit.CheckpointSigner;
+import dev.bulwark.audit.DirectoryAnchor;
+import dev.bulwark.audit.FileAuditStore;
+import dev.bulwark.audit.Health;
+import dev.bulwark.audit.LoggedEvent;
+import dev.bulwark.audit.Outcome;
+import dev.bulwark.audit.VerificationReport;
+import dev.bulwark.audit.jdbc.JdbcAuditStore;
+import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.flow.Account;
+import dev.bulwark.authn.flow.LoginFlow;
+import dev.bulwark.authn.flow.LoginRequest;
+import dev.bulwark.authn.flow.LoginResult;
+import dev.bulwark.authn.flow.MfaPolicy;
+import dev.bulwark.authn.flow.SecondFactorResponse;
+import dev.bulwark.authn.flow.spi.AccountDirectory;
+import dev.bulwark.authn.lockout.Lockout;
+import dev.bulwark.authn.lockout.LockoutPolicy;
+import dev.bulwark.authn.lockout.LockoutRule;
+import dev.bulwark.authn.lockout.LockoutStatus;
+import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
+import dev.bulwark.authn.lockout.spi.AttemptStore;
+import dev.bulwark.authn.password.PasswordHasher;
+import dev.bulwark.authn.password.PasswordPolicy;
+import dev.bulwark.authn.session.InMemorySessionStore;
+import dev.bulwark.authn.session.IssuedSession;
+import dev.bulwark.authn.session.Session;
+import dev.bulwark.authn.session.SessionException;
+import dev.bulwark.authn.session.SessionPolicy;
+import dev.bulwark.authn.session.Sessions;
+import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
+import dev.bulwark.authn.session.spi.SessionStore;
+import dev.bulwark.authn.stepup.StepUp;
+import dev.bulwark.authn.stepup.StepUpDecision;
+import dev.bulwark.authn.stepup.StepUpRequirement;
+import dev.bulwark.authn.totp.TotpAuthenticator;
+import dev.bulwark.authn.totp.TotpEnrollment;
+import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
+import dev.bulwark.authn.totp.spi.SeedProtector;
+import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
+import dev.bulwark.authn.webauthn.Ceremony;
+import dev.bulwark.authn.webauthn.InMemoryChallengeStore;
+import dev.bulwark.authn.webauthn.InMemoryCredentialStore;
+import dev.bulwark.authn.webauthn.StoredCredential;
+import dev.bulwark.authn.webauthn.WebAuthn;
+import dev.bulwark.authn.webauthn.WebAuthnException;
+import dev.bulwark.authn.webauthn.WebAuthnLogin;
+import dev.bulwark.authn.webauthn.WebAuthnPolicy;
+import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
+import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
+import dev.bulwark.authn.webauthn.spi.ChallengeStore;
+import dev.bulwark.authn.webauthn.spi.CredentialStore;
+import dev.bulwark.crypto.EncryptionContext;
+import dev.bulwark.crypto.Envelope;
+import dev.bulwark.crypto.KekProviders;
+import dev.bulwark.crypto.KeyringStores;
+import dev.bulwark.crypto.Keyrings;
+import dev.bulwark.crypto.ShredReceipt;
+import dev.bulwark.lifecycle.Attribution;
+import dev.bulwark.lifecycle.DataClass;
+import dev.bulwark.lifecycle.ErasureReport;
+import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.OperationId;
+import dev.bulwark.lifecycle.PurgeScheduler;
+import dev.bulwark.lifecycle.RecordRef;
+import dev.bulwark.lifecycle.RetentionPolicies;
+import dev.bulwark.lifecycle.RetentionPolicy;
+import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
+import dev.bulwark.lifecycle.jdbc.TableMapping;
+import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.spi.RecordState;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.Period;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The notes service: wires crypto, authn, audit and lifecycle together and offers the operations
+ * the web pages call. Every failure meant for the user is a {@link UserError} with a readable
+ * message. Thread-safe.
+ */
+final class NotesService implements AutoCloseable {
+
+  static final DataClass NOTE = DataClass.of("note");
+  static final String ORIGIN = "bulwark-notes/audit";
+  static final Duration ADMIN_MAX_AGE = Duration.ofMinutes(15);
+  static final int MAX_NOTE_CHARS = 10_000;
+
+  private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._-]{3,64}");
+  private static final Pattern CODE = Pattern.compile("[0-9]{6}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Clock clock;
+  private final Path dataDir;
+  private final AppStore store;
+  private final AuditStore auditStore;
+  private final Path auditDir;
+  private final DataSource dataSource;
+  private final AuditLog auditLog;
+  private final AuditVerifier verifier;
+  private final AuditBridge audit;
+  private final Keyrings keyrings;
+  private final Envelope envelope;
+  private final PasswordHasher hasher = PasswordHasher.builder().build();
+  private final PasswordPolicy passwordPolicy = PasswordPolicy.nist();
+  private final Lockout lockout;
+  private final TotpAuthenticator totp;
+  private final LoginFlow loginFlow;
+  private final CredentialStore passkeys;
+  private final WebAuthn webauthn;
+  private final Sessions sessions;
+  private final StepUp stepUp;
+  private final LifecycleStore lifecycleStore;
+  private final Lifecycle lifecycle;
+  private final PurgeScheduler purgeScheduler;
+  private final ScheduledExecutorService scheduler;
+  private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
+
+  NotesService(NotesApp.Options options, Clock clock, String webOrigin) throws Exception {
+    this.clock = clock;
+    this.dataDir = options.dataDir();
+    Files.createDirectories(dataDir);
+
+    // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
+    // wraps the keyring file; every user gets a keyring of their own: the shredding scope.
+    var master = KekProviders.masterKey(secretFile(dataDir.resolve("master.key"), 32));
+    this.keyrings = Keyrings.builder(KeyringStores.encryptedFile(dataDir.resolve("keyring.bin"), master),
+        KekProviders.local(master)).clock(clock).build();
+    this.envelope = Envelope.builder(keyrings).keyringId("app").build();
+
+    // audit: hash-chained log with Ed25519-signed checkpoints anchored in a second directory.
+    CheckpointSigner signer = CheckpointSigner.of(ORIGIN, checkpointKey(dataDir));
+    DirectoryAnchor anchor = new DirectoryAnchor(dataDir.resolve("audit-anchor"));
+    if (options.postgresUrl().isPresent()) {
+      PGSimpleDataSource pg = new PGSimpleDataSource();
+      pg.setURL(options.postgresUrl().get());
+      if (pg.getUser() == null) {
+        pg.setUser(options.postgresUser());
+      }
+      this.dataSource = pg;
+      this.auditDir = null;
+      this.auditStore = new JdbcAuditStore(pg, "bulwark-notes");
+    } else {
+      this.dataSource = null;
+      this.auditDir = dataDir.resolve("audit");
+      this.auditStore = FileAuditStore.open(auditDir);
+    }
+    this.auditLog = AuditLog.builder(ORIGIN, auditStore).clock(clock).signer(signer).anchor(anchor)
+        .checkpointEvery(64, Duration.ofMinutes(1))
+        .retention(new dev.bulwark.audit.RetentionPolicy("notes-400d", Duration.ofDays(400)))
+        .allowCustomActions(true).build();
+    this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
+    this.audit = new AuditBridge(auditLog, clock);
+    SecurityEventListener listener = audit::onSecurityEvent;
+
+    // authn stores: in memory by default, PostgreSQL with --postgres.
+    AttemptStore attempts;
+    UsedTotpStepStore usedSteps;
+    SessionStore sessionStore;
+    ChallengeStore challenges;
+    if (dataSource != null) {
+      this.store = new JdbcAppStore(dataSource);
+      this.lifecycleStore = JdbcLifecycleStore.create(dataSource,
+          TableMapping.of(NOTE, JdbcAppStore.NOTES_TABLE).withSubject("owner_id").withOperation("delete_op"));
+      attempts = new JdbcAttemptStore(dataSource, clock);
+      usedSteps = new JdbcUsedTotpStepStore(dataSource, clock);
+      sessionStore = new JdbcSessionStore(dataSource);
+      challenges = new JdbcChallengeStore(dataSource);
+      this.passkeys = new JdbcCredentialStore(dataSource);
+    } else {
+      InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
+      this.lifecycleStore = lc;
+      this.store = new MemoryAppStore(lc);
+      attempts = AttemptStore.inMemory(clock);
+      usedSteps = UsedTotpStepStore.inMemory(clock);
+      sessionStore = new InMemorySessionStore(clock);
+      challenges = new InMemoryChallengeStore(clock);
+      this.passkeys = new InMemoryCredentialStore();
+    }
+
+    // Lockout: five free failures, then a pause that starts at one minute and doubles to 15.
+    LockoutRule rule = new LockoutRule(5, Duration.ofMinutes(1), Duration.ofMinutes(15), 0, Duration.ofHours(24));
+    this.lockout = Lockout.builder(attempts).clock(clock).listener(listener)
+        .policy(LockoutPolicy.defaults().withAccountRule(rule)
+            .withFactorRule(Factor.PASSWORD, new LockoutRule(5, Duration.ofMinutes(1), Duration.ofMinutes(15), 100,
+                Duration.ofDays(365))))
+        .build();
+    Envelope seeds = envelope.forKeyring("totp-seeds");
+    this.totp = TotpAuthenticator.builder(store.totpCredentials(), usedSteps)
+        .seedProtector(SeedProtector.of(
+            (seed, credentialId) -> seeds.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId)),
+            (box, credentialId) -> seeds.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId))))
+        .clock(clock).listener(listener).build();
+    AccountDirectory directory = new AccountDirectory() {
+      @Override
+      public Optional<Account> find(String username) {
+        return store.userByName(username).map(u -> new Account(u.id(), u.passwordHash(), u.roles()));
+      }
+
+      @Override
+      public void updatePasswordHash(String accountId, String newHash) {
+        store.updatePasswordHash(accountId, newHash);
+      }
+    };
+    this.loginFlow = LoginFlow.builder(directory, hasher, lockout).totp(totp).mfaPolicy(MfaPolicy.everyone())
+        .clock(clock).listener(listener).build();
+    this.webauthn = WebAuthn.builder(WebAuthnPolicy.of("localhost", "Bulwark Notes", webOrigin)
+            .withResidentKey(ResidentKeyRequirement.REQUIRED), passkeys)
+        .challenges(challenges).clock(clock).listener(listener).build();
+    this.sessions = Sessions.builder(sessionStore).policy(SessionPolicy.nist(AssuranceLevel.AAL2)).clock(clock)
+        .listener(listener).build();
+    this.stepUp = new StepUp(clock, listener);
+
+    // lifecycle: notes in the trash are purged after 30 days; the scheduler runs hourly.
+    this.lifecycle = Lifecycle.builder(lifecycleStore)
+        .policies(RetentionPolicies.defaultsWith(
+            RetentionPolicy.purgeAfter(NOTE, Period.ofYears(10)).withMaxRecoveryWindow(Period.ofDays(30))))
+        .clock(clock).listener(audit::onLifecycleEvent).keyShredder(this::shredUserKey).build();
+    this.purgeScheduler = new PurgeScheduler(lifecycle.purgeRunner());
+    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+      Thread t = new Thread(r, "bulwark-notes-jobs");
+      t.setDaemon(true);
+      return t;
+    });
+    purgeScheduler.start(scheduler, Duration.ofMinutes(1), Duration.ofHours(1));
+    scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::tick), 5, 5, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::applyRetention), 1, 24, TimeUnit.HOURS);
+    audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
+        Map.of("storage", dataSource != null ? "postgresql" : "files"));
+  }
+
+  private static void quietly(Runnable job) {
+    try {
+      job.run();
+    } catch (RuntimeException e) {
+      System.err.println("bulwark-notes: scheduled job failed: " + e.getMessage());
+    }
+  }
+
+  /** Reads a random secret file, creating it (owner-only) on first start. */
+  private static byte[] secretFile(Path file, int sizeBytes) throws IOException {
+    if (!Files.exists(file)) {
+      byte[] key = new byte[sizeBytes];
+      RANDOM.nextBytes(key);
+      Files.write(file, key, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      ownerOnly(file);
+    }
+    byte[] key = Files.readAllBytes(file);
+    if (key.length != sizeBytes) {
+      throw new IOException(file + " must hold exactly " + sizeBytes + " bytes");
+    }
+    return key;
+  }
+
+  private static void ownerOnly(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
+  /** The Ed25519 checkpoint key pair (PKCS#8 + X.509 files), created on first start. */
+  private static KeyPair checkpointKey(Path dir) throws IOException, GeneralSecurityException {
+    Path priv = dir.resolve("checkpoint-ed25519.pk8");
+    Path pub = dir.resolve("checkpoint-ed25519.pub");
+    KeyFactory kf = KeyFactory.getInstance("Ed25519");
+    if (!Files.exists(priv)) {
+      KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      Files.write(pub, kp.getPublic().getEncoded(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.write(priv, kp.getPrivate().getEncoded(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      ownerOnly(priv);
+      return kp;
+    }
+    return new KeyPair(kf.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub))),
+        kf.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(priv))));
+  }
+
+  Path dataDir() {
+    return dataDir;
+  }
+
+  /** The audit segment directory (file mode), for operators and tests. */
+  Optional<Path> auditDirectory() {
+    return Optional.ofNullable(auditDir);
+  }
+
+  static String scope(String userId) {
+    return "user-" + userId;
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  /** Registers a user (the first one is the admin) and opens a password-only session. */
+  IssuedSession register(String username, String password, String confirm) throws UserError {
+    if (username == null || !USERNAME.matcher(username).matches()) {
+      throw new UserError("Usernames are 3 to 64 characters: letters, digits, '.', '_' or '-'.");
+    }
+    if (password == null || password.isEmpty()) {
+      throw new UserError("Choose a password.");
+    }
+    if (!password.equals(confirm)) {
+      throw new UserError("The two passwords do not match.");
+    }
+    PasswordPolicy.Result check = passwordPolicy.check(password, true);
+    if (!check.accepted()) {
+      switch (check.violations().get(0)) {
+        case TOO_SHORT:
+          throw new UserError("The password is too short: use at least " + check.minLength() + " characters.");
+        case TOO_LONG:
+          throw new UserError("The password is too long: use at most " + check.maxLength() + " characters.");
+        case BLOCKLISTED:
+          throw new UserError("That password is too common; choose another one.");
+        default:
+          throw new UserError("The password contains characters that cannot be used.");
+      }
+    }
+    String hash = hasher.hash(password);
+    AppStore.User user;
+    synchronized (this) {
+      Set<String> roles = store.userCount() == 0 ? Set.of("admin", "user") : Set.of("user");
+      user = new AppStore.User(UUID.randomUUID().toString(), username, hash, roles, clock.instant());
+      if (!store.addUser(user)) {
+        throw new UserError("That username is taken; choose another one.");
+      }
+    }
+    audit.record(Action.USER_CREATED, user.id(), "password", Outcome.SUCCESS, "user", user.id(),
+        Map.of("username", username, "roles", String.join(",", user.roles())));
+    try {
+      return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()));
+    } catch (SessionException e) {
+      throw new UserError("Could not start a session: " + e.getMessage());
+    }
+  }
+
+  /** Password + TOTP login through authn's LoginFlow (lockout, MFA policy, audit events). */
+  IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
+    if (username == null || username.isBlank() || password == null || password.isEmpty()) {
+      throw new UserError("Enter your username and password.");
+    }
+    if (username.length() > 256 || password.length() > PasswordHasher.MAX_PASSWORD_CHARS) {
+      throw new UserError("Wrong username, password or code.");
+    }
+    LoginRequest request = LoginRequest.of(username, password, Optional.of(sourceIp));
+    String trimmed = code == null ? "" : code.replace(" ", "").trim();
+    if (!trimmed.isEmpty()) {
+      request = request.withSecondFactor(SecondFactorResponse.totp(trimmed));
+    }
+    LoginResult r = loginFlow.login(request);
+    switch (r.outcome()) {
+      case SUCCESS: {
+        Instant now = clock.instant();
+        Map<Factor, Instant> factors = new EnumMap<>(Factor.class);
+        r.factors().forEach(f -> factors.put(f, now));
+        try {
+          return sessions.create(r.accountId().get(), r.assuranceLevel().get(), factors);
+        } catch (SessionException e) {
+          throw new UserError("Could not start a session: " + e.getMessage());
+        }
+      }
+      case LOCKED:
+        throw new UserError(lockedMessage(r.retryAfter()));
+      case SECOND_FACTOR_REQUIRED:
+        throw new UserError("Enter the 6-digit code from your authenticator app.");
+      case SECOND_FACTOR_ENROLLMENT_REQUIRED:
+        throw new UserError("This account has not finished setting up its authenticator app. Sign in with a passkey instead.");
+      default: {
+        LockoutStatus now = lockout.check(username, Factor.PASSWORD, Optional.of(sourceIp));
+        if (!now.open()) {
+          throw new UserError("Wrong username, password or code. " + lockedMessage(now.retryAfter()));
+        }
+        throw new UserError("Wrong username, password or code.");
+      }
+    }
+  }
+
+  private static String lockedMessage(Duration retryAfter) {
+    long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
+    return "Too many failed attempts: sign-in to this account is locked for " + minutes
+        + (minutes == 1 ? " minute." : " minutes.");
+  }
+
+  Optional<Session> session(String token) {
+    if (token == null) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(sessions.validate(token));
+    } catch (SessionException e) {
+      return Optional.empty();
+    }
+  }
+
+  Optional<AppStore.User> user(String userId) {
+    return store.userById(userId);
+  }
+
+  void logout(String token) {
+    sessions.revoke(token);
+  }
+
+  boolean hasTotp(AppStore.User u) {
+    return totp.isEnrolled(u.id());
+  }
+
+  boolean hasPasskey(AppStore.User u) {
+    return !passkeys.forUsername(u.username()).isEmpty();
+  }
+
+  List<StoredCredential> passkeysOf(AppStore.User u) {
+    return List.copyOf(passkeys.forUsername(u.username()));
+  }
+
+  /** Starts (or shows again) a TOTP enrolment: the page shows its QR code and secret. */
+  TotpEnrollment totpEnrollment(AppStore.User u) {
+    return pendingTotp.computeIfAbsent(u.id(), id -> totp.beginEnrollment(id, "Bulwark Notes", u.username()));
+  }
+
+  /** Confirms the enrolment with a code and raises the session to AAL2 (new token). */
+  IssuedSession confirmTotp(AppStore.User u, String token, String code) throws UserError {
+    TotpEnrollment e = pendingTotp.get(u.id());
+    if (e == null) {
+      throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
+    }
+    String c = code == null ? "" : code.replace(" ", "").trim();
+    if (!CODE.matcher(c).matches()) {
+      throw new UserError("Enter the 6 digits your authenticator app shows.");
+    }
+    try {
+      if (!totp.confirmEnrollment(e, c)) {
+        throw new UserError("That code is not right. Check the clock of your phone and try the current code.");
+      }
+    } catch (GeneralSecurityException ex) {
+      throw new UserError("The code could not be checked; try again.");
+    }
+    pendingTotp.remove(u.id());
+    try {
+      return sessions.elevate(token, Factor.TOTP, clock.instant(), AssuranceLevel.AAL2);
+    } catch (SessionException ex) {
+      throw new UserError("Your session has ended; sign in again.");
+    }
+  }
+
+  // ---------------------------------------------------------------- passkeys
+
+  Ceremony startPasskeyRegistration(AppStore.User u) {
+    return webauthn.startRegistration(u.username(), u.username());
+  }
+
+  void finishPasskeyRegistration(AppStore.User u, String ceremonyId, String json) throws UserError {
+    try {
+      StoredCredential c = webauthn.finishRegistration(ceremonyId, json);
+      if (!c.username().equals(u.username())) {
+        webauthn.removeCredential(c.username(), c.credentialId());
+        throw new UserError("That passkey ceremony belongs to another session.");
+      }
+    } catch (WebAuthnException e) {
+      throw new UserError("The passkey was not accepted (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
+          .replace('_', ' ') + "). Try again.");
+    }
+  }
+
+  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser) {
+    return webauthn.startAuthentication(forUser.map(AppStore.User::username));
+  }
+
+  private WebAuthnLogin finishAssertion(String ceremonyId, String json) throws UserError {
+    try {
+      return webauthn.finishAuthentication(ceremonyId, json);
+    } catch (WebAuthnException e) {
+      throw new UserError("The passkey sign-in failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
+          .replace('_', ' ') + "). Try again.");
+    }
+  }
+
+  /** Username-less passkey login: a new session verified by WebAuthn. */
+  IssuedSession finishPasskeyLogin(String ceremonyId, String json) throws UserError {
+    WebAuthnLogin login = finishAssertion(ceremonyId, json);
+    AppStore.User u = store.userByName(login.username())
+        .orElseThrow(() -> new UserError("This passkey belongs to an account that no longer exists."));
+    try {
+      return sessions.create(u.id(), login.suggestedLevel(), Map.of(Factor.WEBAUTHN, clock.instant()));
+    } catch (SessionException e) {
+      throw new UserError("Could not start a session: " + e.getMessage());
+    }
+  }
+
+  /** Step-up: re-verifies the signed-in user's passkey and elevates the session (new token). */
+  IssuedSession finishStepUp(AppStore.User u, String token, String ceremonyId, String json) throws UserError {
+    WebAuthnLogin login = finishAssertion(ceremonyId, json);
+    if (!login.username().equals(u.username())) {
+      throw new UserError("Use a passkey of the account you are signed in with.");
+    }
+    try {
+      return sessions.elevate(token, Factor.WEBAUTHN, clock.instant(), login.suggestedLevel());
+    } catch (SessionException e) {
+      throw new UserError("Your session has ended; sign in again.");
+    }
+  }
+
+  /** What the admin pages need from a session. */
+  enum AdminAccess { ALLOWED, STEP_UP, FORBIDDEN }
+
+  /**
+   * Admin pages need the admin role and a phishing-resistant factor (WebAuthn) verified in the
+   * last 15 minutes, on top of authn's step-up check of level and freshness.
+   */
+  AdminAccess adminAccess(Session s, AppStore.User u) {
+    if (!u.isAdmin()) {
+      audit.record(Action.AUTHZ_FAIL, u.id(), null, Outcome.DENIED, "page", "/admin", Map.of("reason", "not_admin"));
+      return AdminAccess.FORBIDDEN;
+    }
+    Set<Factor> enrolled = EnumSet.of(Factor.PASSWORD);
+    if (hasTotp(u)) {
+      enrolled.add(Factor.TOTP);
+    }
+    if (hasPasskey(u)) {
+      enrolled.add(Factor.WEBAUTHN);
+    }
+    StepUpDecision d = stepUp.check(s, StepUpRequirement.of(AssuranceLevel.AAL2, ADMIN_MAX_AGE), enrolled);
+    Instant now = clock.instant();
+    boolean phishingResistant = s.factors().entrySet().stream()
+        .anyMatch(f -> f.getKey().phishingResistant() && now.isBefore(f.getValue().plus(ADMIN_MAX_AGE)));
+    if (d.allowed() && phishingResistant) {
+      return AdminAccess.ALLOWED;
+    }
+    if (d.allowed()) {
+      audit.record(Action.custom(dev.bulwark.authn.SecurityEventType.STEP_UP_REQUIRED), u.id(), null, Outcome.DENIED,
+          "page", "/admin", Map.of("reason", "phishing_resistant_factor_required", "session_id", s.id()));
+    }
+    return AdminAccess.STEP_UP;
+  }
+
+  // ---------------------------------------------------------------- notes
+
+  /** A decrypted note as shown on the page. */
+  record NoteView(String id, String text, Instant createdAt, boolean deleted, Optional<Instant> purgeAfter) {}
+
+  List<NoteView> notes(AppStore.User u) {
+    List<NoteView> out = new ArrayList<>();
+    for (AppStore.NoteRow row : store.notesOf(u.id())) {
+      Optional<RecordState> state = lifecycleStore.find(RecordRef.of(NOTE, row.id()));
+      if (state.isEmpty()) {
+        store.forgetNote(row.id());
+        continue;
+      }
+      String text;
+      try {
+        text = new String(envelope.decrypt(Base64.getDecoder().decode(row.ciphertextBase64()), context(u.id(), row.id())),
+            StandardCharsets.UTF_8);
+      } catch (GeneralSecurityException | IllegalArgumentException e) {
+        text = "(this note cannot be decrypted)";
+      }
+      out.add(new NoteView(row.id(), text, row.createdAt(), state.get().deleted(), state.get().purgeAfter()));
+    }
+    return out;
+  }
+
+  private static EncryptionContext context(String userId, String noteId) {
+    return EncryptionContext.of("user", userId, "note", noteId);
+  }
+
+  void createNote(AppStore.User u, String text) throws UserError {
+    if (text == null || text.isBlank()) {
+      throw new UserError("Write something first: the note is empty.");
+    }
+    if (text.length() > MAX_NOTE_CHARS) {
+      throw new UserError("Notes can be at most " + MAX_NOTE_CHARS + " characters long.");
+    }
+    String id = UUID.randomUUID().toString();
+    byte[] ct;
+    try {
+      ct = envelope.forKeyring(scope(u.id())).encrypt(text.getBytes(StandardCharsets.UTF_8), context(u.id(), id));
+    } catch (GeneralSecurityException e) {
+      throw new UserError("The note could not be encrypted, so it was not saved.");
+    }
+    store.addNote(new AppStore.NoteRow(id, u.id(), Base64.getEncoder().encodeToString(ct), clock.instant()));
+    audit.record(Action.SENSITIVE_CREATE, u.id(), null, Outcome.SUCCESS, "note", id,
+        Map.of("keyring", scope(u.id()), "bytes", Integer.toString(ct.length)));
+  }
+
+  private RecordState ownedNote(AppStore.User u, String noteId) throws UserError {
+    Optional<AppStore.NoteRow> row = noteId == null ? Optional.empty() : store.note(noteId);
+    Optional<RecordState> state = row.filter(r -> r.ownerId().equals(u.id()))
+        .flatMap(r -> lifecycleStore.find(RecordRef.of(NOTE, r.id())));
+    if (state.isEmpty()) {
+      if (row.isPresent()) {
+        audit.record(Action.MALICIOUS_DIRECT_REFERENCE, u.id(), null, Outcome.DENIED, "note", noteId, Map.of());
+      }
+      throw new UserError("That note does not exist (any more).");
+    }
+    return state.get();
+  }
+
+  /** Moves a note to the trash (lifecycle soft delete, restorable for 30 days). */
+  Instant deleteNote(AppStore.User u, String noteId) throws UserError {
+    RecordState state = ownedNote(u, noteId);
+    if (state.deleted()) {
+      throw new UserError("That note is already in the trash.");
+    }
+    return lifecycle.softDelete(List.of(state.ref()), Attribution.of(u.id(), "deleted by its owner"))
+        .entries().get(0).purgeAfter();
+  }
+
+  /** Restores a note from the trash: exactly the soft-delete operation that removed it. */
+  void restoreNote(AppStore.User u, String noteId) throws UserError {
+    RecordState state = ownedNote(u, noteId);
+    OperationId op = state.operation().filter(o -> state.deleted())
+        .orElseThrow(() -> new UserError("That note is not in the trash."));
+    try {
+      lifecycle.restore(op, Attribution.of(u.id(), "restored by its owner"));
+    } catch (LifecycleException e) {
+      throw new UserError("That note can no longer be restored.");
+    }
+  }
+
+  /** lifecycle's KeyShredder: crypto-shreds the user's keyring and logs crypto's receipt. */
+  private String shredUserKey(String userId) throws GeneralSecurityException {
+    ShredReceipt r = keyrings.shred(scope(userId));
+    audit.onShredReceipt(r, userId);
+    return r.scope() + " versions " + r.versionsDestroyed() + " at " + r.shreddedAt();
+  }
+
+  /**
+   * Deletes the account: erases its notes (lifecycle evidence), shreds its key (crypto receipt),
+   * removes its factors and sessions.
+   */
+  ErasureReport deleteAccount(AppStore.User u) throws UserError {
+    ErasureReport report;
+    try {
+      report = lifecycle.erase(u.id(), Optional.empty(), true, Attribution.of(u.id(), "account deleted by its owner"));
+    } catch (LifecycleException e) {
+      throw new UserError("The account could not be deleted: " + e.getMessage());
+    }
+    for (AppStore.NoteRow row : store.notesOf(u.id())) {
+      store.forgetNote(row.id());
+    }
+    totp.remove(u.id());
+    for (StoredCredential c : passkeys.forUsername(u.username())) {
+      webauthn.removeCredential(u.username(), c.credentialId());
+    }
+    pendingTotp.remove(u.id());
+    sessions.revokeAll(u.id());
+    store.deleteUser(u.id());
+    audit.record(Action.USER_DELETED, u.id(), null, Outcome.SUCCESS, "user", u.id(),
+        Map.of("key_shredded", String.valueOf(report.keyShredReceipt().isPresent())));
+    return report;
+  }
+
+  // ---------------------------------------------------------------- admin
+
+  /** What the admin page shows. */
+  record AdminView(Optional<VerificationReport> report, Optional<String> verifyError, List<LoggedEvent> latest,
+      Optional<String> readError, Health health, Optional<PurgeScheduler.Outcome> lastPurge) {}
+
+  AdminView adminView(AppStore.User admin, int latestCount) {
+    audit.record(Action.AUTHZ_ADMIN, admin.id(), "webauthn", Outcome.SUCCESS, "page", "/admin", Map.of());
+    Optional<VerificationReport> report = Optional.empty();
+    Optional<String> verifyError = Optional.empty();
+    try {
+      report = Optional.of(verify());
+    } catch (RuntimeException e) {
+      verifyError = Optional.of("The log could not be read at all: " + e.getMessage());
+    }
+    List<LoggedEvent> latest = List.of();
+    Optional<String> readError = Optional.empty();
+    try (var events = auditLog.query(AuditQuery.ALL)) {
+      List<LoggedEvent> all = events.toList();
+      List<LoggedEvent> tail = new ArrayList<>(all.subList(Math.max(0, all.size() - latestCount), all.size()));
+      Collections.reverse(tail);
+      latest = tail;
+    } catch (RuntimeException e) {
+      readError = Optional.of("The latest events could not be read: " + e.getMessage());
+    }
+    return new AdminView(report, verifyError, latest, readError, auditLog.health(), purgeScheduler.lastOutcome());
+  }
+
+  /** Runs the verifier over the stored log (a fresh read-only view of the files or table). */
+  VerificationReport verify() {
+    if (auditDir != null) {
+      try (FileAuditStore readOnly = FileAuditStore.openReadOnly(auditDir)) {
+        return verifier.verify(readOnly);
+      }
+    }
+    try (JdbcAuditStore readOnly = new JdbcAuditStore(dataSource, "bulwark-notes", false)) {
+      return verifier.verify(readOnly);
+    }
+  }
+
+  PurgeScheduler.Outcome runPurgeNow(AppStore.User admin) {
+    audit.record(Action.AUTHZ_ADMIN, admin.id(), "webauthn", Outcome.SUCCESS, "job", "purge", Map.of());
+    return purgeScheduler.runOnce();
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    purgeScheduler.close();
+    audit.record(Action.SYS_SHUTDOWN, "bulwark-notes", null, Outcome.SUCCESS, null, null, Map.of());
+    try {
+      auditLog.close();
+    } catch (RuntimeException e) {
+      System.err.println("bulwark-notes: closing the audit log failed: " + e.getMessage());
+    }
+    try {
+      auditStore.close();
+    } catch (Exception e) {
+      System.err.println("bulwark-notes: closing the audit store failed: " + e.getMessage());
+    }
+    store.close();
+  }
+}

@@ -1,0 +1,254 @@
+package dev.bulwark.samples.notes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.bulwark.audit.VerificationReport;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Drives the running app over HTTP (JDK HttpClient, no browser) on a free port. */
+class NotesAppTest {
+
+  private static final String PASSWORD = "correct horse battery staple";
+
+  @TempDir
+  Path data;
+
+  private TestClock clock;
+  private NotesApp app;
+
+  @BeforeEach
+  void start() throws Exception {
+    clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
+    app = NotesApp.start(NotesApp.Options.defaults().withPort(0).withDataDir(data), clock);
+  }
+
+  @AfterEach
+  void stop() {
+    app.close();
+  }
+
+  /** A cookie-keeping client that does not follow redirects. */
+  private final class Client {
+    final HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    String csrf = "";
+
+    HttpResponse<String> get(String path) throws IOException, InterruptedException {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(app.baseUri().resolve(path)).GET().build(),
+          HttpResponse.BodyHandlers.ofString());
+      Matcher m = Pattern.compile("<meta name=\"csrf\" content=\"([^\"]+)\">").matcher(r.body());
+      if (m.find()) {
+        csrf = m.group(1);
+      }
+      return r;
+    }
+
+    HttpResponse<String> json(String path, String ceremony, String body) throws IOException, InterruptedException {
+      HttpRequest.Builder b = HttpRequest.newBuilder(app.baseUri().resolve(path))
+          .header("Content-Type", "application/json").header("X-CSRF-Token", csrf)
+          .POST(HttpRequest.BodyPublishers.ofString(body));
+      if (ceremony != null) {
+        b.header("X-Ceremony", ceremony);
+      }
+      return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> post(String path, String... kv) throws IOException, InterruptedException {
+      Map<String, String> form = new LinkedHashMap<>();
+      form.put("csrf", csrf);
+      for (int i = 0; i < kv.length; i += 2) {
+        form.put(kv[i], kv[i + 1]);
+      }
+      String body = form.entrySet().stream()
+          .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+          .collect(Collectors.joining("&"));
+      return http.send(HttpRequest.newBuilder(app.baseUri().resolve(path))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+  }
+
+  private static String find(String regex, String body) {
+    Matcher m = Pattern.compile(regex).matcher(body);
+    assertTrue(m.find(), () -> "no match for " + regex + " in\n" + body);
+    return m.group(1);
+  }
+
+  /** Registers {@code name} and enrols TOTP; returns the TOTP secret. */
+  private String registerWithTotp(Client c, String name) throws Exception {
+    c.get("/register");
+    HttpResponse<String> reg = c.post("/register", "username", name, "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(303, reg.statusCode(), reg.body());
+    assertEquals("/enroll/totp", reg.headers().firstValue("Location").orElseThrow());
+    String page = c.get("/enroll/totp").body();
+    assertTrue(page.contains("data:image/png;base64,"), "the QR code is shown");
+    String secret = find("id=\"totp-secret\">([A-Z2-7]+)<", page);
+    HttpResponse<String> bad = c.post("/enroll/totp", "code", "12");
+    assertEquals(400, bad.statusCode());
+    assertTrue(bad.body().contains("Enter the 6 digits"));
+    HttpResponse<String> ok = c.post("/enroll/totp", "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals(303, ok.statusCode(), ok.body());
+    assertTrue(ok.headers().firstValue("Location").orElseThrow().startsWith("/enroll/passkey"));
+    return secret;
+  }
+
+  @Test
+  void register_enrolTotp_login_notesLifecycle_andAdminNeedsPasskey() throws Exception {
+    Client c = new Client();
+    assertTrue(c.get("/").body().contains("Create an account"));
+    String secret = registerWithTotp(c, "alice");
+    assertEquals(303, c.post("/logout").statusCode());
+    assertEquals(303, c.get("/notes").statusCode(), "signed out: the notes need a session");
+
+    clock.advance(Duration.ofSeconds(30)); // the enrolment code may not be replayed: next step
+    HttpResponse<String> noCode = c.post("/login", "username", "alice", "password", PASSWORD, "code", "");
+    assertEquals(400, noCode.statusCode());
+    assertTrue(noCode.body().contains("Enter the 6-digit code"));
+    HttpResponse<String> login = c.post("/login", "username", "alice", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals(303, login.statusCode(), login.body());
+    assertEquals("/notes", login.headers().firstValue("Location").orElseThrow());
+    String cookie = login.headers().allValues("Set-Cookie").stream().filter(v -> v.startsWith("bulwark_session="))
+        .findFirst().orElseThrow();
+    assertTrue(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), cookie);
+
+    c.get("/notes");
+    assertEquals(303, c.post("/notes", "text", "Buy <milk> & eggs").statusCode());
+    String notes = c.get("/notes").body();
+    assertTrue(notes.contains("Buy &lt;milk&gt; &amp; eggs"), "the note is shown, escaped");
+    String id = find("data-note-id=\"([0-9a-f-]{36})\"", notes);
+
+    assertEquals(303, c.post("/notes/delete", "id", id).statusCode());
+    String afterDelete = c.get("/notes").body();
+    String trash = afterDelete.substring(afterDelete.indexOf("id=\"trash\""));
+    assertTrue(trash.contains(id) && trash.contains("purged after 2026-12-22"), trash);
+
+    assertEquals(303, c.post("/notes/restore", "id", id).statusCode());
+    String restored = c.get("/notes").body();
+    assertTrue(restored.substring(restored.indexOf("id=\"notes\""), restored.indexOf("id=\"trash\"")).contains(id));
+
+    HttpResponse<String> admin = c.get("/admin");
+    assertEquals(303, admin.statusCode());
+    assertEquals("/stepup", admin.headers().firstValue("Location").orElseThrow(), "password+TOTP is not enough for admin");
+    assertTrue(c.get("/stepup").body().contains("Admin pages need a passkey"));
+  }
+
+  @Test
+  void postWithoutCsrfToken_isRefused() throws Exception {
+    Client c = new Client();
+    c.get("/register");
+    c.csrf = "wrong";
+    HttpResponse<String> r = c.post("/register", "username", "mallory", "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(403, r.statusCode());
+    assertTrue(r.body().contains("This form has expired"));
+  }
+
+  @Test
+  void badInput_getsClearMessages_neverAStackTrace() throws Exception {
+    Client c = new Client();
+    c.get("/register");
+    assertTrue(c.post("/register", "username", "a", "password", PASSWORD, "confirm", PASSWORD).body()
+        .contains("Usernames are 3 to 64 characters"));
+    assertTrue(c.post("/register", "username", "bob", "password", PASSWORD, "confirm", "other").body()
+        .contains("do not match"));
+    assertTrue(c.post("/register", "username", "bob", "password", "short", "confirm", "short").body()
+        .contains("too short"));
+    HttpResponse<String> missing = c.get("/no/such/page");
+    assertEquals(404, missing.statusCode());
+    assertFalse(missing.body().contains("Exception"));
+    HttpResponse<String> malformed = c.post("/login", "username", "%zz", "password", "x");
+    assertFalse(malformed.body().contains("at dev.bulwark"));
+  }
+
+  @Test
+  void repeatedWrongPasswords_lockTheAccount() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "carol");
+    c.post("/logout");
+    c.get("/login");
+    for (int i = 1; i <= 5; i++) {
+      HttpResponse<String> r = c.post("/login", "username", "carol", "password", "wrong password " + i, "code", "");
+      assertEquals(400, r.statusCode());
+      assertTrue(r.body().contains("Wrong username, password or code."));
+      assertFalse(r.body().contains("locked"), "attempt " + i + " is still free");
+    }
+    HttpResponse<String> sixth = c.post("/login", "username", "carol", "password", "wrong again", "code", "");
+    assertTrue(sixth.body().contains("locked for 1 minute"), sixth.body());
+    clock.advance(Duration.ofSeconds(30));
+    HttpResponse<String> right = c.post("/login", "username", "carol", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals(400, right.statusCode(), "even the right password waits out the lock");
+    assertTrue(right.body().contains("locked"));
+  }
+
+  @Test
+  void auditVerifier_reportsIntact_thenTheTamperedSegment() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "dave");
+    VerificationReport intact = app.service().verify();
+    assertTrue(intact.intact(), intact.summary());
+    assertTrue(intact.eventsChecked() >= 4, intact.summary());
+
+    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    VerificationReport tampered = app.service().verify();
+    assertFalse(tampered.intact(), tampered.summary());
+    assertFalse(tampered.findings().isEmpty());
+  }
+
+  @Test
+  void passkeyStepUp_opensTheAdminPage_whichReportsIntactThenTampered() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "erin");
+    SoftAuthenticator key = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    c.get("/enroll/passkey");
+    String start = c.json("/webauthn/register/start", null, "{}").body();
+    HttpResponse<String> reg = c.json("/webauthn/register/finish", find("\"ceremonyId\":\"([^\"]+)\"", start),
+        key.register(start));
+    assertEquals(200, reg.statusCode(), reg.body());
+
+    assertEquals("/stepup", c.get("/admin").headers().firstValue("Location").orElseThrow());
+    c.get("/stepup");
+    String step = c.json("/webauthn/stepup/start", null, "{}").body();
+    HttpResponse<String> stepped = c.json("/webauthn/stepup/finish", find("\"ceremonyId\":\"([^\"]+)\"", step),
+        key.assertion(step));
+    assertEquals(200, stepped.statusCode(), stepped.body());
+    assertTrue(stepped.body().contains("/admin"));
+
+    HttpResponse<String> admin = c.get("/admin");
+    assertEquals(200, admin.statusCode(), admin.body());
+    assertTrue(admin.body().contains("id=\"audit-status\" class=\"status ok\">INTACT<"), admin.body());
+    assertTrue(admin.body().contains("authn_webauthn_registered"));
+
+    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    String tampered = c.get("/admin").body();
+    assertTrue(tampered.contains("class=\"status bad\">NOT INTACT<"), tampered);
+    assertTrue(tampered.contains("id=\"findings\""));
+
+    // A replayed assertion is refused with a message, not an error page.
+    HttpResponse<String> replay = c.json("/webauthn/stepup/finish", find("\"ceremonyId\":\"([^\"]+)\"", step),
+        key.assertion(step));
+    assertEquals(400, replay.statusCode());
+    assertTrue(replay.body().contains("\"error\""));
+  }
+}

@@ -1,0 +1,233 @@
+package dev.bulwark.samples.notes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
+import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
+
+/**
+ * End to end in headless Chromium: registration, TOTP enrolment (the code computed from the
+ * secret the page shows), passkey registration and login with Chromium's virtual authenticator,
+ * lockout, password + TOTP login, note create/delete/restore, the admin step-up and audit
+ * verification, then a flipped byte in the stored log that the admin page reports.
+ *
+ * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's chromium and
+ * chromium-driver); fails when they are missing. Selenium Manager is never used.
+ */
+class NotesBrowserIT {
+
+  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  private static final String PASSWORD = "correct horse battery staple";
+  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  @TempDir
+  Path data;
+  @TempDir
+  Path profile;
+
+  private TestClock clock;
+  private NotesApp app;
+  private ChromeDriver driver;
+  private WebDriverWait wait;
+  private int shot;
+
+  @BeforeEach
+  void start() throws Exception {
+    assertTrue(Files.isExecutable(CHROMIUM), "Chromium is required at " + CHROMIUM + " (apt-get install chromium)");
+    assertTrue(Files.isExecutable(CHROMEDRIVER), "chromedriver is required at " + CHROMEDRIVER + " (apt-get install chromium-driver)");
+    clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
+    app = NotesApp.start(NotesApp.Options.defaults().withPort(0).withDataDir(data), clock);
+
+    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+    ChromeDriverService service = new ChromeDriverService.Builder()
+        .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+        "--window-size=1200,1000", "--user-data-dir=" + profile.toAbsolutePath());
+    driver = new ChromeDriver(service, options);
+    wait = new WebDriverWait(driver, Duration.ofSeconds(90));
+    Files.createDirectories(SCREENSHOTS);
+  }
+
+  @AfterEach
+  void stop() {
+    if (driver != null) {
+      driver.quit();
+    }
+    if (app != null) {
+      app.close();
+    }
+  }
+
+  private void open(String path) {
+    driver.get(app.baseUri().resolve(path).toString());
+  }
+
+  private void type(String id, String text) {
+    WebElement e = driver.findElement(By.id(id));
+    e.clear();
+    e.sendKeys(text);
+  }
+
+  private void click(By by) {
+    wait.until(ExpectedConditions.elementToBeClickable(by)).click();
+  }
+
+  private void waitForPath(String path) {
+    try {
+      wait.until(d -> {
+        String url = d.getCurrentUrl();
+        return url != null && java.net.URI.create(url).getPath().equals(path);
+      });
+    } catch (org.openqa.selenium.TimeoutException e) {
+      throw new AssertionError("expected " + path + " but the browser shows " + driver.getCurrentUrl() + ":\n"
+          + driver.findElement(By.tagName("body")).getText(), e);
+    }
+  }
+
+  private String text(By by) {
+    return wait.until(ExpectedConditions.visibilityOfElementLocated(by)).getText();
+  }
+
+  private void screenshot(String name) throws Exception {
+    Path file = SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shot, name));
+    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  private void signOut() {
+    click(By.cssSelector("header form[action='/logout'] button"));
+    waitForPath("/login");
+  }
+
+  @Test
+  void aPersonUsesEveryFeature_andTheAdminPageCatchesATamperedLog() throws Exception {
+    VirtualAuthenticator authenticator = driver.addVirtualAuthenticator(new VirtualAuthenticatorOptions()
+        .setProtocol(VirtualAuthenticatorOptions.Protocol.CTAP2)
+        .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL)
+        .setHasResidentKey(true)
+        .setHasUserVerification(true)
+        .setIsUserVerified(true)
+        .setIsUserConsenting(true));
+
+    // Registration.
+    open("/");
+    screenshot("home");
+    click(By.linkText("Create an account"));
+    type("username", "alice");
+    type("password", PASSWORD);
+    type("confirm", PASSWORD);
+    screenshot("register");
+    click(By.id("register"));
+
+    // TOTP enrolment: the QR code is a real image; the code comes from the secret shown.
+    waitForPath("/enroll/totp");
+    Object qrWidth = ((JavascriptExecutor) driver).executeScript(
+        "return document.getElementById('totp-qr').naturalWidth;");
+    assertEquals(240L, ((Number) qrWidth).longValue(), "the QR code PNG renders");
+    String secret = text(By.id("totp-secret"));
+    screenshot("totp");
+    type("code", Fixtures.totp(secret, clock.instant()));
+    click(By.id("confirm-totp"));
+
+    // Passkey registration with the virtual authenticator.
+    waitForPath("/enroll/passkey");
+    screenshot("passkey");
+    click(By.id("register-passkey"));
+    waitForPath("/notes");
+    assertTrue(text(By.id("flash")).contains("Passkey registered"));
+    assertEquals(1, authenticator.getCredentials().size(), "a resident credential was created");
+    signOut();
+
+    // Lockout: an identifier is locked after repeated wrong passwords (unknown ones too).
+    String message = "";
+    for (int i = 1; i <= 6; i++) {
+      type("username", "mallory");
+      type("password", "guess number " + i);
+      click(By.id("signin"));
+      message = text(By.id("error"));
+      if (i < 6) {
+        assertFalse(message.contains("locked"), "attempt " + i + ": " + message);
+      }
+    }
+    assertTrue(message.contains("locked for 1 minute"), message);
+    screenshot("lockout");
+
+    // Password + TOTP login (next TOTP step: the enrolment code cannot be replayed).
+    clock.advance(Duration.ofSeconds(30));
+    type("username", "alice");
+    type("password", PASSWORD);
+    type("code", Fixtures.totp(secret, clock.instant()));
+    screenshot("login");
+    click(By.id("signin"));
+    waitForPath("/notes");
+
+    // Notes: create, delete (soft), restore.
+    type("note-text", "Meet Bob at 10:00 <not a tag>");
+    click(By.id("save-note"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("notes"), "Meet Bob at 10:00 <not a tag>"));
+    click(By.cssSelector("#notes button.delete"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("trash"), "Meet Bob at 10:00"));
+    assertTrue(text(By.id("trash")).contains("purged after"));
+    screenshot("notes-trash");
+    click(By.cssSelector("#trash button.restore"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Note restored"));
+    assertTrue(text(By.id("notes")).contains("Meet Bob at 10:00"));
+    assertTrue(text(By.id("trash")).contains("The trash is empty"));
+    screenshot("notes");
+
+    // Admin: password + TOTP is not phishing-resistant: step up with the passkey.
+    open("/admin");
+    waitForPath("/stepup");
+    screenshot("stepup");
+    click(By.id("stepup"));
+    waitForPath("/admin");
+    assertEquals("INTACT", text(By.id("audit-status")));
+    String events = text(By.id("events"));
+    for (String action : List.of("user_created", "authn_mfa_enrolled", "authn_webauthn_registered", "authn_login_fail",
+        "authn_login_success", "sensitive_create", "lifecycle_soft_deleted", "lifecycle_restored")) {
+      assertTrue(events.contains(action), "the audit log shows " + action);
+    }
+    screenshot("admin-intact");
+    signOut();
+
+    // Passkey login (username-less): straight to the admin page, no step-up needed.
+    click(By.id("passkey-login"));
+    waitForPath("/notes");
+    open("/admin");
+    waitForPath("/admin");
+    assertEquals("INTACT", text(By.id("audit-status")));
+
+    // Tamper with the stored log: the page reports it.
+    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    driver.navigate().refresh();
+    assertEquals("NOT INTACT", text(By.id("audit-status")));
+    assertTrue(text(By.id("findings")).contains("ERROR"), "an ERROR finding is listed");
+    screenshot("admin-tampered");
+    assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
+  }
+}
