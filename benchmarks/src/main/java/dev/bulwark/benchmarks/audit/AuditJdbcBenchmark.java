@@ -1,5 +1,7 @@
 package dev.bulwark.benchmarks.audit;
 
+import dev.bulwark.benchmarks.BenchmarkPool;
+
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.CheckpointSigner;
@@ -50,7 +52,7 @@ public class AuditJdbcBenchmark {
   private static final String ORIGIN = "bench.example/jdbc";
   private final AtomicLong counter = new AtomicLong();
   private String schema;
-  private PooledDataSource pool;
+  private BenchmarkPool pool;
   private AuditLog log;
   private List<AuditEvent> events;
 
@@ -64,7 +66,7 @@ public class AuditJdbcBenchmark {
       s.execute("CREATE SCHEMA " + schema);
     }
     raw.setCurrentSchema(schema);
-    pool = new PooledDataSource(raw);
+    pool = new BenchmarkPool(raw);
     log = AuditLog.builder(ORIGIN, new JdbcAuditStore(pool, "bench")).signer(CheckpointSigner.generate(ORIGIN)).build();
     events = new ArrayList<>();
     for (int i = 0; i < 1024; i++) {
@@ -75,7 +77,7 @@ public class AuditJdbcBenchmark {
   @TearDown(Level.Trial)
   public void tearDown() throws SQLException {
     log.close();
-    pool.closeAll();
+    pool.close();
     PGSimpleDataSource raw = new PGSimpleDataSource();
     raw.setUrl(System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
     raw.setUser(System.getProperty("bulwark.pg.user", "postgres"));
@@ -102,92 +104,5 @@ public class AuditJdbcBenchmark {
       batch.add(events.get((base + i) & 1023));
     }
     return log.appendAll(batch).size();
-  }
-
-  /** A minimal connection pool (the store borrows one connection per call; a host would use HikariCP). */
-  static final class PooledDataSource implements DataSource {
-    private final DataSource raw;
-    private final LinkedBlockingDeque<Connection> idle = new LinkedBlockingDeque<>();
-    private final List<Connection> all = new ArrayList<>();
-
-    PooledDataSource(DataSource raw) {
-      this.raw = raw;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      Connection c = idle.pollFirst();
-      if (c == null) {
-        c = raw.getConnection();
-        synchronized (all) {
-          all.add(c);
-        }
-      }
-      Connection real = c;
-      return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
-          (proxy, method, args) -> {
-            if (method.getName().equals("close")) {
-              if (!real.getAutoCommit()) {
-                real.rollback();
-                real.setAutoCommit(true);
-              }
-              idle.addFirst(real);
-              return null;
-            }
-            try {
-              return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            }
-          });
-    }
-
-    void closeAll() throws SQLException {
-      synchronized (all) {
-        for (Connection c : all) {
-          c.close();
-        }
-      }
-    }
-
-    @Override
-    public Connection getConnection(String username, String password) throws SQLException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-      // unused
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) {
-      // unused
-    }
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
-    }
   }
 }

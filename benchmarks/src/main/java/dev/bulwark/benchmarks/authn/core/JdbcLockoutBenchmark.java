@@ -1,5 +1,7 @@
 package dev.bulwark.benchmarks.authn.core;
 
+import dev.bulwark.benchmarks.BenchmarkPool;
+
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.Lockout;
@@ -56,7 +58,7 @@ public class JdbcLockoutBenchmark {
   private final String[] keys = new String[KEYS];
   private String schema;
   private PGSimpleDataSource admin;
-  private SimplePool pool;
+  private BenchmarkPool pool;
   private JdbcAttemptStore store;
   private Lockout lockout;
   private final String[] sources = new String[1000];
@@ -80,7 +82,7 @@ public class JdbcLockoutBenchmark {
     ds.setUrl(admin.getUrl());
     ds.setUser(admin.getUser());
     ds.setCurrentSchema(schema);
-    pool = new SimplePool(ds, 16);
+    pool = new BenchmarkPool(ds);
     store = new JdbcAttemptStore(pool, Clock.systemUTC());
     lockout = Lockout.builder(store).clock(Clock.systemUTC()).build();
     for (int i = 0; i < sources.length; i++) {

@@ -1,4 +1,4 @@
-package dev.bulwark.benchmarks.lifecycle;
+package dev.bulwark.benchmarks;
 
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
@@ -6,6 +6,8 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -14,13 +16,16 @@ import javax.sql.DataSource;
  * The smallest connection pool that makes a benchmark measure the work rather than PostgreSQL's
  * backend start-up (tens of milliseconds per connection on a loaded machine): physical
  * connections are kept and handed out again, as a host's pool (HikariCP and the like) would.
+ * Two instances over the same database are two application "nodes": they share nothing but
+ * PostgreSQL. A connection given back with an open transaction is rolled back first.
  */
-final class PooledDataSource implements DataSource, AutoCloseable {
+public final class BenchmarkPool implements DataSource, AutoCloseable {
 
   private final DataSource target;
   private final LinkedBlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
+  private final List<Connection> all = new ArrayList<>();
 
-  PooledDataSource(DataSource target) {
+  public BenchmarkPool(DataSource target) {
     this.target = target;
   }
 
@@ -29,6 +34,9 @@ final class PooledDataSource implements DataSource, AutoCloseable {
     Connection physical = idle.poll();
     if (physical == null || physical.isClosed()) {
       physical = target.getConnection();
+      synchronized (all) {
+        all.add(physical);
+      }
     }
     Connection p = physical;
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
@@ -87,8 +95,12 @@ final class PooledDataSource implements DataSource, AutoCloseable {
 
   @Override
   public void close() throws SQLException {
-    for (Connection c; (c = idle.poll()) != null; ) {
-      c.close();
+    idle.clear();
+    synchronized (all) {
+      for (Connection c : all) {
+        c.close();
+      }
+      all.clear();
     }
   }
 }
