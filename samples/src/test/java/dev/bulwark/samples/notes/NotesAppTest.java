@@ -40,7 +40,17 @@ class NotesAppTest {
   @BeforeEach
   void start() throws Exception {
     clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
-    app = NotesApp.start(NotesApp.Options.defaults().withPort(0).withDataDir(data), clock);
+    app = NotesApp.start(options(data), clock);
+  }
+
+  /** The app's options: embedded defaults here; {@code NotesAppPostgresIT} runs on PostgreSQL. */
+  NotesApp.Options options(Path dataDir) throws Exception {
+    return NotesApp.Options.defaults().withPort(0).withDataDir(dataDir);
+  }
+
+  /** Changes one stored audit event behind the app's back: a byte of a segment file here. */
+  void tamperAuditLog() throws Exception {
+    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
   }
 
   @AfterEach
@@ -210,7 +220,7 @@ class NotesAppTest {
     assertTrue(intact.intact(), intact.summary());
     assertTrue(intact.eventsChecked() >= 4, intact.summary());
 
-    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    tamperAuditLog();
     VerificationReport tampered = app.service().verify();
     assertFalse(tampered.intact(), tampered.summary());
     assertFalse(tampered.findings().isEmpty());
@@ -240,7 +250,7 @@ class NotesAppTest {
     assertTrue(admin.body().contains("id=\"audit-status\" class=\"status ok\">INTACT<"), admin.body());
     assertTrue(admin.body().contains("authn_webauthn_registered"));
 
-    Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
+    tamperAuditLog();
     String tampered = c.get("/admin").body();
     assertTrue(tampered.contains("class=\"status bad\">NOT INTACT<"), tampered);
     assertTrue(tampered.contains("id=\"findings\""));

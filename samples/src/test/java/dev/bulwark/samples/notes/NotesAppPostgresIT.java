@@ -1,0 +1,71 @@
+package dev.bulwark.samples.notes;
+
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HexFormat;
+import org.junit.jupiter.api.AfterEach;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * Every scenario of {@link NotesAppTest}, with the app started by its {@code --postgres} flag: users,
+ * notes, TOTP credentials, passkeys, sessions, lockout counters, lifecycle state and the audit log
+ * live in PostgreSQL (127.0.0.1:5432, database {@code test}, or {@code -Dbulwark.pg.url}), each test
+ * in a schema of its own. Tampering changes one byte of a stored audit event row. Fails, never
+ * skips, when PostgreSQL is unreachable.
+ */
+class NotesAppPostgresIT extends NotesAppTest {
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final String baseUrl = System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
+  private final String user = System.getProperty("bulwark.pg.user", "postgres");
+  private String schema;
+
+  @Override
+  NotesApp.Options options(Path dataDir) throws Exception {
+    byte[] suffix = new byte[6];
+    RANDOM.nextBytes(suffix);
+    schema = "it_samples_" + HexFormat.of().formatHex(suffix);
+    try (Connection c = admin().getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    String url = baseUrl + (baseUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return super.options(dataDir).withPostgres(url);
+  }
+
+  @Override
+  void tamperAuditLog() throws Exception {
+    try (Connection c = admin().getConnection();
+        PreparedStatement p = c.prepareStatement("UPDATE " + schema + ".bulwark_audit_event"
+            + " SET payload = set_byte(payload, 20, get_byte(payload, 20) # 1)"
+            + " WHERE log_id = 'bulwark-notes' AND seq = 1")) {
+      if (p.executeUpdate() != 1) {
+        throw new IllegalStateException("no audit event 1 to tamper with in " + schema);
+      }
+    }
+  }
+
+  @Override
+  @AfterEach
+  void stop() {
+    super.stop();
+    if (schema != null) {
+      try (Connection c = admin().getConnection(); Statement s = c.createStatement()) {
+        s.execute("DROP SCHEMA " + schema + " CASCADE");
+      } catch (SQLException e) {
+        throw new IllegalStateException("could not drop " + schema, e);
+      }
+    }
+  }
+
+  private PGSimpleDataSource admin() {
+    PGSimpleDataSource ds = new PGSimpleDataSource();
+    ds.setURL(baseUrl);
+    ds.setUser(user);
+    return ds;
+  }
+}
