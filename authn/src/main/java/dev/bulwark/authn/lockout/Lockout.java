@@ -164,6 +164,7 @@ public final class Lockout {
       Factor factor, Optional<String> source) {
     boolean newlyDisabled = after.disabled() && after.failures() == rule.disableAt();
     boolean reachedMax = !after.disabled()
+        && after.failures() > rule.freeFailures()
         && rule.delayAfter(after.failures()).equals(rule.maxDelay())
         && rule.delayAfter(after.failures() - 1).compareTo(rule.maxDelay()) < 0;
     if (newlyDisabled || reachedMax) {
@@ -218,15 +219,27 @@ public final class Lockout {
   }
 
   static String accountKey(String account) {
-    return "a:" + account;
+    return "a:".concat(account);
   }
 
   static String factorKey(Factor factor, String account) {
-    return "f:" + factor.name().toLowerCase(Locale.ROOT) + ":" + account;
+    return FACTOR_KEY_PREFIX[factor.ordinal()].concat(account);
+  }
+
+  /** {@code "f:<factor in lower case>:"} per factor, built once instead of on every call. */
+  private static final String[] FACTOR_KEY_PREFIX = factorKeyPrefixes();
+
+  private static String[] factorKeyPrefixes() {
+    Factor[] factors = Factor.values();
+    String[] prefixes = new String[factors.length];
+    for (Factor f : factors) {
+      prefixes[f.ordinal()] = "f:" + f.name().toLowerCase(Locale.ROOT) + ":";
+    }
+    return prefixes;
   }
 
   static String sourceKey(String source) {
-    return "s:" + source;
+    return "s:".concat(source);
   }
 
   @Override

@@ -31,6 +31,9 @@ public record LockoutRule(
   /** NIST 800-63B's ceiling on consecutive failures per authenticator. */
   public static final int NIST_MAX_CONSECUTIVE_FAILURES = 100;
 
+  /** Durations shorter than this many seconds convert to nanoseconds without overflow. */
+  private static final long NANOS_SAFE_SECONDS = 4_000_000_000L;
+
   public LockoutRule {
     Objects.requireNonNull(initialDelay, "initialDelay");
     Objects.requireNonNull(maxDelay, "maxDelay");
@@ -61,6 +64,14 @@ public record LockoutRule(
     long doublings = failures - freeFailures - 1;
     if (doublings >= 62) {
       return maxDelay;
+    }
+    // Lockout evaluates this on every check and failure: stay in long arithmetic when both
+    // delays fit in a long of nanoseconds (up to ~126 years), instead of Duration's BigInteger path.
+    if (initialDelay.getSeconds() < NANOS_SAFE_SECONDS && maxDelay.getSeconds() < NANOS_SAFE_SECONDS) {
+      long initial = initialDelay.toNanos();
+      long max = maxDelay.toNanos();
+      // initial * 2^doublings > max  <=>  initial > floor(max / 2^doublings)
+      return initial > (max >> doublings) ? maxDelay : Duration.ofNanos(initial << doublings);
     }
     long factor = 1L << doublings;
     Duration d;
