@@ -77,8 +77,9 @@ public interface AttemptStore {
   /**
    * Records one failure on each of several distinct keys and returns the new records in the same
    * order. Each key's increment MUST be atomic as in {@link #recordFailure}; a networked store
-   * should apply them in one transaction (one commit). The default calls {@link #recordFailure}
-   * for each.
+   * should apply them in one round trip and one commit, taking the rows in a fixed key order so
+   * that concurrent callers cannot deadlock. A store MAY reject a list that names a key twice with
+   * {@link IllegalArgumentException}. The default calls {@link #recordFailure} for each.
    */
   default List<Attempts> recordFailures(List<Failure> failures) {
     List<Attempts> out = new ArrayList<>(failures.size());

@@ -1,6 +1,7 @@
 package dev.bulwark.testkit.authn.lockout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.Factor;
@@ -111,6 +112,77 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * Whole login steps (account, factor and source in one statement) from two nodes, with
+   * accounts and sources shared between concurrent statements in every order: each key's count is
+   * exact, each count is handed out once, and no statement deadlocks.
+   */
+  @Test
+  void twoNodes_wholeLoginSteps_countEveryKeyExactlyOnce() throws Exception {
+    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
+    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
+    int threadsPerNode = 16;
+    int perThread = 60;
+    Instant t = clock.instant();
+    ExecutorService pool = Executors.newFixedThreadPool(threadsPerNode * 2);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<List<String>>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < threadsPerNode * 2; i++) {
+        AttemptStore node = i % 2 == 0 ? a : b;
+        int offset = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          List<String> seen = new ArrayList<>();
+          for (int j = 0; j < perThread; j++) {
+            String account = "user-" + ((j + offset) % 3);
+            List<AttemptStore.Failure> step = List.of(
+                new AttemptStore.Failure("s:192.0.2." + ((j * 7 + offset) % 2), t, t.plusSeconds(3600), Long.MAX_VALUE),
+                new AttemptStore.Failure("a:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE),
+                new AttemptStore.Failure("f:password:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE));
+            List<Attempts> after = node.recordFailures(step);
+            for (int k = 0; k < step.size(); k++) {
+              seen.add(step.get(k).key() + "#" + after.get(k).failures());
+            }
+          }
+          return seen;
+        }));
+      }
+      start.countDown();
+      Set<String> all = new HashSet<>();
+      for (Future<List<String>> f : futures) {
+        for (String s : f.get(300, TimeUnit.SECONDS)) {
+          assertTrue(all.add(s), "two failures were given the same count: " + s);
+        }
+      }
+      long steps = (long) threadsPerNode * 2 * perThread;
+      long sources = 0;
+      long accounts = 0;
+      for (int i = 0; i < 2; i++) {
+        sources += a.get("s:192.0.2." + i, t).failures();
+      }
+      for (int i = 0; i < 3; i++) {
+        long onA = a.get("a:user-" + i, t).failures();
+        assertEquals(onA, b.get("f:password:user-" + i, t).failures(), "account and factor counted together");
+        accounts += onA;
+      }
+      assertEquals(steps, sources);
+      assertEquals(steps, accounts);
+      assertEquals(steps * 3, all.size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void recordFailures_withAKeyTwice_isRefused_andCountsNothing() {
+    JdbcAttemptStore s = new JdbcAttemptStore(nodeA, clock);
+    Instant t = clock.instant();
+    AttemptStore.Failure f = new AttemptStore.Failure("dup", t, t.plusSeconds(60), Long.MAX_VALUE);
+    assertThrows(IllegalArgumentException.class, () -> s.recordFailures(List.of(f, f)));
+    assertEquals(Attempts.NONE, s.get("dup", t));
   }
 
   @Test
