@@ -163,10 +163,7 @@ public final class Lockout {
   private LockoutStatus afterFailure(Attempts after, LockoutRule rule, Instant now, String account, String dimension,
       Factor factor, Optional<String> source) {
     boolean newlyDisabled = after.disabled() && after.failures() == rule.disableAt();
-    boolean reachedMax = !after.disabled()
-        && after.failures() > rule.freeFailures()
-        && rule.delayAfter(after.failures()).equals(rule.maxDelay())
-        && rule.delayAfter(after.failures() - 1).compareTo(rule.maxDelay()) < 0;
+    boolean reachedMax = !after.disabled() && rule.firstAtMaxDelay(after.failures());
     if (newlyDisabled || reachedMax) {
       Map<String, String> details = new TreeMap<>();
       details.put("dimension", dimension);
@@ -186,6 +183,9 @@ public final class Lockout {
   static LockoutStatus status(Attempts a, LockoutRule rule, Instant now) {
     if (a.disabled()) {
       return LockoutStatus.DISABLED;
+    }
+    if (a.failures() <= rule.freeFailures()) {
+      return LockoutStatus.OPEN;
     }
     Instant until = a.lastFailureAt().plus(rule.delayAfter(a.failures()));
     return until.isAfter(now) ? LockoutStatus.throttled(Duration.between(now, until)) : LockoutStatus.OPEN;

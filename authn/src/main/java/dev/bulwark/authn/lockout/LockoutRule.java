@@ -83,6 +83,26 @@ public record LockoutRule(
     return d.compareTo(maxDelay) > 0 ? maxDelay : d;
   }
 
+  /**
+   * Whether the {@code failures}-th failure is the first whose wait is {@code maxDelay} (the key
+   * has just become temporarily locked). Evaluated after every failure, so it stays in long
+   * arithmetic when it can.
+   */
+  boolean firstAtMaxDelay(long failures) {
+    if (failures <= freeFailures) {
+      return false;
+    }
+    long doublings = failures - freeFailures - 1;
+    if (doublings < 62 && initialDelay.getSeconds() < NANOS_SAFE_SECONDS && maxDelay.getSeconds() < NANOS_SAFE_SECONDS) {
+      long initial = initialDelay.toNanos();
+      long max = maxDelay.toNanos();
+      boolean atMax = initial > (max >> doublings) || (initial << doublings) == max;
+      boolean beforeAtMax = doublings > 0 && (initial > (max >> (doublings - 1)) || (initial << (doublings - 1)) == max);
+      return atMax && !beforeAtMax;
+    }
+    return delayAfter(failures).equals(maxDelay) && delayAfter(failures - 1).compareTo(maxDelay) < 0;
+  }
+
   /** The {@code disableAt} argument for {@link dev.bulwark.authn.lockout.spi.AttemptStore#recordFailure}. */
   long disableAt() {
     return disableAfter == 0 ? Long.MAX_VALUE : disableAfter;

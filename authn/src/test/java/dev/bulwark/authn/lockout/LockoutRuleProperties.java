@@ -9,7 +9,10 @@ import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.LongRange;
 
-/** {@link LockoutRule#delayAfter}'s long arithmetic agrees with exact arithmetic everywhere. */
+/**
+ * {@link LockoutRule#delayAfter} and {@code firstAtMaxDelay} (the lock event's trigger) agree with
+ * exact arithmetic everywhere, inside and beyond the range their long arithmetic covers.
+ */
 class LockoutRuleProperties {
 
   private static final BigInteger BILLION = BigInteger.valueOf(1_000_000_000L);
@@ -48,5 +51,8 @@ class LockoutRuleProperties {
     LockoutRule rule = new LockoutRule(freeFailures, initial, max, 0, max);
     assertEquals(exactDelay(rule, failures), rule.delayAfter(failures));
     assertEquals(exactDelay(rule, Long.MAX_VALUE), rule.delayAfter(Long.MAX_VALUE));
+    boolean firstAtMax = failures > 0 && exactDelay(rule, failures).equals(max)
+        && exactDelay(rule, failures - 1).compareTo(max) < 0;
+    assertEquals(firstAtMax, rule.firstAtMaxDelay(failures));
   }
 }

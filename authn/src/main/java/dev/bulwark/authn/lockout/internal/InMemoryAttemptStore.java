@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@link AttemptStore} in a Caffeine cache of small per-key counters, correct for one application
@@ -24,43 +25,44 @@ import java.util.concurrent.ConcurrentMap;
  *
  * <h2>How a failure is counted</h2>
  *
- * <p>Each key maps to a {@link Counter}. A failure on a key whose counter exists is applied under
- * that counter's monitor (the fast path: one cache lookup, which also feeds the size policy, and
- * one uncontended lock; no cache write), and the new record is published as an immutable
- * {@link View}, so reads ({@link Policy#getIfPresentQuietly}) take no lock and allocate nothing. Three things need the cache itself and go through
- * {@code asMap().compute} instead (the slow path): creating a counter, a failure that disables the
- * key (its weight drops to zero, see below), and a failure whose {@code expiresAt} lies beyond the
- * time the cache has been told to keep the counter.
+ * <p>Each key maps to a {@link Counter} holding one immutable {@link View} of its record. A
+ * failure on a key whose counter exists swaps in the next view by compare-and-set: the fast path
+ * is one quiet cache lookup and one CAS, with no lock and no cache write, so threads failing on
+ * the same key (one source address) never block each other, and reads
+ * ({@link Policy#getIfPresentQuietly}) take no lock. Three things need the
+ * cache itself and go through {@code asMap().compute} instead (the slow path): creating a counter,
+ * a failure that disables the key (its weight drops to zero, see below), and a failure whose
+ * {@code expiresAt} lies beyond the time the cache has been told to keep the counter.
  *
  * <h2>Why no count is lost</h2>
  *
  * <ul>
  *   <li>The cache drops a counter only inside its own atomic removal (expiry, size eviction), and
- *       {@link #reset} removes it inside {@code compute}. Each removal marks the counter retired
- *       under its monitor, in the same atomic step. A failure on the fast path holds the monitor;
- *       if it finds the counter retired it takes the slow path, which works on whatever the key
- *       maps to now. So a failure either lands before the removal (and the removal is what the
- *       caller observes next: an expired, evicted or reset record) or after it, in the new
- *       counter.
- *   <li>Expiry: the cache keeps a counter until {@code keepUntil}, which only the slow path sets,
- *       in the same {@code compute} that tells the cache, and which is never before the record's
- *       logical {@code expiresAt}: the fast path refuses a failure whose {@code expiresAt} would
- *       pass it. So the cache never expires a record that is still live: it removes it at the
- *       earliest when the record has expired anyway. {@code keepUntil} is set a quarter of the
- *       record's lifetime beyond {@code expiresAt}, so a key under constant attack takes the slow
- *       path about four times per {@code forgetAfter}.
+ *       {@link #reset} removes it inside {@code compute}. Each removal swaps in the
+ *       {@code RETIRED} view in the same atomic step. Every failure is one successful CAS from one
+ *       view to the next, and a fast-path failure that finds the counter retired takes the slow
+ *       path, which works on whatever the key maps to now. So a failure lands either before the
+ *       removal (and the removal is what the next caller observes: an expired, evicted or reset
+ *       record) or after it, in the new counter.
+ *   <li>Expiry: the cache keeps a counter until {@code keepUntil}, which only the slow path
+ *       raises, in the same {@code compute} that tells the cache, and which is never before the
+ *       record's logical {@code expiresAt}: the fast path refuses a failure whose
+ *       {@code expiresAt} would pass it. So the cache never expires a record that is still live;
+ *       it removes it at the earliest once the record has expired anyway. {@code keepUntil} is set
+ *       a quarter of the record's lifetime beyond {@code expiresAt}, so a key under constant
+ *       attack takes the slow path about four times per {@code forgetAfter}.
  * </ul>
  *
  * <h2>Memory</h2>
  *
  * <p>At most {@code maxKeys} counters that are not disabled. When an attack spreads failures over
  * more keys than that, Caffeine's W-TinyLFU policy drops the keys with the fewest recent failures
- * first: failures count as accesses, reads do not, so a key under sustained attack has a high
- * frequency and is kept, and forgetting a rarely failing key gives it back its free failures,
- * nothing more. Disabled counters weigh nothing and are never dropped for size, because NIST
- * 800-63B's "disabled until re-enabled" must not be undone by traffic on other keys; each needs
- * {@code disableAt} failures (at most 100) on one key, which the backoff spreads over hours.
- * Expired records leave the cache at {@code keepUntil} on the store's clock.
+ * first: creating a key and every fourth failure count as accesses, reads do not, so a key under
+ * sustained attack has a high frequency and is kept, and forgetting a rarely failing key gives it
+ * back its free failures, nothing more. Disabled counters weigh nothing and are never dropped for
+ * size, because NIST 800-63B's "disabled until re-enabled" must not be undone by traffic on other
+ * keys; each needs {@code disableAt} failures (at most 100) on one key, which the backoff spreads
+ * over hours. Expired records leave the cache at {@code keepUntil} on the store's clock.
  *
  * <p>Cache maintenance runs on the calling threads ({@code executor(Runnable::run)}), amortised
  * over many writes, instead of being handed to the common pool. The cache's ticker is a
@@ -72,71 +74,106 @@ public final class InMemoryAttemptStore implements AttemptStore {
   /** The default bound on keys held: about 300 bytes each, so about 150 MB when full. */
   public static final long DEFAULT_MAX_KEYS = 500_000;
 
-  /** A key's record as readers see it: immutable, swapped whole. */
-  private static final class View {
-    final Attempts attempts;
-    final Instant expiresAt;
+  /** Every this many failures of a key count as one access for the size policy (a power of 2). */
+  private static final int FAILURES_PER_RECORDED_ACCESS = 4;
 
-    View(Attempts attempts, Instant expiresAt) {
-      this.attempts = attempts;
-      this.expiresAt = expiresAt;
+  /**
+   * A key's state, immutable and swapped whole by compare-and-set: the record, its logical expiry,
+   * and how long the cache keeps the counter ({@code keepUntilTick}, on the cache's ticker; only
+   * the slow path raises it, the fast path copies it). Flat on purpose: a lookup that has to follow
+   * further pointers (an {@link Attempts}, an expiry {@link Instant}) pays a cache miss for each
+   * when the keys outnumber the CPU cache, so {@link #attempts()} builds the record on demand.
+   */
+  private static final class View {
+    final long failures;
+    final Instant lastFailureAt;
+    final boolean disabled;
+    final long expiresAtSecond;
+    final int expiresAtNano;
+    final long keepUntilTick;
+
+    View(long failures, Instant lastFailureAt, boolean disabled, Instant expiresAt, long keepUntilTick) {
+      this.failures = failures;
+      this.lastFailureAt = lastFailureAt;
+      this.disabled = disabled;
+      this.expiresAtSecond = expiresAt.getEpochSecond();
+      this.expiresAtNano = expiresAt.getNano();
+      this.keepUntilTick = keepUntilTick;
     }
 
+    /** Disabled, or {@code expiresAt} is after {@code now}. */
     boolean liveAt(Instant now) {
-      return attempts.disabled() || expiresAt.isAfter(now);
+      long second = now.getEpochSecond();
+      return disabled || expiresAtSecond > second || (expiresAtSecond == second && expiresAtNano > now.getNano());
+    }
+
+    Attempts attempts() {
+      return new Attempts(failures, lastFailureAt, disabled);
     }
   }
 
-  /** The counter behind one key. {@code view} is written under the monitor, read without it. */
-  private static final class Counter {
-    private volatile View view;
-    /** When the cache may drop this counter, on the cache's ticker; written only in compute. */
-    private long keepUntilTick;
-    private boolean retired;
+  /** The view of a counter the cache has removed: reads as absent, refuses every update. */
+  private static final View RETIRED = new View(0, Instant.EPOCH, false, Instant.MIN, Long.MIN_VALUE);
+
+  /**
+   * The counter behind one key: a single reference to its current {@link View}, updated by
+   * compare-and-set, so concurrent failures on one key (one source address failing against many
+   * accounts) never block each other and a preempted thread never holds up another. A new
+   * counter holds null until the compute that creates it applies its first failure.
+   */
+  private static final class Counter extends AtomicReference<View> {
+    private static final long serialVersionUID = 1L;
+
+    View view() {
+      return get();
+    }
 
     /**
      * The fast path: applies the failure and returns the new record, or returns null when the
      * slow path must do it (retired, disabling, or beyond {@code keepUntil}).
      */
-    synchronized Attempts tryFail(Instant now, Instant expiresAt, long expiresAtTick, long disableAt) {
-      if (retired) {
-        return null;
+    Attempts tryFail(Instant now, Instant expiresAt, long expiresAtTick, long disableAt) {
+      for (;;) {
+        View v = view();
+        if (v == RETIRED) {
+          return null;
+        }
+        boolean live = v.liveAt(now);
+        boolean wasDisabled = live && v.disabled;
+        long failures = live ? v.failures + 1 : 1;
+        boolean disabled = wasDisabled || failures >= disableAt;
+        if (disabled != wasDisabled || (!disabled && expiresAtTick > v.keepUntilTick)) {
+          return null;
+        }
+        View next = new View(failures, now, disabled, expiresAt, v.keepUntilTick);
+        if (compareAndSet(v, next)) {
+          return next.attempts();
+        }
       }
-      View v = view;
-      boolean live = v.liveAt(now);
-      boolean wasDisabled = live && v.attempts.disabled();
-      long failures = live ? v.attempts.failures() + 1 : 1;
-      boolean disabled = wasDisabled || failures >= disableAt;
-      if (disabled != wasDisabled || (!disabled && expiresAtTick > keepUntilTick)) {
-        return null;
-      }
-      Attempts a = new Attempts(failures, now, disabled);
-      view = new View(a, expiresAt);
-      return a;
     }
 
-    /** The slow path, inside the cache's compute for this key: always applies the failure. */
-    synchronized Attempts fail(Instant now, Instant expiresAt, long expiresAtTick, long keepUntilTick, long disableAt) {
-      View v = view;
-      boolean live = v != null && v.liveAt(now);
-      boolean wasDisabled = live && v.attempts.disabled();
-      long failures = live ? v.attempts.failures() + 1 : 1;
-      boolean disabled = wasDisabled || failures >= disableAt;
-      Attempts a = new Attempts(failures, now, disabled);
-      view = new View(a, expiresAt);
-      if (keepUntilTick > this.keepUntilTick) {
-        this.keepUntilTick = keepUntilTick;
+    /**
+     * The slow path, inside the cache's compute for this key (so never retired): always applies
+     * the failure, and keeps the counter until at least {@code keepUntilTick}.
+     */
+    Attempts fail(Instant now, Instant expiresAt, long keepUntilTick, long disableAt) {
+      for (;;) {
+        View v = view();
+        boolean live = v != null && v.liveAt(now);
+        boolean wasDisabled = live && v.disabled;
+        long failures = live ? v.failures + 1 : 1;
+        boolean disabled = wasDisabled || failures >= disableAt;
+        long keep = v == null ? keepUntilTick : Math.max(v.keepUntilTick, keepUntilTick);
+        View next = new View(failures, now, disabled, expiresAt, keep);
+        if (compareAndSet(v, next)) {
+          return next.attempts();
+        }
       }
-      return a;
     }
 
-    synchronized void retire() {
-      retired = true;
-    }
-
-    /** Read by the cache right after a compute on this counter, on the thread that ran it. */
-    synchronized long keepUntilTick() {
-      return keepUntilTick;
+    /** Called inside the cache's atomic removal of this counter. */
+    void retire() {
+      set(RETIRED);
     }
   }
 
@@ -172,7 +209,7 @@ public final class InMemoryAttemptStore implements AttemptStore {
         .ticker(ticker)
         .executor(Runnable::run)
         .maximumWeight(maxKeys)
-        .weigher((String key, Counter c) -> c.view.attempts.disabled() ? 0 : 1)
+        .weigher((String key, Counter c) -> c.view().disabled ? 0 : 1)
         .evictionListener((String key, Counter c, RemovalCause cause) -> {
           if (c != null) {
             c.retire();
@@ -200,10 +237,14 @@ public final class InMemoryAttemptStore implements AttemptStore {
   }
 
   private static long ttl(Counter c, long currentTime) {
-    if (c.view.attempts.disabled()) {
+    View v = c.view();
+    if (v == RETIRED) {
+      return 0;
+    }
+    if (v.disabled) {
       return Long.MAX_VALUE;
     }
-    return Math.max(0, c.keepUntilTick() - currentTime);
+    return Math.max(0, v.keepUntilTick - currentTime);
   }
 
   /**
@@ -226,8 +267,8 @@ public final class InMemoryAttemptStore implements AttemptStore {
     if (c == null) {
       return Attempts.NONE;
     }
-    View v = c.view;
-    return v.liveAt(now) ? v.attempts : Attempts.NONE;
+    View v = c.view();
+    return v != RETIRED && v.liveAt(now) ? v.attempts() : Attempts.NONE;
   }
 
   /** Reads each key as {@link #get} does; up to three distinct keys come back in an immutable map. */
@@ -266,12 +307,16 @@ public final class InMemoryAttemptStore implements AttemptStore {
     Objects.requireNonNull(now, "now");
     Objects.requireNonNull(expiresAt, "expiresAt");
     long expiresAtTick = tick(base, expiresAt);
-    // Not a quiet read: the access feeds the size policy's frequency sketch, so a key that keeps
-    // failing counts as hot and is the last to be dropped when the store is full.
-    Counter c = cache.getIfPresent(key);
+    Counter c = policy.getIfPresentQuietly(key);
     if (c != null) {
       Attempts a = c.tryFail(now, expiresAt, expiresAtTick, disableAt);
       if (a != null) {
+        if ((a.failures() & (FAILURES_PER_RECORDED_ACCESS - 1)) == 0) {
+          // Feed the size policy's frequency sketch, so that a key that keeps failing counts as
+          // hot and is the last to be dropped when the store is full. Every few failures are
+          // enough: the sketch saturates at 15, and an access costs more than the lookup.
+          cache.getIfPresent(key);
+        }
         return a;
       }
     }
@@ -281,8 +326,8 @@ public final class InMemoryAttemptStore implements AttemptStore {
     long keepUntilTick = expiresAtTick + Math.min(lifetime / 4, Long.MAX_VALUE / 4);
     Attempts[] out = new Attempts[1];
     map.compute(key, (k, old) -> {
-      Counter counter = old == null ? new Counter() : old;
-      out[0] = counter.fail(now, expiresAt, expiresAtTick, keepUntilTick, disableAt);
+      Counter counter = old == null || old.view() == RETIRED ? new Counter() : old;
+      out[0] = counter.fail(now, expiresAt, keepUntilTick, disableAt);
       return counter;
     });
     return out[0];

@@ -136,8 +136,9 @@ public class JdbcLockoutBenchmark {
   }
 
   /**
-   * The whole {@link Lockout} step of a failed password login: one query reading the account,
-   * factor and source records, then three atomic upserts.
+   * The whole {@link Lockout} step of a failed password login: {@code check} (one {@code SELECT}
+   * of the account, factor and source records) then {@code recordFailure} (one statement that
+   * upserts all three, in key order). Two round trips; the baseline is one.
    */
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.authn.core.JdbcLockoutBenchmark.rawUpsertIncrement")

@@ -29,8 +29,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * In-memory lockout, two threads over 10,000 keys:
  * {@code storeCheckAndRecord} is one key's check ({@code get}) plus one atomic failure
  * ({@code recordFailure}) on the Caffeine store; {@code lockoutCheckAndRecord} is the full
- * {@link Lockout} step (account + factor + source: three reads, three atomic writes). Baseline: a
- * bare {@code ConcurrentHashMap.merge} counter increment.
+ * {@link Lockout} step of a failed password login, {@code check} then {@code recordFailure}
+ * (account + factor + source: three reads, then three atomic increments; both threads share the
+ * one source address, so its counter is contended, as in credential stuffing from one address).
+ * Baseline: a bare {@code ConcurrentHashMap.merge} counter increment.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
