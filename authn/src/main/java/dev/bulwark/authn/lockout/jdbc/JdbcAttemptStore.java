@@ -89,7 +89,15 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
   }
 
-  /** Reads all {@code keys} in one query. */
+  /**
+   * Reads all {@code keys} in one query: one primary-key lookup per key, joined by
+   * {@code UNION ALL}. Not {@code IN (...)} or {@code = ANY(...)}: a driver that prepares the
+   * statement on the server gets a generic plan, and a generic plan made while the table is small
+   * is a sequential scan, kept until the table is next analyzed; on a table that has grown to tens
+   * of thousands of rows in the meantime every check then scans it all (this was the cost of the
+   * whole lockout step in a fresh database: ~20 ms per check at 30,000 rows). An equality on the
+   * primary key is planned as an index scan at any size.
+   */
   @Override
   public Map<String, Attempts> getAll(Collection<String> keys, Instant now) {
     Objects.requireNonNull(now, "now");
@@ -101,13 +109,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     if (list.isEmpty()) {
       return out;
     }
-    StringBuilder sql = new StringBuilder(
-        "SELECT attempt_key, failures, last_failure_ms, expires_at_ms, disabled FROM " + TABLE + " WHERE attempt_key IN (");
-    for (int i = 0; i < list.size(); i++) {
-      sql.append(i == 0 ? "?" : ", ?");
-    }
-    sql.append(')');
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.toString())) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(readManySql(list.size()))) {
       for (int i = 0; i < list.size(); i++) {
         ps.setString(i + 1, list.get(i));
       }
@@ -199,6 +201,32 @@ public final class JdbcAttemptStore implements AttemptStore {
       }
     }
     return List.of(out);
+  }
+
+  private static String readManySql(int n) {
+    if (n < READ_MANY.length) {
+      return READ_MANY[n];
+    }
+    return buildReadManySql(n);
+  }
+
+  private static final String[] READ_MANY = new String[8];
+
+  static {
+    for (int i = 1; i < READ_MANY.length; i++) {
+      READ_MANY[i] = buildReadManySql(i);
+    }
+  }
+
+  private static String buildReadManySql(int n) {
+    StringBuilder sql = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : " UNION ALL ")
+          .append("SELECT attempt_key, failures, last_failure_ms, expires_at_ms, disabled FROM ")
+          .append(TABLE)
+          .append(" WHERE attempt_key = ?");
+    }
+    return sql.toString();
   }
 
   /**

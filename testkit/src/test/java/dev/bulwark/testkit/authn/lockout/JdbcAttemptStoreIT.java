@@ -13,6 +13,7 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testkit.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -219,6 +221,75 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     assertEquals(120, sources, "every failure counted once per source as well");
     onA.unlock("mallory-target", "it-admin");
     assertTrue(onB.check("mallory-target", Factor.PASSWORD, Optional.empty()).open());
+  }
+
+  /**
+   * The check's one-query read of several keys must stay an index lookup when PostgreSQL plans it
+   * once, generically, while the table is small, and keeps that plan as the table grows (a driver
+   * that prepares statements on the server does exactly that until the table is next analyzed).
+   * With {@code IN (...)} the cached plan was a sequential scan of the whole table per check.
+   */
+  @Test
+  void severalKeyRead_staysAnIndexLookup_whenThePlanWasMadeOnASmallTable() throws Exception {
+    List<String> statements = new ArrayList<>();
+    try (PostgresDatabase fresh = PostgresDatabase.create("authn_lockout_plan")) {
+      DataSource raw = fresh.dataSource();
+      DataSource recording = recordingStatements(raw, statements);
+      JdbcAttemptStore s = new JdbcAttemptStore(recording, clock);
+      Instant t = clock.instant();
+      for (int i = 0; i < 40; i++) {
+        s.recordFailure("a:seed-" + i, t, t.plusSeconds(3600), Long.MAX_VALUE);
+      }
+      s.getAll(List.of("a:x", "f:password:x", "s:192.0.2.1"), t);
+      String read = statements.stream().filter(q -> q.contains("UNION ALL") || q.contains(" IN (")).reduce((a, b) -> b)
+          .orElseThrow(() -> new AssertionError("no several-key read was prepared: " + statements));
+      String serverForm = read;
+      for (int i = 1; serverForm.contains("?"); i++) {
+        serverForm = serverForm.replaceFirst("\\?", "\\$" + i);
+      }
+      try (Connection c = raw.getConnection(); Statement st = c.createStatement()) {
+        st.execute("SET plan_cache_mode = force_generic_plan");
+        st.execute("PREPARE several_keys (varchar, varchar, varchar) AS " + serverForm);
+        st.execute("EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')");
+        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, 0, 0, false FROM generate_series(1, 20000) g");
+        StringBuilder plan = new StringBuilder();
+        try (java.sql.ResultSet rs = st.executeQuery("EXPLAIN EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')")) {
+          while (rs.next()) {
+            plan.append(rs.getString(1)).append('\n');
+          }
+        }
+        assertTrue(plan.toString().contains("Index") && !plan.toString().contains("Seq Scan"), plan.toString());
+      }
+    }
+  }
+
+  /** A data source whose connections record the text of every statement they prepare. */
+  private static DataSource recordingStatements(DataSource target, List<String> statements) {
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, args) -> {
+          Object result = invoke(method, target, args);
+          if (!(result instanceof Connection)) {
+            return result;
+          }
+          Connection c = (Connection) result;
+          return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+              (p, m, a) -> {
+                if (m.getName().equals("prepareStatement") && a != null && a.length > 0 && a[0] instanceof String) {
+                  synchronized (statements) {
+                    statements.add((String) a[0]);
+                  }
+                }
+                return invoke(m, c, a);
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   @Test
