@@ -220,6 +220,31 @@ class SessionProperties {
     return Arbitraries.of(LimitAction.class);
   }
 
+  /**
+   * The token parser agrees with the JDK's base64url decoder: every 43-character string over the
+   * alphabet is accepted exactly when it is the canonical encoding of 32 bytes, and then yields
+   * those bytes (so the stored hash is the SHA-256 of exactly what the client holds).
+   */
+  @Property(tries = 2000)
+  void parserAgreesWithTheJdkDecoder(@ForAll("alphabetTexts") String text) throws Exception {
+    byte[] decoded = java.util.Base64.getUrlDecoder().decode(text);
+    boolean canonical = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(decoded).equals(text);
+    if (canonical) {
+      byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(decoded);
+      assertTrue(java.util.Arrays.equals(expected, SessionToken.parse(text).hash().bytes()));
+      assertEquals(text, SessionToken.parse(text).reveal());
+    } else {
+      assertEquals(SessionException.Reason.MALFORMED_TOKEN,
+          assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
+    }
+  }
+
+  @Provide
+  Arbitrary<String> alphabetTexts() {
+    return Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        .ofLength(43);
+  }
+
   /** Any 43-character string outside the canonical alphabet, or of another length, is MALFORMED. */
   @Property(tries = 300)
   void anyNonTokenTextIsMalformed(@ForAll String text) {
