@@ -10,12 +10,16 @@ import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -57,7 +61,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>At most {@code maxKeys} counters that are not disabled. When an attack spreads failures over
  * more keys than that, Caffeine's W-TinyLFU policy drops the keys with the fewest recent failures
- * first: creating a key and every fourth failure count as accesses, reads do not, so a key under
+ * first: creating a key and every eighth failure count as accesses, reads do not, so a key under
  * sustained attack has a high frequency and is kept, and forgetting a rarely failing key gives it
  * back its free failures, nothing more. Disabled counters weigh nothing and are never dropped for
  * size, because NIST 800-63B's "disabled until re-enabled" must not be undone by traffic on other
@@ -75,18 +79,19 @@ public final class InMemoryAttemptStore implements AttemptStore {
   public static final long DEFAULT_MAX_KEYS = 500_000;
 
   /** Every this many failures of a key count as one access for the size policy (a power of 2). */
-  private static final int FAILURES_PER_RECORDED_ACCESS = 4;
+  private static final int FAILURES_PER_RECORDED_ACCESS = 8;
 
   /**
    * A key's state, immutable and swapped whole by compare-and-set: the record, its logical expiry,
    * and how long the cache keeps the counter ({@code keepUntilTick}, on the cache's ticker; only
    * the slow path raises it, the fast path copies it). Flat on purpose: a lookup that has to follow
-   * further pointers (an {@link Attempts}, an expiry {@link Instant}) pays a cache miss for each
-   * when the keys outnumber the CPU cache, so {@link #attempts()} builds the record on demand.
+   * further pointers (an {@link Attempts}, an {@link Instant}) pays a cache miss for each when the
+   * keys outnumber the CPU cache, so {@link #attempts()} builds the record on demand.
    */
   private static final class View {
     final long failures;
-    final Instant lastFailureAt;
+    final long lastFailureSecond;
+    final int lastFailureNano;
     final boolean disabled;
     final long expiresAtSecond;
     final int expiresAtNano;
@@ -94,7 +99,8 @@ public final class InMemoryAttemptStore implements AttemptStore {
 
     View(long failures, Instant lastFailureAt, boolean disabled, Instant expiresAt, long keepUntilTick) {
       this.failures = failures;
-      this.lastFailureAt = lastFailureAt;
+      this.lastFailureSecond = lastFailureAt.getEpochSecond();
+      this.lastFailureNano = lastFailureAt.getNano();
       this.disabled = disabled;
       this.expiresAtSecond = expiresAt.getEpochSecond();
       this.expiresAtNano = expiresAt.getNano();
@@ -108,7 +114,7 @@ public final class InMemoryAttemptStore implements AttemptStore {
     }
 
     Attempts attempts() {
-      return new Attempts(failures, lastFailureAt, disabled);
+      return new Attempts(failures, Instant.ofEpochSecond(lastFailureSecond, lastFailureNano), disabled);
     }
   }
 
@@ -271,34 +277,105 @@ public final class InMemoryAttemptStore implements AttemptStore {
     return v != RETIRED && v.liveAt(now) ? v.attempts() : Attempts.NONE;
   }
 
-  /** Reads each key as {@link #get} does; up to three distinct keys come back in an immutable map. */
+  /** Up to this many keys, {@link #getAll} answers with a {@link SmallMap}. */
+  private static final int SMALL = 8;
+
+  /** Reads each key as {@link #get} does, into a map in the order given. */
   @Override
   public Map<String, Attempts> getAll(Collection<String> keys, Instant now) {
     Objects.requireNonNull(keys, "keys");
     Objects.requireNonNull(now, "now");
-    int n = keys.size();
-    if (n == 0) {
-      return Map.of();
-    }
-    if (n <= 3) {
-      Iterator<String> it = keys.iterator();
-      String k1 = it.next();
-      if (n == 1) {
-        return Map.of(k1, get(k1, now));
+    if (keys.size() > SMALL) {
+      Map<String, Attempts> out = new LinkedHashMap<>();
+      for (String key : keys) {
+        out.put(key, get(key, now));
       }
-      String k2 = it.next();
-      String k3 = n == 3 ? it.next() : null;
-      if (!k1.equals(k2) && (k3 == null || (!k1.equals(k3) && !k2.equals(k3)))) {
-        return k3 == null
-            ? Map.of(k1, get(k1, now), k2, get(k2, now))
-            : Map.of(k1, get(k1, now), k2, get(k2, now), k3, get(k3, now));
-      }
+      return out;
     }
-    Map<String, Attempts> out = new LinkedHashMap<>();
+    String[] k = new String[keys.size()];
+    Attempts[] v = new Attempts[k.length];
+    int n = 0;
     for (String key : keys) {
-      out.put(key, get(key, now));
+      if (indexOf(k, n, key) < 0) {
+        k[n] = key;
+        v[n] = get(key, now);
+        n++;
+      }
     }
-    return out;
+    return new SmallMap(k, v, n);
+  }
+
+  private static int indexOf(String[] keys, int n, Object key) {
+    for (int i = 0; i < n; i++) {
+      if (keys[i] == key || keys[i].equals(key)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The few records of one lockout check: a linear scan over at most a handful of keys, which the
+   * caller looks up with the very strings it passed in, beats hashing them again into a
+   * {@code Map.of} table. Immutable.
+   */
+  private static final class SmallMap extends AbstractMap<String, Attempts> {
+    private final String[] keys;
+    private final Attempts[] values;
+    private final int size;
+
+    SmallMap(String[] keys, Attempts[] values, int size) {
+      this.keys = keys;
+      this.values = values;
+      this.size = size;
+    }
+
+    @Override
+    public Attempts get(Object key) {
+      int i = indexOf(keys, size, key);
+      return i < 0 ? null : values[i];
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return indexOf(keys, size, key) >= 0;
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+
+    @Override
+    public Set<Map.Entry<String, Attempts>> entrySet() {
+      return new AbstractSet<>() {
+        @Override
+        public Iterator<Map.Entry<String, Attempts>> iterator() {
+          return new Iterator<>() {
+            private int next;
+
+            @Override
+            public boolean hasNext() {
+              return next < size;
+            }
+
+            @Override
+            public Map.Entry<String, Attempts> next() {
+              if (next >= size) {
+                throw new NoSuchElementException();
+              }
+              int i = next++;
+              return new AbstractMap.SimpleImmutableEntry<>(keys[i], values[i]);
+            }
+          };
+        }
+
+        @Override
+        public int size() {
+          return size;
+        }
+      };
+    }
   }
 
   @Override
@@ -313,8 +390,8 @@ public final class InMemoryAttemptStore implements AttemptStore {
       if (a != null) {
         if ((a.failures() & (FAILURES_PER_RECORDED_ACCESS - 1)) == 0) {
           // Feed the size policy's frequency sketch, so that a key that keeps failing counts as
-          // hot and is the last to be dropped when the store is full. Every few failures are
-          // enough: the sketch saturates at 15, and an access costs more than the lookup.
+          // hot and is the last to be dropped when the store is full. Every eighth failure is
+          // enough (the sketch counts to 15), and an access costs several times the lookup.
           cache.getIfPresent(key);
         }
         return a;

@@ -8,6 +8,10 @@ import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.testsupport.TestClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What the in-memory store adds to the SPI contract: bounded memory, expiry, counters kept alive. */
@@ -109,6 +113,28 @@ class InMemoryAttemptStoreTest {
     store.reset("k");
     assertEquals(0, store.keysHeld());
     assertEquals(1, fail(store, "k", Duration.ofHours(1), 3).failures());
+  }
+
+  @Test
+  void getAll_answersLikeGet_forFewManyAndRepeatedKeys() {
+    InMemoryAttemptStore store = new InMemoryAttemptStore(clock);
+    List<String> keys = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      keys.add("k" + i);
+      for (int j = 0; j <= i % 3; j++) {
+        fail(store, "k" + i, Duration.ofHours(1), Long.MAX_VALUE);
+      }
+    }
+    for (List<String> asked : List.of(List.of("k1"), List.of("k1", "k2", "k1", "absent"), keys, List.<String>of())) {
+      Map<String, Attempts> all = store.getAll(asked, clock.instant());
+      assertEquals(new HashSet<>(asked).size(), all.size());
+      for (String k : asked) {
+        assertEquals(store.get(k, clock.instant()), all.get(k), k);
+        assertTrue(all.containsKey(k));
+      }
+      assertEquals(Map.copyOf(all), all, "equal to a plain map of the same entries");
+      assertEquals(null, all.get("never-asked"));
+    }
   }
 
   @Test
