@@ -153,7 +153,7 @@ public final class InMemoryAttemptStore implements AttemptStore {
         }
         View next = new View(failures, now, disabled, expiresAt, v.keepUntilTick);
         if (compareAndSet(v, next)) {
-          return next.attempts();
+          return new Attempts(failures, now, disabled);
         }
       }
     }
