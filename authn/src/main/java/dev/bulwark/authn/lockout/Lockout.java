@@ -76,12 +76,13 @@ public final class Lockout {
     String sourceKey = sourceRule.isPresent() && source.isPresent() ? sourceKey(source.get()) : null;
     Map<String, Attempts> records = store.getAll(
         sourceKey == null ? List.of(accountKey, factorKey) : List.of(accountKey, factorKey, sourceKey), now);
-    LockoutStatus status = status(records.getOrDefault(accountKey, Attempts.NONE), policy.accountRule(), now)
-        .strictest(status(records.getOrDefault(factorKey, Attempts.NONE), policy.factorRule(factor), now));
+    Strictest strictest = new Strictest();
+    strictest.add(records.getOrDefault(accountKey, Attempts.NONE), policy.accountRule());
+    strictest.add(records.getOrDefault(factorKey, Attempts.NONE), policy.factorRule(factor));
     if (sourceKey != null) {
-      status = status.strictest(status(records.getOrDefault(sourceKey, Attempts.NONE), sourceRule.get(), now));
+      strictest.add(records.getOrDefault(sourceKey, Attempts.NONE), sourceRule.get());
     }
-    return status;
+    return strictest.status(now);
   }
 
   /** Counts one failure of {@code factor} on the account, the factor and the source; returns the new status. */
@@ -103,12 +104,13 @@ public final class Lockout {
           sourceRule.get().disableAt()));
     }
     List<Attempts> after = store.recordFailures(failures);
-    LockoutStatus status = afterFailure(after.get(0), policy.accountRule(), now, account, "account", null, source)
-        .strictest(afterFailure(after.get(1), factorRule, now, account, "factor", factor, source));
+    Strictest strictest = new Strictest();
+    afterFailure(after.get(0), policy.accountRule(), account, "account", null, source, strictest);
+    afterFailure(after.get(1), factorRule, account, "factor", factor, source, strictest);
     if (countSource) {
-      status = status.strictest(afterFailure(after.get(2), sourceRule.get(), now, account, "source", null, source));
+      afterFailure(after.get(2), sourceRule.get(), account, "source", null, source, strictest);
     }
-    return status;
+    return strictest.status(now);
   }
 
   /**
@@ -160,12 +162,10 @@ public final class Lockout {
     store.reset(sourceKey(source));
   }
 
-  private LockoutStatus afterFailure(Attempts after, LockoutRule rule, Instant now, String account, String dimension,
-      Factor factor, Optional<String> source) {
+  private void afterFailure(Attempts after, LockoutRule rule, String account, String dimension, Factor factor,
+      Optional<String> source, Strictest strictest) {
     boolean newlyDisabled = after.disabled() && after.failures() == rule.disableAt();
-    boolean reachedMax = !after.disabled()
-        && rule.delayAfter(after.failures()).equals(rule.maxDelay())
-        && rule.delayAfter(after.failures() - 1).compareTo(rule.maxDelay()) < 0;
+    boolean reachedMax = !after.disabled() && rule.firstAtMaxDelay(after.failures());
     if (newlyDisabled || reachedMax) {
       Map<String, String> details = new TreeMap<>();
       details.put("dimension", dimension);
@@ -179,15 +179,40 @@ public final class Lockout {
       }
       emit(SecurityEventType.LOGIN_LOCK, account, source, details);
     }
-    return status(after, rule, now);
+    strictest.add(after, rule);
   }
 
-  static LockoutStatus status(Attempts a, LockoutRule rule, Instant now) {
-    if (a.disabled()) {
-      return LockoutStatus.DISABLED;
+  /**
+   * The strictest of several keys' states, folded as they come: disabled wins, otherwise the
+   * latest end of a wait; one {@link LockoutStatus} is built at the end instead of one per key.
+   */
+  private static final class Strictest {
+    private boolean disabled;
+    private Instant until;
+
+    void add(Attempts a, LockoutRule rule) {
+      if (disabled) {
+        return;
+      }
+      if (a.disabled()) {
+        disabled = true;
+        return;
+      }
+      if (a.failures() <= rule.freeFailures()) {
+        return;
+      }
+      Instant end = a.lastFailureAt().plus(rule.delayAfter(a.failures()));
+      if (until == null || end.isAfter(until)) {
+        until = end;
+      }
     }
-    Instant until = a.lastFailureAt().plus(rule.delayAfter(a.failures()));
-    return until.isAfter(now) ? LockoutStatus.throttled(Duration.between(now, until)) : LockoutStatus.OPEN;
+
+    LockoutStatus status(Instant now) {
+      if (disabled) {
+        return LockoutStatus.DISABLED;
+      }
+      return until != null && until.isAfter(now) ? LockoutStatus.throttled(Duration.between(now, until)) : LockoutStatus.OPEN;
+    }
   }
 
   private void emit(String type, String account, Optional<String> source, Map<String, String> details) {
@@ -218,15 +243,27 @@ public final class Lockout {
   }
 
   static String accountKey(String account) {
-    return "a:" + account;
+    return "a:".concat(account);
   }
 
   static String factorKey(Factor factor, String account) {
-    return "f:" + factor.name().toLowerCase(Locale.ROOT) + ":" + account;
+    return FACTOR_KEY_PREFIX[factor.ordinal()].concat(account);
+  }
+
+  /** {@code "f:<factor in lower case>:"} per factor, built once instead of on every call. */
+  private static final String[] FACTOR_KEY_PREFIX = factorKeyPrefixes();
+
+  private static String[] factorKeyPrefixes() {
+    Factor[] factors = Factor.values();
+    String[] prefixes = new String[factors.length];
+    for (Factor f : factors) {
+      prefixes[f.ordinal()] = "f:" + f.name().toLowerCase(Locale.ROOT) + ":";
+    }
+    return prefixes;
   }
 
   static String sourceKey(String source) {
-    return "s:" + source;
+    return "s:".concat(source);
   }
 
   @Override

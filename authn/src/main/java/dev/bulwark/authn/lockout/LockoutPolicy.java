@@ -31,12 +31,19 @@ public final class LockoutPolicy {
   private final LockoutRule defaultFactor;
   private final Optional<LockoutRule> source;
 
+  /** {@link #factorRule} by {@link Factor#ordinal()}: looked up on every check and failure. */
+  private final LockoutRule[] byFactor;
+
   private LockoutPolicy(LockoutRule account, Map<Factor, LockoutRule> factors, LockoutRule defaultFactor,
       Optional<LockoutRule> source) {
     this.account = account;
     this.factors = factors;
     this.defaultFactor = defaultFactor;
     this.source = source;
+    this.byFactor = new LockoutRule[Factor.values().length];
+    for (Factor f : Factor.values()) {
+      byFactor[f.ordinal()] = factors.getOrDefault(f, defaultFactor);
+    }
   }
 
   public static LockoutPolicy defaults() {
@@ -74,7 +81,7 @@ public final class LockoutPolicy {
   }
 
   public LockoutRule factorRule(Factor factor) {
-    return factors.getOrDefault(factor, defaultFactor);
+    return byFactor[factor.ordinal()];
   }
 
   public Optional<LockoutRule> sourceRule() {

@@ -31,6 +31,9 @@ public record LockoutRule(
   /** NIST 800-63B's ceiling on consecutive failures per authenticator. */
   public static final int NIST_MAX_CONSECUTIVE_FAILURES = 100;
 
+  /** Durations shorter than this many seconds convert to nanoseconds without overflow. */
+  private static final long NANOS_SAFE_SECONDS = 4_000_000_000L;
+
   public LockoutRule {
     Objects.requireNonNull(initialDelay, "initialDelay");
     Objects.requireNonNull(maxDelay, "maxDelay");
@@ -62,6 +65,14 @@ public record LockoutRule(
     if (doublings >= 62) {
       return maxDelay;
     }
+    // Lockout evaluates this on every check and failure: stay in long arithmetic when both
+    // delays fit in a long of nanoseconds (up to ~126 years), instead of Duration's BigInteger path.
+    if (initialDelay.getSeconds() < NANOS_SAFE_SECONDS && maxDelay.getSeconds() < NANOS_SAFE_SECONDS) {
+      long initial = initialDelay.toNanos();
+      long max = maxDelay.toNanos();
+      // initial * 2^doublings > max  <=>  initial > floor(max / 2^doublings)
+      return initial > (max >> doublings) ? maxDelay : Duration.ofNanos(initial << doublings);
+    }
     long factor = 1L << doublings;
     Duration d;
     try {
@@ -70,6 +81,26 @@ public record LockoutRule(
       return maxDelay;
     }
     return d.compareTo(maxDelay) > 0 ? maxDelay : d;
+  }
+
+  /**
+   * Whether the {@code failures}-th failure is the first whose wait is {@code maxDelay} (the key
+   * has just become temporarily locked). Evaluated after every failure, so it stays in long
+   * arithmetic when it can.
+   */
+  boolean firstAtMaxDelay(long failures) {
+    if (failures <= freeFailures) {
+      return false;
+    }
+    long doublings = failures - freeFailures - 1;
+    if (doublings < 62 && initialDelay.getSeconds() < NANOS_SAFE_SECONDS && maxDelay.getSeconds() < NANOS_SAFE_SECONDS) {
+      long initial = initialDelay.toNanos();
+      long max = maxDelay.toNanos();
+      boolean atMax = initial > (max >> doublings) || (initial << doublings) == max;
+      boolean beforeAtMax = doublings > 0 && (initial > (max >> (doublings - 1)) || (initial << (doublings - 1)) == max);
+      return atMax && !beforeAtMax;
+    }
+    return delayAfter(failures).equals(maxDelay) && delayAfter(failures - 1).compareTo(maxDelay) < 0;
   }
 
   /** The {@code disableAt} argument for {@link dev.bulwark.authn.lockout.spi.AttemptStore#recordFailure}. */

@@ -3,6 +3,8 @@ package dev.bulwark.authn.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
+import dev.bulwark.authn.internal.CachedClockTicker;
 import dev.bulwark.authn.session.spi.SessionStore;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -21,8 +23,12 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Atomicity: every change to a user's set of sessions (create with the limit, rotation, revoke)
  * runs inside {@link ConcurrentHashMap#compute} on that user's index entry, so two logins of the
- * same user are serialised and never exceed the limit. Lookups by hash take no lock. For several
- * application nodes use {@code JdbcSessionStore}.
+ * same user are serialised and never exceed the limit. Lookups by hash take no lock and have no
+ * side effect on the cache ({@link Policy#getIfPresentQuietly}): expiry is fixed by the session's
+ * deadlines, not by reads, so a read has nothing to record. Cache maintenance runs on the calling
+ * thread after writes. The cache's clock is a {@link CachedClockTicker} (it may lag the clock by a
+ * few calls, which only delays reclaiming memory: {@code Sessions} checks both deadlines against
+ * the clock itself). For several application nodes use {@code JdbcSessionStore}.
  *
  * <p>Memory: a dead session stays for one hour past its deadline (so a late request is told
  * "idle timeout" rather than "unknown"); the per-user index keeps at most the user's limit of hashes; hashes of sessions that
@@ -36,15 +42,16 @@ public final class InMemorySessionStore implements SessionStore {
    */
   private static final long GRACE_NANOS = 3_600_000_000_000L;
 
-  private final InstantSource clock;
   private final Cache<TokenHash, Session> sessions;
+  private final Policy<TokenHash, Session> policy;
   private final ConcurrentHashMap<String, Set<TokenHash>> byUser = new ConcurrentHashMap<>();
 
   /** A store that evicts expired sessions by {@code clock}. */
   public InMemorySessionStore(InstantSource clock) {
-    this.clock = Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(clock, "clock");
     this.sessions = Caffeine.newBuilder()
-        .ticker(() -> epochNanos(this.clock.instant()))
+        .ticker(new CachedClockTicker(clock, InMemorySessionStore::epochNanos))
+        .executor(Runnable::run)
         .expireAfter(new Expiry<TokenHash, Session>() {
           @Override
           public long expireAfterCreate(TokenHash key, Session value, long currentTime) {
@@ -62,6 +69,7 @@ public final class InMemorySessionStore implements SessionStore {
           }
         })
         .build();
+    this.policy = sessions.policy();
   }
 
   /** A store on the system UTC clock. */
@@ -130,7 +138,7 @@ public final class InMemorySessionStore implements SessionStore {
 
   @Override
   public Optional<Session> find(TokenHash hash) {
-    return Optional.ofNullable(sessions.getIfPresent(Objects.requireNonNull(hash, "hash")));
+    return Optional.ofNullable(policy.getIfPresentQuietly(Objects.requireNonNull(hash, "hash")));
   }
 
   @Override

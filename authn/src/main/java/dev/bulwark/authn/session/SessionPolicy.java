@@ -19,9 +19,11 @@ import java.util.Objects;
  * </table>
  *
  * <p>The presets allow 5 sessions per user and evict the oldest; a step-up elevation lasts 15
- * minutes; the last-seen time is written at most once a minute (a write per request would make
- * every validation a database write; the session can therefore expire up to one touch interval
- * early, never late).
+ * minutes. The last-seen time is written at most once per touch interval: one minute, or a
+ * sixteenth of the idle timeout when that is shorter (AAL3: 56.25 s). A write per request would
+ * make every validation a database write. The stored last-seen time is therefore up to one touch
+ * interval older than the last use, and the idle deadline computed from it can come up to one
+ * touch interval (at most 1/16 of the idle timeout) before the policy's, never after it.
  *
  * @param idleTimeout the session dies after this long without use (ASVS 5 7.3.1)
  * @param absoluteTimeout the session dies this long after creation, whatever its use (ASVS 5 7.3.2)
@@ -69,11 +71,16 @@ public record SessionPolicy(
     }
   }
 
-  /** Custom timeouts with the preset limit (5, evict oldest), elevation (15 min) and touch interval. */
+  /**
+   * Custom timeouts with the preset limit (5, evict oldest), elevation (15 min) and touch interval
+   * (one minute or {@code idleTimeout / 16}, whichever is shorter).
+   */
   public static SessionPolicy custom(Duration idleTimeout, Duration absoluteTimeout) {
+    positive(idleTimeout, "idleTimeout");
     Duration touch = Duration.ofMinutes(1);
-    if (touch.compareTo(idleTimeout) >= 0) {
-      touch = idleTimeout.dividedBy(10);
+    Duration fraction = idleTimeout.dividedBy(16);
+    if (fraction.compareTo(touch) < 0) {
+      touch = fraction;
     }
     return new SessionPolicy(idleTimeout, absoluteTimeout, 5, LimitAction.EVICT_OLDEST, Duration.ofMinutes(15), touch);
   }

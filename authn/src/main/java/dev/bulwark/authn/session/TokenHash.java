@@ -1,6 +1,5 @@
 package dev.bulwark.authn.session;
 
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
@@ -20,7 +19,9 @@ public final class TokenHash {
 
   private TokenHash(byte[] digest) {
     this.digest = digest;
-    this.hashCode = Arrays.hashCode(digest);
+    // A SHA-256 output is uniform: its first four bytes are as good a hash code as any mix of all
+    // 32, and cost nothing to compute on every session lookup.
+    this.hashCode = (digest[0] & 0xff) << 24 | (digest[1] & 0xff) << 16 | (digest[2] & 0xff) << 8 | (digest[3] & 0xff);
   }
 
   /** Wraps a 32-byte SHA-256 digest (copied). */
@@ -46,9 +47,15 @@ public final class TokenHash {
     return HexFormat.of().formatHex(digest);
   }
 
+  /**
+   * Plain (not constant-time) comparison, on purpose: a token hash is not a secret (see the class
+   * documentation), and this comparison runs inside every session lookup. What its timing could
+   * reveal is how far a presented token's hash agrees with a stored one, and even a whole stored
+   * hash yields no token.
+   */
   @Override
   public boolean equals(Object o) {
-    return o instanceof TokenHash && MessageDigest.isEqual(digest, ((TokenHash) o).digest);
+    return o instanceof TokenHash && Arrays.equals(digest, ((TokenHash) o).digest);
   }
 
   @Override

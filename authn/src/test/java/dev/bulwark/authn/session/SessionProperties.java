@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.authn.testsupport.TestClock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,6 +65,113 @@ class SessionProperties {
     }
   }
 
+  /**
+   * Coalesced last-seen writes. For any idle timeout, touch interval (the policy's default or a
+   * custom one) and schedule of uses: a validation writes the last-seen time only when the stored
+   * one is at least one touch interval old, so writes are at least an interval apart; the stored
+   * time never runs ahead of the real last use nor falls a full interval behind it; so the idle
+   * deadline the session is judged by is never later than the policy's (last use + idle) and at
+   * most one touch interval earlier.
+   */
+  @Property(tries = 200)
+  void lastSeenWritesAreCoalesced_andNeverExtendTheIdleDeadline(
+      @ForAll @IntRange(min = 1, max = 180) int idleMinutes,
+      @ForAll @IntRange(min = -1, max = 120) int touchSeconds,
+      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 400) Integer> gapsSeconds) throws Exception {
+    TestClock clock = new TestClock();
+    Duration idle = Duration.ofMinutes(idleMinutes);
+    SessionPolicy policy = SessionPolicy.custom(idle, idle.multipliedBy(100));
+    if (touchSeconds >= 0) {
+      policy = policy.withTouchInterval(Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1)));
+    }
+    Duration touch = policy.touchInterval();
+    assertTrue(touch.compareTo(idle.dividedBy(16)) <= 0 || touchSeconds >= 0, "default is at most idle / 16");
+    List<Instant> writes = new ArrayList<>();
+    InMemorySessionStore memory = new InMemorySessionStore(clock);
+    SessionStore recording = new ForwardingStore(memory) {
+      @Override
+      public boolean touch(TokenHash hash, Instant at) {
+        writes.add(at);
+        return super.touch(hash, at);
+      }
+    };
+    Sessions s = Sessions.builder(recording).policy(policy).clock(clock).build();
+    IssuedSession issued = s.create("u", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, clock.instant()));
+    String token = issued.token().reveal();
+    Instant lastUse = clock.instant();
+    for (int gap : gapsSeconds) {
+      Instant now = clock.advance(Duration.ofSeconds(gap));
+      Session returned;
+      try {
+        returned = s.validate(token);
+      } catch (SessionException e) {
+        assertEquals(SessionException.Reason.IDLE_TIMEOUT, e.reason());
+        assertTrue(!now.isBefore(lastUse.plus(idle).minus(touch)), "ended more than one touch interval early");
+        return;
+      }
+      assertTrue(now.isBefore(lastUse.plus(idle)), "valid after the policy's idle deadline");
+      lastUse = now;
+      Session stored = memory.find(issued.token().hash()).orElseThrow();
+      assertTrue(!stored.lastSeenAt().isAfter(now), "stored last-seen ahead of the last use");
+      assertTrue(touch.isZero() ? stored.lastSeenAt().equals(now) : stored.lastSeenAt().isAfter(now.minus(touch)),
+          "stored last-seen a full touch interval behind");
+      assertTrue(!stored.idleDeadline().isAfter(now.plus(idle)), "idle deadline beyond the policy's");
+      assertTrue(!returned.idleDeadline().isAfter(now.plus(idle)), "returned deadline beyond the policy's");
+    }
+    for (int i = 1; i < writes.size(); i++) {
+      assertTrue(!writes.get(i).isBefore(writes.get(i - 1).plus(touch)), "two writes within one touch interval");
+    }
+  }
+
+  /** Delegates every call; tests override what they observe. */
+  private static class ForwardingStore implements SessionStore {
+    private final SessionStore delegate;
+
+    ForwardingStore(SessionStore delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public CreateResult create(TokenHash hash, Session session, int max, LimitAction onLimit, Instant now) {
+      return delegate.create(hash, session, max, onLimit, now);
+    }
+
+    @Override
+    public java.util.Optional<Session> find(TokenHash hash) {
+      return delegate.find(hash);
+    }
+
+    @Override
+    public boolean touch(TokenHash hash, Instant at) {
+      return delegate.touch(hash, at);
+    }
+
+    @Override
+    public boolean replace(TokenHash oldHash, TokenHash newHash, Session session) {
+      return delegate.replace(oldHash, newHash, session);
+    }
+
+    @Override
+    public java.util.Optional<Session> delete(TokenHash hash) {
+      return delegate.delete(hash);
+    }
+
+    @Override
+    public java.util.Optional<Session> deleteById(String userId, String sessionId) {
+      return delegate.deleteById(userId, sessionId);
+    }
+
+    @Override
+    public List<Session> deleteAll(String userId) {
+      return delegate.deleteAll(userId);
+    }
+
+    @Override
+    public List<Session> list(String userId, Instant now) {
+      return delegate.list(userId, now);
+    }
+  }
+
   /** Parallel logins of one user never leave more live sessions than the limit. */
   @Property(tries = 30)
   void concurrentLimitIsNeverExceeded(
@@ -110,6 +218,31 @@ class SessionProperties {
   @Provide
   Arbitrary<LimitAction> actions() {
     return Arbitraries.of(LimitAction.class);
+  }
+
+  /**
+   * The token parser agrees with the JDK's base64url decoder: every 43-character string over the
+   * alphabet is accepted exactly when it is the canonical encoding of 32 bytes, and then yields
+   * those bytes (so the stored hash is the SHA-256 of exactly what the client holds).
+   */
+  @Property(tries = 2000)
+  void parserAgreesWithTheJdkDecoder(@ForAll("alphabetTexts") String text) throws Exception {
+    byte[] decoded = java.util.Base64.getUrlDecoder().decode(text);
+    boolean canonical = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(decoded).equals(text);
+    if (canonical) {
+      byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(decoded);
+      assertTrue(java.util.Arrays.equals(expected, SessionToken.parse(text).hash().bytes()));
+      assertEquals(text, SessionToken.parse(text).reveal());
+    } else {
+      assertEquals(SessionException.Reason.MALFORMED_TOKEN,
+          assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
+    }
+  }
+
+  @Provide
+  Arbitrary<String> alphabetTexts() {
+    return Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        .ofLength(43);
   }
 
   /** Any 43-character string outside the canonical alphabet, or of another length, is MALFORMED. */

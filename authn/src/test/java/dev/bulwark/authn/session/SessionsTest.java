@@ -97,11 +97,12 @@ class SessionsTest {
 
   @Test
   void touchInterval_expiresEarlyNeverLate() throws Exception {
-    Sessions s = sessions(SessionPolicy.nist(AssuranceLevel.AAL3)); // 15 min idle, 1 min touch interval
+    Sessions s = sessions(SessionPolicy.nist(AssuranceLevel.AAL3)); // 15 min idle, 56.25 s touch interval
+    assertEquals(Duration.ofMillis(56_250), s.policy().touchInterval());
     String token = login(s, "alice").token().reveal();
-    clock.advance(Duration.ofSeconds(59));
+    clock.advance(Duration.ofSeconds(56));
     s.validate(token); // not stored: last seen stays at t0
-    clock.advance(Duration.ofMinutes(14).plusSeconds(1)); // t0 + 15 min
+    clock.advance(Duration.ofMinutes(14).plusSeconds(4)); // t0 + 15 min
     assertEquals(SessionException.Reason.IDLE_TIMEOUT, assertThrows(SessionException.class, () -> s.validate(token)).reason());
   }
 

@@ -77,8 +77,9 @@ public interface AttemptStore {
   /**
    * Records one failure on each of several distinct keys and returns the new records in the same
    * order. Each key's increment MUST be atomic as in {@link #recordFailure}; a networked store
-   * should apply them in one transaction (one commit). The default calls {@link #recordFailure}
-   * for each.
+   * should apply them in one round trip and one commit, taking the rows in a fixed key order so
+   * that concurrent callers cannot deadlock. A store MAY reject a list that names a key twice with
+   * {@link IllegalArgumentException}. The default calls {@link #recordFailure} for each.
    */
   default List<Attempts> recordFailures(List<Failure> failures) {
     List<Attempts> out = new ArrayList<>(failures.size());
@@ -93,9 +94,23 @@ public interface AttemptStore {
 
   /**
    * An in-process store (Caffeine), correct for one application node. Records expire on
-   * {@code clock}; disabled records are kept until reset.
+   * {@code clock}; disabled records are kept until reset. Holds at most 500,000 keys that are
+   * not disabled (see {@link #inMemory(InstantSource, long)}).
    */
   static AttemptStore inMemory(InstantSource clock) {
     return new InMemoryAttemptStore(clock);
+  }
+
+  /**
+   * An in-process store holding at most {@code maxKeys} keys that are not disabled, so an attack
+   * spread over many identifiers or addresses cannot exhaust the heap. When full, the keys with
+   * the fewest recent failures are forgotten first (Caffeine's W-TinyLFU); disabled keys are never
+   * forgotten for size. Size it above the number of keys that fail within the longest
+   * {@code forgetAfter} in normal operation (each failed login touches up to three keys).
+   *
+   * @throws IllegalArgumentException if {@code maxKeys} is below 1
+   */
+  static AttemptStore inMemory(InstantSource clock, long maxKeys) {
+    return new InMemoryAttemptStore(clock, maxKeys);
   }
 }

@@ -194,4 +194,54 @@ public abstract class AttemptStoreContract extends StoreContract<AttemptStore> {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void concurrentRecordFailures_onOverlappingKeys_countEachKeyExactly_withoutDeadlock() throws Exception {
+    int threads = concurrencyThreads();
+    int perThread = 60;
+    List<String> pool = List.of("a:shared", "f:password:shared", "s:203.0.113.9", "a:other", "s:198.51.100.1");
+    ExecutorService executor = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<long[]>> futures = new ArrayList<>();
+    Instant t = now();
+    try {
+      for (int i = 0; i < threads; i++) {
+        int seed = i;
+        futures.add(executor.submit(() -> {
+          start.await();
+          long[] chosen = new long[pool.size()];
+          java.util.Random random = new java.util.Random(seed);
+          for (int j = 0; j < perThread; j++) {
+            // Three distinct keys out of five, in a random order: callers overlap on every key.
+            List<Integer> picks = new ArrayList<>(List.of(0, 1, 2, 3, 4));
+            java.util.Collections.shuffle(picks, random);
+            List<AttemptStore.Failure> failures = new ArrayList<>();
+            for (int k : picks.subList(0, 3)) {
+              failures.add(new AttemptStore.Failure(pool.get(k), t, t.plusSeconds(3600), Long.MAX_VALUE));
+              chosen[k]++;
+            }
+            List<Attempts> after = store.recordFailures(failures);
+            assertEquals(3, after.size());
+            for (Attempts a : after) {
+              assertTrue(a.failures() >= 1);
+            }
+          }
+          return chosen;
+        }));
+      }
+      start.countDown();
+      long[] expected = new long[pool.size()];
+      for (Future<long[]> f : futures) {
+        long[] chosen = f.get(120, TimeUnit.SECONDS);
+        for (int k = 0; k < expected.length; k++) {
+          expected[k] += chosen[k];
+        }
+      }
+      for (int k = 0; k < expected.length; k++) {
+        assertEquals(expected[k], store.get(pool.get(k), t).failures(), pool.get(k));
+      }
+    } finally {
+      executor.shutdownNow();
+    }
+  }
 }

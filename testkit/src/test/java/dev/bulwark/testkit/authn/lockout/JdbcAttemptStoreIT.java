@@ -1,6 +1,7 @@
 package dev.bulwark.testkit.authn.lockout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.Factor;
@@ -12,6 +13,7 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testkit.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -26,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +116,77 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     }
   }
 
+  /**
+   * Whole login steps (account, factor and source in one statement) from two nodes, with
+   * accounts and sources shared between concurrent statements in every order: each key's count is
+   * exact, each count is handed out once, and no statement deadlocks.
+   */
+  @Test
+  void twoNodes_wholeLoginSteps_countEveryKeyExactlyOnce() throws Exception {
+    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
+    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
+    int threadsPerNode = 16;
+    int perThread = 60;
+    Instant t = clock.instant();
+    ExecutorService pool = Executors.newFixedThreadPool(threadsPerNode * 2);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<List<String>>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < threadsPerNode * 2; i++) {
+        AttemptStore node = i % 2 == 0 ? a : b;
+        int offset = i;
+        futures.add(pool.submit(() -> {
+          start.await();
+          List<String> seen = new ArrayList<>();
+          for (int j = 0; j < perThread; j++) {
+            String account = "user-" + ((j + offset) % 3);
+            List<AttemptStore.Failure> step = List.of(
+                new AttemptStore.Failure("s:192.0.2." + ((j * 7 + offset) % 2), t, t.plusSeconds(3600), Long.MAX_VALUE),
+                new AttemptStore.Failure("a:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE),
+                new AttemptStore.Failure("f:password:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE));
+            List<Attempts> after = node.recordFailures(step);
+            for (int k = 0; k < step.size(); k++) {
+              seen.add(step.get(k).key() + "#" + after.get(k).failures());
+            }
+          }
+          return seen;
+        }));
+      }
+      start.countDown();
+      Set<String> all = new HashSet<>();
+      for (Future<List<String>> f : futures) {
+        for (String s : f.get(300, TimeUnit.SECONDS)) {
+          assertTrue(all.add(s), "two failures were given the same count: " + s);
+        }
+      }
+      long steps = (long) threadsPerNode * 2 * perThread;
+      long sources = 0;
+      long accounts = 0;
+      for (int i = 0; i < 2; i++) {
+        sources += a.get("s:192.0.2." + i, t).failures();
+      }
+      for (int i = 0; i < 3; i++) {
+        long onA = a.get("a:user-" + i, t).failures();
+        assertEquals(onA, b.get("f:password:user-" + i, t).failures(), "account and factor counted together");
+        accounts += onA;
+      }
+      assertEquals(steps, sources);
+      assertEquals(steps, accounts);
+      assertEquals(steps * 3, all.size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void recordFailures_withAKeyTwice_isRefused_andCountsNothing() {
+    JdbcAttemptStore s = new JdbcAttemptStore(nodeA, clock);
+    Instant t = clock.instant();
+    AttemptStore.Failure f = new AttemptStore.Failure("dup", t, t.plusSeconds(60), Long.MAX_VALUE);
+    assertThrows(IllegalArgumentException.class, () -> s.recordFailures(List.of(f, f)));
+    assertEquals(Attempts.NONE, s.get("dup", t));
+  }
+
   @Test
   void twoNodes_disableAnAccountFactorAtExactlyTheNistLimit() throws Exception {
     LockoutPolicy policy = LockoutPolicy.defaults()
@@ -147,6 +221,75 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     assertEquals(120, sources, "every failure counted once per source as well");
     onA.unlock("mallory-target", "it-admin");
     assertTrue(onB.check("mallory-target", Factor.PASSWORD, Optional.empty()).open());
+  }
+
+  /**
+   * The check's one-query read of several keys must stay an index lookup when PostgreSQL plans it
+   * once, generically, while the table is small, and keeps that plan as the table grows (a driver
+   * that prepares statements on the server does exactly that until the table is next analyzed).
+   * With {@code IN (...)} the cached plan was a sequential scan of the whole table per check.
+   */
+  @Test
+  void severalKeyRead_staysAnIndexLookup_whenThePlanWasMadeOnASmallTable() throws Exception {
+    List<String> statements = new ArrayList<>();
+    try (PostgresDatabase fresh = PostgresDatabase.create("authn_lockout_plan")) {
+      DataSource raw = fresh.dataSource();
+      DataSource recording = recordingStatements(raw, statements);
+      JdbcAttemptStore s = new JdbcAttemptStore(recording, clock);
+      Instant t = clock.instant();
+      for (int i = 0; i < 40; i++) {
+        s.recordFailure("a:seed-" + i, t, t.plusSeconds(3600), Long.MAX_VALUE);
+      }
+      s.getAll(List.of("a:x", "f:password:x", "s:192.0.2.1"), t);
+      String read = statements.stream().filter(q -> q.contains("UNION ALL") || q.contains(" IN (")).reduce((a, b) -> b)
+          .orElseThrow(() -> new AssertionError("no several-key read was prepared: " + statements));
+      String serverForm = read;
+      for (int i = 1; serverForm.contains("?"); i++) {
+        serverForm = serverForm.replaceFirst("\\?", "\\$" + i);
+      }
+      try (Connection c = raw.getConnection(); Statement st = c.createStatement()) {
+        st.execute("SET plan_cache_mode = force_generic_plan");
+        st.execute("PREPARE several_keys (varchar, varchar, varchar) AS " + serverForm);
+        st.execute("EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')");
+        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, 0, 0, false FROM generate_series(1, 20000) g");
+        StringBuilder plan = new StringBuilder();
+        try (java.sql.ResultSet rs = st.executeQuery("EXPLAIN EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')")) {
+          while (rs.next()) {
+            plan.append(rs.getString(1)).append('\n');
+          }
+        }
+        assertTrue(plan.toString().contains("Index") && !plan.toString().contains("Seq Scan"), plan.toString());
+      }
+    }
+  }
+
+  /** A data source whose connections record the text of every statement they prepare. */
+  private static DataSource recordingStatements(DataSource target, List<String> statements) {
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, args) -> {
+          Object result = invoke(method, target, args);
+          if (!(result instanceof Connection)) {
+            return result;
+          }
+          Connection c = (Connection) result;
+          return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+              (p, m, a) -> {
+                if (m.getName().equals("prepareStatement") && a != null && a.length > 0 && a[0] instanceof String) {
+                  synchronized (statements) {
+                    statements.add((String) a[0]);
+                  }
+                }
+                return invoke(m, c, a);
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args) throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 
   @Test
