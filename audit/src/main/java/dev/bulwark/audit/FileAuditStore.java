@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import java.util.zip.CRC32C;
 
 /**
  * A segmented, append-only file store. One directory per log:
@@ -81,6 +82,9 @@ public final class FileAuditStore implements AuditStore {
   private long nextSeq;
   private Bytes lastChain;
   private boolean broken;
+  /** Reused for every batch (guarded by this store's monitor). */
+  private byte[] writeBuffer = new byte[64 * 1024];
+  private final CRC32C crc = new CRC32C();
 
   private FileAuditStore(Path dir, boolean readOnly, UnaryOperator<FileChannel> channelWrapper) {
     this.dir = dir;
@@ -433,21 +437,25 @@ public final class FileAuditStore implements AuditStore {
       return;
     }
     long expect = nextSeq;
-    int total = 0;
-    List<byte[]> frames = new ArrayList<>(batch.size());
+    long total = 0;
     for (StoredEvent e : batch) {
       if (e.isDamaged() || e.seq() != expect++) {
         throw new SequenceConflictException("batch does not continue the log at seq " + nextSeq);
       }
-      byte[] f = AuditFrame.encodeEvent(e);
-      frames.add(f);
-      total += f.length;
+      total += AuditFrame.eventFrameBytes(e);
     }
-    ByteBuffer buf = ByteBuffer.allocate(total);
-    for (byte[] f : frames) {
-      buf.put(f);
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new AuditStoreException("batch too large for one write; use smaller batches");
     }
-    buf.flip();
+    // One buffer, one write, one fsync for the whole batch (group commit).
+    if (writeBuffer.length < total) {
+      writeBuffer = new byte[(int) Math.max(total, Math.min((long) writeBuffer.length * 2, Integer.MAX_VALUE - 8))];
+    }
+    int at0 = 0;
+    for (StoredEvent e : batch) {
+      at0 = AuditFrame.putEventFrame(e, writeBuffer, at0, crc);
+    }
+    ByteBuffer buf = ByteBuffer.wrap(writeBuffer, 0, at0);
     long before = activeSize;
     try {
       long at = before;
@@ -460,6 +468,9 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("audit append failed (" + e.getMessage() + "); nothing was acknowledged", e);
     }
     activeSize = before + total;
+    if (writeBuffer.length > 16 * 1024 * 1024) {
+      writeBuffer = new byte[64 * 1024];
+    }
     nextSeq = expect;
     lastChain = batch.get(batch.size() - 1).chainHash();
   }

@@ -48,9 +48,7 @@ public final class InMemoryAuditStore implements AuditStore {
         throw new SequenceConflictException("batch does not continue the log at seq " + nextSeq);
       }
     }
-    for (StoredEvent e : batch) {
-      events.add(e.at("memory#" + e.seq()));
-    }
+    events.addAll(batch);
     nextSeq = expect;
     lastChain = batch.get(batch.size() - 1).chainHash();
   }
@@ -60,7 +58,8 @@ public final class InMemoryAuditStore implements AuditStore {
     List<StoredEvent> copy = new ArrayList<>();
     for (StoredEvent e : events) {
       if (e.seq() >= fromSeq || e.isDamaged()) {
-        copy.add(e);
+        // Locations are set on the way out, keeping the append path free of string building.
+        copy.add(e.isDamaged() ? e : e.at("memory#" + e.seq()));
       }
     }
     return copy.stream();
