@@ -105,8 +105,10 @@ public final class AuditVerifier {
     final StoredEvent stored;
     /** Position in the stored order. */
     final long index;
-    /** The event's own (hashed) sequence number; the filed one if the bytes do not decode. */
+    /** The sequence number the store filed the record under: its place in the log. */
     long seq;
+    /** The sequence number inside the event's (hashed) bytes; equals seq unless tampered. */
+    long eventSeq;
     /** A damaged record that still names its sequence number (it occupies that place). */
     boolean hole;
     String decodeError;
@@ -122,6 +124,20 @@ public final class AuditVerifier {
     Rec(StoredEvent stored, long index) {
       this.stored = stored;
       this.index = index;
+    }
+  }
+
+  /** An unreadable frame: its finding and the readable records stored around it. */
+  private static final class Damage {
+    final int finding;
+    /** Seq of the readable record stored just before it. */
+    final long after;
+    /** Seq of the readable record stored just after it; -1 until known. */
+    long before = -1;
+
+    Damage(int finding, long after) {
+      this.finding = finding;
+      this.after = after;
     }
   }
 
@@ -165,19 +181,20 @@ public final class AuditVerifier {
           continue;
         }
         byte[] payload = s.payload().unsafeArray();
+        r.seq = s.seq();
+        r.eventSeq = s.seq();
         try {
           CanonicalEncoding.check(payload, h);
-          r.seq = h.seq;
+          r.eventSeq = h.seq;
           r.action = h.action;
         } catch (AuditFormatException e) {
           r.decodeError = e.getMessage();
-          r.seq = s.seq();
         }
         r.leaf = hasher.leaf(payload, 0, payload.length);
         byte[] stored = s.chainHash().unsafeArray();
         if (prev != null) {
           r.linkedChain = new byte[Hashes.SIZE];
-          hasher.chain(r.seq, prev, 0, r.leaf, 0, r.linkedChain, 0);
+          hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
           r.linkOk = MessageDigest.isEqual(r.linkedChain, stored);
         }
         byte[] mac = s.mac().unsafeArray();
@@ -222,8 +239,16 @@ public final class AuditVerifier {
     final TreeMap<Long, Rec> pending = new TreeMap<>();
     /** Records that arrived while some were waiting for a predecessor (a reordering episode). */
     final List<Rec> episode = new ArrayList<>();
-    /** Findings for unreadable frames not yet matched to the events they held. */
-    final List<Integer> unattributed = new ArrayList<>();
+    /** Stored position minus sequence number of the records in place before the episode. */
+    long episodeOffset;
+    /** Unreadable frames since the last readable record (their next neighbour is not known yet). */
+    final List<Damage> openDamage = new ArrayList<>();
+    /** Unreadable frames by the first sequence number they may have held (after their neighbour). */
+    final TreeMap<Long, Damage> damageAt = new TreeMap<>();
+    /** Sequence number of the last readable record read, in stored order. */
+    long lastReadSeq;
+    /** A TORN_TAIL finding at the end of the log, if any. */
+    int tornFinding = -1;
     /** Sequence numbers given up as missing: start -> {end (exclusive), finding index}. */
     final TreeMap<Long, long[]> skipped = new TreeMap<>();
     long[] sizesOfInterest = new long[0];
@@ -245,6 +270,7 @@ public final class AuditVerifier {
       this.expected = base.firstSeq();
       this.prev = base.chainBefore().toByteArray();
       this.prevComputed = prev;
+      this.lastReadSeq = base.firstSeq() - 1;
     }
 
     void add(FindingCode code, long seq, String location, String message) {
@@ -259,16 +285,28 @@ public final class AuditVerifier {
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
         add(code, s.seq(), s.location(), d);
+        if (code == FindingCode.TORN_TAIL) {
+          tornFinding = findings.size() - 1;
+        }
         if (code != FindingCode.MODIFIED) {
           return;
         }
-        taint(Math.max(s.seq(), expected));
         if (!r.hole) {
-          unattributed.add(findings.size() - 1);
+          // Which events these bytes held shows once the next readable record arrives.
+          openDamage.add(new Damage(findings.size() - 1, lastReadSeq));
           return;
         }
+        taint(s.seq());
       }
       long seq = r.seq;
+      for (Damage d : openDamage) {
+        d.before = seq;
+        if (seq > d.after + 1) {
+          damageAt.putIfAbsent(d.after + 1, d);
+        }
+      }
+      openDamage.clear();
+      lastReadSeq = seq;
       if (seq == expected) {
         if (!pending.isEmpty()) {
           r.inEpisode = true;
@@ -277,9 +315,7 @@ public final class AuditVerifier {
         accept(r);
         drain();
       } else if (seq > expected) {
-        if (!unattributed.isEmpty() && pending.isEmpty()) {
-          // Unreadable bytes sit exactly where the missing events belong: they held them.
-          attribute(seq);
+        if (pending.isEmpty() && attribute(seq)) {
           accept(r);
           return;
         }
@@ -287,6 +323,9 @@ public final class AuditVerifier {
         if (old != null) {
           add(FindingCode.FORK, seq, s.location(), "a second event claims seq " + seq + " (first at " + old.stored.location() + ")");
           return;
+        }
+        if (episode.isEmpty()) {
+          episodeOffset = lastAcceptedIndex - (expected - 1);
         }
         r.inEpisode = true;
         episode.add(r);
@@ -326,21 +365,28 @@ public final class AuditVerifier {
     }
 
     private String filed(Rec r) {
-      return r.hole || r.decodeError != null || r.stored.seq() == r.seq ? "" : " (stored under seq " + r.stored.seq() + ")";
+      return r.hole || r.decodeError != null || r.eventSeq == r.seq ? "" : " (the event inside says seq " + r.eventSeq + ")";
     }
 
-    /** Matches the unreadable frames seen since the last event to the events [expected, next). */
-    private void attribute(long next) {
-      int idx = unattributed.get(0);
-      Finding f = findings.get(idx);
+    /**
+     * If an unreadable frame sits exactly where the events [expected, next) belong (between the
+     * records with seq expected - 1 and next), reports that it held them instead of a gap.
+     */
+    private boolean attribute(long next) {
+      Damage d = damageAt.get(expected);
+      if (d == null || d.before != next) {
+        return false;
+      }
+      damageAt.remove(expected);
+      Finding f = findings.get(d.finding);
       String held = next - expected == 1 ? "event " + expected : "events " + expected + ".." + (next - 1);
-      findings.set(idx, new Finding(f.code(), expected, f.location(), f.message() + "; it held " + held));
+      findings.set(d.finding, new Finding(f.code(), expected, f.location(), f.message() + "; it held " + held));
       skipped.put(expected, new long[] {next, -1});
       taint(expected);
       expected = next;
       prev = null;
       prevComputed = null;
-      unattributed.clear();
+      return true;
     }
 
     void drain() {
@@ -380,8 +426,29 @@ public final class AuditVerifier {
         }
       }
       boolean[] keep = new boolean[k];
-      for (int i = len > 0 ? tails[len - 1] : -1; i >= 0; i = prevIdx[i]) {
-        keep[i] = true;
+      // Among equally short explanations prefer the one that leaves most records where they
+      // were: records with the same offset between stored position and sequence number always
+      // ascend, and in a swap they are everything but the two swapped events.
+      Map<Long, Integer> offsets = new HashMap<>();
+      for (Rec r : episode) {
+        offsets.merge(r.index - r.seq, 1, Integer::sum);
+      }
+      long modal = episodeOffset;
+      int modalCount = offsets.getOrDefault(episodeOffset, 0);
+      for (Map.Entry<Long, Integer> e : offsets.entrySet()) {
+        if (e.getValue() > modalCount) {
+          modalCount = e.getValue();
+          modal = e.getKey();
+        }
+      }
+      if (modalCount == len) {
+        for (int i = 0; i < k; i++) {
+          keep[i] = episode.get(i).index - episode.get(i).seq == modal;
+        }
+      } else {
+        for (int i = len > 0 ? tails[len - 1] : -1; i >= 0; i = prevIdx[i]) {
+          keep[i] = true;
+        }
       }
       for (int i = 0; i < k; i++) {
         if (!keep[i]) {
@@ -394,6 +461,9 @@ public final class AuditVerifier {
     }
 
     void gapTo(long next) {
+      if (attribute(next)) {
+        return;
+      }
       FindingCode code = acceptedAny ? FindingCode.SEQUENCE_GAP : FindingCode.HEAD_PRUNED_WITHOUT_RECEIPT;
       add(code, expected, "seq " + expected + ".." + (next - 1),
           (next - expected) + " event(s) missing" + (acceptedAny ? "" : " at the head of the log, with no prune receipt"));
@@ -415,14 +485,14 @@ public final class AuditVerifier {
         prev = null;
         prevComputed = null;
         lastAcceptedIndex = r.index;
-        unattributed.clear();
         return;
       }
       List<String> problems = null;
+      boolean misfiled = r.eventSeq != seq;
       if (r.decodeError != null) {
         problems = problem(null, "event bytes do not decode: " + r.decodeError);
-      } else if (s.seq() != seq && !r.inEpisode) {
-        problems = problem(null, "record is filed as seq " + s.seq() + " but the event says seq " + seq);
+      } else if (misfiled) {
+        problems = problem(null, "record is filed as seq " + seq + " but the event says seq " + r.eventSeq);
       }
       byte[] stored = s.chainHash().unsafeArray();
       byte[] computed = null;
@@ -432,12 +502,12 @@ public final class AuditVerifier {
           computed = r.linkedChain;
           ok = r.linkOk;
         } else {
-          computed = hasher.chain(seq, prev, r.leaf);
+          computed = hasher.chain(r.eventSeq, prev, r.leaf);
           ok = MessageDigest.isEqual(computed, stored);
         }
         if (!ok && prevComputed != null && !MessageDigest.isEqual(prevComputed, prev)) {
           // The event before had a wrong stored chain hash (already reported): link to the right one.
-          ok = MessageDigest.isEqual(hasher.chain(seq, prevComputed, r.leaf), stored);
+          ok = MessageDigest.isEqual(hasher.chain(r.eventSeq, prevComputed, r.leaf), stored);
         }
         if (!ok) {
           problems = problem(problems, "chain hash does not match: this event or the one before it was changed");
@@ -459,13 +529,20 @@ public final class AuditVerifier {
       if (problems != null) {
         modified(seq, s.location(), String.join("; ", problems));
       }
-      prev = stored;
-      prevComputed = computed;
+      if (misfiled) {
+        // Its chain hash belongs to another place (rows exchanged): the next link cannot be checked.
+        prev = null;
+        prevComputed = null;
+      } else {
+        prev = stored;
+        prevComputed = computed;
+      }
       lastAcceptedIndex = r.index;
       if (tree.size() == seq) {
         tree.append(r.leaf);
       }
-      if (Arrays.binarySearch(sizesOfInterest, seq + 1) >= 0) {
+      if (problems == null && Arrays.binarySearch(sizesOfInterest, seq + 1) >= 0) {
+        // (The chain hash of an event already reported would only repeat that finding.)
         chainAt.put(seq + 1, stored);
       }
       if (Action.AUDIT_LOG_RECOVERED.name().equals(r.action) || Action.AUDIT_LOG_PRUNED.name().equals(r.action)) {
@@ -473,7 +550,6 @@ public final class AuditVerifier {
       }
       acceptedAny = true;
       expected = seq + 1;
-      unattributed.clear();
     }
 
     private List<String> problem(List<String> list, String p) {
@@ -582,9 +658,11 @@ public final class AuditVerifier {
       checkConsistency(run, valid);
       checkAnchors(run, anchored, valid, size);
 
-      if (lastValid < size && !keys.isEmpty()) {
-        run.add(FindingCode.UNSEALED_TAIL, lastValid, "seq " + lastValid + ".." + (size - 1),
-            (size - lastValid) + " event(s) after the last signed checkpoint are not yet protected against truncation");
+      // A signed checkpoint protects against truncation below its size even where its content differs.
+      long covered = Math.min(size, valid.stream().mapToLong(c -> c.checkpoint().size()).max().orElse(0));
+      if (covered < size && !keys.isEmpty()) {
+        run.add(FindingCode.UNSEALED_TAIL, covered, "seq " + covered + ".." + (size - 1),
+            (size - covered) + " event(s) after the last signed checkpoint are not yet protected against truncation");
       }
       if (keys.isEmpty()) {
         run.notChecked.add("checkpoint signatures: no trusted public key given, so checkpoints and prune receipts are unauthenticated");
@@ -810,13 +888,22 @@ public final class AuditVerifier {
     long chainRunFirst = -1;
     int chainRunCount = 0;
     String chainRunMessage = null;
+    int truncated = -1;
+    int truncatedCount = 0;
     for (SignedCheckpoint sc : bySize) {
       Checkpoint c = sc.checkpoint();
       long cs = c.size();
       String where = "checkpoint size " + cs;
       if (cs > size) {
-        if (!absorbTruncation(run, cs, size)) {
+        if (truncated >= 0) {
+          // One truncation, however many checkpoints lie beyond the end.
+          truncatedCount++;
+          run.findings.set(truncated, new Finding(FindingCode.TRUNCATED, size, where, "the store holds " + size
+              + " events but its own checkpoints cover up to " + cs + " (" + truncatedCount + " checkpoints beyond the end)"));
+        } else if (!absorbTruncation(run, cs, size)) {
           run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events but its own checkpoint covers " + cs);
+          truncated = run.findings.size() - 1;
+          truncatedCount = 1;
         }
         continue;
       }
@@ -878,16 +965,26 @@ public final class AuditVerifier {
    * the damage finding already says so, rather than a second finding for the same bytes.
    */
   private static boolean absorbTruncation(Run run, long checkpointSize, long size) {
-    if (run.unattributed.isEmpty()) {
-      return false;
+    if (!run.openDamage.isEmpty()) {
+      int idx = run.openDamage.get(0).finding;
+      Finding f = run.findings.get(idx);
+      String note = "; a checkpoint covers events up to seq " + (checkpointSize - 1) + ", so it held events from seq " + size;
+      if (!f.message().contains(note)) {
+        run.findings.set(idx, new Finding(f.code(), size, f.location(), f.message() + note));
+      }
+      return true;
     }
-    int idx = run.unattributed.get(0);
-    Finding f = run.findings.get(idx);
-    String note = "; a checkpoint covers events up to seq " + (checkpointSize - 1) + ", so it held events from seq " + size;
-    if (!f.message().contains(note)) {
-      run.findings.set(idx, new Finding(f.code(), size, f.location(), f.message() + note));
+    if (run.tornFinding >= 0) {
+      // Not a crash after all: a signed checkpoint covered the events in those bytes.
+      Finding f = run.findings.get(run.tornFinding);
+      if (f.code() == FindingCode.TORN_TAIL) {
+        run.findings.set(run.tornFinding, new Finding(FindingCode.TRUNCATED, size, f.location(),
+            "the store holds " + size + " events but a checkpoint covers " + checkpointSize
+                + "; the bytes at the end hold no complete frame (" + f.message() + "), yet they held acknowledged events"));
+      }
+      return true;
     }
-    return true;
+    return false;
   }
 
   private void checkConsistency(Run run, List<SignedCheckpoint> valid) {
