@@ -148,11 +148,55 @@ public final class CanonicalEncoding {
     return event;
   }
 
-  /** What {@link #check} learns about an event without building it. */
+  /**
+   * What {@link #check} learns about an event without building it. Reuse one per thread: it
+   * remembers the few action names and detail keys it has already validated (an application
+   * uses a handful), so most events need no string building or hashing for them.
+   */
   static final class Header {
     long seq;
     /** The action's name (a vocabulary constant's own string when it is one). */
     String action;
+    private final byte[][] actionBytes = new byte[16][];
+    private final String[] actionNames = new String[16];
+    private int actions;
+    private final byte[][] keys = new byte[32][];
+    private int keyCount;
+
+    /** A vocabulary action (custom == 0) already validated with exactly these bytes, or null. */
+    String knownAction(byte[] b, int off, int len) {
+      for (int i = 0; i < actions; i++) {
+        byte[] a = actionBytes[i];
+        if (a.length == len && Arrays.equals(a, 0, len, b, off, off + len)) {
+          return actionNames[i];
+        }
+      }
+      return null;
+    }
+
+    void rememberAction(byte[] b, int off, int len, String name) {
+      if (actions < actionBytes.length) {
+        actionBytes[actions] = Arrays.copyOfRange(b, off, off + len);
+        actionNames[actions++] = name;
+      }
+    }
+
+    /** Whether these bytes were already accepted as a detail key. */
+    boolean knownKey(byte[] b, int off, int len) {
+      for (int i = 0; i < keyCount; i++) {
+        byte[] k = keys[i];
+        if (k.length == len && Arrays.equals(k, 0, len, b, off, off + len)) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    void rememberKey(byte[] b, int off, int len) {
+      if (keyCount < keys.length) {
+        keys[keyCount++] = Arrays.copyOfRange(b, off, off + len);
+      }
+    }
   }
 
   /**
@@ -175,17 +219,21 @@ public final class CanonicalEncoding {
       c.micros();
       c.micros();
       c.skip(16);
-      int actionAt = c.pos;
+      int actionAt = c.pos + 2;
       int actionLen = c.text(64, true, false);
       int custom = c.u8();
-      String action = new String(b, actionAt + 2, actionLen, StandardCharsets.ISO_8859_1);
-      if (custom == 0) {
-        if (!Action.isVocabulary(action)) {
-          throw new AuditFormatException("not an OWASP logging vocabulary action");
+      String action = custom == 0 ? out.knownAction(b, actionAt, actionLen) : null;
+      if (action == null) {
+        action = new String(b, actionAt, actionLen, StandardCharsets.ISO_8859_1);
+        if (custom == 0) {
+          if (!Action.isVocabulary(action)) {
+            throw new AuditFormatException("not an OWASP logging vocabulary action");
+          }
+          action = Action.of(action).name();
+          out.rememberAction(b, actionAt, actionLen, action);
+        } else if (custom != 1 || !Checker.isActionName(b, actionAt, actionLen)) {
+          throw new AuditFormatException("malformed custom action");
         }
-        action = Action.of(action).name();
-      } else if (custom != 1 || !Checker.isActionName(b, actionAt + 2, actionLen)) {
-        throw new AuditFormatException("malformed custom action");
       }
       ActorType.ofCode(c.u8());
       c.text(256, true, true); // actor id
@@ -209,19 +257,27 @@ public final class CanonicalEncoding {
       if (n > AuditEvent.MAX_DETAILS) {
         throw new AuditFormatException("malformed canonical event: too many details");
       }
-      String previousKey = null;
+      int previousKeyAt = -1;
+      int previousKeyLen = 0;
       for (int i = 0; i < n; i++) {
         int keyAt = c.pos + 2;
         int keyLen = c.text(Integer.MAX_VALUE, true, false);
-        String key = new String(b, keyAt, keyLen, StandardCharsets.UTF_8);
-        Text.checkDetailKey(key);
-        if (previousKey != null && previousKey.compareTo(key) >= 0) {
+        if (!out.knownKey(b, keyAt, keyLen)) {
+          Text.checkDetailKey(new String(b, keyAt, keyLen, StandardCharsets.UTF_8));
+          out.rememberKey(b, keyAt, keyLen);
+        }
+        // Keys are ASCII (checked above), so byte order is the String order the event sorts by.
+        if (previousKeyAt >= 0 && Arrays.compareUnsigned(b, previousKeyAt, previousKeyAt + previousKeyLen, b, keyAt, keyAt + keyLen) >= 0) {
           throw new AuditFormatException("bytes are not in canonical form (detail keys must ascend)");
         }
-        previousKey = key;
+        previousKeyAt = keyAt;
+        previousKeyLen = keyLen;
         int valueAt = c.pos + 2;
         int valueLen = c.text(AuditEvent.MAX_DETAIL_VALUE_CHARS, true, true);
-        Text.checkDetailValue(key, new String(b, valueAt, valueLen, StandardCharsets.UTF_8));
+        if (valueLen >= 15) {
+          // Both credential patterns need at least 15 characters (so at least 15 bytes).
+          Text.checkDetailValue("detail", new String(b, valueAt, valueLen, StandardCharsets.UTF_8));
+        }
       }
       if (c.pos != b.length) {
         throw new AuditFormatException("trailing bytes after event");

@@ -223,14 +223,20 @@ public final class FileAuditStore implements AuditStore {
       long end = 0;
       StoredEvent lastGood = null;
       if (size > 0) {
-        FrameIterator it = new FrameIterator(map(p, size), (int) size, p.getFileName().toString(), true);
-        while (it.hasNext()) {
-          StoredEvent e = it.next();
-          if (!e.isDamaged()) {
-            lastGood = e;
+        ByteBuffer buf = map(p, size);
+        lastGood = lastFrameIfClean(buf, (int) size, p.getFileName().toString());
+        if (lastGood != null) {
+          end = size;
+        } else {
+          FrameIterator it = new FrameIterator(buf, (int) size, p.getFileName().toString(), true);
+          while (it.hasNext()) {
+            StoredEvent e = it.next();
+            if (!e.isDamaged()) {
+              lastGood = e;
+            }
           }
+          end = it.tornAt >= 0 ? it.tornAt : size;
         }
-        end = it.tornAt >= 0 ? it.tornAt : size;
       }
       if (validEnd < 0) {
         validEnd = end;
@@ -250,6 +256,34 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
     }
     return Math.max(validEnd, 0);
+  }
+
+  /**
+   * Opening a large segment without checking every frame: when the frame headers lead exactly to
+   * the end of the file and the last frame is complete and valid, that frame is the tail (any
+   * damage before it does not change where the log ends; reads and the verifier report it).
+   * Returns null otherwise, and the caller scans every frame.
+   */
+  private static StoredEvent lastFrameIfClean(ByteBuffer buf, int limit, String name) {
+    int pos = 0;
+    int last = -1;
+    while (limit - pos >= AuditFrame.HEADER_BYTES && buf.getInt(pos) == AuditFrame.MAGIC_EVENT) {
+      int len = buf.getInt(pos + 4);
+      if (len < 0 || len > AuditFrame.MAX_BODY_BYTES || len > limit - pos - AuditFrame.HEADER_BYTES) {
+        return null;
+      }
+      last = pos;
+      pos += AuditFrame.HEADER_BYTES + len;
+    }
+    if (pos != limit || last < 0) {
+      return null;
+    }
+    int n = AuditFrame.validFrameAt(buf, last, limit, AuditFrame.MAGIC_EVENT);
+    if (n < 0) {
+      return null;
+    }
+    StoredEvent e = AuditFrame.decodeEventBody(buf, last + AuditFrame.HEADER_BYTES, n - AuditFrame.HEADER_BYTES, name + "@" + last);
+    return e.isDamaged() ? null : e;
   }
 
   private static ByteBuffer map(Path p, long size) throws IOException {
