@@ -129,16 +129,21 @@ public final class AuditLog implements AutoCloseable {
     final AuditEvent event;
     /** Completed after the store made the event durable; null for synchronous callers. */
     final CompletableFuture<Appended> future;
+    /** The synchronous caller waiting for this event; null for asynchronous ones. */
+    final Thread waiter;
     Appended result;
     RuntimeException error;
+    /** Set after result or error, so a waiter may read them without the lock. */
+    volatile boolean done;
 
     Pending(AuditEvent event, CompletableFuture<Appended> future) {
       this.event = event;
       this.future = future;
+      this.waiter = future == null ? Thread.currentThread() : null;
     }
 
     boolean done() {
-      return result != null || error != null;
+      return done;
     }
   }
 
@@ -335,29 +340,41 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Group commit for synchronous callers: whoever holds the lock stores everything queued (its
-   * own events and anyone else's) in batches until its own events are done.
+   * Group commit for synchronous callers: the caller that gets the lock stores everything queued
+   * (its own events and anyone else's) in batches until its own are done; the others sleep until
+   * their events are stored, or until the lock is free and work is left, when one of them takes
+   * over. Nobody takes the lock just to see whether its event is done.
    */
   private void awaitLocked(List<Pending> mine) {
-    List<Pending> asyncDone = new ArrayList<>();
-    lock.lock();
-    try {
-      if (closed) {
-        for (Pending p : mine) {
-          if (!p.done()) {
-            queue.remove(p);
-          }
-        }
-      } else {
-        // Whoever holds the lock polls; so events not done yet are still queued.
-        while (!allDone(mine) && processBatchLocked(asyncDone)) {
-          // next batch
-        }
-        housekeepingQuietly();
+    List<Pending> finished = new ArrayList<>();
+    while (!allDone(mine)) {
+      if (!lock.tryLock()) {
+        // Woken when our events are stored or when the lock holder leaves work behind; the
+        // timeout is only a safety net.
+        LockSupport.parkNanos(this, 10_000_000L);
+        continue;
       }
-    } finally {
-      lock.unlock();
-      complete(asyncDone);
+      boolean wasClosed = closed;
+      try {
+        if (wasClosed) {
+          for (Pending p : mine) {
+            if (!p.done()) {
+              queue.remove(p);
+            }
+          }
+        } else {
+          while (!allDone(mine) && processBatchLocked(finished)) {
+            // next batch
+          }
+          housekeepingQuietly();
+        }
+      } finally {
+        unlock();
+        complete(finished);
+      }
+      if (wasClosed) {
+        break;
+      }
     }
     for (Pending p : mine) {
       if (!p.done()) {
@@ -366,13 +383,34 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /** Releases the writer lock; if events are still queued, wakes someone to store them. */
+  private void unlock() {
+    lock.unlock();
+    Pending head = queue.peek();
+    if (head == null) {
+      return;
+    }
+    if (head.waiter != null) {
+      LockSupport.unpark(head.waiter);
+    } else {
+      Thread w = writer;
+      if (w == null) {
+        w = startWriter();
+      }
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
   /**
-   * Takes up to {@code maxBatch} queued events and stores them as one batch; asynchronous ones
-   * are added to {@code asyncDone} for completion after the lock is released.
+   * Takes up to {@code maxBatch} queued events and stores them as one batch; all of them are
+   * added to {@code finished}, to be completed (futures, waiting callers) after the lock is
+   * released.
    *
    * @return false if the queue was empty
    */
-  private boolean processBatchLocked(List<Pending> asyncDone) {
+  private boolean processBatchLocked(List<Pending> finished) {
     List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 64));
     Pending p;
     while (batch.size() < maxBatch && (p = queue.poll()) != null) {
@@ -387,7 +425,7 @@ public final class AuditLog implements AutoCloseable {
       // Nothing of the batch was acknowledged; its callers must hear so rather than wait forever.
       RuntimeException cause = e instanceof RuntimeException ? (RuntimeException) e : new AuditException("audit writer failed: " + e, e);
       for (Pending q : batch) {
-        if (!q.done()) {
+        if (q.result == null && q.error == null) {
           q.error = cause;
         }
       }
@@ -396,9 +434,8 @@ public final class AuditLog implements AutoCloseable {
       }
     } finally {
       for (Pending q : batch) {
-        if (q.future != null) {
-          asyncDone.add(q);
-        }
+        q.done = true;
+        finished.add(q);
       }
     }
     return true;
@@ -416,9 +453,19 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
-  /** Completes asynchronous callers' futures (never under the lock: callbacks run here). */
+  /**
+   * Completes stored events: futures of asynchronous callers (never under the lock: callbacks
+   * run here) and wakes synchronous callers.
+   */
   private void complete(List<Pending> done) {
+    Thread me = Thread.currentThread();
     for (Pending p : done) {
+      if (p.future == null) {
+        if (p.waiter != me) {
+          LockSupport.unpark(p.waiter);
+        }
+        continue;
+      }
       try {
         if (p.error != null) {
           p.future.completeExceptionally(new AuditException("audit event was not logged: " + p.error.getMessage(), p.error));
@@ -479,7 +526,7 @@ public final class AuditLog implements AutoCloseable {
       } catch (Error e) {
         // The batch's callers were failed; keep serving the others.
       } finally {
-        lock.unlock();
+        unlock();
         complete(done);
       }
       idleSince = System.nanoTime();
@@ -599,7 +646,7 @@ public final class AuditLog implements AutoCloseable {
         housekeepingLocked();
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
     awaitCheckpoints();
   }
@@ -624,7 +671,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       return checkpointLocked(base.firstSeq());
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -848,7 +895,7 @@ public final class AuditLog implements AutoCloseable {
         sealLocked();
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -866,7 +913,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       store.setLegalHold(segmentFirstSeq, held);
     } finally {
-      lock.unlock();
+      unlock();
     }
     append(AuditEvent.builder(held ? Action.AUDIT_LEGAL_HOLD_SET : Action.AUDIT_LEGAL_HOLD_RELEASED, by)
         .reason(reason).target("audit_segment", Long.toString(segmentFirstSeq)).build(clock));
@@ -935,7 +982,7 @@ public final class AuditLog implements AutoCloseable {
       base = newBase;
       return Optional.of(new PruneResult(from, cut, count, receipt.result.seq()));
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -996,7 +1043,7 @@ public final class AuditLog implements AutoCloseable {
       }
       return new ProofBundle(seq, payload, proof, cp);
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -1046,7 +1093,7 @@ public final class AuditLog implements AutoCloseable {
         last = cutLocked(base.firstSeq());
       }
     } finally {
-      lock.unlock();
+      unlock();
       complete(asyncDone);
       if (checkpointer != null) {
         // Every cut checkpoint is signed, stored and anchored before close returns.
@@ -1182,7 +1229,7 @@ public final class AuditLog implements AutoCloseable {
       try {
         log.open();
       } finally {
-        log.lock.unlock();
+        log.unlock();
       }
       return log;
     }

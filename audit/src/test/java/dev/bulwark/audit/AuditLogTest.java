@@ -277,7 +277,7 @@ class AuditLogTest {
   }
 
   /** Delegates to a store and throws on append while {@code broken} is set (full disk, lost DB). */
-  static final class FailingStore implements dev.bulwark.audit.spi.AuditStore {
+  static class FailingStore implements dev.bulwark.audit.spi.AuditStore {
     private final dev.bulwark.audit.spi.AuditStore inner;
     private final AtomicBoolean broken;
 

@@ -51,7 +51,24 @@ import javax.sql.DataSource;
  */
 public final class JdbcAuditStore implements AuditStore {
 
-  private static final int ROWS_PER_INSERT = 500;
+  /** Largest multi-row INSERT (a power of two; 256 rows x 12 parameters stays far below 32767). */
+  private static final int ROWS_PER_INSERT = 256;
+  private static final String[] INSERT_SQL = new String[ROWS_PER_INSERT + 1];
+
+  /** The INSERT of {@code rows} events (a power of two), built once per size. */
+  private static synchronized String insertSql(int rows) {
+    String sql = INSERT_SQL[rows];
+    if (sql == null) {
+      StringBuilder b = new StringBuilder("INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
+          + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id) VALUES ");
+      for (int i = 0; i < rows; i++) {
+        b.append(i == 0 ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?)");
+      }
+      sql = b.toString();
+      INSERT_SQL[rows] = sql;
+    }
+    return sql;
+  }
   private final DataSource dataSource;
   private final String logId;
 
@@ -203,16 +220,14 @@ public final class JdbcAuditStore implements AuditStore {
             throw new SequenceConflictException("batch starts at " + batch.get(0).seq() + " but the log is at " + next);
           }
         }
-        for (int from = 0; from < batch.size(); from += ROWS_PER_INSERT) {
-          int to = Math.min(batch.size(), from + ROWS_PER_INSERT);
-          StringBuilder sql = new StringBuilder("INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
-              + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id) VALUES ");
-          for (int i = from; i < to; i++) {
-            sql.append(i == from ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?)");
-          }
-          try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+        // One multi-row INSERT per power-of-two chunk (256, 128, ..., 1 rows): a handful of
+        // statement texts, so the driver and server reuse their prepared plans across batches.
+        int from = 0;
+        while (from < batch.size()) {
+          int rows = Math.min(ROWS_PER_INSERT, Integer.highestOneBit(batch.size() - from));
+          try (PreparedStatement p = c.prepareStatement(insertSql(rows))) {
             int k = 1;
-            for (int i = from; i < to; i++) {
+            for (int i = from; i < from + rows; i++) {
               StoredEvent e = batch.get(i);
               LoggedEvent le = decoded.get(i);
               p.setString(k++, logId);
@@ -231,6 +246,7 @@ public final class JdbcAuditStore implements AuditStore {
             }
             p.executeUpdate();
           }
+          from += rows;
         }
         try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ? WHERE log_id = ?")) {
           p.setLong(1, expect);
