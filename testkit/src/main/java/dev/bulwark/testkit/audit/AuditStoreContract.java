@@ -261,6 +261,25 @@ public abstract class AuditStoreContract extends StoreContract<AuditStore> {
     }
   }
 
+  /** Stores that index times (JDBC) must keep them to the microsecond, also centuries from now. */
+  @Test
+  public void queries_byTime_areExactToTheMicrosecond() {
+    java.time.Instant[] times = {java.time.Instant.parse("2026-03-01T10:00:00.123457Z"),
+        java.time.Instant.parse("2401-07-04T23:59:59.999999Z"), java.time.Instant.parse("1969-12-31T23:59:59.000001Z")};
+    try (AuditLog l = log(false, false).build()) {
+      for (java.time.Instant t : times) {
+        clock.set(t);
+        l.append(event(1));
+      }
+      for (int i = 0; i < times.length; i++) {
+        java.time.Instant t = times[i];
+        assertEquals(List.of((long) i), seqs(l, AuditQuery.ALL.between(t, t.plusNanos(1000))), t.toString());
+        assertEquals(List.of(), seqs(l, AuditQuery.ALL.between(t.plusNanos(1000), t.plusNanos(2000))), t.toString());
+        assertEquals(List.of(), seqs(l, AuditQuery.ALL.between(t.minusNanos(1000), t)), t.toString());
+      }
+    }
+  }
+
   /** Query results are streams over store resources (cursors, files): always close them. */
   private static List<Long> seqs(AuditLog l, AuditQuery q) {
     try (Stream<LoggedEvent> s = l.query(q)) {
