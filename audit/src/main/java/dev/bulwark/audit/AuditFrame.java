@@ -105,6 +105,14 @@ public final class AuditFrame {
    * none there (wrong magic, bad length, past the end, bad CRC). Never throws for any input.
    */
   static int validFrameAt(ByteBuffer buf, int pos, int limit, int magic) {
+    return validFrameAt(buf, pos, limit, magic, new CRC32C(), buf.duplicate());
+  }
+
+  /**
+   * As {@link #validFrameAt(ByteBuffer, int, int, int)}, with a CRC and a duplicate of
+   * {@code buf} that a reader reuses for every frame.
+   */
+  static int validFrameAt(ByteBuffer buf, int pos, int limit, int magic, CRC32C crc, ByteBuffer view) {
     if (pos < 0 || limit - pos < HEADER_BYTES || buf.getInt(pos) != magic) {
       return -1;
     }
@@ -112,10 +120,10 @@ public final class AuditFrame {
     if (len < 0 || len > MAX_BODY_BYTES || len > limit - pos - HEADER_BYTES) {
       return -1;
     }
-    CRC32C crc = new CRC32C();
-    ByteBuffer body = buf.duplicate();
-    body.limit(pos + HEADER_BYTES + len).position(pos + HEADER_BYTES);
-    crc.update(body);
+    crc.reset();
+    view.clear();
+    view.position(pos + HEADER_BYTES).limit(pos + HEADER_BYTES + len);
+    crc.update(view);
     if ((int) crc.getValue() != buf.getInt(pos + 8)) {
       return -1;
     }
@@ -139,11 +147,9 @@ public final class AuditFrame {
     byte[] payload = new byte[plen];
     byte[] chain = new byte[32];
     byte[] mac = new byte[macLen];
-    ByteBuffer d = buf.duplicate();
-    d.position(bodyPos + 12);
-    d.get(payload).get(chain);
-    d.get();
-    d.get(mac);
+    buf.get(bodyPos + 12, payload);
+    buf.get(bodyPos + 12 + plen, chain);
+    buf.get(bodyPos + 12 + plen + 33, mac);
     return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), location);
   }
 

@@ -236,7 +236,7 @@ public final class AuditLog implements AutoCloseable {
         }
         tree.append(leaf);
         lastChain = chain;
-        nextSeq++;
+        nextSeq = e.seq() + 1;
       }
     }
   }

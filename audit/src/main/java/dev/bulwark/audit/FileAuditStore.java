@@ -318,12 +318,15 @@ public final class FileAuditStore implements AuditStore {
     private int pos;
     long tornAt = -1;
     private StoredEvent next;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer view;
 
     FrameIterator(ByteBuffer buf, int limit, String name, boolean last) {
       this.buf = buf;
       this.limit = limit;
       this.name = name;
       this.last = last;
+      this.view = buf.duplicate();
     }
 
     @Override
@@ -346,7 +349,7 @@ public final class FileAuditStore implements AuditStore {
 
     private StoredEvent advance() {
       String location = name + "@" + pos;
-      int n = AuditFrame.validFrameAt(buf, pos, limit, AuditFrame.MAGIC_EVENT);
+      int n = AuditFrame.validFrameAt(buf, pos, limit, AuditFrame.MAGIC_EVENT, crc, view);
       if (n > 0) {
         StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, n - AuditFrame.HEADER_BYTES, location);
         pos += n;
