@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 import dev.bulwark.audit.internal.Text;
+import dev.bulwark.audit.spi.IndexFields;
 
 /**
  * The canonical, versioned binary encoding of a {@link LoggedEvent}: the bytes that are hashed
@@ -148,6 +149,27 @@ public final class CanonicalEncoding {
     return event;
   }
 
+  private static final ThreadLocal<Header> HEADERS = ThreadLocal.withInitial(Header::new);
+
+  /**
+   * The fields an indexing store keeps beside the canonical bytes, read without building the
+   * event. The bytes are checked exactly as {@link #decode} checks them.
+   *
+   * @throws AuditFormatException if the bytes are not the canonical encoding of an event
+   */
+  public static IndexFields indexFields(Bytes canonical) throws AuditFormatException {
+    byte[] b = canonical.unsafeArray();
+    Header h = HEADERS.get();
+    check(b, h);
+    return new IndexFields(h.seq, fromMicros(h.recordedMicros), fromMicros(h.occurredMicros),
+        text(b, h.actorAt, h.actorLen), h.action, text(b, h.tenantAt, h.tenantLen),
+        text(b, h.correlationAt, h.correlationLen));
+  }
+
+  private static String text(byte[] b, int at, int len) {
+    return len < 0 ? null : new String(b, at, len, StandardCharsets.UTF_8);
+  }
+
   /**
    * What {@link #check} learns about an event without building it. Reuse one per thread: it
    * remembers the few action names and detail keys it has already validated (an application
@@ -157,6 +179,15 @@ public final class CanonicalEncoding {
     long seq;
     /** The action's name (a vocabulary constant's own string when it is one). */
     String action;
+    long recordedMicros;
+    long occurredMicros;
+    // Where the indexed texts are (length -1: absent).
+    int actorAt;
+    int actorLen;
+    int tenantAt;
+    int tenantLen;
+    int correlationAt;
+    int correlationLen;
     private final byte[][] actionBytes = new byte[16][];
     private final String[] actionNames = new String[16];
     private int actions;
@@ -216,8 +247,8 @@ public final class CanonicalEncoding {
       if (seq < 0) {
         throw new AuditFormatException("malformed canonical event: seq must be >= 0");
       }
-      c.micros();
-      c.micros();
+      out.recordedMicros = c.micros();
+      out.occurredMicros = c.micros();
       c.skip(16);
       int actionAt = c.pos + 2;
       int actionLen = c.text(64, true, false);
@@ -236,10 +267,12 @@ public final class CanonicalEncoding {
         }
       }
       ActorType.ofCode(c.u8());
-      c.text(256, true, true); // actor id
+      out.actorAt = c.pos + 2;
+      out.actorLen = c.text(256, true, true);
       c.text(64, false, true); // auth method
       c.text(256, false, true); // on behalf of
-      c.text(128, false, true); // tenant
+      out.tenantAt = c.pos + 2;
+      out.tenantLen = c.text(128, false, true);
       boolean targetType = c.text(64, false, true) >= 0;
       boolean targetId = c.text(256, false, true) >= 0;
       if (targetType != targetId) {
@@ -248,7 +281,8 @@ public final class CanonicalEncoding {
       Outcome.ofCode(c.u8());
       c.text(1024, false, true); // reason
       Severity.ofCode(c.u8());
-      c.text(128, false, true); // correlation id
+      out.correlationAt = c.pos + 2;
+      out.correlationLen = c.text(128, false, true);
       c.text(64, false, true); // ip
       c.text(512, false, true); // user agent
       c.text(256, false, true); // host
@@ -292,7 +326,7 @@ public final class CanonicalEncoding {
   }
 
   /** The byte reader of {@link #check}. */
-  private static final class Checker {
+  static final class Checker {
     private final byte[] b;
     int pos;
     private CharsetDecoder utf8;
@@ -335,9 +369,10 @@ public final class CanonicalEncoding {
     }
 
     /** A time in microseconds that survives decode and re-encode. */
-    void micros() throws AuditFormatException {
+    long micros() throws AuditFormatException {
       long m = i64();
       Math.multiplyExact(Math.floorDiv(m, 1_000_000L), 1_000_000L);
+      return m;
     }
 
     /**
@@ -355,15 +390,9 @@ public final class CanonicalEncoding {
       }
       need(n);
       int start = pos;
-      pos += n;
-      boolean printableAscii = true;
-      for (int i = start; i < pos; i++) {
-        byte x = b[i];
-        if (x < 0x20 || x == 0x7f) {
-          printableAscii = false;
-          break;
-        }
-      }
+      int end = start + n;
+      pos = end;
+      boolean printableAscii = isPrintableAscii(b, start, end);
       if (printableAscii) {
         if (cleaned && n > maxChars) {
           throw new AuditFormatException("bytes are not in canonical form (text too long)");
@@ -385,6 +414,34 @@ public final class CanonicalEncoding {
         throw new AuditFormatException("bytes are not in canonical form (text needs escaping)");
       }
       return n;
+    }
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+    private static final long HIGH_BITS = 0x8080808080808080L;
+
+    /**
+     * Every byte in {@code b[start, end)} is in {@code [0x20, 0x7e]}, checked eight bytes at a
+     * time: with no byte at or above 0x80, adding 0x60 to every byte sets its top bit exactly
+     * when the byte is at least 0x20, and adding 0x01 sets it exactly when the byte is 0x7f,
+     * without carries between bytes.
+     */
+    static boolean isPrintableAscii(byte[] b, int start, int end) {
+      int i = start;
+      for (; i + 8 <= end; i += 8) {
+        long x = (long) LONGS.get(b, i);
+        if ((x & HIGH_BITS) != 0 || ((x + 0x6060606060606060L) & HIGH_BITS) != HIGH_BITS
+            || ((x + 0x0101010101010101L) & HIGH_BITS) != 0) {
+          return false;
+        }
+      }
+      for (; i < end; i++) {
+        byte x = b[i];
+        if (x < 0x20 || x == 0x7f) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** {@code [a-z][a-z0-9_:.-]{0,63}}, the pattern of {@link Action} names. */

@@ -124,6 +124,37 @@ class CanonicalEncodingProperties {
     }
   }
 
+  /** What an indexing store keeps is exactly what the event says. */
+  @Property(tries = 300)
+  void indexFields_areTheEventsOwnFields(@ForAll("events") LoggedEvent e) throws AuditFormatException {
+    dev.bulwark.audit.spi.IndexFields f = CanonicalEncoding.indexFields(CanonicalEncoding.encode(e));
+    assertEquals(new dev.bulwark.audit.spi.IndexFields(e.seq(), e.recordedAt(), e.event().occurredAt(), e.event().actor().id(),
+        e.event().action().name(), e.event().tenant(), e.event().correlationId()), f);
+  }
+
+  /** The eight-bytes-at-a-time printable check agrees with the byte-by-byte definition. */
+  @Property(tries = 3000)
+  void printableAsciiCheck_matchesItsDefinition(@ForAll byte[] bytes, @ForAll @IntRange(min = 0, max = 40) int from) {
+    int start = Math.min(from, bytes.length);
+    boolean expected = true;
+    for (int i = start; i < bytes.length; i++) {
+      expected &= bytes[i] >= 0x20 && bytes[i] != 0x7f;
+    }
+    assertEquals(expected, CanonicalEncoding.Checker.isPrintableAscii(bytes, start, bytes.length));
+    byte[] printable = new byte[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      printable[i] = (byte) (0x20 + Math.floorMod(bytes[i], 0x5f));
+    }
+    assertEquals(true, CanonicalEncoding.Checker.isPrintableAscii(printable, start, printable.length));
+    if (printable.length > start) {
+      int at = start + Math.floorMod(bytes[0], printable.length - start);
+      for (byte bad : new byte[] {0x00, 0x1f, 0x7f, (byte) 0x80, (byte) 0xff, 0x0a}) {
+        printable[at] = bad;
+        assertEquals(false, CanonicalEncoding.Checker.isPrintableAscii(printable, start, printable.length));
+      }
+    }
+  }
+
   /** Times at the far end of the long range have no microsecond encoding: rejected, never a crash. */
   @Property(tries = 200)
   void timesBeyondTheMicrosecondRange_areRejected(@ForAll("events") LoggedEvent e,

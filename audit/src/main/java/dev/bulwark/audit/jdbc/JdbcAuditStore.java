@@ -4,9 +4,9 @@ import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
-import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.IndexFields;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.SequenceConflictException;
@@ -185,10 +185,10 @@ public final class JdbcAuditStore implements AuditStore {
     if (batch.isEmpty()) {
       return;
     }
-    List<LoggedEvent> decoded = new ArrayList<>(batch.size());
+    List<IndexFields> decoded = new ArrayList<>(batch.size());
     for (StoredEvent e : batch) {
       try {
-        decoded.add(CanonicalEncoding.decode(e.payload()));
+        decoded.add(CanonicalEncoding.indexFields(e.payload()));
       } catch (AuditFormatException ex) {
         throw new AuditStoreException("refusing a non-canonical event: " + ex.getMessage(), ex);
       }
@@ -232,7 +232,7 @@ public final class JdbcAuditStore implements AuditStore {
         String[] correlations = new String[n];
         for (int i = 0; i < n; i++) {
           StoredEvent e = batch.get(i);
-          LoggedEvent le = decoded.get(i);
+          IndexFields le = decoded.get(i);
           seqs[i] = e.seq();
           payloads[i] = e.payload().toByteArray();
           chains[i] = e.chainHash().toByteArray();
@@ -241,12 +241,12 @@ public final class JdbcAuditStore implements AuditStore {
           // Whole seconds and microseconds apart, so the server's interval arithmetic stays exact.
           recordedS[i] = le.recordedAt().getEpochSecond();
           recordedUs[i] = (long) (le.recordedAt().getNano() / 1000);
-          occurredS[i] = le.event().occurredAt().getEpochSecond();
-          occurredUs[i] = (long) (le.event().occurredAt().getNano() / 1000);
-          actors[i] = le.event().actor().id();
-          tenants[i] = le.event().tenant();
-          actions[i] = le.event().action().name();
-          correlations[i] = le.event().correlationId();
+          occurredS[i] = le.occurredAt().getEpochSecond();
+          occurredUs[i] = (long) (le.occurredAt().getNano() / 1000);
+          actors[i] = le.actorId();
+          tenants[i] = le.tenant();
+          actions[i] = le.action();
+          correlations[i] = le.correlationId();
           prev = chains[i];
         }
         try (PreparedStatement p = c.prepareStatement(INSERT)) {
