@@ -371,7 +371,10 @@ public final class CanonicalEncoding {
     /** A time in microseconds that survives decode and re-encode. */
     long micros() throws AuditFormatException {
       long m = i64();
-      Math.multiplyExact(Math.floorDiv(m, 1_000_000L), 1_000_000L);
+      // decode's re-encoding multiplies the whole seconds by 10^6, which overflows below this.
+      if (Math.floorDiv(m, 1_000_000L) < Long.MIN_VALUE / 1_000_000L) {
+        throw new AuditFormatException("malformed canonical event: time out of range");
+      }
       return m;
     }
 

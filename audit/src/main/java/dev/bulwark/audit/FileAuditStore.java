@@ -76,12 +76,17 @@ public final class FileAuditStore implements AuditStore {
   private FileChannel active;
   private long activeFirstSeq;
   private long activeSize;
+  /**
+   * Guards the checkpoint file, so a checkpoint's fsync (the log signs and stores them on its
+   * own thread) does not hold up event appends, which use this store's monitor.
+   */
+  private final Object checkpointLock = new Object();
   private FileChannel checkpointChannel;
   private long checkpointSize;
   private PruneBase base = PruneBase.GENESIS;
   private long nextSeq;
   private Bytes lastChain;
-  private boolean broken;
+  private volatile boolean broken;
   /** Reused for every batch (guarded by this store's monitor). */
   private byte[] writeBuffer = new byte[64 * 1024];
   private final CRC32C crc = new CRC32C();
@@ -554,7 +559,13 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized void putCheckpoint(String note) {
+  public void putCheckpoint(String note) {
+    synchronized (checkpointLock) {
+      putCheckpointLocked(note);
+    }
+  }
+
+  private void putCheckpointLocked(String note) {
     writable();
     byte[] f = AuditFrame.encodeCheckpoint(note);
     long before = checkpointSize;
@@ -573,7 +584,13 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized List<String> checkpoints() {
+  public List<String> checkpoints() {
+    synchronized (checkpointLock) {
+      return checkpointsLocked();
+    }
+  }
+
+  private List<String> checkpointsLocked() {
     Path cps = dir.resolve(CHECKPOINTS);
     List<String> out = new ArrayList<>();
     try {
@@ -719,19 +736,21 @@ public final class FileAuditStore implements AuditStore {
 
   @Override
   public synchronized void close() {
-    for (AutoCloseable c : new AutoCloseable[] {active, checkpointChannel, lock, lockChannel}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // Closing after a failure: nothing more to do, and the data is already durable.
+    synchronized (checkpointLock) {
+      for (AutoCloseable c : new AutoCloseable[] {active, checkpointChannel, lock, lockChannel}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // Closing after a failure: nothing more to do, and the data is already durable.
+          }
         }
       }
+      active = null;
+      checkpointChannel = null;
+      lock = null;
+      lockChannel = null;
     }
-    active = null;
-    checkpointChannel = null;
-    lock = null;
-    lockChannel = null;
   }
 
   @Override
