@@ -101,9 +101,12 @@ public final class AuditLog implements AutoCloseable {
   private byte[] lastChain;
   /** Size of the last checkpoint cut (signed or about to be); drives the cadence. */
   private long lastCheckpointSize = -1;
-  private Instant lastCheckpointAt;
+  /** When the checkpoint interval and the heartbeat run out (from the last cut). */
+  private Instant checkpointDueAt;
+  private Instant heartbeatDueAt;
   private long segmentFirstSeq;
-  private Instant segmentOpenedAt;
+  /** When the open segment is old enough to seal. */
+  private Instant segmentDueAt;
   private boolean closed;
 
   /** Signs, stores and anchors checkpoints off the append path; null without a signer. */
@@ -187,7 +190,7 @@ public final class AuditLog implements AutoCloseable {
     catchUp();
     List<Segment> segs = store.segments();
     segmentFirstSeq = segs.isEmpty() ? nextSeq : segs.get(segs.size() - 1).firstSeq();
-    segmentOpenedAt = clock.instant();
+    segmentDueAt = clock.instant().plus(segmentMaxAge);
     for (String cp : store.checkpoints()) {
       try {
         SignedCheckpoint s = SignedCheckpoint.parse(cp);
@@ -198,7 +201,7 @@ public final class AuditLog implements AutoCloseable {
         // A damaged checkpoint is the verifier's business; the writer signs a fresh one below.
       }
     }
-    lastCheckpointAt = clock.instant();
+    checkpointDue(clock.instant());
     synchronized (healthLock) {
       storedCheckpointSize = Math.max(lastCheckpointSize, 0);
     }
@@ -610,7 +613,7 @@ public final class AuditLog implements AutoCloseable {
   private void housekeepingLocked() {
     Instant now = clock.instant();
     long segCount = nextSeq - segmentFirstSeq;
-    if (segCount > 0 && (segCount >= segmentMaxEvents || !now.isBefore(segmentOpenedAt.plus(segmentMaxAge)))) {
+    if (segCount > 0 && (segCount >= segmentMaxEvents || !now.isBefore(segmentDueAt))) {
       sealLocked();
       return;
     }
@@ -618,8 +621,8 @@ public final class AuditLog implements AutoCloseable {
       return;
     }
     long pending = nextSeq - Math.max(lastCheckpointSize, 0);
-    boolean due = pending > 0 && (pending >= checkpointEveryEvents || !now.isBefore(lastCheckpointAt.plus(checkpointInterval)));
-    boolean heartbeat = !now.isBefore(lastCheckpointAt.plus(heartbeatInterval));
+    boolean due = pending > 0 && (pending >= checkpointEveryEvents || !now.isBefore(checkpointDueAt));
+    boolean heartbeat = !now.isBefore(heartbeatDueAt);
     if (due || heartbeat || checkpointRetry) {
       cutLocked(base.firstSeq());
     }
@@ -631,7 +634,12 @@ public final class AuditLog implements AutoCloseable {
     }
     store.seal(nextSeq);
     segmentFirstSeq = nextSeq;
-    segmentOpenedAt = clock.instant();
+    segmentDueAt = clock.instant().plus(segmentMaxAge);
+  }
+
+  private void checkpointDue(Instant cutAt) {
+    checkpointDueAt = cutAt.plus(checkpointInterval);
+    heartbeatDueAt = cutAt.plus(heartbeatInterval);
   }
 
   /**
@@ -705,7 +713,7 @@ public final class AuditLog implements AutoCloseable {
     Checkpoint cp = new Checkpoint(origin, nextSeq, Bytes.wrap(tree.root()), Bytes.wrap(lastChain), minIndex, now);
     Cut cut = new Cut(cp);
     lastCheckpointSize = nextSeq;
-    lastCheckpointAt = now;
+    checkpointDue(now);
     checkpointRetry = false;
     synchronized (healthLock) {
       latestCut = cut;
