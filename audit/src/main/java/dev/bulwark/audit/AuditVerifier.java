@@ -35,8 +35,16 @@ import java.util.stream.Stream;
  * checkpoints are unauthenticated, with no chain key a keyed chain's tags are unchecked, and with
  * no anchor truncation and rollback cannot be detected ({@link VerificationReport#notChecked()}).
  *
- * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Thread-safe
- * (immutable); each call reads the store afresh.
+ * <p>One problem gives one finding, and the scan resynchronises after it: an unreadable frame
+ * is reported once with the events it held, a deleted event as one gap, moved or swapped events
+ * as the fewest events that explain the stored order, consecutive events with the same problem
+ * as one finding with a range, and checkpoints that only carry an earlier difference forward
+ * extend that finding. Independent problems later in the log are each reported.
+ *
+ * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Per-event checks
+ * run on worker threads (one fewer than the processors) in runs of 1,024 records, the rest on
+ * the calling thread; the workers end with the call. Thread-safe (immutable); each call reads
+ * the store afresh.
  */
 public final class AuditVerifier {
 
