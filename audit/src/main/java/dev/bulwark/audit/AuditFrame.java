@@ -28,15 +28,60 @@ public final class AuditFrame {
 
   /** Encodes an event frame. */
   public static byte[] encodeEvent(StoredEvent e) {
+    byte[] out = new byte[eventFrameBytes(e)];
+    putEventFrame(e, out, 0, new CRC32C());
+    return out;
+  }
+
+  /** Size of the frame {@link #putEventFrame} writes for {@code e}. */
+  static int eventFrameBytes(StoredEvent e) {
     if (e.isDamaged()) {
       throw new IllegalArgumentException("cannot frame a damaged record");
     }
-    byte[] payload = e.payload().toByteArray();
-    byte[] mac = e.mac().toByteArray();
-    ByteBuffer body = ByteBuffer.allocate(8 + 4 + payload.length + 32 + 1 + mac.length);
-    body.putLong(e.seq()).putInt(payload.length).put(payload).put(e.chainHash().toByteArray())
-        .put((byte) mac.length).put(mac);
-    return frame(MAGIC_EVENT, body.array());
+    int body = 8 + 4 + e.payload().length() + 32 + 1 + e.mac().length();
+    if (body > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException("frame body larger than " + MAX_BODY_BYTES + " bytes");
+    }
+    return HEADER_BYTES + body;
+  }
+
+  /**
+   * Writes the frame of {@code e} into {@code out} at {@code off} (room for
+   * {@link #eventFrameBytes} bytes) without intermediate copies; returns the offset after it.
+   */
+  static int putEventFrame(StoredEvent e, byte[] out, int off, CRC32C crc) {
+    int total = eventFrameBytes(e);
+    byte[] payload = e.payload().unsafeArray();
+    byte[] chain = e.chainHash().unsafeArray();
+    byte[] mac = e.mac().unsafeArray();
+    int p = off;
+    p = putInt(out, p, MAGIC_EVENT);
+    p = putInt(out, p, total - HEADER_BYTES);
+    int crcAt = p;
+    p += 4;
+    int bodyAt = p;
+    p = putInt(out, p, (int) (e.seq() >>> 32));
+    p = putInt(out, p, (int) e.seq());
+    p = putInt(out, p, payload.length);
+    System.arraycopy(payload, 0, out, p, payload.length);
+    p += payload.length;
+    System.arraycopy(chain, 0, out, p, chain.length);
+    p += chain.length;
+    out[p++] = (byte) mac.length;
+    System.arraycopy(mac, 0, out, p, mac.length);
+    p += mac.length;
+    crc.reset();
+    crc.update(out, bodyAt, p - bodyAt);
+    putInt(out, crcAt, (int) crc.getValue());
+    return p;
+  }
+
+  private static int putInt(byte[] out, int p, int v) {
+    out[p] = (byte) (v >>> 24);
+    out[p + 1] = (byte) (v >>> 16);
+    out[p + 2] = (byte) (v >>> 8);
+    out[p + 3] = (byte) v;
+    return p + 4;
   }
 
   /** Encodes a checkpoint frame. */
@@ -60,6 +105,14 @@ public final class AuditFrame {
    * none there (wrong magic, bad length, past the end, bad CRC). Never throws for any input.
    */
   static int validFrameAt(ByteBuffer buf, int pos, int limit, int magic) {
+    return validFrameAt(buf, pos, limit, magic, new CRC32C(), buf.duplicate());
+  }
+
+  /**
+   * As {@link #validFrameAt(ByteBuffer, int, int, int)}, with a CRC and a duplicate of
+   * {@code buf} that a reader reuses for every frame.
+   */
+  static int validFrameAt(ByteBuffer buf, int pos, int limit, int magic, CRC32C crc, ByteBuffer view) {
     if (pos < 0 || limit - pos < HEADER_BYTES || buf.getInt(pos) != magic) {
       return -1;
     }
@@ -67,10 +120,10 @@ public final class AuditFrame {
     if (len < 0 || len > MAX_BODY_BYTES || len > limit - pos - HEADER_BYTES) {
       return -1;
     }
-    CRC32C crc = new CRC32C();
-    ByteBuffer body = buf.duplicate();
-    body.limit(pos + HEADER_BYTES + len).position(pos + HEADER_BYTES);
-    crc.update(body);
+    crc.reset();
+    view.clear();
+    view.position(pos + HEADER_BYTES).limit(pos + HEADER_BYTES + len);
+    crc.update(view);
     if ((int) crc.getValue() != buf.getInt(pos + 8)) {
       return -1;
     }
@@ -94,11 +147,9 @@ public final class AuditFrame {
     byte[] payload = new byte[plen];
     byte[] chain = new byte[32];
     byte[] mac = new byte[macLen];
-    ByteBuffer d = buf.duplicate();
-    d.position(bodyPos + 12);
-    d.get(payload).get(chain);
-    d.get();
-    d.get(mac);
+    buf.get(bodyPos + 12, payload);
+    buf.get(bodyPos + 12 + plen, chain);
+    buf.get(bodyPos + 12 + plen + 33, mac);
     return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), location);
   }
 

@@ -19,9 +19,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import javax.crypto.Mac;
 
 /**
  * The writer of one audit log: assigns gap-free sequence numbers, computes the canonical bytes,
@@ -42,6 +46,12 @@ import java.util.stream.Stream;
  * (file: after fsync; JDBC: after commit). Concurrent appends are group-committed: whichever
  * caller holds the writer lock stores everything queued so far as one batch (one fsync), so many
  * threads produce one linear chain at the cost of one fsync per batch.
+ *
+ * <p><b>Pipelining.</b> A synchronous caller waits for one fsync (or commit) per call, so N
+ * threads appending one event at a time get batches of at most N events. {@link #appendAsync}
+ * returns a future instead, so one thread can keep many events in flight: a writer thread stores
+ * everything queued as one batch with one fsync and completes the futures only after it. The
+ * number of events in flight is bounded ({@link Builder#maxOutstanding}).
  *
  * <p><b>Failures.</b> If the store fails, every event of the batch fails with an
  * {@link AuditException}, nothing is acknowledged and the writer's state does not advance; the
@@ -68,36 +78,75 @@ public final class AuditLog implements AutoCloseable {
   private final RetentionPolicy retention;
   private final boolean allowCustomActions;
   private final int maxBatch;
+  /** How long the writer and checkpointer threads wait for work before they end. */
+  private static final long IDLE_THREAD_NANOS = 5_000_000_000L;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+  /** Permits for asynchronous appends not yet completed (back-pressure). */
+  private final Semaphore outstanding;
+  private final Object writerMonitor = new Object();
+  private volatile Thread writer;
+  private volatile boolean writerIdle;
+  private volatile boolean closing;
 
   // Guarded by lock.
+  private final Hashes.Hasher hasher;
+  private final Mac mac;
+  private final CanonicalEncoding.Out scratch = new CanonicalEncoding.Out(1024);
   private MerkleTree tree;
   private PruneBase base;
-  private long nextSeq;
+  /** Written under the lock only; volatile so size() and health() need not wait for a batch. */
+  private volatile long nextSeq;
   private byte[] lastChain;
+  /** Size of the last checkpoint cut (signed or about to be); drives the cadence. */
   private long lastCheckpointSize = -1;
-  private Instant lastCheckpointAt;
+  /** When the checkpoint interval and the heartbeat run out (from the last cut). */
+  private Instant checkpointDueAt;
+  private Instant heartbeatDueAt;
+  private long segmentFirstSeq;
+  /** When the open segment is old enough to seal. */
+  private Instant segmentDueAt;
+  private boolean closed;
+
+  /** Signs, stores and anchors checkpoints off the append path; null without a signer. */
+  private final Checkpointer checkpointer;
+  /** The newest checkpoint that was signed and stored (read by exportProof). */
+  private volatile SignedCheckpoint lastSigned;
+  /** Set by the checkpointer when storing a checkpoint failed, so the next append cuts again. */
+  private volatile boolean checkpointRetry;
+
+  /** Guards the tamper-window figures, which the checkpointer updates without the writer lock. */
+  private final Object healthLock = new Object();
+  private long storedCheckpointSize;
   private long lastAnchoredSize;
   private Instant oldestUnanchoredAt;
   private String lastAnchorError;
-  private long segmentFirstSeq;
-  private Instant segmentOpenedAt;
-  private SignedCheckpoint lastSigned;
-  private boolean closed;
+  private Cut latestCut;
 
+  /**
+   * One event waiting to be appended. Its outcome is written under the lock by whichever thread
+   * stores it (a synchronous caller or the writer thread) and read under the lock or after it.
+   */
   private static final class Pending {
     final AuditEvent event;
-    volatile Appended result;
-    volatile RuntimeException error;
+    /** Completed after the store made the event durable; null for synchronous callers. */
+    final CompletableFuture<Appended> future;
+    /** The synchronous caller waiting for this event; null for asynchronous ones. */
+    final Thread waiter;
+    Appended result;
+    RuntimeException error;
+    /** Set after result or error, so a waiter may read them without the lock. */
+    volatile boolean done;
 
-    Pending(AuditEvent event) {
+    Pending(AuditEvent event, CompletableFuture<Appended> future) {
       this.event = event;
+      this.future = future;
+      this.waiter = future == null ? Thread.currentThread() : null;
     }
 
     boolean done() {
-      return result != null || error != null;
+      return done;
     }
   }
 
@@ -117,6 +166,10 @@ public final class AuditLog implements AutoCloseable {
     this.retention = b.retention;
     this.allowCustomActions = b.allowCustomActions;
     this.maxBatch = b.maxBatch;
+    this.outstanding = new Semaphore(b.maxOutstanding);
+    this.hasher = new Hashes.Hasher(originUtf8);
+    this.mac = b.chainKey == null ? null : b.chainKey.newMac();
+    this.checkpointer = b.signers.isEmpty() ? null : new Checkpointer();
   }
 
   /** Starts a log called {@code origin} (its checkpoint origin line) stored in {@code store}. */
@@ -137,7 +190,7 @@ public final class AuditLog implements AutoCloseable {
     catchUp();
     List<Segment> segs = store.segments();
     segmentFirstSeq = segs.isEmpty() ? nextSeq : segs.get(segs.size() - 1).firstSeq();
-    segmentOpenedAt = clock.instant();
+    segmentDueAt = clock.instant().plus(segmentMaxAge);
     for (String cp : store.checkpoints()) {
       try {
         SignedCheckpoint s = SignedCheckpoint.parse(cp);
@@ -148,10 +201,13 @@ public final class AuditLog implements AutoCloseable {
         // A damaged checkpoint is the verifier's business; the writer signs a fresh one below.
       }
     }
-    lastCheckpointAt = clock.instant();
+    checkpointDue(clock.instant());
+    synchronized (healthLock) {
+      storedCheckpointSize = Math.max(lastCheckpointSize, 0);
+    }
     for (String note : store.recoveries()) {
       appendLocked(List.of(new Pending(systemEvent(Action.AUDIT_LOG_RECOVERED, "crash recovery on open")
-          .severity(Severity.WARN).detail("recovery", note).build(clock))));
+          .severity(Severity.WARN).detail("recovery", note).build(clock), null)));
     }
     if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
       checkpointLocked(base.firstSeq());
@@ -183,7 +239,7 @@ public final class AuditLog implements AutoCloseable {
         }
         tree.append(leaf);
         lastChain = chain;
-        nextSeq++;
+        nextSeq = e.seq() + 1;
       }
     }
   }
@@ -197,55 +253,32 @@ public final class AuditLog implements AutoCloseable {
    *
    * @throws AuditException if the store failed; the event was not logged
    * @throws IllegalArgumentException for a custom action on a log without {@code allowCustomActions}
+   * @throws IllegalStateException if the log is closed
    */
   public Appended append(AuditEvent event) {
-    return appendAll(List.of(event)).get(0);
+    Pending p = new Pending(checked(event), null);
+    queue.add(p);
+    awaitLocked(List.of(p));
+    if (p.error != null) {
+      throw new AuditException("audit event was not logged: " + p.error.getMessage(), p.error);
+    }
+    return p.result;
   }
 
   /**
    * Appends events (consecutive sequence numbers when no other thread appends at the same time)
    * and returns when all are durable.
+   *
+   * @throws AuditException if the store failed for any of them (those events were not logged)
+   * @throws IllegalStateException if the log is closed
    */
   public List<Appended> appendAll(List<AuditEvent> events) {
     List<Pending> mine = new ArrayList<>(events.size());
     for (AuditEvent e : events) {
-      Objects.requireNonNull(e, "event");
-      if (e.action().custom() && !allowCustomActions) {
-        throw new IllegalArgumentException("action '" + e.action().name()
-            + "' is not in the OWASP vocabulary; build the log with allowCustomActions(true) to accept it");
-      }
-      mine.add(new Pending(e));
+      mine.add(new Pending(checked(e), null));
     }
     queue.addAll(mine);
-    lock.lock();
-    try {
-      if (closed) {
-        for (Pending p : mine) {
-          queue.remove(p);
-        }
-        throw new IllegalStateException("audit log is closed");
-      }
-      while (!allDone(mine)) {
-        List<Pending> batch = new ArrayList<>();
-        Pending p;
-        while (batch.size() < maxBatch && (p = queue.poll()) != null) {
-          batch.add(p);
-        }
-        if (batch.isEmpty()) {
-          break;
-        }
-        appendLocked(batch);
-      }
-      try {
-        housekeepingLocked();
-      } catch (RuntimeException e) {
-        // The events are durable and acknowledged; a failed checkpoint or seal shows in health()
-        // and is retried on the next append or tick.
-        lastAnchorError = "checkpoint/seal failed: " + e.getMessage();
-      }
-    } finally {
-      lock.unlock();
-    }
+    awaitLocked(mine);
     List<Appended> out = new ArrayList<>(mine.size());
     for (Pending p : mine) {
       if (p.error != null) {
@@ -254,6 +287,253 @@ public final class AuditLog implements AutoCloseable {
       out.add(p.result);
     }
     return out;
+  }
+
+  /**
+   * Queues one event and returns at once with a future that completes with its acknowledgement
+   * after the store made it durable (file: after the fsync that covers it; JDBC: after COMMIT),
+   * or completes exceptionally with an {@link AuditException} if the store failed (the event was
+   * not logged). A writer thread, started on first use, stores everything queued as one batch.
+   * Events appended from one thread get increasing sequence numbers in call order.
+   *
+   * <p>Back-pressure: at most {@code maxOutstanding} events (default 4096) may be queued or
+   * in flight; beyond that this method blocks until earlier ones complete. Dependent stages
+   * registered without {@code Async} run on the writer thread: keep them short, or use the
+   * {@code *Async} variants.
+   *
+   * @throws IllegalArgumentException for a custom action on a log without {@code allowCustomActions}
+   * @throws IllegalStateException if the log is closed
+   * @throws AuditException if the thread is interrupted while blocked by back-pressure
+   */
+  public CompletableFuture<Appended> appendAsync(AuditEvent event) {
+    AuditEvent e = checked(event);
+    if (closing) {
+      throw new IllegalStateException("audit log is closed");
+    }
+    try {
+      outstanding.acquire();
+    } catch (InterruptedException ie) {
+      Thread.currentThread().interrupt();
+      throw new AuditException("interrupted while waiting for earlier audit appends to complete", ie);
+    }
+    Pending p = new Pending(e, new CompletableFuture<>());
+    queue.add(p);
+    if (closing && queue.remove(p)) {
+      // close() began after the check above and may have drained the queue already.
+      outstanding.release();
+      throw new IllegalStateException("audit log is closed");
+    }
+    Thread w = writer;
+    if (w == null) {
+      w = startWriter();
+    }
+    if (w != null && writerIdle) {
+      LockSupport.unpark(w);
+    }
+    return p.future;
+  }
+
+  private AuditEvent checked(AuditEvent e) {
+    Objects.requireNonNull(e, "event");
+    if (e.action().custom() && !allowCustomActions) {
+      throw new IllegalArgumentException("action '" + e.action().name()
+          + "' is not in the OWASP vocabulary; build the log with allowCustomActions(true) to accept it");
+    }
+    return e;
+  }
+
+  /**
+   * Group commit for synchronous callers: the caller that gets the lock stores everything queued
+   * (its own events and anyone else's) in batches until its own are done; the others sleep until
+   * their events are stored, or until the lock is free and work is left, when one of them takes
+   * over. Nobody takes the lock just to see whether its event is done.
+   */
+  private void awaitLocked(List<Pending> mine) {
+    List<Pending> finished = new ArrayList<>();
+    while (!allDone(mine)) {
+      if (!lock.tryLock()) {
+        // Woken when our events are stored or when the lock holder leaves work behind; the
+        // timeout is only a safety net.
+        LockSupport.parkNanos(this, 10_000_000L);
+        continue;
+      }
+      boolean wasClosed = closed;
+      try {
+        if (wasClosed) {
+          for (Pending p : mine) {
+            if (!p.done()) {
+              queue.remove(p);
+            }
+          }
+        } else {
+          while (!allDone(mine) && processBatchLocked(finished)) {
+            // next batch
+          }
+          housekeepingQuietly();
+        }
+      } finally {
+        unlock();
+        complete(finished);
+      }
+      if (wasClosed) {
+        break;
+      }
+    }
+    for (Pending p : mine) {
+      if (!p.done()) {
+        throw new IllegalStateException("audit log is closed");
+      }
+    }
+  }
+
+  /** Releases the writer lock; if events are still queued, wakes someone to store them. */
+  private void unlock() {
+    lock.unlock();
+    Pending head = queue.peek();
+    if (head == null) {
+      return;
+    }
+    if (head.waiter != null) {
+      LockSupport.unpark(head.waiter);
+    } else {
+      Thread w = writer;
+      if (w == null) {
+        w = startWriter();
+      }
+      if (w != null) {
+        LockSupport.unpark(w);
+      }
+    }
+  }
+
+  /**
+   * Takes up to {@code maxBatch} queued events and stores them as one batch; all of them are
+   * added to {@code finished}, to be completed (futures, waiting callers) after the lock is
+   * released.
+   *
+   * @return false if the queue was empty
+   */
+  private boolean processBatchLocked(List<Pending> finished) {
+    List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 64));
+    Pending p;
+    while (batch.size() < maxBatch && (p = queue.poll()) != null) {
+      batch.add(p);
+    }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    try {
+      appendLocked(batch);
+    } catch (RuntimeException | Error e) {
+      // Nothing of the batch was acknowledged; its callers must hear so rather than wait forever.
+      RuntimeException cause = e instanceof RuntimeException ? (RuntimeException) e : new AuditException("audit writer failed: " + e, e);
+      for (Pending q : batch) {
+        if (q.result == null && q.error == null) {
+          q.error = cause;
+        }
+      }
+      if (e instanceof Error) {
+        throw (Error) e;
+      }
+    } finally {
+      for (Pending q : batch) {
+        q.done = true;
+        finished.add(q);
+      }
+    }
+    return true;
+  }
+
+  private void housekeepingQuietly() {
+    try {
+      housekeepingLocked();
+    } catch (RuntimeException e) {
+      // The events are durable and acknowledged; a failed checkpoint or seal shows in health()
+      // and is retried on the next append or tick.
+      synchronized (healthLock) {
+        lastAnchorError = "checkpoint/seal failed: " + e.getMessage();
+      }
+    }
+  }
+
+  /**
+   * Completes stored events: futures of asynchronous callers (never under the lock: callbacks
+   * run here) and wakes synchronous callers.
+   */
+  private void complete(List<Pending> done) {
+    Thread me = Thread.currentThread();
+    for (Pending p : done) {
+      if (p.future == null) {
+        if (p.waiter != me) {
+          LockSupport.unpark(p.waiter);
+        }
+        continue;
+      }
+      try {
+        if (p.error != null) {
+          p.future.completeExceptionally(new AuditException("audit event was not logged: " + p.error.getMessage(), p.error));
+        } else {
+          p.future.complete(p.result);
+        }
+      } finally {
+        outstanding.release();
+      }
+    }
+    done.clear();
+  }
+
+  private Thread startWriter() {
+    synchronized (writerMonitor) {
+      if (writer == null && !closing) {
+        Thread t = new Thread(this::writerLoop, "bulwark-audit-writer " + origin);
+        t.setDaemon(true);
+        writer = t;
+        t.start();
+      }
+      return writer;
+    }
+  }
+
+  /**
+   * The writer thread of {@link #appendAsync}: stores whatever is queued, batch after batch, and
+   * ends after a while without work (the next appendAsync starts a new one).
+   */
+  private void writerLoop() {
+    List<Pending> done = new ArrayList<>();
+    long idleSince = System.nanoTime();
+    while (true) {
+      if (queue.isEmpty()) {
+        if (closing || System.nanoTime() - idleSince > IDLE_THREAD_NANOS) {
+          synchronized (writerMonitor) {
+            writer = null;
+            // appendAsync queues, then reads writer: seeing it still set, it relies on this thread.
+            if (queue.isEmpty() || closing) {
+              return;
+            }
+            writer = Thread.currentThread();
+          }
+          continue;
+        }
+        writerIdle = true;
+        if (queue.isEmpty() && !closing) {
+          LockSupport.parkNanos(this, IDLE_THREAD_NANOS);
+        }
+        writerIdle = false;
+        continue;
+      }
+      lock.lock();
+      try {
+        if (processBatchLocked(done)) {
+          housekeepingQuietly();
+        }
+      } catch (Error e) {
+        // The batch's callers were failed; keep serving the others.
+      } finally {
+        unlock();
+        complete(done);
+      }
+      idleSince = System.nanoTime();
+    }
   }
 
   private static boolean allDone(List<Pending> ps) {
@@ -266,24 +546,26 @@ public final class AuditLog implements AutoCloseable {
   }
 
   private void appendLocked(List<Pending> batch) {
+    int n = batch.size();
     for (int attempt = 0; ; attempt++) {
       Instant recordedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
-      List<StoredEvent> records = new ArrayList<>(batch.size());
-      List<byte[]> leaves = new ArrayList<>(batch.size());
-      List<Appended> acks = new ArrayList<>(batch.size());
+      long recordedMicros = CanonicalEncoding.micros(recordedAt);
+      List<StoredEvent> records = new ArrayList<>(n);
+      byte[][] leaves = new byte[n][];
       byte[] chain = lastChain;
       long seq = nextSeq;
-      for (Pending p : batch) {
-        byte[] payload = CanonicalEncoding.encodeToArray(new LoggedEvent(seq, recordedAt, p.event));
-        byte[] leaf = Hashes.leaf(payload);
-        chain = Hashes.chain(originUtf8, seq, chain, leaf);
-        Bytes mac = chainKey == null ? Bytes.empty() : Bytes.wrap(chainKey.tag(chain));
-        records.add(StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), mac, origin));
-        leaves.add(leaf);
-        acks.add(new Appended(seq, recordedAt, Bytes.wrap(leaf), Bytes.wrap(chain)));
-        seq++;
-      }
       try {
+        for (int i = 0; i < n; i++) {
+          scratch.reset();
+          CanonicalEncoding.encodeInto(scratch, seq, recordedMicros, batch.get(i).event);
+          byte[] payload = scratch.toArray();
+          byte[] leaf = hasher.leaf(payload, 0, payload.length);
+          chain = hasher.chain(seq, chain, leaf);
+          Bytes tag = mac == null ? Bytes.empty() : Bytes.wrap(ChainKey.tag(mac, chain));
+          records.add(StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), tag, origin));
+          leaves[i] = leaf;
+          seq++;
+        }
         store.append(records);
       } catch (SequenceConflictException e) {
         if (attempt >= 100) {
@@ -304,13 +586,19 @@ public final class AuditLog implements AutoCloseable {
       for (byte[] leaf : leaves) {
         tree.append(leaf);
       }
-      if (oldestUnanchoredAt == null) {
-        oldestUnanchoredAt = recordedAt;
+      synchronized (healthLock) {
+        if (oldestUnanchoredAt == null) {
+          oldestUnanchoredAt = recordedAt;
+        }
+        if (latestCut != null && latestCut.firstAfterAt == null) {
+          latestCut.firstAfterAt = recordedAt;
+        }
       }
       nextSeq = seq;
       lastChain = chain;
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result = acks.get(i);
+      for (int i = 0; i < n; i++) {
+        StoredEvent r = records.get(i);
+        batch.get(i).result = new Appended(r.seq(), recordedAt, Bytes.wrap(leaves[i]), r.chainHash());
       }
       return;
     }
@@ -325,7 +613,7 @@ public final class AuditLog implements AutoCloseable {
   private void housekeepingLocked() {
     Instant now = clock.instant();
     long segCount = nextSeq - segmentFirstSeq;
-    if (segCount > 0 && (segCount >= segmentMaxEvents || !now.isBefore(segmentOpenedAt.plus(segmentMaxAge)))) {
+    if (segCount > 0 && (segCount >= segmentMaxEvents || !now.isBefore(segmentDueAt))) {
       sealLocked();
       return;
     }
@@ -333,20 +621,25 @@ public final class AuditLog implements AutoCloseable {
       return;
     }
     long pending = nextSeq - Math.max(lastCheckpointSize, 0);
-    boolean due = pending > 0 && (pending >= checkpointEveryEvents || !now.isBefore(lastCheckpointAt.plus(checkpointInterval)));
-    boolean heartbeat = !now.isBefore(lastCheckpointAt.plus(heartbeatInterval));
-    if (due || heartbeat) {
-      checkpointLocked(base.firstSeq());
+    boolean due = pending > 0 && (pending >= checkpointEveryEvents || !now.isBefore(checkpointDueAt));
+    boolean heartbeat = !now.isBefore(heartbeatDueAt);
+    if (due || heartbeat || checkpointRetry) {
+      cutLocked(base.firstSeq());
     }
   }
 
   private void sealLocked() {
     if (!signers.isEmpty()) {
-      checkpointLocked(base.firstSeq());
+      cutLocked(base.firstSeq());
     }
     store.seal(nextSeq);
     segmentFirstSeq = nextSeq;
-    segmentOpenedAt = clock.instant();
+    segmentDueAt = clock.instant().plus(segmentMaxAge);
+  }
+
+  private void checkpointDue(Instant cutAt) {
+    checkpointDueAt = cutAt.plus(checkpointInterval);
+    heartbeatDueAt = cutAt.plus(heartbeatInterval);
   }
 
   /**
@@ -361,7 +654,18 @@ public final class AuditLog implements AutoCloseable {
         housekeepingLocked();
       }
     } finally {
-      lock.unlock();
+      unlock();
+    }
+    awaitCheckpoints();
+  }
+
+  /**
+   * Waits until every checkpoint cut so far is signed, stored and submitted to the anchors (a
+   * failure shows in {@link #health()}). Appends do not wait for checkpoints.
+   */
+  void awaitCheckpoints() {
+    if (checkpointer != null) {
+      checkpointer.drain();
     }
   }
 
@@ -375,21 +679,185 @@ public final class AuditLog implements AutoCloseable {
     try {
       return checkpointLocked(base.firstSeq());
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
+  /** Cuts a checkpoint now and waits until it is signed, stored and submitted to the anchors. */
   private SignedCheckpoint checkpointLocked(long minIndex) {
-    if (signers.isEmpty()) {
+    try {
+      return cutLocked(minIndex).join();
+    } catch (java.util.concurrent.CompletionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof RuntimeException) {
+        throw (RuntimeException) c;
+      }
+      if (c instanceof Error) {
+        throw (Error) c;
+      }
+      throw new AuditException("checkpoint failed: " + c, c);
+    }
+  }
+
+  /**
+   * Fixes the content of a checkpoint of the log as it is now (size, Merkle root, chain head)
+   * and hands it to the checkpointer, which signs, stores and anchors checkpoints one after the
+   * other in cut order. Blocks while the checkpointer is more than {@link Checkpointer#BACKLOG}
+   * checkpoints behind, so appends can never outrun the signed record by more than that.
+   */
+  private CompletableFuture<SignedCheckpoint> cutLocked(long minIndex) {
+    if (checkpointer == null) {
       throw new IllegalStateException("this log has no checkpoint signer");
     }
     Instant now = clock.instant();
     Checkpoint cp = new Checkpoint(origin, nextSeq, Bytes.wrap(tree.root()), Bytes.wrap(lastChain), minIndex, now);
-    SignedCheckpoint signed = SignedCheckpoint.sign(cp, signers);
+    Cut cut = new Cut(cp);
+    lastCheckpointSize = nextSeq;
+    checkpointDue(now);
+    checkpointRetry = false;
+    synchronized (healthLock) {
+      latestCut = cut;
+    }
+    checkpointer.submit(cut);
+    return cut.done;
+  }
+
+  /** A checkpoint whose content is fixed, on its way to being signed, stored and anchored. */
+  private static final class Cut {
+    final Checkpoint checkpoint;
+    final CompletableFuture<SignedCheckpoint> done = new CompletableFuture<>();
+    /** When the first event after this cut was recorded (guarded by healthLock). */
+    Instant firstAfterAt;
+
+    Cut(Checkpoint checkpoint) {
+      this.checkpoint = checkpoint;
+    }
+  }
+
+  /**
+   * One thread per log that signs (Ed25519 is the slowest step of a checkpoint), stores and
+   * anchors checkpoints in the order they were cut, so a checkpoint never holds up appends
+   * unless the checkpointer falls {@link #BACKLOG} checkpoints behind. It never takes the
+   * writer lock.
+   */
+  private final class Checkpointer {
+    static final int BACKLOG = 2;
+    private final java.util.ArrayDeque<Cut> cuts = new java.util.ArrayDeque<>();
+    private Thread thread;
+    private boolean stopping;
+
+    synchronized void submit(Cut cut) {
+      boolean interrupted = false;
+      while (cuts.size() >= BACKLOG) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      cuts.add(cut);
+      if (thread == null) {
+        thread = new Thread(this::run, "bulwark-audit-checkpointer " + origin);
+        thread.setDaemon(true);
+        thread.start();
+      }
+      notifyAll();
+    }
+
+    /** The next cut to publish, or null when the thread should end (stopped, or idle a while). */
+    private synchronized Cut next() {
+      boolean interrupted = false;
+      long idleUntil = System.nanoTime() + IDLE_THREAD_NANOS;
+      while (cuts.isEmpty() && !stopping) {
+        long left = idleUntil - System.nanoTime();
+        if (left <= 0) {
+          break;
+        }
+        try {
+          wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      Cut c = cuts.peekFirst();
+      if (c == null) {
+        thread = null; // submit() starts a new one when needed
+      }
+      return c;
+    }
+
+    private synchronized void finished() {
+      cuts.pollFirst();
+      notifyAll();
+    }
+
+    private void run() {
+      for (Cut cut = next(); cut != null; cut = next()) {
+        try {
+          cut.done.complete(publish(cut));
+        } catch (RuntimeException | Error e) {
+          checkpointRetry = true;
+          synchronized (healthLock) {
+            lastAnchorError = "checkpoint failed: " + e.getMessage();
+          }
+          cut.done.completeExceptionally(e);
+        } finally {
+          finished();
+        }
+      }
+    }
+
+    /** Waits until every checkpoint submitted so far is published. */
+    synchronized void drain() {
+      boolean interrupted = false;
+      while (!cuts.isEmpty()) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    /** Waits until every submitted checkpoint is published and stops the thread. */
+    void stop() {
+      Thread t;
+      synchronized (this) {
+        stopping = true;
+        notifyAll();
+        t = thread;
+      }
+      if (t != null && t != Thread.currentThread()) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+          try {
+            t.join();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          }
+        }
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    }
+  }
+
+  /** Signs, stores and anchors one cut (checkpointer thread). */
+  private SignedCheckpoint publish(Cut cut) {
+    SignedCheckpoint signed = SignedCheckpoint.sign(cut.checkpoint, signers);
     store.putCheckpoint(signed.note());
     lastSigned = signed;
-    lastCheckpointSize = nextSeq;
-    lastCheckpointAt = now;
+    long size = cut.checkpoint.size();
     String error = null;
     for (CheckpointAnchor a : anchors) {
       try {
@@ -398,36 +866,33 @@ public final class AuditLog implements AutoCloseable {
         error = a.getClass().getSimpleName() + ": " + e.getMessage();
       }
     }
-    if (error == null && !anchors.isEmpty()) {
-      lastAnchoredSize = nextSeq;
-      oldestUnanchoredAt = null;
+    synchronized (healthLock) {
+      storedCheckpointSize = Math.max(storedCheckpointSize, size);
+      if (error == null && !anchors.isEmpty() && size >= lastAnchoredSize) {
+        lastAnchoredSize = size;
+        // Events after the cut are still unanchored; the oldest of them was recorded then.
+        oldestUnanchoredAt = cut.firstAfterAt;
+      }
+      lastAnchorError = error;
     }
-    lastAnchorError = error;
     return signed;
   }
 
   /** The tamper window right now (events and age not yet covered by an anchored checkpoint). */
   public Health health() {
-    lock.lock();
-    try {
-      long unanchored = nextSeq - lastAnchoredSize;
+    long size = nextSeq;
+    synchronized (healthLock) {
+      long unanchored = Math.max(0, size - lastAnchoredSize);
       Duration age = unanchored == 0 || oldestUnanchoredAt == null ? Duration.ZERO
           : Duration.between(oldestUnanchoredAt, clock.instant());
-      return new Health(nextSeq, Math.max(lastCheckpointSize, 0), lastAnchoredSize, unanchored, age,
+      return new Health(size, storedCheckpointSize, lastAnchoredSize, unanchored, age,
           Optional.ofNullable(lastAnchorError));
-    } finally {
-      lock.unlock();
     }
   }
 
   /** Number of events ever appended (the next sequence number). */
   public long size() {
-    lock.lock();
-    try {
-      return nextSeq;
-    } finally {
-      lock.unlock();
-    }
+    return nextSeq;
   }
 
   /** Seals the open segment now (with a checkpoint). */
@@ -438,7 +903,7 @@ public final class AuditLog implements AutoCloseable {
         sealLocked();
       }
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -456,7 +921,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       store.setLegalHold(segmentFirstSeq, held);
     } finally {
-      lock.unlock();
+      unlock();
     }
     append(AuditEvent.builder(held ? Action.AUDIT_LEGAL_HOLD_SET : Action.AUDIT_LEGAL_HOLD_RELEASED, by)
         .reason(reason).target("audit_segment", Long.toString(segmentFirstSeq)).build(clock));
@@ -514,7 +979,7 @@ public final class AuditLog implements AutoCloseable {
           .detail("segments", Integer.toString(count))
           .detail("chain_at_cut", Bytes.wrap(chainAtCut).base64())
           .detail("root_at_cut", Bytes.wrap(rootAtCut).base64())
-          .build(clock));
+          .build(clock), null);
       appendLocked(List.of(receipt));
       if (receipt.error != null) {
         throw new AuditException("prune receipt could not be logged; nothing was removed", receipt.error);
@@ -525,7 +990,7 @@ public final class AuditLog implements AutoCloseable {
       base = newBase;
       return Optional.of(new PruneResult(from, cut, count, receipt.result.seq()));
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -586,7 +1051,7 @@ public final class AuditLog implements AutoCloseable {
       }
       return new ProofBundle(seq, payload, proof, cp);
     } finally {
-      lock.unlock();
+      unlock();
     }
   }
 
@@ -596,22 +1061,56 @@ public final class AuditLog implements AutoCloseable {
   }
 
   /**
-   * Signs a final checkpoint (if events arrived since the last one) and stops accepting appends.
-   * Does not close the store, which the host owns.
+   * Stores everything still queued (asynchronous appends included), signs a final checkpoint (if
+   * events arrived since the last one) and stops accepting appends. Does not close the store,
+   * which the host owns.
    */
   @Override
   public void close() {
+    Thread w;
+    synchronized (writerMonitor) {
+      closing = true;
+      w = writer;
+    }
+    if (w != null && w != Thread.currentThread()) {
+      LockSupport.unpark(w);
+      boolean interrupted = false;
+      while (w.isAlive()) {
+        try {
+          w.join();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    List<Pending> asyncDone = new ArrayList<>();
+    CompletableFuture<SignedCheckpoint> last = null;
     lock.lock();
     try {
       if (closed) {
         return;
       }
-      if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
-        checkpointLocked(base.firstSeq());
+      while (processBatchLocked(asyncDone)) {
+        // Appends that raced with close() are stored, not dropped.
       }
       closed = true;
+      if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
+        last = cutLocked(base.firstSeq());
+      }
     } finally {
-      lock.unlock();
+      unlock();
+      complete(asyncDone);
+      if (checkpointer != null) {
+        // Every cut checkpoint is signed, stored and anchored before close returns.
+        checkpointer.stop();
+      }
+    }
+    if (last != null && last.isCompletedExceptionally()) {
+      Throwable cause = last.handle((v, t) -> t).join();
+      throw new AuditException("the final checkpoint could not be stored: " + cause.getMessage(), cause);
     }
   }
 
@@ -631,6 +1130,7 @@ public final class AuditLog implements AutoCloseable {
     private RetentionPolicy retention = RetentionPolicy.DEFAULT;
     private boolean allowCustomActions;
     private int maxBatch = 4096;
+    private int maxOutstanding = 4096;
 
     private Builder(String origin, AuditStore store) {
       this.origin = Objects.requireNonNull(origin, "origin");
@@ -710,6 +1210,18 @@ public final class AuditLog implements AutoCloseable {
     }
 
     /**
+     * Most asynchronous appends queued or in flight at once (4096); {@link AuditLog#appendAsync}
+     * blocks beyond that (back-pressure).
+     */
+    public Builder maxOutstanding(int events) {
+      if (events < 1) {
+        throw new IllegalArgumentException("maxOutstanding must be positive");
+      }
+      this.maxOutstanding = events;
+      return this;
+    }
+
+    /**
      * Opens the log: reads the store, rebuilds the Merkle tree, logs any crash recovery the
      * store performed, and signs a checkpoint if the stored log has none at its end.
      *
@@ -725,7 +1237,7 @@ public final class AuditLog implements AutoCloseable {
       try {
         log.open();
       } finally {
-        log.lock.unlock();
+        log.unlock();
       }
       return log;
     }

@@ -8,15 +8,21 @@ import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.stream.Stream;
 
 /**
@@ -29,12 +35,22 @@ import java.util.stream.Stream;
  * checkpoints are unauthenticated, with no chain key a keyed chain's tags are unchecked, and with
  * no anchor truncation and rollback cannot be detected ({@link VerificationReport#notChecked()}).
  *
- * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Thread-safe
- * (immutable); each call reads the store afresh.
+ * <p>One problem gives one finding, and the scan resynchronises after it: an unreadable frame
+ * is reported once with the events it held, a deleted event as one gap, moved or swapped events
+ * as the fewest events that explain the stored order, consecutive events with the same problem
+ * as one finding with a range, and checkpoints that only carry an earlier difference forward
+ * extend that finding. Independent problems later in the log are each reported.
+ *
+ * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Per-event checks
+ * run on worker threads (one fewer than the processors) in runs of 1,024 records, the rest on
+ * the calling thread; the workers end with the call. Thread-safe (immutable); each call reads
+ * the store afresh.
  */
 public final class AuditVerifier {
 
   private static final int REORDER_WINDOW = 4096;
+  /** Records per unit of parallel work. */
+  private static final int CHUNK = 1024;
 
   private final String origin;
   private final byte[] originUtf8;
@@ -88,33 +104,169 @@ public final class AuditVerifier {
     }
   }
 
+  /**
+   * One stored record with everything about it that does not depend on other records, computed
+   * by the worker threads: the event's own sequence number, whether its bytes are canonical, its
+   * leaf hash, its chain link to the record stored just before it, its MAC.
+   */
   private static final class Rec {
     final StoredEvent stored;
-    final LoggedEvent event;
-    final byte[] leaf;
+    /** Position in the stored order. */
+    final long index;
+    /** The sequence number the store filed the record under: its place in the log. */
+    long seq;
+    /** The sequence number inside the event's (hashed) bytes; equals seq unless tampered. */
+    long eventSeq;
+    /** A damaged record that still names its sequence number (it occupies that place). */
+    boolean hole;
+    String decodeError;
+    String action;
+    byte[] leaf;
+    /** chain(seq, chain hash of the record stored just before, leaf), or null. */
+    byte[] linkedChain;
+    boolean linkOk;
+    int mac;
+    /** Arrived while others waited for a predecessor; reordering findings cover it. */
+    boolean inEpisode;
 
-    Rec(StoredEvent stored, LoggedEvent event, byte[] leaf) {
+    Rec(StoredEvent stored, long index) {
       this.stored = stored;
-      this.event = event;
-      this.leaf = leaf;
+      this.index = index;
     }
   }
 
+  /** An unreadable frame: its finding and the readable records stored around it. */
+  private static final class Damage {
+    final int finding;
+    /** Seq of the readable record stored just before it. */
+    final long after;
+    /** Seq of the readable record stored just after it; -1 until known. */
+    long before = -1;
+
+    Damage(int finding, long after) {
+      this.finding = finding;
+      this.after = after;
+    }
+  }
+
+  private static final int MAC_NONE = 0;
+  private static final int MAC_OK = 1;
+  private static final int MAC_BAD = 2;
+  private static final int MAC_MISSING = 3;
+  private static final int MAC_UNCHECKED = 4;
+
+  /** A run of consecutive records handed to a worker. */
+  private final class Chunk implements Runnable {
+    final Rec[] recs = new Rec[CHUNK];
+    int n;
+    /** Chain hash of the record stored just before the first one (null if unknown). */
+    final byte[] before;
+
+    Chunk(byte[] before) {
+      this.before = before;
+    }
+
+    /** Stored chain hash of the last record, for the next chunk's first link. */
+    byte[] lastChain() {
+      StoredEvent last = recs[n - 1].stored;
+      return last.isDamaged() ? null : last.chainHash().unsafeArray();
+    }
+
+    @Override
+    public void run() {
+      Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
+      javax.crypto.Mac m = chainKey == null ? null : chainKey.newMac();
+      byte[] tag = new byte[32];
+      CanonicalEncoding.Header h = new CanonicalEncoding.Header();
+      byte[] prev = before;
+      for (int i = 0; i < n; i++) {
+        Rec r = recs[i];
+        StoredEvent s = r.stored;
+        if (s.isDamaged()) {
+          r.hole = s.seq() >= 0;
+          r.seq = s.seq();
+          prev = null;
+          continue;
+        }
+        byte[] payload = s.payload().unsafeArray();
+        r.seq = s.seq();
+        r.eventSeq = s.seq();
+        try {
+          CanonicalEncoding.check(payload, h);
+          r.eventSeq = h.seq;
+          r.action = h.action;
+        } catch (AuditFormatException e) {
+          r.decodeError = e.getMessage();
+        }
+        r.leaf = hasher.leaf(payload, 0, payload.length);
+        byte[] stored = s.chainHash().unsafeArray();
+        if (prev != null) {
+          r.linkedChain = new byte[Hashes.SIZE];
+          hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
+          r.linkOk = MessageDigest.isEqual(r.linkedChain, stored);
+        }
+        byte[] mac = s.mac().unsafeArray();
+        if (m == null) {
+          r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
+        } else if (mac.length == 0) {
+          r.mac = MAC_MISSING;
+        } else {
+          ChainKey.tag(m, stored, 0, tag, 0);
+          r.mac = MessageDigest.isEqual(tag, mac) ? MAC_OK : MAC_BAD;
+        }
+        prev = stored;
+      }
+    }
+  }
+
+  /**
+   * The sequential part of a verification: puts records in sequence order, checks each chain
+   * link against the event actually before it, rebuilds the Merkle tree, and turns what it sees
+   * into findings. One problem gives one finding: a damaged frame is reported once for the
+   * events it held, a deleted event as one gap, moved events as the fewest events that explain
+   * the stored order, and runs of events with the same problem as one finding with a range.
+   */
   private final class Run {
+    final List<Finding> early = new ArrayList<>();
     final List<Finding> findings = new ArrayList<>();
     final List<String> notChecked = new ArrayList<>();
     final PruneBase base;
     final MerkleTree tree;
-    boolean treeValid = true;
+    final Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
     long expected;
+    /** Stored chain hash of the last accepted event; null when unknown (after a gap). */
     byte[] prev;
+    /** Chain hash recomputed for the last accepted event; null when unknown. */
+    byte[] prevComputed;
+    long lastAcceptedIndex = -1;
     boolean acceptedAny;
     long checked;
     boolean macsSeen;
+    /** Lowest sequence number reported modified (its leaf may be forged). */
+    long taintedAt = Long.MAX_VALUE;
     final TreeMap<Long, Rec> pending = new TreeMap<>();
-    final Set<Long> sizesOfInterest = new HashSet<>();
+    /** Records that arrived while some were waiting for a predecessor (a reordering episode). */
+    final List<Rec> episode = new ArrayList<>();
+    /** Stored position minus sequence number of the records in place before the episode. */
+    long episodeOffset;
+    /** Unreadable frames since the last readable record (their next neighbour is not known yet). */
+    final List<Damage> openDamage = new ArrayList<>();
+    /** Unreadable frames by the first sequence number they may have held (after their neighbour). */
+    final TreeMap<Long, Damage> damageAt = new TreeMap<>();
+    /** Sequence number of the last readable record read, in stored order. */
+    long lastReadSeq;
+    /** A TORN_TAIL finding at the end of the log, if any. */
+    int tornFinding = -1;
+    /** Sequence numbers given up as missing: start -> {end (exclusive), finding index}. */
+    final TreeMap<Long, long[]> skipped = new TreeMap<>();
+    long[] sizesOfInterest = new long[0];
     final Map<Long, byte[]> chainAt = new HashMap<>();
     final List<LoggedEvent> receipts = new ArrayList<>();
+    // The last per-event MODIFIED finding, so the next event with the same problem extends it.
+    int runFinding = -1;
+    String runMessage;
+    long runFirst;
+    long runLast;
 
     Run(PruneBase base) {
       this.base = base;
@@ -125,113 +277,337 @@ public final class AuditVerifier {
       this.tree = new MerkleTree(base.firstSeq(), range);
       this.expected = base.firstSeq();
       this.prev = base.chainBefore().toByteArray();
+      this.prevComputed = prev;
+      this.lastReadSeq = base.firstSeq() - 1;
     }
 
     void add(FindingCode code, long seq, String location, String message) {
       findings.add(new Finding(code, seq, location, message));
     }
 
-    void record(StoredEvent s) {
+    void record(Rec r) {
       checked++;
+      StoredEvent s = r.stored;
       if (s.isDamaged()) {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
         add(code, s.seq(), s.location(), d);
-        return;
+        if (code == FindingCode.TORN_TAIL) {
+          tornFinding = findings.size() - 1;
+        }
+        if (code != FindingCode.MODIFIED) {
+          return;
+        }
+        if (!r.hole) {
+          // Which events these bytes held shows once the next readable record arrives.
+          openDamage.add(new Damage(findings.size() - 1, lastReadSeq));
+          return;
+        }
+        taint(s.seq());
       }
-      LoggedEvent e;
-      try {
-        e = CanonicalEncoding.decode(s.payload());
-      } catch (AuditFormatException ex) {
-        add(FindingCode.MODIFIED, s.seq(), s.location(), "event bytes do not decode: " + ex.getMessage());
-        return;
+      long seq = r.seq;
+      for (Damage d : openDamage) {
+        d.before = seq;
+        if (seq > d.after + 1) {
+          damageAt.putIfAbsent(d.after + 1, d);
+        }
       }
-      if (e.seq() != s.seq()) {
-        add(FindingCode.MODIFIED, s.seq(), s.location(), "record is filed as seq " + s.seq() + " but the event says seq " + e.seq());
-        return;
-      }
-      Rec r = new Rec(s, e, Hashes.leaf(s.payload().toByteArray()));
-      long seq = s.seq();
+      openDamage.clear();
+      lastReadSeq = seq;
       if (seq == expected) {
+        if (!pending.isEmpty()) {
+          r.inEpisode = true;
+          episode.add(r);
+        }
         accept(r);
         drain();
       } else if (seq > expected) {
+        if (pending.isEmpty() && attribute(seq)) {
+          accept(r);
+          return;
+        }
         Rec old = pending.putIfAbsent(seq, r);
         if (old != null) {
-          fork(old, r);
+          add(FindingCode.FORK, seq, s.location(), "a second event claims seq " + seq + " (first at " + old.stored.location() + ")");
+          return;
         }
+        if (episode.isEmpty()) {
+          episodeOffset = lastAcceptedIndex - (expected - 1);
+        }
+        r.inEpisode = true;
+        episode.add(r);
         if (pending.size() > REORDER_WINDOW) {
           gapTo(pending.firstKey());
           drain();
         }
       } else {
-        byte[] known = treeValid ? tree.leafAt(seq) : null;
-        if (known != null && MessageDigest.isEqual(known, r.leaf)) {
-          add(FindingCode.FORK, seq, s.location(), "seq " + seq + " is stored twice");
-        } else {
-          add(FindingCode.FORK, seq, s.location(), "a second, different event claims seq " + seq);
-        }
+        late(r);
       }
     }
 
-    void fork(Rec a, Rec b) {
-      add(FindingCode.FORK, b.stored.seq(), b.stored.location(), "a second event claims seq " + b.stored.seq()
-          + " (first at " + a.stored.location() + ")");
+    /** An event whose place was passed already: moved far back, or a second event for one place. */
+    private void late(Rec r) {
+      long seq = r.seq;
+      Map.Entry<Long, long[]> gap = skipped.floorEntry(seq);
+      if (gap != null && seq < gap.getValue()[0]) {
+        int idx = (int) gap.getValue()[1];
+        String msg = "event seq " + seq + " is stored after events that follow it (more than " + REORDER_WINDOW
+            + " records later)" + filed(r);
+        if (gap.getKey() == seq && gap.getValue()[0] == seq + 1 && idx >= 0
+            && findings.get(idx).code() == FindingCode.SEQUENCE_GAP) {
+          // The "missing" event was only moved: one finding, not a gap plus a move.
+          findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.stored.location(), msg));
+          gap.getValue()[1] = -1;
+        } else {
+          add(FindingCode.REORDERED, seq, r.stored.location(), msg);
+        }
+        return;
+      }
+      byte[] known = r.hole ? null : tree.leafAt(seq);
+      if (known != null && MessageDigest.isEqual(known, r.leaf)) {
+        add(FindingCode.FORK, seq, r.stored.location(), "seq " + seq + " is stored twice");
+      } else {
+        add(FindingCode.FORK, seq, r.stored.location(), "a second, different event claims seq " + seq);
+      }
+    }
+
+    private String filed(Rec r) {
+      return r.hole || r.decodeError != null || r.eventSeq == r.seq ? "" : " (the event inside says seq " + r.eventSeq + ")";
+    }
+
+    /**
+     * If an unreadable frame sits exactly where the events [expected, next) belong (between the
+     * records with seq expected - 1 and next), reports that it held them instead of a gap.
+     */
+    private boolean attribute(long next) {
+      Damage d = damageAt.get(expected);
+      if (d == null || d.before != next) {
+        return false;
+      }
+      damageAt.remove(expected);
+      Finding f = findings.get(d.finding);
+      String held = next - expected == 1 ? "event " + expected : "events " + expected + ".." + (next - 1);
+      findings.set(d.finding, new Finding(f.code(), expected, f.location(), f.message() + "; it held " + held));
+      skipped.put(expected, new long[] {next, -1});
+      taint(expected);
+      expected = next;
+      prev = null;
+      prevComputed = null;
+      return true;
     }
 
     void drain() {
       while (!pending.isEmpty() && pending.firstKey() == expected) {
-        Rec r = pending.pollFirstEntry().getValue();
-        add(FindingCode.REORDERED, r.stored.seq(), r.stored.location(), "event seq " + r.stored.seq()
-            + " is stored before events that precede it");
-        accept(r);
+        accept(pending.pollFirstEntry().getValue());
+      }
+      if (pending.isEmpty() && !episode.isEmpty()) {
+        endEpisode();
       }
     }
 
+    /**
+     * Reports as REORDERED the fewest records whose moving explains the stored order of the
+     * episode: all but a longest increasing run of sequence numbers (in stored order).
+     */
+    private void endEpisode() {
+      int k = episode.size();
+      int[] tails = new int[k];
+      int[] prevIdx = new int[k];
+      int len = 0;
+      for (int i = 0; i < k; i++) {
+        long v = episode.get(i).seq;
+        int lo = 0;
+        int hi = len;
+        while (lo < hi) {
+          int mid = (lo + hi) >>> 1;
+          if (episode.get(tails[mid]).seq < v) {
+            lo = mid + 1;
+          } else {
+            hi = mid;
+          }
+        }
+        prevIdx[i] = lo > 0 ? tails[lo - 1] : -1;
+        tails[lo] = i;
+        if (lo == len) {
+          len++;
+        }
+      }
+      boolean[] keep = new boolean[k];
+      // Among equally short explanations prefer the one that leaves most records where they
+      // were: records with the same offset between stored position and sequence number always
+      // ascend, and in a swap they are everything but the two swapped events.
+      Map<Long, Integer> offsets = new HashMap<>();
+      for (Rec r : episode) {
+        offsets.merge(r.index - r.seq, 1, Integer::sum);
+      }
+      long modal = episodeOffset;
+      int modalCount = offsets.getOrDefault(episodeOffset, 0);
+      for (Map.Entry<Long, Integer> e : offsets.entrySet()) {
+        if (e.getValue() > modalCount) {
+          modalCount = e.getValue();
+          modal = e.getKey();
+        }
+      }
+      if (modalCount == len) {
+        for (int i = 0; i < k; i++) {
+          keep[i] = episode.get(i).index - episode.get(i).seq == modal;
+        }
+      } else {
+        for (int i = len > 0 ? tails[len - 1] : -1; i >= 0; i = prevIdx[i]) {
+          keep[i] = true;
+        }
+      }
+      for (int i = 0; i < k; i++) {
+        if (!keep[i]) {
+          Rec r = episode.get(i);
+          add(FindingCode.REORDERED, r.seq, r.stored.location(), "event seq " + r.seq
+              + " is stored out of sequence order (moved or swapped)" + filed(r));
+        }
+      }
+      episode.clear();
+    }
+
     void gapTo(long next) {
+      if (attribute(next)) {
+        return;
+      }
       FindingCode code = acceptedAny ? FindingCode.SEQUENCE_GAP : FindingCode.HEAD_PRUNED_WITHOUT_RECEIPT;
       add(code, expected, "seq " + expected + ".." + (next - 1),
           (next - expected) + " event(s) missing" + (acceptedAny ? "" : " at the head of the log, with no prune receipt"));
-      treeValid = false;
+      skipped.put(expected, new long[] {next, findings.size() - 1});
       expected = next;
       prev = null;
+      prevComputed = null;
+    }
+
+    private void taint(long seq) {
+      taintedAt = Math.min(taintedAt, seq);
     }
 
     void accept(Rec r) {
       StoredEvent s = r.stored;
-      long seq = s.seq();
-      byte[] stored = s.chainHash().toByteArray();
+      long seq = r.seq;
+      if (r.hole) {
+        expected = seq + 1;
+        prev = null;
+        prevComputed = null;
+        lastAcceptedIndex = r.index;
+        return;
+      }
+      List<String> problems = null;
+      boolean misfiled = r.eventSeq != seq;
+      if (r.decodeError != null) {
+        problems = problem(null, "event bytes do not decode: " + r.decodeError);
+      } else if (misfiled) {
+        problems = problem(null, "record is filed as seq " + seq + " but the event says seq " + r.eventSeq);
+      }
+      byte[] stored = s.chainHash().unsafeArray();
+      byte[] computed = null;
       if (prev != null) {
-        byte[] chain = Hashes.chain(originUtf8, seq, prev, r.leaf);
-        if (!MessageDigest.isEqual(chain, stored)) {
-          add(FindingCode.MODIFIED, seq, s.location(), "chain hash does not match: this event or the one before it was changed");
+        boolean ok;
+        if (r.linkedChain != null && r.index - 1 == lastAcceptedIndex) {
+          computed = r.linkedChain;
+          ok = r.linkOk;
+        } else {
+          computed = hasher.chain(r.eventSeq, prev, r.leaf);
+          ok = MessageDigest.isEqual(computed, stored);
+        }
+        if (!ok && prevComputed != null && !MessageDigest.isEqual(prevComputed, prev)) {
+          // The event before had a wrong stored chain hash (already reported): link to the right one.
+          ok = MessageDigest.isEqual(hasher.chain(r.eventSeq, prevComputed, r.leaf), stored);
+        }
+        if (!ok) {
+          problems = problem(problems, "chain hash does not match: this event or the one before it was changed");
         }
       }
-      if (chainKey != null) {
-        if (s.mac().isEmpty()) {
-          add(FindingCode.MODIFIED, seq, s.location(), "event has no MAC but the log is keyed");
-        } else if (!MessageDigest.isEqual(chainKey.tag(stored), s.mac().toByteArray())) {
-          add(FindingCode.MODIFIED, seq, s.location(), "MAC does not verify: event forged or edited without the chain key");
-        }
-      } else if (!s.mac().isEmpty()) {
-        macsSeen = true;
+      switch (r.mac) {
+        case MAC_BAD:
+          problems = problem(problems, "MAC does not verify: event forged or edited without the chain key");
+          break;
+        case MAC_MISSING:
+          problems = problem(problems, "event has no MAC but the log is keyed");
+          break;
+        case MAC_UNCHECKED:
+          macsSeen = true;
+          break;
+        default:
+          break;
       }
-      prev = stored;
-      if (treeValid) {
+      if (problems != null) {
+        modified(seq, s.location(), String.join("; ", problems));
+      }
+      if (misfiled) {
+        // Its chain hash belongs to another place (rows exchanged): the next link cannot be checked.
+        prev = null;
+        prevComputed = null;
+      } else {
+        prev = stored;
+        prevComputed = computed;
+      }
+      lastAcceptedIndex = r.index;
+      if (tree.size() == seq) {
         tree.append(r.leaf);
       }
-      if (sizesOfInterest.contains(seq + 1)) {
+      if (problems == null && Arrays.binarySearch(sizesOfInterest, seq + 1) >= 0) {
+        // (The chain hash of an event already reported would only repeat that finding.)
         chainAt.put(seq + 1, stored);
       }
-      Action a = r.event.event().action();
-      if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
-        add(FindingCode.TORN_TAIL_RECOVERED, seq, s.location(), "writer recovered a crash: " + r.event.event().details().get("recovery"));
-      } else if (a.equals(Action.AUDIT_LOG_PRUNED)) {
-        receipts.add(r.event);
+      if (Action.AUDIT_LOG_RECOVERED.name().equals(r.action) || Action.AUDIT_LOG_PRUNED.name().equals(r.action)) {
+        special(r);
       }
       acceptedAny = true;
       expected = seq + 1;
+    }
+
+    private List<String> problem(List<String> list, String p) {
+      List<String> l = list == null ? new ArrayList<>(2) : list;
+      l.add(p);
+      return l;
+    }
+
+    /** A per-event MODIFIED finding; consecutive events with the same problem share one. */
+    private void modified(long seq, String location, String message) {
+      taint(seq);
+      if (runFinding == findings.size() - 1 && runFinding >= 0 && message.equals(runMessage) && seq == runLast + 1) {
+        runLast = seq;
+        Finding f = findings.get(runFinding);
+        findings.set(runFinding, new Finding(FindingCode.MODIFIED, runFirst, f.location(),
+            message + " (events " + runFirst + ".." + runLast + ", " + (runLast - runFirst + 1) + " in a row)"));
+        return;
+      }
+      add(FindingCode.MODIFIED, seq, location, message);
+      runFinding = findings.size() - 1;
+      runMessage = message;
+      runFirst = seq;
+      runLast = seq;
+    }
+
+    /** The log's own events about itself: recoveries and prune receipts. */
+    private void special(Rec r) {
+      LoggedEvent e;
+      try {
+        e = CanonicalEncoding.decode(r.stored.payload());
+      } catch (AuditFormatException ex) {
+        return; // check() accepted these bytes, so decode does too
+      }
+      Action a = e.event().action();
+      if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
+        add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.stored.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
+      } else if (a.equals(Action.AUDIT_LOG_PRUNED)) {
+        receipts.add(e);
+      }
+    }
+
+    /** At the end: events still waiting for a predecessor are after a gap. */
+    void finish() {
+      while (!pending.isEmpty()) {
+        gapTo(pending.firstKey());
+        drain();
+      }
+      if (!episode.isEmpty()) {
+        endEpisode();
+      }
     }
   }
 
@@ -239,95 +615,238 @@ public final class AuditVerifier {
   public VerificationReport verify(AuditStore store) {
     PruneBase base = store.head().base();
     Run run = new Run(base);
-
-    // Checkpoints first: their sizes tell the scan which chain heads to remember.
-    List<SignedCheckpoint> valid = new ArrayList<>();
-    List<String> notes = store.checkpoints();
-    for (int i = 0; i < notes.size(); i++) {
-      Optional<SignedCheckpoint> cp = checkedCheckpoint(run, notes.get(i), "checkpoint #" + i, i == notes.size() - 1);
-      cp.ifPresent(valid::add);
-    }
-    List<SignedCheckpoint> anchored = new ArrayList<>();
-    for (CheckpointAnchor a : anchors) {
-      Optional<String> note;
-      try {
-        note = a.latest(origin);
-      } catch (RuntimeException e) {
-        run.add(FindingCode.MALFORMED_CHECKPOINT, -1, anchorName(a), "anchor could not be read: " + e.getMessage());
-        continue;
+    Workers workers = new Workers();
+    try {
+      // Checkpoint signatures (Ed25519 verification is slow) are checked while the events are scanned.
+      List<String> notes = store.checkpoints();
+      List<Future<Object>> checks = new ArrayList<>();
+      for (int i = 0; i < notes.size(); i++) {
+        String note = notes.get(i);
+        String where = "checkpoint #" + i;
+        boolean last = i == notes.size() - 1;
+        checks.add(workers.submit(notes.size() > 4, () -> checkedCheckpoint(note, where, last)));
       }
-      if (note.isPresent()) {
-        checkedCheckpoint(run, note.get(), anchorName(a), false).ifPresent(anchored::add);
+      List<Future<Object>> anchorChecks = new ArrayList<>();
+      for (CheckpointAnchor a : anchors) {
+        Optional<String> note;
+        try {
+          note = a.latest(origin);
+        } catch (RuntimeException e) {
+          anchorChecks.add(CompletableFuture.completedFuture(
+              new Finding(FindingCode.MALFORMED_CHECKPOINT, -1, anchorName(a), "anchor could not be read: " + e.getMessage())));
+          continue;
+        }
+        if (note.isPresent()) {
+          String text = note.get();
+          anchorChecks.add(workers.submit(false, () -> checkedCheckpoint(text, anchorName(a), false)));
+        }
       }
-    }
-    for (SignedCheckpoint c : valid) {
-      run.sizesOfInterest.add(c.checkpoint().size());
-    }
-    for (SignedCheckpoint c : anchored) {
-      run.sizesOfInterest.add(c.checkpoint().size());
-    }
+      // Every parsable checkpoint's size: the scan remembers the chain head there.
+      List<Long> sizes = new ArrayList<>();
+      for (String note : notes) {
+        sizeOf(note, sizes);
+      }
+      for (Future<Object> f : anchorChecks) {
+        Object o = workers.join(f);
+        if (o instanceof SignedCheckpoint) {
+          sizes.add(((SignedCheckpoint) o).checkpoint().size());
+        }
+      }
+      run.sizesOfInterest = sizes.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
 
+      scan(store, base, run, workers);
+      run.finish();
+
+      List<SignedCheckpoint> valid = collect(run, checks, workers);
+      List<SignedCheckpoint> anchored = collect(run, anchorChecks, workers);
+      long size = run.expected;
+
+      checkPrune(run, base, valid);
+      long lastValid = checkAgainstLog(run, valid, size);
+      checkConsistency(run, valid);
+      checkAnchors(run, anchored, valid, size);
+
+      // A signed checkpoint protects against truncation below its size even where its content differs.
+      long covered = Math.min(size, valid.stream().mapToLong(c -> c.checkpoint().size()).max().orElse(0));
+      if (covered < size && !keys.isEmpty()) {
+        run.add(FindingCode.UNSEALED_TAIL, covered, "seq " + covered + ".." + (size - 1),
+            (size - covered) + " event(s) after the last signed checkpoint are not yet protected against truncation");
+      }
+      if (keys.isEmpty()) {
+        run.notChecked.add("checkpoint signatures: no trusted public key given, so checkpoints and prune receipts are unauthenticated");
+      } else if (valid.isEmpty()) {
+        run.notChecked.add("no valid signed checkpoint: forged events with a recomputed chain cannot be excluded");
+      }
+      if (chainKey == null && run.macsSeen) {
+        run.notChecked.add("HMAC chain tags are present but no chain key was given");
+      }
+      if (chainKey == null && keys.isEmpty()) {
+        run.notChecked.add("authenticity: a plain SHA-256 chain can be recomputed by anyone with write access (give a chain key or a public key)");
+      }
+      if (anchors.isEmpty()) {
+        run.notChecked.add("truncation and rollback: no anchored checkpoint given; newest events could have been dropped or an older copy restored");
+      } else if (anchored.isEmpty()) {
+        run.notChecked.add("truncation and rollback: the anchors hold no checkpoint for " + origin);
+      }
+      if (run.tree.size() < size) {
+        run.notChecked.add("Merkle roots of sizes above " + run.tree.size()
+            + " (the tree cannot be rebuilt across missing or unreadable events; chain heads are still checked)");
+      }
+      List<Finding> all = new ArrayList<>(run.early);
+      all.addAll(run.findings);
+      return new VerificationReport(origin, base.firstSeq(), size, run.checked, lastValid, all, run.notChecked);
+    } finally {
+      workers.shutdown();
+    }
+  }
+
+  /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
+  private void scan(AuditStore store, PruneBase base, Run run, Workers workers) {
+    ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
+    Chunk[] cur = {new Chunk(base.chainBefore().toByteArray())};
+    long[] index = {0};
     try (Stream<StoredEvent> s = store.read(base.firstSeq())) {
-      s.forEach(run::record);
+      s.forEach(e -> {
+        Chunk c = cur[0];
+        c.recs[c.n++] = new Rec(e, index[0]++);
+        if (c.n == CHUNK) {
+          inflight.add(workers.submit(true, c, c));
+          cur[0] = new Chunk(c.lastChain());
+          while (inflight.size() > workers.window()) {
+            sequence(run, workers.join(inflight.poll()));
+          }
+        }
+      });
     }
-    while (!run.pending.isEmpty()) {
-      run.gapTo(run.pending.firstKey());
-      run.drain();
+    if (cur[0].n > 0) {
+      inflight.add(workers.submit(false, cur[0], cur[0]));
     }
-    long size = run.expected;
+    while (!inflight.isEmpty()) {
+      sequence(run, workers.join(inflight.poll()));
+    }
+  }
 
-    checkPrune(run, base, valid);
-    long lastValid = checkAgainstLog(run, valid, size);
-    checkConsistency(run, valid);
-    checkAnchors(run, anchored, valid, size);
+  private static void sequence(Run run, Chunk c) {
+    for (int i = 0; i < c.n; i++) {
+      run.record(c.recs[i]);
+      c.recs[i] = null;
+    }
+  }
 
-    if (lastValid < size && !keys.isEmpty()) {
-      run.add(FindingCode.UNSEALED_TAIL, lastValid, "seq " + lastValid + ".." + (size - 1),
-          (size - lastValid) + " event(s) after the last signed checkpoint are not yet protected against truncation");
+  /**
+   * The verification's helper threads (one fewer than the processors; none on one processor or
+   * for small logs). A task not yet started when its result is needed runs on the caller, so the
+   * scanning thread never waits idle.
+   */
+  private static final class Workers {
+    private final int threads = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
+    private ExecutorService pool;
+
+    int window() {
+      return 2 * threads + 2;
     }
-    if (keys.isEmpty()) {
-      run.notChecked.add("checkpoint signatures: no trusted public key given, so checkpoints and prune receipts are unauthenticated");
-    } else if (valid.isEmpty()) {
-      run.notChecked.add("no valid signed checkpoint: forged events with a recomputed chain cannot be excluded");
+
+    <T> Future<T> submit(boolean parallel, java.util.concurrent.Callable<T> task) {
+      FutureTask<T> f = new FutureTask<>(task);
+      start(parallel, f);
+      return f;
     }
-    if (chainKey == null && run.macsSeen) {
-      run.notChecked.add("HMAC chain tags are present but no chain key was given");
+
+    <T> Future<T> submit(boolean parallel, Runnable task, T result) {
+      FutureTask<T> f = new FutureTask<>(task, result);
+      start(parallel, f);
+      return f;
     }
-    if (chainKey == null && keys.isEmpty()) {
-      run.notChecked.add("authenticity: a plain SHA-256 chain can be recomputed by anyone with write access (give a chain key or a public key)");
+
+    private void start(boolean parallel, FutureTask<?> f) {
+      if (parallel && threads > 0) {
+        if (pool == null) {
+          pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "bulwark-audit-verifier");
+            t.setDaemon(true);
+            return t;
+          });
+        }
+        pool.execute(f);
+      }
     }
-    if (anchors.isEmpty()) {
-      run.notChecked.add("truncation and rollback: no anchored checkpoint given; newest events could have been dropped or an older copy restored");
-    } else if (anchored.isEmpty()) {
-      run.notChecked.add("truncation and rollback: the anchors hold no checkpoint for " + origin);
+
+    <T> T join(Future<T> f) {
+      if (f instanceof FutureTask && !f.isDone()) {
+        ((FutureTask<T>) f).run(); // not started yet (or never handed to the pool): run it here
+      }
+      boolean interrupted = false;
+      try {
+        while (true) {
+          try {
+            return f.get();
+          } catch (InterruptedException e) {
+            interrupted = true;
+          } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+              throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+              throw (Error) c;
+            }
+            throw new AuditException("verification failed: " + c, c);
+          }
+        }
+      } finally {
+        if (interrupted) {
+          Thread.currentThread().interrupt();
+        }
+      }
     }
-    if (!run.treeValid) {
-      run.notChecked.add("Merkle roots after the first gap (the tree cannot be rebuilt across missing events)");
+
+    void shutdown() {
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
-    return new VerificationReport(origin, base.firstSeq(), size, run.checked, lastValid, run.findings, run.notChecked);
+  }
+
+  private static void sizeOf(String note, List<Long> sizes) {
+    try {
+      sizes.add(SignedCheckpoint.parse(note).checkpoint().size());
+    } catch (AuditFormatException e) {
+      // reported with the signature checks
+    }
+  }
+
+  private List<SignedCheckpoint> collect(Run run, List<Future<Object>> checks, Workers workers) {
+    List<SignedCheckpoint> out = new ArrayList<>();
+    for (Future<Object> f : checks) {
+      Object o = workers.join(f);
+      if (o instanceof Finding) {
+        run.early.add((Finding) o);
+      } else {
+        out.add((SignedCheckpoint) o);
+      }
+    }
+    return out;
   }
 
   private static String anchorName(CheckpointAnchor a) {
     return "anchor " + a;
   }
 
-  private Optional<SignedCheckpoint> checkedCheckpoint(Run run, String note, String where, boolean lastInStore) {
+  /** The checkpoint if it parses, is for this log and (with keys) is signed by one; else its finding. */
+  private Object checkedCheckpoint(String note, String where, boolean lastInStore) {
     SignedCheckpoint cp;
     try {
       cp = SignedCheckpoint.parse(note);
     } catch (AuditFormatException e) {
-      run.add(FindingCode.MALFORMED_CHECKPOINT, -1, where, e.getMessage() + (lastInStore ? " (possibly a torn write)" : ""));
-      return Optional.empty();
+      return new Finding(FindingCode.MALFORMED_CHECKPOINT, -1, where, e.getMessage() + (lastInStore ? " (possibly a torn write)" : ""));
     }
     if (!cp.checkpoint().origin().equals(origin)) {
-      run.add(FindingCode.INCONSISTENT_CHECKPOINTS, -1, where, "checkpoint is for another log: " + cp.checkpoint().origin());
-      return Optional.empty();
+      return new Finding(FindingCode.INCONSISTENT_CHECKPOINTS, -1, where, "checkpoint is for another log: " + cp.checkpoint().origin());
     }
     if (!keys.isEmpty() && cp.verifiedBy(keys).isEmpty()) {
-      run.add(FindingCode.BAD_CHECKPOINT_SIGNATURE, -1, where, "no signature by a trusted key verifies (size " + cp.checkpoint().size() + ")");
-      return Optional.empty();
+      return new Finding(FindingCode.BAD_CHECKPOINT_SIGNATURE, -1, where, "no signature by a trusted key verifies (size " + cp.checkpoint().size() + ")");
     }
-    return Optional.of(cp);
+    return cp;
   }
 
   private void checkPrune(Run run, PruneBase base, List<SignedCheckpoint> valid) {
@@ -362,35 +881,118 @@ public final class AuditVerifier {
         "the log starts at seq " + cut + " but holds no matching prune receipt");
   }
 
+  /**
+   * Compares each signed checkpoint with the log: the Merkle root (where the tree could be
+   * rebuilt) and the chain head. A difference is reported once where it first shows; later
+   * checkpoints that only carry the same difference forward extend that finding.
+   */
   private long checkAgainstLog(Run run, List<SignedCheckpoint> valid, long size) {
     long lastValid = 0;
-    for (SignedCheckpoint sc : valid) {
+    List<SignedCheckpoint> bySize = new ArrayList<>(valid);
+    bySize.sort(java.util.Comparator.comparingLong(c -> c.checkpoint().size()));
+    long rootBadAt = -1;
+    boolean rootsSkipped = false;
+    int chainRun = -1;
+    long chainRunFirst = -1;
+    int chainRunCount = 0;
+    String chainRunMessage = null;
+    int truncated = -1;
+    int truncatedCount = 0;
+    for (SignedCheckpoint sc : bySize) {
       Checkpoint c = sc.checkpoint();
-      String where = "checkpoint size " + c.size();
-      if (c.size() > size) {
-        run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events but its own checkpoint covers " + c.size());
+      long cs = c.size();
+      String where = "checkpoint size " + cs;
+      if (cs > size) {
+        if (truncated >= 0) {
+          // One truncation, however many checkpoints lie beyond the end.
+          truncatedCount++;
+          run.findings.set(truncated, new Finding(FindingCode.TRUNCATED, size, where, "the store holds " + size
+              + " events but its own checkpoints cover up to " + cs + " (" + truncatedCount + " checkpoints beyond the end)"));
+        } else if (!absorbTruncation(run, cs, size)) {
+          run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events but its own checkpoint covers " + cs);
+          truncated = run.findings.size() - 1;
+          truncatedCount = 1;
+        }
         continue;
       }
-      if (c.size() < run.base.firstSeq() || c.size() == 0) {
+      if (cs < run.base.firstSeq() || cs == 0) {
         continue;
       }
-      if (!run.treeValid) {
+      boolean rootOk = true;
+      boolean rootChecked = false;
+      if (cs <= run.tree.size()) {
+        if (cs > run.taintedAt || rootBadAt >= 0) {
+          rootsSkipped = true; // it covers an event already reported: it can only differ too
+        } else {
+          rootChecked = true;
+          rootOk = MessageDigest.isEqual(run.tree.rootAt(cs), c.root().toByteArray());
+        }
+      }
+      byte[] chain = run.chainAt.get(cs);
+      boolean chainOk = chain == null || MessageDigest.isEqual(chain, c.chainHead().toByteArray());
+      if (rootOk && chainOk) {
+        chainRun = -1;
+        if (rootChecked || chain != null) {
+          lastValid = Math.max(lastValid, cs);
+        }
         continue;
       }
-      byte[] root = run.tree.rootAt(c.size());
-      byte[] chain = run.chainAt.get(c.size());
-      if (!MessageDigest.isEqual(root, c.root().toByteArray())) {
-        run.add(FindingCode.MODIFIED, c.size() - 1, where, "Merkle root of events [0, " + c.size()
-            + ") differs from the signed checkpoint: events were changed or replaced");
+      if (!rootOk) {
+        rootBadAt = cs;
+      }
+      if (!chainOk && chainRun >= 0) {
+        chainRunCount++;
+        run.findings.set(chainRun, new Finding(FindingCode.MODIFIED, chainRunFirst - 1, "checkpoint size " + chainRunFirst,
+            chainRunMessage + " (and " + chainRunCount + " later checkpoint(s) up to size " + cs + " carry the same difference)"));
         continue;
       }
-      if (chain != null && !MessageDigest.isEqual(chain, c.chainHead().toByteArray())) {
-        run.add(FindingCode.MODIFIED, c.size() - 1, where, "chain head differs from the signed checkpoint");
-        continue;
+      String message = !rootOk && !chainOk
+          ? "Merkle root and chain head of events [0, " + cs + ") differ from the signed checkpoint: events were changed or replaced"
+          : !rootOk ? "Merkle root of events [0, " + cs + ") differs from the signed checkpoint: events were changed or replaced"
+          : "chain head differs from the signed checkpoint: events up to seq " + (cs - 1) + " were changed or replaced";
+      run.add(FindingCode.MODIFIED, cs - 1, where, message);
+      if (!chainOk) {
+        chainRun = run.findings.size() - 1;
+        chainRunFirst = cs;
+        chainRunCount = 0;
+        chainRunMessage = message;
+      } else {
+        chainRun = -1;
       }
-      lastValid = Math.max(lastValid, c.size());
+    }
+    if (rootsSkipped) {
+      long from = rootBadAt >= 0 && rootBadAt <= run.taintedAt ? rootBadAt : run.taintedAt;
+      run.notChecked.add("Merkle roots of checkpoints above seq " + from
+          + " (they cover events already reported modified, so they cannot show anything more)");
     }
     return lastValid;
+  }
+
+  /**
+   * Unreadable bytes at the end of the log stand where the events a checkpoint covers should be:
+   * the damage finding already says so, rather than a second finding for the same bytes.
+   */
+  private static boolean absorbTruncation(Run run, long checkpointSize, long size) {
+    if (!run.openDamage.isEmpty()) {
+      int idx = run.openDamage.get(0).finding;
+      Finding f = run.findings.get(idx);
+      String note = "; a checkpoint covers events up to seq " + (checkpointSize - 1) + ", so it held events from seq " + size;
+      if (!f.message().contains(note)) {
+        run.findings.set(idx, new Finding(f.code(), size, f.location(), f.message() + note));
+      }
+      return true;
+    }
+    if (run.tornFinding >= 0) {
+      // Not a crash after all: a signed checkpoint covered the events in those bytes.
+      Finding f = run.findings.get(run.tornFinding);
+      if (f.code() == FindingCode.TORN_TAIL) {
+        run.findings.set(run.tornFinding, new Finding(FindingCode.TRUNCATED, size, f.location(),
+            "the store holds " + size + " events but a checkpoint covers " + checkpointSize
+                + "; the bytes at the end hold no complete frame (" + f.message() + "), yet they held acknowledged events"));
+      }
+      return true;
+    }
+    return false;
   }
 
   private void checkConsistency(Run run, List<SignedCheckpoint> valid) {
@@ -422,18 +1024,28 @@ public final class AuditVerifier {
       if (a.size() > size) {
         boolean storeKnowsIt = valid.stream().anyMatch(c -> c.checkpoint().size() >= a.size());
         if (storeKnowsIt) {
-          run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events; " + a.size()
-              + " were anchored (newest events deleted)");
+          if (!absorbTruncation(run, a.size(), size)) {
+            run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events; " + a.size()
+                + " were anchored (newest events deleted)");
+          }
         } else {
           run.add(FindingCode.ROLLBACK, size, where, "the store holds " + size + " events and no checkpoint beyond; "
               + a.size() + " were anchored (an older copy was restored)");
         }
         continue;
       }
-      if (a.size() >= run.base.firstSeq() && a.size() > 0 && run.treeValid
-          && !MessageDigest.isEqual(run.tree.rootAt(a.size()), a.root().toByteArray())) {
-        run.add(FindingCode.ROLLBACK, a.size() - 1, where, "the stored history diverges from the anchored checkpoint"
-            + " (rolled back and regrown, or rewritten)");
+      if (a.size() >= run.base.firstSeq() && a.size() > 0 && a.size() <= run.taintedAt) {
+        boolean diverges;
+        if (a.size() <= run.tree.size()) {
+          diverges = !MessageDigest.isEqual(run.tree.rootAt(a.size()), a.root().toByteArray());
+        } else {
+          byte[] chain = run.chainAt.get(a.size());
+          diverges = chain != null && !MessageDigest.isEqual(chain, a.chainHead().toByteArray());
+        }
+        if (diverges) {
+          run.add(FindingCode.ROLLBACK, a.size() - 1, where, "the stored history diverges from the anchored checkpoint"
+              + " (rolled back and regrown, or rewritten)");
+        }
       }
       if (a.minIndex() < run.base.firstSeq() && a.size() >= run.base.firstSeq()
           && run.findings.stream().noneMatch(f -> f.code() == FindingCode.PRUNED_WITH_RECEIPT)) {

@@ -46,7 +46,8 @@ public final class ChainKey {
     return key.clone();
   }
 
-  private Mac newMac() {
+  /** A Mac initialised with this key, for a caller that keeps one per thread. */
+  Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
@@ -57,9 +58,24 @@ public final class ChainKey {
   }
 
   byte[] tag(byte[] chainHash) {
-    Mac mac = macs.get();
+    return tag(macs.get(), chainHash);
+  }
+
+  /** The tag of {@code chainHash} computed with {@code mac} (from {@link #newMac()}). */
+  static byte[] tag(Mac mac, byte[] chainHash) {
     mac.update(TAG);
     return mac.doFinal(chainHash);
+  }
+
+  /** The tag of {@code chain[off, off + 32)} written into {@code out} at {@code outOff}. */
+  static void tag(Mac mac, byte[] chain, int off, byte[] out, int outOff) {
+    mac.update(TAG);
+    mac.update(chain, off, 32);
+    try {
+      mac.doFinal(out, outOff);
+    } catch (javax.crypto.ShortBufferException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Override

@@ -31,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import java.util.zip.CRC32C;
 
 /**
  * A segmented, append-only file store. One directory per log:
@@ -75,12 +76,20 @@ public final class FileAuditStore implements AuditStore {
   private FileChannel active;
   private long activeFirstSeq;
   private long activeSize;
+  /**
+   * Guards the checkpoint file, so a checkpoint's fsync (the log signs and stores them on its
+   * own thread) does not hold up event appends, which use this store's monitor.
+   */
+  private final Object checkpointLock = new Object();
   private FileChannel checkpointChannel;
   private long checkpointSize;
   private PruneBase base = PruneBase.GENESIS;
   private long nextSeq;
   private Bytes lastChain;
-  private boolean broken;
+  private volatile boolean broken;
+  /** Reused for every batch (guarded by this store's monitor). */
+  private byte[] writeBuffer = new byte[64 * 1024];
+  private final CRC32C crc = new CRC32C();
 
   private FileAuditStore(Path dir, boolean readOnly, UnaryOperator<FileChannel> channelWrapper) {
     this.dir = dir;
@@ -219,14 +228,20 @@ public final class FileAuditStore implements AuditStore {
       long end = 0;
       StoredEvent lastGood = null;
       if (size > 0) {
-        FrameIterator it = new FrameIterator(map(p, size), (int) size, p.getFileName().toString(), true);
-        while (it.hasNext()) {
-          StoredEvent e = it.next();
-          if (!e.isDamaged()) {
-            lastGood = e;
+        ByteBuffer buf = map(p, size);
+        lastGood = lastFrameIfClean(buf, (int) size, p.getFileName().toString());
+        if (lastGood != null) {
+          end = size;
+        } else {
+          FrameIterator it = new FrameIterator(buf, (int) size, p.getFileName().toString(), true);
+          while (it.hasNext()) {
+            StoredEvent e = it.next();
+            if (!e.isDamaged()) {
+              lastGood = e;
+            }
           }
+          end = it.tornAt >= 0 ? it.tornAt : size;
         }
-        end = it.tornAt >= 0 ? it.tornAt : size;
       }
       if (validEnd < 0) {
         validEnd = end;
@@ -246,6 +261,34 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
     }
     return Math.max(validEnd, 0);
+  }
+
+  /**
+   * Opening a large segment without checking every frame: when the frame headers lead exactly to
+   * the end of the file and the last frame is complete and valid, that frame is the tail (any
+   * damage before it does not change where the log ends; reads and the verifier report it).
+   * Returns null otherwise, and the caller scans every frame.
+   */
+  private static StoredEvent lastFrameIfClean(ByteBuffer buf, int limit, String name) {
+    int pos = 0;
+    int last = -1;
+    while (limit - pos >= AuditFrame.HEADER_BYTES && buf.getInt(pos) == AuditFrame.MAGIC_EVENT) {
+      int len = buf.getInt(pos + 4);
+      if (len < 0 || len > AuditFrame.MAX_BODY_BYTES || len > limit - pos - AuditFrame.HEADER_BYTES) {
+        return null;
+      }
+      last = pos;
+      pos += AuditFrame.HEADER_BYTES + len;
+    }
+    if (pos != limit || last < 0) {
+      return null;
+    }
+    int n = AuditFrame.validFrameAt(buf, last, limit, AuditFrame.MAGIC_EVENT);
+    if (n < 0) {
+      return null;
+    }
+    StoredEvent e = AuditFrame.decodeEventBody(buf, last + AuditFrame.HEADER_BYTES, n - AuditFrame.HEADER_BYTES, name + "@" + last);
+    return e.isDamaged() ? null : e;
   }
 
   private static ByteBuffer map(Path p, long size) throws IOException {
@@ -280,12 +323,15 @@ public final class FileAuditStore implements AuditStore {
     private int pos;
     long tornAt = -1;
     private StoredEvent next;
+    private final CRC32C crc = new CRC32C();
+    private final ByteBuffer view;
 
     FrameIterator(ByteBuffer buf, int limit, String name, boolean last) {
       this.buf = buf;
       this.limit = limit;
       this.name = name;
       this.last = last;
+      this.view = buf.duplicate();
     }
 
     @Override
@@ -308,7 +354,7 @@ public final class FileAuditStore implements AuditStore {
 
     private StoredEvent advance() {
       String location = name + "@" + pos;
-      int n = AuditFrame.validFrameAt(buf, pos, limit, AuditFrame.MAGIC_EVENT);
+      int n = AuditFrame.validFrameAt(buf, pos, limit, AuditFrame.MAGIC_EVENT, crc, view);
       if (n > 0) {
         StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, n - AuditFrame.HEADER_BYTES, location);
         pos += n;
@@ -433,21 +479,25 @@ public final class FileAuditStore implements AuditStore {
       return;
     }
     long expect = nextSeq;
-    int total = 0;
-    List<byte[]> frames = new ArrayList<>(batch.size());
+    long total = 0;
     for (StoredEvent e : batch) {
       if (e.isDamaged() || e.seq() != expect++) {
         throw new SequenceConflictException("batch does not continue the log at seq " + nextSeq);
       }
-      byte[] f = AuditFrame.encodeEvent(e);
-      frames.add(f);
-      total += f.length;
+      total += AuditFrame.eventFrameBytes(e);
     }
-    ByteBuffer buf = ByteBuffer.allocate(total);
-    for (byte[] f : frames) {
-      buf.put(f);
+    if (total > Integer.MAX_VALUE - 8) {
+      throw new AuditStoreException("batch too large for one write; use smaller batches");
     }
-    buf.flip();
+    // One buffer, one write, one fsync for the whole batch (group commit).
+    if (writeBuffer.length < total) {
+      writeBuffer = new byte[(int) Math.max(total, Math.min((long) writeBuffer.length * 2, Integer.MAX_VALUE - 8))];
+    }
+    int at0 = 0;
+    for (StoredEvent e : batch) {
+      at0 = AuditFrame.putEventFrame(e, writeBuffer, at0, crc);
+    }
+    ByteBuffer buf = ByteBuffer.wrap(writeBuffer, 0, at0);
     long before = activeSize;
     try {
       long at = before;
@@ -460,6 +510,9 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("audit append failed (" + e.getMessage() + "); nothing was acknowledged", e);
     }
     activeSize = before + total;
+    if (writeBuffer.length > 16 * 1024 * 1024) {
+      writeBuffer = new byte[64 * 1024];
+    }
     nextSeq = expect;
     lastChain = batch.get(batch.size() - 1).chainHash();
   }
@@ -506,7 +559,13 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized void putCheckpoint(String note) {
+  public void putCheckpoint(String note) {
+    synchronized (checkpointLock) {
+      putCheckpointLocked(note);
+    }
+  }
+
+  private void putCheckpointLocked(String note) {
     writable();
     byte[] f = AuditFrame.encodeCheckpoint(note);
     long before = checkpointSize;
@@ -525,7 +584,13 @@ public final class FileAuditStore implements AuditStore {
   }
 
   @Override
-  public synchronized List<String> checkpoints() {
+  public List<String> checkpoints() {
+    synchronized (checkpointLock) {
+      return checkpointsLocked();
+    }
+  }
+
+  private List<String> checkpointsLocked() {
     Path cps = dir.resolve(CHECKPOINTS);
     List<String> out = new ArrayList<>();
     try {
@@ -671,19 +736,21 @@ public final class FileAuditStore implements AuditStore {
 
   @Override
   public synchronized void close() {
-    for (AutoCloseable c : new AutoCloseable[] {active, checkpointChannel, lock, lockChannel}) {
-      if (c != null) {
-        try {
-          c.close();
-        } catch (Exception e) {
-          // Closing after a failure: nothing more to do, and the data is already durable.
+    synchronized (checkpointLock) {
+      for (AutoCloseable c : new AutoCloseable[] {active, checkpointChannel, lock, lockChannel}) {
+        if (c != null) {
+          try {
+            c.close();
+          } catch (Exception e) {
+            // Closing after a failure: nothing more to do, and the data is already durable.
+          }
         }
       }
+      active = null;
+      checkpointChannel = null;
+      lock = null;
+      lockChannel = null;
     }
-    active = null;
-    checkpointChannel = null;
-    lock = null;
-    lockChannel = null;
   }
 
   @Override

@@ -8,20 +8,30 @@ import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 /**
  * An audit store in memory, for tests and short-lived embedded use: same semantics as the file
  * and JDBC stores, nothing survives the process. Thread-safe (one monitor).
  *
+ * <p>Records are packed into 1 MiB byte arrays (sequence number, payload, chain hash, MAC: about
+ * 80 bytes beyond the event itself), so a long-running log costs the garbage collector almost
+ * nothing per event; reads unpack copies.
+ *
  * <p>{@link #tamper(UnaryOperator)} rewrites the stored records without any check, as an
  * attacker with write access would; the tamper corpus uses it.
  */
 public final class InMemoryAuditStore implements AuditStore {
 
-  private final List<StoredEvent> events = new ArrayList<>();
+  private static final int CHUNK_BYTES = 1 << 20;
+
+  private Records records = new Records();
   private final List<String> checkpoints = new ArrayList<>();
   private final List<long[]> segments = new ArrayList<>(); // {firstSeq, sealed 0/1, hold 0/1}
   private PruneBase base = PruneBase.GENESIS;
@@ -30,6 +40,102 @@ public final class InMemoryAuditStore implements AuditStore {
 
   public InMemoryAuditStore() {
     segments.add(new long[] {0, 0, 0});
+  }
+
+  /**
+   * Append-only packed records. Bytes once written never change, so a reader may keep using a
+   * view ({@link #count}, chunks, index) while appends continue; pruning and tampering build a
+   * new instance.
+   */
+  private static final class Records {
+    final List<byte[]> chunks = new ArrayList<>();
+    byte[] chunk;
+    int chunkPos;
+    long[] index = new long[1024];
+    int count;
+    /** Records that are not packed (damaged ones from tamper()), by position. */
+    final Map<Integer, StoredEvent> unpacked = new HashMap<>();
+
+    void add(StoredEvent e) {
+      if (count == index.length) {
+        index = Arrays.copyOf(index, index.length * 2);
+      }
+      byte[] payload = e.payload().unsafeArray();
+      byte[] chain = e.chainHash().unsafeArray();
+      byte[] mac = e.mac().unsafeArray();
+      int size = 8 + 4 + payload.length + 1 + chain.length + 1 + mac.length;
+      if (e.isDamaged() || size > CHUNK_BYTES) {
+        unpacked.put(count, e);
+        index[count++] = -1;
+        return;
+      }
+      if (chunk == null || chunkPos + size > CHUNK_BYTES) {
+        chunk = new byte[CHUNK_BYTES];
+        chunks.add(chunk);
+        chunkPos = 0;
+      }
+      long at = (long) (chunks.size() - 1) * CHUNK_BYTES + chunkPos;
+      byte[] c = chunk;
+      int p = chunkPos;
+      long seq = e.seq();
+      for (int s = 56; s >= 0; s -= 8) {
+        c[p++] = (byte) (seq >>> s);
+      }
+      c[p++] = (byte) (payload.length >>> 24);
+      c[p++] = (byte) (payload.length >>> 16);
+      c[p++] = (byte) (payload.length >>> 8);
+      c[p++] = (byte) payload.length;
+      System.arraycopy(payload, 0, c, p, payload.length);
+      p += payload.length;
+      c[p++] = (byte) chain.length;
+      System.arraycopy(chain, 0, c, p, chain.length);
+      p += chain.length;
+      c[p++] = (byte) mac.length;
+      System.arraycopy(mac, 0, c, p, mac.length);
+      p += mac.length;
+      chunkPos = p;
+      index[count++] = at;
+    }
+
+    /** The record at {@code position} (below the {@code count} the caller saw). */
+    StoredEvent get(int position, List<byte[]> chunkView, long[] indexView) {
+      long at = indexView[position];
+      if (at < 0) {
+        return unpacked.get(position);
+      }
+      byte[] c = chunkView.get((int) (at / CHUNK_BYTES));
+      int p = (int) (at % CHUNK_BYTES);
+      long seq = 0;
+      for (int i = 0; i < 8; i++) {
+        seq = (seq << 8) | (c[p++] & 0xff);
+      }
+      int plen = ((c[p] & 0xff) << 24) | ((c[p + 1] & 0xff) << 16) | ((c[p + 2] & 0xff) << 8) | (c[p + 3] & 0xff);
+      p += 4;
+      byte[] payload = Arrays.copyOfRange(c, p, p + plen);
+      p += plen;
+      int clen = c[p++] & 0xff;
+      byte[] chain = Arrays.copyOfRange(c, p, p + clen);
+      p += clen;
+      int mlen = c[p++] & 0xff;
+      byte[] mac = Arrays.copyOfRange(c, p, p + mlen);
+      return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), "memory#" + seq);
+    }
+
+    List<StoredEvent> all() {
+      List<StoredEvent> out = new ArrayList<>(count);
+      for (int i = 0; i < count; i++) {
+        out.add(get(i, chunks, index));
+      }
+      return out;
+    }
+
+    static Records of(List<StoredEvent> events) {
+      Records r = new Records();
+      for (StoredEvent e : events) {
+        r.add(e);
+      }
+      return r;
+    }
   }
 
   @Override
@@ -49,7 +155,7 @@ public final class InMemoryAuditStore implements AuditStore {
       }
     }
     for (StoredEvent e : batch) {
-      events.add(e.at("memory#" + e.seq()));
+      records.add(e);
     }
     nextSeq = expect;
     lastChain = batch.get(batch.size() - 1).chainHash();
@@ -57,13 +163,15 @@ public final class InMemoryAuditStore implements AuditStore {
 
   @Override
   public synchronized Stream<StoredEvent> read(long fromSeq) {
-    List<StoredEvent> copy = new ArrayList<>();
-    for (StoredEvent e : events) {
-      if (e.seq() >= fromSeq || e.isDamaged()) {
-        copy.add(e);
-      }
-    }
-    return copy.stream();
+    // A view of what is stored now; appends after this call are not part of it.
+    Records r = records;
+    int count = r.count;
+    List<byte[]> chunks = List.copyOf(r.chunks);
+    long[] index = r.index;
+    Map<Integer, StoredEvent> unpacked = Map.copyOf(r.unpacked);
+    return IntStream.range(0, count)
+        .mapToObj(i -> index[i] < 0 ? unpacked.get(i) : r.get(i, chunks, index))
+        .filter(e -> e.isDamaged() || e.seq() >= fromSeq);
   }
 
   @Override
@@ -129,15 +237,15 @@ public final class InMemoryAuditStore implements AuditStore {
       }
     }
     base = newBase;
-    events.removeIf(e -> e.seq() < cut);
+    List<StoredEvent> kept = records.all();
+    kept.removeIf(e -> e.seq() < cut);
+    records = Records.of(kept);
     segments.subList(0, idx).clear();
   }
 
   /** Rewrites the stored records without checks (tests: simulates an attacker with write access). */
   public synchronized void tamper(UnaryOperator<List<StoredEvent>> change) {
-    List<StoredEvent> changed = change.apply(new ArrayList<>(events));
-    events.clear();
-    events.addAll(changed);
+    records = Records.of(change.apply(records.all()));
   }
 
   /** Rewrites the stored checkpoints without checks (tests: simulates a rollback). */

@@ -110,6 +110,7 @@ class AuditLogTest {
     for (int i = 0; i < 10; i++) {
       log.append(TestEvents.event(i));
     }
+    log.awaitCheckpoints(); // count-triggered checkpoints are signed off the append path
     assertEquals(initial + 1, store.checkpoints().size());
     log.append(TestEvents.event(10));
     now.set(now.get().plusSeconds(11));
@@ -250,6 +251,7 @@ class AuditLogTest {
       log.append(TestEvents.event(i));
     }
     now.set(now.get().plusSeconds(3));
+    log.awaitCheckpoints();
     Health h = log.health();
     assertEquals(7, h.unanchoredEvents());
     assertEquals(Duration.ofSeconds(3), h.unanchoredAge());
@@ -275,7 +277,7 @@ class AuditLogTest {
   }
 
   /** Delegates to a store and throws on append while {@code broken} is set (full disk, lost DB). */
-  static final class FailingStore implements dev.bulwark.audit.spi.AuditStore {
+  static class FailingStore implements dev.bulwark.audit.spi.AuditStore {
     private final dev.bulwark.audit.spi.AuditStore inner;
     private final AtomicBoolean broken;
 

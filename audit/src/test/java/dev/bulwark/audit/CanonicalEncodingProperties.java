@@ -19,7 +19,10 @@ class CanonicalEncodingProperties {
 
   @Provide
   Arbitrary<LoggedEvent> events() {
-    Arbitrary<String> text = Arbitraries.strings().ofMaxLength(40);
+    Arbitrary<String> text = Arbitraries.oneOf(Arbitraries.strings().ofMaxLength(40),
+        Arbitraries.strings().withCharRange(' ', '~').ofMaxLength(1100),
+        Arbitraries.of("a", "\u00e9", "\u2028", "\u202e", "\u0085", "\r", "\n", "\t", "\ud83d\ude00", "\u0000")
+            .list().ofMaxSize(20).map(parts -> String.join("", parts)));
     Arbitrary<String> key = Arbitraries.strings().withCharRange('a', 'z').ofMinLength(1).ofMaxLength(10)
         .filter(k -> !k.contains("pin") && !k.contains("otp") && !k.contains("seed") && !k.contains("token")
             && !k.contains("secret") && !k.contains("password") && !k.equals("pwd") && !k.equals("cookie") && !k.equals("cvv"));
@@ -56,6 +59,126 @@ class CanonicalEncodingProperties {
     assertThrows(AuditFormatException.class, () -> CanonicalEncoding.decode(Bytes.of(shorter)));
     byte[] longer = java.util.Arrays.copyOf(b, b.length + 1);
     assertThrows(AuditFormatException.class, () -> CanonicalEncoding.decode(Bytes.of(longer)));
+  }
+
+  /**
+   * The verifier's one-pass check accepts exactly what decode accepts (decode re-encodes and
+   * compares, so it is the definition of canonical), for valid events and for every kind of
+   * damage: flipped bytes, inserted and deleted bytes, bytes overwritten with control
+   * characters, stray UTF-8 and length fields.
+   */
+  @Property(tries = 2000)
+  void check_acceptsExactlyWhatDecodeAccepts(@ForAll("events") LoggedEvent e, @ForAll @IntRange(min = 0, max = 6) int kind,
+      @ForAll @IntRange(min = 0, max = 100_000) int pos, @ForAll @IntRange(min = 0, max = 255) int value) {
+    byte[] b = CanonicalEncoding.encode(e).toByteArray();
+    int at = pos % b.length;
+    switch (kind) {
+      case 0:
+        break;
+      case 1:
+        b[at] ^= (byte) Math.max(1, value);
+        break;
+      case 2:
+        b[at] = (byte) value;
+        break;
+      case 3: {
+        byte[] c = new byte[b.length + 1];
+        System.arraycopy(b, 0, c, 0, at);
+        c[at] = (byte) value;
+        System.arraycopy(b, at, c, at + 1, b.length - at);
+        b = c;
+        break;
+      }
+      case 4: {
+        byte[] c = new byte[b.length - 1];
+        System.arraycopy(b, 0, c, 0, at);
+        System.arraycopy(b, at + 1, c, at, b.length - at - 1);
+        b = c;
+        break;
+      }
+      case 5:
+        b[at] = (byte) (value % 0x20); // a control character
+        break;
+      default:
+        b[at] = (byte) (0x80 | value); // a stray UTF-8 byte
+        break;
+    }
+    LoggedEvent decoded = null;
+    try {
+      decoded = CanonicalEncoding.decode(Bytes.of(b));
+    } catch (AuditFormatException rejected) {
+      // compared below
+    }
+    CanonicalEncoding.Header h = new CanonicalEncoding.Header();
+    boolean checked;
+    try {
+      CanonicalEncoding.check(b, h);
+      checked = true;
+    } catch (AuditFormatException rejected) {
+      checked = false;
+    }
+    assertEquals(decoded != null, checked, "kind " + kind + " at " + at);
+    if (decoded != null) {
+      assertEquals(decoded.seq(), h.seq);
+      assertEquals(decoded.event().action().name(), h.action);
+    }
+  }
+
+  /** What an indexing store keeps is exactly what the event says. */
+  @Property(tries = 300)
+  void indexFields_areTheEventsOwnFields(@ForAll("events") LoggedEvent e) throws AuditFormatException {
+    dev.bulwark.audit.spi.IndexFields f = CanonicalEncoding.indexFields(CanonicalEncoding.encode(e));
+    assertEquals(new dev.bulwark.audit.spi.IndexFields(e.seq(), e.recordedAt(), e.event().occurredAt(), e.event().actor().id(),
+        e.event().action().name(), e.event().tenant(), e.event().correlationId()), f);
+  }
+
+  /** The eight-bytes-at-a-time printable check agrees with the byte-by-byte definition. */
+  @Property(tries = 3000)
+  void printableAsciiCheck_matchesItsDefinition(@ForAll byte[] bytes, @ForAll @IntRange(min = 0, max = 40) int from) {
+    int start = Math.min(from, bytes.length);
+    boolean expected = true;
+    for (int i = start; i < bytes.length; i++) {
+      expected &= bytes[i] >= 0x20 && bytes[i] != 0x7f;
+    }
+    assertEquals(expected, CanonicalEncoding.Checker.isPrintableAscii(bytes, start, bytes.length));
+    byte[] printable = new byte[bytes.length];
+    for (int i = 0; i < bytes.length; i++) {
+      printable[i] = (byte) (0x20 + Math.floorMod(bytes[i], 0x5f));
+    }
+    assertEquals(true, CanonicalEncoding.Checker.isPrintableAscii(printable, start, printable.length));
+    if (printable.length > start) {
+      int at = start + Math.floorMod(bytes[0], printable.length - start);
+      for (byte bad : new byte[] {0x00, 0x1f, 0x7f, (byte) 0x80, (byte) 0xff, 0x0a}) {
+        printable[at] = bad;
+        assertEquals(false, CanonicalEncoding.Checker.isPrintableAscii(printable, start, printable.length));
+      }
+    }
+  }
+
+  /** Times at the far end of the long range have no microsecond encoding: rejected, never a crash. */
+  @Property(tries = 200)
+  void timesBeyondTheMicrosecondRange_areRejected(@ForAll("events") LoggedEvent e,
+      @ForAll @IntRange(min = 0, max = 1_000_000) int below) {
+    byte[] b = CanonicalEncoding.encode(e).toByteArray();
+    long micros = Long.MIN_VALUE + below;
+    for (int i = 0; i < 8; i++) {
+      b[9 + i] = (byte) (micros >>> (56 - 8 * i));
+    }
+    boolean decodes;
+    try {
+      CanonicalEncoding.decode(Bytes.of(b));
+      decodes = true;
+    } catch (AuditFormatException rejected) {
+      decodes = false;
+    }
+    boolean checks;
+    try {
+      CanonicalEncoding.check(b, new CanonicalEncoding.Header());
+      checks = true;
+    } catch (AuditFormatException rejected) {
+      checks = false;
+    }
+    assertEquals(decodes, checks);
   }
 
   @Property(tries = 50)

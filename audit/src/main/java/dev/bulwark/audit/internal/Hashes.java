@@ -75,4 +75,67 @@ public final class Hashes {
   public static byte[] zero() {
     return new byte[SIZE];
   }
+
+  /**
+   * The constant start of every chain-hash input for one log:
+   * {@code "bulwark-audit-chain-v1\0" || u16 len(origin) || origin}.
+   */
+  public static byte[] chainPrefix(byte[] originUtf8) {
+    byte[] p = new byte[CHAIN_TAG.length + 2 + originUtf8.length];
+    System.arraycopy(CHAIN_TAG, 0, p, 0, CHAIN_TAG.length);
+    p[CHAIN_TAG.length] = (byte) (originUtf8.length >>> 8);
+    p[CHAIN_TAG.length + 1] = (byte) originUtf8.length;
+    System.arraycopy(originUtf8, 0, p, CHAIN_TAG.length + 2, originUtf8.length);
+    return p;
+  }
+
+  /**
+   * Leaf and chain hashes for one log with one digest and one scratch buffer, so the hot paths
+   * (the writer, the verifier's workers) neither look up thread-locals nor build the constant
+   * prefix per event. Computes exactly what {@link #leaf} and {@link #chain} compute. Not
+   * thread-safe: one per thread (or per lock).
+   */
+  public static final class Hasher {
+    private final MessageDigest md = newSha256();
+    private final byte[] chainInput;
+    private final int seqAt;
+
+    public Hasher(byte[] originUtf8) {
+      byte[] prefix = chainPrefix(originUtf8);
+      this.chainInput = new byte[prefix.length + 8 + SIZE + SIZE];
+      System.arraycopy(prefix, 0, chainInput, 0, prefix.length);
+      this.seqAt = prefix.length;
+    }
+
+    /** RFC 6962 leaf hash of {@code data[off, off + len)}. */
+    public byte[] leaf(byte[] data, int off, int len) {
+      md.update((byte) 0);
+      md.update(data, off, len);
+      return md.digest();
+    }
+
+    /** The chain hash of event {@code seq} after {@code previous}, with leaf hash {@code leaf}. */
+    public byte[] chain(long seq, byte[] previous, byte[] leaf) {
+      byte[] out = new byte[SIZE];
+      chain(seq, previous, 0, leaf, 0, out, 0);
+      return out;
+    }
+
+    /** The chain hash written into {@code out} at {@code outOff}. */
+    public void chain(long seq, byte[] previous, int prevOff, byte[] leaf, int leafOff, byte[] out, int outOff) {
+      byte[] in = chainInput;
+      int p = seqAt;
+      for (int s = 56; s >= 0; s -= 8) {
+        in[p++] = (byte) (seq >>> s);
+      }
+      System.arraycopy(previous, prevOff, in, p, SIZE);
+      System.arraycopy(leaf, leafOff, in, p + SIZE, SIZE);
+      md.update(in, 0, in.length);
+      try {
+        md.digest(out, outOff, SIZE);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
 }

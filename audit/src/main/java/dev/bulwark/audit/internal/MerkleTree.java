@@ -1,5 +1,7 @@
 package dev.bulwark.audit.internal;
 
+import java.security.DigestException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,25 +24,47 @@ public final class MerkleTree {
   private final long cut;
   private long size;
   private final List<Level> levels = new ArrayList<>();
+  private final MessageDigest md = Hashes.newSha256();
+
+  /** Hashes per storage chunk: levels grow chunk by chunk, never by copying what they hold. */
+  private static final int CHUNK_SHIFT = 12;
+  private static final int CHUNK = 1 << CHUNK_SHIFT;
 
   private static final class Level {
     final long base;
-    byte[] hashes = new byte[H * 16];
-    int count;
+    byte[][] chunks = new byte[4][];
+    long count;
 
     Level(long base) {
       this.base = base;
     }
 
-    void add(byte[] src, int off) {
-      if ((count + 1) * H > hashes.length) {
-        if (hashes.length >= Integer.MAX_VALUE / 2) {
-          throw new IllegalStateException("tree level too large for one array");
-        }
-        hashes = Arrays.copyOf(hashes, hashes.length * 2);
+    /** Reserves the next slot and returns its chunk; the slot's offset is {@link #offset}. */
+    byte[] reserve() {
+      int c = (int) (count >>> CHUNK_SHIFT);
+      if (c >= chunks.length) {
+        chunks = Arrays.copyOf(chunks, chunks.length * 2);
       }
-      System.arraycopy(src, off, hashes, count * H, H);
+      byte[] chunk = chunks[c];
+      if (chunk == null) {
+        chunk = new byte[CHUNK * H];
+        chunks[c] = chunk;
+      }
       count++;
+      return chunk;
+    }
+
+    byte[] chunkOf(long pos) {
+      return chunks[(int) (pos >>> CHUNK_SHIFT)];
+    }
+
+    static int offset(long pos) {
+      return (int) (pos & (CHUNK - 1)) * H;
+    }
+
+    void add(byte[] src, int off) {
+      long pos = count;
+      System.arraycopy(src, off, reserve(), offset(pos), H);
     }
   }
 
@@ -94,22 +118,35 @@ public final class MerkleTree {
 
   /** Appends a leaf hash (32 bytes). */
   public void append(byte[] leafHash) {
-    if (leafHash.length != H) {
+    append(leafHash, 0);
+  }
+
+  /** Appends the leaf hash at {@code leafHash[off, off + 32)}. */
+  public void append(byte[] leafHash, int off) {
+    if (off < 0 || off + H > leafHash.length) {
       throw new IllegalArgumentException("leaf hashes are 32 bytes");
     }
     long index = size;
-    Level lv = level(0);
-    lv.add(leafHash, 0);
+    level(0).add(leafHash, off);
     size++;
     int l = 0;
     while ((index & 1) == 1) {
       Level cur = levels.get(l);
-      int pos = (int) (index - cur.base);
-      byte[] parent = new byte[H];
-      Hashes.node(cur.hashes, (pos - 1) * H, cur.hashes, pos * H, parent, 0);
+      long pos = index - cur.base;
+      byte[] chunk = cur.chunkOf(pos);
+      Level up = level(l + 1);
+      long upPos = up.count;
+      byte[] out = up.reserve();
+      // Siblings (pos - 1, pos) share a chunk: pos is odd and chunks hold an even number of hashes.
+      md.update((byte) 1);
+      md.update(chunk, Level.offset(pos - 1), 2 * H);
+      try {
+        md.digest(out, Level.offset(upPos), H);
+      } catch (DigestException e) {
+        throw new IllegalStateException(e);
+      }
       l++;
       index >>>= 1;
-      level(l).add(parent, 0);
     }
   }
 
@@ -122,7 +159,8 @@ public final class MerkleTree {
     if (pos < 0 || pos >= lv.count) {
       throw new IllegalStateException("subtree " + l + "/" + j + " is not available (pruned or incomplete)");
     }
-    return Arrays.copyOfRange(lv.hashes, (int) pos * H, (int) pos * H + H);
+    int off = Level.offset(pos);
+    return Arrays.copyOfRange(lv.chunkOf(pos), off, off + H);
   }
 
   /** The leaf hash at {@code index}, or null if pruned or beyond the tree. */

@@ -7,7 +7,6 @@ import java.util.regex.Pattern;
 /** Sanitising and bounding of event text against log injection. */
 public final class Text {
 
-  private static final Pattern DETAIL_KEY = Pattern.compile("[a-z][a-z0-9_.-]{0,63}");
   private static final Set<String> SECRET_WORDS =
       Set.of("password", "passwd", "passphrase", "pwd", "secret", "token", "apikey", "credential",
           "credentials", "authorization", "cookie", "otp", "totp", "cvv", "pin", "privatekey",
@@ -72,21 +71,51 @@ public final class Text {
 
   /** Validates a details key: lower-case identifier, no secret-bearing words. */
   public static void checkDetailKey(String key) {
-    if (key == null || !DETAIL_KEY.matcher(key).matches()) {
+    if (!isDetailKey(key)) {
       throw new IllegalArgumentException(
           "detail keys must match [a-z][a-z0-9_.-]{0,63}: " + clean(String.valueOf(key), 70));
     }
-    for (String part : key.split("[_.-]")) {
-      if (SECRET_WORDS.contains(part) || part.contains("password") || part.contains("secret")
-          || part.contains("token")) {
-        throw new IllegalArgumentException("detail key names a secret; audit events must not carry secrets: " + key);
+    // The parts between '_', '.' and '-' (this runs for every decoded event, so no regex split).
+    int start = 0;
+    for (int i = 0; i <= key.length(); i++) {
+      if (i == key.length() || isSeparator(key.charAt(i))) {
+        if (i > start) {
+          String part = key.substring(start, i);
+          if (SECRET_WORDS.contains(part) || part.contains("password") || part.contains("secret")
+              || part.contains("token")) {
+            throw new IllegalArgumentException("detail key names a secret; audit events must not carry secrets: " + key);
+          }
+        }
+        start = i + 1;
       }
     }
   }
 
+  /** {@code key} matches {@code [a-z][a-z0-9_.-]{0,63}}. */
+  private static boolean isDetailKey(String key) {
+    if (key == null || key.isEmpty() || key.length() > 64) {
+      return false;
+    }
+    char first = key.charAt(0);
+    if (first < 'a' || first > 'z') {
+      return false;
+    }
+    for (int i = 1; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || isSeparator(c))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == '_' || c == '.' || c == '-';
+  }
+
   /** Rejects detail values that look like bearer tokens or private keys. */
   public static void checkDetailValue(String key, String value) {
-    if (value.contains("PRIVATE KEY-----") || JWT_LIKE.matcher(value).matches()) {
+    if (value.contains("PRIVATE KEY-----") || (value.startsWith("eyJ") && JWT_LIKE.matcher(value).matches())) {
       throw new IllegalArgumentException("detail '" + key + "' looks like a credential; audit events must not carry secrets");
     }
   }

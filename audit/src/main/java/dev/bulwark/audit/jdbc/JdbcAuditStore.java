@@ -4,9 +4,9 @@ import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
-import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.IndexFields;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.SequenceConflictException;
@@ -45,13 +45,24 @@ import javax.sql.DataSource;
  *   <li>{@code bulwark_audit_checkpoint}, {@code bulwark_audit_segment}.
  * </ul>
  *
- * <p>A batch is one transaction with one multi-row INSERT (group commit); {@link #append} returns
- * after COMMIT. The application role needs only SELECT/INSERT on events and checkpoints (see the
+ * <p>A batch is one transaction (group commit): the head row locked, one INSERT of all rows (the
+ * columns sent as arrays and unnested by the server), the head row updated; {@link #append}
+ * returns after COMMIT. The application role needs only SELECT/INSERT on events and checkpoints (see the
  * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
 
-  private static final int ROWS_PER_INSERT = 500;
+  /** One INSERT for a whole batch: the columns arrive as arrays (PostgreSQL unnest). */
+  private static final String INSERT = "INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
+      + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id)"
+      + " SELECT ?, u.seq, u.payload, u.chain_hash, u.prev_chain, u.mac,"
+      + " TIMESTAMP '1970-01-01 00:00:00' + u.rs * INTERVAL '1 second' + u.rus * INTERVAL '1 microsecond',"
+      + " TIMESTAMP '1970-01-01 00:00:00' + u.os * INTERVAL '1 second' + u.ous * INTERVAL '1 microsecond',"
+      + " u.actor_id, u.tenant, u.action, u.correlation_id"
+      + " FROM unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[], ?::bigint[], ?::bigint[],"
+      + " ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])"
+      + " AS u(seq, payload, chain_hash, prev_chain, mac, rs, rus, os, ous, actor_id, tenant, action, correlation_id)";
+
   private final DataSource dataSource;
   private final String logId;
 
@@ -174,10 +185,10 @@ public final class JdbcAuditStore implements AuditStore {
     if (batch.isEmpty()) {
       return;
     }
-    List<LoggedEvent> decoded = new ArrayList<>(batch.size());
+    List<IndexFields> decoded = new ArrayList<>(batch.size());
     for (StoredEvent e : batch) {
       try {
-        decoded.add(CanonicalEncoding.decode(e.payload()));
+        decoded.add(CanonicalEncoding.indexFields(e.payload()));
       } catch (AuditFormatException ex) {
         throw new AuditStoreException("refusing a non-canonical event: " + ex.getMessage(), ex);
       }
@@ -203,33 +214,58 @@ public final class JdbcAuditStore implements AuditStore {
             throw new SequenceConflictException("batch starts at " + batch.get(0).seq() + " but the log is at " + next);
           }
         }
-        for (int from = 0; from < batch.size(); from += ROWS_PER_INSERT) {
-          int to = Math.min(batch.size(), from + ROWS_PER_INSERT);
-          StringBuilder sql = new StringBuilder("INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
-              + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id) VALUES ");
-          for (int i = from; i < to; i++) {
-            sql.append(i == from ? "" : ",").append("(?,?,?,?,?,?,?,?,?,?,?,?)");
-          }
-          try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-            int k = 1;
-            for (int i = from; i < to; i++) {
-              StoredEvent e = batch.get(i);
-              LoggedEvent le = decoded.get(i);
-              p.setString(k++, logId);
-              p.setLong(k++, e.seq());
-              p.setBytes(k++, e.payload().toByteArray());
-              p.setBytes(k++, e.chainHash().toByteArray());
-              p.setBytes(k++, prev);
-              p.setBytes(k++, e.mac().toByteArray());
-              p.setObject(k++, LocalDateTime.ofInstant(le.recordedAt(), ZoneOffset.UTC));
-              p.setObject(k++, LocalDateTime.ofInstant(le.event().occurredAt(), ZoneOffset.UTC));
-              p.setString(k++, le.event().actor().id());
-              p.setString(k++, le.event().tenant());
-              p.setString(k++, le.event().action().name());
-              p.setString(k++, le.event().correlationId());
-              prev = e.chainHash().toByteArray();
-            }
-            p.executeUpdate();
+        // The whole batch in one INSERT: one array per column, unnested by the server. One
+        // statement text, so driver and server keep its plan; one round trip however large.
+        int n = batch.size();
+        Long[] seqs = new Long[n];
+        byte[][] payloads = new byte[n][];
+        byte[][] chains = new byte[n][];
+        byte[][] prevs = new byte[n][];
+        byte[][] macs = new byte[n][];
+        Long[] recordedS = new Long[n];
+        Long[] recordedUs = new Long[n];
+        Long[] occurredS = new Long[n];
+        Long[] occurredUs = new Long[n];
+        String[] actors = new String[n];
+        String[] tenants = new String[n];
+        String[] actions = new String[n];
+        String[] correlations = new String[n];
+        for (int i = 0; i < n; i++) {
+          StoredEvent e = batch.get(i);
+          IndexFields le = decoded.get(i);
+          seqs[i] = e.seq();
+          payloads[i] = e.payload().toByteArray();
+          chains[i] = e.chainHash().toByteArray();
+          prevs[i] = prev;
+          macs[i] = e.mac().toByteArray();
+          // Whole seconds and microseconds apart, so the server's interval arithmetic stays exact.
+          recordedS[i] = le.recordedAt().getEpochSecond();
+          recordedUs[i] = (long) (le.recordedAt().getNano() / 1000);
+          occurredS[i] = le.occurredAt().getEpochSecond();
+          occurredUs[i] = (long) (le.occurredAt().getNano() / 1000);
+          actors[i] = le.actorId();
+          tenants[i] = le.tenant();
+          actions[i] = le.action();
+          correlations[i] = le.correlationId();
+          prev = chains[i];
+        }
+        try (PreparedStatement p = c.prepareStatement(INSERT)) {
+          p.setString(1, logId);
+          p.setArray(2, c.createArrayOf("bigint", seqs));
+          p.setArray(3, c.createArrayOf("bytea", payloads));
+          p.setArray(4, c.createArrayOf("bytea", chains));
+          p.setArray(5, c.createArrayOf("bytea", prevs));
+          p.setArray(6, c.createArrayOf("bytea", macs));
+          p.setArray(7, c.createArrayOf("bigint", recordedS));
+          p.setArray(8, c.createArrayOf("bigint", recordedUs));
+          p.setArray(9, c.createArrayOf("bigint", occurredS));
+          p.setArray(10, c.createArrayOf("bigint", occurredUs));
+          p.setArray(11, c.createArrayOf("varchar", actors));
+          p.setArray(12, c.createArrayOf("varchar", tenants));
+          p.setArray(13, c.createArrayOf("varchar", actions));
+          p.setArray(14, c.createArrayOf("varchar", correlations));
+          if (p.executeUpdate() != n) {
+            throw new AuditStoreException("audit insert stored a different number of rows than the batch holds");
           }
         }
         try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ? WHERE log_id = ?")) {
