@@ -138,15 +138,29 @@ public final class AuditLog implements AutoCloseable {
     List<Segment> segs = store.segments();
     segmentFirstSeq = segs.isEmpty() ? nextSeq : segs.get(segs.size() - 1).firstSeq();
     segmentOpenedAt = clock.instant();
+    long signedBeyond = -1;
     for (String cp : store.checkpoints()) {
       try {
         SignedCheckpoint s = SignedCheckpoint.parse(cp);
         if (s.checkpoint().size() <= nextSeq && s.checkpoint().origin().equals(origin)) {
           lastCheckpointSize = Math.max(lastCheckpointSize, s.checkpoint().size());
+        } else if (s.checkpoint().origin().equals(origin) && s.checkpoint().size() > signedBeyond
+            && !s.verifiedBy(signers.stream().map(CheckpointSigner::publicKey).toList()).isEmpty()) {
+          signedBeyond = s.checkpoint().size();
         }
       } catch (AuditFormatException e) {
         // A damaged checkpoint is the verifier's business; the writer signs a fresh one below.
       }
+    }
+    if (signedBeyond > nextSeq) {
+      catchUp(); // another writer of a shared log may have appended and signed since we read
+    }
+    if (signedBeyond > nextSeq) {
+      // Events this log signed for are gone (truncated, or an older copy restored). Appending
+      // would sign a history that contradicts that checkpoint: fail closed instead.
+      throw new AuditException("the store holds " + nextSeq + " events but a checkpoint this log signed covers "
+          + signedBeyond + "; acknowledged events are missing; refusing to append. Run AuditVerifier;"
+          + " Bulwark never repairs tampering");
     }
     lastCheckpointAt = clock.instant();
     for (String note : store.recoveries()) {
