@@ -2,25 +2,18 @@ package dev.bulwark.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.ChildProcess.Ack;
-import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,76 +52,10 @@ class FileFaultsIT {
     }
   }
 
-  /** What the producers saw: acknowledged appends (name to seq) and failed ones. */
-  record Results(Map<String, Long> acked, Set<String> failed, List<String> errors) {}
-
-  /**
-   * {@code threads} threads append {@code perThread} events each, mostly one at a time and every
-   * tenth time a batch of three through {@code appendAll}; each event is named {@code t<thread>#<i>}.
-   */
-  static Results appendFromThreads(AuditLog log, int threads, int perThread) throws InterruptedException {
-    Map<String, Long> acked = new ConcurrentHashMap<>();
-    Set<String> failed = ConcurrentHashMap.newKeySet();
-    List<String> errors = Collections.synchronizedList(new ArrayList<>());
-    List<Thread> producers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int thread = t;
-      Thread th = new Thread(() -> {
-        for (int i = 0; i < perThread; ) {
-          int n = i % 10 == 0 ? Math.min(3, perThread - i) : 1;
-          List<AuditEvent> events = new ArrayList<>();
-          List<String> names = new ArrayList<>();
-          for (int k = 0; k < n; k++) {
-            names.add("t" + thread + "#" + (i + k));
-            events.add(AuditEvent.builder(Action.SENSITIVE_UPDATE, Actor.service("t" + thread))
-                .detail("i", Integer.toString(i + k)).build(Clock.systemUTC()));
-          }
-          try {
-            List<Appended> done = log.appendAll(events);
-            for (int k = 0; k < n; k++) {
-              acked.put(names.get(k), done.get(k).seq());
-            }
-          } catch (AuditException e) {
-            failed.addAll(names);
-            errors.add(e.getMessage());
-          }
-          i += n;
-        }
-      }, "producer-" + t);
-      th.start();
-      producers.add(th);
+  private static void assertExactlyTheAcknowledged(Path dir, Map<String, Long> acked, Set<String> failed) {
+    try (FileAuditStore ro = FileAuditStore.openReadOnly(dir)) {
+      Producers.assertExactlyTheAcknowledged(ro, acked, failed);
     }
-    for (Thread th : producers) {
-      th.join();
-    }
-    return new Results(acked, failed, errors);
-  }
-
-  /** Every acknowledged append is stored once at its seq; no failed one is stored; nothing else from the producers is. */
-  static void assertExactlyTheAcknowledged(Path dir, Map<String, Long> acked, Set<String> failed) {
-    Map<String, Long> stored = new HashMap<>();
-    try (FileAuditStore ro = FileAuditStore.openReadOnly(dir); Stream<StoredEvent> s = ro.read(0)) {
-      for (StoredEvent e : (Iterable<StoredEvent>) s::iterator) {
-        assertFalse(e.isDamaged(), e.location() + ": " + e.damage());
-        LoggedEvent le;
-        try {
-          le = CanonicalEncoding.decode(e.payload());
-        } catch (AuditFormatException ex) {
-          throw new AssertionError(e.location(), ex);
-        }
-        if (le.event().actor().type() == ActorType.SERVICE) {
-          String name = le.event().actor().id() + "#" + le.event().details().get("i");
-          assertNull(stored.put(name, le.seq()), name + " is stored twice");
-        }
-      }
-    }
-    for (Map.Entry<String, Long> a : acked.entrySet()) {
-      assertEquals(a.getValue(), stored.get(a.getKey()), "acknowledged " + a.getKey() + " is stored at its seq");
-    }
-    for (String f : failed) {
-      assertFalse(stored.containsKey(f), "failed append " + f + " left a trace");
-    }
-    assertEquals(acked.keySet(), stored.keySet(), "only acknowledged appends are stored");
   }
 
   private void assertIntactWithoutDamage(VerificationReport r) {
@@ -151,12 +78,12 @@ class FileFaultsIT {
   @Test
   void failedWrites_underManyThreads_failTheirAppendsLoudly_leaveNoTrace_andTheChainContinues() throws Exception {
     FlakyChannel.Plan plan = new FlakyChannel.Plan();
-    Results o;
+    Producers.Results o;
     long size;
     try (FileAuditStore store = FileAuditStore.open(logDir(), plan::wrap)) {
       AuditLog log = builder(store).build();
       plan.writeEvery = 5; // a fifth of all writes (event batches, checkpoints) write a part, then ENOSPC
-      o = appendFromThreads(log, 8, 100);
+      o = Producers.appendFromThreads(log, 8, 100);
       plan.writeEvery = 1; // and the very last write fails too: nothing may overwrite its partial frame later
       AuditException last = assertThrows(AuditException.class, () -> log.append(TestEvents.event(0)));
       assertTrue(last.getMessage().contains("No space left on device"), last.getMessage());
@@ -179,12 +106,12 @@ class FileFaultsIT {
   @Test
   void failedFsyncs_underManyThreads_failTheirAppendsLoudly_leaveNoTrace_andTheChainContinues() throws Exception {
     FlakyChannel.Plan plan = new FlakyChannel.Plan();
-    Results o;
+    Producers.Results o;
     long size;
     try (FileAuditStore store = FileAuditStore.open(logDir(), plan::wrap)) {
       AuditLog log = builder(store).build();
       plan.forceEvery = 4; // every fourth fsync (batches, checkpoints, segment seals) reports EIO
-      o = appendFromThreads(log, 8, 100);
+      o = Producers.appendFromThreads(log, 8, 100);
       plan.forceEvery = 0;
       size = log.size();
       log.close();
