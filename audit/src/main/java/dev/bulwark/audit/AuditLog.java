@@ -162,6 +162,23 @@ public final class AuditLog implements AutoCloseable {
           + signedBeyond + "; acknowledged events are missing; refusing to append. Run AuditVerifier;"
           + " Bulwark never repairs tampering");
     }
+    for (CheckpointAnchor a : anchors) {
+      SignedCheckpoint anchored = latestAnchored(a);
+      if (anchored == null) {
+        continue;
+      }
+      long size = anchored.checkpoint().size();
+      if (size > nextSeq) {
+        catchUp(); // another writer of a shared log may have appended and anchored since we read
+      }
+      if (size > nextSeq || (size >= base.firstSeq()
+          && !java.security.MessageDigest.isEqual(tree.rootAt(size), anchored.checkpoint().root().toByteArray()))) {
+        // Growing this store would anchor a checkpoint contradicting the anchored one and hide the rollback.
+        throw new AuditException("the store is not the log " + a + " anchored at size " + size
+            + " (an older copy was restored, or events were rewritten); refusing to append."
+            + " Run AuditVerifier; Bulwark never repairs tampering");
+      }
+    }
     lastCheckpointAt = clock.instant();
     for (String note : store.recoveries()) {
       appendLocked(List.of(new Pending(systemEvent(Action.AUDIT_LOG_RECOVERED, "crash recovery on open")
@@ -169,6 +186,21 @@ public final class AuditLog implements AutoCloseable {
     }
     if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
       checkpointLocked(base.firstSeq());
+    }
+  }
+
+  /** The latest checkpoint {@code anchor} holds for this log, if it verifies with this log's keys. */
+  private SignedCheckpoint latestAnchored(CheckpointAnchor anchor) {
+    try {
+      Optional<String> note = anchor.latest(origin);
+      SignedCheckpoint s = note.isEmpty() ? null : SignedCheckpoint.parse(note.get());
+      boolean ours = s != null && s.checkpoint().origin().equals(origin)
+          && !s.verifiedBy(signers.stream().map(CheckpointSigner::publicKey).toList()).isEmpty();
+      return ours ? s : null;
+    } catch (AuditFormatException | RuntimeException e) {
+      // Unreadable now: the writer cannot compare; the verifier still will.
+      lastAnchorError = anchor.getClass().getSimpleName() + ": cannot read the anchored checkpoint: " + e.getMessage();
+      return null;
     }
   }
 
