@@ -82,7 +82,15 @@ class CrashIT {
       long recoveredBefore;
       try (FileAuditStore ro = FileAuditStore.openReadOnly(dir)) {
         VerificationReport rep = verifier.verify(ro);
-        assertTrue(rep.intact(), where + ": a torn tail is a crash, not tampering: " + rep.summary());
+        if (loss.tornCheckpoints) {
+          // Until a writer reopens the log, the read-only verifier reports a torn last checkpoint
+          // frame as malformed (an ERROR) and says it may be a torn write; nothing else may be wrong.
+          assertTrue(rep.findings().stream().filter(f -> f.code().level() == FindingCode.Level.ERROR).allMatch(
+              f -> f.code() == FindingCode.MALFORMED_CHECKPOINT && f.message().contains("possibly a torn write")),
+              where + ": " + rep.summary());
+        } else {
+          assertTrue(rep.intact(), where + ": a torn tail is a crash, not tampering: " + rep.summary());
+        }
         assertEquals(loss.tornSegment, rep.has(FindingCode.TORN_TAIL), where + ": " + rep.summary());
         assertPresent(ro, acked, where);
         recoveredBefore = count(rep, FindingCode.TORN_TAIL_RECOVERED);
