@@ -106,7 +106,7 @@ class FileCorruptionIT {
 
     long seed = Long.getLong("corruption.seed", System.nanoTime());
     Random random = new Random(seed);
-    int cases = Integer.getInteger("corruption.cases", 300);
+    int cases = Integer.getInteger("corruption.cases", 220);
     int refusedToRead = 0;
     int refusedToWrite = 0;
     int reportedBroken = 0;
