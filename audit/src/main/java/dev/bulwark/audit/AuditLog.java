@@ -191,14 +191,45 @@ public final class AuditLog implements AutoCloseable {
     List<Segment> segs = store.segments();
     segmentFirstSeq = segs.isEmpty() ? nextSeq : segs.get(segs.size() - 1).firstSeq();
     segmentDueAt = clock.instant().plus(segmentMaxAge);
+    long signedBeyond = -1;
     for (String cp : store.checkpoints()) {
       try {
         SignedCheckpoint s = SignedCheckpoint.parse(cp);
         if (s.checkpoint().size() <= nextSeq && s.checkpoint().origin().equals(origin)) {
           lastCheckpointSize = Math.max(lastCheckpointSize, s.checkpoint().size());
+        } else if (s.checkpoint().origin().equals(origin) && s.checkpoint().size() > signedBeyond
+            && !s.verifiedBy(signers.stream().map(CheckpointSigner::publicKey).toList()).isEmpty()) {
+          signedBeyond = s.checkpoint().size();
         }
       } catch (AuditFormatException e) {
         // A damaged checkpoint is the verifier's business; the writer signs a fresh one below.
+      }
+    }
+    if (signedBeyond > nextSeq) {
+      catchUp(); // another writer of a shared log may have appended and signed since we read
+    }
+    if (signedBeyond > nextSeq) {
+      // Events this log signed for are gone (truncated, or an older copy restored). Appending
+      // would sign a history that contradicts that checkpoint: fail closed instead.
+      throw new AuditException("the store holds " + nextSeq + " events but a checkpoint this log signed covers "
+          + signedBeyond + "; acknowledged events are missing; refusing to append. Run AuditVerifier;"
+          + " Bulwark never repairs tampering");
+    }
+    for (CheckpointAnchor a : anchors) {
+      SignedCheckpoint anchored = latestAnchored(a);
+      if (anchored == null) {
+        continue;
+      }
+      long size = anchored.checkpoint().size();
+      if (size > nextSeq) {
+        catchUp(); // another writer of a shared log may have appended and anchored since we read
+      }
+      if (size > nextSeq || (size >= base.firstSeq()
+          && !java.security.MessageDigest.isEqual(tree.rootAt(size), anchored.checkpoint().root().toByteArray()))) {
+        // Growing this store would anchor a checkpoint contradicting the anchored one and hide the rollback.
+        throw new AuditException("the store is not the log " + a + " anchored at size " + size
+            + " (an older copy was restored, or events were rewritten); refusing to append."
+            + " Run AuditVerifier; Bulwark never repairs tampering");
       }
     }
     checkpointDue(clock.instant());
@@ -211,6 +242,23 @@ public final class AuditLog implements AutoCloseable {
     }
     if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
       checkpointLocked(base.firstSeq());
+    }
+  }
+
+  /** The latest checkpoint {@code anchor} holds for this log, if it verifies with this log's keys. */
+  private SignedCheckpoint latestAnchored(CheckpointAnchor anchor) {
+    try {
+      Optional<String> note = anchor.latest(origin);
+      SignedCheckpoint s = note.isEmpty() ? null : SignedCheckpoint.parse(note.get());
+      boolean ours = s != null && s.checkpoint().origin().equals(origin)
+          && !s.verifiedBy(signers.stream().map(CheckpointSigner::publicKey).toList()).isEmpty();
+      return ours ? s : null;
+    } catch (AuditFormatException | RuntimeException e) {
+      // Unreadable now: the writer cannot compare; the verifier still will.
+      synchronized (healthLock) {
+        lastAnchorError = anchor.getClass().getSimpleName() + ": cannot read the anchored checkpoint: " + e.getMessage();
+      }
+      return null;
     }
   }
 

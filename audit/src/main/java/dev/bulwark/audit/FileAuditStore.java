@@ -364,7 +364,9 @@ public final class FileAuditStore implements AuditStore {
       int start = pos;
       if (q < 0) {
         pos = limit;
-        if (last && looksTorn(buf, start, limit)) {
+        if (last) {
+          // Power loss leaves a partial frame, zeros or stale blocks after the last durable frame.
+          // Nothing after them is readable; lost checkpointed events still show as TRUNCATED.
           tornAt = start;
           return StoredEvent.damaged(-1, location, "torn tail: " + (limit - start) + " bytes hold no complete frame");
         }
@@ -373,24 +375,6 @@ public final class FileAuditStore implements AuditStore {
       pos = q;
       return StoredEvent.damaged(-1, location, "unreadable frame (bad magic, length or CRC), " + (q - start) + " bytes skipped");
     }
-  }
-
-  /** A crash leaves the start of a frame (its magic) or zeros; anything else is damage. */
-  private static boolean looksTorn(ByteBuffer buf, int start, int limit) {
-    boolean zeros = true;
-    for (int i = start; i < limit && zeros; i++) {
-      zeros = buf.get(i) == 0;
-    }
-    if (zeros) {
-      return true;
-    }
-    int n = Math.min(4, limit - start);
-    for (int i = 0; i < n; i++) {
-      if (buf.get(start + i) != (byte) (AuditFrame.MAGIC_EVENT >>> (24 - 8 * i))) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private TreeMap<Long, Path> segmentFiles() throws IOException {

@@ -109,7 +109,7 @@ class FileAuditStoreTest {
     Files.write(logDir().resolve("seg-00000000000000000005.log"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
     VerificationReport r = verifyReadOnly();
     assertTrue(r.has(FindingCode.FOREIGN_DATA), r.summary());
-    assertFalse(r.intact(), r.summary());
+    assertTrue(r.has(FindingCode.TORN_TAIL), "unreadable bytes ending the last segment: " + r.summary());
   }
 
   @Test
