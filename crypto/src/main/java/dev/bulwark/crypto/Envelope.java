@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 
 /**
  * Envelope encryption: every message is encrypted with AES-256-GCM under its own key, derived
@@ -22,6 +23,12 @@ import java.security.GeneralSecurityException;
  * byte[] ct = envelope.encrypt(plaintext, EncryptionContext.of("tenant", "acme"));
  * byte[] pt = envelope.decrypt(ct, EncryptionContext.of("tenant", "acme"));
  * }</pre>
+ *
+ * <p>By default one DEK serves several messages of a keyring ({@link DataKeyCachePolicy#DEFAULT}:
+ * at most 65,536 messages, 4 GiB or 5 minutes), each still under its own derived AES key, so the
+ * KEK (perhaps a remote KMS) is called once per DEK rather than once per message. Use
+ * {@link Builder#dataKeyCache(DataKeyCachePolicy) dataKeyCache(DataKeyCachePolicy.NONE)} for a
+ * fresh DEK per message.
  *
  * <p>Thread-safe. Decryption resolves the keyring named in the header, so one envelope decrypts
  * every scope of its {@link Keyrings}.
@@ -38,6 +45,8 @@ public final class Envelope {
   private final String keyringId;
   private final DataKeyCachePolicy cachePolicy;
   private final int segmentSize;
+  /** {@code keyrings.handle(keyringId)}, resolved on first use (handles never change). */
+  private volatile Keyring handle;
 
   private Envelope(Keyrings keyrings, String keyringId, DataKeyCachePolicy cachePolicy, int segmentSize) {
     this.keyrings = keyrings;
@@ -67,18 +76,41 @@ public final class Envelope {
     if (plaintext == null || context == null) {
       throw new IllegalArgumentException("plaintext and context must not be null");
     }
-    Keyring keyring = keyrings.keyring(keyringId);
-    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, plaintext.length);
-    byte[] salt = Primitives.random(Header.SALT_BYTES);
-    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_ONE_SHOT, NO_INFO);
-    Header h = new Header(Header.SUITE_ONE_SHOT, keyringId, dk.version, dk.wrapped, salt, d.commitment, 0);
-    byte[] out = new byte[h.length() + plaintext.length + Primitives.TAG_BYTES];
-    int off = h.writeTo(out, 0);
-    Primitives.gcmEncrypt(d.key, d.iv, context.canonicalBytes(), plaintext, 0, plaintext.length, out, off);
-    if (!cachePolicy.enabled()) {
-      Keyring.wipe(dk.dek);
+    Instant now = keyrings.now();
+    Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, plaintext.length, true, now);
+    byte[] salt = new byte[Header.SALT_BYTES];
+    Primitives.publicRandom(salt, 0, salt.length);
+    Primitives.Derived d;
+    try {
+      d = Primitives.derive(dk.dek, salt, Header.SUITE_ONE_SHOT, NO_INFO);
+    } finally {
+      if (!dk.shared) {
+        Keyring.wipe(dk.dek);
+      }
+    }
+    byte[] prefix = dk.oneShotPrefix(keyringId);
+    int hl = prefix.length + Header.SALT_BYTES + Header.COMMITMENT_BYTES;
+    byte[] out = new byte[hl + plaintext.length + Primitives.TAG_BYTES];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    System.arraycopy(salt, 0, out, prefix.length, Header.SALT_BYTES);
+    System.arraycopy(d.commitment, 0, out, prefix.length + Header.SALT_BYTES, Header.COMMITMENT_BYTES);
+    try {
+      Primitives.gcmEncrypt(d.key, d.iv, context.canonicalBytesShared(), plaintext, 0, plaintext.length, out, hl);
+    } finally {
+      Keyring.wipe(d.key);
     }
     return out;
+  }
+
+  /** The keyring this envelope encrypts under, created on first use. */
+  private Keyring keyring(Instant now) throws GeneralSecurityException {
+    Keyring k = handle;
+    if (k == null) {
+      k = keyrings.handle(keyringId);
+      handle = k;
+    }
+    k.ensureCreated(now);
+    return k;
   }
 
   /** Decrypts a one-shot ciphertext; fails unless {@code context} is the one it was encrypted with. */
@@ -95,16 +127,31 @@ public final class Envelope {
       throw new CiphertextFormatException("ciphertext is truncated");
     }
     Primitives.Derived d = open(h, NO_INFO);
-    return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytes(), ciphertext, hl, ciphertext.length - hl);
+    try {
+      return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytesShared(), ciphertext, hl, ciphertext.length - hl);
+    } finally {
+      Keyring.wipe(d.key);
+    }
   }
 
   /** Resolves the keyring, unwraps the DEK, derives the message keys and verifies the key commitment. */
   private Primitives.Derived open(Header h, byte[] info) throws GeneralSecurityException {
-    Keyring keyring = keyrings.existing(h.keyringId())
-        .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
-    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy);
-    Primitives.Derived d = Primitives.derive(dek, h.salt(), h.suite(), info);
+    Instant now = keyrings.now();
+    Keyring k = handle;
+    Keyring keyring = k != null && k.id().equals(h.keyringId()) ? k
+        : keyrings.existing(h.keyringId())
+            .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
+    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy, now);
+    Primitives.Derived d;
+    try {
+      d = Primitives.derive(dek, h.salt(), h.suite(), info);
+    } finally {
+      if (!cachePolicy.enabled()) {
+        Keyring.wipe(dek);
+      }
+    }
     if (!Primitives.equal(d.commitment, h.commitment())) {
+      Keyring.wipe(d.key);
       throw new DecryptionFailedException();
     }
     return d;
@@ -157,11 +204,15 @@ public final class Envelope {
       return h;
     }
     byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE);
-    if (!Primitives.equal(Primitives.commitment(dek, h.salt()), h.commitment())) {
-      throw new DecryptionFailedException();
+    try {
+      if (!Primitives.equal(Primitives.commitment(dek, h.salt()), h.commitment())) {
+        throw new DecryptionFailedException();
+      }
+      Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
+      return h.withKek(dk.version, dk.wrapped);
+    } finally {
+      Keyring.wipe(dek);
     }
-    Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
-    return h.withKek(dk.version, dk.wrapped);
   }
 
   /**
@@ -174,10 +225,18 @@ public final class Envelope {
     if (ciphertext == null || context == null) {
       throw new IllegalArgumentException("ciphertext and context must not be null");
     }
-    Keyring keyring = keyrings.keyring(keyringId);
-    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, 0);
-    byte[] salt = Primitives.random(Header.SALT_BYTES);
-    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    Instant now = keyrings.now();
+    // A stream's length is unknown when it starts, so it never shares a data key: the byte limit
+    // of a cached key could not be enforced.
+    Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, 0, false, now);
+    byte[] salt = new byte[Header.SALT_BYTES];
+    Primitives.publicRandom(salt, 0, salt.length);
+    Primitives.Derived d;
+    try {
+      d = Primitives.derive(dk.dek, salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    } finally {
+      Keyring.wipe(dk.dek);
+    }
     Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt, d.commitment, segmentSize);
     ciphertext.write(h.encode());
     return new StreamingEncryptingOutputStream(ciphertext, d, segmentSize);
@@ -221,7 +280,7 @@ public final class Envelope {
   }
 
   private static byte[] streamInfo(int segmentSize, EncryptionContext context) {
-    byte[] digest = Primitives.sha256(context.canonicalBytes());
+    byte[] digest = Primitives.sha256(context.canonicalBytesShared());
     byte[] info = new byte[4 + digest.length];
     info[0] = (byte) (segmentSize >>> 24);
     info[1] = (byte) (segmentSize >>> 16);
@@ -240,7 +299,7 @@ public final class Envelope {
   public static final class Builder {
     private final Keyrings keyrings;
     private String keyringId = "default";
-    private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.NONE;
+    private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.DEFAULT;
     private int segmentSize = 64 * 1024;
 
     private Builder(Keyrings keyrings) {
@@ -257,7 +316,11 @@ public final class Envelope {
       return this;
     }
 
-    /** Data-key reuse limits (default {@link DataKeyCachePolicy#NONE}: a fresh DEK per message). */
+    /**
+     * Data-key reuse limits (default {@link DataKeyCachePolicy#DEFAULT}: 65,536 messages, 4 GiB or
+     * 5 minutes per DEK, each message under its own derived key); {@link DataKeyCachePolicy#NONE}
+     * for a fresh DEK and a KEK call per message.
+     */
     public Builder dataKeyCache(DataKeyCachePolicy policy) {
       if (policy == null) {
         throw new IllegalArgumentException("policy must not be null");

@@ -35,25 +35,67 @@ public final class Keyring {
   private final String id;
   private volatile Snapshot snapshot;
   private final ConcurrentHashMap<Integer, Kek> opened = new ConcurrentHashMap<>();
-  private int allotVersion;
-  private long allotRemaining;
+  private volatile Allotment allotment;
   final AtomicReference<CachedDek> encryptCache = new AtomicReference<>();
   private final ConcurrentHashMap<UnwrapKey, CachedDek> decryptCache = new ConcurrentHashMap<>();
+  /** The most recent decrypt-cache hit or insert: repeated decryptions under one DEK skip the map. */
+  private volatile CachedDek lastDecrypted;
 
-  private record Snapshot(Optional<KeyringRecord> record, Instant loadedAt) {}
+  /**
+   * A loaded record with what every encryption needs precomputed: when it goes stale, its primary
+   * version and when that primary is due for rotation by age.
+   */
+  private static final class Snapshot {
+    final Optional<KeyringRecord> record;
+    final Instant staleAt;
+    final KeyVersion primary;
+    final Instant rotateAt;
+
+    Snapshot(Optional<KeyringRecord> record, Instant loadedAt, Keyrings owner) {
+      this.record = record;
+      this.staleAt = loadedAt.plus(owner.refreshInterval());
+      this.primary = record.flatMap(KeyringRecord::primary).orElse(null);
+      this.rotateAt = primary == null ? null : primary.createdAt().plus(owner.rotationPolicy().maxAge());
+    }
+  }
 
   private record UnwrapKey(int version, Bytes wrapped) {}
+
+  /** Encryptions this process may still count against {@code version} without asking the store. */
+  private static final class Allotment {
+    final int version;
+    final AtomicLong remaining;
+
+    Allotment(int version, long remaining) {
+      this.version = version;
+      this.remaining = new AtomicLong(remaining);
+    }
+  }
 
   /** A data key ready for encryption. */
   static final class DataKey {
     final int version;
     final byte[] dek;
     final byte[] wrapped;
+    /** Whether other messages may use this key too (cached); if not, the user wipes it after use. */
+    final boolean shared;
+    private volatile byte[] oneShotPrefix;
 
-    DataKey(int version, byte[] dek, byte[] wrapped) {
+    DataKey(int version, byte[] dek, byte[] wrapped, boolean shared) {
       this.version = version;
       this.dek = dek;
       this.wrapped = wrapped;
+      this.shared = shared;
+    }
+
+    /** The one-shot header up to the salt; computed once per data key. */
+    byte[] oneShotPrefix(String keyringId) {
+      byte[] p = oneShotPrefix;
+      if (p == null) {
+        p = Header.encodePrefix(Header.SUITE_ONE_SHOT, keyringId, version, wrapped);
+        oneShotPrefix = p;
+      }
+      return p;
     }
 
     @Override
@@ -62,23 +104,28 @@ public final class Keyring {
     }
   }
 
+  /**
+   * A data key shared by several messages. Every use is counted before it happens, so concurrent
+   * users can only over-count: a key never serves more than {@code maxMessages} messages or
+   * {@code maxBytes} plaintext bytes, and never once {@code maxAge} has passed since its creation.
+   */
   static final class CachedDek {
     final DataKey key;
-    final Instant createdAt;
+    final Instant expiresAt;
     final AtomicLong messages = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
 
-    CachedDek(DataKey key, Instant createdAt) {
+    CachedDek(DataKey key, Instant createdAt, DataKeyCachePolicy p) {
       this.key = key;
-      this.createdAt = createdAt;
+      this.expiresAt = createdAt.plus(p.maxAge());
     }
 
-    boolean fresh(Instant now, DataKeyCachePolicy p) {
-      return now.isBefore(createdAt.plus(p.maxAge()));
+    boolean fresh(Instant now) {
+      return now.isBefore(expiresAt);
     }
 
     boolean tryUse(Instant now, long size, DataKeyCachePolicy p) {
-      if (!fresh(now, p)) {
+      if (!fresh(now)) {
         return false;
       }
       if (messages.incrementAndGet() > p.maxMessages()) {
@@ -109,34 +156,64 @@ public final class Keyring {
     return r.orElse(null);
   }
 
-  /** Installs a record unless a newer one is already installed (concurrent reloads race). */
+  /**
+   * Installs a record unless a newer one is already installed (concurrent reloads race). When the
+   * new record changes what may decrypt (a shred, a state or minimum-version change, made here or
+   * by another process), cached data keys are dropped, so no key of a shredded scope or destroyed
+   * version stays in this process longer than one refresh interval.
+   */
   private synchronized void install(Optional<KeyringRecord> r) {
     Snapshot s = snapshot;
-    if (s != null && s.record().isPresent()
-        && (r.isEmpty() || r.get().revision() < s.record().get().revision())) {
-      snapshot = new Snapshot(s.record(), owner.now());
+    if (s != null && s.record.isPresent()
+        && (r.isEmpty() || r.get().revision() < s.record.get().revision())) {
+      snapshot = new Snapshot(s.record, owner.now(), owner);
       return;
     }
-    snapshot = new Snapshot(r, owner.now());
+    if (s != null && s.record.isPresent() && r.isPresent() && !sameKeyStates(s.record.get(), r.get())) {
+      clearCaches();
+    }
+    snapshot = new Snapshot(r, owner.now(), owner);
   }
 
-  /** The current record, re-read from the store when older than the refresh interval. */
-  private Optional<KeyringRecord> current() throws GeneralSecurityException {
+  private static boolean sameKeyStates(KeyringRecord a, KeyringRecord b) {
+    if (a.shreddedAt().isPresent() != b.shreddedAt().isPresent()
+        || a.minDecryptableVersion() != b.minDecryptableVersion()) {
+      return false;
+    }
+    int n = Math.min(a.versions().size(), b.versions().size());
+    for (int i = 0; i < n; i++) {
+      if (a.versions().get(i).state() != b.versions().get(i).state()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The current snapshot, re-read from the store when older than the refresh interval. */
+  private Snapshot current(Instant now) throws GeneralSecurityException {
     Snapshot s = snapshot;
-    if (s == null || s.record().isEmpty()
-        || owner.now().isAfter(s.loadedAt().plus(owner.refreshInterval()))) {
+    if (s == null || s.record.isEmpty() || now.isAfter(s.staleAt)) {
       reload();
       s = snapshot;
     }
-    return s.record();
+    return s;
   }
 
-  private KeyringRecord live() throws GeneralSecurityException {
-    KeyringRecord r = current().orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + id + "'"));
+  private Optional<KeyringRecord> current() throws GeneralSecurityException {
+    return current(owner.now()).record;
+  }
+
+  private Snapshot live(Instant now) throws GeneralSecurityException {
+    Snapshot s = current(now);
+    KeyringRecord r = s.record.orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + id + "'"));
     if (r.shreddedAt().isPresent()) {
       throw new ScopeShreddedException(id);
     }
-    return r;
+    return s;
+  }
+
+  private KeyringRecord live() throws GeneralSecurityException {
+    return live(owner.now()).record.orElseThrow();
   }
 
   boolean exists() throws GeneralSecurityException {
@@ -144,8 +221,12 @@ public final class Keyring {
   }
 
   void ensureCreated() throws GeneralSecurityException {
-    if (current().isPresent()) {
-      live();
+    ensureCreated(owner.now());
+  }
+
+  void ensureCreated(Instant now) throws GeneralSecurityException {
+    if (current(now).record.isPresent()) {
+      live(now);
       return;
     }
     synchronized (this) {
@@ -219,7 +300,7 @@ public final class Keyring {
       if (owner.store().compareAndSet(r.revision(), nr)) {
         install(Optional.of(nr));
         encryptCache.set(null);
-        allotRemaining = 0;
+        allotment = null;
         return created;
       }
       owner.destroyQuietly(ref);
@@ -312,6 +393,7 @@ public final class Keyring {
 
   private void clearCaches() {
     encryptCache.set(null);
+    lastDecrypted = null;
     decryptCache.clear();
     opened.clear();
   }
@@ -363,16 +445,14 @@ public final class Keyring {
     return k;
   }
 
-  private synchronized boolean takeAllotment(int version) {
-    if (allotVersion == version && allotRemaining > 0) {
-      allotRemaining--;
-      return true;
-    }
-    return false;
+  private boolean takeAllotment(int version) {
+    Allotment a = allotment;
+    return a != null && a.version == version && a.remaining.getAndDecrement() > 0;
   }
 
   private synchronized void reserveBlock(int version) throws GeneralSecurityException {
-    if (allotVersion == version && allotRemaining > 0) {
+    Allotment a = allotment;
+    if (a != null && a.version == version && a.remaining.get() > 0) {
       return;
     }
     long max = owner.rotationPolicy().maxEncryptions();
@@ -391,18 +471,16 @@ public final class Keyring {
     KeyringRecord nr = new KeyringRecord(id, r.revision() + 1, vs, r.minDecryptableVersion(), Optional.empty());
     if (owner.store().compareAndSet(r.revision(), nr)) {
       install(Optional.of(nr));
-      allotVersion = version;
-      allotRemaining = reserved - cur.encryptionsReserved();
+      allotment = new Allotment(version, reserved - cur.encryptionsReserved());
     }
   }
 
   /** Counts one encryption under the primary, rotating first when the policy says so. */
-  KeyVersion acquirePrimary() throws GeneralSecurityException {
+  KeyVersion acquirePrimary(Instant now) throws GeneralSecurityException {
     for (int attempt = 0; attempt < 1000; attempt++) {
-      KeyringRecord r = live();
-      KeyVersion p = r.primary().orElseThrow();
-      boolean old = !owner.now().isBefore(p.createdAt().plus(owner.rotationPolicy().maxAge()));
-      if (old) {
+      Snapshot s = live(now);
+      KeyVersion p = s.primary;
+      if (!now.isBefore(s.rotateAt)) {
         rotateFrom(p.version());
         continue;
       }
@@ -418,10 +496,18 @@ public final class Keyring {
     throw new KeyUnavailableException("keyring '" + id + "' is too contended to encrypt");
   }
 
-  DataKey dataKeyForEncryption(DataKeyCachePolicy policy, long size) throws GeneralSecurityException {
-    KeyVersion p = acquirePrimary();
-    Instant now = owner.now();
-    if (policy.enabled()) {
+  /**
+   * The data key for one message of {@code size} bytes, counted against the primary KEK version.
+   * With caching enabled, a cached data key serves the message if it is fresh, belongs to the
+   * primary and has room for one more message of this size; otherwise a new data key is made (and
+   * cached, unless this message alone exceeds the byte limit). {@code cacheable} false (streams,
+   * whose length is unknown) always makes a new, uncached data key.
+   */
+  DataKey dataKeyForEncryption(DataKeyCachePolicy policy, long size, boolean cacheable, Instant now)
+      throws GeneralSecurityException {
+    KeyVersion p = acquirePrimary(now);
+    boolean cache = cacheable && policy.enabled() && size <= policy.maxBytes();
+    if (cache) {
       CachedDek c = encryptCache.get();
       if (c != null && c.key.version == p.version() && c.tryUse(now, size, policy)) {
         return c.key;
@@ -429,24 +515,30 @@ public final class Keyring {
     }
     byte[] dek = Primitives.random(Primitives.KEY_BYTES);
     byte[] wrapped = open(p).wrap(dek, Header.wrapAad(id, p.version()));
-    DataKey dk = new DataKey(p.version(), dek, wrapped);
-    if (policy.enabled()) {
-      CachedDek fresh = new CachedDek(dk, now);
-      fresh.tryUse(now, size, policy);
-      encryptCache.set(fresh);
+    DataKey dk = new DataKey(p.version(), dek, wrapped, cache);
+    if (cache) {
+      CachedDek fresh = new CachedDek(dk, now, policy);
+      if (fresh.tryUse(now, size, policy)) {
+        encryptCache.set(fresh);
+      }
     }
     return dk;
   }
 
   /** Wraps an existing DEK under the primary (rewrap). */
   DataKey wrapUnderPrimary(byte[] dek) throws GeneralSecurityException {
-    KeyVersion p = acquirePrimary();
-    return new DataKey(p.version(), dek, open(p).wrap(dek, Header.wrapAad(id, p.version())));
+    KeyVersion p = acquirePrimary(owner.now());
+    return new DataKey(p.version(), dek, open(p).wrap(dek, Header.wrapAad(id, p.version())), false);
   }
 
   /** Checks that {@code version} may decrypt and unwraps. */
   byte[] unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy) throws GeneralSecurityException {
-    KeyringRecord r = live();
+    return unwrap(version, wrapped, policy, owner.now());
+  }
+
+  /** Checks that {@code version} may decrypt now and unwraps, through the cache if enabled. */
+  byte[] unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now) throws GeneralSecurityException {
+    KeyringRecord r = live(now).record.orElseThrow();
     Optional<KeyVersion> ov = r.version(version);
     if (ov.isEmpty()) {
       r = reload();
@@ -466,12 +558,15 @@ public final class Keyring {
       throw new KeyUnavailableException("KEK version " + version + " of keyring '" + id
           + "' is below the minimum decryptable version " + r.minDecryptableVersion());
     }
-    Instant now = owner.now();
-    UnwrapKey key = null;
-    if (policy.enabled()) {
-      key = new UnwrapKey(version, Bytes.copyOf(wrapped));
-      CachedDek c = decryptCache.get(key);
-      if (c != null && c.fresh(now, policy)) {
+    boolean cache = policy.enabled();
+    if (cache) {
+      CachedDek last = lastDecrypted;
+      if (last != null && last.key.version == version && Arrays.equals(last.key.wrapped, wrapped) && last.fresh(now)) {
+        return last.key.dek;
+      }
+      CachedDek c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
+      if (c != null && c.fresh(now)) {
+        lastDecrypted = c;
         return c.key.dek;
       }
     }
@@ -486,11 +581,13 @@ public final class Keyring {
     if (dek.length != Primitives.KEY_BYTES) {
       throw new DecryptionFailedException();
     }
-    if (key != null) {
+    if (cache) {
       if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
         decryptCache.clear();
       }
-      decryptCache.put(key, new CachedDek(new DataKey(version, dek, wrapped), now));
+      CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now, policy);
+      decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
+      lastDecrypted = c;
     }
     return dek;
   }

@@ -17,19 +17,68 @@ class DataKeyCacheTest {
   private static final EncryptionContext CTX = EncryptionContext.of("t", "1");
 
   private static String wrappedOf(byte[] ct) throws Exception {
-    int h = Envelope.inspect(ct).headerLength();
-    return Arrays.toString(Arrays.copyOfRange(ct, 16, h - 64));
+    return Arrays.toString(dev.bulwark.crypto.internal.Header.parse(ct).wrappedDek());
   }
 
   @Test
   void noCache_wrapsAndUnwrapsPerMessage() throws Exception {
     Fixture f = new Fixture();
-    Envelope env = f.envelope();
+    Envelope env = Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
     for (int i = 0; i < 5; i++) {
       env.decrypt(env.encrypt(new byte[10], CTX), CTX);
     }
     assertEquals(5, f.provider.wraps.get());
     assertEquals(5, f.provider.unwraps.get());
+  }
+
+  @Test
+  void defaultEnvelope_reusesOneDataKey_withinTheDefaultLimits() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    List<byte[]> cts = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      cts.add(env.encrypt(new byte[10], CTX));
+    }
+    for (byte[] ct : cts) {
+      assertArrayEquals(new byte[10], env.decrypt(ct, CTX));
+    }
+    assertEquals(1, f.provider.wraps.get());
+    assertEquals(1, f.provider.unwraps.get());
+    assertEquals(new DataKeyCachePolicy(65_536, 1L << 32, Duration.ofMinutes(5)), DataKeyCachePolicy.DEFAULT);
+    f.advance(Duration.ofMinutes(5));
+    env.encrypt(new byte[10], CTX);
+    assertEquals(2, f.provider.wraps.get());
+  }
+
+  @Test
+  void aMessageLargerThanTheByteLimit_getsItsOwnDataKey_andLeavesTheCachedOneInPlace() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(1000, 100, Duration.ofMinutes(5))).build();
+    byte[] a = env.encrypt(new byte[10], CTX);
+    byte[] big = env.encrypt(new byte[101], CTX);
+    byte[] b = env.encrypt(new byte[10], CTX);
+    assertEquals(2, f.provider.wraps.get());
+    assertEquals(wrappedOf(a), wrappedOf(b));
+    assertFalse(wrappedOf(a).equals(wrappedOf(big)));
+    assertArrayEquals(new byte[101], env.decrypt(big, CTX));
+  }
+
+  @Test
+  void streams_neverShareADataKey() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    Set<String> deks = new HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+      try (java.io.OutputStream out = env.newEncryptingStream(sink, CTX)) {
+        out.write(new byte[100]);
+      }
+      deks.add(wrappedOf(sink.toByteArray()));
+    }
+    env.encrypt(new byte[1], CTX);
+    assertEquals(3, deks.size());
+    assertEquals(4, f.provider.wraps.get());
   }
 
   @Test

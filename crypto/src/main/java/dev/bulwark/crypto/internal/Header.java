@@ -1,11 +1,11 @@
 package dev.bulwark.crypto.internal;
 
 import dev.bulwark.crypto.CiphertextFormatException;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The self-describing ciphertext header (format version 1). Layout, big-endian:
@@ -35,6 +35,8 @@ public final class Header {
   public static final int MAX_WRAPPED = 4096;
   public static final int MIN_SEGMENT = 64;
   public static final int MAX_SEGMENT = 8 << 20;
+
+  private static final byte[] WRAP_LABEL = "bulwark-dek-v1".getBytes(StandardCharsets.US_ASCII);
 
   private final int suite;
   private final String keyringId;
@@ -117,6 +119,17 @@ public final class Header {
     return off;
   }
 
+  /**
+   * The bytes of a header up to and including the wrapped DEK; the salt, commitment and (for
+   * streaming) segment size follow. Constant for one data key, so encryption with a cached data key
+   * copies it instead of re-encoding.
+   */
+  public static byte[] encodePrefix(int suite, String keyringId, int kekVersion, byte[] wrappedDek) {
+    Header h = new Header(suite, keyringId, kekVersion, wrappedDek, new byte[SALT_BYTES],
+        new byte[COMMITMENT_BYTES], MIN_SEGMENT);
+    return Arrays.copyOf(h.encode(), 9 + keyringId.length() + wrappedDek.length);
+  }
+
   /** The encoded header. */
   public byte[] encode() {
     byte[] out = new byte[length()];
@@ -129,17 +142,16 @@ public final class Header {
    * version. It excludes the salt and suite so that one cached DEK serves many messages.
    */
   public static byte[] wrapAad(String keyringId, int kekVersion) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(32);
-    byte[] label = "bulwark-dek-v1".getBytes(StandardCharsets.US_ASCII);
-    out.write(label, 0, label.length);
-    out.write(keyringId.length());
-    byte[] id = keyringId.getBytes(StandardCharsets.US_ASCII);
-    out.write(id, 0, id.length);
-    out.write(kekVersion >>> 24);
-    out.write(kekVersion >>> 16);
-    out.write(kekVersion >>> 8);
-    out.write(kekVersion);
-    return out.toByteArray();
+    int n = keyringId.length();
+    byte[] out = new byte[WRAP_LABEL.length + 1 + n + 4];
+    System.arraycopy(WRAP_LABEL, 0, out, 0, WRAP_LABEL.length);
+    int off = WRAP_LABEL.length;
+    out[off++] = (byte) n;
+    for (int i = 0; i < n; i++) {
+      out[off++] = (byte) keyringId.charAt(i);
+    }
+    putInt(out, off, kekVersion);
+    return out;
   }
 
   private static int putInt(byte[] out, int off, int v) {
@@ -150,15 +162,83 @@ public final class Header {
     return off + 4;
   }
 
-  /** Parses the header at the start of {@code in}. Never throws anything but the typed exception. */
+  /**
+   * Parses the header at the start of {@code in} (the rest is payload). Never throws anything but
+   * the typed exception; validates exactly as {@link #read} does.
+   */
   public static Header parse(byte[] in) throws CiphertextFormatException {
     if (in == null) {
       throw new CiphertextFormatException("ciphertext is null");
     }
-    try {
-      return read(new java.io.ByteArrayInputStream(in));
-    } catch (IOException e) {
-      throw new CiphertextFormatException("ciphertext header is unreadable");
+    int end = in.length;
+    int p = 0;
+    need(p, 3, end);
+    int format = in[p++] & 0xff;
+    if (format != FORMAT_VERSION) {
+      throw new CiphertextFormatException("unknown ciphertext format version " + format);
+    }
+    int suite = in[p++] & 0xff;
+    if (suite != SUITE_ONE_SHOT && suite != SUITE_STREAMING) {
+      throw new CiphertextFormatException("unknown algorithm suite " + suite);
+    }
+    int idLen = in[p++] & 0xff;
+    if (idLen < 1 || idLen > 64) {
+      throw new CiphertextFormatException("keyring id length out of range");
+    }
+    need(p, idLen, end);
+    checkId(in, p, idLen);
+    String id = new String(in, p, idLen, StandardCharsets.US_ASCII);
+    p += idLen;
+    need(p, 4, end);
+    int version = getInt(in, p);
+    p += 4;
+    if (version < 1) {
+      throw new CiphertextFormatException("KEK version out of range");
+    }
+    need(p, 2, end);
+    int wLen = ((in[p] & 0xff) << 8) | (in[p + 1] & 0xff);
+    p += 2;
+    if (wLen < 1 || wLen > MAX_WRAPPED) {
+      throw new CiphertextFormatException("wrapped key length out of range");
+    }
+    need(p, wLen, end);
+    byte[] wrapped = Arrays.copyOfRange(in, p, p + wLen);
+    p += wLen;
+    need(p, SALT_BYTES, end);
+    byte[] salt = Arrays.copyOfRange(in, p, p + SALT_BYTES);
+    p += SALT_BYTES;
+    need(p, COMMITMENT_BYTES, end);
+    byte[] commitment = Arrays.copyOfRange(in, p, p + COMMITMENT_BYTES);
+    p += COMMITMENT_BYTES;
+    int segmentSize = 0;
+    if (suite == SUITE_STREAMING) {
+      need(p, 4, end);
+      segmentSize = getInt(in, p);
+      if (segmentSize < MIN_SEGMENT || segmentSize > MAX_SEGMENT) {
+        throw new CiphertextFormatException("segment size out of range");
+      }
+    }
+    return new Header(suite, id, version, wrapped, salt, commitment, segmentSize);
+  }
+
+  private static void need(int pos, int n, int end) throws CiphertextFormatException {
+    if (end - pos < n) {
+      throw new CiphertextFormatException("ciphertext is truncated inside its header");
+    }
+  }
+
+  private static int getInt(byte[] in, int p) {
+    return ((in[p] & 0xff) << 24) | ((in[p + 1] & 0xff) << 16) | ((in[p + 2] & 0xff) << 8) | (in[p + 3] & 0xff);
+  }
+
+  private static void checkId(byte[] id, int off, int len) throws CiphertextFormatException {
+    for (int i = off; i < off + len; i++) {
+      char c = (char) (id[i] & 0xff);
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || c == '.' || c == '_' || c == ':' || c == '-';
+      if (!ok) {
+        throw new CiphertextFormatException("keyring id has an invalid character");
+      }
     }
   }
 
@@ -178,14 +258,7 @@ public final class Header {
         throw new CiphertextFormatException("keyring id length out of range");
       }
       byte[] id = readFully(in, idLen);
-      for (byte b : id) {
-        char c = (char) (b & 0xff);
-        boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || c == '.' || c == '_' || c == ':' || c == '-';
-        if (!ok) {
-          throw new CiphertextFormatException("keyring id has an invalid character");
-        }
-      }
+      checkId(id, 0, idLen);
       int version = readInt(in);
       if (version < 1) {
         throw new CiphertextFormatException("KEK version out of range");
