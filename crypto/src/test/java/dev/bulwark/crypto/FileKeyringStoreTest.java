@@ -31,9 +31,11 @@ class FileKeyringStoreTest {
     assertArrayEquals("persist".getBytes(StandardCharsets.UTF_8), Envelope.builder(reopened).build().decrypt(ct, CTX));
     String raw = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
     assertFalse(raw.contains("default"));
+    Path lock = dir.resolve("keyring.bin.lock");
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(List.of(file), files.toList());
+      assertEquals(List.of(file, lock), files.sorted().toList());
     }
+    assertEquals(0, Files.size(lock));
   }
 
   @Test
