@@ -107,7 +107,9 @@ class FileKeyringStoreTest {
     return versions;
   }
 
-  private static void assertExactHistory(Keyrings keyrings, String id, List<Integer> rotations) throws Exception {
+  /** Checks the history as a process opening the file now sees it (the rotators' views may lag by their refresh interval). */
+  private static void assertExactHistory(Path file, Aead master, String id, List<Integer> rotations) throws Exception {
+    Keyrings keyrings = Keyrings.builder(KeyringStores.encryptedFile(file, master), KekProviders.local(master)).build();
     List<Integer> sorted = new ArrayList<>(rotations);
     Collections.sort(sorted);
     assertEquals(IntStream.rangeClosed(2, rotations.size() + 1).boxed().toList(), sorted,
@@ -137,7 +139,7 @@ class FileKeyringStoreTest {
       all.addAll(f.get(120, TimeUnit.SECONDS));
     }
     pool.shutdown();
-    assertExactHistory(b, "default", all);
+    assertExactHistory(file, master, "default", all);
     assertArrayEquals("x".getBytes(StandardCharsets.UTF_8), Envelope.builder(b).build().decrypt(ct, CTX));
     ShredReceipt receipt = b.shred("default");
     assertEquals(61, receipt.versionsDestroyed().size());
@@ -173,9 +175,7 @@ class FileKeyringStoreTest {
       }
       assertTrue(child.waitFor(60, TimeUnit.SECONDS));
       assertEquals(0, child.exitValue());
-      assertExactHistory(here, "shared", all);
-      Keyrings reopened = Keyrings.builder(KeyringStores.encryptedFile(file, master), KekProviders.local(master)).build();
-      assertEquals(51, reopened.keyring("shared").versions().size());
+      assertExactHistory(file, master, "shared", all);
     } finally {
       child.destroyForcibly();
     }
