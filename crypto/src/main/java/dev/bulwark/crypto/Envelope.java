@@ -78,15 +78,12 @@ public final class Envelope {
     }
     Instant now = keyrings.now();
     Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, plaintext.length, true, now);
-    byte[] salt = new byte[Header.SALT_BYTES];
-    Primitives.publicRandom(salt, 0, salt.length);
+    byte[] salt = Primitives.random(Header.SALT_BYTES);
     Primitives.Derived d;
     try {
-      d = Primitives.derive(dk.dek, salt, Header.SUITE_ONE_SHOT, NO_INFO);
+      d = dk.kdf().derive(salt, Header.SUITE_ONE_SHOT, NO_INFO);
     } finally {
-      if (!dk.shared) {
-        Keyring.wipe(dk.dek);
-      }
+      dk.destroyIfUnshared();
     }
     byte[] prefix = dk.oneShotPrefix(keyringId);
     int hl = prefix.length + Header.SALT_BYTES + Header.COMMITMENT_BYTES;
@@ -141,14 +138,14 @@ public final class Envelope {
     Keyring keyring = k != null && k.id().equals(h.keyringId()) ? k
         : keyrings.existing(h.keyringId())
             .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
-    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy, now);
+    Keyring.DataKey dk = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy, now);
     Primitives.Derived d;
     try {
-      d = Primitives.derive(dek, h.salt(), h.suite(), info);
+      d = h.version() == Header.FORMAT_V1
+          ? Primitives.deriveV1(dk.dek, h.salt(), h.suite(), info)
+          : dk.kdf().derive(h.salt(), h.suite(), info);
     } finally {
-      if (!cachePolicy.enabled()) {
-        Keyring.wipe(dek);
-      }
+      dk.destroyIfUnshared();
     }
     if (!Primitives.equal(d.commitment, h.commitment())) {
       Keyring.wipe(d.key);
@@ -203,15 +200,18 @@ public final class Envelope {
     if (h.kekVersion() == keyring.primaryVersion()) {
       return h;
     }
-    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE);
+    Keyring.DataKey old = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE, keyrings.now());
     try {
-      if (!Primitives.equal(Primitives.commitment(dek, h.salt()), h.commitment())) {
+      byte[] commitment = h.version() == Header.FORMAT_V1
+          ? Primitives.commitmentV1(old.dek, h.salt())
+          : old.kdf().commitment(h.salt());
+      if (!Primitives.equal(commitment, h.commitment())) {
         throw new DecryptionFailedException();
       }
-      Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
+      Keyring.DataKey dk = keyring.wrapUnderPrimary(old.dek);
       return h.withKek(dk.version, dk.wrapped);
     } finally {
-      Keyring.wipe(dek);
+      old.destroyIfUnshared();
     }
   }
 
@@ -229,15 +229,15 @@ public final class Envelope {
     // A stream's length is unknown when it starts, so it never shares a data key: the byte limit
     // of a cached key could not be enforced.
     Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, 0, false, now);
-    byte[] salt = new byte[Header.SALT_BYTES];
-    Primitives.publicRandom(salt, 0, salt.length);
+    byte[] salt = Primitives.random(Header.SALT_BYTES);
     Primitives.Derived d;
     try {
-      d = Primitives.derive(dk.dek, salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+      d = dk.kdf().derive(salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
     } finally {
-      Keyring.wipe(dk.dek);
+      dk.destroyIfUnshared();
     }
-    Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt, d.commitment, segmentSize);
+    Header h = new Header(Header.FORMAT_VERSION, Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt,
+        d.commitment, segmentSize);
     ciphertext.write(h.encode());
     return new StreamingEncryptingOutputStream(ciphertext, d, segmentSize);
   }

@@ -77,15 +77,37 @@ public final class Keyring {
     final int version;
     final byte[] dek;
     final byte[] wrapped;
-    /** Whether other messages may use this key too (cached); if not, the user wipes it after use. */
+    /** Whether other messages may use this key too (cached); if not, the user destroys it after use. */
     final boolean shared;
     private volatile byte[] oneShotPrefix;
+    private volatile Primitives.DekKdf kdf;
 
     DataKey(int version, byte[] dek, byte[] wrapped, boolean shared) {
       this.version = version;
       this.dek = dek;
       this.wrapped = wrapped;
       this.shared = shared;
+    }
+
+    /** The format 2 key derivation of this data key; its pad states are hashed once per data key. */
+    Primitives.DekKdf kdf() {
+      Primitives.DekKdf k = kdf;
+      if (k == null) {
+        k = Primitives.dekKdf(dek);
+        kdf = k;
+      }
+      return k;
+    }
+
+    /** Wipes an unshared data key after its one use; a shared one stays until it is dropped. */
+    void destroyIfUnshared() {
+      if (!shared) {
+        wipe(dek);
+        Primitives.DekKdf k = kdf;
+        if (k != null) {
+          k.destroy();
+        }
+      }
     }
 
     /** The one-shot header up to the salt; computed once per data key. */
@@ -531,13 +553,12 @@ public final class Keyring {
     return new DataKey(p.version(), dek, open(p).wrap(dek, Header.wrapAad(id, p.version())), false);
   }
 
-  /** Checks that {@code version} may decrypt and unwraps. */
-  byte[] unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy) throws GeneralSecurityException {
-    return unwrap(version, wrapped, policy, owner.now());
-  }
-
-  /** Checks that {@code version} may decrypt now and unwraps, through the cache if enabled. */
-  byte[] unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now) throws GeneralSecurityException {
+  /**
+   * Checks that {@code version} may decrypt now and unwraps, through the cache if enabled. The
+   * returned key is shared when it came from or went into the cache; otherwise the caller destroys
+   * it after use.
+   */
+  DataKey unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now) throws GeneralSecurityException {
     KeyringRecord r = live(now).record.orElseThrow();
     Optional<KeyVersion> ov = r.version(version);
     if (ov.isEmpty()) {
@@ -562,12 +583,12 @@ public final class Keyring {
     if (cache) {
       CachedDek last = lastDecrypted;
       if (last != null && last.key.version == version && Arrays.equals(last.key.wrapped, wrapped) && last.fresh(now)) {
-        return last.key.dek;
+        return last.key;
       }
       CachedDek c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
       if (c != null && c.fresh(now)) {
         lastDecrypted = c;
-        return c.key.dek;
+        return c.key;
       }
     }
     byte[] dek;
@@ -581,15 +602,16 @@ public final class Keyring {
     if (dek.length != Primitives.KEY_BYTES) {
       throw new DecryptionFailedException();
     }
-    if (cache) {
-      if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
-        decryptCache.clear();
-      }
-      CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now, policy);
-      decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
-      lastDecrypted = c;
+    if (!cache) {
+      return new DataKey(version, dek, wrapped, false);
     }
-    return dek;
+    if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
+      decryptCache.clear();
+    }
+    CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now, policy);
+    decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
+    lastDecrypted = c;
+    return c.key;
   }
 
   @Override

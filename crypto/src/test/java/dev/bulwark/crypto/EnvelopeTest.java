@@ -85,10 +85,14 @@ class EnvelopeTest {
     }
     byte[] longer = Arrays.copyOf(ct, ct.length + 1);
     assertThrows(DecryptionFailedException.class, () -> env.decrypt(longer, CTX));
-    byte[] v2 = ct.clone();
-    v2[0] = 2;
-    assertEquals("unknown ciphertext format version 2",
-        assertThrows(CiphertextFormatException.class, () -> env.decrypt(v2, CTX)).getMessage());
+    assertEquals(2, ct[0], "new ciphertexts are in format 2");
+    byte[] v3 = ct.clone();
+    v3[0] = 3;
+    assertEquals("unknown ciphertext format version 3",
+        assertThrows(CiphertextFormatException.class, () -> env.decrypt(v3, CTX)).getMessage());
+    byte[] downgraded = ct.clone();
+    downgraded[0] = 1; // format 1 derives other keys: the commitment no longer matches
+    assertThrows(DecryptionFailedException.class, () -> env.decrypt(downgraded, CTX));
     byte[] suite = ct.clone();
     suite[1] = 9;
     assertThrows(CiphertextFormatException.class, () -> env.decrypt(suite, CTX));
@@ -96,6 +100,19 @@ class EnvelopeTest {
     version[13] = 7; // KEK version 7 does not exist
     assertThrows(KeyUnavailableException.class, () -> env.decrypt(version, CTX));
     assertEquals(before, f.store.load("default").orElseThrow());
+  }
+
+  @Test
+  void aFormatTwoCiphertextRelabelledAsFormatOne_failsDecryptAndRewrap() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    byte[] ct = env.encrypt(MSG, CTX);
+    f.keyrings.keyring("default").rotate();
+    byte[] downgraded = ct.clone();
+    downgraded[0] = 1;
+    assertThrows(DecryptionFailedException.class, () -> env.decrypt(downgraded, CTX));
+    assertThrows(DecryptionFailedException.class, () -> env.rewrap(downgraded));
+    assertArrayEquals(MSG, env.decrypt(env.rewrap(ct), CTX));
   }
 
   @Test

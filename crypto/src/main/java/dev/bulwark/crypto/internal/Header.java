@@ -8,11 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The self-describing ciphertext header (format version 1). Layout, big-endian:
+ * The self-describing ciphertext header (format versions 1 and 2 share it; they differ only in
+ * how keys are derived, see {@link Primitives}). Layout, big-endian:
  *
  * <pre>
  *  size  field
- *  1     format version (0x01)
+ *  1     format version (0x02 written; 0x01 still read)
  *  1     suite (0x01 one-shot, 0x02 streaming)
  *  1     keyring id length n (1..64)
  *  n     keyring id (ASCII [A-Za-z0-9._:-])
@@ -27,7 +28,10 @@ import java.util.Arrays;
  * Immutable apart from the arrays it was built from, which callers must not change.
  */
 public final class Header {
-  public static final int FORMAT_VERSION = 1;
+  /** The format version new ciphertexts are written in. */
+  public static final int FORMAT_VERSION = 2;
+  /** The first format, still read (and kept by rewrap). */
+  public static final int FORMAT_V1 = 1;
   public static final int SUITE_ONE_SHOT = 1;
   public static final int SUITE_STREAMING = 2;
   public static final int SALT_BYTES = 32;
@@ -38,6 +42,7 @@ public final class Header {
 
   private static final byte[] WRAP_LABEL = "bulwark-dek-v1".getBytes(StandardCharsets.US_ASCII);
 
+  private final int version;
   private final int suite;
   private final String keyringId;
   private final int kekVersion;
@@ -46,8 +51,9 @@ public final class Header {
   private final byte[] commitment;
   private final int segmentSize;
 
-  public Header(int suite, String keyringId, int kekVersion, byte[] wrappedDek, byte[] salt,
+  public Header(int version, int suite, String keyringId, int kekVersion, byte[] wrappedDek, byte[] salt,
       byte[] commitment, int segmentSize) {
+    this.version = version;
     this.suite = suite;
     this.keyringId = keyringId;
     this.kekVersion = kekVersion;
@@ -55,6 +61,11 @@ public final class Header {
     this.salt = salt;
     this.commitment = commitment;
     this.segmentSize = segmentSize;
+  }
+
+  /** The format version: 1 or 2. */
+  public int version() {
+    return version;
   }
 
   public int suite() {
@@ -87,7 +98,7 @@ public final class Header {
 
   /** The same header pointing at another KEK version and wrapped DEK (rewrap). */
   public Header withKek(int version, byte[] wrapped) {
-    return new Header(suite, keyringId, version, wrapped, salt, commitment, segmentSize);
+    return new Header(this.version, suite, keyringId, version, wrapped, salt, commitment, segmentSize);
   }
 
   /** The encoded length. */
@@ -98,12 +109,13 @@ public final class Header {
 
   /** Encodes into {@code out} at {@code off}; returns the offset after the header. */
   public int writeTo(byte[] out, int off) {
-    byte[] id = keyringId.getBytes(StandardCharsets.US_ASCII);
-    out[off++] = (byte) FORMAT_VERSION;
+    int n = keyringId.length();
+    out[off++] = (byte) version;
     out[off++] = (byte) suite;
-    out[off++] = (byte) id.length;
-    System.arraycopy(id, 0, out, off, id.length);
-    off += id.length;
+    out[off++] = (byte) n;
+    for (int i = 0; i < n; i++) {
+      out[off++] = (byte) keyringId.charAt(i); // validated ASCII
+    }
     off = putInt(out, off, kekVersion);
     out[off++] = (byte) (wrappedDek.length >>> 8);
     out[off++] = (byte) wrappedDek.length;
@@ -125,7 +137,7 @@ public final class Header {
    * copies it instead of re-encoding.
    */
   public static byte[] encodePrefix(int suite, String keyringId, int kekVersion, byte[] wrappedDek) {
-    Header h = new Header(suite, keyringId, kekVersion, wrappedDek, new byte[SALT_BYTES],
+    Header h = new Header(FORMAT_VERSION, suite, keyringId, kekVersion, wrappedDek, new byte[SALT_BYTES],
         new byte[COMMITMENT_BYTES], MIN_SEGMENT);
     return Arrays.copyOf(h.encode(), 9 + keyringId.length() + wrappedDek.length);
   }
@@ -174,7 +186,7 @@ public final class Header {
     int p = 0;
     need(p, 3, end);
     int format = in[p++] & 0xff;
-    if (format != FORMAT_VERSION) {
+    if (format != FORMAT_VERSION && format != FORMAT_V1) {
       throw new CiphertextFormatException("unknown ciphertext format version " + format);
     }
     int suite = in[p++] & 0xff;
@@ -218,7 +230,7 @@ public final class Header {
         throw new CiphertextFormatException("segment size out of range");
       }
     }
-    return new Header(suite, id, version, wrapped, salt, commitment, segmentSize);
+    return new Header(format, suite, id, version, wrapped, salt, commitment, segmentSize);
   }
 
   private static void need(int pos, int n, int end) throws CiphertextFormatException {
@@ -246,7 +258,7 @@ public final class Header {
   public static Header read(InputStream in) throws IOException, CiphertextFormatException {
     try {
       int format = readByte(in);
-      if (format != FORMAT_VERSION) {
+      if (format != FORMAT_VERSION && format != FORMAT_V1) {
         throw new CiphertextFormatException("unknown ciphertext format version " + format);
       }
       int suite = readByte(in);
@@ -277,7 +289,7 @@ public final class Header {
           throw new CiphertextFormatException("segment size out of range");
         }
       }
-      return new Header(suite, new String(id, StandardCharsets.US_ASCII), version, wrapped, salt,
+      return new Header(format, suite, new String(id, StandardCharsets.US_ASCII), version, wrapped, salt,
           commitment, segmentSize);
     } catch (EOFException e) {
       throw new CiphertextFormatException("ciphertext is truncated inside its header");

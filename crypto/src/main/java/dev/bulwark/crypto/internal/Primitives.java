@@ -26,16 +26,17 @@ import javax.crypto.spec.SecretKeySpec;
  *       schedule when the next key is equal; a KEK that shares a {@code Cipher} with per-message
  *       keys would be re-expanded on every wrap and unwrap.
  *   <li>Randomness from a per-thread SHA-256 Hash_DRBG seeded by the JDK's entropy source, so
- *       threads never queue on one lock. Secret values (data keys, KEKs) are drawn directly; public
- *       values (nonces, salt prefixes) come from a per-thread buffer refilled from a second
- *       per-thread DRBG, which pays the DRBG's fixed cost once per 1 KiB instead of once per
- *       12-byte nonce. Public values are written into headers in the clear anyway, so buffering
- *       them reveals nothing.
- *   <li>HKDF-SHA256 (RFC 5869) computed on a per-thread SHA-256 {@link MessageDigest} following
- *       RFC 2104, rather than with {@code javax.crypto.Mac}: the JDK's {@code Mac} re-hashes the
- *       inner pad after every {@code doFinal} and cannot share the PRK's pad state between the two
- *       Expand calls of a message, which costs four extra SHA-256 compressions and two key set-ups
- *       per message. {@code PrimitivesTest} checks this against RFC 5869's vectors and against
+ *       threads never queue on one lock, drawn 1 KiB at a time into a per-thread buffer: the
+ *       DRBG's fixed cost per call is several times the cost of 32 bytes. Bytes are cleared from
+ *       the buffer as they are handed out, so the buffer never holds a key that is in use or was
+ *       used; it holds only bytes no one has seen yet, which the DRBG state beside it could
+ *       produce anyway.
+ *   <li>HKDF-SHA256 (RFC 5869) computed on SHA-256 {@link MessageDigest}s following RFC 2104,
+ *       rather than with {@code javax.crypto.Mac}: the JDK's {@code Mac} re-hashes the inner pad
+ *       after every {@code doFinal} and cannot share pad states, which costs extra SHA-256
+ *       compressions and key set-ups per message. Format 2 ({@link DekKdf}) hashes the pads once
+ *       per data key; format 1 ({@link #deriveV1}) shares the PRK's pads between its two Expand
+ *       calls. {@code PrimitivesTest} checks both against RFC 5869's vectors and against
  *       {@code Mac}.
  * </ul>
  */
@@ -76,9 +77,7 @@ public final class Primitives {
     }
   }
 
-  /** Secret randomness: one DRBG per thread, drawn from directly. */
-  private static final ThreadLocal<SecureRandom> SECRET_RANDOM = ThreadLocal.withInitial(Primitives::newDrbg);
-  private static final ThreadLocal<PublicRandom> PUBLIC_RANDOM = ThreadLocal.withInitial(PublicRandom::new);
+  private static final ThreadLocal<RandomBuffer> RANDOM = ThreadLocal.withInitial(RandomBuffer::new);
   private static final ThreadLocal<Cipher> MESSAGE_GCM = ThreadLocal.withInitial(Primitives::newGcm);
   private static final ThreadLocal<Cipher> WRAP_GCM = ThreadLocal.withInitial(Primitives::newGcm);
   private static final ThreadLocal<Hkdf> HKDF = ThreadLocal.withInitial(Hkdf::new);
@@ -86,20 +85,20 @@ public final class Primitives {
 
   private Primitives() {}
 
-  /** Fresh secret random bytes (keys). */
+  /** Fresh random bytes (keys, nonces, salts). */
   public static byte[] random(int n) {
     byte[] b = new byte[n];
-    SECRET_RANDOM.get().nextBytes(b);
+    RANDOM.get().next(b, 0, n);
     return b;
   }
 
-  /** Fresh random bytes for values that are published (nonces, salts); never use for keys. */
-  public static void publicRandom(byte[] out, int off, int len) {
-    PUBLIC_RANDOM.get().next(out, off, len);
+  /** Fills {@code out[off..off+len)} with fresh random bytes. */
+  public static void random(byte[] out, int off, int len) {
+    RANDOM.get().next(out, off, len);
   }
 
-  /** A per-thread buffer of DRBG output for public values. */
-  private static final class PublicRandom {
+  /** A per-thread buffer of DRBG output; see the class comment. */
+  private static final class RandomBuffer {
     private final SecureRandom drbg = newDrbg();
     private final byte[] buffer = new byte[1024];
     private int pos = buffer.length;
@@ -112,6 +111,7 @@ public final class Primitives {
         }
         int n = Math.min(len, buffer.length - pos);
         System.arraycopy(buffer, pos, out, off, n);
+        Arrays.fill(buffer, pos, pos + n, (byte) 0);
         pos += n;
         off += n;
         len -= n;
@@ -167,7 +167,7 @@ public final class Primitives {
   public static byte[] wrap(SecretKeySpec kek, byte[] dataKey, byte[] aad) throws GeneralSecurityException {
     byte[] out = new byte[IV_BYTES + dataKey.length + TAG_BYTES];
     byte[] iv = new byte[IV_BYTES];
-    publicRandom(iv, 0, IV_BYTES);
+    random(iv, 0, IV_BYTES);
     System.arraycopy(iv, 0, out, 0, IV_BYTES);
     encrypt(WRAP_GCM.get(), kek, iv, aad, dataKey, 0, dataKey.length, out, IV_BYTES);
     return out;
@@ -216,12 +216,11 @@ public final class Primitives {
   }
 
   /**
-   * Derived per-message material: {@code commitment} = HMAC-SHA256(PRK, commit label ‖ 0x01) and
-   * {@code key} = HMAC-SHA256(PRK, key label ‖ suite ‖ info ‖ 0x01), the first output block of
-   * HKDF-Expand, where PRK = HKDF-Extract(salt, DEK). The commitment uses no context, so rewrap can
-   * check it without the encryption context. {@code iv} is all zero: the key is unique per message
-   * (a unique salt under each data key), so a fixed IV is safe, and an IV derived from the same
-   * inputs would add nothing.
+   * Derived per-message material: a content key unique to the message and a commitment to the data
+   * key (see {@link DekKdf} for format 2 and {@link #deriveV1} for format 1). The commitment uses
+   * no context, so rewrap can check it without the encryption context. {@code iv} is all zero: the
+   * key is unique per message (a unique salt under each data key), so a fixed IV is safe, and an IV
+   * derived from the same inputs would add nothing.
    */
   public static final class Derived {
     public final byte[] key;
@@ -240,19 +239,125 @@ public final class Primitives {
     }
   }
 
-  /** Derives the commitment and the content key of one message. */
-  public static Derived derive(byte[] dek, byte[] salt, int suite, byte[] info) throws GeneralSecurityException {
+  /** Format 1: derives the commitment and the content key of one message. */
+  public static Derived deriveV1(byte[] dek, byte[] salt, int suite, byte[] info) throws GeneralSecurityException {
     byte[] key = new byte[HASH_BYTES];
     byte[] commitment = new byte[HASH_BYTES];
     HKDF.get().derive(dek, salt, suite, info, key, commitment);
     return new Derived(key, commitment);
   }
 
-  /** Only the commitment (rewrap). */
-  public static byte[] commitment(byte[] dek, byte[] salt) throws GeneralSecurityException {
+  /** Format 1: only the commitment (rewrap). */
+  public static byte[] commitmentV1(byte[] dek, byte[] salt) throws GeneralSecurityException {
     byte[] commitment = new byte[HASH_BYTES];
     HKDF.get().derive(dek, salt, -1, null, null, commitment);
     return commitment;
+  }
+
+  /**
+   * Format 2 key derivation for one data key: HKDF-SHA256 Expand (RFC 5869 §2.3) with the DEK
+   * itself as the pseudorandom key. A DEK is 32 uniformly random bytes, so the Extract step is not
+   * needed (RFC 5869 §3.3), and keying HMAC with the DEK (format 1 keyed it with the per-message
+   * salt) lets the HMAC pad states be hashed once per DEK instead of once per message:
+   *
+   * <pre>
+   *   commitment = HMAC-SHA256(DEK, "bulwark-v2 commit" ‖ salt ‖ 0x01)
+   *   key        = HMAC-SHA256(DEK, "bulwark-v2 key" ‖ suite ‖ salt ‖ info ‖ 0x01)
+   * </pre>
+   *
+   * Labels, salt (32 bytes), suite (1 byte) and info (fixed length per suite) have fixed lengths,
+   * so the inputs are unambiguous. Thread-safe once built: the pad states are only ever cloned.
+   */
+  public static final class DekKdf {
+    private static final byte[] COMMIT_LABEL_V2 = "bulwark-v2 commit".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEY_LABEL_V2 = "bulwark-v2 key".getBytes(StandardCharsets.US_ASCII);
+
+    private final MessageDigest inner;
+    private final MessageDigest outer;
+
+    private DekKdf(byte[] dek) {
+      if (dek.length != KEY_BYTES) {
+        throw new IllegalArgumentException("a data key is 32 bytes");
+      }
+      byte[] pad = new byte[BLOCK_BYTES];
+      try {
+        for (int i = 0; i < BLOCK_BYTES; i++) {
+          pad[i] = (byte) ((i < dek.length ? dek[i] : 0) ^ IPAD);
+        }
+        inner = newSha256();
+        inner.update(pad);
+        for (int i = 0; i < BLOCK_BYTES; i++) {
+          pad[i] ^= IPAD ^ OPAD;
+        }
+        outer = newSha256();
+        outer.update(pad);
+      } finally {
+        Arrays.fill(pad, (byte) 0);
+      }
+    }
+
+    /** HMAC(DEK, message) into {@code out}. */
+    private void hmac(byte[] message, byte[] out) throws GeneralSecurityException {
+      byte[] innerHash = new byte[HASH_BYTES];
+      try {
+        MessageDigest a = copy(inner);
+        a.update(message);
+        a.digest(innerHash, 0, HASH_BYTES);
+        MessageDigest b = copy(outer);
+        b.update(innerHash);
+        b.digest(out, 0, HASH_BYTES);
+      } finally {
+        Arrays.fill(innerHash, (byte) 0);
+      }
+    }
+
+    private static MessageDigest copy(MessageDigest state) {
+      try {
+        return (MessageDigest) state.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("the SHA-256 implementation cannot be cloned", e);
+      }
+    }
+
+    /** The commitment of a message with this salt. */
+    public byte[] commitment(byte[] salt) throws GeneralSecurityException {
+      byte[] m = new byte[COMMIT_LABEL_V2.length + salt.length + 1];
+      System.arraycopy(COMMIT_LABEL_V2, 0, m, 0, COMMIT_LABEL_V2.length);
+      System.arraycopy(salt, 0, m, COMMIT_LABEL_V2.length, salt.length);
+      m[m.length - 1] = 1;
+      byte[] out = new byte[HASH_BYTES];
+      hmac(m, out);
+      return out;
+    }
+
+    /** The commitment and content key of a message with this salt, suite and info. */
+    public Derived derive(byte[] salt, int suite, byte[] info) throws GeneralSecurityException {
+      byte[] m = new byte[KEY_LABEL_V2.length + 1 + salt.length + info.length + 1];
+      System.arraycopy(KEY_LABEL_V2, 0, m, 0, KEY_LABEL_V2.length);
+      m[KEY_LABEL_V2.length] = (byte) suite;
+      System.arraycopy(salt, 0, m, KEY_LABEL_V2.length + 1, salt.length);
+      System.arraycopy(info, 0, m, KEY_LABEL_V2.length + 1 + salt.length, info.length);
+      m[m.length - 1] = 1;
+      byte[] key = new byte[HASH_BYTES];
+      hmac(m, key);
+      return new Derived(key, commitment(salt));
+    }
+
+    /** Resets the pad states, which are as secret as the DEK (for data keys used once). */
+    public void destroy() {
+      inner.reset();
+      outer.reset();
+    }
+
+    @Override
+    public String toString() {
+      return "DekKdf[redacted]";
+    }
+  }
+
+  /** The format 2 key derivation of {@code dek} (hashes its two HMAC pad blocks). */
+  public static DekKdf dekKdf(byte[] dek) {
+    return new DekKdf(dek);
   }
 
   /** HKDF-SHA256 Extract (RFC 5869 §2.2); for tests. */

@@ -90,7 +90,56 @@ class PrimitivesTest {
   }
 
   @Test
-  void derive_equalsTheSameHkdfComputedWithJavaxCryptoMac() throws Exception {
+  void formatTwoDerivation_equalsHmacOfTheDataKeyComputedWithJavaxCryptoMac() throws Exception {
+    byte[] keyLabel = "bulwark-v2 key".getBytes(StandardCharsets.US_ASCII);
+    byte[] commitLabel = "bulwark-v2 commit".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 200; i++) {
+      byte[] dek = new byte[32];
+      byte[] salt = new byte[32];
+      byte[] info = new byte[i % 2 == 0 ? 0 : 36];
+      RANDOM.nextBytes(dek);
+      RANDOM.nextBytes(salt);
+      RANDOM.nextBytes(info);
+      int suite = 1 + i % 2;
+      Primitives.DekKdf kdf = Primitives.dekKdf(dek);
+      Primitives.Derived d = kdf.derive(salt, suite, info);
+      assertArrayEquals(macHmac(dek, commitLabel, salt, new byte[] {1}), d.commitment);
+      assertArrayEquals(macHmac(dek, keyLabel, new byte[] {(byte) suite}, salt, info, new byte[] {1}), d.key);
+      assertArrayEquals(d.commitment, kdf.commitment(salt));
+      assertArrayEquals(new byte[12], d.iv);
+      assertFalse(Arrays.equals(d.key, d.commitment));
+      // not format 1's derivation
+      assertFalse(Arrays.equals(d.key, Primitives.deriveV1(dek, salt, suite, info).key));
+    }
+  }
+
+  @Test
+  void formatTwoDerivation_isUsableFromManyThreadsAtOnce() throws Exception {
+    byte[] dek = new byte[32];
+    RANDOM.nextBytes(dek);
+    Primitives.DekKdf kdf = Primitives.dekKdf(dek);
+    byte[] salt = new byte[32];
+    byte[] expected = kdf.derive(salt, 1, new byte[0]).key;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      results.add(pool.submit(() -> {
+        for (int i = 0; i < 2000; i++) {
+          if (!Arrays.equals(expected, kdf.derive(salt, 1, new byte[0]).key)) {
+            return false;
+          }
+        }
+        return true;
+      }));
+    }
+    for (java.util.concurrent.Future<Boolean> f : results) {
+      org.junit.jupiter.api.Assertions.assertTrue(f.get());
+    }
+    pool.shutdown();
+  }
+
+  @Test
+  void formatOneDerivation_equalsTheSameHkdfComputedWithJavaxCryptoMac() throws Exception {
     byte[] keyLabel = "bulwark-v1 content key".getBytes(StandardCharsets.US_ASCII);
     byte[] commitLabel = "bulwark-v1 key commitment".getBytes(StandardCharsets.US_ASCII);
     for (int i = 0; i < 200; i++) {
@@ -104,11 +153,11 @@ class PrimitivesTest {
       byte[] prk = macHmac(salt, dek);
       byte[] commitment = macHmac(prk, commitLabel, new byte[] {1});
       byte[] key = macHmac(prk, keyLabel, new byte[] {(byte) suite}, info, new byte[] {1});
-      Primitives.Derived d = Primitives.derive(dek, salt, suite, info);
+      Primitives.Derived d = Primitives.deriveV1(dek, salt, suite, info);
       assertArrayEquals(commitment, d.commitment);
       assertArrayEquals(key, d.key);
       assertArrayEquals(new byte[12], d.iv);
-      assertArrayEquals(commitment, Primitives.commitment(dek, salt));
+      assertArrayEquals(commitment, Primitives.commitmentV1(dek, salt));
       byte[] anyKey = new byte[1 + i % 100];
       RANDOM.nextBytes(anyKey);
       assertArrayEquals(macHmac(anyKey, info), Primitives.hmacSha256(anyKey, info));
