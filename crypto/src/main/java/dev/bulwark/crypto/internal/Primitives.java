@@ -284,12 +284,15 @@ public final class Primitives {
         for (int i = 0; i < BLOCK_BYTES; i++) {
           pad[i] = (byte) ((i < dek.length ? dek[i] : 0) ^ IPAD);
         }
-        inner = newSha256();
+        // clones of the thread's digest: cheaper than two provider look-ups per data key
+        inner = copy(SHA256.get());
+        inner.reset();
         inner.update(pad);
         for (int i = 0; i < BLOCK_BYTES; i++) {
           pad[i] ^= IPAD ^ OPAD;
         }
-        outer = newSha256();
+        outer = copy(SHA256.get());
+        outer.reset();
         outer.update(pad);
       } finally {
         Arrays.fill(pad, (byte) 0);
