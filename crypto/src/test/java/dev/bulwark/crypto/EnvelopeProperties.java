@@ -95,6 +95,42 @@ class EnvelopeProperties {
     });
   }
 
+  /** However the plaintext is split into writes, the stream has the same segments and round-trips. */
+  @Property(tries = 60)
+  void streaming_roundTrips_forAnySplitIntoWrites(
+      @ForAll @Size(max = 700) byte[] plaintext,
+      @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 300) Integer> writeSizes,
+      @ForAll @IntRange(min = 64, max = 130) int segmentSize) throws Exception {
+    Envelope env = Envelope.builder(new Fixture().keyrings).segmentSize(segmentSize).build();
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    try (OutputStream s = env.newEncryptingStream(whole, EncryptionContext.empty())) {
+      s.write(plaintext);
+    }
+    ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+    try (OutputStream s = env.newEncryptingStream(pieces, EncryptionContext.empty())) {
+      int off = 0;
+      for (int w = 0; off < plaintext.length; w++) {
+        int n = Math.min(writeSizes.get(w % writeSizes.size()), plaintext.length - off);
+        if (n == 1) {
+          s.write(plaintext[off]);
+        } else {
+          s.write(plaintext, off, n);
+        }
+        off += n;
+        if (n == 0 && writeSizes.stream().allMatch(x -> x == 0)) {
+          s.write(plaintext, off, plaintext.length - off);
+          off = plaintext.length;
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(whole.size(), pieces.size());
+    for (ByteArrayOutputStream ct : List.of(whole, pieces)) {
+      try (InputStream in = env.newDecryptingStream(new ByteArrayInputStream(ct.toByteArray()), EncryptionContext.empty())) {
+        assertArrayEquals(plaintext, in.readAllBytes());
+      }
+    }
+  }
+
   @Property(tries = 40)
   void rewrap_preservesPlaintext_acrossRotations(
       @ForAll @Size(max = 200) byte[] plaintext,
