@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 /**
  * A cross-check for noisy machines, not a JMH benchmark: runs the same benchmark methods in short
  * alternating slices (A, B, C, A, B, C, ...) so every variant sees the same background load, and
- * reports median throughput per variant and ratios of medians. Run with
+ * reports median throughput per variant and ratios of medians. Each variant first warms up for
+ * 5 x 1 s (the AWS peer also warms up in its set-up). An optional argument sets the number of
+ * 150 ms rounds (default 15). Run with
  * {@code java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.crypto.InterleavedComparison}.
  */
 public final class InterleavedComparison {
@@ -33,7 +35,7 @@ public final class InterleavedComparison {
   }
 
   private static Map<String, Double> compare(Map<String, Callable<?>> variants, int rounds) throws Exception {
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < 5; w++) {
       for (Callable<?> op : variants.values()) {
         slice(op, 1_000_000_000L);
       }
