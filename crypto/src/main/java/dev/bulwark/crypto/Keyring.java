@@ -130,24 +130,26 @@ public final class Keyring {
    * A data key shared by several messages. Every use is counted before it happens, so concurrent
    * users can only over-count: a key never serves more than {@code maxMessages} messages or
    * {@code maxBytes} plaintext bytes, and never once {@code maxAge} has passed since its creation.
+   * The limits are those of the policy of each caller (envelopes with different policies may share
+   * a keyring's cache; each enforces its own limits against the shared counts).
    */
   static final class CachedDek {
     final DataKey key;
-    final Instant expiresAt;
+    final Instant createdAt;
     final AtomicLong messages = new AtomicLong();
     final AtomicLong bytes = new AtomicLong();
 
-    CachedDek(DataKey key, Instant createdAt, DataKeyCachePolicy p) {
+    CachedDek(DataKey key, Instant createdAt) {
       this.key = key;
-      this.expiresAt = createdAt.plus(p.maxAge());
+      this.createdAt = createdAt;
     }
 
-    boolean fresh(Instant now) {
-      return now.isBefore(expiresAt);
+    boolean fresh(Instant now, DataKeyCachePolicy p) {
+      return now.isBefore(createdAt.plus(p.maxAge()));
     }
 
     boolean tryUse(Instant now, long size, DataKeyCachePolicy p) {
-      if (!fresh(now)) {
+      if (!fresh(now, p)) {
         return false;
       }
       if (messages.incrementAndGet() > p.maxMessages()) {
@@ -539,7 +541,7 @@ public final class Keyring {
     byte[] wrapped = open(p).wrap(dek, Header.wrapAad(id, p.version()));
     DataKey dk = new DataKey(p.version(), dek, wrapped, cache);
     if (cache) {
-      CachedDek fresh = new CachedDek(dk, now, policy);
+      CachedDek fresh = new CachedDek(dk, now);
       if (fresh.tryUse(now, size, policy)) {
         encryptCache.set(fresh);
       }
@@ -582,11 +584,12 @@ public final class Keyring {
     boolean cache = policy.enabled();
     if (cache) {
       CachedDek last = lastDecrypted;
-      if (last != null && last.key.version == version && Arrays.equals(last.key.wrapped, wrapped) && last.fresh(now)) {
+      if (last != null && last.key.version == version && Arrays.equals(last.key.wrapped, wrapped)
+          && last.fresh(now, policy)) {
         return last.key;
       }
       CachedDek c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
-      if (c != null && c.fresh(now)) {
+      if (c != null && c.fresh(now, policy)) {
         lastDecrypted = c;
         return c.key;
       }
@@ -608,7 +611,7 @@ public final class Keyring {
     if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
       decryptCache.clear();
     }
-    CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now, policy);
+    CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now);
     decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
     lastDecrypted = c;
     return c.key;

@@ -65,6 +65,28 @@ class DataKeyCacheTest {
   }
 
   @Test
+  void envelopesWithDifferentPolicies_onOneKeyring_eachKeepTheirOwnLimits() throws Exception {
+    Fixture f = new Fixture();
+    Envelope lenient = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(1000, 1 << 20, Duration.ofMinutes(10))).build();
+    Envelope strict = Envelope.builder(f.keyrings)
+        .dataKeyCache(new DataKeyCachePolicy(3, 1 << 20, Duration.ofMinutes(1))).build();
+    byte[] a = lenient.encrypt(new byte[1], CTX);
+    f.advance(Duration.ofMinutes(2));
+    byte[] b = strict.encrypt(new byte[1], CTX);
+    assertFalse(wrappedOf(a).equals(wrappedOf(b)), "a DEK older than the strict envelope's maxAge");
+    byte[] c = lenient.encrypt(new byte[1], CTX);
+    byte[] d = lenient.encrypt(new byte[1], CTX);
+    assertEquals(wrappedOf(b), wrappedOf(c));
+    assertEquals(wrappedOf(b), wrappedOf(d));
+    byte[] e = strict.encrypt(new byte[1], CTX);
+    assertFalse(wrappedOf(b).equals(wrappedOf(e)), "a DEK that served 3 messages under a 3-message limit");
+    for (byte[] ct : List.of(a, b, c, d, e)) {
+      assertArrayEquals(new byte[1], strict.decrypt(ct, CTX));
+    }
+  }
+
+  @Test
   void streams_neverShareADataKey() throws Exception {
     Fixture f = new Fixture();
     Envelope env = f.envelope();
