@@ -148,6 +148,25 @@ class FileKeyringStoreTest {
   }
 
   @Test
+  void twoStoreInstancesReachingOneFileThroughDifferentPaths_stillTakeTurns(@TempDir Path dir) throws Exception {
+    Path real = Files.createDirectory(dir.resolve("real"));
+    Path alias = Files.createSymbolicLink(dir.resolve("alias"), real);
+    Aead master = Fixture.randomMaster();
+    Keyrings a = Keyrings.builder(KeyringStores.encryptedFile(real.resolve("keyring.bin"), master),
+        KekProviders.local(master)).build();
+    Keyrings b = Keyrings.builder(KeyringStores.encryptedFile(alias.resolve("keyring.bin"), master),
+        KekProviders.local(master)).build();
+    a.keyring("default");
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    Future<List<Integer>> fa = pool.submit(() -> rotate(a, "default", 15));
+    Future<List<Integer>> fb = pool.submit(() -> rotate(b, "default", 15));
+    List<Integer> all = new ArrayList<>(fa.get(120, TimeUnit.SECONDS));
+    all.addAll(fb.get(120, TimeUnit.SECONDS));
+    pool.shutdown();
+    assertExactHistory(real.resolve("keyring.bin"), master, "default", all);
+  }
+
+  @Test
   void twoProcessesOnOneFile_rotatingAtOnce_neverLoseAVersion(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("keyring.bin");
     byte[] masterKey = new byte[32];

@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -25,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keyrings in one file, encrypted and authenticated under a master {@link Aead}. Every write goes
@@ -128,15 +131,22 @@ public final class FileKeyringStore implements KeyringStore {
     if (next.revision() != expectedRevision + 1) {
       throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
     }
-    Object jvmLock = JVM_LOCKS.computeIfAbsent(lockFile, p -> new Object());
-    synchronized (jvmLock) {
+    Path lockKey;
+    try {
+      Files.createDirectories(file.getParent());
       try {
-        Files.createDirectories(file.getParent());
-      } catch (IOException e) {
-        throw new KeyringStoreException("cannot create the directory of keyring file " + file, e);
+        Files.createFile(lockFile);
+      } catch (FileAlreadyExistsException e) {
+        // the usual case
       }
+      lockKey = lockFile.toRealPath();
+    } catch (IOException e) {
+      throw new KeyringStoreException("cannot create the lock file of keyring file " + file, e);
+    }
+    Object jvmLock = JVM_LOCKS.computeIfAbsent(lockKey, p -> new Object());
+    synchronized (jvmLock) {
       try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        FileLock lock = lockChannel.lock();
+        FileLock lock = lock(lockChannel);
         try {
           refresh(true);
           KeyringRecord current = records.get(next.keyringId());
@@ -155,6 +165,30 @@ public final class FileKeyringStore implements KeyringStore {
         }
       } catch (IOException e) {
         throw new KeyringStoreException("cannot lock or write keyring file " + file + "; it is unchanged", e);
+      }
+    }
+  }
+
+  /**
+   * The OS lock. A second channel of this JVM on the same file (reached through another path, such
+   * as a hard link) is refused with {@link OverlappingFileLockException} instead of waiting, so
+   * that case is retried for up to 10 s.
+   */
+  private FileLock lock(FileChannel channel) throws IOException, KeyringStoreException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return channel.lock();
+      } catch (OverlappingFileLockException e) {
+        if (System.nanoTime() > deadline) {
+          throw new KeyringStoreException("keyring file " + file + " stays locked by this process under another path");
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new KeyringStoreException("interrupted waiting for the lock of keyring file " + file);
+        }
       }
     }
   }
