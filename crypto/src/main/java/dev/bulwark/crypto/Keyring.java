@@ -81,6 +81,7 @@ public final class Keyring {
     final boolean shared;
     private volatile byte[] oneShotPrefix;
     private volatile Primitives.DekKdf kdf;
+    private volatile Primitives.ContentKey contentKey;
 
     DataKey(int version, byte[] dek, byte[] wrapped, boolean shared) {
       this.version = version;
@@ -99,22 +100,43 @@ public final class Keyring {
       return k;
     }
 
+    /**
+     * The format 3 one-shot content key and commitment of this data key, derived once per data key
+     * (threads racing on the first use derive equal values).
+     */
+    Primitives.ContentKey contentKey() throws GeneralSecurityException {
+      Primitives.ContentKey k = contentKey;
+      if (k == null) {
+        k = Primitives.deriveV3(dek, Header.SUITE_ONE_SHOT);
+        contentKey = k;
+      }
+      return k;
+    }
+
     /** Wipes an unshared data key after its one use; a shared one stays until it is dropped. */
     void destroyIfUnshared() {
       if (!shared) {
-        wipe(dek);
-        Primitives.DekKdf k = kdf;
-        if (k != null) {
-          k.destroy();
-        }
+        destroy();
       }
     }
 
-    /** The one-shot header up to the salt; computed once per data key. */
+    private void destroy() {
+      wipe(dek);
+      Primitives.DekKdf k = kdf;
+      if (k != null) {
+        k.destroy();
+      }
+      Primitives.ContentKey c = contentKey;
+      if (c != null) {
+        c.destroy();
+      }
+    }
+
+    /** The format 3 one-shot header up to the nonce; computed once per data key. */
     byte[] oneShotPrefix(String keyringId) {
       byte[] p = oneShotPrefix;
       if (p == null) {
-        p = Header.encodePrefix(Header.SUITE_ONE_SHOT, keyringId, version, wrapped);
+        p = Header.encodeOneShotPrefix(keyringId, version, wrapped);
         oneShotPrefix = p;
       }
       return p;
@@ -556,11 +578,29 @@ public final class Keyring {
   }
 
   /**
-   * Checks that {@code version} may decrypt now and unwraps, through the cache if enabled. The
-   * returned key is shared when it came from or went into the cache; otherwise the caller destroys
-   * it after use.
+   * Whether an unwrapped data key is the one a ciphertext committed to; checked (in constant time)
+   * before a data key is used for a payload or enters the decryption cache.
    */
-  DataKey unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now) throws GeneralSecurityException {
+  @FunctionalInterface
+  interface CommitmentCheck {
+    boolean matches(DataKey key) throws GeneralSecurityException;
+  }
+
+  /**
+   * Checks that {@code version} may decrypt now, then returns the data key inside {@code wrapped}
+   * once {@code commitment} accepts it; any mismatch is a {@link DecryptionFailedException}.
+   *
+   * <p>With caching enabled the decryption cache is consulted first. It is keyed by the KEK version
+   * and the exact wrapped DEK bytes (the keyring id is this keyring's), and an entry is created only
+   * after the KEK's AEAD authenticated the wrapped DEK under its associated data and the commitment
+   * matched, so a forged header never places a key in it. An entry serves at most
+   * {@code maxMessages} decryptions and none after {@code maxAge}; then the DEK is unwrapped again.
+   * Every state change that stops a version from decrypting (rotation leaves the old one
+   * decryptable), and every shred, clears it. The returned key is shared when it came from or went
+   * into the cache; otherwise the caller destroys it after use.
+   */
+  DataKey unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now, CommitmentCheck commitment)
+      throws GeneralSecurityException {
     KeyringRecord r = live(now).record.orElseThrow();
     Optional<KeyVersion> ov = r.version(version);
     if (ov.isEmpty()) {
@@ -584,13 +624,17 @@ public final class Keyring {
     boolean cache = policy.enabled();
     if (cache) {
       CachedDek last = lastDecrypted;
-      if (last != null && last.key.version == version && Arrays.equals(last.key.wrapped, wrapped)
-          && last.fresh(now, policy)) {
-        return last.key;
+      CachedDek c = last;
+      if (c == null || c.key.version != version || !Arrays.equals(c.key.wrapped, wrapped)) {
+        c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
       }
-      CachedDek c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
-      if (c != null && c.fresh(now, policy)) {
-        lastDecrypted = c;
+      if (c != null && c.tryUse(now, 0, policy)) {
+        if (c != last) {
+          lastDecrypted = c;
+        }
+        if (!commitment.matches(c.key)) {
+          throw new DecryptionFailedException();
+        }
         return c.key;
       }
     }
@@ -603,18 +647,31 @@ public final class Keyring {
       throw new DecryptionFailedException();
     }
     if (dek.length != Primitives.KEY_BYTES) {
+      wipe(dek);
       throw new DecryptionFailedException();
     }
-    if (!cache) {
-      return new DataKey(version, dek, wrapped, false);
+    DataKey key = new DataKey(version, dek, wrapped.clone(), cache);
+    boolean matches;
+    try {
+      matches = commitment.matches(key);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      key.destroy();
+      throw e;
     }
-    if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
-      decryptCache.clear();
+    if (!matches) {
+      key.destroy();
+      throw new DecryptionFailedException();
     }
-    CachedDek c = new CachedDek(new DataKey(version, dek, wrapped.clone(), true), now);
-    decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
-    lastDecrypted = c;
-    return c.key;
+    if (cache) {
+      CachedDek c = new CachedDek(key, now);
+      c.tryUse(now, 0, policy);
+      if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
+        decryptCache.clear();
+      }
+      decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
+      lastDecrypted = c;
+    }
+    return key;
   }
 
   @Override

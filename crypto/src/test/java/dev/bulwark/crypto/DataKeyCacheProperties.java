@@ -95,9 +95,9 @@ class DataKeyCacheProperties {
       assertArrayEquals(s.plaintext(), uncached.decrypt(s.ciphertext(), CTX));
       assertArrayEquals(s.plaintext(), other.decrypt(s.ciphertext(), CTX));
     }
-    Set<ByteBuffer> salts = new HashSet<>();
+    Set<ByteBuffer> nonces = new HashSet<>();
     for (Sent s : sent) {
-      assertTrue(salts.add(ByteBuffer.wrap(Header.parse(s.ciphertext()).salt())), "a salt repeated");
+      assertTrue(nonces.add(ByteBuffer.wrap(Header.parse(s.ciphertext()).nonce())), "a nonce repeated");
     }
   }
 

@@ -104,25 +104,24 @@ class DataKeyCacheTest {
   }
 
   @Test
-  void messageLimit_boundsReuse_butEveryMessageHasItsOwnSaltAndKey() throws Exception {
+  void messageLimit_boundsReuse_andEveryMessageHasItsOwnNonce() throws Exception {
     Fixture f = new Fixture();
     Envelope env = Envelope.builder(f.keyrings)
-        .dataKeyCache(new DataKeyCachePolicy(4, Long.MAX_VALUE, Duration.ofMinutes(5))).build();
+        .dataKeyCache(new DataKeyCachePolicy(4, DataKeyCachePolicy.MAX_BYTES, Duration.ofMinutes(5))).build();
     List<byte[]> cts = new ArrayList<>();
     for (int i = 0; i < 10; i++) {
       cts.add(env.encrypt(new byte[10], CTX));
     }
     assertEquals(3, f.provider.wraps.get());
     Set<String> deks = new HashSet<>();
-    Set<String> salts = new HashSet<>();
+    Set<String> nonces = new HashSet<>();
     for (byte[] ct : cts) {
       deks.add(wrappedOf(ct));
-      int h = Envelope.inspect(ct).headerLength();
-      salts.add(Arrays.toString(Arrays.copyOfRange(ct, h - 64, h - 32)));
+      nonces.add(Arrays.toString(dev.bulwark.crypto.internal.Header.parse(ct).nonce()));
       assertArrayEquals(new byte[10], env.decrypt(ct, CTX));
     }
     assertEquals(3, deks.size());
-    assertEquals(10, salts.size());
+    assertEquals(10, nonces.size());
     assertEquals(3, f.provider.unwraps.get());
   }
 
@@ -145,7 +144,7 @@ class DataKeyCacheTest {
   void cachedKeys_doNotOutliveRotationOrDestruction() throws Exception {
     Fixture f = new Fixture();
     Envelope env = Envelope.builder(f.keyrings)
-        .dataKeyCache(new DataKeyCachePolicy(1000, Long.MAX_VALUE, Duration.ofMinutes(5))).build();
+        .dataKeyCache(new DataKeyCachePolicy(1000, DataKeyCachePolicy.MAX_BYTES, Duration.ofMinutes(5))).build();
     byte[] a = env.encrypt(new byte[3], CTX);
     env.decrypt(a, CTX);
     Keyring k = f.keyrings.keyring("default");
@@ -159,10 +158,79 @@ class DataKeyCacheTest {
   }
 
   @Test
-  void policy_validatesLimits() {
+  void policy_validatesLimits_andCapsMessagesAt2To24_andBytesAt2To38() {
     assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(0, 1, Duration.ofSeconds(1)));
-    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy((1L << 32) + 1, 1, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy((1L << 24) + 1, 1, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(1L << 32, 1, Duration.ofSeconds(1)));
     assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, 0, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, (1L << 38) + 1, Duration.ofSeconds(1)));
+    assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, Long.MAX_VALUE, Duration.ofSeconds(1)));
     assertThrows(IllegalArgumentException.class, () -> new DataKeyCachePolicy(2, 1, Duration.ZERO));
+    DataKeyCachePolicy max = new DataKeyCachePolicy(1L << 24, 1L << 38, Duration.ofDays(1));
+    assertEquals(DataKeyCachePolicy.MAX_MESSAGES, max.maxMessages());
+    assertEquals(DataKeyCachePolicy.MAX_BYTES, max.maxBytes());
+    assertFalse(DataKeyCachePolicy.NONE.enabled());
+  }
+
+  @Test
+  void decryptionCache_isFilledOnlyAfterTheCommitmentMatched() throws Exception {
+    Fixture f = new Fixture();
+    Envelope writer = f.envelope();
+    byte[] a = writer.encrypt(new byte[10], CTX);
+    byte[] b = writer.encrypt(new byte[20], CTX);
+    assertEquals(wrappedOf(a), wrappedOf(b));
+    // another process: its decryption cache starts empty
+    Envelope reader = Envelope.builder(Keyrings.builder(f.store, f.provider).clock(f.now::get).build()).build();
+    byte[] forged = a.clone();
+    forged[Envelope.inspect(a).headerLength() - 1] ^= 1; // the commitment
+    assertThrows(DecryptionFailedException.class, () -> reader.decrypt(forged, CTX));
+    assertThrows(DecryptionFailedException.class, () -> reader.decrypt(forged, CTX));
+    assertEquals(2, f.provider.unwraps.get(), "a DEK whose commitment failed was not cached");
+    assertArrayEquals(new byte[10], reader.decrypt(a, CTX));
+    assertArrayEquals(new byte[20], reader.decrypt(b, CTX));
+    assertEquals(3, f.provider.unwraps.get(), "a DEK whose commitment matched was cached");
+    // a cached DEK is still checked against every header's commitment
+    assertThrows(DecryptionFailedException.class, () -> reader.decrypt(forged, CTX));
+    assertArrayEquals(new byte[10], reader.decrypt(a, CTX));
+  }
+
+  @Test
+  void decryptionCache_servesAtMostMaxMessagesDecryptionsPerEntry_andNoneAfterMaxAge() throws Exception {
+    Fixture f = new Fixture();
+    DataKeyCachePolicy policy = new DataKeyCachePolicy(3, 1 << 20, Duration.ofMinutes(5));
+    Envelope writer = Envelope.builder(f.keyrings).dataKeyCache(policy).build();
+    byte[] ct = writer.encrypt(new byte[5], CTX);
+    Envelope reader = Envelope.builder(Keyrings.builder(f.store, f.provider).clock(f.now::get).build())
+        .dataKeyCache(policy).build();
+    for (int i = 0; i < 7; i++) {
+      assertArrayEquals(new byte[5], reader.decrypt(ct, CTX));
+    }
+    assertEquals(3, f.provider.unwraps.get(), "7 decryptions with 3 per cache entry: 3 unwraps");
+    f.advance(Duration.ofMinutes(5));
+    assertArrayEquals(new byte[5], reader.decrypt(ct, CTX));
+    assertEquals(4, f.provider.unwraps.get(), "an entry as old as maxAge is not used");
+    Envelope uncached = Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
+    uncached.decrypt(ct, CTX);
+    uncached.decrypt(ct, CTX);
+    assertEquals(6, f.provider.unwraps.get());
+  }
+
+  @Test
+  void decryptionCache_isDroppedOnDisableAndShred() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    byte[] ct = env.encrypt(new byte[5], CTX);
+    env.decrypt(ct, CTX);
+    Keyring k = f.keyrings.keyring("default");
+    k.rotate();
+    assertArrayEquals(new byte[5], env.decrypt(ct, CTX), "rotation leaves the old version decryptable");
+    k.disable(1);
+    assertThrows(KeyUnavailableException.class, () -> env.decrypt(ct, CTX));
+    k.enable(1);
+    int before = f.provider.unwraps.get();
+    assertArrayEquals(new byte[5], env.decrypt(ct, CTX));
+    assertEquals(before + 1, f.provider.unwraps.get(), "disable dropped the cached DEK");
+    f.keyrings.shred("default");
+    assertThrows(ScopeShreddedException.class, () -> env.decrypt(ct, CTX));
   }
 }

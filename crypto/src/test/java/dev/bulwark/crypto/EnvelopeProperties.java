@@ -64,9 +64,13 @@ class EnvelopeProperties {
   void anySingleByteChange_failsDecryption(
       @ForAll @Size(max = 64) byte[] plaintext,
       @ForAll("contexts") EncryptionContext context,
-      @ForAll @IntRange(min = 1, max = 255) int delta) throws Exception {
-    Envelope env = new Fixture().envelope();
+      @ForAll @IntRange(min = 1, max = 255) int delta,
+      @ForAll boolean cache) throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = cache ? f.envelope() : Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
     byte[] ct = env.encrypt(plaintext, context);
+    // with caching, the data key is now in the decryption cache: every changed copy meets it there
+    assertArrayEquals(plaintext, env.decrypt(ct, context));
     for (int i = 0; i < ct.length; i++) {
       byte[] changed = ct.clone();
       changed[i] = (byte) (changed[i] + delta);

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -23,7 +24,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * {@code src/test/resources/vectors/envelope-v<format>} holds a keyring file and ciphertexts that
  * Bulwark wrote in that format (format 1 at commit f239fee; the others with
  * {@link KnownAnswerWriter}), under the master key 00 01 .. 1f: keyring {@code tenant-acme}, KEK
- * versions 1 and 2, fresh and cached data keys, an empty context, and a stream in 64-byte segments.
+ * versions 1 and 2, fresh and cached data keys, an empty context, and a stream in 64-byte segments
+ * (streams are written in format 2 from format 2 on, so {@code envelope-v3} holds a format 2 stream).
  */
 class FormatVectorsTest {
   private static final EncryptionContext CTX = EncryptionContext.of("tenant", "acme", "table", "notes");
@@ -48,7 +50,7 @@ class FormatVectorsTest {
   }
 
   @ParameterizedTest(name = "format {0}")
-  @CsvSource({"1, 2026-11-02T00:00:00Z", "2, 2026-11-26T00:00:00Z"})
+  @CsvSource({"1, 2026-11-02T00:00:00Z", "2, 2026-11-26T00:00:00Z", "3, 2026-11-26T12:00:00Z"})
   void oldCiphertexts_decrypt_withAndWithoutCaching(int format, String writtenAt, @TempDir Path dir)
       throws Exception {
     Keyrings keyrings = keyrings(dir, format, writtenAt);
@@ -78,7 +80,7 @@ class FormatVectorsTest {
   }
 
   @ParameterizedTest(name = "format {0}")
-  @CsvSource({"1, 2026-11-02T00:00:00Z", "2, 2026-11-26T00:00:00Z"})
+  @CsvSource({"1, 2026-11-02T00:00:00Z", "2, 2026-11-26T00:00:00Z", "3, 2026-11-26T12:00:00Z"})
   void oldCiphertexts_rewrapInTheirFormat_andStillDecrypt(int format, String writtenAt, @TempDir Path dir)
       throws Exception {
     Keyrings keyrings = keyrings(dir, format, writtenAt);
@@ -92,5 +94,26 @@ class FormatVectorsTest {
     byte[] tampered = old.clone();
     tampered[tampered.length - 1] ^= 1;
     assertThrows(DecryptionFailedException.class, () -> env.decrypt(tampered, CTX));
+  }
+
+  @ParameterizedTest(name = "format {0}")
+  @CsvSource({"1, 2026-11-02T00:00:00Z", "2, 2026-11-26T00:00:00Z", "3, 2026-11-26T12:00:00Z"})
+  void oneShotCiphertexts_relabelledAsAnotherFormat_neitherDecryptNorRewrap(int format, String writtenAt,
+      @TempDir Path dir) throws Exception {
+    Keyrings keyrings = keyrings(dir, format, writtenAt);
+    Envelope env = Envelope.builder(keyrings).build();
+    keyrings.keyring("tenant-acme").rotate();
+    for (String name : new String[] {"one-shot-fresh.bin", "one-shot-cached-a.bin", "one-shot-empty-context.bin"}) {
+      for (int other = 1; other <= 3; other++) {
+        if (other == format) {
+          continue;
+        }
+        byte[] relabelled = resource(format, name);
+        relabelled[0] = (byte) other;
+        EncryptionContext ctx = name.contains("empty") ? EncryptionContext.empty() : CTX;
+        assertThrows(GeneralSecurityException.class, () -> env.decrypt(relabelled, ctx), name + " as " + other);
+        assertThrows(GeneralSecurityException.class, () -> env.rewrap(relabelled), name + " as " + other);
+      }
+    }
   }
 }

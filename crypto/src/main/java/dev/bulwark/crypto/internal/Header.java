@@ -8,33 +8,38 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The self-describing ciphertext header (format versions 1 and 2 share it; they differ only in
- * how keys are derived, see {@link Primitives}). Layout, big-endian:
+ * The self-describing ciphertext header. Layout, big-endian:
  *
  * <pre>
  *  size  field
- *  1     format version (0x02 written; 0x01 still read)
+ *  1     format version: 0x03 (one-shot suite only), 0x02 (both suites), 0x01 (both suites)
  *  1     suite (0x01 one-shot, 0x02 streaming)
  *  1     keyring id length n (1..64)
  *  n     keyring id (ASCII [A-Za-z0-9._:-])
  *  4     KEK version (1..2^31-1)
  *  2     wrapped DEK length w (1..4096)
  *  w     wrapped DEK
- *  32    message salt (random; HKDF salt)
+ *  12    format 3: the message's random AES-GCM nonce
+ *  32    formats 1 and 2: the message's random HKDF salt
  *  32    key commitment
  *  4     segment size (streaming suite only)
  * </pre>
  *
- * Immutable apart from the arrays it was built from, which callers must not change.
+ * New one-shot ciphertexts are written in format 3, new streams in format 2; format 1 and 2
+ * one-shot ciphertexts are still read (see {@link Primitives} for how each format derives its
+ * keys). Immutable apart from the arrays it was built from, which callers must not change.
  */
 public final class Header {
-  /** The format version new ciphertexts are written in. */
-  public static final int FORMAT_VERSION = 2;
   /** The first format, still read (and kept by rewrap). */
   public static final int FORMAT_V1 = 1;
+  /** The format new streams are written in; its one-shot ciphertexts are still read. */
+  public static final int FORMAT_V2 = 2;
+  /** The format new one-shot ciphertexts are written in (one-shot suite only). */
+  public static final int FORMAT_V3 = 3;
   public static final int SUITE_ONE_SHOT = 1;
   public static final int SUITE_STREAMING = 2;
   public static final int SALT_BYTES = 32;
+  public static final int NONCE_BYTES = Primitives.IV_BYTES;
   public static final int COMMITMENT_BYTES = 32;
   public static final int MAX_WRAPPED = 4096;
   public static final int MIN_SEGMENT = 64;
@@ -47,23 +52,36 @@ public final class Header {
   private final String keyringId;
   private final int kekVersion;
   private final byte[] wrappedDek;
-  private final byte[] salt;
+  private final byte[] perMessage;
   private final byte[] commitment;
   private final int segmentSize;
 
-  public Header(int version, int suite, String keyringId, int kekVersion, byte[] wrappedDek, byte[] salt,
+  /**
+   * A header; {@code perMessage} is the salt (formats 1 and 2, 32 bytes) or the nonce (format 3,
+   * 12 bytes).
+   */
+  public Header(int version, int suite, String keyringId, int kekVersion, byte[] wrappedDek, byte[] perMessage,
       byte[] commitment, int segmentSize) {
+    if (perMessage.length != perMessageBytes(version)) {
+      throw new IllegalArgumentException("format " + version + " takes " + perMessageBytes(version)
+          + " random bytes per message");
+    }
     this.version = version;
     this.suite = suite;
     this.keyringId = keyringId;
     this.kekVersion = kekVersion;
     this.wrappedDek = wrappedDek;
-    this.salt = salt;
+    this.perMessage = perMessage;
     this.commitment = commitment;
     this.segmentSize = segmentSize;
   }
 
-  /** The format version: 1 or 2. */
+  /** Bytes of per-message randomness in a header of this format: a nonce in 3, a salt before. */
+  public static int perMessageBytes(int version) {
+    return version == FORMAT_V3 ? NONCE_BYTES : SALT_BYTES;
+  }
+
+  /** The format version: 1, 2 or 3. */
   public int version() {
     return version;
   }
@@ -84,8 +102,20 @@ public final class Header {
     return wrappedDek;
   }
 
+  /** The message's HKDF salt (formats 1 and 2). */
   public byte[] salt() {
-    return salt;
+    if (version == FORMAT_V3) {
+      throw new IllegalStateException("format 3 has a nonce, not a salt");
+    }
+    return perMessage;
+  }
+
+  /** The message's AES-GCM nonce (format 3). */
+  public byte[] nonce() {
+    if (version != FORMAT_V3) {
+      throw new IllegalStateException("only format 3 has a nonce");
+    }
+    return perMessage;
   }
 
   public byte[] commitment() {
@@ -98,12 +128,12 @@ public final class Header {
 
   /** The same header pointing at another KEK version and wrapped DEK (rewrap). */
   public Header withKek(int version, byte[] wrapped) {
-    return new Header(this.version, suite, keyringId, version, wrapped, salt, commitment, segmentSize);
+    return new Header(this.version, suite, keyringId, version, wrapped, perMessage, commitment, segmentSize);
   }
 
   /** The encoded length. */
   public int length() {
-    return 3 + keyringId.length() + 4 + 2 + wrappedDek.length + SALT_BYTES + COMMITMENT_BYTES
+    return 3 + keyringId.length() + 4 + 2 + wrappedDek.length + perMessage.length + COMMITMENT_BYTES
         + (suite == SUITE_STREAMING ? 4 : 0);
   }
 
@@ -121,8 +151,8 @@ public final class Header {
     out[off++] = (byte) wrappedDek.length;
     System.arraycopy(wrappedDek, 0, out, off, wrappedDek.length);
     off += wrappedDek.length;
-    System.arraycopy(salt, 0, out, off, SALT_BYTES);
-    off += SALT_BYTES;
+    System.arraycopy(perMessage, 0, out, off, perMessage.length);
+    off += perMessage.length;
     System.arraycopy(commitment, 0, out, off, COMMITMENT_BYTES);
     off += COMMITMENT_BYTES;
     if (suite == SUITE_STREAMING) {
@@ -132,13 +162,13 @@ public final class Header {
   }
 
   /**
-   * The bytes of a header up to and including the wrapped DEK; the salt, commitment and (for
-   * streaming) segment size follow. Constant for one data key, so encryption with a cached data key
-   * copies it instead of re-encoding.
+   * The bytes of a format 3 one-shot header up to and including the wrapped DEK; the nonce and
+   * commitment follow. Constant for one data key, so encryption with a cached data key copies it
+   * instead of re-encoding.
    */
-  public static byte[] encodePrefix(int suite, String keyringId, int kekVersion, byte[] wrappedDek) {
-    Header h = new Header(FORMAT_VERSION, suite, keyringId, kekVersion, wrappedDek, new byte[SALT_BYTES],
-        new byte[COMMITMENT_BYTES], MIN_SEGMENT);
+  public static byte[] encodeOneShotPrefix(String keyringId, int kekVersion, byte[] wrappedDek) {
+    Header h = new Header(FORMAT_V3, SUITE_ONE_SHOT, keyringId, kekVersion, wrappedDek, new byte[NONCE_BYTES],
+        new byte[COMMITMENT_BYTES], 0);
     return Arrays.copyOf(h.encode(), 9 + keyringId.length() + wrappedDek.length);
   }
 
@@ -150,8 +180,8 @@ public final class Header {
   }
 
   /**
-   * Associated data for wrapping the DEK: binds the wrapped key to format, keyring and KEK
-   * version. It excludes the salt and suite so that one cached DEK serves many messages.
+   * Associated data for wrapping the DEK (all formats): binds the wrapped key to keyring and KEK
+   * version. It excludes everything per message so that one cached DEK serves many messages.
    */
   public static byte[] wrapAad(String keyringId, int kekVersion) {
     int n = keyringId.length();
@@ -186,13 +216,9 @@ public final class Header {
     int p = 0;
     need(p, 3, end);
     int format = in[p++] & 0xff;
-    if (format != FORMAT_VERSION && format != FORMAT_V1) {
-      throw new CiphertextFormatException("unknown ciphertext format version " + format);
-    }
+    checkFormat(format);
     int suite = in[p++] & 0xff;
-    if (suite != SUITE_ONE_SHOT && suite != SUITE_STREAMING) {
-      throw new CiphertextFormatException("unknown algorithm suite " + suite);
-    }
+    checkSuite(format, suite);
     int idLen = in[p++] & 0xff;
     if (idLen < 1 || idLen > 64) {
       throw new CiphertextFormatException("keyring id length out of range");
@@ -216,9 +242,10 @@ public final class Header {
     need(p, wLen, end);
     byte[] wrapped = Arrays.copyOfRange(in, p, p + wLen);
     p += wLen;
-    need(p, SALT_BYTES, end);
-    byte[] salt = Arrays.copyOfRange(in, p, p + SALT_BYTES);
-    p += SALT_BYTES;
+    int r = perMessageBytes(format);
+    need(p, r, end);
+    byte[] perMessage = Arrays.copyOfRange(in, p, p + r);
+    p += r;
     need(p, COMMITMENT_BYTES, end);
     byte[] commitment = Arrays.copyOfRange(in, p, p + COMMITMENT_BYTES);
     p += COMMITMENT_BYTES;
@@ -230,7 +257,22 @@ public final class Header {
         throw new CiphertextFormatException("segment size out of range");
       }
     }
-    return new Header(format, suite, id, version, wrapped, salt, commitment, segmentSize);
+    return new Header(format, suite, id, version, wrapped, perMessage, commitment, segmentSize);
+  }
+
+  private static void checkFormat(int format) throws CiphertextFormatException {
+    if (format != FORMAT_V1 && format != FORMAT_V2 && format != FORMAT_V3) {
+      throw new CiphertextFormatException("unknown ciphertext format version " + format);
+    }
+  }
+
+  private static void checkSuite(int format, int suite) throws CiphertextFormatException {
+    if (suite != SUITE_ONE_SHOT && suite != SUITE_STREAMING) {
+      throw new CiphertextFormatException("unknown algorithm suite " + suite);
+    }
+    if (format == FORMAT_V3 && suite != SUITE_ONE_SHOT) {
+      throw new CiphertextFormatException("format 3 has no algorithm suite " + suite);
+    }
   }
 
   private static void need(int pos, int n, int end) throws CiphertextFormatException {
@@ -258,13 +300,9 @@ public final class Header {
   public static Header read(InputStream in) throws IOException, CiphertextFormatException {
     try {
       int format = readByte(in);
-      if (format != FORMAT_VERSION && format != FORMAT_V1) {
-        throw new CiphertextFormatException("unknown ciphertext format version " + format);
-      }
+      checkFormat(format);
       int suite = readByte(in);
-      if (suite != SUITE_ONE_SHOT && suite != SUITE_STREAMING) {
-        throw new CiphertextFormatException("unknown algorithm suite " + suite);
-      }
+      checkSuite(format, suite);
       int idLen = readByte(in);
       if (idLen < 1 || idLen > 64) {
         throw new CiphertextFormatException("keyring id length out of range");
@@ -280,7 +318,7 @@ public final class Header {
         throw new CiphertextFormatException("wrapped key length out of range");
       }
       byte[] wrapped = readFully(in, wLen);
-      byte[] salt = readFully(in, SALT_BYTES);
+      byte[] perMessage = readFully(in, perMessageBytes(format));
       byte[] commitment = readFully(in, COMMITMENT_BYTES);
       int segmentSize = 0;
       if (suite == SUITE_STREAMING) {
@@ -289,7 +327,7 @@ public final class Header {
           throw new CiphertextFormatException("segment size out of range");
         }
       }
-      return new Header(format, suite, new String(id, StandardCharsets.US_ASCII), version, wrapped, salt,
+      return new Header(format, suite, new String(id, StandardCharsets.US_ASCII), version, wrapped, perMessage,
           commitment, segmentSize);
     } catch (EOFException e) {
       throw new CiphertextFormatException("ciphertext is truncated inside its header");

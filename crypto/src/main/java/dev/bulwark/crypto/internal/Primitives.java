@@ -14,30 +14,36 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The primitives under the format: AES-256-GCM (JCA, 96-bit IV, 128-bit tag) and the HKDF-SHA256
- * derivation of per-message keys and the key commitment. Thread-safe: every JCA object is per
- * thread.
+ * The primitives under the formats: AES-256-GCM (JCA, 96-bit IV, 128-bit tag) and the HKDF-SHA256
+ * derivations of content keys and key commitments (format 3: once per data key, {@link #deriveV3};
+ * format 2: per message or stream, {@link DekKdf}; format 1: {@link #deriveV1}). Thread-safe: every
+ * JCA object is per thread.
  *
  * <p>Why the JCA objects are arranged as they are (each saves work on every message):
  *
  * <ul>
  *   <li>Two AES-GCM {@link Cipher}s per thread, one for message keys and one for key wrapping. The
- *       JDK's AES keeps the expanded key of the last key it was initialised with and skips the key
- *       schedule when the next key is equal; a KEK that shares a {@code Cipher} with per-message
- *       keys would be re-expanded on every wrap and unwrap.
+ *       JDK's AES ({@code com.sun.crypto.provider.AESCrypt} in JDK 17) keeps the key it was last
+ *       initialised with and skips the key schedule (encryption and decryption round keys) when the
+ *       next key has equal bytes. So messages under one cached data key's content key, encrypted or
+ *       decrypted on one thread, pay for the key schedule once, like a raw AES-GCM loop under a
+ *       fixed key; a thread alternating between data keys re-expands on each switch (correct, only
+ *       slower). A KEK that shared a {@code Cipher} with content keys would be re-expanded on every
+ *       wrap and unwrap. JDK 17's GCM refuses to encrypt twice with the same key and IV on one
+ *       {@code Cipher}; with random nonces that would take a 2^-96 coincidence, and it fails closed.
  *   <li>Randomness from a per-thread SHA-256 Hash_DRBG seeded by the JDK's entropy source, so
  *       threads never queue on one lock, drawn 1 KiB at a time into a per-thread buffer: the
- *       DRBG's fixed cost per call is several times the cost of 32 bytes. Bytes are cleared from
- *       the buffer as they are handed out, so the buffer never holds a key that is in use or was
- *       used; it holds only bytes no one has seen yet, which the DRBG state beside it could
+ *       DRBG's fixed cost per call is several times the cost of 12 or 32 bytes. Bytes are cleared
+ *       from the buffer as they are handed out, so the buffer never holds a key that is in use or
+ *       was used; it holds only bytes no one has seen yet, which the DRBG state beside it could
  *       produce anyway.
  *   <li>HKDF-SHA256 (RFC 5869) computed on SHA-256 {@link MessageDigest}s following RFC 2104,
  *       rather than with {@code javax.crypto.Mac}: the JDK's {@code Mac} re-hashes the inner pad
  *       after every {@code doFinal} and cannot share pad states, which costs extra SHA-256
- *       compressions and key set-ups per message. Format 2 ({@link DekKdf}) hashes the pads once
- *       per data key; format 1 ({@link #deriveV1}) shares the PRK's pads between its two Expand
- *       calls. {@code PrimitivesTest} checks both against RFC 5869's vectors and against
- *       {@code Mac}.
+ *       compressions and key set-ups. Format 3 forks the DEK's pad states between its two Expand
+ *       calls; format 2 ({@link DekKdf}) hashes the pads once per data key; format 1
+ *       ({@link #deriveV1}) shares the PRK's pads between its two Expand calls.
+ *       {@code PrimitivesTest} checks all three against RFC 5869's vectors or {@code Mac}.
  * </ul>
  */
 public final class Primitives {
@@ -51,6 +57,8 @@ public final class Primitives {
   private static final byte OPAD = 0x5c;
   private static final byte[] KEY_LABEL = "bulwark-v1 content key".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] COMMIT_LABEL = "bulwark-v1 key commitment".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY_LABEL_V3 = "bulwark-v3 key".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] COMMIT_LABEL_V3 = "bulwark-v3 commit".getBytes(StandardCharsets.US_ASCII);
 
   private static SecureRandom newDrbg() {
     try {
@@ -127,7 +135,19 @@ public final class Primitives {
   /** AES-GCM encryption of {@code in[off..off+len)} into {@code out} at {@code outOff}; returns bytes written. */
   public static int gcmEncrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff)
       throws GeneralSecurityException {
-    return encrypt(MESSAGE_GCM.get(), new SecretKeySpec(key, "AES"), iv, aad, in, off, len, out, outOff);
+    return encrypt(MESSAGE_GCM.get(), new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, iv), aad,
+        in, off, len, out, outOff);
+  }
+
+  /**
+   * AES-GCM encryption of {@code in[off..off+len)} into {@code out} at {@code outOff} under the IV
+   * {@code iv[ivOff..ivOff+12)} (which may lie inside {@code out}: it is copied before anything is
+   * written); returns bytes written.
+   */
+  public static int gcmEncrypt(byte[] key, byte[] iv, int ivOff, byte[] aad, byte[] in, int off, int len, byte[] out,
+      int outOff) throws GeneralSecurityException {
+    return encrypt(MESSAGE_GCM.get(), new SecretKeySpec(key, "AES"),
+        new GCMParameterSpec(TAG_BYTES * 8, iv, ivOff, IV_BYTES), aad, in, off, len, out, outOff);
   }
 
   /** AES-GCM encryption returning a new array (ciphertext ‖ tag). */
@@ -143,7 +163,27 @@ public final class Primitives {
    */
   public static int gcmDecrypt(byte[] key, byte[] iv, byte[] aad, byte[] in, int off, int len, byte[] out, int outOff)
       throws GeneralSecurityException {
-    return decrypt(MESSAGE_GCM, new SecretKeySpec(key, "AES"), iv, aad, in, off, len, out, outOff);
+    return decrypt(MESSAGE_GCM, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, iv), aad, in, off,
+        len, out, outOff);
+  }
+
+  /**
+   * AES-GCM decryption of {@code ct[off..off+len)} (ciphertext ‖ tag) into a new array under the IV
+   * {@code iv[ivOff..ivOff+12)}; any authentication failure becomes a
+   * {@link DecryptionFailedException}.
+   */
+  public static byte[] gcmDecrypt(byte[] key, byte[] iv, int ivOff, byte[] aad, byte[] ct, int off, int len)
+      throws GeneralSecurityException {
+    if (len < TAG_BYTES) {
+      throw new DecryptionFailedException();
+    }
+    byte[] out = new byte[len - TAG_BYTES];
+    int n = decrypt(MESSAGE_GCM, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, iv, ivOff, IV_BYTES),
+        aad, ct, off, len, out, 0);
+    if (n != out.length) {
+      throw new DecryptionFailedException();
+    }
+    return out;
   }
 
   /** AES-GCM decryption returning a new array. */
@@ -169,7 +209,8 @@ public final class Primitives {
     byte[] iv = new byte[IV_BYTES];
     random(iv, 0, IV_BYTES);
     System.arraycopy(iv, 0, out, 0, IV_BYTES);
-    encrypt(WRAP_GCM.get(), kek, iv, aad, dataKey, 0, dataKey.length, out, IV_BYTES);
+    encrypt(WRAP_GCM.get(), kek, new GCMParameterSpec(TAG_BYTES * 8, iv), aad, dataKey, 0, dataKey.length, out,
+        IV_BYTES);
     return out;
   }
 
@@ -179,31 +220,31 @@ public final class Primitives {
       throw new DecryptionFailedException();
     }
     byte[] out = new byte[wrapped.length - IV_BYTES - TAG_BYTES];
-    byte[] iv = Arrays.copyOf(wrapped, IV_BYTES);
-    int n = decrypt(WRAP_GCM, kek, iv, aad, wrapped, IV_BYTES, wrapped.length - IV_BYTES, out, 0);
+    int n = decrypt(WRAP_GCM, kek, new GCMParameterSpec(TAG_BYTES * 8, wrapped, 0, IV_BYTES), aad, wrapped, IV_BYTES,
+        wrapped.length - IV_BYTES, out, 0);
     if (n != out.length) {
       throw new DecryptionFailedException();
     }
     return out;
   }
 
-  private static int encrypt(Cipher c, SecretKeySpec key, byte[] iv, byte[] aad, byte[] in, int off, int len,
-      byte[] out, int outOff) throws GeneralSecurityException {
-    c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, iv));
+  private static int encrypt(Cipher c, SecretKeySpec key, GCMParameterSpec iv, byte[] aad, byte[] in, int off,
+      int len, byte[] out, int outOff) throws GeneralSecurityException {
+    c.init(Cipher.ENCRYPT_MODE, key, iv);
     if (aad != null && aad.length > 0) {
       c.updateAAD(aad);
     }
     return c.doFinal(in, off, len, out, outOff);
   }
 
-  private static int decrypt(ThreadLocal<Cipher> slot, SecretKeySpec key, byte[] iv, byte[] aad, byte[] in, int off,
-      int len, byte[] out, int outOff) throws GeneralSecurityException {
+  private static int decrypt(ThreadLocal<Cipher> slot, SecretKeySpec key, GCMParameterSpec iv, byte[] aad, byte[] in,
+      int off, int len, byte[] out, int outOff) throws GeneralSecurityException {
     if (len < TAG_BYTES) {
       throw new DecryptionFailedException();
     }
     Cipher c = slot.get();
     try {
-      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, iv));
+      c.init(Cipher.DECRYPT_MODE, key, iv);
       if (aad != null && aad.length > 0) {
         c.updateAAD(aad);
       }
@@ -358,6 +399,50 @@ public final class Primitives {
     }
   }
 
+  /**
+   * Format 3 keys of one data key, derived once per data key with HKDF-SHA256 Expand (RFC 5869
+   * §2.3, the DEK as the pseudorandom key, one 32-byte output block each):
+   *
+   * <pre>
+   *   content key = HMAC-SHA256(DEK, "bulwark-v3 key" ‖ suite ‖ 0x01)
+   *   commitment  = HMAC-SHA256(DEK, "bulwark-v3 commit" ‖ 0x01)
+   * </pre>
+   *
+   * Every message under the data key is encrypted with the content key and a fresh random 96-bit
+   * nonce; the DEK itself never keys AES or HMAC over a payload. Immutable apart from
+   * {@link #destroy}.
+   */
+  public static final class ContentKey {
+    public final byte[] key;
+    public final byte[] commitment;
+
+    ContentKey(byte[] key, byte[] commitment) {
+      this.key = key;
+      this.commitment = commitment;
+    }
+
+    /** Wipes the content key (for data keys used once). */
+    public void destroy() {
+      Arrays.fill(key, (byte) 0);
+    }
+
+    @Override
+    public String toString() {
+      return "ContentKey[redacted]";
+    }
+  }
+
+  /** Format 3: the content key and commitment of {@code dek} for {@code suite}. */
+  public static ContentKey deriveV3(byte[] dek, int suite) throws GeneralSecurityException {
+    if (dek.length != KEY_BYTES) {
+      throw new IllegalArgumentException("a data key is 32 bytes");
+    }
+    byte[] key = new byte[HASH_BYTES];
+    byte[] commitment = new byte[HASH_BYTES];
+    HKDF.get().deriveV3(dek, suite, key, commitment);
+    return new ContentKey(key, commitment);
+  }
+
   /** The format 2 key derivation of {@code dek} (hashes its two HMAC pad blocks). */
   public static DekKdf dekKdf(byte[] dek) {
     return new DekKdf(dek);
@@ -468,6 +553,36 @@ public final class Primitives {
           forked.update(innerKey);
           forked.digest(keyOut, 0, HASH_BYTES);
         }
+      } catch (DigestException e) {
+        throw new IllegalStateException("SHA-256 output buffer", e);
+      } finally {
+        clear();
+      }
+    }
+
+    /**
+     * Format 3: commitment = HMAC(DEK, commit label ‖ 1) and key = HMAC(DEK, key label ‖ suite ‖ 1),
+     * sharing the DEK's inner and outer pad states (forked after each pad block).
+     */
+    void deriveV3(byte[] dek, int suite, byte[] keyOut, byte[] commitOut) throws GeneralSecurityException {
+      try {
+        setPad(dek, IPAD);
+        md.update(pad);
+        MessageDigest forked = fork(md);
+        md.update(COMMIT_LABEL_V3);
+        md.update((byte) 1);
+        md.digest(innerCommit, 0, HASH_BYTES);
+        forked.update(KEY_LABEL_V3);
+        forked.update((byte) suite);
+        forked.update((byte) 1);
+        forked.digest(innerKey, 0, HASH_BYTES);
+        flipPad();
+        md.update(pad);
+        forked = fork(md);
+        md.update(innerCommit);
+        md.digest(commitOut, 0, HASH_BYTES);
+        forked.update(innerKey);
+        forked.digest(keyOut, 0, HASH_BYTES);
       } catch (DigestException e) {
         throw new IllegalStateException("SHA-256 output buffer", e);
       } finally {

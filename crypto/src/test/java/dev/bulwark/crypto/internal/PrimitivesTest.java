@@ -1,6 +1,7 @@
 package dev.bulwark.crypto.internal;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -111,6 +112,25 @@ class PrimitivesTest {
       // not format 1's derivation
       assertFalse(Arrays.equals(d.key, Primitives.deriveV1(dek, salt, suite, info).key));
     }
+  }
+
+  @Test
+  void formatThreeDerivation_isHkdfExpandOfTheDataKey_computedWithJavaxCryptoMac() throws Exception {
+    byte[] keyLabel = "bulwark-v3 key".getBytes(StandardCharsets.US_ASCII);
+    byte[] commitLabel = "bulwark-v3 commit".getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < 200; i++) {
+      byte[] dek = new byte[32];
+      RANDOM.nextBytes(dek);
+      int suite = 1 + i % 2;
+      Primitives.ContentKey k = Primitives.deriveV3(dek, suite);
+      // HKDF-Expand(PRK = DEK, info, 32) is the first block, HMAC(PRK, info ‖ 0x01)
+      assertArrayEquals(macHmac(dek, keyLabel, new byte[] {(byte) suite, 1}), k.key);
+      assertArrayEquals(macHmac(dek, commitLabel, new byte[] {1}), k.commitment);
+      assertFalse(Arrays.equals(k.key, k.commitment));
+      assertFalse(Arrays.equals(k.key, dek), "the DEK is never the content key");
+      assertEquals("ContentKey[redacted]", k.toString());
+    }
+    assertThrows(IllegalArgumentException.class, () -> Primitives.deriveV3(new byte[16], 1));
   }
 
   @Test
