@@ -180,6 +180,11 @@ public final class Keyring {
       return bytes.addAndGet(size) <= p.maxBytes();
     }
 
+    /** One decryption with this key (the decryption cache limits messages and age, not bytes). */
+    boolean tryDecrypt(Instant now, DataKeyCachePolicy p) {
+      return fresh(now, p) && messages.incrementAndGet() <= p.maxMessages();
+    }
+
     @Override
     public String toString() {
       return "CachedDek[redacted]";
@@ -628,7 +633,7 @@ public final class Keyring {
       if (c == null || c.key.version != version || !Arrays.equals(c.key.wrapped, wrapped)) {
         c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
       }
-      if (c != null && c.tryUse(now, 0, policy)) {
+      if (c != null && c.tryDecrypt(now, policy)) {
         if (c != last) {
           lastDecrypted = c;
         }
@@ -664,7 +669,7 @@ public final class Keyring {
     }
     if (cache) {
       CachedDek c = new CachedDek(key, now);
-      c.tryUse(now, 0, policy);
+      c.tryDecrypt(now, policy);
       if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
         decryptCache.clear();
       }
