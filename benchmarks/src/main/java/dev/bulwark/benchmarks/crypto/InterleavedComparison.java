@@ -93,6 +93,13 @@ public final class InterleavedComparison {
     v.put("raw AES-256-GCM (Tink)", raw::tinkEncryptDecrypt);
     v.put("Bulwark streaming, 64 KiB segments", stream::streamEncryptDecrypt);
     report("round trip, 1 MiB", compare(v, rounds));
+    GcmKeySetupBenchmark keySetup = new GcmKeySetupBenchmark();
+    keySetup.size = 1024;
+    keySetup.setUp();
+    Map<String, Callable<?>> k = new LinkedHashMap<>();
+    k.put("init + encrypt 1 KiB, same key bytes", keySetup::sameKeyBytes);
+    k.put("init + encrypt 1 KiB, alternating keys", keySetup::alternatingKeys);
+    report("AES-GCM key set-up (JDK AESCrypt)", compare(k, rounds));
   }
 
   private static void report(String title, Map<String, Double> medians) {
