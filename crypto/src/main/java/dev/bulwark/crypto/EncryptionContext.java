@@ -15,16 +15,25 @@ import java.util.TreeMap;
  * <p>Keys are compared in their natural order, so the insertion order of the map does not matter.
  * Limits: at most 64 entries, keys 1..128 and values 0..1024 UTF-8 bytes.
  *
- * <p>Security considerations: the context is authenticated, not encrypted; never put secrets in it.
+ * <p>Immutable and thread-safe; equal when the entries are equal. The canonical encoding is
+ * computed once, when the context is created, so a context reused across messages costs nothing
+ * per message.
  *
- * @param entries the pairs; copied into an unmodifiable sorted map
+ * <p>Security considerations: the context is authenticated, not encrypted; never put secrets in it.
  */
-public record EncryptionContext(SortedMap<String, String> entries) {
+public final class EncryptionContext {
 
   private static final EncryptionContext EMPTY = new EncryptionContext(new TreeMap<>());
 
-  /** Validates and copies the entries. */
-  public EncryptionContext {
+  private final SortedMap<String, String> entries;
+  private final byte[] canonical;
+
+  /**
+   * Validates and copies the entries.
+   *
+   * @param entries the pairs; copied into an unmodifiable sorted map
+   */
+  public EncryptionContext(SortedMap<String, String> entries) {
     if (entries == null) {
       throw new IllegalArgumentException("entries must not be null");
     }
@@ -47,7 +56,13 @@ public record EncryptionContext(SortedMap<String, String> entries) {
       }
       copy.put(k, v);
     }
-    entries = Collections.unmodifiableSortedMap(copy);
+    this.entries = Collections.unmodifiableSortedMap(copy);
+    this.canonical = encode(copy);
+  }
+
+  /** The pairs, sorted by key; unmodifiable. */
+  public SortedMap<String, String> entries() {
+    return entries;
   }
 
   /** The empty context. */
@@ -82,6 +97,15 @@ public record EncryptionContext(SortedMap<String, String> entries) {
    * a 2-byte key length, the key, a 2-byte value length and the value (big-endian, UTF-8).
    */
   public byte[] canonicalBytes() {
+    return canonical.clone();
+  }
+
+  /** The canonical encoding without a copy; callers in this package never modify it. */
+  byte[] canonicalBytesShared() {
+    return canonical;
+  }
+
+  private static byte[] encode(SortedMap<String, String> entries) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 + entries.size() * 32);
     writeShort(out, entries.size());
     for (Map.Entry<String, String> e : entries.entrySet()) {
@@ -98,5 +122,20 @@ public record EncryptionContext(SortedMap<String, String> entries) {
   private static void writeShort(ByteArrayOutputStream out, int v) {
     out.write(v >>> 8);
     out.write(v);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EncryptionContext && entries.equals(((EncryptionContext) o).entries);
+  }
+
+  @Override
+  public int hashCode() {
+    return entries.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "EncryptionContext" + entries;
   }
 }

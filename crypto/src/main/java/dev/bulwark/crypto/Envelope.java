@@ -11,25 +11,36 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 
 /**
- * Envelope encryption: every message is encrypted with AES-256-GCM under its own key, derived
- * with HKDF-SHA256 from a data key (DEK) and a fresh 256-bit salt; the DEK is wrapped by the
- * primary KEK of a {@link Keyring}; the header carries the keyring id, KEK version, wrapped DEK,
- * salt and a 32-byte key commitment. The {@link EncryptionContext} is authenticated.
+ * Envelope encryption: every message is encrypted with AES-256-GCM under a data key's (DEK's)
+ * content key, derived from the DEK with HKDF-SHA256, and a fresh random 96-bit nonce; the DEK is
+ * wrapped by the primary KEK of a {@link Keyring}; the header carries the keyring id, KEK version,
+ * wrapped DEK, nonce and a 32-byte key commitment (ciphertext format 3). The
+ * {@link EncryptionContext} is authenticated.
  *
  * <pre>{@code
  * byte[] ct = envelope.encrypt(plaintext, EncryptionContext.of("tenant", "acme"));
  * byte[] pt = envelope.decrypt(ct, EncryptionContext.of("tenant", "acme"));
  * }</pre>
  *
+ * <p>By default one DEK serves several messages of a keyring ({@link DataKeyCachePolicy#DEFAULT}:
+ * at most 65,536 messages, 4 GiB or 5 minutes), so the KEK (perhaps a remote KMS) is called once
+ * per DEK rather than once per message; the message limit (at most 2^24) is what keeps random
+ * nonces from repeating under one content key. Use
+ * {@link Builder#dataKeyCache(DataKeyCachePolicy) dataKeyCache(DataKeyCachePolicy.NONE)} for a
+ * fresh DEK per message. Streams are written in format 2 (a key of their own per stream, derived
+ * from the DEK and a random salt); one-shot ciphertexts of formats 1 and 2 are still decrypted and
+ * rewrapped.
+ *
  * <p>Thread-safe. Decryption resolves the keyring named in the header, so one envelope decrypts
  * every scope of its {@link Keyrings}.
  *
- * <p>Security considerations: decryption verifies the key commitment before the payload, so a
- * ciphertext opens under one data key only; any failure is a {@link GeneralSecurityException}
- * that never says which check failed. Streaming decryption releases a segment only after its tag
- * verified, and detects truncation and extension.
+ * <p>Security considerations: decryption verifies the key commitment (in constant time) before the
+ * payload, so a ciphertext opens under one data key only; any failure is a
+ * {@link GeneralSecurityException} that never says which check failed. Streaming decryption
+ * releases a segment only after its tag verified, and detects truncation and extension.
  */
 public final class Envelope {
   private static final byte[] NO_INFO = new byte[0];
@@ -38,6 +49,8 @@ public final class Envelope {
   private final String keyringId;
   private final DataKeyCachePolicy cachePolicy;
   private final int segmentSize;
+  /** {@code keyrings.handle(keyringId)}, resolved on first use (handles never change). */
+  private volatile Keyring handle;
 
   private Envelope(Keyrings keyrings, String keyringId, DataKeyCachePolicy cachePolicy, int segmentSize) {
     this.keyrings = keyrings;
@@ -62,26 +75,48 @@ public final class Envelope {
     return keyringId;
   }
 
-  /** Encrypts {@code plaintext} bound to {@code context}. */
+  /**
+   * Encrypts {@code plaintext} bound to {@code context} (format 3: AES-256-GCM under the data key's
+   * content key with a fresh random 96-bit nonce).
+   */
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
     if (plaintext == null || context == null) {
       throw new IllegalArgumentException("plaintext and context must not be null");
     }
-    Keyring keyring = keyrings.keyring(keyringId);
-    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, plaintext.length);
-    byte[] salt = Primitives.random(Header.SALT_BYTES);
-    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_ONE_SHOT, NO_INFO);
-    Header h = new Header(Header.SUITE_ONE_SHOT, keyringId, dk.version, dk.wrapped, salt, d.commitment, 0);
-    byte[] out = new byte[h.length() + plaintext.length + Primitives.TAG_BYTES];
-    int off = h.writeTo(out, 0);
-    Primitives.gcmEncrypt(d.key, d.iv, context.canonicalBytes(), plaintext, 0, plaintext.length, out, off);
-    if (!cachePolicy.enabled()) {
-      Keyring.wipe(dk.dek);
+    Instant now = keyrings.now();
+    Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, plaintext.length, true, now);
+    try {
+      Primitives.ContentKey ck = dk.contentKey();
+      byte[] prefix = dk.oneShotPrefix(keyringId);
+      int nonceAt = prefix.length;
+      int hl = nonceAt + Header.NONCE_BYTES + Header.COMMITMENT_BYTES;
+      byte[] out = new byte[hl + plaintext.length + Primitives.TAG_BYTES];
+      System.arraycopy(prefix, 0, out, 0, prefix.length);
+      Primitives.random(out, nonceAt, Header.NONCE_BYTES);
+      System.arraycopy(ck.commitment, 0, out, nonceAt + Header.NONCE_BYTES, Header.COMMITMENT_BYTES);
+      Primitives.gcmEncrypt(ck.key, out, nonceAt, context.canonicalBytesShared(), plaintext, 0, plaintext.length,
+          out, hl);
+      return out;
+    } finally {
+      dk.destroyIfUnshared();
     }
-    return out;
   }
 
-  /** Decrypts a one-shot ciphertext; fails unless {@code context} is the one it was encrypted with. */
+  /** The keyring this envelope encrypts under, created on first use. */
+  private Keyring keyring(Instant now) throws GeneralSecurityException {
+    Keyring k = handle;
+    if (k == null) {
+      k = keyrings.handle(keyringId);
+      handle = k;
+    }
+    k.ensureCreated(now);
+    return k;
+  }
+
+  /**
+   * Decrypts a one-shot ciphertext (format 3, 2 or 1); fails unless {@code context} is the one it
+   * was encrypted with.
+   */
   public byte[] decrypt(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
     if (context == null) {
       throw new IllegalArgumentException("context must not be null");
@@ -94,20 +129,51 @@ public final class Envelope {
     if (ciphertext.length - hl < Primitives.TAG_BYTES) {
       throw new CiphertextFormatException("ciphertext is truncated");
     }
-    Primitives.Derived d = open(h, NO_INFO);
-    return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytes(), ciphertext, hl, ciphertext.length - hl);
+    if (h.version() != Header.FORMAT_V3) {
+      Primitives.Derived d = openLegacy(h, NO_INFO);
+      try {
+        return Primitives.gcmDecrypt(d.key, d.iv, context.canonicalBytesShared(), ciphertext, hl, ciphertext.length - hl);
+      } finally {
+        Keyring.wipe(d.key);
+      }
+    }
+    Keyring.DataKey dk = resolve(h).unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy, keyrings.now(),
+        k -> Primitives.equal(k.contentKey().commitment, h.commitment()));
+    try {
+      return Primitives.gcmDecrypt(dk.contentKey().key, h.nonce(), 0, context.canonicalBytesShared(), ciphertext, hl,
+          ciphertext.length - hl);
+    } finally {
+      dk.destroyIfUnshared();
+    }
   }
 
-  /** Resolves the keyring, unwraps the DEK, derives the message keys and verifies the key commitment. */
-  private Primitives.Derived open(Header h, byte[] info) throws GeneralSecurityException {
-    Keyring keyring = keyrings.existing(h.keyringId())
-        .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
-    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy);
-    Primitives.Derived d = Primitives.derive(dek, h.salt(), h.suite(), info);
-    if (!Primitives.equal(d.commitment, h.commitment())) {
-      throw new DecryptionFailedException();
-    }
-    return d;
+  /** The keyring a header names; it must exist. */
+  private Keyring resolve(Header h) throws GeneralSecurityException {
+    Keyring k = handle;
+    return k != null && k.id().equals(h.keyringId()) ? k
+        : keyrings.existing(h.keyringId())
+            .orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + h.keyringId() + "'"));
+  }
+
+  /**
+   * Formats 1 and 2 (one-shot and streaming): resolves the keyring, unwraps the DEK, derives the
+   * message keys and verifies the key commitment.
+   */
+  private Primitives.Derived openLegacy(Header h, byte[] info) throws GeneralSecurityException {
+    Primitives.Derived[] derived = new Primitives.Derived[1];
+    Keyring.DataKey dk = resolve(h).unwrap(h.kekVersion(), h.wrappedDek(), cachePolicy, keyrings.now(), k -> {
+      Primitives.Derived d = h.version() == Header.FORMAT_V1
+          ? Primitives.deriveV1(k.dek, h.salt(), h.suite(), info)
+          : k.kdf().derive(h.salt(), h.suite(), info);
+      if (!Primitives.equal(d.commitment, h.commitment())) {
+        Keyring.wipe(d.key);
+        return false;
+      }
+      derived[0] = d;
+      return true;
+    });
+    dk.destroyIfUnshared();
+    return derived[0];
   }
 
   /** Reads the header of a ciphertext without any key. */
@@ -156,12 +222,26 @@ public final class Envelope {
     if (h.kekVersion() == keyring.primaryVersion()) {
       return h;
     }
-    byte[] dek = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE);
-    if (!Primitives.equal(Primitives.commitment(dek, h.salt()), h.commitment())) {
-      throw new DecryptionFailedException();
+    Keyring.DataKey old = keyring.unwrap(h.kekVersion(), h.wrappedDek(), DataKeyCachePolicy.NONE, keyrings.now(),
+        k -> Primitives.equal(commitment(h, k), h.commitment()));
+    try {
+      Keyring.DataKey dk = keyring.wrapUnderPrimary(old.dek);
+      return h.withKek(dk.version, dk.wrapped);
+    } finally {
+      old.destroyIfUnshared();
     }
-    Keyring.DataKey dk = keyring.wrapUnderPrimary(dek);
-    return h.withKek(dk.version, dk.wrapped);
+  }
+
+  /** The commitment of {@code dk} as the header's format computes it. */
+  private static byte[] commitment(Header h, Keyring.DataKey dk) throws GeneralSecurityException {
+    switch (h.version()) {
+      case Header.FORMAT_V1:
+        return Primitives.commitmentV1(dk.dek, h.salt());
+      case Header.FORMAT_V2:
+        return dk.kdf().commitment(h.salt());
+      default:
+        return dk.contentKey().commitment;
+    }
   }
 
   /**
@@ -174,11 +254,19 @@ public final class Envelope {
     if (ciphertext == null || context == null) {
       throw new IllegalArgumentException("ciphertext and context must not be null");
     }
-    Keyring keyring = keyrings.keyring(keyringId);
-    Keyring.DataKey dk = keyring.dataKeyForEncryption(cachePolicy, 0);
+    Instant now = keyrings.now();
+    // A stream's length is unknown when it starts, so it never shares a data key: the byte limit
+    // of a cached key could not be enforced.
+    Keyring.DataKey dk = keyring(now).dataKeyForEncryption(cachePolicy, 0, false, now);
     byte[] salt = Primitives.random(Header.SALT_BYTES);
-    Primitives.Derived d = Primitives.derive(dk.dek, salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
-    Header h = new Header(Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt, d.commitment, segmentSize);
+    Primitives.Derived d;
+    try {
+      d = dk.kdf().derive(salt, Header.SUITE_STREAMING, streamInfo(segmentSize, context));
+    } finally {
+      dk.destroyIfUnshared();
+    }
+    Header h = new Header(Header.FORMAT_V2, Header.SUITE_STREAMING, keyringId, dk.version, dk.wrapped, salt,
+        d.commitment, segmentSize);
     ciphertext.write(h.encode());
     return new StreamingEncryptingOutputStream(ciphertext, d, segmentSize);
   }
@@ -217,11 +305,11 @@ public final class Envelope {
     if (h.suite() != Header.SUITE_STREAMING) {
       throw new CiphertextFormatException("this is a one-shot ciphertext; use decrypt");
     }
-    return open(h, streamInfo(h.segmentSize(), context));
+    return openLegacy(h, streamInfo(h.segmentSize(), context));
   }
 
   private static byte[] streamInfo(int segmentSize, EncryptionContext context) {
-    byte[] digest = Primitives.sha256(context.canonicalBytes());
+    byte[] digest = Primitives.sha256(context.canonicalBytesShared());
     byte[] info = new byte[4 + digest.length];
     info[0] = (byte) (segmentSize >>> 24);
     info[1] = (byte) (segmentSize >>> 16);
@@ -240,7 +328,7 @@ public final class Envelope {
   public static final class Builder {
     private final Keyrings keyrings;
     private String keyringId = "default";
-    private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.NONE;
+    private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.DEFAULT;
     private int segmentSize = 64 * 1024;
 
     private Builder(Keyrings keyrings) {
@@ -257,7 +345,11 @@ public final class Envelope {
       return this;
     }
 
-    /** Data-key reuse limits (default {@link DataKeyCachePolicy#NONE}: a fresh DEK per message). */
+    /**
+     * Data-key reuse limits (default {@link DataKeyCachePolicy#DEFAULT}: 65,536 messages, 4 GiB or
+     * 5 minutes per DEK, each message under its own random nonce); {@link DataKeyCachePolicy#NONE}
+     * for a fresh DEK and a KEK call per message.
+     */
     public Builder dataKeyCache(DataKeyCachePolicy policy) {
       if (policy == null) {
         throw new IllegalArgumentException("policy must not be null");

@@ -35,25 +35,111 @@ public final class Keyring {
   private final String id;
   private volatile Snapshot snapshot;
   private final ConcurrentHashMap<Integer, Kek> opened = new ConcurrentHashMap<>();
-  private int allotVersion;
-  private long allotRemaining;
+  private volatile Allotment allotment;
   final AtomicReference<CachedDek> encryptCache = new AtomicReference<>();
   private final ConcurrentHashMap<UnwrapKey, CachedDek> decryptCache = new ConcurrentHashMap<>();
+  /** The most recent decrypt-cache hit or insert: repeated decryptions under one DEK skip the map. */
+  private volatile CachedDek lastDecrypted;
 
-  private record Snapshot(Optional<KeyringRecord> record, Instant loadedAt) {}
+  /**
+   * A loaded record with what every encryption needs precomputed: when it goes stale, its primary
+   * version and when that primary is due for rotation by age.
+   */
+  private static final class Snapshot {
+    final Optional<KeyringRecord> record;
+    final Instant staleAt;
+    final KeyVersion primary;
+    final Instant rotateAt;
+
+    Snapshot(Optional<KeyringRecord> record, Instant loadedAt, Keyrings owner) {
+      this.record = record;
+      this.staleAt = loadedAt.plus(owner.refreshInterval());
+      this.primary = record.flatMap(KeyringRecord::primary).orElse(null);
+      this.rotateAt = primary == null ? null : primary.createdAt().plus(owner.rotationPolicy().maxAge());
+    }
+  }
 
   private record UnwrapKey(int version, Bytes wrapped) {}
+
+  /** Encryptions this process may still count against {@code version} without asking the store. */
+  private static final class Allotment {
+    final int version;
+    final AtomicLong remaining;
+
+    Allotment(int version, long remaining) {
+      this.version = version;
+      this.remaining = new AtomicLong(remaining);
+    }
+  }
 
   /** A data key ready for encryption. */
   static final class DataKey {
     final int version;
     final byte[] dek;
     final byte[] wrapped;
+    /** Whether other messages may use this key too (cached); if not, the user destroys it after use. */
+    final boolean shared;
+    private volatile byte[] oneShotPrefix;
+    private volatile Primitives.DekKdf kdf;
+    private volatile Primitives.ContentKey contentKey;
 
-    DataKey(int version, byte[] dek, byte[] wrapped) {
+    DataKey(int version, byte[] dek, byte[] wrapped, boolean shared) {
       this.version = version;
       this.dek = dek;
       this.wrapped = wrapped;
+      this.shared = shared;
+    }
+
+    /** The format 2 key derivation of this data key; its pad states are hashed once per data key. */
+    Primitives.DekKdf kdf() {
+      Primitives.DekKdf k = kdf;
+      if (k == null) {
+        k = Primitives.dekKdf(dek);
+        kdf = k;
+      }
+      return k;
+    }
+
+    /**
+     * The format 3 one-shot content key and commitment of this data key, derived once per data key
+     * (threads racing on the first use derive equal values).
+     */
+    Primitives.ContentKey contentKey() throws GeneralSecurityException {
+      Primitives.ContentKey k = contentKey;
+      if (k == null) {
+        k = Primitives.deriveV3(dek, Header.SUITE_ONE_SHOT);
+        contentKey = k;
+      }
+      return k;
+    }
+
+    /** Wipes an unshared data key after its one use; a shared one stays until it is dropped. */
+    void destroyIfUnshared() {
+      if (!shared) {
+        destroy();
+      }
+    }
+
+    private void destroy() {
+      wipe(dek);
+      Primitives.DekKdf k = kdf;
+      if (k != null) {
+        k.destroy();
+      }
+      Primitives.ContentKey c = contentKey;
+      if (c != null) {
+        c.destroy();
+      }
+    }
+
+    /** The format 3 one-shot header up to the nonce; computed once per data key. */
+    byte[] oneShotPrefix(String keyringId) {
+      byte[] p = oneShotPrefix;
+      if (p == null) {
+        p = Header.encodeOneShotPrefix(keyringId, version, wrapped);
+        oneShotPrefix = p;
+      }
+      return p;
     }
 
     @Override
@@ -62,6 +148,13 @@ public final class Keyring {
     }
   }
 
+  /**
+   * A data key shared by several messages. Every use is counted before it happens, so concurrent
+   * users can only over-count: a key never serves more than {@code maxMessages} messages or
+   * {@code maxBytes} plaintext bytes, and never once {@code maxAge} has passed since its creation.
+   * The limits are those of the policy of each caller (envelopes with different policies may share
+   * a keyring's cache; each enforces its own limits against the shared counts).
+   */
   static final class CachedDek {
     final DataKey key;
     final Instant createdAt;
@@ -87,6 +180,11 @@ public final class Keyring {
       return bytes.addAndGet(size) <= p.maxBytes();
     }
 
+    /** One decryption with this key (the decryption cache limits messages and age, not bytes). */
+    boolean tryDecrypt(Instant now, DataKeyCachePolicy p) {
+      return fresh(now, p) && messages.incrementAndGet() <= p.maxMessages();
+    }
+
     @Override
     public String toString() {
       return "CachedDek[redacted]";
@@ -109,34 +207,64 @@ public final class Keyring {
     return r.orElse(null);
   }
 
-  /** Installs a record unless a newer one is already installed (concurrent reloads race). */
+  /**
+   * Installs a record unless a newer one is already installed (concurrent reloads race). When the
+   * new record changes what may decrypt (a shred, a state or minimum-version change, made here or
+   * by another process), cached data keys are dropped, so no key of a shredded scope or destroyed
+   * version stays in this process longer than one refresh interval.
+   */
   private synchronized void install(Optional<KeyringRecord> r) {
     Snapshot s = snapshot;
-    if (s != null && s.record().isPresent()
-        && (r.isEmpty() || r.get().revision() < s.record().get().revision())) {
-      snapshot = new Snapshot(s.record(), owner.now());
+    if (s != null && s.record.isPresent()
+        && (r.isEmpty() || r.get().revision() < s.record.get().revision())) {
+      snapshot = new Snapshot(s.record, owner.now(), owner);
       return;
     }
-    snapshot = new Snapshot(r, owner.now());
+    if (s != null && s.record.isPresent() && r.isPresent() && !sameKeyStates(s.record.get(), r.get())) {
+      clearCaches();
+    }
+    snapshot = new Snapshot(r, owner.now(), owner);
   }
 
-  /** The current record, re-read from the store when older than the refresh interval. */
-  private Optional<KeyringRecord> current() throws GeneralSecurityException {
+  private static boolean sameKeyStates(KeyringRecord a, KeyringRecord b) {
+    if (a.shreddedAt().isPresent() != b.shreddedAt().isPresent()
+        || a.minDecryptableVersion() != b.minDecryptableVersion()) {
+      return false;
+    }
+    int n = Math.min(a.versions().size(), b.versions().size());
+    for (int i = 0; i < n; i++) {
+      if (a.versions().get(i).state() != b.versions().get(i).state()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The current snapshot, re-read from the store when older than the refresh interval. */
+  private Snapshot current(Instant now) throws GeneralSecurityException {
     Snapshot s = snapshot;
-    if (s == null || s.record().isEmpty()
-        || owner.now().isAfter(s.loadedAt().plus(owner.refreshInterval()))) {
+    if (s == null || s.record.isEmpty() || now.isAfter(s.staleAt)) {
       reload();
       s = snapshot;
     }
-    return s.record();
+    return s;
   }
 
-  private KeyringRecord live() throws GeneralSecurityException {
-    KeyringRecord r = current().orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + id + "'"));
+  private Optional<KeyringRecord> current() throws GeneralSecurityException {
+    return current(owner.now()).record;
+  }
+
+  private Snapshot live(Instant now) throws GeneralSecurityException {
+    Snapshot s = current(now);
+    KeyringRecord r = s.record.orElseThrow(() -> new KeyUnavailableException("unknown keyring '" + id + "'"));
     if (r.shreddedAt().isPresent()) {
       throw new ScopeShreddedException(id);
     }
-    return r;
+    return s;
+  }
+
+  private KeyringRecord live() throws GeneralSecurityException {
+    return live(owner.now()).record.orElseThrow();
   }
 
   boolean exists() throws GeneralSecurityException {
@@ -144,8 +272,12 @@ public final class Keyring {
   }
 
   void ensureCreated() throws GeneralSecurityException {
-    if (current().isPresent()) {
-      live();
+    ensureCreated(owner.now());
+  }
+
+  void ensureCreated(Instant now) throws GeneralSecurityException {
+    if (current(now).record.isPresent()) {
+      live(now);
       return;
     }
     synchronized (this) {
@@ -219,7 +351,7 @@ public final class Keyring {
       if (owner.store().compareAndSet(r.revision(), nr)) {
         install(Optional.of(nr));
         encryptCache.set(null);
-        allotRemaining = 0;
+        allotment = null;
         return created;
       }
       owner.destroyQuietly(ref);
@@ -312,6 +444,7 @@ public final class Keyring {
 
   private void clearCaches() {
     encryptCache.set(null);
+    lastDecrypted = null;
     decryptCache.clear();
     opened.clear();
   }
@@ -363,16 +496,14 @@ public final class Keyring {
     return k;
   }
 
-  private synchronized boolean takeAllotment(int version) {
-    if (allotVersion == version && allotRemaining > 0) {
-      allotRemaining--;
-      return true;
-    }
-    return false;
+  private boolean takeAllotment(int version) {
+    Allotment a = allotment;
+    return a != null && a.version == version && a.remaining.getAndDecrement() > 0;
   }
 
   private synchronized void reserveBlock(int version) throws GeneralSecurityException {
-    if (allotVersion == version && allotRemaining > 0) {
+    Allotment a = allotment;
+    if (a != null && a.version == version && a.remaining.get() > 0) {
       return;
     }
     long max = owner.rotationPolicy().maxEncryptions();
@@ -391,18 +522,16 @@ public final class Keyring {
     KeyringRecord nr = new KeyringRecord(id, r.revision() + 1, vs, r.minDecryptableVersion(), Optional.empty());
     if (owner.store().compareAndSet(r.revision(), nr)) {
       install(Optional.of(nr));
-      allotVersion = version;
-      allotRemaining = reserved - cur.encryptionsReserved();
+      allotment = new Allotment(version, reserved - cur.encryptionsReserved());
     }
   }
 
   /** Counts one encryption under the primary, rotating first when the policy says so. */
-  KeyVersion acquirePrimary() throws GeneralSecurityException {
+  KeyVersion acquirePrimary(Instant now) throws GeneralSecurityException {
     for (int attempt = 0; attempt < 1000; attempt++) {
-      KeyringRecord r = live();
-      KeyVersion p = r.primary().orElseThrow();
-      boolean old = !owner.now().isBefore(p.createdAt().plus(owner.rotationPolicy().maxAge()));
-      if (old) {
+      Snapshot s = live(now);
+      KeyVersion p = s.primary;
+      if (!now.isBefore(s.rotateAt)) {
         rotateFrom(p.version());
         continue;
       }
@@ -418,10 +547,18 @@ public final class Keyring {
     throw new KeyUnavailableException("keyring '" + id + "' is too contended to encrypt");
   }
 
-  DataKey dataKeyForEncryption(DataKeyCachePolicy policy, long size) throws GeneralSecurityException {
-    KeyVersion p = acquirePrimary();
-    Instant now = owner.now();
-    if (policy.enabled()) {
+  /**
+   * The data key for one message of {@code size} bytes, counted against the primary KEK version.
+   * With caching enabled, a cached data key serves the message if it is fresh, belongs to the
+   * primary and has room for one more message of this size; otherwise a new data key is made (and
+   * cached, unless this message alone exceeds the byte limit). {@code cacheable} false (streams,
+   * whose length is unknown) always makes a new, uncached data key.
+   */
+  DataKey dataKeyForEncryption(DataKeyCachePolicy policy, long size, boolean cacheable, Instant now)
+      throws GeneralSecurityException {
+    KeyVersion p = acquirePrimary(now);
+    boolean cache = cacheable && policy.enabled() && size <= policy.maxBytes();
+    if (cache) {
       CachedDek c = encryptCache.get();
       if (c != null && c.key.version == p.version() && c.tryUse(now, size, policy)) {
         return c.key;
@@ -429,24 +566,47 @@ public final class Keyring {
     }
     byte[] dek = Primitives.random(Primitives.KEY_BYTES);
     byte[] wrapped = open(p).wrap(dek, Header.wrapAad(id, p.version()));
-    DataKey dk = new DataKey(p.version(), dek, wrapped);
-    if (policy.enabled()) {
+    DataKey dk = new DataKey(p.version(), dek, wrapped, cache);
+    if (cache) {
       CachedDek fresh = new CachedDek(dk, now);
-      fresh.tryUse(now, size, policy);
-      encryptCache.set(fresh);
+      if (fresh.tryUse(now, size, policy)) {
+        encryptCache.set(fresh);
+      }
     }
     return dk;
   }
 
   /** Wraps an existing DEK under the primary (rewrap). */
   DataKey wrapUnderPrimary(byte[] dek) throws GeneralSecurityException {
-    KeyVersion p = acquirePrimary();
-    return new DataKey(p.version(), dek, open(p).wrap(dek, Header.wrapAad(id, p.version())));
+    KeyVersion p = acquirePrimary(owner.now());
+    return new DataKey(p.version(), dek, open(p).wrap(dek, Header.wrapAad(id, p.version())), false);
   }
 
-  /** Checks that {@code version} may decrypt and unwraps. */
-  byte[] unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy) throws GeneralSecurityException {
-    KeyringRecord r = live();
+  /**
+   * Whether an unwrapped data key is the one a ciphertext committed to; checked (in constant time)
+   * before a data key is used for a payload or enters the decryption cache.
+   */
+  @FunctionalInterface
+  interface CommitmentCheck {
+    boolean matches(DataKey key) throws GeneralSecurityException;
+  }
+
+  /**
+   * Checks that {@code version} may decrypt now, then returns the data key inside {@code wrapped}
+   * once {@code commitment} accepts it; any mismatch is a {@link DecryptionFailedException}.
+   *
+   * <p>With caching enabled the decryption cache is consulted first. It is keyed by the KEK version
+   * and the exact wrapped DEK bytes (the keyring id is this keyring's), and an entry is created only
+   * after the KEK's AEAD authenticated the wrapped DEK under its associated data and the commitment
+   * matched, so a forged header never places a key in it. An entry serves at most
+   * {@code maxMessages} decryptions and none after {@code maxAge}; then the DEK is unwrapped again.
+   * Every state change that stops a version from decrypting (rotation leaves the old one
+   * decryptable), and every shred, clears it. The returned key is shared when it came from or went
+   * into the cache; otherwise the caller destroys it after use.
+   */
+  DataKey unwrap(int version, byte[] wrapped, DataKeyCachePolicy policy, Instant now, CommitmentCheck commitment)
+      throws GeneralSecurityException {
+    KeyringRecord r = live(now).record.orElseThrow();
     Optional<KeyVersion> ov = r.version(version);
     if (ov.isEmpty()) {
       r = reload();
@@ -466,13 +626,21 @@ public final class Keyring {
       throw new KeyUnavailableException("KEK version " + version + " of keyring '" + id
           + "' is below the minimum decryptable version " + r.minDecryptableVersion());
     }
-    Instant now = owner.now();
-    UnwrapKey key = null;
-    if (policy.enabled()) {
-      key = new UnwrapKey(version, Bytes.copyOf(wrapped));
-      CachedDek c = decryptCache.get(key);
-      if (c != null && c.fresh(now, policy)) {
-        return c.key.dek;
+    boolean cache = policy.enabled();
+    if (cache) {
+      CachedDek last = lastDecrypted;
+      CachedDek c = last;
+      if (c == null || c.key.version != version || !Arrays.equals(c.key.wrapped, wrapped)) {
+        c = decryptCache.get(new UnwrapKey(version, Bytes.copyOf(wrapped)));
+      }
+      if (c != null && c.tryDecrypt(now, policy)) {
+        if (c != last) {
+          lastDecrypted = c;
+        }
+        if (!commitment.matches(c.key)) {
+          throw new DecryptionFailedException();
+        }
+        return c.key;
       }
     }
     byte[] dek;
@@ -484,15 +652,31 @@ public final class Keyring {
       throw new DecryptionFailedException();
     }
     if (dek.length != Primitives.KEY_BYTES) {
+      wipe(dek);
       throw new DecryptionFailedException();
     }
-    if (key != null) {
+    DataKey key = new DataKey(version, dek, wrapped.clone(), cache);
+    boolean matches;
+    try {
+      matches = commitment.matches(key);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      key.destroy();
+      throw e;
+    }
+    if (!matches) {
+      key.destroy();
+      throw new DecryptionFailedException();
+    }
+    if (cache) {
+      CachedDek c = new CachedDek(key, now);
+      c.tryDecrypt(now, policy);
       if (decryptCache.size() >= DECRYPT_CACHE_MAX) {
         decryptCache.clear();
       }
-      decryptCache.put(key, new CachedDek(new DataKey(version, dek, wrapped), now));
+      decryptCache.put(new UnwrapKey(version, Bytes.copyOf(wrapped)), c);
+      lastDecrypted = c;
     }
-    return dek;
+    return key;
   }
 
   @Override

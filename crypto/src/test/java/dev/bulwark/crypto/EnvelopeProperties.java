@@ -64,9 +64,13 @@ class EnvelopeProperties {
   void anySingleByteChange_failsDecryption(
       @ForAll @Size(max = 64) byte[] plaintext,
       @ForAll("contexts") EncryptionContext context,
-      @ForAll @IntRange(min = 1, max = 255) int delta) throws Exception {
-    Envelope env = new Fixture().envelope();
+      @ForAll @IntRange(min = 1, max = 255) int delta,
+      @ForAll boolean cache) throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = cache ? f.envelope() : Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
     byte[] ct = env.encrypt(plaintext, context);
+    // with caching, the data key is now in the decryption cache: every changed copy meets it there
+    assertArrayEquals(plaintext, env.decrypt(ct, context));
     for (int i = 0; i < ct.length; i++) {
       byte[] changed = ct.clone();
       changed[i] = (byte) (changed[i] + delta);
@@ -93,6 +97,42 @@ class EnvelopeProperties {
         in.readAllBytes();
       }
     });
+  }
+
+  /** However the plaintext is split into writes, the stream has the same segments and round-trips. */
+  @Property(tries = 60)
+  void streaming_roundTrips_forAnySplitIntoWrites(
+      @ForAll @Size(max = 700) byte[] plaintext,
+      @ForAll @Size(min = 1, max = 12) List<@IntRange(min = 0, max = 300) Integer> writeSizes,
+      @ForAll @IntRange(min = 64, max = 130) int segmentSize) throws Exception {
+    Envelope env = Envelope.builder(new Fixture().keyrings).segmentSize(segmentSize).build();
+    ByteArrayOutputStream whole = new ByteArrayOutputStream();
+    try (OutputStream s = env.newEncryptingStream(whole, EncryptionContext.empty())) {
+      s.write(plaintext);
+    }
+    ByteArrayOutputStream pieces = new ByteArrayOutputStream();
+    try (OutputStream s = env.newEncryptingStream(pieces, EncryptionContext.empty())) {
+      int off = 0;
+      for (int w = 0; off < plaintext.length; w++) {
+        int n = Math.min(writeSizes.get(w % writeSizes.size()), plaintext.length - off);
+        if (n == 1) {
+          s.write(plaintext[off]);
+        } else {
+          s.write(plaintext, off, n);
+        }
+        off += n;
+        if (n == 0 && writeSizes.stream().allMatch(x -> x == 0)) {
+          s.write(plaintext, off, plaintext.length - off);
+          off = plaintext.length;
+        }
+      }
+    }
+    org.junit.jupiter.api.Assertions.assertEquals(whole.size(), pieces.size());
+    for (ByteArrayOutputStream ct : List.of(whole, pieces)) {
+      try (InputStream in = env.newDecryptingStream(new ByteArrayInputStream(ct.toByteArray()), EncryptionContext.empty())) {
+        assertArrayEquals(plaintext, in.readAllBytes());
+      }
+    }
   }
 
   @Property(tries = 40)

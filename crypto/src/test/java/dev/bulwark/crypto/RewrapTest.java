@@ -34,8 +34,8 @@ class RewrapTest {
     int h = Envelope.inspect(ct).headerLength();
     assertEquals(h, Envelope.inspect(moved).headerLength());
     assertArrayEquals(Arrays.copyOfRange(ct, h, ct.length), Arrays.copyOfRange(moved, h, moved.length));
-    // salt and commitment are kept
-    assertArrayEquals(Arrays.copyOfRange(ct, h - 64, h), Arrays.copyOfRange(moved, h - 64, h));
+    // nonce and commitment are kept
+    assertArrayEquals(Arrays.copyOfRange(ct, h - 44, h), Arrays.copyOfRange(moved, h - 44, h));
     f.keyrings.keyring("default").destroy(1);
     assertArrayEquals(MSG, env.decrypt(moved, CTX));
     assertThrows(KeyUnavailableException.class, () -> env.decrypt(ct, CTX));
@@ -55,9 +55,28 @@ class RewrapTest {
     byte[] ct = env.encrypt(MSG, CTX);
     f.keyrings.keyring("default").rotate();
     int h = Envelope.inspect(ct).headerLength();
-    byte[] salt = ct.clone();
-    salt[h - 40] ^= 1; // inside the salt: commitment no longer matches
-    assertThrows(DecryptionFailedException.class, () -> env.rewrap(salt));
+    byte[] commitment = ct.clone();
+    commitment[h - 10] ^= 1; // inside the commitment: it no longer matches the data key
+    assertThrows(DecryptionFailedException.class, () -> env.rewrap(commitment));
+    byte[] wrapped = ct.clone();
+    wrapped[h - 60] ^= 1; // inside the wrapped DEK: the KEK's AEAD refuses it
+    assertThrows(DecryptionFailedException.class, () -> env.rewrap(wrapped));
+  }
+
+  @Test
+  void rewrap_neverReadsThePayload_soATamperedNonceOrPayloadStillFailsOnDecryption() throws Exception {
+    Fixture f = new Fixture();
+    Envelope env = f.envelope();
+    byte[] ct = env.encrypt(MSG, CTX);
+    f.keyrings.keyring("default").rotate();
+    int h = Envelope.inspect(ct).headerLength();
+    for (int at : new int[] {h - 40, h + 2, ct.length - 1}) { // nonce, ciphertext, tag
+      byte[] tampered = ct.clone();
+      tampered[at] ^= 1;
+      byte[] moved = env.rewrap(tampered);
+      assertEquals(2, Envelope.inspect(moved).kekVersion());
+      assertThrows(DecryptionFailedException.class, () -> env.decrypt(moved, CTX));
+    }
   }
 
   @Test

@@ -6,7 +6,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-/** Writes the header fuzz seed corpus (run by hand; the files are committed). */
+/**
+ * Writes the header fuzz seed corpus (run by hand; the files are committed). The seeds without a
+ * suffix were written in format 1 and are kept, and so are older formats' seeds; this writes the
+ * seeds of the formats this build writes, suffixed with their format ({@code -v3} one-shot,
+ * {@code -v2} streaming).
+ */
 final class SeedCorpusWriter {
   private SeedCorpusWriter() {}
 
@@ -16,20 +21,17 @@ final class SeedCorpusWriter {
     Fixture f = new Fixture();
     Envelope env = f.envelope();
     byte[] oneShot = env.encrypt("seed".getBytes(java.nio.charset.StandardCharsets.US_ASCII), EncryptionContext.empty());
-    Files.write(dir.resolve("one-shot"), oneShot);
+    String v = "-v" + oneShot[0];
+    Files.write(dir.resolve("one-shot" + v), oneShot);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try (OutputStream s = Envelope.builder(f.keyrings).segmentSize(64).build()
         .newEncryptingStream(out, EncryptionContext.empty())) {
       s.write(new byte[100]);
     }
-    Files.write(dir.resolve("streaming"), out.toByteArray());
-    Files.write(dir.resolve("truncated-header"), Arrays.copyOf(oneShot, 40));
-    byte[] badVersion = oneShot.clone();
-    badVersion[0] = 9;
-    Files.write(dir.resolve("unknown-format"), badVersion);
-    byte[] longWrap = oneShot.clone();
-    longWrap[14] = (byte) 0xff;
-    Files.write(dir.resolve("wrapped-length-too-large"), longWrap);
-    Files.write(dir.resolve("empty"), new byte[0]);
+    Files.write(dir.resolve("streaming-v" + out.toByteArray()[0]), out.toByteArray());
+    Files.write(dir.resolve("truncated-header" + v), Arrays.copyOf(oneShot, 40));
+    byte[] relabelled = oneShot.clone();
+    relabelled[1] = 2; // a format 3 header claiming the streaming suite
+    Files.write(dir.resolve("streaming-suite" + v), relabelled);
   }
 }

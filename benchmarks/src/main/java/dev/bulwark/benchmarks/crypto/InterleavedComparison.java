@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 /**
  * A cross-check for noisy machines, not a JMH benchmark: runs the same benchmark methods in short
  * alternating slices (A, B, C, A, B, C, ...) so every variant sees the same background load, and
- * reports median throughput per variant and ratios of medians. Run with
+ * reports median throughput per variant and ratios of medians. Each variant first warms up for
+ * 5 x 1 s (the AWS peer also warms up in its set-up). An optional argument sets the number of
+ * 150 ms rounds (default 15). Run with
  * {@code java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.crypto.InterleavedComparison}.
  */
 public final class InterleavedComparison {
@@ -33,7 +35,7 @@ public final class InterleavedComparison {
   }
 
   private static Map<String, Double> compare(Map<String, Callable<?>> variants, int rounds) throws Exception {
-    for (int w = 0; w < 3; w++) {
+    for (int w = 0; w < 5; w++) {
       for (Callable<?> op : variants.values()) {
         slice(op, 1_000_000_000L);
       }
@@ -71,8 +73,10 @@ public final class InterleavedComparison {
       esdk.setUp();
       Map<String, Callable<?>> v = new LinkedHashMap<>();
       v.put("raw AES-256-GCM (JCA)", raw::jcaEncryptDecrypt);
-      v.put("Bulwark envelope, fresh DEK", ours::envelopeEncryptDecrypt);
-      v.put("Bulwark envelope, cached DEK", ours::envelopeEncryptDecryptCached);
+      v.put("raw AES-256-GCM (JCA, reused buffers)", raw::jcaEncryptDecryptReusedBuffers);
+      v.put("raw AES-256-GCM (Tink)", raw::tinkEncryptDecrypt);
+      v.put("Bulwark envelope, fresh DEK", ours::envelopeEncryptDecryptFreshDek);
+      v.put("Bulwark envelope, cached DEK", ours::envelopeEncryptDecryptCachedDek);
       v.put("Tink KmsEnvelopeAead", tink::encryptDecrypt);
       v.put("AWS Encryption SDK", esdk::encryptDecrypt);
       report("round trip, " + size + " B", compare(v, rounds));
@@ -85,8 +89,17 @@ public final class InterleavedComparison {
     stream.setUp();
     Map<String, Callable<?>> v = new LinkedHashMap<>();
     v.put("raw AES-256-GCM (JCA)", raw::jcaEncryptDecrypt);
+    v.put("raw AES-256-GCM (JCA, reused buffers)", raw::jcaEncryptDecryptReusedBuffers);
+    v.put("raw AES-256-GCM (Tink)", raw::tinkEncryptDecrypt);
     v.put("Bulwark streaming, 64 KiB segments", stream::streamEncryptDecrypt);
     report("round trip, 1 MiB", compare(v, rounds));
+    GcmKeySetupBenchmark keySetup = new GcmKeySetupBenchmark();
+    keySetup.size = 1024;
+    keySetup.setUp();
+    Map<String, Callable<?>> k = new LinkedHashMap<>();
+    k.put("init + encrypt 1 KiB, same key bytes", keySetup::sameKeyBytes);
+    k.put("init + encrypt 1 KiB, alternating keys", keySetup::alternatingKeys);
+    report("AES-GCM key set-up (JDK AESCrypt)", compare(k, rounds));
   }
 
   private static void report(String title, Map<String, Double> medians) {
@@ -96,7 +109,7 @@ public final class InterleavedComparison {
       if (base[0] == 0) {
         base[0] = m;
       }
-      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-36s %12.0f", k, m));
+      StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "  %-40s %12.0f", k, m));
       medians.forEach((k2, m2) -> sb.append(String.format(Locale.ROOT, "  %8.2fx", m / m2)));
       System.out.println(sb);
     });

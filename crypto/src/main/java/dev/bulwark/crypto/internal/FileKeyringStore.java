@@ -7,12 +7,18 @@ import dev.bulwark.crypto.spi.KeyringStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,6 +26,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Keyrings in one file, encrypted and authenticated under a master {@link Aead}. Every write goes
@@ -27,30 +35,72 @@ import java.util.TreeMap;
  * directory is fsynced: a crash leaves either the old or the new file, never a torn one. A
  * corrupt or foreign file fails with {@link KeyringStoreException} and is never overwritten.
  *
- * <p>Thread-safe within one process; one process owns the file at a time.
+ * <p>Safe for several processes (and several instances in one process) sharing the file: a
+ * compare-and-set takes an exclusive OS lock on a sibling {@code <file>.lock}, re-reads the file
+ * under the lock, checks the revision and only then writes; readers need no lock because the file
+ * is only ever replaced by an atomic rename. A load re-reads the file whenever it was replaced
+ * since the last read (its file key, size or modification time changed). Thread-safe.
  */
 public final class FileKeyringStore implements KeyringStore {
   private static final byte[] MAGIC = "BWKR1".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] AAD = "bulwark keyring file v1".getBytes(StandardCharsets.US_ASCII);
+  /**
+   * One monitor per lock file in this JVM: the OS lock is held per process, and a second channel
+   * of the same process asking for it would fail instead of waiting.
+   */
+  private static final ConcurrentHashMap<Path, Object> JVM_LOCKS = new ConcurrentHashMap<>();
 
   private final Path file;
+  private final Path lockFile;
   private final Aead master;
   private Map<String, KeyringRecord> records;
+  private Stamp stamp;
+
+  /** What identifies one version of the file: replaced files differ in at least one field. */
+  private record Stamp(Object fileKey, FileTime modified, long size) {}
 
   public FileKeyringStore(Path file, Aead master) throws KeyringStoreException {
     this.file = file.toAbsolutePath();
+    this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.master = master;
-    this.records = read();
+    refresh(true);
+  }
+
+  private static Stamp stampOf(Path p) throws IOException {
+    BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+    return new Stamp(a.fileKey(), a.lastModifiedTime(), a.size());
+  }
+
+  /** Re-reads the file if it was replaced since the last read ({@code force}: always). */
+  private void refresh(boolean force) throws KeyringStoreException {
+    Stamp now;
+    try {
+      now = stampOf(file);
+    } catch (NoSuchFileException e) {
+      if (stamp != null) {
+        throw new KeyringStoreException("keyring file " + file + " has disappeared");
+      }
+      records = new TreeMap<>();
+      return;
+    } catch (IOException e) {
+      throw new KeyringStoreException("cannot read keyring file " + file, e);
+    }
+    // Without a file key (some platforms) a replacement within one timestamp tick could look the
+    // same, so the file is then read every time.
+    if (!force && now.equals(stamp) && now.fileKey() != null) {
+      return;
+    }
+    records = read();
+    stamp = now;
   }
 
   private Map<String, KeyringRecord> read() throws KeyringStoreException {
     TreeMap<String, KeyringRecord> map = new TreeMap<>();
-    if (!Files.exists(file)) {
-      return map;
-    }
     byte[] data;
     try {
       data = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new KeyringStoreException("keyring file " + file + " has disappeared");
     } catch (IOException e) {
       throw new KeyringStoreException("cannot read keyring file " + file, e);
     }
@@ -71,7 +121,8 @@ public final class FileKeyringStore implements KeyringStore {
   }
 
   @Override
-  public synchronized Optional<KeyringRecord> load(String keyringId) {
+  public synchronized Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException {
+    refresh(false);
     return Optional.ofNullable(records.get(keyringId));
   }
 
@@ -80,20 +131,71 @@ public final class FileKeyringStore implements KeyringStore {
     if (next.revision() != expectedRevision + 1) {
       throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
     }
-    KeyringRecord current = records.get(next.keyringId());
-    long rev = current == null ? 0 : current.revision();
-    if (rev != expectedRevision) {
-      return false;
+    Path lockKey;
+    try {
+      Files.createDirectories(file.getParent());
+      try {
+        Files.createFile(lockFile);
+      } catch (FileAlreadyExistsException e) {
+        // the usual case
+      }
+      lockKey = lockFile.toRealPath();
+    } catch (IOException e) {
+      throw new KeyringStoreException("cannot create the lock file of keyring file " + file, e);
     }
-    TreeMap<String, KeyringRecord> updated = new TreeMap<>(records);
-    updated.put(next.keyringId(), next);
-    write(updated);
-    records = updated;
-    return true;
+    Object jvmLock = JVM_LOCKS.computeIfAbsent(lockKey, p -> new Object());
+    synchronized (jvmLock) {
+      try (FileChannel lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        FileLock lock = lock(lockChannel);
+        try {
+          refresh(true);
+          KeyringRecord current = records.get(next.keyringId());
+          long rev = current == null ? 0 : current.revision();
+          if (rev != expectedRevision || (current != null && current.shreddedAt().isPresent())) {
+            return false;
+          }
+          TreeMap<String, KeyringRecord> updated = new TreeMap<>(records);
+          updated.put(next.keyringId(), next);
+          write(updated);
+          records = updated;
+          stamp = stampOf(file);
+          return true;
+        } finally {
+          lock.release();
+        }
+      } catch (IOException e) {
+        throw new KeyringStoreException("cannot lock or write keyring file " + file + "; it is unchanged", e);
+      }
+    }
+  }
+
+  /**
+   * The OS lock. A second channel of this JVM on the same file (reached through another path, such
+   * as a hard link) is refused with {@link OverlappingFileLockException} instead of waiting, so
+   * that case is retried for up to 10 s.
+   */
+  private FileLock lock(FileChannel channel) throws IOException, KeyringStoreException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        return channel.lock();
+      } catch (OverlappingFileLockException e) {
+        if (System.nanoTime() > deadline) {
+          throw new KeyringStoreException("keyring file " + file + " stays locked by this process under another path");
+        }
+        try {
+          Thread.sleep(1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new KeyringStoreException("interrupted waiting for the lock of keyring file " + file);
+        }
+      }
+    }
   }
 
   @Override
-  public synchronized List<String> keyringIds() {
+  public synchronized List<String> keyringIds() throws KeyringStoreException {
+    refresh(false);
     return new ArrayList<>(records.keySet());
   }
 

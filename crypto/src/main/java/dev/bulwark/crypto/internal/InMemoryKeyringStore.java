@@ -24,7 +24,7 @@ public final class InMemoryKeyringStore implements KeyringStore {
     boolean[] done = {false};
     records.compute(next.keyringId(), (id, current) -> {
       long rev = current == null ? 0 : current.revision();
-      if (rev == expectedRevision) {
+      if (rev == expectedRevision && (current == null || current.shreddedAt().isEmpty())) {
         done[0] = true;
         return next;
       }

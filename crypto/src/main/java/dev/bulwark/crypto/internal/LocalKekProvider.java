@@ -9,6 +9,7 @@ import dev.bulwark.crypto.spi.KekRef;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * KEKs generated in process and kept only wrapped under a master {@link Aead} (a local master key
@@ -85,31 +86,23 @@ public final class LocalKekProvider implements KekProvider {
     return "LocalKekProvider[" + id + "]";
   }
 
-  /** An AES-256-GCM KEK held in memory. */
+  /** An AES-256-GCM KEK held in memory (random 96-bit IV per wrap). */
   static final class LocalKek implements Kek {
-    private final byte[] key;
+    private final SecretKeySpec key;
 
     LocalKek(byte[] key) {
-      this.key = key;
+      this.key = new SecretKeySpec(key, "AES");
+      Arrays.fill(key, (byte) 0);
     }
 
     @Override
     public byte[] wrap(byte[] dataKey, byte[] associatedData) throws GeneralSecurityException {
-      byte[] iv = Primitives.random(Primitives.IV_BYTES);
-      byte[] out = new byte[Primitives.IV_BYTES + dataKey.length + Primitives.TAG_BYTES];
-      System.arraycopy(iv, 0, out, 0, iv.length);
-      Primitives.gcmEncrypt(key, iv, associatedData, dataKey, 0, dataKey.length, out, Primitives.IV_BYTES);
-      return out;
+      return Primitives.wrap(key, dataKey, associatedData);
     }
 
     @Override
     public byte[] unwrap(byte[] wrappedKey, byte[] associatedData) throws GeneralSecurityException {
-      if (wrappedKey.length < Primitives.IV_BYTES + Primitives.TAG_BYTES) {
-        throw new dev.bulwark.crypto.DecryptionFailedException();
-      }
-      byte[] iv = Arrays.copyOf(wrappedKey, Primitives.IV_BYTES);
-      return Primitives.gcmDecrypt(key, iv, associatedData, wrappedKey, Primitives.IV_BYTES,
-          wrappedKey.length - Primitives.IV_BYTES);
+      return Primitives.unwrap(key, wrappedKey, associatedData);
     }
 
     @Override

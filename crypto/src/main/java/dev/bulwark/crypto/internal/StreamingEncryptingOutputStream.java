@@ -53,6 +53,13 @@ public final class StreamingEncryptingOutputStream extends OutputStream {
       if (filled == buffer.length) {
         flushSegment(false);
       }
+      // A whole segment with more bytes after it in this call is not the last one: encrypt it
+      // straight from the caller's array instead of copying it into the buffer first.
+      while (filled == 0 && len > buffer.length) {
+        encryptSegment(b, off, buffer.length, false);
+        off += buffer.length;
+        len -= buffer.length;
+      }
       int n = Math.min(len, buffer.length - filled);
       System.arraycopy(b, off, buffer, filled, n);
       filled += n;
@@ -62,17 +69,21 @@ public final class StreamingEncryptingOutputStream extends OutputStream {
   }
 
   private void flushSegment(boolean last) throws IOException {
+    encryptSegment(buffer, 0, filled, last);
+    filled = 0;
+  }
+
+  private void encryptSegment(byte[] in, int off, int len, boolean last) throws IOException {
     if (segment > 0xFFFF_FFFFL) {
       throw new IOException("stream exceeds 2^32 segments");
     }
     try {
-      int n = Primitives.gcmEncrypt(key, segmentIv(prefix, segment, last), null, buffer, 0, filled, ctBuffer, 0);
+      int n = Primitives.gcmEncrypt(key, segmentIv(prefix, segment, last), null, in, off, len, ctBuffer, 0);
       out.write(ctBuffer, 0, n);
     } catch (GeneralSecurityException e) {
       throw new IOException("segment encryption failed", e);
     }
     segment++;
-    filled = 0;
   }
 
   @Override

@@ -10,7 +10,10 @@ import java.util.Optional;
  *
  * <p>Implementations MUST be thread-safe, MUST NOT return null, MUST make a successful
  * {@link #compareAndSet} durable before returning, and MUST leave the stored record unchanged when
- * they throw. Records hold only {@link KekRef}s, never raw KEKs.
+ * they throw. A tombstone (a record with {@link KeyringRecord#shreddedAt()}) is final: a
+ * {@link #compareAndSet} over it MUST return false, so a shredded scope is never re-created or
+ * revived. Records hold only {@link KekRef}s, never raw KEKs. The contract tests in
+ * {@code bulwark-testkit} ({@code KeyringStoreContract}) check all of this.
  */
 public interface KeyringStore {
   /** The record of {@code keyringId}, or empty if it was never created. */
@@ -21,7 +24,8 @@ public interface KeyringStore {
    * ({@code 0} when the keyring must not exist yet). {@code next.revision()} must be
    * {@code expectedRevision + 1}.
    *
-   * @return false, changing nothing, if another writer got there first
+   * @return false, changing nothing, if another writer got there first or the stored record is a
+   *     tombstone
    */
   boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException;
 

@@ -22,6 +22,12 @@ class FileKeyringStoreContractTest extends KeyringStoreContract {
     return KeyringStores.encryptedFile(file, master);
   }
 
+  /** Another process would open the same file with its own instance. */
+  @Override
+  protected java.util.Optional<KeyringStore> anotherNode() throws Exception {
+    return java.util.Optional.of(KeyringStores.encryptedFile(file, master));
+  }
+
   @Test
   void reopenedFile_holdsTheSameRecords() throws Exception {
     org.junit.jupiter.api.Assertions.assertTrue(store.compareAndSet(0, record("tenant-x", 1, 3)));

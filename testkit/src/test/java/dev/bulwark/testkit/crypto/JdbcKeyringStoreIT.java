@@ -1,0 +1,38 @@
+package dev.bulwark.testkit.crypto;
+
+import dev.bulwark.crypto.KekProviders;
+import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
+import dev.bulwark.crypto.spi.KeyringStore;
+import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testkit.PostgresDatabase;
+import java.security.SecureRandom;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * The keyring-store contract against PostgreSQL: each test in a schema of its own, and the second
+ * node is another store over another data source (its own connections) on the same schema.
+ */
+class JdbcKeyringStoreIT extends KeyringStoreContract {
+  private PostgresDatabase db;
+  private com.google.crypto.tink.Aead master;
+
+  @Override
+  protected KeyringStore createStore(FakeClock clock) throws Exception {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    master = KekProviders.masterKey(key);
+    db = PostgresDatabase.create("crypto_keyring");
+    return new JdbcKeyringStore(db.dataSource(), master);
+  }
+
+  @Override
+  protected Optional<KeyringStore> anotherNode() throws Exception {
+    return Optional.of(new JdbcKeyringStore(db.dataSource(), master));
+  }
+
+  @AfterEach
+  void dropSchema() throws Exception {
+    db.close();
+  }
+}
