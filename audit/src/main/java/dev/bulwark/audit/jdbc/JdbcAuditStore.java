@@ -117,19 +117,7 @@ public final class JdbcAuditStore implements AuditStore {
   };
 
   private void createSchema() throws SQLException {
-    for (int attempt = 0; ; attempt++) {
-      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-        for (String sql : SCHEMA) {
-          s.execute(sql);
-        }
-        return;
-      } catch (SQLException e) {
-        // Two nodes creating the schema at once can collide in the catalog; the second try sees the tables.
-        if (attempt >= 2) {
-          throw e;
-        }
-      }
-    }
+    Ddl.run(dataSource, SCHEMA);
   }
 
   private void checkSchema() throws SQLException {

@@ -7,7 +7,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -23,8 +22,8 @@ public final class JdbcCheckpointAnchor implements CheckpointAnchor {
 
   public JdbcCheckpointAnchor(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS bulwark_audit_anchor (origin VARCHAR(256) NOT NULL,"
+    try {
+      Ddl.run(dataSource, "CREATE TABLE IF NOT EXISTS bulwark_audit_anchor (origin VARCHAR(256) NOT NULL,"
           + " tree_size BIGINT NOT NULL, id BIGINT GENERATED ALWAYS AS IDENTITY, note TEXT NOT NULL,"
           + " PRIMARY KEY (origin, id))");
     } catch (SQLException e) {

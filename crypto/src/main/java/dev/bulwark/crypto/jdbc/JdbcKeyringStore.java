@@ -65,26 +65,28 @@ public final class JdbcKeyringStore implements KeyringStore {
   private void createOrCheckTable() throws KeyringStoreException {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
-      if (!auto) {
-        c.setAutoCommit(true);
-      }
       try {
+        // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL (two nodes starting at once race
+        // in the catalog), so it runs in a transaction behind an advisory lock: the second waits.
+        c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
+          s.execute("SELECT pg_advisory_xact_lock(hashtext('bulwark.crypto.schema'))");
           s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
               + " keyring_id varchar(64) PRIMARY KEY,"
               + " revision bigint NOT NULL CHECK (revision >= 1),"
               + " shredded boolean NOT NULL,"
               + " record bytea NOT NULL)");
+          c.commit();
         } catch (SQLException e) {
-          // Another node created it at the same moment, or DDL is not allowed: the check decides.
+          // DDL is not allowed for this role (the schema comes from migrations): the check decides.
+          c.rollback();
         }
+        c.setAutoCommit(true);
         try (Statement s = c.createStatement()) {
           s.executeQuery("SELECT keyring_id, revision, shredded, record FROM " + TABLE + " WHERE 1 = 0").close();
         }
       } finally {
-        if (!auto) {
-          c.setAutoCommit(false);
-        }
+        c.setAutoCommit(auto);
       }
     } catch (SQLException e) {
       throw new KeyringStoreException("keyring table " + TABLE + " cannot be created or read", e);

@@ -46,9 +46,21 @@ final class JdbcAppStore implements AppStore {
 
   JdbcAppStore(DataSource ds) throws SQLException {
     this.ds = ds;
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      for (String sql : SCHEMA) {
-        s.execute(sql);
+    // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL: two instances starting at once race
+    // in the catalog. One transaction behind an advisory lock makes the second wait instead.
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(hashtext('bulwark.samples.schema'))");
+        for (String sql : SCHEMA) {
+          s.execute(sql);
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.bulwark.authn.grant.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import static dev.bulwark.authn.session.internal.Jdbc.instant;
 import static dev.bulwark.authn.session.internal.Jdbc.nanos;
 
@@ -10,7 +11,6 @@ import dev.bulwark.authn.session.internal.Jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,23 +34,15 @@ public final class JdbcGrantStore implements GrantStore {
 
   public JdbcGrantStore(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Jdbc.run(dataSource, "creating the grant table", c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_grants ("
+    Schema.create(dataSource, "the grant table", List.of(
+        "CREATE TABLE IF NOT EXISTS bulwark_authn_grants ("
             + " id varchar(64) PRIMARY KEY, subject varchar(255) NOT NULL, target varchar(255) NOT NULL,"
             + " justification varchar(1000) NOT NULL, duration_nanos bigint NOT NULL, state varchar(16) NOT NULL,"
             + " requested_at bigint NOT NULL, decided_by varchar(255), decided_at bigint,"
-            + " active_from bigint, active_until bigint)");
-        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_grants_subject ON bulwark_authn_grants (subject)");
-        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_grants_state ON bulwark_authn_grants (state)");
-      } catch (SQLException e) {
-        // a concurrent creator won; verify the table is readable
-        try (Statement s = c.createStatement()) {
-          s.executeQuery("SELECT id FROM bulwark_authn_grants WHERE 1 = 0").close();
-        }
-      }
-      return null;
-    });
+            + " active_from bigint, active_until bigint)",
+        "CREATE INDEX IF NOT EXISTS bulwark_authn_grants_subject ON bulwark_authn_grants (subject)",
+        "CREATE INDEX IF NOT EXISTS bulwark_authn_grants_state ON bulwark_authn_grants (state)"),
+        "SELECT " + COLUMNS + " FROM bulwark_authn_grants WHERE 1 = 0");
   }
 
   @Override

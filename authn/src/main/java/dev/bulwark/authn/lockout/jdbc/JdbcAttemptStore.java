@@ -1,12 +1,12 @@
 package dev.bulwark.authn.lockout.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Collection;
@@ -54,16 +54,13 @@ public final class JdbcAttemptStore implements AttemptStore {
   public JdbcAttemptStore(DataSource dataSource, InstantSource clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.clock = Objects.requireNonNull(clock, "clock");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-          + "attempt_key VARCHAR(1024) PRIMARY KEY, "
-          + "failures BIGINT NOT NULL, "
-          + "last_failure_ms BIGINT NOT NULL, "
-          + "expires_at_ms BIGINT NOT NULL, "
-          + "disabled BOOLEAN NOT NULL)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not create or check table " + TABLE, e);
-    }
+    Schema.create(dataSource, "table " + TABLE, List.of("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+            + "attempt_key VARCHAR(1024) PRIMARY KEY, "
+            + "failures BIGINT NOT NULL, "
+            + "last_failure_ms BIGINT NOT NULL, "
+            + "expires_at_ms BIGINT NOT NULL, "
+            + "disabled BOOLEAN NOT NULL)"),
+        "SELECT attempt_key, failures, last_failure_ms, expires_at_ms, disabled FROM " + TABLE + " WHERE 1 = 0");
   }
 
   @Override

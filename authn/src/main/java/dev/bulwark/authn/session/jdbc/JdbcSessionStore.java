@@ -1,5 +1,6 @@
 package dev.bulwark.authn.session.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.session.LimitAction;
@@ -10,7 +11,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,9 +52,9 @@ public final class JdbcSessionStore implements SessionStore {
   }
 
   private void createSchema() {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_session_users (user_id varchar(255) PRIMARY KEY)");
-      s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_sessions ("
+    Schema.create(dataSource, "the session tables", List.of(
+        "CREATE TABLE IF NOT EXISTS bulwark_authn_session_users (user_id varchar(255) PRIMARY KEY)",
+        "CREATE TABLE IF NOT EXISTS bulwark_authn_sessions ("
           + " token_hash bytea PRIMARY KEY,"
           + " session_id varchar(64) NOT NULL UNIQUE,"
           + " user_id varchar(255) NOT NULL,"
@@ -66,17 +66,10 @@ public final class JdbcSessionStore implements SessionStore {
           + " idle_nanos bigint NOT NULL,"
           + " absolute_deadline bigint NOT NULL,"
           + " elevated_aal varchar(8),"
-          + " elevated_until bigint)");
-      s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_sessions_user ON bulwark_authn_sessions (user_id)");
-    } catch (SQLException e) {
-      // Two nodes racing to create the schema: the loser sees a duplicate; check it is there now.
-      try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-        s.executeQuery("SELECT token_hash FROM bulwark_authn_sessions WHERE 1 = 0").close();
-      } catch (SQLException again) {
-        again.addSuppressed(e);
-        throw new IllegalStateException("cannot create or read the session tables", again);
-      }
-    }
+          + " elevated_until bigint)",
+        "CREATE INDEX IF NOT EXISTS bulwark_authn_sessions_user ON bulwark_authn_sessions (user_id)"),
+        "SELECT " + COLUMNS + " FROM bulwark_authn_sessions"
+            + " WHERE EXISTS (SELECT user_id FROM bulwark_authn_session_users WHERE 1 = 0)");
   }
 
   @Override

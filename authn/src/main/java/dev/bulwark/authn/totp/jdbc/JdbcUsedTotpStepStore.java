@@ -1,12 +1,13 @@
 package dev.bulwark.authn.totp.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
@@ -34,14 +35,11 @@ public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
   public JdbcUsedTotpStepStore(DataSource dataSource, InstantSource clock) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     this.clock = Objects.requireNonNull(clock, "clock");
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-          + "credential_id VARCHAR(256) PRIMARY KEY, "
-          + "last_step BIGINT NOT NULL, "
-          + "expires_at_ms BIGINT NOT NULL)");
-    } catch (SQLException e) {
-      throw new IllegalStateException("could not create or check table " + TABLE, e);
-    }
+    Schema.create(dataSource, "table " + TABLE, List.of("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+            + "credential_id VARCHAR(256) PRIMARY KEY, "
+            + "last_step BIGINT NOT NULL, "
+            + "expires_at_ms BIGINT NOT NULL)"),
+        "SELECT credential_id, last_step, expires_at_ms FROM " + TABLE + " WHERE 1 = 0");
   }
 
   @Override

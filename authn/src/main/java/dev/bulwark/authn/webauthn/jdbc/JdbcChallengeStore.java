@@ -1,14 +1,14 @@
 package dev.bulwark.authn.webauthn.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import static dev.bulwark.authn.session.internal.Jdbc.nanos;
 
 import dev.bulwark.authn.session.internal.Jdbc;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -25,17 +25,10 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
   public JdbcChallengeStore(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Jdbc.run(dataSource, "creating the WebAuthn ceremony table", c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_ceremonies ("
-            + " ceremony_id varchar(64) PRIMARY KEY, request_json text NOT NULL, expires_at bigint NOT NULL)");
-      } catch (SQLException e) {
-        try (Statement s = c.createStatement()) {
-          s.executeQuery("SELECT ceremony_id FROM bulwark_authn_webauthn_ceremonies WHERE 1 = 0").close();
-        }
-      }
-      return null;
-    });
+    Schema.create(dataSource, "the WebAuthn ceremony table", List.of(
+        "CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_ceremonies ("
+            + " ceremony_id varchar(64) PRIMARY KEY, request_json text NOT NULL, expires_at bigint NOT NULL)"),
+        "SELECT ceremony_id, request_json, expires_at FROM bulwark_authn_webauthn_ceremonies WHERE 1 = 0");
   }
 
   @Override

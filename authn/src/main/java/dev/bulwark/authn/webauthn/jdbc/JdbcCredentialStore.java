@@ -1,5 +1,6 @@
 package dev.bulwark.authn.webauthn.jdbc;
 
+import dev.bulwark.authn.internal.Schema;
 import static dev.bulwark.authn.session.internal.Jdbc.instant;
 import static dev.bulwark.authn.session.internal.Jdbc.nanos;
 
@@ -10,9 +11,9 @@ import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,22 +35,15 @@ public final class JdbcCredentialStore implements CredentialStore {
 
   public JdbcCredentialStore(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Jdbc.run(dataSource, "creating the WebAuthn credential table", c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_credentials ("
+    Schema.create(dataSource, "the WebAuthn credential table", List.of(
+        "CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_credentials ("
             + " credential_id bytea PRIMARY KEY, user_handle bytea NOT NULL, username varchar(255) NOT NULL,"
             + " public_key_cose bytea NOT NULL, signature_count bigint NOT NULL, discoverable boolean,"
             + " backup_eligible boolean NOT NULL, backed_up boolean NOT NULL, registered_at bigint NOT NULL,"
-            + " last_used_at bigint)");
-        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_username ON bulwark_authn_webauthn_credentials (username)");
-        s.execute("CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_handle ON bulwark_authn_webauthn_credentials (user_handle)");
-      } catch (SQLException e) {
-        try (Statement s = c.createStatement()) {
-          s.executeQuery("SELECT credential_id FROM bulwark_authn_webauthn_credentials WHERE 1 = 0").close();
-        }
-      }
-      return null;
-    });
+            + " last_used_at bigint)",
+        "CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_username ON bulwark_authn_webauthn_credentials (username)",
+        "CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_handle ON bulwark_authn_webauthn_credentials (user_handle)"),
+        "SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE 1 = 0");
   }
 
   @Override
