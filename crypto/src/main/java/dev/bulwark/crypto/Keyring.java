@@ -47,15 +47,25 @@ public final class Keyring {
    */
   private static final class Snapshot {
     final Optional<KeyringRecord> record;
+    /** Null when the refresh interval is zero: the copy is never trusted, not even within one clock tick. */
     final Instant staleAt;
     final KeyVersion primary;
     final Instant rotateAt;
 
     Snapshot(Optional<KeyringRecord> record, Instant loadedAt, Keyrings owner) {
       this.record = record;
-      this.staleAt = loadedAt.plus(owner.refreshInterval());
+      this.staleAt = owner.refreshInterval().isZero() ? null : loadedAt.plus(owner.refreshInterval());
       this.primary = record.flatMap(KeyringRecord::primary).orElse(null);
       this.rotateAt = primary == null ? null : primary.createdAt().plus(owner.rotationPolicy().maxAge());
+    }
+
+    /**
+     * Whether this copy must be re-read at {@code now}: always with a zero refresh interval, even
+     * when the clock has not moved since the load (a fixed clock, or two calls within one tick of a
+     * coarse one), otherwise once the interval has passed.
+     */
+    boolean stale(Instant now) {
+      return staleAt == null || !now.isBefore(staleAt);
     }
   }
 
@@ -240,10 +250,10 @@ public final class Keyring {
     return true;
   }
 
-  /** The current snapshot, re-read from the store when older than the refresh interval. */
+  /** The current snapshot, re-read from the store once the refresh interval has passed. */
   private Snapshot current(Instant now) throws GeneralSecurityException {
     Snapshot s = snapshot;
-    if (s == null || s.record.isEmpty() || now.isAfter(s.staleAt)) {
+    if (s == null || s.record.isEmpty() || s.stale(now)) {
       reload();
       s = snapshot;
     }
@@ -276,8 +286,11 @@ public final class Keyring {
   }
 
   void ensureCreated(Instant now) throws GeneralSecurityException {
-    if (current(now).record.isPresent()) {
-      live(now);
+    Optional<KeyringRecord> existing = current(now).record;
+    if (existing.isPresent()) {
+      if (existing.get().shreddedAt().isPresent()) {
+        throw new ScopeShreddedException(id);
+      }
       return;
     }
     synchronized (this) {

@@ -161,7 +161,13 @@ public final class Keyrings {
       return this;
     }
 
-    /** How long a process trusts its copy of a keyring before re-reading the store (default 30 s). */
+    /**
+     * How long a process trusts its copy of a keyring before re-reading the store (default 30 s):
+     * another process's rotation, reservation, state change or shred is seen at the first call once
+     * this much time has passed since the copy was read. {@link Duration#ZERO} re-reads the store on
+     * every call, also when the clock has not moved since the last read (a fixed clock, or two calls
+     * within one tick).
+     */
     public Builder refreshInterval(Duration interval) {
       if (interval == null || interval.isNegative()) {
         throw new IllegalArgumentException("refreshInterval must not be negative");

@@ -137,4 +137,64 @@ class KeyringTest {
     assertArrayEquals(MSG, e2.decrypt(c1, CTX));
     assertEquals(2, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
   }
+  /*
+   * The three tests below use a clock that does not move, as a fixed clock does and as two calls
+   * within one tick of a coarse clock do: a zero refresh interval must still mean "re-read the store
+   * on every call", not "re-read once the clock has moved past the last load".
+   */
+
+  @Test
+  void withZeroRefreshInterval_aNodeEncryptsUnderAnotherNodesRotation_atOnce() throws Exception {
+    Fixture f = new Fixture();
+    Keyrings node2 = Keyrings.builder(f.store, f.provider).clock(f.now::get).refreshInterval(Duration.ZERO).build();
+    Envelope e1 = f.envelope();
+    assertEquals(1, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
+    node2.keyring("default").rotate();
+    // node 1 still holds most of the block of encryptions it reserved under version 1
+    assertEquals(2, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
+    assertEquals(2, f.keyrings.keyring("default").primaryVersion());
+  }
+
+  @Test
+  void withZeroRefreshInterval_aNodesVersionsInclude_anotherNodesReservations() throws Exception {
+    RotationPolicy policy = new RotationPolicy(Duration.ofDays(365), 50);
+    Fixture f = new Fixture(policy);
+    Keyrings node2 = Keyrings.builder(f.store, f.provider).clock(f.now::get).rotationPolicy(policy)
+        .refreshInterval(Duration.ZERO).build();
+    Envelope e1 = f.envelope();
+    Envelope e2 = Envelope.builder(node2).build();
+    e1.encrypt(MSG, CTX);
+    e2.encrypt(MSG, CTX);
+    e2.encrypt(MSG, CTX);
+    // a budget of 50 reserves one encryption at a time, so the stored count is exact
+    assertEquals(3, f.store.load("default").orElseThrow().versions().get(0).encryptionsReserved());
+    assertEquals(3, f.keyrings.keyring("default").versions().get(0).encryptionsReserved());
+    assertEquals(3, node2.keyring("default").versions().get(0).encryptionsReserved());
+  }
+
+  @Test
+  void withZeroRefreshInterval_aNodeStopsDecrypting_onceAnotherNodeShreds() throws Exception {
+    Fixture f = new Fixture();
+    Keyrings node2 = Keyrings.builder(f.store, f.provider).clock(f.now::get).refreshInterval(Duration.ZERO).build();
+    Envelope e1 = f.envelope();
+    byte[] ct = e1.encrypt(MSG, CTX);
+    assertArrayEquals(MSG, e1.decrypt(ct, CTX)); // now in node 1's decryption cache
+    node2.shred("default");
+    assertThrows(ScopeShreddedException.class, () -> e1.decrypt(ct, CTX));
+    assertThrows(ScopeShreddedException.class, () -> e1.encrypt(MSG, CTX));
+  }
+
+  @Test
+  void aNodeTrustsItsCopyForTheRefreshInterval_thenRereadsTheStore() throws Exception {
+    Fixture f = new Fixture();
+    Keyrings cached = Keyrings.builder(f.store, f.provider).clock(f.now::get).refreshInterval(Duration.ofSeconds(30))
+        .build();
+    Envelope e1 = Envelope.builder(cached).build();
+    assertEquals(1, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
+    f.keyrings.keyring("default").rotate();
+    f.advance(Duration.ofSeconds(29));
+    assertEquals(1, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
+    f.advance(Duration.ofSeconds(1));
+    assertEquals(2, Envelope.inspect(e1.encrypt(MSG, CTX)).kekVersion());
+  }
 }
