@@ -111,8 +111,8 @@ public final class AuditVerifier {
    */
   private static final class Rec {
     final StoredEvent stored;
-    /** Position in the stored order. */
-    final long index;
+    /** Position in the stored order (set when the record is sequenced). */
+    long index;
     /** The sequence number the store filed the record under: its place in the log. */
     long seq;
     /** The sequence number inside the event's (hashed) bytes; equals seq unless tampered. */
@@ -129,9 +129,8 @@ public final class AuditVerifier {
     /** Arrived while others waited for a predecessor; reordering findings cover it. */
     boolean inEpisode;
 
-    Rec(StoredEvent stored, long index) {
+    Rec(StoredEvent stored) {
       this.stored = stored;
-      this.index = index;
     }
   }
 
@@ -156,7 +155,7 @@ public final class AuditVerifier {
   private static final int MAC_UNCHECKED = 4;
 
   /** A run of consecutive records handed to a worker. */
-  private final class Chunk implements Runnable {
+  private class Chunk implements Runnable {
     final Rec[] recs = new Rec[CHUNK];
     int n;
     /** Chain hash of the record stored just before the first one (null if unknown). */
@@ -174,8 +173,13 @@ public final class AuditVerifier {
 
     @Override
     public void run() {
+      check();
+    }
+
+    /** The per-record checks that need no other record but the one stored before. */
+    final void check() {
       Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
-      javax.crypto.Mac m = chainKey == null ? null : chainKey.newMac();
+      ChainKey.Tagger m = chainKey == null ? null : chainKey.newTagger();
       byte[] tag = new byte[32];
       CanonicalEncoding.Header h = new CanonicalEncoding.Header();
       byte[] prev = before;
@@ -211,11 +215,145 @@ public final class AuditVerifier {
         } else if (mac.length == 0) {
           r.mac = MAC_MISSING;
         } else {
-          ChainKey.tag(m, stored, 0, tag, 0);
+          m.tag(stored, 0, tag, 0);
           r.mac = MessageDigest.isEqual(tag, mac) ? MAC_OK : MAC_BAD;
         }
         prev = stored;
       }
+    }
+  }
+
+  /**
+   * A run of frames of one segment file whose headers (magic and length) the scanning thread
+   * walked: the worker also checks their CRCs and decodes them, as the store's reader would.
+   * At the first frame whose CRC fails it stops ({@link #failedAt}); the scan then discards
+   * whatever it walked beyond and reads the rest of the segment with the store's own reader,
+   * which resynchronises after damage.
+   */
+  private final class FrameChunk extends Chunk {
+    final FileAuditStore.SegmentView segment;
+    final int segmentIndex;
+    final long fromSeq;
+    final int[] positions = new int[CHUNK];
+    int count;
+    /** Offset of the first frame that is not valid after all; -1 if every frame was. */
+    int failedAt = -1;
+
+    FrameChunk(FileAuditStore.SegmentView segment, int segmentIndex, long fromSeq) {
+      super(null);
+      this.segment = segment;
+      this.segmentIndex = segmentIndex;
+      this.fromSeq = fromSeq;
+    }
+
+    @Override
+    public void run() {
+      java.nio.ByteBuffer buf = segment.buf();
+      java.nio.ByteBuffer view = buf.duplicate();
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      for (int i = 0; i < count; i++) {
+        int pos = positions[i];
+        int len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
+        if (len < 0) {
+          failedAt = pos;
+          break;
+        }
+        StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+            segment.name() + "@" + pos);
+        if (e.isDamaged() || e.seq() >= fromSeq) {
+          recs[n++] = new Rec(e);
+        }
+      }
+      check();
+    }
+  }
+
+  /**
+   * Cuts what a file store's reader would give into chunks, in stored order: the foreign-file
+   * records, then per segment runs of frames found by walking their headers, and, from any
+   * place where that walk or a frame's CRC fails, the store's own reader.
+   */
+  private final class FileCursor {
+    private final List<StoredEvent> foreign;
+    private final List<FileAuditStore.SegmentView> segments;
+    private final long fromSeq;
+    private int foreignAt;
+    private int seg;
+    private int pos;
+    private java.util.Iterator<StoredEvent> reader;
+
+    FileCursor(FileAuditStore.ReadView view, long fromSeq) {
+      this.foreign = view.foreign();
+      this.segments = view.segments();
+      this.fromSeq = fromSeq;
+    }
+
+    /** The next chunk, or null at the end. */
+    Chunk next() {
+      if (foreignAt < foreign.size()) {
+        Chunk c = new Chunk(null);
+        while (c.n < CHUNK && foreignAt < foreign.size()) {
+          c.recs[c.n++] = new Rec(foreign.get(foreignAt++));
+        }
+        return c;
+      }
+      while (seg < segments.size()) {
+        FileAuditStore.SegmentView v = segments.get(seg);
+        if (v.unreadable() != null) {
+          Chunk c = new Chunk(null);
+          c.recs[c.n++] = new Rec(v.unreadable());
+          nextSegment();
+          return c;
+        }
+        if (reader != null) {
+          Chunk c = new Chunk(null);
+          while (c.n < CHUNK && reader.hasNext()) {
+            StoredEvent e = reader.next();
+            if (e.isDamaged() || e.seq() >= fromSeq) {
+              c.recs[c.n++] = new Rec(e);
+            }
+          }
+          if (!reader.hasNext()) {
+            nextSegment();
+          }
+          if (c.n > 0) {
+            return c;
+          }
+          continue;
+        }
+        if (pos >= v.limit()) {
+          nextSegment();
+          continue;
+        }
+        FrameChunk c = new FrameChunk(v, seg, fromSeq);
+        java.nio.ByteBuffer buf = v.buf();
+        int limit = v.limit();
+        while (c.count < CHUNK && limit - pos >= AuditFrame.HEADER_BYTES && buf.getInt(pos) == AuditFrame.MAGIC_EVENT) {
+          int len = buf.getInt(pos + 4);
+          if (len < 0 || len > AuditFrame.MAX_BODY_BYTES || len > limit - pos - AuditFrame.HEADER_BYTES) {
+            break;
+          }
+          c.positions[c.count++] = pos;
+          pos += AuditFrame.HEADER_BYTES + len;
+        }
+        if (c.count > 0) {
+          return c;
+        }
+        reader = v.frames(pos); // no frame header here: damage, which the store's reader reports
+      }
+      return null;
+    }
+
+    private void nextSegment() {
+      seg++;
+      pos = 0;
+      reader = null;
+    }
+
+    /** Continues with the store's reader at {@code offset} of segment {@code index}. */
+    void resume(int index, int offset) {
+      seg = index;
+      reader = segments.get(index).frames(offset);
     }
   }
 
@@ -239,6 +377,8 @@ public final class AuditVerifier {
     /** Chain hash recomputed for the last accepted event; null when unknown. */
     byte[] prevComputed;
     long lastAcceptedIndex = -1;
+    /** Stored position of the next record sequenced. */
+    long nextIndex;
     boolean acceptedAny;
     long checked;
     boolean macsSeen;
@@ -702,13 +842,16 @@ public final class AuditVerifier {
 
   /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
   private void scan(AuditStore store, PruneBase base, Run run, Workers workers) {
+    if (store instanceof FileAuditStore) {
+      scanFile((FileAuditStore) store, base.firstSeq(), run, workers);
+      return;
+    }
     ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
     Chunk[] cur = {new Chunk(base.chainBefore().toByteArray())};
-    long[] index = {0};
     try (Stream<StoredEvent> s = store.read(base.firstSeq())) {
       s.forEach(e -> {
         Chunk c = cur[0];
-        c.recs[c.n++] = new Rec(e, index[0]++);
+        c.recs[c.n++] = new Rec(e);
         if (c.n == CHUNK) {
           inflight.add(workers.submit(true, c, c));
           cur[0] = new Chunk(c.lastChain());
@@ -726,9 +869,42 @@ public final class AuditVerifier {
     }
   }
 
+  /**
+   * A file store's records without its stream: the workers check frame CRCs and decode too, so
+   * the calling thread only walks frame headers and sequences. Gives exactly the records, in the
+   * same order, that {@code store.read(fromSeq)} gives.
+   */
+  private void scanFile(FileAuditStore store, long fromSeq, Run run, Workers workers) {
+    FileCursor cursor = new FileCursor(store.readView(fromSeq), fromSeq);
+    ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
+    while (true) {
+      Chunk c = inflight.size() <= workers.window() ? cursor.next() : null;
+      if (c != null) {
+        inflight.add(workers.submit(true, c, c));
+        continue;
+      }
+      if (inflight.isEmpty()) {
+        return;
+      }
+      Chunk done = workers.join(inflight.poll());
+      sequence(run, done);
+      if (done instanceof FrameChunk && ((FrameChunk) done).failedAt >= 0) {
+        // A frame's CRC failed: the headers walked beyond it may not be where the frames are.
+        for (Future<Chunk> f : inflight) {
+          f.cancel(false);
+        }
+        inflight.clear();
+        FrameChunk fc = (FrameChunk) done;
+        cursor.resume(fc.segmentIndex, fc.failedAt);
+      }
+    }
+  }
+
   private static void sequence(Run run, Chunk c) {
     for (int i = 0; i < c.n; i++) {
-      run.record(c.recs[i]);
+      Rec r = c.recs[i];
+      r.index = run.nextIndex++;
+      run.record(r);
       c.recs[i] = null;
     }
   }
