@@ -129,8 +129,19 @@ public final class AuditVerifier {
     /** Arrived while others waited for a predecessor; reordering findings cover it. */
     boolean inEpisode;
 
+    /**
+     * Byte offset of the frame in its segment when {@code stored}'s location names only the
+     * segment (the parallel file scan builds the full location only for findings); else -1.
+     */
+    int offset = -1;
+
     Rec(StoredEvent stored) {
       this.stored = stored;
+    }
+
+    /** Where the record lives, as the store's reader names it. */
+    String location() {
+      return offset < 0 ? stored.location() : stored.location() + "@" + offset;
     }
   }
 
@@ -158,11 +169,62 @@ public final class AuditVerifier {
   private class Chunk implements Runnable {
     final Rec[] recs = new Rec[CHUNK];
     int n;
+    /** Set by whichever thread runs the chunk (a worker or the scanning thread): it runs once. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private Throwable failure;
     /** Chain hash of the record stored just before the first one (null if unknown). */
     final byte[] before;
 
     Chunk(byte[] before) {
       this.before = before;
+    }
+
+    /** Runs the chunk unless another thread has taken it; true if this call ran it. */
+    boolean runIfUnclaimed() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      try {
+        run();
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      } finally {
+        finished.countDown();
+      }
+      return true;
+    }
+
+    /** Makes sure nobody runs it (a chunk the scan discards). */
+    void discard() {
+      claimed.set(true);
+    }
+
+    boolean isFinished() {
+      return finished.getCount() == 0;
+    }
+
+    /** Waits until the thread that took the chunk finished it, and rethrows what it threw. */
+    Chunk await() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          finished.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure instanceof RuntimeException) {
+        throw (RuntimeException) failure;
+      }
+      if (failure instanceof Error) {
+        throw (Error) failure;
+      }
+      return this;
     }
 
     /** Stored chain hash of the last record, for the next chunk's first link. */
@@ -259,9 +321,11 @@ public final class AuditVerifier {
           break;
         }
         StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
-            segment.name() + "@" + pos);
+            segment.name());
         if (e.isDamaged() || e.seq() >= fromSeq) {
-          recs[n++] = new Rec(e);
+          Rec r = new Rec(e);
+          r.offset = pos;
+          recs[n++] = r;
         }
       }
       check();
@@ -358,6 +422,56 @@ public final class AuditVerifier {
   }
 
   /**
+   * The chunks handed out and not yet sequenced, oldest first. Worker threads take them in
+   * order; the scanning thread, when the oldest is not finished yet, runs chunks nobody has
+   * taken instead of waiting, so every processor works until the end.
+   */
+  private static final class Pipeline {
+    private final Workers workers;
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+
+    Pipeline(Workers workers) {
+      this.workers = workers;
+    }
+
+    /** True while there is room for another chunk. */
+    boolean wantsMore() {
+      return chunks.size() <= workers.window();
+    }
+
+    boolean isEmpty() {
+      return chunks.isEmpty();
+    }
+
+    void add(Chunk c) {
+      chunks.add(c);
+      workers.execute(c::runIfUnclaimed);
+    }
+
+    /** The oldest chunk, finished. */
+    Chunk take() {
+      Chunk head = chunks.poll();
+      if (!head.runIfUnclaimed()) {
+        for (Chunk c : chunks) {
+          if (head.isFinished()) {
+            break;
+          }
+          c.runIfUnclaimed();
+        }
+      }
+      return head.await();
+    }
+
+    /** Drops every chunk not yet taken (the scan re-reads from an earlier place). */
+    void discardAll() {
+      for (Chunk c : chunks) {
+        c.discard();
+      }
+      chunks.clear();
+    }
+  }
+
+  /**
    * The sequential part of a verification: puts records in sequence order, checks each chain
    * link against the event actually before it, rebuilds the Merkle tree, and turns what it sees
    * into findings. One problem gives one finding: a damaged frame is reported once for the
@@ -432,7 +546,7 @@ public final class AuditVerifier {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
-        add(code, s.seq(), s.location(), d);
+        add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;
         }
@@ -469,7 +583,7 @@ public final class AuditVerifier {
         }
         Rec old = pending.putIfAbsent(seq, r);
         if (old != null) {
-          add(FindingCode.FORK, seq, s.location(), "a second event claims seq " + seq + " (first at " + old.stored.location() + ")");
+          add(FindingCode.FORK, seq, r.location(), "a second event claims seq " + seq + " (first at " + old.location() + ")");
           return;
         }
         if (episode.isEmpty()) {
@@ -497,18 +611,18 @@ public final class AuditVerifier {
         if (gap.getKey() == seq && gap.getValue()[0] == seq + 1 && idx >= 0
             && findings.get(idx).code() == FindingCode.SEQUENCE_GAP) {
           // The "missing" event was only moved: one finding, not a gap plus a move.
-          findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.stored.location(), msg));
+          findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.location(), msg));
           gap.getValue()[1] = -1;
         } else {
-          add(FindingCode.REORDERED, seq, r.stored.location(), msg);
+          add(FindingCode.REORDERED, seq, r.location(), msg);
         }
         return;
       }
       byte[] known = r.hole ? null : tree.leafAt(seq);
       if (known != null && MessageDigest.isEqual(known, r.leaf)) {
-        add(FindingCode.FORK, seq, r.stored.location(), "seq " + seq + " is stored twice");
+        add(FindingCode.FORK, seq, r.location(), "seq " + seq + " is stored twice");
       } else {
-        add(FindingCode.FORK, seq, r.stored.location(), "a second, different event claims seq " + seq);
+        add(FindingCode.FORK, seq, r.location(), "a second, different event claims seq " + seq);
       }
     }
 
@@ -601,7 +715,7 @@ public final class AuditVerifier {
       for (int i = 0; i < k; i++) {
         if (!keep[i]) {
           Rec r = episode.get(i);
-          add(FindingCode.REORDERED, r.seq, r.stored.location(), "event seq " + r.seq
+          add(FindingCode.REORDERED, r.seq, r.location(), "event seq " + r.seq
               + " is stored out of sequence order (moved or swapped)" + filed(r));
         }
       }
@@ -675,7 +789,7 @@ public final class AuditVerifier {
           break;
       }
       if (problems != null) {
-        modified(seq, s.location(), String.join("; ", problems));
+        modified(seq, r.location(), String.join("; ", problems));
       }
       if (misfiled) {
         // Its chain hash belongs to another place (rows exchanged): the next link cannot be checked.
@@ -733,7 +847,7 @@ public final class AuditVerifier {
       }
       Action a = e.event().action();
       if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
-        add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.stored.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
+        add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
       } else if (a.equals(Action.AUDIT_LOG_PRUNED)) {
         receipts.add(e);
       }
@@ -846,26 +960,26 @@ public final class AuditVerifier {
       scanFile((FileAuditStore) store, base.firstSeq(), run, workers);
       return;
     }
-    ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
+    Pipeline pipeline = new Pipeline(workers);
     Chunk[] cur = {new Chunk(base.chainBefore().toByteArray())};
     try (Stream<StoredEvent> s = store.read(base.firstSeq())) {
       s.forEach(e -> {
         Chunk c = cur[0];
         c.recs[c.n++] = new Rec(e);
         if (c.n == CHUNK) {
-          inflight.add(workers.submit(true, c, c));
+          pipeline.add(c);
           cur[0] = new Chunk(c.lastChain());
-          while (inflight.size() > workers.window()) {
-            sequence(run, workers.join(inflight.poll()));
+          while (!pipeline.wantsMore()) {
+            sequence(run, pipeline.take());
           }
         }
       });
     }
     if (cur[0].n > 0) {
-      inflight.add(workers.submit(false, cur[0], cur[0]));
+      pipeline.add(cur[0]);
     }
-    while (!inflight.isEmpty()) {
-      sequence(run, workers.join(inflight.poll()));
+    while (!pipeline.isEmpty()) {
+      sequence(run, pipeline.take());
     }
   }
 
@@ -876,24 +990,21 @@ public final class AuditVerifier {
    */
   private void scanFile(FileAuditStore store, long fromSeq, Run run, Workers workers) {
     FileCursor cursor = new FileCursor(store.readView(fromSeq), fromSeq);
-    ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
+    Pipeline pipeline = new Pipeline(workers);
     while (true) {
-      Chunk c = inflight.size() <= workers.window() ? cursor.next() : null;
+      Chunk c = pipeline.wantsMore() ? cursor.next() : null;
       if (c != null) {
-        inflight.add(workers.submit(true, c, c));
+        pipeline.add(c);
         continue;
       }
-      if (inflight.isEmpty()) {
+      if (pipeline.isEmpty()) {
         return;
       }
-      Chunk done = workers.join(inflight.poll());
+      Chunk done = pipeline.take();
       sequence(run, done);
       if (done instanceof FrameChunk && ((FrameChunk) done).failedAt >= 0) {
         // A frame's CRC failed: the headers walked beyond it may not be where the frames are.
-        for (Future<Chunk> f : inflight) {
-          f.cancel(false);
-        }
-        inflight.clear();
+        pipeline.discardAll();
         FrameChunk fc = (FrameChunk) done;
         cursor.resume(fc.segmentIndex, fc.failedAt);
       }
@@ -934,7 +1045,12 @@ public final class AuditVerifier {
       return f;
     }
 
-    private void start(boolean parallel, FutureTask<?> f) {
+    /** Runs {@code task} on a helper thread, if there are any (callers run it otherwise). */
+    void execute(Runnable task) {
+      start(true, task);
+    }
+
+    private void start(boolean parallel, Runnable f) {
       if (parallel && threads > 0) {
         if (pool == null) {
           pool = Executors.newFixedThreadPool(threads, r -> {
