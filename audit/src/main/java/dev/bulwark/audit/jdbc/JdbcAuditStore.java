@@ -47,7 +47,10 @@ import javax.sql.DataSource;
  *
  * <p>A batch is one transaction (group commit): the head row locked, one INSERT of all rows (the
  * columns sent as arrays and unnested by the server), the head row updated; {@link #append}
- * returns after COMMIT. The application role needs only SELECT/INSERT on events and checkpoints (see the
+ * returns after COMMIT. When the head is still where this store's last batch left it (the usual
+ * case for one writer), locking and advancing the head and inserting the rows are one statement,
+ * so a batch costs two round trips (statement, COMMIT) instead of four; a head another writer
+ * moved makes that statement change nothing, and the batch takes the locking path. The application role needs only SELECT/INSERT on events and checkpoints (see the
  * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
@@ -64,9 +67,9 @@ public final class JdbcAuditStore implements AuditStore {
       + " AS u(seq, payload, chain_hash, prev_chain, mac, rs, rus, os, ous, actor_id, tenant, action, correlation_id)";
 
   /**
-   * The batch as one statement (its own transaction) when the head is where this store left it:
+   * The batch as one statement when the head is where this store left it:
    * the head row is advanced only if it still holds the expected next seq and chain hash (which
-   * also locks it until the statement commits), and the rows are inserted only if it was.
+   * also locks it until the transaction ends), and the rows are inserted only if it was.
    * Nothing changes when the head moved; the caller then takes the locking path.
    */
   private static final String APPEND_AT_KNOWN_HEAD = "WITH head AS (UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ?"
@@ -203,30 +206,30 @@ public final class JdbcAuditStore implements AuditStore {
     byte[] batchChain = batch.get(n - 1).chainHash().toByteArray();
     KnownHead known = knownHead.getAndSet(null);
     try (Connection c = dataSource.getConnection()) {
-      if (known != null && consecutive && known.nextSeq() == first) {
-        // One round trip: head check, head update and insert in one statement, committed by it.
-        c.setAutoCommit(true);
-        int stored;
-        try (PreparedStatement p = c.prepareStatement(APPEND_AT_KNOWN_HEAD)) {
-          p.setLong(1, first + n);
-          p.setBytes(2, batchChain);
-          p.setString(3, logId);
-          p.setLong(4, first);
-          p.setBytes(5, known.lastChain());
-          bindRows(c, p, 6, batch, decoded, known.lastChain());
-          stored = p.executeUpdate();
-        }
-        if (stored == n) {
-          knownHead.set(new KnownHead(first + n, batchChain));
-          return;
-        }
-        if (stored != 0) {
-          throw new AuditStoreException("audit insert stored a different number of rows than the batch holds");
-        }
-        // Another writer moved the head: read it under its lock below.
-      }
       c.setAutoCommit(false);
       try {
+        if (known != null && consecutive && known.nextSeq() == first) {
+          // Two round trips: head check, head update and insert in one statement, then COMMIT.
+          int stored;
+          try (PreparedStatement p = c.prepareStatement(APPEND_AT_KNOWN_HEAD)) {
+            p.setLong(1, first + n);
+            p.setBytes(2, batchChain);
+            p.setString(3, logId);
+            p.setLong(4, first);
+            p.setBytes(5, known.lastChain());
+            bindRows(c, p, 6, batch, decoded, known.lastChain());
+            stored = p.executeUpdate();
+          }
+          if (stored == n) {
+            c.commit();
+            knownHead.set(new KnownHead(first + n, batchChain));
+            return;
+          }
+          if (stored != 0) {
+            throw new AuditStoreException("audit insert stored a different number of rows than the batch holds");
+          }
+          // Another writer moved the head (nothing was changed): read it under its lock below.
+        }
         long next;
         byte[] prev;
         try (PreparedStatement p = c.prepareStatement("SELECT next_seq, last_chain FROM bulwark_audit_log WHERE log_id = ? FOR UPDATE")) {
