@@ -42,9 +42,11 @@ import java.util.stream.Stream;
  * extend that finding. Independent problems later in the log are each reported.
  *
  * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Per-event checks
- * run on worker threads (one fewer than the processors) in runs of 1,024 records, the rest on
- * the calling thread; the workers end with the call. Thread-safe (immutable); each call reads
- * the store afresh.
+ * run in runs of 1,024 records on worker threads (one fewer than the processors) and on the
+ * calling thread whenever it would otherwise wait; for a {@link FileAuditStore} that includes
+ * the frame CRCs and decoding, and the calling thread only walks frame headers. Sequencing and
+ * the tree stay on the calling thread; the workers end with the call. Thread-safe (immutable);
+ * each call reads the store afresh.
  */
 public final class AuditVerifier {
 
