@@ -25,7 +25,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
-import javax.crypto.Mac;
 
 /**
  * The writer of one audit log: assigns gap-free sequence numbers, computes the canonical bytes,
@@ -92,8 +91,10 @@ public final class AuditLog implements AutoCloseable {
 
   // Guarded by lock.
   private final Hashes.Hasher hasher;
-  private final Mac mac;
+  private final ChainKey.Tagger tagger;
   private final CanonicalEncoding.Out scratch = new CanonicalEncoding.Out(1024);
+  /** The batch being stored (reused: one batch at a time under the lock). */
+  private final List<Pending> batchScratch = new ArrayList<>();
   private MerkleTree tree;
   private PruneBase base;
   /** Written under the lock only; volatile so size() and health() need not wait for a batch. */
@@ -168,7 +169,7 @@ public final class AuditLog implements AutoCloseable {
     this.maxBatch = b.maxBatch;
     this.outstanding = new Semaphore(b.maxOutstanding);
     this.hasher = new Hashes.Hasher(originUtf8);
-    this.mac = b.chainKey == null ? null : b.chainKey.newMac();
+    this.tagger = b.chainKey == null ? null : b.chainKey.newTagger();
     this.checkpointer = b.signers.isEmpty() ? null : new Checkpointer();
   }
 
@@ -305,8 +306,10 @@ public final class AuditLog implements AutoCloseable {
    */
   public Appended append(AuditEvent event) {
     Pending p = new Pending(checked(event), null);
-    queue.add(p);
-    awaitLocked(List.of(p));
+    if (!appendInline(p)) {
+      queue.add(p);
+      awaitLocked(List.of(p));
+    }
     if (p.error != null) {
       throw new AuditException("audit event was not logged: " + p.error.getMessage(), p.error);
     }
@@ -434,6 +437,36 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The uncontended case of {@link #append}: when nobody holds the writer lock and nothing is
+   * queued, the caller stores its event at once, without the queue hand-off. Nothing queued
+   * while the lock is held means every earlier append (this thread's asynchronous ones too) was
+   * already stored, so call order is kept.
+   *
+   * @return false if the caller must queue the event and wait its turn instead
+   */
+  private boolean appendInline(Pending p) {
+    if (!queue.isEmpty() || !lock.tryLock()) {
+      return false;
+    }
+    List<Pending> finished = new ArrayList<>(1);
+    try {
+      if (closed) {
+        throw new IllegalStateException("audit log is closed");
+      }
+      if (!queue.isEmpty()) {
+        return false;
+      }
+      batchScratch.add(p);
+      storeLocked(batchScratch, finished);
+      housekeepingQuietly();
+    } finally {
+      unlock();
+      complete(finished);
+    }
+    return true;
+  }
+
   /** Releases the writer lock; if events are still queued, wakes someone to store them. */
   private void unlock() {
     lock.unlock();
@@ -462,7 +495,7 @@ public final class AuditLog implements AutoCloseable {
    * @return false if the queue was empty
    */
   private boolean processBatchLocked(List<Pending> finished) {
-    List<Pending> batch = new ArrayList<>(Math.min(maxBatch, 64));
+    List<Pending> batch = batchScratch;
     Pending p;
     while (batch.size() < maxBatch && (p = queue.poll()) != null) {
       batch.add(p);
@@ -470,6 +503,15 @@ public final class AuditLog implements AutoCloseable {
     if (batch.isEmpty()) {
       return false;
     }
+    storeLocked(batch, finished);
+    return true;
+  }
+
+  /**
+   * Stores {@code batch} (the lock's {@link #batchScratch}, emptied on return) as one batch and
+   * adds its events to {@code finished}, to be completed after the lock is released.
+   */
+  private void storeLocked(List<Pending> batch, List<Pending> finished) {
     try {
       appendLocked(batch);
     } catch (RuntimeException | Error e) {
@@ -488,8 +530,8 @@ public final class AuditLog implements AutoCloseable {
         q.done = true;
         finished.add(q);
       }
+      batch.clear();
     }
-    return true;
   }
 
   private void housekeepingQuietly() {
@@ -609,7 +651,7 @@ public final class AuditLog implements AutoCloseable {
           byte[] payload = scratch.toArray();
           byte[] leaf = hasher.leaf(payload, 0, payload.length);
           chain = hasher.chain(seq, chain, leaf);
-          Bytes tag = mac == null ? Bytes.empty() : Bytes.wrap(ChainKey.tag(mac, chain));
+          Bytes tag = tagger == null ? Bytes.empty() : Bytes.wrap(tagger.tag(chain));
           records.add(StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), tag, origin));
           leaves[i] = leaf;
           seq++;

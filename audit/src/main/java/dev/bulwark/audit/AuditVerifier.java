@@ -42,9 +42,11 @@ import java.util.stream.Stream;
  * extend that finding. Independent problems later in the log are each reported.
  *
  * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Per-event checks
- * run on worker threads (one fewer than the processors) in runs of 1,024 records, the rest on
- * the calling thread; the workers end with the call. Thread-safe (immutable); each call reads
- * the store afresh.
+ * run in runs of 1,024 records on worker threads (one fewer than the processors) and on the
+ * calling thread whenever it would otherwise wait; for a {@link FileAuditStore} that includes
+ * the frame CRCs and decoding, and the calling thread only walks frame headers. Sequencing and
+ * the tree stay on the calling thread; the workers end with the call. Thread-safe (immutable);
+ * each call reads the store afresh.
  */
 public final class AuditVerifier {
 
@@ -111,8 +113,8 @@ public final class AuditVerifier {
    */
   private static final class Rec {
     final StoredEvent stored;
-    /** Position in the stored order. */
-    final long index;
+    /** Position in the stored order (set when the record is sequenced). */
+    long index;
     /** The sequence number the store filed the record under: its place in the log. */
     long seq;
     /** The sequence number inside the event's (hashed) bytes; equals seq unless tampered. */
@@ -129,9 +131,19 @@ public final class AuditVerifier {
     /** Arrived while others waited for a predecessor; reordering findings cover it. */
     boolean inEpisode;
 
-    Rec(StoredEvent stored, long index) {
+    /**
+     * Byte offset of the frame in its segment when {@code stored}'s location names only the
+     * segment (the parallel file scan builds the full location only for findings); else -1.
+     */
+    int offset = -1;
+
+    Rec(StoredEvent stored) {
       this.stored = stored;
-      this.index = index;
+    }
+
+    /** Where the record lives, as the store's reader names it. */
+    String location() {
+      return offset < 0 ? stored.location() : stored.location() + "@" + offset;
     }
   }
 
@@ -156,14 +168,65 @@ public final class AuditVerifier {
   private static final int MAC_UNCHECKED = 4;
 
   /** A run of consecutive records handed to a worker. */
-  private final class Chunk implements Runnable {
+  private class Chunk implements Runnable {
     final Rec[] recs = new Rec[CHUNK];
     int n;
+    /** Set by whichever thread runs the chunk (a worker or the scanning thread): it runs once. */
+    private final java.util.concurrent.atomic.AtomicBoolean claimed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+    private Throwable failure;
     /** Chain hash of the record stored just before the first one (null if unknown). */
     final byte[] before;
 
     Chunk(byte[] before) {
       this.before = before;
+    }
+
+    /** Runs the chunk unless another thread has taken it; true if this call ran it. */
+    boolean runIfUnclaimed() {
+      if (!claimed.compareAndSet(false, true)) {
+        return false;
+      }
+      try {
+        run();
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      } finally {
+        finished.countDown();
+      }
+      return true;
+    }
+
+    /** Makes sure nobody runs it (a chunk the scan discards). */
+    void discard() {
+      claimed.set(true);
+    }
+
+    boolean isFinished() {
+      return finished.getCount() == 0;
+    }
+
+    /** Waits until the thread that took the chunk finished it, and rethrows what it threw. */
+    Chunk await() {
+      boolean interrupted = false;
+      while (true) {
+        try {
+          finished.await();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+      if (failure instanceof RuntimeException) {
+        throw (RuntimeException) failure;
+      }
+      if (failure instanceof Error) {
+        throw (Error) failure;
+      }
+      return this;
     }
 
     /** Stored chain hash of the last record, for the next chunk's first link. */
@@ -174,8 +237,13 @@ public final class AuditVerifier {
 
     @Override
     public void run() {
+      check();
+    }
+
+    /** The per-record checks that need no other record but the one stored before. */
+    final void check() {
       Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
-      javax.crypto.Mac m = chainKey == null ? null : chainKey.newMac();
+      ChainKey.Tagger m = chainKey == null ? null : chainKey.newTagger();
       byte[] tag = new byte[32];
       CanonicalEncoding.Header h = new CanonicalEncoding.Header();
       byte[] prev = before;
@@ -211,11 +279,197 @@ public final class AuditVerifier {
         } else if (mac.length == 0) {
           r.mac = MAC_MISSING;
         } else {
-          ChainKey.tag(m, stored, 0, tag, 0);
+          m.tag(stored, 0, tag, 0);
           r.mac = MessageDigest.isEqual(tag, mac) ? MAC_OK : MAC_BAD;
         }
         prev = stored;
       }
+    }
+  }
+
+  /**
+   * A run of frames of one segment file whose headers (magic and length) the scanning thread
+   * walked: the worker also checks their CRCs and decodes them, as the store's reader would.
+   * At the first frame whose CRC fails it stops ({@link #failedAt}); the scan then discards
+   * whatever it walked beyond and reads the rest of the segment with the store's own reader,
+   * which resynchronises after damage.
+   */
+  private final class FrameChunk extends Chunk {
+    final FileAuditStore.SegmentView segment;
+    final int segmentIndex;
+    final long fromSeq;
+    final int[] positions = new int[CHUNK];
+    int count;
+    /** Offset of the first frame that is not valid after all; -1 if every frame was. */
+    int failedAt = -1;
+
+    FrameChunk(FileAuditStore.SegmentView segment, int segmentIndex, long fromSeq) {
+      super(null);
+      this.segment = segment;
+      this.segmentIndex = segmentIndex;
+      this.fromSeq = fromSeq;
+    }
+
+    @Override
+    public void run() {
+      java.nio.ByteBuffer buf = segment.buf();
+      java.nio.ByteBuffer view = buf.duplicate();
+      java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+      for (int i = 0; i < count; i++) {
+        int pos = positions[i];
+        int len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
+        if (len < 0) {
+          failedAt = pos;
+          break;
+        }
+        StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+            segment.name());
+        if (e.isDamaged() || e.seq() >= fromSeq) {
+          Rec r = new Rec(e);
+          r.offset = pos;
+          recs[n++] = r;
+        }
+      }
+      check();
+    }
+  }
+
+  /**
+   * Cuts what a file store's reader would give into chunks, in stored order: the foreign-file
+   * records, then per segment runs of frames found by walking their headers, and, from any
+   * place where that walk or a frame's CRC fails, the store's own reader.
+   */
+  private final class FileCursor {
+    private final List<StoredEvent> foreign;
+    private final List<FileAuditStore.SegmentView> segments;
+    private final long fromSeq;
+    private int foreignAt;
+    private int seg;
+    private int pos;
+    private java.util.Iterator<StoredEvent> reader;
+
+    FileCursor(FileAuditStore.ReadView view, long fromSeq) {
+      this.foreign = view.foreign();
+      this.segments = view.segments();
+      this.fromSeq = fromSeq;
+    }
+
+    /** The next chunk, or null at the end. */
+    Chunk next() {
+      if (foreignAt < foreign.size()) {
+        Chunk c = new Chunk(null);
+        while (c.n < CHUNK && foreignAt < foreign.size()) {
+          c.recs[c.n++] = new Rec(foreign.get(foreignAt++));
+        }
+        return c;
+      }
+      while (seg < segments.size()) {
+        FileAuditStore.SegmentView v = segments.get(seg);
+        if (v.unreadable() != null) {
+          Chunk c = new Chunk(null);
+          c.recs[c.n++] = new Rec(v.unreadable());
+          nextSegment();
+          return c;
+        }
+        if (reader != null) {
+          Chunk c = new Chunk(null);
+          while (c.n < CHUNK && reader.hasNext()) {
+            StoredEvent e = reader.next();
+            if (e.isDamaged() || e.seq() >= fromSeq) {
+              c.recs[c.n++] = new Rec(e);
+            }
+          }
+          if (!reader.hasNext()) {
+            nextSegment();
+          }
+          if (c.n > 0) {
+            return c;
+          }
+          continue;
+        }
+        if (pos >= v.limit()) {
+          nextSegment();
+          continue;
+        }
+        FrameChunk c = new FrameChunk(v, seg, fromSeq);
+        java.nio.ByteBuffer buf = v.buf();
+        int limit = v.limit();
+        while (c.count < CHUNK && limit - pos >= AuditFrame.HEADER_BYTES && buf.getInt(pos) == AuditFrame.MAGIC_EVENT) {
+          int len = buf.getInt(pos + 4);
+          if (len < 0 || len > AuditFrame.MAX_BODY_BYTES || len > limit - pos - AuditFrame.HEADER_BYTES) {
+            break;
+          }
+          c.positions[c.count++] = pos;
+          pos += AuditFrame.HEADER_BYTES + len;
+        }
+        if (c.count > 0) {
+          return c;
+        }
+        reader = v.frames(pos); // no frame header here: damage, which the store's reader reports
+      }
+      return null;
+    }
+
+    private void nextSegment() {
+      seg++;
+      pos = 0;
+      reader = null;
+    }
+
+    /** Continues with the store's reader at {@code offset} of segment {@code index}. */
+    void resume(int index, int offset) {
+      seg = index;
+      reader = segments.get(index).frames(offset);
+    }
+  }
+
+  /**
+   * The chunks handed out and not yet sequenced, oldest first. Worker threads take them in
+   * order; the scanning thread, when the oldest is not finished yet, runs chunks nobody has
+   * taken instead of waiting, so every processor works until the end.
+   */
+  private static final class Pipeline {
+    private final Workers workers;
+    private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
+
+    Pipeline(Workers workers) {
+      this.workers = workers;
+    }
+
+    /** True while there is room for another chunk. */
+    boolean wantsMore() {
+      return chunks.size() <= workers.window();
+    }
+
+    boolean isEmpty() {
+      return chunks.isEmpty();
+    }
+
+    void add(Chunk c) {
+      chunks.add(c);
+      workers.execute(c::runIfUnclaimed);
+    }
+
+    /** The oldest chunk, finished. */
+    Chunk take() {
+      Chunk head = chunks.poll();
+      if (!head.runIfUnclaimed()) {
+        for (Chunk c : chunks) {
+          if (head.isFinished()) {
+            break;
+          }
+          c.runIfUnclaimed();
+        }
+      }
+      return head.await();
+    }
+
+    /** Drops every chunk not yet taken (the scan re-reads from an earlier place). */
+    void discardAll() {
+      for (Chunk c : chunks) {
+        c.discard();
+      }
+      chunks.clear();
     }
   }
 
@@ -239,6 +493,8 @@ public final class AuditVerifier {
     /** Chain hash recomputed for the last accepted event; null when unknown. */
     byte[] prevComputed;
     long lastAcceptedIndex = -1;
+    /** Stored position of the next record sequenced. */
+    long nextIndex;
     boolean acceptedAny;
     long checked;
     boolean macsSeen;
@@ -292,7 +548,7 @@ public final class AuditVerifier {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
-        add(code, s.seq(), s.location(), d);
+        add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;
         }
@@ -329,7 +585,7 @@ public final class AuditVerifier {
         }
         Rec old = pending.putIfAbsent(seq, r);
         if (old != null) {
-          add(FindingCode.FORK, seq, s.location(), "a second event claims seq " + seq + " (first at " + old.stored.location() + ")");
+          add(FindingCode.FORK, seq, r.location(), "a second event claims seq " + seq + " (first at " + old.location() + ")");
           return;
         }
         if (episode.isEmpty()) {
@@ -357,18 +613,18 @@ public final class AuditVerifier {
         if (gap.getKey() == seq && gap.getValue()[0] == seq + 1 && idx >= 0
             && findings.get(idx).code() == FindingCode.SEQUENCE_GAP) {
           // The "missing" event was only moved: one finding, not a gap plus a move.
-          findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.stored.location(), msg));
+          findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.location(), msg));
           gap.getValue()[1] = -1;
         } else {
-          add(FindingCode.REORDERED, seq, r.stored.location(), msg);
+          add(FindingCode.REORDERED, seq, r.location(), msg);
         }
         return;
       }
       byte[] known = r.hole ? null : tree.leafAt(seq);
       if (known != null && MessageDigest.isEqual(known, r.leaf)) {
-        add(FindingCode.FORK, seq, r.stored.location(), "seq " + seq + " is stored twice");
+        add(FindingCode.FORK, seq, r.location(), "seq " + seq + " is stored twice");
       } else {
-        add(FindingCode.FORK, seq, r.stored.location(), "a second, different event claims seq " + seq);
+        add(FindingCode.FORK, seq, r.location(), "a second, different event claims seq " + seq);
       }
     }
 
@@ -461,7 +717,7 @@ public final class AuditVerifier {
       for (int i = 0; i < k; i++) {
         if (!keep[i]) {
           Rec r = episode.get(i);
-          add(FindingCode.REORDERED, r.seq, r.stored.location(), "event seq " + r.seq
+          add(FindingCode.REORDERED, r.seq, r.location(), "event seq " + r.seq
               + " is stored out of sequence order (moved or swapped)" + filed(r));
         }
       }
@@ -535,7 +791,7 @@ public final class AuditVerifier {
           break;
       }
       if (problems != null) {
-        modified(seq, s.location(), String.join("; ", problems));
+        modified(seq, r.location(), String.join("; ", problems));
       }
       if (misfiled) {
         // Its chain hash belongs to another place (rows exchanged): the next link cannot be checked.
@@ -593,7 +849,7 @@ public final class AuditVerifier {
       }
       Action a = e.event().action();
       if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
-        add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.stored.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
+        add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
       } else if (a.equals(Action.AUDIT_LOG_PRUNED)) {
         receipts.add(e);
       }
@@ -702,33 +958,66 @@ public final class AuditVerifier {
 
   /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
   private void scan(AuditStore store, PruneBase base, Run run, Workers workers) {
-    ArrayDeque<Future<Chunk>> inflight = new ArrayDeque<>();
+    if (store instanceof FileAuditStore) {
+      scanFile((FileAuditStore) store, base.firstSeq(), run, workers);
+      return;
+    }
+    Pipeline pipeline = new Pipeline(workers);
     Chunk[] cur = {new Chunk(base.chainBefore().toByteArray())};
-    long[] index = {0};
     try (Stream<StoredEvent> s = store.read(base.firstSeq())) {
       s.forEach(e -> {
         Chunk c = cur[0];
-        c.recs[c.n++] = new Rec(e, index[0]++);
+        c.recs[c.n++] = new Rec(e);
         if (c.n == CHUNK) {
-          inflight.add(workers.submit(true, c, c));
+          pipeline.add(c);
           cur[0] = new Chunk(c.lastChain());
-          while (inflight.size() > workers.window()) {
-            sequence(run, workers.join(inflight.poll()));
+          while (!pipeline.wantsMore()) {
+            sequence(run, pipeline.take());
           }
         }
       });
     }
     if (cur[0].n > 0) {
-      inflight.add(workers.submit(false, cur[0], cur[0]));
+      pipeline.add(cur[0]);
     }
-    while (!inflight.isEmpty()) {
-      sequence(run, workers.join(inflight.poll()));
+    while (!pipeline.isEmpty()) {
+      sequence(run, pipeline.take());
+    }
+  }
+
+  /**
+   * A file store's records without its stream: the workers check frame CRCs and decode too, so
+   * the calling thread only walks frame headers and sequences. Gives exactly the records, in the
+   * same order, that {@code store.read(fromSeq)} gives.
+   */
+  private void scanFile(FileAuditStore store, long fromSeq, Run run, Workers workers) {
+    FileCursor cursor = new FileCursor(store.readView(fromSeq), fromSeq);
+    Pipeline pipeline = new Pipeline(workers);
+    while (true) {
+      Chunk c = pipeline.wantsMore() ? cursor.next() : null;
+      if (c != null) {
+        pipeline.add(c);
+        continue;
+      }
+      if (pipeline.isEmpty()) {
+        return;
+      }
+      Chunk done = pipeline.take();
+      sequence(run, done);
+      if (done instanceof FrameChunk && ((FrameChunk) done).failedAt >= 0) {
+        // A frame's CRC failed: the headers walked beyond it may not be where the frames are.
+        pipeline.discardAll();
+        FrameChunk fc = (FrameChunk) done;
+        cursor.resume(fc.segmentIndex, fc.failedAt);
+      }
     }
   }
 
   private static void sequence(Run run, Chunk c) {
     for (int i = 0; i < c.n; i++) {
-      run.record(c.recs[i]);
+      Rec r = c.recs[i];
+      r.index = run.nextIndex++;
+      run.record(r);
       c.recs[i] = null;
     }
   }
@@ -758,7 +1047,12 @@ public final class AuditVerifier {
       return f;
     }
 
-    private void start(boolean parallel, FutureTask<?> f) {
+    /** Runs {@code task} on a helper thread, if there are any (callers run it otherwise). */
+    void execute(Runnable task) {
+      start(true, task);
+    }
+
+    private void start(boolean parallel, Runnable f) {
       if (parallel && threads > 0) {
         if (pool == null) {
           pool = Executors.newFixedThreadPool(threads, r -> {

@@ -327,11 +327,17 @@ public final class FileAuditStore implements AuditStore {
     private final ByteBuffer view;
 
     FrameIterator(ByteBuffer buf, int limit, String name, boolean last) {
+      this(buf, limit, name, last, 0);
+    }
+
+    /** Iterates from offset {@code from}, exactly as an iterator that reached it would go on. */
+    FrameIterator(ByteBuffer buf, int limit, String name, boolean last, int from) {
       this.buf = buf;
       this.limit = limit;
       this.name = name;
       this.last = last;
       this.view = buf.duplicate();
+      this.pos = from;
     }
 
     @Override
@@ -509,6 +515,59 @@ public final class FileAuditStore implements AuditStore {
       broken = true;
     }
   }
+
+  /**
+   * One segment file as {@link #read} iterates it, mapped, for the verifier's parallel scan; or
+   * the damaged record {@code read} gives for a segment it cannot map ({@code unreadable}).
+   */
+  record SegmentView(ByteBuffer buf, int limit, String name, boolean last, StoredEvent unreadable) {
+
+    /** The records of this segment from byte offset {@code from}, exactly as {@code read} gives them. */
+    Iterator<StoredEvent> frames(int from) {
+      return new FrameIterator(buf, limit, name, last, from);
+    }
+  }
+
+  /**
+   * What {@link #read}{@code (fromSeq)} returns, before it is iterated: the records for foreign
+   * files, then the segments that hold {@code fromSeq} and later, mapped. Iterating the foreign
+   * records, then each segment's {@link SegmentView#frames frames(0)} (keeping records that are
+   * damaged or at least {@code fromSeq}) gives exactly what {@code read} gives.
+   */
+  synchronized ReadView readView(long fromSeq) {
+    try {
+      TreeMap<Long, Path> segs = segmentFiles();
+      Long start = segs.floorKey(fromSeq);
+      List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
+      List<StoredEvent> foreign = new ArrayList<>();
+      if (fromSeq <= base.firstSeq()) {
+        for (String f : foreignFiles()) {
+          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        }
+      }
+      long activeLimit = readOnly ? -1 : activeSize;
+      Path activePath = segs.isEmpty() ? null : segs.lastEntry().getValue();
+      List<SegmentView> views = new ArrayList<>();
+      for (Path p : files) {
+        String name = p.getFileName().toString();
+        try {
+          long size = p.equals(activePath) && activeLimit >= 0 ? activeLimit : Files.size(p);
+          if (size > 0) {
+            views.add(new SegmentView(map(p, size), (int) size, name, p.equals(activePath), null));
+          }
+        } catch (IOException e) {
+          views.add(new SegmentView(null, 0, name, false,
+              StoredEvent.damaged(-1, name, "unreadable segment: " + e.getMessage())));
+        }
+      }
+      return new ReadView(foreign, views);
+    } catch (IOException e) {
+      throw new AuditStoreException("cannot list " + dir, e);
+    }
+  }
+
+  /** See {@link #readView}. */
+  record ReadView(List<StoredEvent> foreign, List<SegmentView> segments) {}
 
   @Override
   public synchronized Stream<StoredEvent> read(long fromSeq) {

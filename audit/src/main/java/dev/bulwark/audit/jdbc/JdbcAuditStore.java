@@ -47,7 +47,10 @@ import javax.sql.DataSource;
  *
  * <p>A batch is one transaction (group commit): the head row locked, one INSERT of all rows (the
  * columns sent as arrays and unnested by the server), the head row updated; {@link #append}
- * returns after COMMIT. The application role needs only SELECT/INSERT on events and checkpoints (see the
+ * returns after COMMIT. When the head is still where this store's last batch left it (the usual
+ * case for one writer), locking and advancing the head and inserting the rows are one statement,
+ * so a batch costs two round trips (statement, COMMIT) instead of four; a head another writer
+ * moved makes that statement change nothing, and the batch takes the locking path. The application role needs only SELECT/INSERT on events and checkpoints (see the
  * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
@@ -63,8 +66,21 @@ public final class JdbcAuditStore implements AuditStore {
       + " ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])"
       + " AS u(seq, payload, chain_hash, prev_chain, mac, rs, rus, os, ous, actor_id, tenant, action, correlation_id)";
 
+  /**
+   * The batch as one statement when the head is where this store left it:
+   * the head row is advanced only if it still holds the expected next seq and chain hash (which
+   * also locks it until the transaction ends), and the rows are inserted only if it was.
+   * Nothing changes when the head moved; the caller then takes the locking path.
+   */
+  private static final String APPEND_AT_KNOWN_HEAD = "WITH head AS (UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ?"
+      + " WHERE log_id = ? AND next_seq = ? AND last_chain = ? RETURNING 1) " + INSERT + " WHERE EXISTS (SELECT 1 FROM head)";
+
   private final DataSource dataSource;
   private final String logId;
+  /** The head this store last committed, so the next batch need not read it first; null if unknown. */
+  private final java.util.concurrent.atomic.AtomicReference<KnownHead> knownHead = new java.util.concurrent.atomic.AtomicReference<>();
+
+  private record KnownHead(long nextSeq, byte[] lastChain) {}
 
   /**
    * A store for log {@code logId}; creates the tables if {@code createSchema}, otherwise checks
@@ -181,9 +197,39 @@ public final class JdbcAuditStore implements AuditStore {
         throw new AuditStoreException("refusing a non-canonical event: " + ex.getMessage(), ex);
       }
     }
+    int n = batch.size();
+    long first = batch.get(0).seq();
+    boolean consecutive = true;
+    for (int i = 0; i < n; i++) {
+      consecutive &= batch.get(i).seq() == first + i;
+    }
+    byte[] batchChain = batch.get(n - 1).chainHash().toByteArray();
+    KnownHead known = knownHead.getAndSet(null);
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
+        if (known != null && consecutive && known.nextSeq() == first) {
+          // Two round trips: head check, head update and insert in one statement, then COMMIT.
+          int stored;
+          try (PreparedStatement p = c.prepareStatement(APPEND_AT_KNOWN_HEAD)) {
+            p.setLong(1, first + n);
+            p.setBytes(2, batchChain);
+            p.setString(3, logId);
+            p.setLong(4, first);
+            p.setBytes(5, known.lastChain());
+            bindRows(c, p, 6, batch, decoded, known.lastChain());
+            stored = p.executeUpdate();
+          }
+          if (stored == n) {
+            c.commit();
+            knownHead.set(new KnownHead(first + n, batchChain));
+            return;
+          }
+          if (stored != 0) {
+            throw new AuditStoreException("audit insert stored a different number of rows than the batch holds");
+          }
+          // Another writer moved the head (nothing was changed): read it under its lock below.
+        }
         long next;
         byte[] prev;
         try (PreparedStatement p = c.prepareStatement("SELECT next_seq, last_chain FROM bulwark_audit_log WHERE log_id = ? FOR UPDATE")) {
@@ -204,58 +250,13 @@ public final class JdbcAuditStore implements AuditStore {
         }
         // The whole batch in one INSERT: one array per column, unnested by the server. One
         // statement text, so driver and server keep its plan; one round trip however large.
-        int n = batch.size();
-        Long[] seqs = new Long[n];
-        byte[][] payloads = new byte[n][];
-        byte[][] chains = new byte[n][];
-        byte[][] prevs = new byte[n][];
-        byte[][] macs = new byte[n][];
-        Long[] recordedS = new Long[n];
-        Long[] recordedUs = new Long[n];
-        Long[] occurredS = new Long[n];
-        Long[] occurredUs = new Long[n];
-        String[] actors = new String[n];
-        String[] tenants = new String[n];
-        String[] actions = new String[n];
-        String[] correlations = new String[n];
-        for (int i = 0; i < n; i++) {
-          StoredEvent e = batch.get(i);
-          IndexFields le = decoded.get(i);
-          seqs[i] = e.seq();
-          payloads[i] = e.payload().toByteArray();
-          chains[i] = e.chainHash().toByteArray();
-          prevs[i] = prev;
-          macs[i] = e.mac().toByteArray();
-          // Whole seconds and microseconds apart, so the server's interval arithmetic stays exact.
-          recordedS[i] = le.recordedAt().getEpochSecond();
-          recordedUs[i] = (long) (le.recordedAt().getNano() / 1000);
-          occurredS[i] = le.occurredAt().getEpochSecond();
-          occurredUs[i] = (long) (le.occurredAt().getNano() / 1000);
-          actors[i] = le.actorId();
-          tenants[i] = le.tenant();
-          actions[i] = le.action();
-          correlations[i] = le.correlationId();
-          prev = chains[i];
-        }
         try (PreparedStatement p = c.prepareStatement(INSERT)) {
-          p.setString(1, logId);
-          p.setArray(2, c.createArrayOf("bigint", seqs));
-          p.setArray(3, c.createArrayOf("bytea", payloads));
-          p.setArray(4, c.createArrayOf("bytea", chains));
-          p.setArray(5, c.createArrayOf("bytea", prevs));
-          p.setArray(6, c.createArrayOf("bytea", macs));
-          p.setArray(7, c.createArrayOf("bigint", recordedS));
-          p.setArray(8, c.createArrayOf("bigint", recordedUs));
-          p.setArray(9, c.createArrayOf("bigint", occurredS));
-          p.setArray(10, c.createArrayOf("bigint", occurredUs));
-          p.setArray(11, c.createArrayOf("varchar", actors));
-          p.setArray(12, c.createArrayOf("varchar", tenants));
-          p.setArray(13, c.createArrayOf("varchar", actions));
-          p.setArray(14, c.createArrayOf("varchar", correlations));
+          bindRows(c, p, 1, batch, decoded, prev);
           if (p.executeUpdate() != n) {
             throw new AuditStoreException("audit insert stored a different number of rows than the batch holds");
           }
         }
+        prev = batchChain;
         try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_audit_log SET next_seq = ?, last_chain = ? WHERE log_id = ?")) {
           p.setLong(1, expect);
           p.setBytes(2, prev);
@@ -263,6 +264,7 @@ public final class JdbcAuditStore implements AuditStore {
           p.executeUpdate();
         }
         c.commit();
+        knownHead.set(new KnownHead(expect, batchChain));
       } catch (SQLException | RuntimeException e) {
         rollback(c);
         throw e;
@@ -273,6 +275,62 @@ public final class JdbcAuditStore implements AuditStore {
       }
       throw new AuditStoreException("audit append failed (" + e.getMessage() + "); nothing was acknowledged", e);
     }
+  }
+
+  /**
+   * Binds {@link #INSERT}'s parameters, from index {@code at}: the log id, then one array per
+   * column; {@code prev} is the chain hash of the event before the batch.
+   */
+  private void bindRows(Connection c, PreparedStatement p, int at, List<StoredEvent> batch, List<IndexFields> decoded,
+      byte[] prev) throws SQLException {
+    int n = batch.size();
+    Long[] seqs = new Long[n];
+    byte[][] payloads = new byte[n][];
+    byte[][] chains = new byte[n][];
+    byte[][] prevs = new byte[n][];
+    byte[][] macs = new byte[n][];
+    Long[] recordedS = new Long[n];
+    Long[] recordedUs = new Long[n];
+    Long[] occurredS = new Long[n];
+    Long[] occurredUs = new Long[n];
+    String[] actors = new String[n];
+    String[] tenants = new String[n];
+    String[] actions = new String[n];
+    String[] correlations = new String[n];
+    byte[] before = prev;
+    for (int i = 0; i < n; i++) {
+      StoredEvent e = batch.get(i);
+      IndexFields le = decoded.get(i);
+      seqs[i] = e.seq();
+      payloads[i] = e.payload().toByteArray();
+      chains[i] = e.chainHash().toByteArray();
+      prevs[i] = before;
+      macs[i] = e.mac().toByteArray();
+      // Whole seconds and microseconds apart, so the server's interval arithmetic stays exact.
+      recordedS[i] = le.recordedAt().getEpochSecond();
+      recordedUs[i] = (long) (le.recordedAt().getNano() / 1000);
+      occurredS[i] = le.occurredAt().getEpochSecond();
+      occurredUs[i] = (long) (le.occurredAt().getNano() / 1000);
+      actors[i] = le.actorId();
+      tenants[i] = le.tenant();
+      actions[i] = le.action();
+      correlations[i] = le.correlationId();
+      before = chains[i];
+    }
+    p.setString(at, logId);
+    p.setArray(at + 1, c.createArrayOf("bigint", seqs));
+    p.setArray(at + 2, c.createArrayOf("bytea", payloads));
+    p.setArray(at + 3, c.createArrayOf("bytea", chains));
+    p.setArray(at + 4, c.createArrayOf("bytea", prevs));
+    p.setArray(at + 5, c.createArrayOf("bytea", macs));
+    p.setArray(at + 6, c.createArrayOf("bigint", recordedS));
+    p.setArray(at + 7, c.createArrayOf("bigint", recordedUs));
+    p.setArray(at + 8, c.createArrayOf("bigint", occurredS));
+    p.setArray(at + 9, c.createArrayOf("bigint", occurredUs));
+    p.setArray(at + 10, c.createArrayOf("varchar", actors));
+    p.setArray(at + 11, c.createArrayOf("varchar", tenants));
+    p.setArray(at + 12, c.createArrayOf("varchar", actions));
+    p.setArray(at + 13, c.createArrayOf("varchar", correlations));
   }
 
   private static void rollback(Connection c) {
