@@ -536,17 +536,11 @@ public final class FileAuditStore implements AuditStore {
    */
   synchronized ReadView readView(long fromSeq) {
     try {
-      TreeMap<Long, Path> segs = segmentFiles();
-      Long start = segs.floorKey(fromSeq);
-      List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
-      List<StoredEvent> foreign = new ArrayList<>();
-      if (fromSeq <= base.firstSeq()) {
-        for (String f : foreignFiles()) {
-          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
-        }
-      }
-      long activeLimit = readOnly ? -1 : activeSize;
-      Path activePath = segs.isEmpty() ? null : segs.lastEntry().getValue();
+      Listing l = listing(fromSeq);
+      List<Path> files = l.files();
+      List<StoredEvent> foreign = l.foreign();
+      long activeLimit = l.activeLimit();
+      Path activePath = l.activePath();
       List<SegmentView> views = new ArrayList<>();
       for (Path p : files) {
         String name = p.getFileName().toString();
@@ -566,23 +560,37 @@ public final class FileAuditStore implements AuditStore {
     }
   }
 
+  /**
+   * The segment files that hold {@code fromSeq} and later, the records for foreign files (when the
+   * read starts at the log's first event), how much of the active segment is committed ({@code -1}
+   * for a read-only store: all of it) and which file is the active one.
+   */
+  private Listing listing(long fromSeq) throws IOException {
+    TreeMap<Long, Path> segs = segmentFiles();
+    Long start = segs.floorKey(fromSeq);
+    List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
+    List<StoredEvent> foreign = new ArrayList<>();
+    if (fromSeq <= base.firstSeq()) {
+      for (String f : foreignFiles()) {
+        foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+      }
+    }
+    return new Listing(files, foreign, readOnly ? -1 : activeSize, segs.isEmpty() ? null : segs.lastEntry().getValue());
+  }
+
+  private record Listing(List<Path> files, List<StoredEvent> foreign, long activeLimit, Path activePath) {}
+
   /** See {@link #readView}. */
   record ReadView(List<StoredEvent> foreign, List<SegmentView> segments) {}
 
   @Override
   public synchronized Stream<StoredEvent> read(long fromSeq) {
     try {
-      TreeMap<Long, Path> segs = segmentFiles();
-      Long start = segs.floorKey(fromSeq);
-      List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
-      List<StoredEvent> foreign = new ArrayList<>();
-      if (fromSeq <= base.firstSeq()) {
-        for (String f : foreignFiles()) {
-          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
-        }
-      }
-      long activeLimit = readOnly ? -1 : activeSize;
-      Path activePath = segs.isEmpty() ? null : segs.lastEntry().getValue();
+      Listing l = listing(fromSeq);
+      List<Path> files = l.files();
+      List<StoredEvent> foreign = l.foreign();
+      long activeLimit = l.activeLimit();
+      Path activePath = l.activePath();
       Stream<StoredEvent> events = files.stream().flatMap(p -> {
         try {
           long size = p.equals(activePath) && activeLimit >= 0 ? activeLimit : Files.size(p);
