@@ -2,20 +2,15 @@ package dev.bulwark.audit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A FileChannel that, while {@code full} is set, writes half of a buffer and then fails like a full disk. */
-final class FaultyChannel extends FileChannel {
-  private final FileChannel d;
+final class FaultyChannel extends ForwardingChannel {
   private final AtomicBoolean full;
 
   FaultyChannel(FileChannel delegate, AtomicBoolean full) {
-    this.d = delegate;
+    super(delegate);
     this.full = full;
   }
 
@@ -30,16 +25,6 @@ final class FaultyChannel extends FileChannel {
   }
 
   @Override
-  public int read(ByteBuffer dst) throws IOException {
-    return d.read(dst);
-  }
-
-  @Override
-  public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-    return d.read(dsts, offset, length);
-  }
-
-  @Override
   public int write(ByteBuffer src) throws IOException {
     return maybeFail(src, d.position());
   }
@@ -50,69 +35,7 @@ final class FaultyChannel extends FileChannel {
   }
 
   @Override
-  public long position() throws IOException {
-    return d.position();
-  }
-
-  @Override
-  public FileChannel position(long newPosition) throws IOException {
-    d.position(newPosition);
-    return this;
-  }
-
-  @Override
-  public long size() throws IOException {
-    return d.size();
-  }
-
-  @Override
-  public FileChannel truncate(long size) throws IOException {
-    d.truncate(size);
-    return this;
-  }
-
-  @Override
-  public void force(boolean metaData) throws IOException {
-    d.force(metaData);
-  }
-
-  @Override
-  public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-    return d.transferTo(position, count, target);
-  }
-
-  @Override
-  public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
-    return d.transferFrom(src, position, count);
-  }
-
-  @Override
-  public int read(ByteBuffer dst, long position) throws IOException {
-    return d.read(dst, position);
-  }
-
-  @Override
   public int write(ByteBuffer src, long position) throws IOException {
     return maybeFail(src, position);
-  }
-
-  @Override
-  public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-    return d.map(mode, position, size);
-  }
-
-  @Override
-  public FileLock lock(long position, long size, boolean shared) throws IOException {
-    return d.lock(position, size, shared);
-  }
-
-  @Override
-  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-    return d.tryLock(position, size, shared);
-  }
-
-  @Override
-  protected void implCloseChannel() throws IOException {
-    d.close();
   }
 }

@@ -2,11 +2,8 @@ package dev.bulwark.audit;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
-import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ENOSPC, every {@code forceEvery}-th fsync throws EIO (0 turns a fault off), and truncation
  * throws while {@code failTruncate} is set.
  */
-final class FlakyChannel extends FileChannel {
+final class FlakyChannel extends ForwardingChannel {
 
   /** The shared schedule and what it did. */
   static final class Plan {
@@ -32,11 +29,10 @@ final class FlakyChannel extends FileChannel {
     }
   }
 
-  private final FileChannel d;
   private final Plan plan;
 
   private FlakyChannel(FileChannel delegate, Plan plan) {
-    this.d = delegate;
+    super(delegate);
     this.plan = plan;
   }
 
@@ -74,37 +70,6 @@ final class FlakyChannel extends FileChannel {
   }
 
   @Override
-  public int read(ByteBuffer dst) throws IOException {
-    return d.read(dst);
-  }
-
-  @Override
-  public long read(ByteBuffer[] dsts, int offset, int length) throws IOException {
-    return d.read(dsts, offset, length);
-  }
-
-  @Override
-  public int read(ByteBuffer dst, long position) throws IOException {
-    return d.read(dst, position);
-  }
-
-  @Override
-  public long position() throws IOException {
-    return d.position();
-  }
-
-  @Override
-  public FileChannel position(long newPosition) throws IOException {
-    d.position(newPosition);
-    return this;
-  }
-
-  @Override
-  public long size() throws IOException {
-    return d.size();
-  }
-
-  @Override
   public FileChannel truncate(long size) throws IOException {
     if (plan.failTruncate) {
       throw new IOException("Input/output error");
@@ -114,32 +79,7 @@ final class FlakyChannel extends FileChannel {
   }
 
   @Override
-  public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-    return d.transferTo(position, count, target);
-  }
-
-  @Override
   public long transferFrom(ReadableByteChannel src, long position, long count) throws IOException {
     throw new IOException("the store writes at explicit positions only");
-  }
-
-  @Override
-  public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-    return d.map(mode, position, size);
-  }
-
-  @Override
-  public FileLock lock(long position, long size, boolean shared) throws IOException {
-    return d.lock(position, size, shared);
-  }
-
-  @Override
-  public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-    return d.tryLock(position, size, shared);
-  }
-
-  @Override
-  protected void implCloseChannel() throws IOException {
-    d.close();
   }
 }
