@@ -547,7 +547,8 @@ public final class AuditVerifier {
       if (s.isDamaged()) {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
-            : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
+            : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA
+            : d.startsWith("malformed prune base") ? FindingCode.MALFORMED : FindingCode.MODIFIED;
         add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;
@@ -867,8 +868,24 @@ public final class AuditVerifier {
     }
   }
 
-  /** Verifies the log in {@code store}. Never throws for bad content; only for an unreadable store. */
+  /**
+   * Verifies the log in {@code store}. Always returns a report: damage of any kind is a finding,
+   * and a store that cannot be read at all (or content no check anticipated) gives a report with
+   * a {@link FindingCode#MALFORMED} finding that says why verification stopped, never an
+   * exception (such a report is never intact).
+   */
   public VerificationReport verify(AuditStore store) {
+    try {
+      return verifyOrThrow(store);
+    } catch (RuntimeException e) {
+      Finding f = new Finding(FindingCode.MALFORMED, -1, String.valueOf(store),
+          "verification could not finish: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new VerificationReport(origin, 0, 0, 0, 0, List.of(f),
+          List.of("everything after the failure above: the log could not be read to the end"));
+    }
+  }
+
+  private VerificationReport verifyOrThrow(AuditStore store) {
     PruneBase base = store.head().base();
     Run run = new Run(base);
     Workers workers = new Workers();

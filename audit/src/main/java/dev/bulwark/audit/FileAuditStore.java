@@ -84,6 +84,8 @@ public final class FileAuditStore implements AuditStore {
   private FileChannel checkpointChannel;
   private long checkpointSize;
   private PruneBase base = PruneBase.GENESIS;
+  /** Why the prune base file could not be read (read-only stores report it instead of failing). */
+  private String baseDamage;
   private long nextSeq;
   private Bytes lastChain;
   private volatile boolean broken;
@@ -151,8 +153,13 @@ public final class FileAuditStore implements AuditStore {
     if (Files.exists(basePath)) {
       try {
         base = PruneBase.fromText(Files.readString(basePath, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new AuditStoreException("the prune base file of " + dir + " is damaged; refusing to guess", e);
+      } catch (IllegalArgumentException | IOException e) {
+        if (!readOnly) {
+          // Nothing has been changed yet, and nothing will be: the writer refuses, the verifier reports.
+          throw new AuditStoreException("the prune base file of " + dir + " is damaged (" + e.getMessage()
+              + "); refusing to open it for writing. Run AuditVerifier; nothing was changed", e);
+        }
+        baseDamage = "malformed prune base file: " + e.getMessage();
       }
     }
     TreeMap<Long, Path> segs = segmentFiles();
@@ -247,7 +254,8 @@ public final class FileAuditStore implements AuditStore {
         validEnd = end;
       }
       if (lastGood != null) {
-        nextSeq = lastGood.seq() + 1;
+        // (A record below the base is damage the reader reports; the head never goes below the base.)
+        nextSeq = Math.max(lastGood.seq() + 1, base.firstSeq());
         lastChain = lastGood.chainHash();
         return validEnd;
       }
@@ -256,10 +264,11 @@ public final class FileAuditStore implements AuditStore {
       }
       nextSeq = Math.max(nextSeq, first);
     }
-    if (nextSeq > base.firstSeq()) {
+    if (nextSeq > base.firstSeq() && !readOnly) {
       // Segments exist past the base but hold no readable event: the chain head is unknown.
       throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
     }
+    nextSeq = base.firstSeq();
     return Math.max(validEnd, 0);
   }
 
@@ -387,13 +396,31 @@ public final class FileAuditStore implements AuditStore {
     TreeMap<Long, Path> out = new TreeMap<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        Matcher m = SEGMENT.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          out.put(Long.parseLong(m.group(1)), p);
+        long first = numberOf(SEGMENT, p);
+        if (first >= 0) {
+          out.put(first, p);
         }
       }
     }
     return out;
+  }
+
+  /**
+   * The sequence number in a segment or hold file name, or -1 when {@code p} is not such a file:
+   * another name, a number beyond {@link StoredEvent#MAX_SEQ} (or a {@code long}), or not a
+   * regular file. Files that are not are foreign data, which reads report.
+   */
+  private static long numberOf(Pattern pattern, Path p) {
+    Matcher m = pattern.matcher(p.getFileName().toString());
+    if (!m.matches() || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(m.group(1));
+      return n <= StoredEvent.MAX_SEQ ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private List<String> foreignFiles() throws IOException {
@@ -401,7 +428,7 @@ public final class FileAuditStore implements AuditStore {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String n = p.getFileName().toString();
-        if (!SEGMENT.matcher(n).matches() && !HOLD.matcher(n).matches() && !n.equals(CHECKPOINTS)
+        if (numberOf(SEGMENT, p) < 0 && numberOf(HOLD, p) < 0 && !n.equals(CHECKPOINTS)
             && !n.equals(BASE) && !n.equals(LOCK)) {
           out.add(n);
         }
@@ -570,6 +597,9 @@ public final class FileAuditStore implements AuditStore {
     Long start = segs.floorKey(fromSeq);
     List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
     List<StoredEvent> foreign = new ArrayList<>();
+    if (baseDamage != null) {
+      foreign.add(StoredEvent.damaged(-1, BASE, baseDamage));
+    }
     if (fromSeq <= base.firstSeq()) {
       for (String f : foreignFiles()) {
         foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));

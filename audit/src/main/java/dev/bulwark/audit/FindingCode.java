@@ -22,6 +22,11 @@ public enum FindingCode {
   INCONSISTENT_CHECKPOINTS(Level.ERROR),
   /** A checkpoint note cannot be parsed (truncated, foreign or damaged). */
   MALFORMED_CHECKPOINT(Level.ERROR),
+  /**
+   * A store file the log depends on cannot be parsed (a damaged or forged prune base), or a
+   * record's sequence number is outside what a log can hold.
+   */
+  MALFORMED(Level.ERROR),
   /** Files or bytes in the store that are not part of the log. */
   FOREIGN_DATA(Level.WARNING),
   /** An unrecovered torn tail (a crash; the writer recovers it on open). */
