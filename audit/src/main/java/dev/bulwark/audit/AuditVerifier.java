@@ -548,7 +548,8 @@ public final class AuditVerifier {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA
-            : d.startsWith("malformed prune base") ? FindingCode.MALFORMED : FindingCode.MODIFIED;
+            : d.startsWith("malformed prune base") ? FindingCode.MALFORMED
+            : d.startsWith("quarantined bytes") ? FindingCode.QUARANTINED : FindingCode.MODIFIED;
         add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;

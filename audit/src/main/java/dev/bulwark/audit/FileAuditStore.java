@@ -66,6 +66,8 @@ public final class FileAuditStore implements AuditStore {
   private static final String CHECKPOINTS = "checkpoints.log";
   private static final String BASE = "base";
   private static final String LOCK = "LOCK";
+  private static final String QUARANTINE_PREFIX = "quarantine-";
+  private static final String QUARANTINE_SUFFIX = ".torn";
 
   private final Path dir;
   private final boolean readOnly;
@@ -164,10 +166,12 @@ public final class FileAuditStore implements AuditStore {
     }
     TreeMap<Long, Path> segs = segmentFiles();
     if (!readOnly) {
-      for (Long first : new ArrayList<>(segs.headMap(base.firstSeq()).keySet())) {
-        // Left over from a retention run that crashed after recording the base.
-        Files.deleteIfExists(segs.remove(first));
-        Files.deleteIfExists(holdPath(first));
+      // Opening never deletes: segments below the base (left over from a retention run that
+      // crashed after recording the base) stay until the next retention run removes them, and
+      // a base that does not start at a segment boundary is refused before anything changes.
+      if (base.firstSeq() > 0 && !segs.isEmpty() && !segs.containsKey(base.firstSeq())) {
+        throw new AuditStoreException("the prune base of " + dir + " says the log starts at seq " + base.firstSeq()
+            + " but no segment starts there; refusing to open it for writing. Run AuditVerifier; nothing was changed");
       }
       if (segs.isEmpty()) {
         createSegment(base.firstSeq());
@@ -182,13 +186,10 @@ public final class FileAuditStore implements AuditStore {
       long size = Files.size(last);
       long validEnd = findTail(segs);
       if (validEnd < size && !readOnly) {
-        try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
-          ch.truncate(validEnd);
-          ch.force(true);
-        }
+        String kept = quarantine(last, validEnd, size);
         recoveries.add(String.format(Locale.ROOT,
-            "torn tail of %s: %d bytes after offset %d dropped; last durable seq %d",
-            last.getFileName(), size - validEnd, validEnd, nextSeq - 1));
+            "torn tail of %s: %d bytes after offset %d moved to %s; last durable seq %d",
+            last.getFileName(), size - validEnd, validEnd, kept, nextSeq - 1));
       }
       activeSize = validEnd;
       if (!readOnly) {
@@ -212,11 +213,8 @@ public final class FileAuditStore implements AuditStore {
         end = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT) < 0 ? pos : size;
       }
       if (end < size && !readOnly) {
-        try (FileChannel ch = FileChannel.open(cps, StandardOpenOption.WRITE)) {
-          ch.truncate(end);
-          ch.force(true);
-        }
-        recoveries.add("torn tail of " + CHECKPOINTS + ": " + (size - end) + " bytes dropped");
+        String kept = quarantine(cps, end, size);
+        recoveries.add("torn tail of " + CHECKPOINTS + ": " + (size - end) + " bytes after offset " + end + " moved to " + kept);
       }
       checkpointSize = readOnly ? size : end;
     }
@@ -224,6 +222,40 @@ public final class FileAuditStore implements AuditStore {
       checkpointChannel = channelWrapper.apply(FileChannel.open(cps, StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, StandardOpenOption.READ));
     }
+  }
+
+  /**
+   * Moves the bytes {@code [from, size)} of {@code file} into a new quarantine file (written,
+   * fsynced and renamed into place first), then cuts them from {@code file}. Nothing is lost: the
+   * verifier reports every quarantine file, and an operator can inspect it. Returns its name.
+   */
+  private String quarantine(Path file, long from, long size) throws IOException {
+    String name = String.format(Locale.ROOT, "%s%s-%d%s", QUARANTINE_PREFIX, file.getFileName(), from, QUARANTINE_SUFFIX);
+    Path target = dir.resolve(name);
+    for (int i = 1; Files.exists(target); i++) {
+      name = String.format(Locale.ROOT, "%s%s-%d.%d%s", QUARANTINE_PREFIX, file.getFileName(), from, i, QUARANTINE_SUFFIX);
+      target = dir.resolve(name);
+    }
+    Path tmp = dir.resolve(name + ".tmp");
+    try (FileChannel src = FileChannel.open(file, StandardOpenOption.READ);
+         FileChannel dst = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+             StandardOpenOption.WRITE)) {
+      long at = from;
+      while (at < size) {
+        long n = src.transferTo(at, size - at, dst);
+        if (n <= 0) {
+          throw new IOException("could not copy the torn tail of " + file.getFileName() + " to " + tmp.getFileName());
+        }
+        at += n;
+      }
+      dst.force(true);
+    }
+    moveAtomically(tmp, target);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(from);
+      ch.force(true);
+    }
+    return name;
   }
 
   /** Sets nextSeq/lastChain from the newest durable frame; returns the valid end of the last segment. */
@@ -602,7 +634,11 @@ public final class FileAuditStore implements AuditStore {
     }
     if (fromSeq <= base.firstSeq()) {
       for (String f : foreignFiles()) {
-        foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        if (f.startsWith(QUARANTINE_PREFIX) && f.endsWith(QUARANTINE_SUFFIX)) {
+          foreign.add(StoredEvent.damaged(-1, f, "quarantined bytes: what the writer cut from a torn tail on open and kept here (inspect them; they are not part of the log)"));
+        } else {
+          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        }
       }
     }
     return new Listing(files, foreign, readOnly ? -1 : activeSize, segs.isEmpty() ? null : segs.lastEntry().getValue());

@@ -33,6 +33,12 @@ public enum FindingCode {
   TORN_TAIL(Level.WARNING),
   /** Events after the last signed checkpoint: not yet protected against truncation. */
   UNSEALED_TAIL(Level.WARNING),
+  /**
+   * Bytes the writer cut from a torn tail on open, kept in a quarantine file in the store
+   * instead of being deleted. A crash explains them; if a signed checkpoint covered events there,
+   * a TRUNCATED finding says so as well.
+   */
+  QUARANTINED(Level.WARNING),
   /** The writer recovered a crash-torn tail (logged in the log itself). */
   TORN_TAIL_RECOVERED(Level.INFO),
   /** Retention removed the oldest events behind a valid, signed prune receipt. */
