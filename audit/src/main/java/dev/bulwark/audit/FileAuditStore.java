@@ -86,6 +86,8 @@ public final class FileAuditStore implements AuditStore {
   private FileChannel checkpointChannel;
   private long checkpointSize;
   private PruneBase base = PruneBase.GENESIS;
+  /** Whether {@code checkpoints.log} was absent when the store was opened under a non-empty log (until one is stored). */
+  private volatile boolean checkpointFileMissing;
   /** Why the prune base file could not be read (read-only stores report it instead of failing). */
   private String baseDamage;
   private long nextSeq;
@@ -197,6 +199,7 @@ public final class FileAuditStore implements AuditStore {
       }
     }
     Path cps = dir.resolve(CHECKPOINTS);
+    checkpointFileMissing = !Files.exists(cps, java.nio.file.LinkOption.NOFOLLOW_LINKS) && nextSeq > base.firstSeq();
     if (Files.exists(cps)) {
       long size = Files.size(cps);
       long end = 0;
@@ -698,6 +701,7 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("checkpoint write failed: " + e.getMessage(), e);
     }
     checkpointSize = before + f.length;
+    checkpointFileMissing = false;
   }
 
   @Override
@@ -839,6 +843,14 @@ public final class FileAuditStore implements AuditStore {
     } catch (IOException e) {
       throw new AuditStoreException("retention failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the checkpoint file was absent when this store was opened (opening for writing then
+   * creates an empty one). Under a log that holds events, that means checkpoints were deleted.
+   */
+  boolean checkpointFileWasMissing() {
+    return checkpointFileMissing;
   }
 
   @Override

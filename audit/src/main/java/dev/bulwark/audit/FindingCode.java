@@ -16,6 +16,13 @@ public enum FindingCode {
   ROLLBACK(Level.ERROR),
   /** The oldest events are gone without a matching, signed prune receipt. */
   HEAD_PRUNED_WITHOUT_RECEIPT(Level.ERROR),
+  /**
+   * More events follow the newest signed checkpoint than the writer can leave unsigned at its
+   * checkpoint cadence, or a log that holds events has no signed checkpoint (or, in a file store,
+   * no checkpoint file): checkpoints were deleted, so the events after them are unprotected and
+   * may have been rewritten.
+   */
+  CHECKPOINTS_MISSING(Level.ERROR),
   /** A checkpoint's signatures do not verify with any trusted key. */
   BAD_CHECKPOINT_SIGNATURE(Level.ERROR),
   /** Two checkpoints contradict each other (same size, different roots; minindex going back). */
@@ -39,6 +46,12 @@ public enum FindingCode {
    * a TRUNCATED finding says so as well.
    */
   QUARANTINED(Level.WARNING),
+  /**
+   * An operator explicitly accepted stored events that no signed checkpoint covered (an event in
+   * the log says who, why, and which range, root and chain head): what happened to those events
+   * before is not provable.
+   */
+  HISTORY_ACCEPTED(Level.WARNING),
   /** The writer recovered a crash-torn tail (logged in the log itself). */
   TORN_TAIL_RECOVERED(Level.INFO),
   /** Retention removed the oldest events behind a valid, signed prune receipt. */
