@@ -136,12 +136,15 @@ public final class AuditFrame {
       return StoredEvent.damaged(-1, location, "event frame body too short");
     }
     long seq = buf.getLong(bodyPos);
+    if (seq < 0 || seq > StoredEvent.MAX_SEQ) {
+      return StoredEvent.damaged(-1, location, "malformed frame: sequence number " + seq + " is outside [0, 2^62)");
+    }
     int plen = buf.getInt(bodyPos + 8);
     if (plen < 0 || plen > len - (8 + 4 + 32 + 1)) {
       return StoredEvent.damaged(seq, location, "payload length out of range");
     }
     int macLen = buf.get(bodyPos + 12 + plen + 32) & 0xff;
-    if (seq < 0 || (macLen != 0 && macLen != 32) || 8 + 4 + plen + 32 + 1 + macLen != len) {
+    if ((macLen != 0 && macLen != 32) || 8 + 4 + plen + 32 + 1 + macLen != len) {
       return StoredEvent.damaged(seq, location, "inconsistent event frame body");
     }
     byte[] payload = new byte[plen];

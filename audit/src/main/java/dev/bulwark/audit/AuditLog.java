@@ -77,6 +77,11 @@ public final class AuditLog implements AutoCloseable {
   private final RetentionPolicy retention;
   private final boolean allowCustomActions;
   private final int maxBatch;
+  private final Actor acceptedBy;
+  private final String acceptReason;
+  /** During open: checkpoint sizes whose chain head catchUp remembers in {@link #chainAt}. */
+  private java.util.Set<Long> watchedSizes = java.util.Set.of();
+  private final java.util.Map<Long, byte[]> chainAt = new java.util.HashMap<>();
   /** How long the writer and checkpointer threads wait for work before they end. */
   private static final long IDLE_THREAD_NANOS = 5_000_000_000L;
 
@@ -167,6 +172,8 @@ public final class AuditLog implements AutoCloseable {
     this.retention = b.retention;
     this.allowCustomActions = b.allowCustomActions;
     this.maxBatch = b.maxBatch;
+    this.acceptedBy = b.acceptedBy;
+    this.acceptReason = b.acceptReason;
     this.outstanding = new Semaphore(b.maxOutstanding);
     this.hasher = new Hashes.Hasher(originUtf8);
     this.tagger = b.chainKey == null ? null : b.chainKey.newTagger();
@@ -188,7 +195,18 @@ public final class AuditLog implements AutoCloseable {
     tree = new MerkleTree(base.firstSeq(), range);
     nextSeq = base.firstSeq();
     lastChain = base.chainBefore().toByteArray();
-    catchUp();
+    List<SignedCheckpoint> stored = storedCheckpoints();
+    watchedSizes = new java.util.HashSet<>();
+    for (SignedCheckpoint s : stored) {
+      watchedSizes.add(s.checkpoint().size());
+    }
+    try {
+      catchUp();
+    } finally {
+      watchedSizes = java.util.Set.of();
+    }
+    checkAgainst(stored);
+    long accept = unsealedHistory(stored);
     List<Segment> segs = store.segments();
     segmentFirstSeq = segs.isEmpty() ? nextSeq : segs.get(segs.size() - 1).firstSeq();
     segmentDueAt = clock.instant().plus(segmentMaxAge);
@@ -237,6 +255,21 @@ public final class AuditLog implements AutoCloseable {
     synchronized (healthLock) {
       storedCheckpointSize = Math.max(lastCheckpointSize, 0);
     }
+    if (accept >= -1) {
+      Pending p = new Pending(AuditEvent.builder(Action.AUDIT_LOG_RECOVERED, acceptedBy).reason(acceptReason)
+          .severity(Severity.WARN)
+          .detail("recovery", "operator accepted events no signed checkpoint covered")
+          .detail("accepted_from", Long.toString(Math.max(accept, base.firstSeq())))
+          .detail("accepted_to", Long.toString(nextSeq))
+          .detail("accepted_root", Bytes.wrap(tree.rootAt(nextSeq)).base64())
+          .detail("accepted_chain", Bytes.of(lastChain).base64())
+          .detail("last_signed_size", Long.toString(accept))
+          .build(clock), null);
+      appendLocked(List.of(p));
+      if (p.error != null) {
+        throw new AuditException("the accepted history could not be logged; nothing was signed", p.error);
+      }
+    }
     for (String note : store.recoveries()) {
       appendLocked(List.of(new Pending(systemEvent(Action.AUDIT_LOG_RECOVERED, "crash recovery on open")
           .severity(Severity.WARN).detail("recovery", note).build(clock), null)));
@@ -244,6 +277,92 @@ public final class AuditLog implements AutoCloseable {
     if (!signers.isEmpty() && lastCheckpointSize != nextSeq) {
       checkpointLocked(base.firstSeq());
     }
+  }
+
+  /** The stored checkpoints of this log that parse (signed or not; oldest first). */
+  private List<SignedCheckpoint> storedCheckpoints() {
+    List<SignedCheckpoint> out = new ArrayList<>();
+    for (String cp : store.checkpoints()) {
+      try {
+        SignedCheckpoint s = SignedCheckpoint.parse(cp);
+        if (s.checkpoint().origin().equals(origin)) {
+          out.add(s);
+        }
+      } catch (AuditFormatException e) {
+        // A damaged checkpoint is the verifier's business.
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The rebuilt tree and chain must agree with every checkpoint stored with the log that they
+   * reach: a difference means the events were rewritten after the checkpoint was made, and
+   * signing a new checkpoint over them would launder the rewrite.
+   */
+  private void checkAgainst(List<SignedCheckpoint> stored) {
+    for (SignedCheckpoint s : stored) {
+      Checkpoint c = s.checkpoint();
+      long size = c.size();
+      if (size > nextSeq || size < base.firstSeq() || size == 0) {
+        continue; // beyond the end: the signedBeyond check below; before the cut: pruned
+      }
+      byte[] chain = size == base.firstSeq() ? base.chainBefore().toByteArray() : chainAt.get(size);
+      boolean rootOk = java.security.MessageDigest.isEqual(tree.rootAt(size), c.root().toByteArray());
+      boolean chainOk = chain != null && java.security.MessageDigest.isEqual(chain, c.chainHead().toByteArray());
+      if (!rootOk || !chainOk) {
+        throw new AuditException("the stored events differ from the checkpoint of size " + size
+            + " stored with them (" + (!rootOk ? "Merkle root" : "chain head") + "): events were rewritten;"
+            + " refusing to append. Run AuditVerifier; Bulwark never repairs tampering");
+      }
+    }
+    chainAt.clear();
+  }
+
+  /**
+   * The most events a crash can leave after the last stored checkpoint: the checkpointer holds
+   * up appends once {@code BACKLOG} cut checkpoints wait to be stored, and each cut follows at
+   * most one cadence plus one group-commit batch after the previous one.
+   */
+  static long unsealedBound(long checkpointEveryEvents, int maxBatch) {
+    return (Checkpointer.BACKLOG + 1) * (checkpointEveryEvents + maxBatch);
+  }
+
+  /**
+   * With signers: -2 when the stored events are sealed as far as a crash allows; otherwise
+   * (accepted by an operator) the size of the newest checkpoint signed by this log's keys, -1
+   * for none. Without an operator's acceptance, too many unsealed events throw.
+   */
+  private long unsealedHistory(List<SignedCheckpoint> stored) {
+    if (signers.isEmpty() || nextSeq <= base.firstSeq()) {
+      return -2;
+    }
+    List<CheckpointKey> keys = signers.stream().map(CheckpointSigner::publicKey).toList();
+    long sealed = -1;
+    List<SignedCheckpoint> bySize = new ArrayList<>(stored);
+    bySize.sort(java.util.Comparator.comparingLong((SignedCheckpoint s) -> s.checkpoint().size()).reversed());
+    for (SignedCheckpoint s : bySize) {
+      if (s.checkpoint().size() <= nextSeq && !s.verifiedBy(keys).isEmpty()) {
+        sealed = s.checkpoint().size();
+        break;
+      }
+    }
+    boolean fileMissing = store instanceof FileAuditStore && ((FileAuditStore) store).checkpointFileWasMissing();
+    long bound = unsealedBound(checkpointEveryEvents, maxBatch);
+    if (sealed >= 0 && !fileMissing && nextSeq - Math.max(sealed, base.firstSeq()) <= bound) {
+      return -2;
+    }
+    if (acceptedBy != null) {
+      return sealed;
+    }
+    String why = fileMissing ? "its checkpoint file is missing"
+        : sealed < 0 ? "no checkpoint signed by this log's keys is stored"
+        : (nextSeq - Math.max(sealed, base.firstSeq())) + " events follow the last signed checkpoint (size " + sealed
+            + "), more than a crash can leave unsigned (" + bound + ")";
+    throw new UnsealedHistoryException("the store holds " + nextSeq + " events but " + why
+        + ": checkpoints were lost or deleted, and the events may have been rewritten since. Refusing to sign them."
+        + " Run AuditVerifier, then accept the stored history explicitly (AuditLog.Builder.acceptUnsealedHistory,"
+        + " or 'bulwark audit recover'), which logs who accepted what", sealed, nextSeq);
   }
 
   /** The latest checkpoint {@code anchor} holds for this log, if it verifies with this log's keys. */
@@ -271,6 +390,9 @@ public final class AuditLog implements AutoCloseable {
     }
     try (Stream<StoredEvent> s = store.read(nextSeq)) {
       for (StoredEvent e : (Iterable<StoredEvent>) s::iterator) {
+        if (e.isDamaged() && e.damage().startsWith("quarantined bytes")) {
+          continue; // what an earlier open cut from a torn tail: kept for the verifier, not part of the log
+        }
         if (e.isDamaged()) {
           throw new AuditException("stored log is damaged at " + e.location() + " (" + e.damage()
               + "); refusing to append. Run AuditVerifier; Bulwark never repairs tampering");
@@ -285,6 +407,15 @@ public final class AuditLog implements AutoCloseable {
         if (!java.security.MessageDigest.isEqual(chain, e.chainHash().toByteArray())) {
           throw new AuditException("stored chain breaks at seq " + e.seq() + " (" + e.location()
               + "); refusing to append. Run AuditVerifier");
+        }
+        if (tagger != null && (e.mac().length() != 32
+            || !java.security.MessageDigest.isEqual(tagger.tag(chain), e.mac().toByteArray()))) {
+          throw new AuditException("stored event seq " + e.seq() + " (" + e.location() + ") has "
+              + (e.mac().isEmpty() ? "no MAC" : "a MAC that does not verify") + " under this log's chain key: forged or"
+              + " edited without the key; refusing to append. Run AuditVerifier; Bulwark never repairs tampering");
+        }
+        if (watchedSizes.contains(e.seq() + 1)) {
+          chainAt.put(e.seq() + 1, chain);
         }
         tree.append(leaf);
         lastChain = chain;
@@ -1221,6 +1352,8 @@ public final class AuditLog implements AutoCloseable {
     private boolean allowCustomActions;
     private int maxBatch = 4096;
     private int maxOutstanding = 4096;
+    private Actor acceptedBy;
+    private String acceptReason;
 
     private Builder(String origin, AuditStore store) {
       this.origin = Objects.requireNonNull(origin, "origin");
@@ -1235,6 +1368,25 @@ public final class AuditLog implements AutoCloseable {
     /** Adds a checkpoint signer; several signers all sign every checkpoint (key rotation). */
     public Builder signer(CheckpointSigner signer) {
       signers.add(Objects.requireNonNull(signer, "signer"));
+      return this;
+    }
+
+    /**
+     * An operator's explicit recovery: if the store holds more events after the last checkpoint
+     * signed by this log's keys than a crash can leave (or no such checkpoint, or the file store's
+     * checkpoint file is gone), {@link #build()} accepts them instead of throwing
+     * {@link UnsealedHistoryException}. It first logs an {@code audit_log_recovered} event by
+     * {@code operator} that records what was accepted (the range, its Merkle root and chain head,
+     * the last signed size) and then signs a checkpoint. The verifier reports that event as
+     * {@link FindingCode#HISTORY_ACCEPTED}. Has no effect when nothing needs accepting. Accepting
+     * never repairs anything: run {@link AuditVerifier} first and keep its report.
+     */
+    public Builder acceptUnsealedHistory(Actor operator, String reason) {
+      this.acceptedBy = Objects.requireNonNull(operator, "operator");
+      this.acceptReason = Objects.requireNonNull(reason, "reason");
+      if (reason.isBlank()) {
+        throw new IllegalArgumentException("an accepted history needs a reason");
+      }
       return this;
     }
 

@@ -59,6 +59,7 @@ public final class AuditVerifier {
   private final List<CheckpointKey> keys;
   private final ChainKey chainKey;
   private final List<CheckpointAnchor> anchors;
+  private final long unsealedBound;
 
   private AuditVerifier(Builder b) {
     this.origin = b.origin;
@@ -66,6 +67,7 @@ public final class AuditVerifier {
     this.keys = List.copyOf(b.keys);
     this.chainKey = b.chainKey;
     this.anchors = List.copyOf(b.anchors);
+    this.unsealedBound = AuditLog.unsealedBound(b.checkpointEveryEvents, b.maxBatch);
   }
 
   public static Builder builder(String origin) {
@@ -78,6 +80,8 @@ public final class AuditVerifier {
     private final List<CheckpointKey> keys = new ArrayList<>();
     private ChainKey chainKey;
     private final List<CheckpointAnchor> anchors = new ArrayList<>();
+    private long checkpointEveryEvents = 1000;
+    private int maxBatch = 4096;
 
     private Builder(String origin) {
       this.origin = Objects.requireNonNull(origin, "origin");
@@ -98,6 +102,21 @@ public final class AuditVerifier {
     /** Reads the latest anchored checkpoint from {@code anchor} to detect truncation and rollback. */
     public Builder anchor(CheckpointAnchor anchor) {
       anchors.add(Objects.requireNonNull(anchor, "anchor"));
+      return this;
+    }
+
+    /**
+     * The writer's checkpoint cadence and group-commit batch ({@link AuditLog.Builder#checkpointEvery}
+     * and {@link AuditLog.Builder#maxBatch}; 1000 and 4096 by default). With trusted keys, more
+     * events after the newest signed checkpoint than such a writer can leave unsigned is
+     * {@link FindingCode#CHECKPOINTS_MISSING}.
+     */
+    public Builder checkpointCadence(long events, int maxBatch) {
+      if (events < 1 || maxBatch < 1) {
+        throw new IllegalArgumentException("checkpoint cadence and batch must be positive");
+      }
+      this.checkpointEveryEvents = events;
+      this.maxBatch = maxBatch;
       return this;
     }
 
@@ -547,7 +566,9 @@ public final class AuditVerifier {
       if (s.isDamaged()) {
         String d = s.damage();
         FindingCode code = d.startsWith("torn tail") ? FindingCode.TORN_TAIL
-            : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA : FindingCode.MODIFIED;
+            : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA
+            : d.startsWith("malformed prune base") ? FindingCode.MALFORMED
+            : d.startsWith("quarantined bytes") ? FindingCode.QUARANTINED : FindingCode.MODIFIED;
         add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;
@@ -848,7 +869,12 @@ public final class AuditVerifier {
         return; // check() accepted these bytes, so decode does too
       }
       Action a = e.event().action();
-      if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
+      if (a.equals(Action.AUDIT_LOG_RECOVERED) && e.event().details().containsKey("accepted_to")) {
+        Map<String, String> d = e.event().details();
+        add(FindingCode.HISTORY_ACCEPTED, r.seq, r.location(), "operator " + e.event().actor().id() + " accepted events "
+            + d.get("accepted_from") + ".." + d.get("accepted_to") + " that no signed checkpoint covered (last signed size "
+            + d.get("last_signed_size") + "): " + e.event().reason());
+      } else if (a.equals(Action.AUDIT_LOG_RECOVERED)) {
         add(FindingCode.TORN_TAIL_RECOVERED, r.seq, r.location(), "writer recovered a crash: " + e.event().details().get("recovery"));
       } else if (a.equals(Action.AUDIT_LOG_PRUNED)) {
         receipts.add(e);
@@ -867,8 +893,24 @@ public final class AuditVerifier {
     }
   }
 
-  /** Verifies the log in {@code store}. Never throws for bad content; only for an unreadable store. */
+  /**
+   * Verifies the log in {@code store}. Always returns a report: damage of any kind is a finding,
+   * and a store that cannot be read at all (or content no check anticipated) gives a report with
+   * a {@link FindingCode#MALFORMED} finding that says why verification stopped, never an
+   * exception (such a report is never intact).
+   */
   public VerificationReport verify(AuditStore store) {
+    try {
+      return verifyOrThrow(store);
+    } catch (RuntimeException e) {
+      Finding f = new Finding(FindingCode.MALFORMED, -1, String.valueOf(store),
+          "verification could not finish: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return new VerificationReport(origin, 0, 0, 0, 0, List.of(f),
+          List.of("everything after the failure above: the log could not be read to the end"));
+    }
+  }
+
+  private VerificationReport verifyOrThrow(AuditStore store) {
     PruneBase base = store.head().base();
     Run run = new Run(base);
     Workers workers = new Workers();
@@ -924,7 +966,17 @@ public final class AuditVerifier {
 
       // A signed checkpoint protects against truncation below its size even where its content differs.
       long covered = Math.min(size, valid.stream().mapToLong(c -> c.checkpoint().size()).max().orElse(0));
-      if (covered < size && !keys.isEmpty()) {
+      boolean fileMissing = store instanceof FileAuditStore && ((FileAuditStore) store).checkpointFileWasMissing();
+      long unsealed = size - Math.max(covered, base.firstSeq());
+      if (!keys.isEmpty() && size > base.firstSeq() && (fileMissing || valid.isEmpty() || unsealed > unsealedBound)) {
+        String why = fileMissing ? "the checkpoint file is gone"
+            : valid.isEmpty() ? "no checkpoint signed by a trusted key is stored"
+            : unsealed + " events follow the newest signed checkpoint (size " + covered + "), more than the writer leaves"
+                + " unsigned at the expected cadence (" + unsealedBound + ")";
+        run.add(FindingCode.CHECKPOINTS_MISSING, Math.max(covered, base.firstSeq()),
+            "seq " + Math.max(covered, base.firstSeq()) + ".." + (size - 1), "the log holds " + size + " events but " + why
+                + ": checkpoints were deleted, and these events are unprotected (they may have been rewritten)");
+      } else if (covered < size && !keys.isEmpty()) {
         run.add(FindingCode.UNSEALED_TAIL, covered, "seq " + covered + ".." + (size - 1),
             (size - covered) + " event(s) after the last signed checkpoint are not yet protected against truncation");
       }

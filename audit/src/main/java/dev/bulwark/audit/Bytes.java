@@ -36,13 +36,26 @@ public final class Bytes {
     return new Bytes(value);
   }
 
-  /** Decodes standard base64 (with padding). */
+  /**
+   * Decodes canonical standard base64: with the padding, no line breaks, and zero padding bits.
+   * Any other spelling of the same bytes (a missing or extra {@code =}, stray bits in the last
+   * character) is rejected, so one value has exactly one text form and an edited text never
+   * decodes to the signed bytes.
+   *
+   * @throws IllegalArgumentException if {@code base64} is not the canonical encoding of some bytes
+   */
   public static Bytes fromBase64(String base64) {
+    Objects.requireNonNull(base64, "base64");
+    byte[] decoded;
     try {
-      return new Bytes(Base64.getDecoder().decode(base64));
+      decoded = Base64.getDecoder().decode(base64);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("not valid base64", e);
     }
+    if (!Base64.getEncoder().encodeToString(decoded).equals(base64)) {
+      throw new IllegalArgumentException("not canonical base64 (padding or stray padding bits)");
+    }
+    return new Bytes(decoded);
   }
 
   /** A copy of the bytes. */

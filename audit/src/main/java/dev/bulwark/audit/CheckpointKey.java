@@ -24,6 +24,7 @@ import java.util.Objects;
 public record CheckpointKey(String name, Bytes publicKey) {
 
   static final int TYPE_ED25519 = 0x01;
+  static final int ED25519_SIGNATURE_BYTES = 64;
   private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
 
   public CheckpointKey {
@@ -92,8 +93,15 @@ public record CheckpointKey(String name, Bytes publicKey) {
     }
   }
 
-  /** Whether {@code signature} is a valid Ed25519 signature of {@code message} by this key. */
+  /**
+   * Whether {@code signature} is a valid Ed25519 signature of {@code message} by this key. An
+   * Ed25519 signature is exactly 64 bytes: anything longer or shorter is rejected before the JDK
+   * sees it (its verifier ignores trailing bytes after S).
+   */
   public boolean verify(byte[] message, byte[] signature) {
+    if (signature == null || signature.length != ED25519_SIGNATURE_BYTES) {
+      return false;
+    }
     try {
       Signature v = Signature.getInstance("Ed25519");
       v.initVerify(toPublicKey());

@@ -66,6 +66,8 @@ public final class FileAuditStore implements AuditStore {
   private static final String CHECKPOINTS = "checkpoints.log";
   private static final String BASE = "base";
   private static final String LOCK = "LOCK";
+  private static final String QUARANTINE_PREFIX = "quarantine-";
+  private static final String QUARANTINE_SUFFIX = ".torn";
 
   private final Path dir;
   private final boolean readOnly;
@@ -84,6 +86,10 @@ public final class FileAuditStore implements AuditStore {
   private FileChannel checkpointChannel;
   private long checkpointSize;
   private PruneBase base = PruneBase.GENESIS;
+  /** Whether {@code checkpoints.log} was absent when the store was opened under a non-empty log (until one is stored). */
+  private volatile boolean checkpointFileMissing;
+  /** Why the prune base file could not be read (read-only stores report it instead of failing). */
+  private String baseDamage;
   private long nextSeq;
   private Bytes lastChain;
   private volatile boolean broken;
@@ -151,16 +157,23 @@ public final class FileAuditStore implements AuditStore {
     if (Files.exists(basePath)) {
       try {
         base = PruneBase.fromText(Files.readString(basePath, StandardCharsets.UTF_8));
-      } catch (IllegalArgumentException e) {
-        throw new AuditStoreException("the prune base file of " + dir + " is damaged; refusing to guess", e);
+      } catch (IllegalArgumentException | IOException e) {
+        if (!readOnly) {
+          // Nothing has been changed yet, and nothing will be: the writer refuses, the verifier reports.
+          throw new AuditStoreException("the prune base file of " + dir + " is damaged (" + e.getMessage()
+              + "); refusing to open it for writing. Run AuditVerifier; nothing was changed", e);
+        }
+        baseDamage = "malformed prune base file: " + e.getMessage();
       }
     }
     TreeMap<Long, Path> segs = segmentFiles();
     if (!readOnly) {
-      for (Long first : new ArrayList<>(segs.headMap(base.firstSeq()).keySet())) {
-        // Left over from a retention run that crashed after recording the base.
-        Files.deleteIfExists(segs.remove(first));
-        Files.deleteIfExists(holdPath(first));
+      // Opening never deletes: segments below the base (left over from a retention run that
+      // crashed after recording the base) stay until the next retention run removes them, and
+      // a base that does not start at a segment boundary is refused before anything changes.
+      if (base.firstSeq() > 0 && !segs.isEmpty() && !segs.containsKey(base.firstSeq())) {
+        throw new AuditStoreException("the prune base of " + dir + " says the log starts at seq " + base.firstSeq()
+            + " but no segment starts there; refusing to open it for writing. Run AuditVerifier; nothing was changed");
       }
       if (segs.isEmpty()) {
         createSegment(base.firstSeq());
@@ -175,13 +188,10 @@ public final class FileAuditStore implements AuditStore {
       long size = Files.size(last);
       long validEnd = findTail(segs);
       if (validEnd < size && !readOnly) {
-        try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
-          ch.truncate(validEnd);
-          ch.force(true);
-        }
+        String kept = quarantine(last, validEnd, size);
         recoveries.add(String.format(Locale.ROOT,
-            "torn tail of %s: %d bytes after offset %d dropped; last durable seq %d",
-            last.getFileName(), size - validEnd, validEnd, nextSeq - 1));
+            "torn tail of %s: %d bytes after offset %d moved to %s; last durable seq %d",
+            last.getFileName(), size - validEnd, validEnd, kept, nextSeq - 1));
       }
       activeSize = validEnd;
       if (!readOnly) {
@@ -189,6 +199,7 @@ public final class FileAuditStore implements AuditStore {
       }
     }
     Path cps = dir.resolve(CHECKPOINTS);
+    checkpointFileMissing = !Files.exists(cps, java.nio.file.LinkOption.NOFOLLOW_LINKS) && nextSeq > base.firstSeq();
     if (Files.exists(cps)) {
       long size = Files.size(cps);
       long end = 0;
@@ -205,11 +216,8 @@ public final class FileAuditStore implements AuditStore {
         end = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT) < 0 ? pos : size;
       }
       if (end < size && !readOnly) {
-        try (FileChannel ch = FileChannel.open(cps, StandardOpenOption.WRITE)) {
-          ch.truncate(end);
-          ch.force(true);
-        }
-        recoveries.add("torn tail of " + CHECKPOINTS + ": " + (size - end) + " bytes dropped");
+        String kept = quarantine(cps, end, size);
+        recoveries.add("torn tail of " + CHECKPOINTS + ": " + (size - end) + " bytes after offset " + end + " moved to " + kept);
       }
       checkpointSize = readOnly ? size : end;
     }
@@ -217,6 +225,40 @@ public final class FileAuditStore implements AuditStore {
       checkpointChannel = channelWrapper.apply(FileChannel.open(cps, StandardOpenOption.CREATE,
           StandardOpenOption.WRITE, StandardOpenOption.READ));
     }
+  }
+
+  /**
+   * Moves the bytes {@code [from, size)} of {@code file} into a new quarantine file (written,
+   * fsynced and renamed into place first), then cuts them from {@code file}. Nothing is lost: the
+   * verifier reports every quarantine file, and an operator can inspect it. Returns its name.
+   */
+  private String quarantine(Path file, long from, long size) throws IOException {
+    String name = String.format(Locale.ROOT, "%s%s-%d%s", QUARANTINE_PREFIX, file.getFileName(), from, QUARANTINE_SUFFIX);
+    Path target = dir.resolve(name);
+    for (int i = 1; Files.exists(target); i++) {
+      name = String.format(Locale.ROOT, "%s%s-%d.%d%s", QUARANTINE_PREFIX, file.getFileName(), from, i, QUARANTINE_SUFFIX);
+      target = dir.resolve(name);
+    }
+    Path tmp = dir.resolve(name + ".tmp");
+    try (FileChannel src = FileChannel.open(file, StandardOpenOption.READ);
+         FileChannel dst = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+             StandardOpenOption.WRITE)) {
+      long at = from;
+      while (at < size) {
+        long n = src.transferTo(at, size - at, dst);
+        if (n <= 0) {
+          throw new IOException("could not copy the torn tail of " + file.getFileName() + " to " + tmp.getFileName());
+        }
+        at += n;
+      }
+      dst.force(true);
+    }
+    moveAtomically(tmp, target);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.truncate(from);
+      ch.force(true);
+    }
+    return name;
   }
 
   /** Sets nextSeq/lastChain from the newest durable frame; returns the valid end of the last segment. */
@@ -247,7 +289,8 @@ public final class FileAuditStore implements AuditStore {
         validEnd = end;
       }
       if (lastGood != null) {
-        nextSeq = lastGood.seq() + 1;
+        // (A record below the base is damage the reader reports; the head never goes below the base.)
+        nextSeq = Math.max(lastGood.seq() + 1, base.firstSeq());
         lastChain = lastGood.chainHash();
         return validEnd;
       }
@@ -256,10 +299,11 @@ public final class FileAuditStore implements AuditStore {
       }
       nextSeq = Math.max(nextSeq, first);
     }
-    if (nextSeq > base.firstSeq()) {
+    if (nextSeq > base.firstSeq() && !readOnly) {
       // Segments exist past the base but hold no readable event: the chain head is unknown.
       throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
     }
+    nextSeq = base.firstSeq();
     return Math.max(validEnd, 0);
   }
 
@@ -387,13 +431,31 @@ public final class FileAuditStore implements AuditStore {
     TreeMap<Long, Path> out = new TreeMap<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
-        Matcher m = SEGMENT.matcher(p.getFileName().toString());
-        if (m.matches()) {
-          out.put(Long.parseLong(m.group(1)), p);
+        long first = numberOf(SEGMENT, p);
+        if (first >= 0) {
+          out.put(first, p);
         }
       }
     }
     return out;
+  }
+
+  /**
+   * The sequence number in a segment or hold file name, or -1 when {@code p} is not such a file:
+   * another name, a number beyond {@link StoredEvent#MAX_SEQ} (or a {@code long}), or not a
+   * regular file. Files that are not are foreign data, which reads report.
+   */
+  private static long numberOf(Pattern pattern, Path p) {
+    Matcher m = pattern.matcher(p.getFileName().toString());
+    if (!m.matches() || !Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return -1;
+    }
+    try {
+      long n = Long.parseLong(m.group(1));
+      return n <= StoredEvent.MAX_SEQ ? n : -1;
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   private List<String> foreignFiles() throws IOException {
@@ -401,7 +463,7 @@ public final class FileAuditStore implements AuditStore {
     try (Stream<Path> files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String n = p.getFileName().toString();
-        if (!SEGMENT.matcher(n).matches() && !HOLD.matcher(n).matches() && !n.equals(CHECKPOINTS)
+        if (numberOf(SEGMENT, p) < 0 && numberOf(HOLD, p) < 0 && !n.equals(CHECKPOINTS)
             && !n.equals(BASE) && !n.equals(LOCK)) {
           out.add(n);
         }
@@ -570,9 +632,16 @@ public final class FileAuditStore implements AuditStore {
     Long start = segs.floorKey(fromSeq);
     List<Path> files = new ArrayList<>((start == null ? segs : segs.tailMap(start, true)).values());
     List<StoredEvent> foreign = new ArrayList<>();
+    if (baseDamage != null) {
+      foreign.add(StoredEvent.damaged(-1, BASE, baseDamage));
+    }
     if (fromSeq <= base.firstSeq()) {
       for (String f : foreignFiles()) {
-        foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        if (f.startsWith(QUARANTINE_PREFIX) && f.endsWith(QUARANTINE_SUFFIX)) {
+          foreign.add(StoredEvent.damaged(-1, f, "quarantined bytes: what the writer cut from a torn tail on open and kept here (inspect them; they are not part of the log)"));
+        } else {
+          foreign.add(StoredEvent.damaged(-1, f, "foreign file in the log directory"));
+        }
       }
     }
     return new Listing(files, foreign, readOnly ? -1 : activeSize, segs.isEmpty() ? null : segs.lastEntry().getValue());
@@ -632,6 +701,7 @@ public final class FileAuditStore implements AuditStore {
       throw new AuditStoreException("checkpoint write failed: " + e.getMessage(), e);
     }
     checkpointSize = before + f.length;
+    checkpointFileMissing = false;
   }
 
   @Override
@@ -773,6 +843,14 @@ public final class FileAuditStore implements AuditStore {
     } catch (IOException e) {
       throw new AuditStoreException("retention failed: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Whether the checkpoint file was absent when this store was opened (opening for writing then
+   * creates an empty one). Under a log that holds events, that means checkpoints were deleted.
+   */
+  boolean checkpointFileWasMissing() {
+    return checkpointFileMissing;
   }
 
   @Override

@@ -315,6 +315,9 @@ class CrashIT {
     TreeMap<Long, String> bySeq = new TreeMap<>();
     try (Stream<StoredEvent> s = store.read(0)) {
       for (StoredEvent e : (Iterable<StoredEvent>) s::iterator) {
+        if (e.isDamaged() && e.damage().startsWith("quarantined bytes")) {
+          continue; // a torn tail an earlier open kept aside
+        }
         try {
           LoggedEvent le = CanonicalEncoding.decode(e.payload());
           if (le.event().action().equals(Action.AUDIT_LOG_RECOVERED)) {

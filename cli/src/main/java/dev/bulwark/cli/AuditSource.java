@@ -57,6 +57,27 @@ final class AuditSource {
     return FileAuditStore.openReadOnly(directory);
   }
 
+  /**
+   * Opens the store for writing ({@code audit recover} only): the file store takes its lock and,
+   * like every writer, keeps any torn tail in a quarantine file.
+   */
+  AuditStore openForWriting(Environment env) {
+    boolean useDb = db.present();
+    if (directory != null && useDb) {
+      throw new CliException(ExitCode.USAGE, "give either a directory or --jdbc-url, not both");
+    }
+    if (directory == null && !useDb) {
+      throw new CliException(ExitCode.USAGE, "missing log: give a file-store DIR or --jdbc-url (see --help)");
+    }
+    if (useDb) {
+      return new JdbcAuditStore(env.dataSources().open(db), log, false);
+    }
+    if (!Files.isDirectory(directory)) {
+      throw CliException.config("no such directory: " + directory);
+    }
+    return FileAuditStore.open(directory);
+  }
+
   String describe() {
     return directory != null ? directory.toString() : db + " log " + log;
   }

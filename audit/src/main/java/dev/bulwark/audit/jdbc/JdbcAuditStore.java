@@ -439,6 +439,9 @@ public final class JdbcAuditStore implements AuditStore {
     byte[] chain = rs.getBytes(3);
     byte[] mac = rs.getBytes(4);
     String location = "bulwark_audit_event(" + logId + "," + seq + ")";
+    if (seq < 0 || seq > StoredEvent.MAX_SEQ) {
+      return StoredEvent.damaged(-1, location, "malformed row: sequence number " + seq + " is outside [0, 2^62)");
+    }
     if (payload == null || chain == null || chain.length != 32 || mac == null || (mac.length != 0 && mac.length != 32)) {
       return StoredEvent.damaged(seq, location, "row has a missing or malformed hash column");
     }

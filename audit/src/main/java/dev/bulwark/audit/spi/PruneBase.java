@@ -20,8 +20,8 @@ public record PruneBase(long firstSeq, Bytes chainBefore, List<Bytes> compactRan
   public static final PruneBase GENESIS = new PruneBase(0, Bytes.of(new byte[32]), List.of());
 
   public PruneBase {
-    if (firstSeq < 0) {
-      throw new IllegalArgumentException("firstSeq < 0");
+    if (firstSeq < 0 || firstSeq > StoredEvent.MAX_SEQ) {
+      throw new IllegalArgumentException("firstSeq outside [0, StoredEvent.MAX_SEQ]");
     }
     Objects.requireNonNull(chainBefore, "chainBefore");
     if (chainBefore.length() != 32) {
@@ -47,16 +47,29 @@ public record PruneBase(long firstSeq, Bytes chainBefore, List<Bytes> compactRan
     return sb.toString();
   }
 
-  /** Parses {@link #toText()}. */
+  /**
+   * Parses {@link #toText()} (optionally followed by one newline), strictly: a canonical decimal
+   * {@code firstSeq}, canonical base64 hashes, single spaces.
+   *
+   * @throws IllegalArgumentException if {@code text} is not exactly that
+   */
   public static PruneBase fromText(String text) {
-    String[] parts = text.trim().split(" ");
-    if (parts.length < 2) {
+    java.util.Objects.requireNonNull(text, "text");
+    String line = text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
+    String[] parts = line.split(" ", -1);
+    if (parts.length < 2 || parts.length > 66 || !parts[0].matches("0|[1-9][0-9]{0,18}")) {
       throw new IllegalArgumentException("malformed prune base");
     }
     List<Bytes> range = new java.util.ArrayList<>();
     for (int i = 2; i < parts.length; i++) {
       range.add(Bytes.fromBase64(parts[i]));
     }
-    return new PruneBase(Long.parseLong(parts[0]), Bytes.fromBase64(parts[1]), range);
+    long firstSeq;
+    try {
+      firstSeq = Long.parseLong(parts[0]);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("prune base sequence number out of range", e);
+    }
+    return new PruneBase(firstSeq, Bytes.fromBase64(parts[1]), range);
   }
 }

@@ -17,13 +17,20 @@ import java.util.Objects;
  */
 public record StoredEvent(long seq, Bytes payload, Bytes chainHash, Bytes mac, String location, String damage) {
 
+  /**
+   * The largest sequence number a log can hold (2^62 - 1): far beyond any real log, and low
+   * enough that every count and offset computed from sequence numbers stays inside a
+   * {@code long}. A stored record claiming more is damage, and stores report it as such.
+   */
+  public static final long MAX_SEQ = (1L << 62) - 1;
+
   public StoredEvent {
     Objects.requireNonNull(payload, "payload");
     Objects.requireNonNull(chainHash, "chainHash");
     Objects.requireNonNull(mac, "mac");
     Objects.requireNonNull(location, "location");
-    if (damage == null && (seq < 0 || chainHash.length() != 32 || (mac.length() != 0 && mac.length() != 32))) {
-      throw new IllegalArgumentException("undamaged records need seq >= 0, a 32-byte chain hash and an empty or 32-byte MAC");
+    if (damage == null && (seq < 0 || seq > MAX_SEQ || chainHash.length() != 32 || (mac.length() != 0 && mac.length() != 32))) {
+      throw new IllegalArgumentException("undamaged records need 0 <= seq <= MAX_SEQ, a 32-byte chain hash and an empty or 32-byte MAC");
     }
   }
 
