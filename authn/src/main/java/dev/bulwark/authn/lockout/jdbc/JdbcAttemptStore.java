@@ -2,6 +2,7 @@ package dev.bulwark.authn.lockout.jdbc;
 
 import dev.bulwark.authn.internal.Schema;
 import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -198,6 +200,190 @@ public final class JdbcAttemptStore implements AttemptStore {
       }
     }
     return List.of(out);
+  }
+
+  /**
+   * One statement, one round trip: it locks the keys' rows in key order ({@code FOR UPDATE}, one
+   * primary-key lookup each), decides from them whether every rule admits the attempt, and if so
+   * upserts all of them as {@link #recordFailures} does; it answers each key's record before and
+   * after. When a key had no row, a concurrent attempt may create it between the lock and the
+   * upsert; the count the upsert returns then is not the one the decision was made on, and the
+   * attempt is kept only if that count still owes no wait, otherwise refunded and refused
+   * (allowed by the contract: it errs towards refusing). A deadlock between statements whose
+   * rows appeared in different orders is retried.
+   */
+  @Override
+  public Admission reserve(List<Reservation> reservations) {
+    List<Reservation> list = List.copyOf(reservations);
+    int n = list.size();
+    if (n == 0) {
+      return new Admission(true, List.of());
+    }
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      if (index.put(list.get(i).key(), i) != null) {
+        throw new IllegalArgumentException("reserve needs distinct keys");
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reserveOnce(list, index);
+      } catch (SQLException e) {
+        if (!"40P01".equals(e.getSQLState()) || attempt >= 3) {
+          throw new IllegalStateException("could not reserve an attempt", e);
+        }
+      }
+    }
+  }
+
+  private Admission reserveOnce(List<Reservation> list, Map<String, Integer> index) throws SQLException {
+    int n = list.size();
+    Attempts[] before = new Attempts[n];
+    Attempts[] after = new Attempts[n];
+    boolean admitted = false;
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(reserveSql(n))) {
+      int p = 1;
+      for (Reservation r : list) {
+        LockoutRule rule = r.rule();
+        ps.setString(p++, r.key());
+        ps.setLong(p++, r.at().toEpochMilli());
+        ps.setLong(p++, r.expiresAt().toEpochMilli());
+        ps.setLong(p++, rule.disableAt());
+        ps.setLong(p++, rule.freeFailures());
+        ps.setLong(p++, ceilMillis(rule.initialDelay()));
+        ps.setLong(p++, ceilMillis(rule.maxDelay()));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Integer i = index.get(rs.getString(1));
+          if (i == null || before[i] != null) {
+            throw new IllegalStateException("reserving an attempt returned an unexpected row");
+          }
+          admitted = rs.getBoolean(2);
+          before[i] = rs.getBoolean(6)
+              ? new Attempts(rs.getLong(7), Instant.ofEpochMilli(rs.getLong(8)), rs.getBoolean(9))
+              : Attempts.NONE;
+          long failures = rs.getLong(3);
+          after[i] = rs.wasNull() ? null : new Attempts(failures, Instant.ofEpochMilli(rs.getLong(4)), rs.getBoolean(5));
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (before[i] == null || (admitted && after[i] == null)) {
+        throw new IllegalStateException("reserving an attempt returned too few rows");
+      }
+    }
+    if (!admitted) {
+      return new Admission(false, List.of(before));
+    }
+    // A row created by a concurrent attempt after this statement's lock step: the count actually
+    // reserved is later than the one decided on. Keep it only if no wait was owed before it.
+    boolean raced = false;
+    for (int i = 0; i < n; i++) {
+      if (after[i].failures() != before[i].failures() + 1 && after[i].failures() - 1 > list.get(i).rule().freeFailures()) {
+        raced = true;
+      }
+    }
+    if (raced) {
+      refund(list);
+      Attempts[] now = new Attempts[n];
+      for (int i = 0; i < n; i++) {
+        now[i] = after[i];
+      }
+      return new Admission(false, List.of(now));
+    }
+    return new Admission(true, List.of(after));
+  }
+
+  private static long ceilMillis(java.time.Duration d) {
+    try {
+      long ms = d.toMillis();
+      return d.minusMillis(ms).isZero() ? ms : ms + 1;
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * One count less on each key (never below zero), re-enabling a key this drops below its
+   * {@code disableAt}: one {@code UPDATE} per key, in key order, sent as one batch.
+   */
+  @Override
+  public void refund(List<Reservation> reservations) {
+    List<Reservation> list = new ArrayList<>(reservations);
+    if (list.isEmpty()) {
+      return;
+    }
+    list.sort(java.util.Comparator.comparing(Reservation::key));
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "UPDATE " + TABLE + " SET failures = failures - 1, disabled = disabled AND failures - 1 >= ? "
+            + "WHERE attempt_key = ? AND failures > 0")) {
+      for (Reservation r : list) {
+        ps.setLong(1, r.rule().disableAt());
+        ps.setString(2, r.key());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not refund an attempt", e);
+    }
+  }
+
+  private static String reserveSql(int n) {
+    if (n < RESERVE.length) {
+      return RESERVE[n];
+    }
+    return buildReserveSql(n);
+  }
+
+  private static final String[] RESERVE = new String[8];
+
+  static {
+    for (int i = 1; i < RESERVE.length; i++) {
+      RESERVE[i] = buildReserveSql(i);
+    }
+  }
+
+  /**
+   * {@code v}: the reservations. {@code cur}: their rows, locked in key order, each by a
+   * primary-key lookup (a lateral equality, so the plan is an index scan at any table size).
+   * {@code s}: each key's live record before. {@code ok}: whether every rule admits the attempt,
+   * as {@link LockoutRule#admits} decides it: not disabled, and no more failures than are free or
+   * the wait for them ({@code initial * 2^(failures - free - 1)}, at most {@code max}) over.
+   * {@code up}: the upsert of {@link #recordFailures}, only when admitted.
+   */
+  private static String buildReserveSql(int n) {
+    StringBuilder sql = new StringBuilder(
+        "WITH v (k, at_ms, expires_ms, disable_at, free_n, initial_ms, max_ms) AS (VALUES ");
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append("(CAST(? AS VARCHAR(1024)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ")
+          .append("CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))");
+    }
+    String next = "CASE WHEN a.disabled OR a.expires_at_ms > EXCLUDED.last_failure_ms THEN a.failures + 1 ELSE 1 END";
+    return sql.append("), cur AS (SELECT l.* FROM (SELECT k FROM v ORDER BY k) o CROSS JOIN LATERAL ")
+        .append("(SELECT t.attempt_key, t.failures, t.last_failure_ms, t.expires_at_ms, t.disabled FROM ").append(TABLE)
+        .append(" t WHERE t.attempt_key = o.k FOR UPDATE) l), ")
+        .append("s AS (SELECT v.*, (c.attempt_key IS NOT NULL AND (c.disabled OR c.expires_at_ms > v.at_ms)) AS live, ")
+        .append("c.failures AS failures, c.last_failure_ms AS last_ms, c.disabled AS disabled ")
+        .append("FROM v LEFT JOIN cur c ON c.attempt_key = v.k), ")
+        .append("ok AS (SELECT bool_and(NOT s.live OR (NOT s.disabled AND (s.failures <= s.free_n OR ")
+        .append("CAST(s.at_ms - s.last_ms AS DOUBLE PRECISION) >= LEAST(CAST(s.max_ms AS DOUBLE PRECISION), ")
+        .append("CAST(s.initial_ms AS DOUBLE PRECISION) * power(CAST(2 AS DOUBLE PRECISION), CAST(LEAST(s.failures - s.free_n - 1, 1000) AS DOUBLE PRECISION)))))) AS admitted ")
+        .append("FROM s), ")
+        .append("up AS (INSERT INTO ").append(TABLE)
+        .append(" AS a (attempt_key, failures, last_failure_ms, expires_at_ms, disabled) ")
+        .append("SELECT v.k, 1, v.at_ms, v.expires_ms, v.disable_at <= 1 FROM v, ok WHERE ok.admitted ORDER BY v.k ")
+        .append("ON CONFLICT (attempt_key) DO UPDATE SET ")
+        .append("failures = ").append(next).append(", ")
+        .append("disabled = a.disabled OR (").append(next)
+        .append(") >= (SELECT v.disable_at FROM v WHERE v.k = EXCLUDED.attempt_key), ")
+        .append("last_failure_ms = EXCLUDED.last_failure_ms, ")
+        .append("expires_at_ms = EXCLUDED.expires_at_ms ")
+        .append("RETURNING a.attempt_key, a.failures, a.last_failure_ms, a.disabled) ")
+        .append("SELECT s.k, ok.admitted, up.failures, up.last_failure_ms, up.disabled, s.live, s.failures, s.last_ms, ")
+        .append("s.disabled FROM s CROSS JOIN ok LEFT JOIN up ON up.attempt_key = s.k")
+        .toString();
   }
 
   private static String readManySql(int n) {
