@@ -557,8 +557,9 @@ public final class InMemoryAttemptStore implements AttemptStore {
         });
         return;
       }
-      View next = new View(v.failures - 1, Instant.ofEpochSecond(v.lastFailureSecond, v.lastFailureNano), v.disabled,
-          Instant.ofEpochSecond(v.expiresAtSecond, v.expiresAtNano), v.keepUntilTick);
+      View next = v.failures == 1 && !v.disabled ? dead(v.keepUntilTick)
+          : new View(v.failures - 1, Instant.ofEpochSecond(v.lastFailureSecond, v.lastFailureNano), v.disabled,
+              Instant.ofEpochSecond(v.expiresAtSecond, v.expiresAtNano), v.keepUntilTick);
       if (c.compareAndSet(v, next)) {
         return;
       }

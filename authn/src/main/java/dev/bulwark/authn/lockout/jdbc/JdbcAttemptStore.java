@@ -78,7 +78,7 @@ public final class JdbcAttemptStore implements AttemptStore {
           return Attempts.NONE;
         }
         boolean disabled = rs.getBoolean(4);
-        if (!disabled && rs.getLong(3) <= now.toEpochMilli()) {
+        if (!disabled && (rs.getLong(3) <= now.toEpochMilli() || rs.getLong(1) == 0)) {
           return Attempts.NONE;
         }
         return new Attempts(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), disabled);
@@ -115,7 +115,7 @@ public final class JdbcAttemptStore implements AttemptStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           boolean disabled = rs.getBoolean(5);
-          if (disabled || rs.getLong(4) > now.toEpochMilli()) {
+          if (disabled || (rs.getLong(4) > now.toEpochMilli() && rs.getLong(2) > 0)) {
             out.put(rs.getString(1), new Attempts(rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)), disabled));
           }
         }
@@ -203,14 +203,13 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * One statement, one round trip: it locks the keys' rows in key order ({@code FOR UPDATE}, one
-   * primary-key lookup each), decides from them whether every rule admits the attempt, and if so
-   * upserts all of them as {@link #recordFailures} does; it answers each key's record before and
-   * after. When a key had no row, a concurrent attempt may create it between the lock and the
-   * upsert; the count the upsert returns then is not the one the decision was made on, and the
-   * attempt is kept only if that count still owes no wait, otherwise refunded and refused
-   * (allowed by the contract: it errs towards refusing). A deadlock between statements whose
-   * rows appeared in different orders is retried.
+   * One statement, one round trip when admitted: an {@code INSERT ... ON CONFLICT DO UPDATE ...
+   * WHERE} over the keys in key order, whose {@code WHERE} is {@link LockoutRule#admits} on the
+   * row as it stands under the row lock. A key without a live row always admits (its count
+   * restarts at 1), so there is no window between a read and a write, not even when two attempts
+   * create a row together. The same statement reads each key's record as it was before, for the
+   * answer when refused. If some key refuses, the keys that admitted are refunded (a second round
+   * trip, on the refusal path only), so the attempt counts nowhere. A deadlock is retried.
    */
   @Override
   public Admission reserve(List<Reservation> reservations) {
@@ -240,7 +239,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     int n = list.size();
     Attempts[] before = new Attempts[n];
     Attempts[] after = new Attempts[n];
-    boolean admitted = false;
+    boolean[] seen = new boolean[n];
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(reserveSql(n))) {
       int p = 1;
       for (Reservation r : list) {
@@ -256,43 +255,35 @@ public final class JdbcAttemptStore implements AttemptStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           Integer i = index.get(rs.getString(1));
-          if (i == null || before[i] != null) {
+          if (i == null || seen[i]) {
             throw new IllegalStateException("reserving an attempt returned an unexpected row");
           }
-          admitted = rs.getBoolean(2);
-          before[i] = rs.getBoolean(6)
-              ? new Attempts(rs.getLong(7), Instant.ofEpochMilli(rs.getLong(8)), rs.getBoolean(9))
+          seen[i] = true;
+          long failures = rs.getLong(2);
+          after[i] = rs.wasNull() ? null : new Attempts(failures, Instant.ofEpochMilli(rs.getLong(3)), rs.getBoolean(4));
+          long was = rs.getLong(5);
+          boolean exists = !rs.wasNull();
+          boolean disabled = rs.getBoolean(8);
+          before[i] = exists && (disabled || (rs.getLong(7) > list.get(i).at().toEpochMilli() && was > 0))
+              ? new Attempts(was, Instant.ofEpochMilli(rs.getLong(6)), disabled)
               : Attempts.NONE;
-          long failures = rs.getLong(3);
-          after[i] = rs.wasNull() ? null : new Attempts(failures, Instant.ofEpochMilli(rs.getLong(4)), rs.getBoolean(5));
         }
       }
     }
+    List<Reservation> counted = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      if (before[i] == null || (admitted && after[i] == null)) {
+      if (!seen[i]) {
         throw new IllegalStateException("reserving an attempt returned too few rows");
       }
-    }
-    if (!admitted) {
-      return new Admission(false, List.of(before));
-    }
-    // A row created by a concurrent attempt after this statement's lock step: the count actually
-    // reserved is later than the one decided on. Keep it only if no wait was owed before it.
-    boolean raced = false;
-    for (int i = 0; i < n; i++) {
-      if (after[i].failures() != before[i].failures() + 1 && after[i].failures() - 1 > list.get(i).rule().freeFailures()) {
-        raced = true;
+      if (after[i] != null) {
+        counted.add(list.get(i));
       }
     }
-    if (raced) {
-      refund(list);
-      Attempts[] now = new Attempts[n];
-      for (int i = 0; i < n; i++) {
-        now[i] = after[i];
-      }
-      return new Admission(false, List.of(now));
+    if (counted.size() == n) {
+      return new Admission(true, List.of(after));
     }
-    return new Admission(true, List.of(after));
+    refund(counted);
+    return new Admission(false, List.of(before));
   }
 
   private static long ceilMillis(java.time.Duration d) {
@@ -305,8 +296,9 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * One count less on each key (never below zero), re-enabling a key this drops below its
-   * {@code disableAt}: one {@code UPDATE} per key, in key order, sent as one batch.
+   * One count less on each key (never below zero; a row at zero reads as no record), re-enabling
+   * a key this drops below its {@code disableAt}: one {@code UPDATE} per key, in key order, sent
+   * as one batch.
    */
   @Override
   public void refund(List<Reservation> reservations) {
@@ -315,6 +307,8 @@ public final class JdbcAttemptStore implements AttemptStore {
       return;
     }
     list.sort(java.util.Comparator.comparing(Reservation::key));
+    // One UPDATE under the row lock, so concurrent refunds and failures never lose a count. A row
+    // left at zero reads as no record (see get) and is deleted by purgeExpired.
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
         "UPDATE " + TABLE + " SET failures = failures - 1, disabled = disabled AND failures - 1 >= ? "
             + "WHERE attempt_key = ? AND failures > 0")) {
@@ -345,12 +339,12 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * {@code v}: the reservations. {@code cur}: their rows, locked in key order, each by a
-   * primary-key lookup (a lateral equality, so the plan is an index scan at any table size).
-   * {@code s}: each key's live record before. {@code ok}: whether every rule admits the attempt,
-   * as {@link LockoutRule#admits} decides it: not disabled, and no more failures than are free or
-   * the wait for them ({@code initial * 2^(failures - free - 1)}, at most {@code max}) over.
-   * {@code up}: the upsert of {@link #recordFailures}, only when admitted.
+   * {@code v}: the reservations. {@code up}: the upsert of {@link #recordFailures}, with a
+   * {@code WHERE} on the conflicting row that is {@link LockoutRule#admits}: the row is not live
+   * (expired and not disabled), or it is not disabled and has no more failures than are free or
+   * the wait for them ({@code initial * 2^(failures - free - 1)}, at most {@code max}) is over.
+   * The final select pairs each key with its new record (absent when refused) and its record
+   * before the statement (the statement's snapshot), read by a primary-key lookup each.
    */
   private static String buildReserveSql(int n) {
     StringBuilder sql = new StringBuilder(
@@ -360,29 +354,27 @@ public final class JdbcAttemptStore implements AttemptStore {
           .append("(CAST(? AS VARCHAR(1024)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ")
           .append("CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))");
     }
-    String next = "CASE WHEN a.disabled OR a.expires_at_ms > EXCLUDED.last_failure_ms THEN a.failures + 1 ELSE 1 END";
-    return sql.append("), cur AS (SELECT l.* FROM (SELECT k FROM v ORDER BY k) o CROSS JOIN LATERAL ")
-        .append("(SELECT t.attempt_key, t.failures, t.last_failure_ms, t.expires_at_ms, t.disabled FROM ").append(TABLE)
-        .append(" t WHERE t.attempt_key = o.k FOR UPDATE) l), ")
-        .append("s AS (SELECT v.*, (c.attempt_key IS NOT NULL AND (c.disabled OR c.expires_at_ms > v.at_ms)) AS live, ")
-        .append("c.failures AS failures, c.last_failure_ms AS last_ms, c.disabled AS disabled ")
-        .append("FROM v LEFT JOIN cur c ON c.attempt_key = v.k), ")
-        .append("ok AS (SELECT bool_and(NOT s.live OR (NOT s.disabled AND (s.failures <= s.free_n OR ")
-        .append("CAST(s.at_ms - s.last_ms AS DOUBLE PRECISION) >= LEAST(CAST(s.max_ms AS DOUBLE PRECISION), ")
-        .append("CAST(s.initial_ms AS DOUBLE PRECISION) * power(CAST(2 AS DOUBLE PRECISION), CAST(LEAST(s.failures - s.free_n - 1, 1000) AS DOUBLE PRECISION)))))) AS admitted ")
-        .append("FROM s), ")
-        .append("up AS (INSERT INTO ").append(TABLE)
+    String live = "(a.disabled OR a.expires_at_ms > EXCLUDED.last_failure_ms)";
+    String next = "CASE WHEN " + live + " THEN a.failures + 1 ELSE 1 END";
+    String rule = "(SELECT %s FROM v WHERE v.k = EXCLUDED.attempt_key)";
+    String wait = "LEAST(CAST(v.max_ms AS DOUBLE PRECISION), CAST(v.initial_ms AS DOUBLE PRECISION) * "
+        + "power(CAST(2 AS DOUBLE PRECISION), CAST(LEAST(a.failures - v.free_n - 1, 1000) AS DOUBLE PRECISION)))";
+    return sql.append("), up AS (INSERT INTO ").append(TABLE)
         .append(" AS a (attempt_key, failures, last_failure_ms, expires_at_ms, disabled) ")
-        .append("SELECT v.k, 1, v.at_ms, v.expires_ms, v.disable_at <= 1 FROM v, ok WHERE ok.admitted ORDER BY v.k ")
+        .append("SELECT k, 1, at_ms, expires_ms, disable_at <= 1 FROM v ORDER BY k ")
         .append("ON CONFLICT (attempt_key) DO UPDATE SET ")
         .append("failures = ").append(next).append(", ")
-        .append("disabled = a.disabled OR (").append(next)
-        .append(") >= (SELECT v.disable_at FROM v WHERE v.k = EXCLUDED.attempt_key), ")
-        .append("last_failure_ms = EXCLUDED.last_failure_ms, ")
+        .append("disabled = a.disabled OR (").append(next).append(") >= ").append(String.format(rule, "v.disable_at"))
+        .append(", last_failure_ms = EXCLUDED.last_failure_ms, ")
         .append("expires_at_ms = EXCLUDED.expires_at_ms ")
+        .append("WHERE NOT ").append(live).append(" OR (NOT a.disabled AND (a.failures <= ")
+        .append(String.format(rule, "v.free_n")).append(" OR CAST(EXCLUDED.last_failure_ms - a.last_failure_ms AS DOUBLE PRECISION) >= ")
+        .append(String.format(rule, wait)).append(")) ")
         .append("RETURNING a.attempt_key, a.failures, a.last_failure_ms, a.disabled) ")
-        .append("SELECT s.k, ok.admitted, up.failures, up.last_failure_ms, up.disabled, s.live, s.failures, s.last_ms, ")
-        .append("s.disabled FROM s CROSS JOIN ok LEFT JOIN up ON up.attempt_key = s.k")
+        .append("SELECT v.k, up.failures, up.last_failure_ms, up.disabled, c.failures, c.last_failure_ms, c.expires_at_ms, ")
+        .append("c.disabled FROM v LEFT JOIN up ON up.attempt_key = v.k LEFT JOIN LATERAL ")
+        .append("(SELECT t.failures, t.last_failure_ms, t.expires_at_ms, t.disabled FROM ").append(TABLE)
+        .append(" t WHERE t.attempt_key = v.k) c ON TRUE")
         .toString();
   }
 
@@ -465,7 +457,8 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * Deletes expired rows that are not disabled; returns how many. Rows that a failure is updating
+   * Deletes expired rows that are not disabled, and rows whose counts were all refunded; returns
+   * how many. Rows that a failure is updating
    * at that moment are skipped ({@code SKIP LOCKED}; the next purge takes them if they are still
    * expired), so a purge never waits for, or deadlocks with, a login.
    */
@@ -473,7 +466,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
             "DELETE FROM " + TABLE + " WHERE attempt_key IN (SELECT attempt_key FROM " + TABLE
-                + " WHERE expires_at_ms <= ? AND NOT disabled FOR UPDATE SKIP LOCKED)")) {
+                + " WHERE (expires_at_ms <= ? OR failures = 0) AND NOT disabled FOR UPDATE SKIP LOCKED)")) {
       ps.setLong(1, clock.instant().toEpochMilli());
       return ps.executeUpdate();
     } catch (SQLException e) {
