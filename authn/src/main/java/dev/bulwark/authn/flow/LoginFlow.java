@@ -28,16 +28,23 @@ import java.util.TreeMap;
  * The login flow, with its steps in the order that keeps it safe:
  *
  * <ol>
- *   <li><b>Lockout check</b> for the identifier (account, password factor, source), before any
- *       password work. Unknown identifiers are counted and locked like real ones.
+ *   <li><b>Canonical identifier</b> ({@link AccountDirectory#canonicalIdentifier}, by default
+ *       PRECIS UsernameCaseMapped): one spelling per account, for the lookup and the counters.
+ *   <li><b>Lockout reservation</b> for the identifier (account, password factor, source), before
+ *       any password work: the attempt is counted atomically first ({@link Lockout#reserve}), so
+ *       parallel guesses get no more password checks than sequential ones. Unknown identifiers
+ *       are counted and locked like real ones.
  *   <li><b>Password</b>: Argon2id verify; for an unknown identifier, the same work against a dummy
- *       hash, so timing does not reveal which accounts exist. An outdated hash is re-hashed
- *       through {@link AccountDirectory#updatePasswordHash}.
+ *       hash, so timing does not reveal which accounts exist. A wrong password keeps its count; a
+ *       right one gives it back. An outdated hash is re-hashed through
+ *       {@link AccountDirectory#updatePasswordHash}.
  *   <li><b>Second factor</b> when the {@link MfaPolicy} requires it (admins always) or the account
  *       enrolled one: TOTP (with replay rejection) or a recovery code, each with its own lockout
- *       counter.
+ *       counter, reserved before the code is checked in the same way. In
+ *       {@linkplain Builder#oneStep one-step mode} password and code are reserved together and
+ *       every wrong combination answers the same.
  *   <li><b>Result</b>: AAL1 with {PASSWORD}, or AAL2 with {PASSWORD, TOTP|RECOVERY_CODE}. Success
- *       resets the account's counters and those of the factors used.
+ *       resets the account's counters and those of the factors used, and gives back the source's.
  * </ol>
  *
  * <p>Events ({@link SecurityEventType}): {@code authn_login_success},
@@ -57,6 +64,7 @@ public final class LoginFlow {
   private final Optional<TotpAuthenticator> totp;
   private final Optional<RecoveryCodes> recoveryCodes;
   private final MfaPolicy mfaPolicy;
+  private final boolean oneStep;
   private final InstantSource clock;
   private final SecurityEventListener listener;
 
@@ -67,6 +75,7 @@ public final class LoginFlow {
     this.totp = Optional.ofNullable(b.totp);
     this.recoveryCodes = Optional.ofNullable(b.recoveryCodes);
     this.mfaPolicy = b.mfaPolicy;
+    this.oneStep = b.oneStep;
     this.clock = b.clock;
     this.listener = b.listener;
   }
@@ -78,16 +87,25 @@ public final class LoginFlow {
   /** Runs one login attempt. */
   public LoginResult login(LoginRequest request) {
     Objects.requireNonNull(request, "request");
-    String username = request.username();
     Optional<String> source = request.source();
+    Optional<SecondFactorResponse> secondFactor = request.secondFactor();
+    Optional<String> canonical = canonical(request.username());
+    // An identifier that cannot be one is counted under the text typed: no account has that key.
+    String username = canonical.orElse(request.username());
 
-    LockoutStatus status = lockout.check(username, Factor.PASSWORD, source);
-    if (!status.open()) {
+    Set<Factor> presented = EnumSet.of(Factor.PASSWORD);
+    if (oneStep && secondFactor.isPresent()) {
+      // One step: the code's counter is charged with the password's, before either is checked, so
+      // that neither the answer nor the lockout state depends on whether the password was right.
+      presented.add(secondFactor.get().factor());
+    }
+    Lockout.Attempt attempt = lockout.reserve(username, presented, source);
+    if (!attempt.admitted()) {
       fail(SecurityEventType.LOGIN_FAIL, request, Map.of("reason", "locked", "factor", "password"));
-      return LoginResult.locked(status.retryAfter());
+      return LoginResult.locked(attempt.status().retryAfter());
     }
 
-    Optional<Account> found = accounts.find(username);
+    Optional<Account> found = canonical.isPresent() ? accounts.find(username) : Optional.empty();
     boolean passwordOk;
     if (found.isEmpty()) {
       passwordOk = hasher.verifyDummy(request.password());
@@ -95,7 +113,7 @@ public final class LoginFlow {
       passwordOk = verifyPassword(request, found.get());
     }
     if (!passwordOk) {
-      lockout.recordFailure(username, Factor.PASSWORD, source);
+      lockout.failed(attempt);
       fail(SecurityEventType.LOGIN_FAIL, request, Map.of("reason", "bad_credentials", "factor", "password"));
       return LoginResult.failed();
     }
@@ -104,37 +122,69 @@ public final class LoginFlow {
 
     Set<Factor> enrolled = enrolledSecondFactors(account.accountId());
     if (!mfaPolicy.requiresSecondFactor(account) && enrolled.isEmpty()) {
-      return succeed(request, account, AssuranceLevel.AAL1, EnumSet.of(Factor.PASSWORD));
+      lockout.refund(attempt);
+      return succeed(request, username, account, AssuranceLevel.AAL1, EnumSet.of(Factor.PASSWORD));
     }
     if (enrolled.isEmpty()) {
+      lockout.refund(attempt);
       fail(SecurityEventType.LOGIN_FAIL, request, Map.of("reason", "mfa_enrollment_required", "factor", "password"));
       return LoginResult.enrollmentRequired();
     }
-    if (request.secondFactor().isEmpty()) {
+    if (secondFactor.isEmpty()) {
+      if (oneStep) {
+        // The same answer, and the same count, as a wrong password.
+        lockout.failed(attempt);
+        fail(SecurityEventType.LOGIN_FAIL, request, Map.of("reason", "second_factor_missing", "factor", "password"));
+        return LoginResult.failed();
+      }
+      lockout.refund(attempt);
       return LoginResult.secondFactorRequired(enrolled);
     }
-    SecondFactorResponse response = request.secondFactor().get();
+    SecondFactorResponse response = secondFactor.get();
     Factor factor = response.factor();
     String factorName = factor.name().toLowerCase(Locale.ROOT);
-    LockoutStatus factorStatus = lockout.check(username, factor, source);
-    if (!factorStatus.open()) {
-      fail(SecurityEventType.MFA_FAIL, request, Map.of("reason", "locked", "factor", factorName));
-      return LoginResult.locked(factorStatus.retryAfter());
+    Lockout.Attempt codeAttempt;
+    if (oneStep) {
+      codeAttempt = attempt;
+    } else {
+      lockout.refund(attempt);
+      codeAttempt = lockout.reserve(username, factor, source);
+      if (!codeAttempt.admitted()) {
+        fail(SecurityEventType.MFA_FAIL, request, Map.of("reason", "locked", "factor", factorName));
+        return LoginResult.locked(codeAttempt.status().retryAfter());
+      }
     }
     String outcome = enrolled.contains(factor) ? verifySecondFactor(account, response) : "not_enrolled";
     if (!outcome.equals("accepted")) {
-      lockout.recordFailure(username, factor, source);
+      lockout.failed(codeAttempt);
       fail(SecurityEventType.MFA_FAIL, request, Map.of("reason", outcome, "factor", factorName));
       return LoginResult.failed();
     }
-    return succeed(request, account, AssuranceLevel.AAL2, EnumSet.of(Factor.PASSWORD, factor));
+    lockout.refund(codeAttempt);
+    return succeed(request, username, account, AssuranceLevel.AAL2, EnumSet.of(Factor.PASSWORD, factor));
+  }
+
+  /** The canonical identifier, or empty when the typed text cannot be an identifier. */
+  private Optional<String> canonical(String typed) {
+    String c;
+    try {
+      c = accounts.canonicalIdentifier(typed);
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (c == null || c.isEmpty() || c.length() > Lockout.MAX_IDENTIFIER_CHARS) {
+      return Optional.empty();
+    }
+    return Optional.of(c);
   }
 
   private boolean verifyPassword(LoginRequest request, Account account) {
     try {
       return hasher.verify(request.password(), account.passwordHash());
     } catch (InvalidPasswordHashException e) {
-      // A corrupt or foreign stored hash never authenticates. Report it without the hash itself.
+      // A corrupt or foreign stored hash never authenticates. It costs the same work as any other
+      // failure, and is reported without the hash itself.
+      hasher.verifyDummy(request.password());
       emit(SecurityEventType.LOGIN_FAIL, request,
           Map.of("reason", "stored_hash_unusable", "detail", e.reason().name().toLowerCase(Locale.ROOT)));
       return false;
@@ -175,9 +225,10 @@ public final class LoginFlow {
     return recoveryCodes.orElseThrow().redeem(account.accountId(), response.code()) ? "accepted" : "rejected";
   }
 
-  private LoginResult succeed(LoginRequest request, Account account, AssuranceLevel level, Set<Factor> factors) {
-    boolean hadFailures = lockout.accountAttempts(request.username()).failures() > 0;
-    lockout.recordSuccess(request.username(), factors);
+  private LoginResult succeed(LoginRequest request, String username, Account account, AssuranceLevel level,
+      Set<Factor> factors) {
+    boolean hadFailures = lockout.accountAttempts(username).failures() > 0;
+    lockout.recordSuccess(username, factors);
     Map<String, String> details = new TreeMap<>();
     details.put("accountId", account.accountId());
     details.put("aal", level.name());
@@ -201,7 +252,7 @@ public final class LoginFlow {
 
   @Override
   public String toString() {
-    return "LoginFlow[" + mfaPolicy + ", totp=" + totp.isPresent() + ", recoveryCodes=" + recoveryCodes.isPresent() + "]";
+    return "LoginFlow[" + mfaPolicy + (oneStep ? ", one step" : "") + ", totp=" + totp.isPresent() + ", recoveryCodes=" + recoveryCodes.isPresent() + "]";
   }
 
   /** Configures a {@link LoginFlow}. */
@@ -212,6 +263,7 @@ public final class LoginFlow {
     private TotpAuthenticator totp;
     private RecoveryCodes recoveryCodes;
     private MfaPolicy mfaPolicy = MfaPolicy.adminsOnly();
+    private boolean oneStep;
     private InstantSource clock = Clock.systemUTC();
     private SecurityEventListener listener = SecurityEventListener.NONE;
 
@@ -234,6 +286,20 @@ public final class LoginFlow {
     /** Who must use a second factor. Default {@link MfaPolicy#adminsOnly()}. */
     public Builder mfaPolicy(MfaPolicy policy) {
       this.mfaPolicy = Objects.requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /**
+     * One-step mode: an account that needs a second factor must send it with the password, and a
+     * wrong password, a right password without a code and a right password with a wrong code all
+     * get {@link LoginResult.Outcome#FAILED} and count alike (the code's counter is charged
+     * together with the password's, before either is checked). A stolen password list can then
+     * not be checked against the site without the second factor. {@code SECOND_FACTOR_REQUIRED}
+     * is never answered; the client always shows the code field. Default off (two steps: a right
+     * password alone answers {@code SECOND_FACTOR_REQUIRED}).
+     */
+    public Builder oneStep(boolean oneStep) {
+      this.oneStep = oneStep;
       return this;
     }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,14 +26,20 @@ import java.util.TreeMap;
  *
  * <pre>{@code
  * Lockout lockout = Lockout.builder(AttemptStore.inMemory(clock)).clock(clock).listener(audit).build();
- * if (!lockout.check(username, Factor.PASSWORD, source).open()) { return tryLater(); }
- * if (!hasher.verify(password, hash)) { lockout.recordFailure(username, Factor.PASSWORD, source); ... }
- * else { lockout.recordSuccess(username, Set.of(Factor.PASSWORD)); }
+ * Lockout.Attempt attempt = lockout.reserve(username, Factor.PASSWORD, source);   // counted first
+ * if (!attempt.admitted()) { return tryLater(attempt.status().retryAfter()); }
+ * if (!hasher.verify(password, hash)) { lockout.failed(attempt); ... }           // the count stands
+ * else { lockout.refund(attempt); lockout.recordSuccess(username, Set.of(Factor.PASSWORD)); }
  * }</pre>
  *
- * <p>Keys are built from the login identifier exactly as given, whether or not the account
- * exists, so an unknown account is throttled and locked exactly like a real one: the lockout state
- * never tells an attacker which accounts exist.
+ * <p>Keys are built from the login identifier exactly as given (pass the canonical form, as
+ * {@link dev.bulwark.authn.flow.LoginFlow} does, so that one account has one counter), whether or
+ * not the account exists, so an unknown account is throttled and locked exactly like a real one:
+ * the lockout state never tells an attacker which accounts exist.
+ *
+ * <p>{@link #reserve} counts an attempt before it is verified, so that parallel guesses cannot
+ * outrun the count; {@link #check} with {@link #recordFailure} afterwards is the older pair, kept
+ * for callers that only read or only count, and is not a limit under concurrency.
  *
  * <p>Events: {@code authn_login_lock} when a key reaches the maximum wait (temporary lock) or is
  * disabled ({@code permanent=true}); {@code authn_login_unlock} on {@link #unlock}.
@@ -111,6 +118,170 @@ public final class Lockout {
       afterFailure(after.get(2), sourceRule.get(), account, "source", null, source, strictest);
     }
     return strictest.status(now);
+  }
+
+  /**
+   * Counts an attempt with {@code factor} for {@code account} from {@code source} <em>before</em>
+   * it is verified, if the account, factor and source states all allow one now (one atomic
+   * {@link AttemptStore#reserve}); a refused attempt counts nothing. Then verify, and report the
+   * outcome: {@link #failed} when it was wrong (the count stands), {@link #refund} when it was
+   * right. Because the count is taken before the slow verification, N parallel guesses get at
+   * most as many verifications as the policy allows one after another; checking first and
+   * counting afterwards ({@link #check}, {@link #recordFailure}) lets every guess that arrives
+   * during the verification of the others through.
+   *
+   * <pre>{@code
+   * Lockout.Attempt attempt = lockout.reserve(username, Factor.PASSWORD, source);
+   * if (!attempt.admitted()) { return tryLater(attempt.status().retryAfter()); }
+   * if (hasher.verify(password, hash)) { lockout.refund(attempt); ... }
+   * else { lockout.failed(attempt); }
+   * }</pre>
+   */
+  public Attempt reserve(String account, Factor factor, Optional<String> source) {
+    Objects.requireNonNull(factor, "factor");
+    return reserve(account, EnumSet.of(factor), source);
+  }
+
+  /**
+   * As {@link #reserve(String, Factor, Optional)} for an attempt that presents several factors at
+   * once (a password and a code in one request): the account and source count it once, each
+   * factor once, and it is admitted only if every one of them allows it.
+   *
+   * @throws IllegalArgumentException if {@code factors} is empty
+   */
+  public Attempt reserve(String account, Set<Factor> factors, Optional<String> source) {
+    requireAccount(account);
+    Objects.requireNonNull(factors, "factors");
+    if (factors.isEmpty()) {
+      throw new IllegalArgumentException("factors must not be empty");
+    }
+    requireSource(source);
+    List<Factor> ordered = List.copyOf(EnumSet.copyOf(factors));
+    Instant now = clock.instant();
+    List<AttemptStore.Reservation> keys = new ArrayList<>(ordered.size() + 2);
+    List<LockoutRule> rules = new ArrayList<>(ordered.size() + 2);
+    keys.add(new AttemptStore.Reservation(accountKey(account), now, now.plus(policy.accountRule().forgetAfter()),
+        policy.accountRule()));
+    rules.add(policy.accountRule());
+    for (Factor f : ordered) {
+      LockoutRule factorRule = policy.factorRule(f);
+      keys.add(new AttemptStore.Reservation(factorKey(f, account), now, now.plus(factorRule.forgetAfter()), factorRule));
+      rules.add(factorRule);
+    }
+    Optional<LockoutRule> sourceRule = policy.sourceRule();
+    if (sourceRule.isPresent() && source.isPresent()) {
+      keys.add(new AttemptStore.Reservation(sourceKey(source.get()), now, now.plus(sourceRule.get().forgetAfter()),
+          sourceRule.get()));
+      rules.add(sourceRule.get());
+    }
+    AttemptStore.Admission admission = store.reserve(keys);
+    if (admission.records().size() != keys.size()) {
+      throw new IllegalStateException("attempt store answered " + admission.records().size() + " records for "
+          + keys.size() + " keys");
+    }
+    LockoutStatus status;
+    if (admission.admitted()) {
+      status = LockoutStatus.OPEN;
+    } else {
+      Strictest strictest = new Strictest();
+      for (int i = 0; i < keys.size(); i++) {
+        strictest.add(admission.records().get(i), rules.get(i));
+      }
+      status = strictest.status(now);
+      if (status.open()) {
+        // Refused for a race the store lost (see AttemptStore#reserve): ask for the shortest wait.
+        status = LockoutStatus.throttled(rules.stream().map(LockoutRule::initialDelay).min(Duration::compareTo)
+            .orElse(Duration.ofSeconds(1)));
+      }
+    }
+    return new Attempt(account, ordered, source, keys, rules, admission, status);
+  }
+
+  /**
+   * The reserved attempt was wrong: its count stands. Emits {@code authn_login_lock} when it
+   * brought a key to the maximum wait or disabled it, and returns the status after it.
+   *
+   * @throws IllegalArgumentException if the attempt was not admitted or not made by this lockout
+   */
+  public LockoutStatus failed(Attempt attempt) {
+    requireAdmitted(attempt);
+    Strictest strictest = new Strictest();
+    List<Attempts> after = attempt.admission.records();
+    int factors = attempt.factors.size();
+    afterFailure(after.get(0), attempt.rules.get(0), attempt.account, "account", null, attempt.source, strictest);
+    for (int i = 0; i < factors; i++) {
+      afterFailure(after.get(1 + i), attempt.rules.get(1 + i), attempt.account, "factor", attempt.factors.get(i),
+          attempt.source, strictest);
+    }
+    if (after.size() > 1 + factors) {
+      afterFailure(after.get(1 + factors), attempt.rules.get(1 + factors), attempt.account, "source", null,
+          attempt.source, strictest);
+    }
+    return strictest.status(attempt.keys.get(0).at());
+  }
+
+  /**
+   * The reserved attempt was right: gives its count back on the account, factor and source keys
+   * ({@link AttemptStore#refund}). A full login then calls {@link #recordSuccess} as before.
+   *
+   * @throws IllegalArgumentException if the attempt was not admitted or not made by this lockout
+   */
+  public void refund(Attempt attempt) {
+    requireAdmitted(attempt);
+    store.refund(attempt.keys);
+  }
+
+  private void requireAdmitted(Attempt attempt) {
+    Objects.requireNonNull(attempt, "attempt");
+    if (attempt.lockout != this || !attempt.admitted()) {
+      throw new IllegalArgumentException("not an admitted attempt of this lockout");
+    }
+  }
+
+  /**
+   * An attempt counted by {@link #reserve}, or refused by it. Hand it back to {@link #failed} or
+   * {@link #refund} once verified. Immutable; holds no secret.
+   */
+  public final class Attempt {
+    private final Lockout lockout = Lockout.this;
+    private final String account;
+    private final List<Factor> factors;
+    private final Optional<String> source;
+    private final List<AttemptStore.Reservation> keys;
+    private final List<LockoutRule> rules;
+    private final AttemptStore.Admission admission;
+    private final LockoutStatus status;
+
+    private Attempt(String account, List<Factor> factors, Optional<String> source, List<AttemptStore.Reservation> keys,
+        List<LockoutRule> rules, AttemptStore.Admission admission, LockoutStatus status) {
+      this.account = account;
+      this.factors = factors;
+      this.source = source;
+      this.keys = List.copyOf(keys);
+      this.rules = List.copyOf(rules);
+      this.admission = admission;
+      this.status = status;
+    }
+
+    /** True when the attempt was counted and may be verified. */
+    public boolean admitted() {
+      return admission.admitted();
+    }
+
+    /** {@link LockoutStatus#OPEN} when admitted; otherwise why not and how long to wait. */
+    public LockoutStatus status() {
+      return status;
+    }
+
+    /** The factors the attempt presents. */
+    public Set<Factor> factors() {
+      return EnumSet.copyOf(factors);
+    }
+
+    @Override
+    public String toString() {
+      return "Lockout.Attempt[" + factors + ", " + status.state() + "]";
+    }
   }
 
   /**

@@ -103,8 +103,33 @@ public record LockoutRule(
     return delayAfter(failures).equals(maxDelay) && delayAfter(failures - 1).compareTo(maxDelay) < 0;
   }
 
-  /** The {@code disableAt} argument for {@link dev.bulwark.authn.lockout.spi.AttemptStore#recordFailure}. */
-  long disableAt() {
+  /**
+   * The {@code disableAt} argument for {@link dev.bulwark.authn.lockout.spi.AttemptStore#recordFailure}:
+   * {@code disableAfter}, or {@link Long#MAX_VALUE} when the rule never disables.
+   */
+  public long disableAt() {
     return disableAfter == 0 ? Long.MAX_VALUE : disableAfter;
+  }
+
+  /**
+   * Whether one more attempt may be made at {@code at} on a key whose live record is
+   * {@code current}: the key is not disabled and the wait owed for its failures has passed. An
+   * {@link dev.bulwark.authn.lockout.spi.AttemptStore} applies this, atomically with counting
+   * the attempt, in {@link dev.bulwark.authn.lockout.spi.AttemptStore#reserve}.
+   */
+  public boolean admits(Attempts current, java.time.Instant at) {
+    Objects.requireNonNull(current, "current");
+    Objects.requireNonNull(at, "at");
+    if (current.disabled()) {
+      return false;
+    }
+    if (current.failures() <= freeFailures) {
+      return true;
+    }
+    try {
+      return !at.isBefore(current.lastFailureAt().plus(delayAfter(current.failures())));
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return false; // the wait ends beyond the end of time
+    }
   }
 }

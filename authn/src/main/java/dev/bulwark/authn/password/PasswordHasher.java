@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Hashes and verifies passwords with Argon2id (RFC 9106) in PHC string format.
@@ -50,6 +51,7 @@ public final class PasswordHasher {
   private final Map<String, Pepper> peppers;
   private final SecureRandom random;
   private final PasswordHash dummy;
+  private final LongAdder computations = new LongAdder();
 
   private PasswordHasher(Builder b) {
     this.parameters = b.parameters;
@@ -63,6 +65,7 @@ public final class PasswordHasher {
     random.nextBytes(salt);
     this.dummy = new PasswordHash(parameters, pepper.map(Pepper::keyId), salt,
         compute(randomPassword, salt, parameters, pepper));
+    Arrays.fill(randomPassword, (byte) 0);
   }
 
   public static Builder builder() {
@@ -94,8 +97,18 @@ public final class PasswordHasher {
   }
 
   /**
+   * How many Argon2id computations this hasher has run, including the one made when it was built.
+   * For metrics, and for tests that show every path of a login costs the same work.
+   */
+  public long hashesComputed() {
+    return computations.sum();
+  }
+
+  /**
    * True when {@code password} matches {@code storedHash}. A password that is null, empty, over
-   * the cap or not valid Unicode never matches (and costs no hashing).
+   * the cap or not valid Unicode never matches, and still costs one Argon2id computation at the
+   * stored hash's parameters, like any other password: the time taken does not tell an attacker
+   * which kind of input was refused.
    *
    * @throws InvalidPasswordHashException if {@code storedHash} is not a usable Argon2id PHC string
    *     or names a pepper this hasher does not hold
@@ -116,12 +129,13 @@ public final class PasswordHasher {
       return p;
     });
     byte[] input = encode(password);
-    if (input == null) {
-      return false;
+    boolean usable = input != null;
+    byte[] tag = compute(usable ? input : new byte[1], storedHash.salt(), storedHash.parameters(), keyedWith);
+    if (usable) {
+      Arrays.fill(input, (byte) 0);
     }
-    byte[] tag = compute(input, storedHash.salt(), storedHash.parameters(), keyedWith);
-    Arrays.fill(input, (byte) 0);
-    return storedHash.tagEquals(tag);
+    // Compare in every case, for equal work; an unusable password never matches.
+    return storedHash.tagEquals(tag) & usable;
   }
 
   /**
@@ -159,7 +173,8 @@ public final class PasswordHasher {
         || !parsed.pepperKeyId().equals(pepper.map(Pepper::keyId));
   }
 
-  private static byte[] compute(byte[] password, byte[] salt, Argon2idParameters p, Optional<Pepper> pepper) {
+  private byte[] compute(byte[] password, byte[] salt, Argon2idParameters p, Optional<Pepper> pepper) {
+    computations.increment();
     byte[] input = pepper.isPresent() ? pepper.get().apply(password) : password;
     byte[] tag = Argon2id.compute(Argon2id.ARGON2ID, input, salt, null, null,
         p.memoryKiB(), p.iterations(), p.parallelism(), p.hashLengthBytes());

@@ -25,6 +25,10 @@ import java.util.Optional;
  * @param idleTimeout the inactivity limit
  * @param absoluteDeadline the instant after which the session is dead whatever its activity
  * @param elevation a temporary raise of the assurance level by step-up, if any
+ * @param factorLevels the assurance level each verified factor proved the last time it was
+ *     verified (a device-bound passkey AAL3, a synced one AAL2, a TOTP code AAL2, a password
+ *     AAL1), one entry per verified factor; a factor given without one gets
+ *     {@link #defaultLevel}
  */
 public record Session(
     String id,
@@ -36,7 +40,41 @@ public record Session(
     Instant lastSeenAt,
     Duration idleTimeout,
     Instant absoluteDeadline,
-    Optional<Elevation> elevation) {
+    Optional<Elevation> elevation,
+    Map<Factor, AssuranceLevel> factorLevels) {
+
+  /** A session whose factors proved the default level for each ({@link #defaultLevel}). */
+  public Session(String id, String userId, AssuranceLevel assuranceLevel, Map<Factor, Instant> factors,
+      Instant authTime, Instant createdAt, Instant lastSeenAt, Duration idleTimeout, Instant absoluteDeadline,
+      Optional<Elevation> elevation) {
+    this(id, userId, assuranceLevel, factors, authTime, createdAt, lastSeenAt, idleTimeout, absoluteDeadline, elevation,
+        Map.of());
+  }
+
+  /**
+   * The level a factor proves when nothing more is known: a password AAL1; a passkey the
+   * session's level (it may have been the single, multi-factor login); any other second factor
+   * AAL2 (with the password it is two factors; only a device-bound cryptographic authenticator
+   * reaches AAL3).
+   */
+  public static AssuranceLevel defaultLevel(Factor factor, AssuranceLevel sessionLevel) {
+    switch (factor) {
+      case PASSWORD:
+        return AssuranceLevel.AAL1;
+      case WEBAUTHN:
+        return sessionLevel;
+      default:
+        return AssuranceLevel.AAL2;
+    }
+  }
+
+  /** The level {@code factor} proved when last verified in this session; empty if it was not. */
+  public Optional<AssuranceLevel> provenLevel(Factor factor) {
+    if (!factors.containsKey(factor)) {
+      return Optional.empty();
+    }
+    return Optional.ofNullable(factorLevels.get(factor));
+  }
 
   /**
    * A step-up raised this session to {@code level} until {@code until}; afterwards the session
@@ -75,6 +113,19 @@ public record Session(
       throw new IllegalArgumentException("absoluteDeadline must be after createdAt");
     }
     Objects.requireNonNull(elevation, "elevation");
+    Objects.requireNonNull(factorLevels, "factorLevels");
+    // Every factor gets its level, recorded or the default, so that equal sessions are equal
+    // whether their levels were given or derived.
+    EnumMap<Factor, AssuranceLevel> levels = new EnumMap<>(Factor.class);
+    for (Factor f : factors.keySet()) {
+      AssuranceLevel given = factorLevels.get(f);
+      levels.put(f, given != null ? given : defaultLevel(f, assuranceLevel));
+    }
+    for (Map.Entry<Factor, AssuranceLevel> e : factorLevels.entrySet()) {
+      Objects.requireNonNull(e.getKey(), "factor");
+      Objects.requireNonNull(e.getValue(), "level");
+    }
+    factorLevels = Collections.unmodifiableMap(levels);
   }
 
   /** The instant after which the session is dead unless it is used before then. */
@@ -104,6 +155,7 @@ public record Session(
   /** A copy last seen at {@code at} (never moves backwards). */
   public Session seenAt(Instant at) {
     Instant seen = at.isAfter(lastSeenAt) ? at : lastSeenAt;
-    return new Session(id, userId, assuranceLevel, factors, authTime, createdAt, seen, idleTimeout, absoluteDeadline, elevation);
+    return new Session(id, userId, assuranceLevel, factors, authTime, createdAt, seen, idleTimeout, absoluteDeadline, elevation,
+        factorLevels);
   }
 }

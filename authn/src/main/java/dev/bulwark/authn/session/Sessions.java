@@ -6,7 +6,9 @@ import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.session.internal.Events;
 import dev.bulwark.authn.session.spi.SessionStore;
+import dev.bulwark.authn.webauthn.WebAuthnLogin;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumMap;
@@ -42,18 +44,21 @@ public final class Sessions {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final SessionStore store;
-  private final SessionPolicy policy;
+  private final EnumMap<AssuranceLevel, SessionPolicy> policies;
   private final InstantSource clock;
   private final SecurityEventListener listener;
 
   private Sessions(Builder b) {
     this.store = b.store;
-    this.policy = b.policy;
+    this.policies = new EnumMap<>(b.policies);
     this.clock = b.clock;
     this.listener = b.listener;
   }
 
-  /** Starts a builder over {@code store}; the default policy is {@code SessionPolicy.nist(AAL2)}. */
+  /**
+   * Starts a builder over {@code store}. The default policies follow the level of each session:
+   * {@code SessionPolicy.nist(level)} for AAL1, AAL2 and AAL3.
+   */
   public static Builder builder(SessionStore store) {
     return new Builder(store);
   }
@@ -61,16 +66,36 @@ public final class Sessions {
   /** Builder; {@link #build()} validates. */
   public static final class Builder {
     private final SessionStore store;
-    private SessionPolicy policy = SessionPolicy.nist(AssuranceLevel.AAL2);
+    private final EnumMap<AssuranceLevel, SessionPolicy> policies = new EnumMap<>(AssuranceLevel.class);
     private InstantSource clock = InstantSource.system();
     private SecurityEventListener listener = SecurityEventListener.NONE;
 
     private Builder(SessionStore store) {
       this.store = Objects.requireNonNull(store, "store");
+      for (AssuranceLevel level : AssuranceLevel.values()) {
+        policies.put(level, SessionPolicy.nist(level));
+      }
     }
 
+    /**
+     * One policy for sessions of every level, in place of the per-level NIST presets. Prefer
+     * {@link #policy(AssuranceLevel, SessionPolicy)}: an AAL3 session should not live as long
+     * as an AAL1 one.
+     */
     public Builder policy(SessionPolicy policy) {
-      this.policy = Objects.requireNonNull(policy, "policy");
+      Objects.requireNonNull(policy, "policy");
+      for (AssuranceLevel level : AssuranceLevel.values()) {
+        policies.put(level, policy);
+      }
+      return this;
+    }
+
+    /**
+     * The policy for sessions created at {@code level}, or stepped up to it (default
+     * {@code SessionPolicy.nist(level)}).
+     */
+    public Builder policy(AssuranceLevel level, SessionPolicy policy) {
+      policies.put(Objects.requireNonNull(level, "level"), Objects.requireNonNull(policy, "policy"));
       return this;
     }
 
@@ -89,8 +114,14 @@ public final class Sessions {
     }
   }
 
+  /** The policy of AAL2 sessions (see {@link #policy(AssuranceLevel)}). */
   public SessionPolicy policy() {
-    return policy;
+    return policy(AssuranceLevel.AAL2);
+  }
+
+  /** The policy sessions created or stepped up at {@code level} follow. */
+  public SessionPolicy policy(AssuranceLevel level) {
+    return policies.get(Objects.requireNonNull(level, "level"));
   }
 
   /**
@@ -108,6 +139,7 @@ public final class Sessions {
       throw new IllegalArgumentException("a session needs at least one verified factor");
     }
     Instant now = clock.instant();
+    SessionPolicy policy = policy(level);
     Instant authTime = factors.values().stream().max(Instant::compareTo).orElse(now);
     Session session = new Session(
         newId(), userId, level, factors, authTime, now, now, policy.idleTimeout(),
@@ -140,6 +172,7 @@ public final class Sessions {
     TokenHash hash = parse(token);
     Instant now = clock.instant();
     Session s = live(hash, now);
+    SessionPolicy policy = policy(s.levelAt(now));
     if (!now.isBefore(s.lastSeenAt().plus(policy.touchInterval())) || policy.touchInterval().isZero()) {
       store.touch(hash, now);
       return s.seenAt(now);
@@ -161,23 +194,66 @@ public final class Sessions {
   /**
    * Records a fresh verification of {@code factor} (step-up), raises the session to {@code level}
    * for the policy's elevation timeout, and rotates the token. After the elevation ends the session
-   * falls back to its base level on its own.
+   * falls back to its base level on its own. The factor is recorded with the level it proved,
+   * and from then on the session's idle timeout and absolute deadline are at most those of the
+   * {@code level} policy (counted from now): a session stepped up to AAL3 idles out after AAL3's
+   * 15 minutes, not its login level's hour.
+   *
+   * <p>A factor never counts for more than it can prove: a password AAL1, a TOTP or recovery code
+   * or a federated login AAL2 ({@code level} is lowered to that, for the record and the
+   * elevation). For a passkey prefer {@link #elevate(String, WebAuthnLogin)}, which takes the level
+   * from the credential itself (a synced, backup-eligible passkey AAL2, a device-bound one AAL3)
+   * instead of from the caller.
    */
   public IssuedSession elevate(String token, Factor factor, Instant verifiedAt, AssuranceLevel level) throws SessionException {
     Objects.requireNonNull(factor, "factor");
     Objects.requireNonNull(verifiedAt, "verifiedAt");
     Objects.requireNonNull(level, "level");
+    AssuranceLevel ceiling = factor == Factor.PASSWORD ? AssuranceLevel.AAL1
+        : factor == Factor.WEBAUTHN ? AssuranceLevel.AAL3 : AssuranceLevel.AAL2;
+    return elevateProven(token, factor, verifiedAt, ceiling.satisfies(level) ? level : ceiling);
+  }
+
+  /**
+   * Step-up with a passkey or security key: records {@link Factor#WEBAUTHN} at the level the
+   * assertion proved ({@link WebAuthnLogin#suggestedLevel()}: AAL3 for a user-verified,
+   * device-bound credential, AAL2 for a user-verified synced one, AAL1 without user
+   * verification), verified now, and raises the session to that level as
+   * {@link #elevate(String, Factor, Instant, AssuranceLevel)} does.
+   */
+  public IssuedSession elevate(String token, WebAuthnLogin proof) throws SessionException {
+    Objects.requireNonNull(proof, "proof");
+    return elevateProven(token, Factor.WEBAUTHN, clock.instant(), proof.suggestedLevel());
+  }
+
+  private IssuedSession elevateProven(String token, Factor factor, Instant verifiedAt, AssuranceLevel level)
+      throws SessionException {
     TokenHash hash = parse(token);
     Instant now = clock.instant();
     Session s = live(hash, now);
+    SessionPolicy levelPolicy = policy(level);
     Map<Factor, Instant> factors = new EnumMap<>(Factor.class);
     factors.putAll(s.factors());
     factors.put(factor, verifiedAt);
+    Map<Factor, AssuranceLevel> levels = new EnumMap<>(Factor.class);
+    for (Factor f : s.factors().keySet()) {
+      levels.put(f, s.provenLevel(f).orElseThrow());
+    }
+    levels.put(factor, level);
     Optional<Session.Elevation> elevation = level.compareTo(s.assuranceLevel()) > 0
-        ? Optional.of(new Session.Elevation(level, now.plus(policy.elevationTimeout())))
+        ? Optional.of(new Session.Elevation(level, now.plus(policy(s.assuranceLevel()).elevationTimeout())))
         : s.elevation();
+    Duration idle = s.idleTimeout();
+    Instant absolute = s.absoluteDeadline();
+    if (levelPolicy.idleTimeout().compareTo(idle) < 0) {
+      idle = levelPolicy.idleTimeout();
+    }
+    Instant levelAbsolute = now.plus(levelPolicy.absoluteTimeout());
+    if (levelAbsolute.isBefore(absolute)) {
+      absolute = levelAbsolute;
+    }
     Session elevated = new Session(s.id(), s.userId(), s.assuranceLevel(), factors, verifiedAt, s.createdAt(), now,
-        s.idleTimeout(), s.absoluteDeadline(), elevation);
+        idle, absolute, elevation, levels);
     return replace(hash, elevated, now, "elevate");
   }
 

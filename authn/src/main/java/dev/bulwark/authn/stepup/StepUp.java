@@ -137,9 +137,14 @@ public final class StepUp {
     }
   }
 
+  /**
+   * The latest verification of a factor strong for {@code target} that also proved at least
+   * {@code target} (a synced passkey, which proved AAL2, never refreshes an AAL3 requirement).
+   */
   private static Optional<Instant> lastStrong(Session session, AssuranceLevel target) {
     return session.factors().entrySet().stream()
-        .filter(e -> strongFor(e.getKey(), target))
+        .filter(e -> strongFor(e.getKey(), target)
+            && session.provenLevel(e.getKey()).orElse(AssuranceLevel.AAL1).satisfies(target))
         .map(Map.Entry::getValue)
         .max(Instant::compareTo);
   }

@@ -3,7 +3,10 @@ package dev.bulwark.authn.webauthn;
 import com.yubico.webauthn.data.AttestationConveyancePreference;
 import com.yubico.webauthn.data.ResidentKeyRequirement;
 import com.yubico.webauthn.data.UserVerificationRequirement;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 
@@ -46,9 +49,7 @@ public record WebAuthnPolicy(
       throw new IllegalArgumentException("at least one origin is needed");
     }
     for (String o : origins) {
-      if (!o.startsWith("https://") && !o.startsWith("http://localhost")) {
-        throw new IllegalArgumentException("origins must be https (or http://localhost for development): " + o);
-      }
+      requireOrigin(o);
     }
     Objects.requireNonNull(userVerification, "userVerification");
     Objects.requireNonNull(residentKey, "residentKey");
@@ -58,6 +59,46 @@ public record WebAuthnPolicy(
       throw new IllegalArgumentException("challengeTimeout must be positive and at most 10 minutes");
     }
     Objects.requireNonNull(counterPolicy, "counterPolicy");
+  }
+
+  /** Hosts that may be served over plain http (development on this machine). */
+  private static final Set<String> LOOPBACK_HOSTS = Set.of("localhost", "127.0.0.1", "[::1]");
+
+  /**
+   * An origin exactly as a browser serialises it: {@code https://host} or {@code https://host:port}
+   * in lower case, nothing before the host and nothing after it (no user, path, trailing slash,
+   * query or fragment); plain {@code http} only for {@code localhost}, {@code 127.0.0.1} and
+   * {@code [::1]} themselves. Parsed, not prefix-matched: {@code http://localhost.attacker.example}
+   * and {@code http://localhost@attacker.example} are refused.
+   */
+  private static void requireOrigin(String origin) {
+    Objects.requireNonNull(origin, "origin");
+    URI uri;
+    try {
+      uri = new URI(origin);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not an origin: " + origin, e);
+    }
+    String scheme = uri.getScheme();
+    String host = uri.getHost();
+    if (scheme == null || host == null || host.isEmpty() || uri.getRawUserInfo() != null
+        || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException("an origin is scheme://host[:port] and nothing else: " + origin);
+    }
+    String serialised = scheme + "://" + host + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+    if (!serialised.equals(origin) || !origin.equals(origin.toLowerCase(Locale.ROOT))
+        || (uri.getPort() != -1 && (uri.getPort() < 1 || uri.getPort() > 65535))) {
+      throw new IllegalArgumentException("origin must be in the browser's serialised form (lower case, no default "
+          + "extras): " + origin);
+    }
+    if (scheme.equals("https")) {
+      return;
+    }
+    if (scheme.equals("http") && LOOPBACK_HOSTS.contains(host)) {
+      return;
+    }
+    throw new IllegalArgumentException(
+        "origins must be https, or http on localhost, 127.0.0.1 or [::1] for development: " + origin);
   }
 
   /** Secure defaults for {@code rpId} served at {@code origin}: UV required, passkeys preferred, no attestation, 5 min, FLAG. */

@@ -420,6 +420,159 @@ public final class InMemoryAttemptStore implements AttemptStore {
     return List.of(out);
   }
 
+  /**
+   * Admits key by key, each by one compare-and-set that decides and counts together (or, on the
+   * slow path, inside the cache's compute for the key). When a later key refuses, the keys already
+   * counted are rolled back: exactly to their earlier view when nothing else touched them since,
+   * otherwise by one count. Another attempt that ran into such a short-lived count was refused
+   * when a sequential run might have admitted it, which {@link AttemptStore#reserve} allows; none
+   * is admitted that a sequential run would refuse.
+   */
+  @Override
+  public Admission reserve(List<Reservation> reservations) {
+    List<Reservation> list = List.copyOf(reservations);
+    Step[] steps = new Step[list.size()];
+    for (int i = 0; i < steps.length; i++) {
+      Reservation r = list.get(i);
+      Step step = admit(r);
+      if (step == null) {
+        for (int j = i - 1; j >= 0; j--) {
+          rollBack(list.get(j).key(), steps[j], list.get(j).rule().disableAt());
+        }
+        Attempts[] current = new Attempts[steps.length];
+        for (int j = 0; j < current.length; j++) {
+          current[j] = get(list.get(j).key(), list.get(j).at());
+        }
+        return new Admission(false, List.of(current));
+      }
+      steps[i] = step;
+    }
+    Attempts[] out = new Attempts[steps.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = steps[i].after.attempts();
+    }
+    return new Admission(true, List.of(out));
+  }
+
+  /** One key's admitted count: the counter and its views before and after. */
+  private record Step(Counter counter, View before, View after) {}
+
+  /** Counts the attempt on one key if its rule admits it; null when refused. */
+  private Step admit(Reservation r) {
+    Instant now = r.at();
+    long expiresAtTick = tick(base, r.expiresAt());
+    long disableAt = r.rule().disableAt();
+    Counter c = policy.getIfPresentQuietly(r.key());
+    if (c != null) {
+      for (;;) {
+        View v = c.view();
+        if (v == RETIRED) {
+          break;
+        }
+        boolean live = v.liveAt(now);
+        if (live && !r.rule().admits(v.attempts(), now)) {
+          return null;
+        }
+        long failures = live ? v.failures + 1 : 1;
+        boolean disabled = failures >= disableAt;
+        if (disabled || expiresAtTick > v.keepUntilTick) {
+          break;
+        }
+        View next = new View(failures, now, false, r.expiresAt(), v.keepUntilTick);
+        if (c.compareAndSet(v, next)) {
+          return new Step(c, v, next);
+        }
+      }
+    }
+    long lifetime = Math.max(0, expiresAtTick - tick(base, now));
+    long keepUntilTick = expiresAtTick + Math.min(lifetime / 4, Long.MAX_VALUE / 4);
+    Step[] out = new Step[1];
+    map.compute(r.key(), (k, old) -> {
+      Counter counter = old == null || old.view() == RETIRED ? new Counter() : old;
+      for (;;) {
+        View v = counter.view();
+        boolean live = v != null && v.liveAt(now);
+        if (live && !r.rule().admits(v.attempts(), now)) {
+          return counter; // refused; an existing counter (a new one is never refused)
+        }
+        long failures = live ? v.failures + 1 : 1;
+        boolean disabled = (live && v.disabled) || failures >= disableAt;
+        long keep = v == null ? keepUntilTick : Math.max(v.keepUntilTick, keepUntilTick);
+        View next = new View(failures, now, disabled, r.expiresAt(), keep);
+        if (counter.compareAndSet(v, next)) {
+          out[0] = new Step(counter, v, next);
+          return counter;
+        }
+      }
+    });
+    return out[0];
+  }
+
+  /**
+   * Undoes one admitted count: back to the view before it when the counter still holds the view
+   * the admission left, otherwise one count less. A change of the disabled flag (the cache's
+   * weight) goes through the cache's compute.
+   */
+  private void rollBack(String key, Step step, long disableAt) {
+    if (!step.after.disabled) {
+      View restore = step.before != null ? step.before : dead(step.after.keepUntilTick);
+      if (step.counter.compareAndSet(step.after, restore)) {
+        return;
+      }
+    }
+    takeBack(key, disableAt);
+  }
+
+  /** A view that reads as absent, kept by the cache until {@code keepUntilTick}. */
+  private static View dead(long keepUntilTick) {
+    return new View(0, Instant.EPOCH, false, Instant.EPOCH, keepUntilTick);
+  }
+
+  /** One count less on {@code key}, never below zero; re-enables it if that drops it below {@code disableAt}. */
+  private void takeBack(String key, long disableAt) {
+    Counter c = policy.getIfPresentQuietly(key);
+    if (c == null) {
+      return;
+    }
+    for (;;) {
+      View v = c.view();
+      if (v == RETIRED || v.failures == 0) {
+        return;
+      }
+      boolean disabled = v.disabled && v.failures - 1 >= disableAt;
+      if (disabled != v.disabled) {
+        map.computeIfPresent(key, (k, counter) -> {
+          for (;;) {
+            View w = counter.view();
+            if (w == RETIRED || w.failures == 0) {
+              return counter;
+            }
+            View next = new View(w.failures - 1, Instant.ofEpochSecond(w.lastFailureSecond, w.lastFailureNano),
+                w.disabled && w.failures - 1 >= disableAt, Instant.ofEpochSecond(w.expiresAtSecond, w.expiresAtNano),
+                w.keepUntilTick);
+            if (counter.compareAndSet(w, next)) {
+              return counter;
+            }
+          }
+        });
+        return;
+      }
+      View next = v.failures == 1 && !v.disabled ? dead(v.keepUntilTick)
+          : new View(v.failures - 1, Instant.ofEpochSecond(v.lastFailureSecond, v.lastFailureNano), v.disabled,
+              Instant.ofEpochSecond(v.expiresAtSecond, v.expiresAtNano), v.keepUntilTick);
+      if (c.compareAndSet(v, next)) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void refund(List<Reservation> reservations) {
+    for (Reservation r : reservations) {
+      takeBack(r.key(), r.rule().disableAt());
+    }
+  }
+
   @Override
   public void reset(String key) {
     map.computeIfPresent(Objects.requireNonNull(key, "key"), (k, c) -> {

@@ -2,6 +2,7 @@ package dev.bulwark.authn.lockout.jdbc;
 
 import dev.bulwark.authn.internal.Schema;
 import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -9,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -76,7 +78,7 @@ public final class JdbcAttemptStore implements AttemptStore {
           return Attempts.NONE;
         }
         boolean disabled = rs.getBoolean(4);
-        if (!disabled && rs.getLong(3) <= now.toEpochMilli()) {
+        if (!disabled && (rs.getLong(3) <= now.toEpochMilli() || rs.getLong(1) == 0)) {
           return Attempts.NONE;
         }
         return new Attempts(rs.getLong(1), Instant.ofEpochMilli(rs.getLong(2)), disabled);
@@ -113,7 +115,7 @@ public final class JdbcAttemptStore implements AttemptStore {
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           boolean disabled = rs.getBoolean(5);
-          if (disabled || rs.getLong(4) > now.toEpochMilli()) {
+          if (disabled || (rs.getLong(4) > now.toEpochMilli() && rs.getLong(2) > 0)) {
             out.put(rs.getString(1), new Attempts(rs.getLong(2), Instant.ofEpochMilli(rs.getLong(3)), disabled));
           }
         }
@@ -200,6 +202,182 @@ public final class JdbcAttemptStore implements AttemptStore {
     return List.of(out);
   }
 
+  /**
+   * One statement, one round trip when admitted: an {@code INSERT ... ON CONFLICT DO UPDATE ...
+   * WHERE} over the keys in key order, whose {@code WHERE} is {@link LockoutRule#admits} on the
+   * row as it stands under the row lock. A key without a live row always admits (its count
+   * restarts at 1), so there is no window between a read and a write, not even when two attempts
+   * create a row together. The same statement reads each key's record as it was before, for the
+   * answer when refused. If some key refuses, the keys that admitted are refunded (a second round
+   * trip, on the refusal path only), so the attempt counts nowhere. A deadlock is retried.
+   */
+  @Override
+  public Admission reserve(List<Reservation> reservations) {
+    List<Reservation> list = List.copyOf(reservations);
+    int n = list.size();
+    if (n == 0) {
+      return new Admission(true, List.of());
+    }
+    Map<String, Integer> index = new HashMap<>();
+    for (int i = 0; i < n; i++) {
+      if (index.put(list.get(i).key(), i) != null) {
+        throw new IllegalArgumentException("reserve needs distinct keys");
+      }
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return reserveOnce(list, index);
+      } catch (SQLException e) {
+        if (!"40P01".equals(e.getSQLState()) || attempt >= 3) {
+          throw new IllegalStateException("could not reserve an attempt", e);
+        }
+      }
+    }
+  }
+
+  private Admission reserveOnce(List<Reservation> list, Map<String, Integer> index) throws SQLException {
+    int n = list.size();
+    Attempts[] before = new Attempts[n];
+    Attempts[] after = new Attempts[n];
+    boolean[] seen = new boolean[n];
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(reserveSql(n))) {
+      int p = 1;
+      for (Reservation r : list) {
+        LockoutRule rule = r.rule();
+        ps.setString(p++, r.key());
+        ps.setLong(p++, r.at().toEpochMilli());
+        ps.setLong(p++, r.expiresAt().toEpochMilli());
+        ps.setLong(p++, rule.disableAt());
+        ps.setLong(p++, rule.freeFailures());
+        ps.setLong(p++, ceilMillis(rule.initialDelay()));
+        ps.setLong(p++, ceilMillis(rule.maxDelay()));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Integer i = index.get(rs.getString(1));
+          if (i == null || seen[i]) {
+            throw new IllegalStateException("reserving an attempt returned an unexpected row");
+          }
+          seen[i] = true;
+          long failures = rs.getLong(2);
+          after[i] = rs.wasNull() ? null : new Attempts(failures, Instant.ofEpochMilli(rs.getLong(3)), rs.getBoolean(4));
+          long was = rs.getLong(5);
+          boolean exists = !rs.wasNull();
+          boolean disabled = rs.getBoolean(8);
+          before[i] = exists && (disabled || (rs.getLong(7) > list.get(i).at().toEpochMilli() && was > 0))
+              ? new Attempts(was, Instant.ofEpochMilli(rs.getLong(6)), disabled)
+              : Attempts.NONE;
+        }
+      }
+    }
+    List<Reservation> counted = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      if (!seen[i]) {
+        throw new IllegalStateException("reserving an attempt returned too few rows");
+      }
+      if (after[i] != null) {
+        counted.add(list.get(i));
+      }
+    }
+    if (counted.size() == n) {
+      return new Admission(true, List.of(after));
+    }
+    refund(counted);
+    return new Admission(false, List.of(before));
+  }
+
+  private static long ceilMillis(java.time.Duration d) {
+    try {
+      long ms = d.toMillis();
+      return d.minusMillis(ms).isZero() ? ms : ms + 1;
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * One count less on each key (never below zero; a row at zero reads as no record), re-enabling
+   * a key this drops below its {@code disableAt}: one {@code UPDATE} per key, in key order, sent
+   * as one batch.
+   */
+  @Override
+  public void refund(List<Reservation> reservations) {
+    List<Reservation> list = new ArrayList<>(reservations);
+    if (list.isEmpty()) {
+      return;
+    }
+    list.sort(java.util.Comparator.comparing(Reservation::key));
+    // One UPDATE under the row lock, so concurrent refunds and failures never lose a count. A row
+    // left at zero reads as no record (see get) and is deleted by purgeExpired.
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "UPDATE " + TABLE + " SET failures = failures - 1, disabled = disabled AND failures - 1 >= ? "
+            + "WHERE attempt_key = ? AND failures > 0")) {
+      for (Reservation r : list) {
+        ps.setLong(1, r.rule().disableAt());
+        ps.setString(2, r.key());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    } catch (SQLException e) {
+      throw new IllegalStateException("could not refund an attempt", e);
+    }
+  }
+
+  private static String reserveSql(int n) {
+    if (n < RESERVE.length) {
+      return RESERVE[n];
+    }
+    return buildReserveSql(n);
+  }
+
+  private static final String[] RESERVE = new String[8];
+
+  static {
+    for (int i = 1; i < RESERVE.length; i++) {
+      RESERVE[i] = buildReserveSql(i);
+    }
+  }
+
+  /**
+   * {@code v}: the reservations. {@code up}: the upsert of {@link #recordFailures}, with a
+   * {@code WHERE} on the conflicting row that is {@link LockoutRule#admits}: the row is not live
+   * (expired and not disabled), or it is not disabled and has no more failures than are free or
+   * the wait for them ({@code initial * 2^(failures - free - 1)}, at most {@code max}) is over.
+   * The final select pairs each key with its new record (absent when refused) and its record
+   * before the statement (the statement's snapshot), read by a primary-key lookup each.
+   */
+  private static String buildReserveSql(int n) {
+    StringBuilder sql = new StringBuilder(
+        "WITH v (k, at_ms, expires_ms, disable_at, free_n, initial_ms, max_ms) AS (VALUES ");
+    for (int i = 0; i < n; i++) {
+      sql.append(i == 0 ? "" : ", ")
+          .append("(CAST(? AS VARCHAR(1024)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), ")
+          .append("CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))");
+    }
+    String live = "(a.disabled OR a.expires_at_ms > EXCLUDED.last_failure_ms)";
+    String next = "CASE WHEN " + live + " THEN a.failures + 1 ELSE 1 END";
+    String rule = "(SELECT %s FROM v WHERE v.k = EXCLUDED.attempt_key)";
+    String wait = "LEAST(CAST(v.max_ms AS DOUBLE PRECISION), CAST(v.initial_ms AS DOUBLE PRECISION) * "
+        + "power(CAST(2 AS DOUBLE PRECISION), CAST(LEAST(a.failures - v.free_n - 1, 1000) AS DOUBLE PRECISION)))";
+    return sql.append("), up AS (INSERT INTO ").append(TABLE)
+        .append(" AS a (attempt_key, failures, last_failure_ms, expires_at_ms, disabled) ")
+        .append("SELECT k, 1, at_ms, expires_ms, disable_at <= 1 FROM v ORDER BY k ")
+        .append("ON CONFLICT (attempt_key) DO UPDATE SET ")
+        .append("failures = ").append(next).append(", ")
+        .append("disabled = a.disabled OR (").append(next).append(") >= ").append(String.format(rule, "v.disable_at"))
+        .append(", last_failure_ms = EXCLUDED.last_failure_ms, ")
+        .append("expires_at_ms = EXCLUDED.expires_at_ms ")
+        .append("WHERE NOT ").append(live).append(" OR (NOT a.disabled AND (a.failures <= ")
+        .append(String.format(rule, "v.free_n")).append(" OR CAST(EXCLUDED.last_failure_ms - a.last_failure_ms AS DOUBLE PRECISION) >= ")
+        .append(String.format(rule, wait)).append(")) ")
+        .append("RETURNING a.attempt_key, a.failures, a.last_failure_ms, a.disabled) ")
+        .append("SELECT v.k, up.failures, up.last_failure_ms, up.disabled, c.failures, c.last_failure_ms, c.expires_at_ms, ")
+        .append("c.disabled FROM v LEFT JOIN up ON up.attempt_key = v.k LEFT JOIN LATERAL ")
+        .append("(SELECT t.failures, t.last_failure_ms, t.expires_at_ms, t.disabled FROM ").append(TABLE)
+        .append(" t WHERE t.attempt_key = v.k) c ON TRUE")
+        .toString();
+  }
+
   private static String readManySql(int n) {
     if (n < READ_MANY.length) {
       return READ_MANY[n];
@@ -279,7 +457,8 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * Deletes expired rows that are not disabled; returns how many. Rows that a failure is updating
+   * Deletes expired rows that are not disabled, and rows whose counts were all refunded; returns
+   * how many. Rows that a failure is updating
    * at that moment are skipped ({@code SKIP LOCKED}; the next purge takes them if they are still
    * expired), so a purge never waits for, or deadlocks with, a login.
    */
@@ -287,7 +466,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(
             "DELETE FROM " + TABLE + " WHERE attempt_key IN (SELECT attempt_key FROM " + TABLE
-                + " WHERE expires_at_ms <= ? AND NOT disabled FOR UPDATE SKIP LOCKED)")) {
+                + " WHERE (expires_at_ms <= ? OR failures = 0) AND NOT disabled FOR UPDATE SKIP LOCKED)")) {
       ps.setLong(1, clock.instant().toEpochMilli());
       return ps.executeUpdate();
     } catch (SQLException e) {

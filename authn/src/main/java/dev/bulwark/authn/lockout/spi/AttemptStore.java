@@ -1,6 +1,7 @@
 package dev.bulwark.authn.lockout.spi;
 
 import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.internal.InMemoryAttemptStore;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -88,6 +89,94 @@ public interface AttemptStore {
     }
     return out;
   }
+
+  /**
+   * One attempt to count on one key before it is verified: the key, the time, how long the record
+   * is kept, and the rule that decides whether the attempt may be made at all.
+   *
+   * @param key the lockout key
+   * @param at the time of the attempt (stored as {@code lastFailureAt} when it is admitted)
+   * @param expiresAt when the record may be forgotten
+   * @param rule the key's rule: {@link LockoutRule#admits} and {@link LockoutRule#disableAt()}
+   */
+  record Reservation(String key, Instant at, Instant expiresAt, LockoutRule rule) {
+    public Reservation {
+      Objects.requireNonNull(key, "key");
+      Objects.requireNonNull(at, "at");
+      Objects.requireNonNull(expiresAt, "expiresAt");
+      Objects.requireNonNull(rule, "rule");
+    }
+  }
+
+  /**
+   * The answer to {@link #reserve}.
+   *
+   * @param admitted true when every key admitted the attempt and each now counts it
+   * @param records per reservation, in the order given: the new records when admitted, the
+   *     current ones (which say why not) when refused
+   */
+  record Admission(boolean admitted, List<Attempts> records) {
+    public Admission {
+      records = List.copyOf(records);
+    }
+  }
+
+  /**
+   * Counts one attempt on every key, before the attempt is verified, if and only if every key's
+   * rule {@linkplain LockoutRule#admits admits} it at that moment; otherwise counts nothing. So N
+   * concurrent attempts can never all pass a check that only one more should pass: each one is
+   * counted, or refused, against the counts of those before it. The caller keeps the count when
+   * the attempt turns out wrong, and gives it back with {@link #refund} when it was right.
+   *
+   * <p>Contract: the decision and the increments MUST be one atomic step with respect to every
+   * other {@code reserve}, {@link #recordFailure} and {@link #refund} on the same keys, from any
+   * thread or node sharing the store; a refused attempt changes no record. A store MAY refuse an
+   * attempt that a strictly sequential execution would have admitted (for example when it lost a
+   * race to create a record); it MUST NOT admit one that such an execution would have refused.
+   *
+   * <p>The default reads the records with {@link #getAll} and counts with {@link #recordFailures}
+   * while holding this store instance's monitor: atomic within one JVM that shares the instance,
+   * not across nodes. A store shared by several nodes MUST override it.
+   */
+  default Admission reserve(List<Reservation> reservations) {
+    List<Reservation> list = List.copyOf(reservations);
+    if (list.isEmpty()) {
+      return new Admission(true, List.of());
+    }
+    List<String> keys = new ArrayList<>(list.size());
+    for (Reservation r : list) {
+      keys.add(r.key());
+    }
+    synchronized (this) {
+      Map<String, Attempts> current = getAll(keys, list.get(0).at());
+      List<Attempts> before = new ArrayList<>(list.size());
+      boolean admitted = true;
+      for (Reservation r : list) {
+        Attempts a = current.getOrDefault(r.key(), Attempts.NONE);
+        before.add(a);
+        admitted &= r.rule().admits(a, r.at());
+      }
+      if (!admitted) {
+        return new Admission(false, before);
+      }
+      List<Failure> failures = new ArrayList<>(list.size());
+      for (Reservation r : list) {
+        failures.add(new Failure(r.key(), r.at(), r.expiresAt(), r.rule().disableAt()));
+      }
+      return new Admission(true, recordFailures(failures));
+    }
+  }
+
+  /**
+   * Takes back one attempt that {@link #reserve} counted on each key, because it turned out
+   * right: the count goes down by one (never below zero) and a key that this attempt disabled is
+   * enabled again. Atomic per key like {@link #recordFailure}.
+   *
+   * <p>The default does nothing: the right attempt stays counted until the key is reset or
+   * forgotten (the lockout resets the account and factor keys on a successful login anyway; a
+   * source key then keeps one count too many). Stores SHOULD override it.
+   */
+  default void refund(List<Reservation> reservations) {}
 
   /** Deletes the record of {@code key}, disabled or not. */
   void reset(String key);

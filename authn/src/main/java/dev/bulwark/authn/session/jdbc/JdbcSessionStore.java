@@ -142,7 +142,7 @@ public final class JdbcSessionStore implements SessionStore {
       p.setString(2, s.id());
       p.setString(3, s.userId());
       p.setString(4, s.assuranceLevel().name());
-      p.setString(5, encodeFactors(s.factors()));
+      p.setString(5, encodeFactors(s));
       p.setLong(6, nanos(s.authTime()));
       p.setLong(7, nanos(s.createdAt()));
       p.setLong(8, nanos(s.lastSeenAt()));
@@ -329,18 +329,43 @@ public final class JdbcSessionStore implements SessionStore {
         instant(rs.getLong(8)),
         Duration.ofNanos(rs.getLong(9)),
         instant(rs.getLong(10)),
-        elevation);
+        elevation,
+        decodeFactorLevels(rs.getString(5)));
   }
 
-  static String encodeFactors(Map<Factor, Instant> factors) {
+  /**
+   * {@code NAME=nanos@LEVEL,...}: each factor, when it was verified and the level it proved. Rows
+   * written before levels were recorded have no {@code @LEVEL}; their factors read at
+   * {@link Session#defaultLevel}.
+   */
+  static String encodeFactors(Session s) {
     StringBuilder sb = new StringBuilder();
-    factors.forEach((f, t) -> {
+    s.factors().forEach((f, t) -> {
       if (sb.length() > 0) {
         sb.append(',');
       }
-      sb.append(f.name()).append('=').append(nanos(t));
+      sb.append(f.name()).append('=').append(nanos(t)).append('@').append(s.provenLevel(f).orElseThrow().name());
     });
     return sb.toString();
+  }
+
+  static Map<Factor, AssuranceLevel> decodeFactorLevels(String text) {
+    Map<Factor, AssuranceLevel> out = new EnumMap<>(Factor.class);
+    if (text.isEmpty()) {
+      return out;
+    }
+    for (String part : text.split(",", -1)) {
+      int eq = part.indexOf('=');
+      int at = part.indexOf('@');
+      if (eq <= 0) {
+        throw new IllegalStateException("corrupt factors column");
+      }
+      if (at > eq) {
+        out.put(Factor.valueOf(part.substring(0, eq).toUpperCase(Locale.ROOT)),
+            AssuranceLevel.valueOf(part.substring(at + 1).toUpperCase(Locale.ROOT)));
+      }
+    }
+    return out;
   }
 
   static Map<Factor, Instant> decodeFactors(String text) {
@@ -353,7 +378,9 @@ public final class JdbcSessionStore implements SessionStore {
       if (eq <= 0) {
         throw new IllegalStateException("corrupt factors column");
       }
-      out.put(Factor.valueOf(part.substring(0, eq).toUpperCase(Locale.ROOT)), instant(Long.parseLong(part.substring(eq + 1))));
+      int at = part.indexOf('@');
+      String time = at > eq ? part.substring(eq + 1, at) : part.substring(eq + 1);
+      out.put(Factor.valueOf(part.substring(0, eq).toUpperCase(Locale.ROOT)), instant(Long.parseLong(time)));
     }
     return out;
   }

@@ -5,6 +5,8 @@ import dev.bulwark.benchmarks.BenchmarkPool;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.Lockout;
+import dev.bulwark.authn.lockout.LockoutPolicy;
+import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.LockoutStatus;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.benchmarks.ComparedWith;
@@ -40,7 +42,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@code postgres}; override with {@code -Dbulwark.pg.url}/{@code -Dbulwark.pg.user}), 16 threads
  * over a 16-connection pool and 10,000 keys, in a throw-away schema. {@code checkAndRecord} is one
  * read plus one atomic {@code INSERT ... ON CONFLICT ... RETURNING} on one key;
- * {@code lockoutCheckAndRecord} is the full per-login lockout work (see there); the baseline is one bare
+ * {@code lockoutCheckAndRecord} is the full per-login lockout work of the older check-then-record
+ * order and {@code lockoutReserve} that of the reserve-before-verify order (see there); the baseline is one bare
  * upsert increment over the same pool (one round trip). Both tables start with every key the run
  * touches (one failure each) and analyzed. After the run the table's total is compared with the
  * number of calls: the benchmark fails if a single count was lost.
@@ -62,6 +65,7 @@ public class JdbcLockoutBenchmark {
   private BenchmarkPool pool;
   private JdbcAttemptStore store;
   private Lockout lockout;
+  private Lockout admitting;
   private final String[] sources = new String[1000];
   private final java.util.concurrent.atomic.LongAdder recorded = new java.util.concurrent.atomic.LongAdder();
   private long prefilledFailures;
@@ -87,6 +91,11 @@ public class JdbcLockoutBenchmark {
     pool = new BenchmarkPool(ds);
     store = new JdbcAttemptStore(pool, Clock.systemUTC());
     lockout = Lockout.builder(store).clock(Clock.systemUTC()).build();
+    LockoutRule loose = new LockoutRule(100, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofDays(1));
+    admitting = Lockout.builder(store).clock(Clock.systemUTC())
+        .policy(LockoutPolicy.defaults().withAccountRule(loose).withFactorRule(Factor.PASSWORD, loose)
+            .withSourceRule(Optional.of(loose)))
+        .build();
     for (int i = 0; i < sources.length; i++) {
       sources[i] = "198.51.100." + i;
     }
@@ -169,5 +178,28 @@ public class JdbcLockoutBenchmark {
     LockoutStatus after = lockout.recordFailure(account, Factor.PASSWORD, source);
     recorded.add(3);
     return s.strictest(after);
+  }
+
+  /**
+   * The whole {@link Lockout} step of a failed password login as {@code LoginFlow} runs it since
+   * attempts are counted before they are verified: {@code reserve} (one statement that locks the
+   * account, factor and source rows in key order, decides and upserts them) then {@code failed}
+   * (no database work). One round trip, like the baseline. The policy admits (nearly) every
+   * attempt, so each one writes its three rows, the costly case; the few refused by the 1 ms
+   * source wait are counted as refused. The exact-count check covers it: the table holds
+   * exactly three failures per admitted attempt.
+   */
+  @Benchmark
+  @ComparedWith("dev.bulwark.benchmarks.authn.core.JdbcLockoutBenchmark.rawUpsertIncrement")
+  public LockoutStatus lockoutReserve() {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    String account = "user-" + r.nextInt(KEYS);
+    Optional<String> source = Optional.of(sources[r.nextInt(sources.length)]);
+    Lockout.Attempt attempt = admitting.reserve(account, Factor.PASSWORD, source);
+    if (!attempt.admitted()) {
+      return attempt.status();
+    }
+    recorded.add(3);
+    return admitting.failed(attempt);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.lockout.Attempts;
+import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testkit.StoreContract;
 import java.time.Duration;
@@ -242,6 +243,115 @@ public abstract class AttemptStoreContract extends StoreContract<AttemptStore> {
       }
     } finally {
       executor.shutdownNow();
+    }
+  }
+
+  // --- reserve and refund: the attempt is counted before it is verified ---
+
+  /** 2 free failures, then 1 s doubling to 8 s; disabled at 6. */
+  private static final LockoutRule RULE =
+      new LockoutRule(2, Duration.ofSeconds(1), Duration.ofSeconds(8), 6, Duration.ofHours(1));
+
+  private AttemptStore.Reservation reservation(String key) {
+    return new AttemptStore.Reservation(key, now(), now().plus(RULE.forgetAfter()), RULE);
+  }
+
+  @Test
+  void reserve_countsWhileTheRuleAdmits_thenRefusesAndCountsNothing() {
+    for (int i = 1; i <= 3; i++) {
+      AttemptStore.Admission a = store.reserve(List.of(reservation("r")));
+      assertTrue(a.admitted(), "attempt " + i + " is within the free failures and the one after them");
+      assertEquals(i, a.records().get(0).failures());
+    }
+    AttemptStore.Admission refused = store.reserve(List.of(reservation("r")));
+    assertFalse(refused.admitted(), "after 3 failures a 1 s wait is owed");
+    assertEquals(3, refused.records().get(0).failures(), "a refused attempt reports the current record");
+    assertEquals(3, store.get("r", now()).failures(), "and counts nothing");
+    clock.advance(Duration.ofSeconds(1));
+    assertTrue(store.reserve(List.of(reservation("r"))).admitted(), "the wait is over");
+    assertEquals(4, store.get("r", now()).failures());
+  }
+
+  @Test
+  void reserve_isAllOrNothing_overSeveralKeys() {
+    for (int i = 0; i < 3; i++) {
+      store.recordFailure("locked", now(), now().plusSeconds(3600), RULE.disableAt());
+    }
+    AttemptStore.Admission a = store.reserve(List.of(reservation("open"), reservation("locked"), reservation("open-too")));
+    assertFalse(a.admitted());
+    assertEquals(List.of(0L, 3L, 0L), a.records().stream().map(Attempts::failures).toList());
+    assertEquals(Attempts.NONE, store.get("open", now()), "the admitting keys were not charged either");
+    assertEquals(Attempts.NONE, store.get("open-too", now()));
+  }
+
+  @Test
+  void reserve_reachingDisableAt_disables_andDisabledRefusesForever() {
+    for (int i = 0; i < 6; i++) {
+      assertTrue(store.reserve(List.of(reservation("d"))).admitted(), "attempt " + (i + 1));
+      clock.advance(Duration.ofSeconds(8));
+    }
+    assertTrue(store.get("d", now()).disabled());
+    clock.advance(Duration.ofDays(30));
+    AttemptStore.Admission a = store.reserve(List.of(reservation("d")));
+    assertFalse(a.admitted());
+    assertTrue(a.records().get(0).disabled());
+  }
+
+  @Test
+  void refund_givesTheCountBack_andReEnablesAKeyThatTheRefundedAttemptDisabled() {
+    store.reserve(List.of(reservation("x")));
+    store.reserve(List.of(reservation("x")));
+    store.refund(List.of(reservation("x")));
+    assertEquals(1, store.get("x", now()).failures());
+    for (int i = 0; i < 5; i++) {
+      clock.advance(Duration.ofSeconds(8));
+      assertTrue(store.reserve(List.of(reservation("x"))).admitted());
+    }
+    assertTrue(store.get("x", now()).disabled());
+    store.refund(List.of(reservation("x")));
+    assertEquals(5, store.get("x", now()).failures());
+    assertFalse(store.get("x", now()).disabled(), "the refunded attempt was the one that disabled the key");
+    store.reset("x");
+    store.refund(List.of(reservation("x")));
+    assertEquals(0, store.get("x", now()).failures(), "a refund never goes below zero");
+  }
+
+  /**
+   * The point of reserving: N parallel attempts on one key, at one instant, are admitted at most
+   * as often as one after another (free failures + 1), never once per thread.
+   */
+  @Test
+  void concurrentReserve_admitsNoMoreThanASequentialRun() throws Exception {
+    int threads = Math.max(concurrencyThreads(), 16);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<Boolean>> futures = new ArrayList<>();
+    try {
+      for (int i = 0; i < threads * 4; i++) {
+        String source = "s:" + (i % 3);
+        futures.add(pool.submit(() -> {
+          start.await();
+          return store.reserve(List.of(reservation("a:target"), reservation("f:password:target"),
+              new AttemptStore.Reservation(source, now(), now().plusSeconds(3600),
+                  new LockoutRule(100, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ofHours(1))))).admitted();
+        }));
+      }
+      start.countDown();
+      int admitted = 0;
+      for (Future<Boolean> f : futures) {
+        admitted += f.get(120, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertTrue(admitted >= 1 && admitted <= 3, "admitted " + admitted + " of " + threads * 4 + ", at most 3 allowed");
+      long charged = store.get("a:target", now()).failures();
+      assertEquals(admitted, charged, "exactly the admitted attempts are counted");
+      assertEquals(admitted, store.get("f:password:target", now()).failures());
+      long sources = 0;
+      for (int i = 0; i < 3; i++) {
+        sources += store.get("s:" + i, now()).failures();
+      }
+      assertEquals(admitted, sources, "refused attempts left the source keys as they were");
+    } finally {
+      pool.shutdownNow();
     }
   }
 }
