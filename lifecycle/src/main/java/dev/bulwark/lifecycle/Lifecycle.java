@@ -180,7 +180,7 @@ public final class Lifecycle {
     RetentionPolicy after = policies.change(next, authorisedOverride);
     boolean overridden = RetentionPolicies.shortens(before, after);
     emit(overridden ? LifecycleEvent.Type.POLICY_OVERRIDDEN : LifecycleEvent.Type.POLICY_CHANGED, by,
-        Map.of("dataClass", after.dataClass().name(), "from", before.describe(), "to", after.describe()));
+        Map.of("data_class", after.dataClass().name(), "from", before.describe(), "to", after.describe()));
     return after;
   }
 
@@ -231,7 +231,7 @@ public final class Lifecycle {
       after = Optional.of(page.get(page.size() - 1).ref().id());
     }
     emit(LifecycleEvent.Type.DEADLINES_REEVALUATED, by,
-        Map.of("dataClass", dataClass.name(), "policy", p.describe(), "moved", Long.toString(moved)));
+        Map.of("data_class", dataClass.name(), "policy", p.describe(), "moved", Long.toString(moved)));
     return moved;
   }
 
@@ -482,7 +482,7 @@ public final class Lifecycle {
     details.put("count", Integer.toString(e.count()));
     details.put("policy", e.policy());
     details.put("reference", e.reference());
-    e.dataClass().ifPresent(c -> details.put("dataClass", c.name()));
+    e.dataClass().ifPresent(c -> details.put("data_class", c.name()));
     return notify(new LifecycleEvent(type, e.at(), e.by(), details, Optional.of(e)));
   }
 
@@ -494,9 +494,16 @@ public final class Lifecycle {
     try {
       listener.onEvent(event);
       return true;
+    } catch (LifecycleEventNotRecordedException e) {
+      // A guard has counted and reported it; fail-closed refuses the operation.
+      if (e.refusesOperation()) {
+        throw e;
+      }
+      return false;
     } catch (Exception e) {
-      // The change is committed; a listener failure must not undo or hide it. Evidence stays
-      // pending and is redelivered by the next purge run.
+      // The change is committed; a listener failure must not undo it, nor pass unheard. Evidence
+      // stays pending and is redelivered by the next purge run.
+      LifecycleEventGuard.LOG_FALLBACK.accept(event, e);
       return false;
     }
   }
