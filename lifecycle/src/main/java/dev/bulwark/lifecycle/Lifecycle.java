@@ -265,7 +265,7 @@ public final class Lifecycle {
     }
     SoftDeletion op = store.softDelete(new SoftDeletion(OperationId.random(), by, now, entries, Optional.empty()));
     emit(LifecycleEvent.Type.SOFT_DELETED, by, Map.of("operation", op.id().toString(),
-        "records", Integer.toString(op.entries().size()), "recoveryWindow", recoveryWindow.toString()));
+        "records", Integer.toString(op.entries().size()), "recovery_window", recoveryWindow.toString()));
     return op;
   }
 
@@ -389,7 +389,7 @@ public final class Lifecycle {
     String requestId = UUID.randomUUID().toString();
     if (!blocking.isEmpty()) {
       emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-          "subjectHash", DeletionEvidence.hashSubject(subject), "hold", blocking.get(0).id().toString()));
+          "subject_hash", DeletionEvidence.hashSubject(subject), "hold", blocking.get(0).id().toString()));
       throw new LegalHoldException("erasure refused: hold " + blocking.get(0).id() + " (" + blocking.get(0).reason()
           + ") covers the subject");
     }
@@ -413,7 +413,7 @@ public final class Lifecycle {
     if (destroyKey) {
       if (remaining > 0) {
         emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-            "subjectHash", DeletionEvidence.hashSubject(subject), "heldRecords", Long.toString(remaining)));
+            "subject_hash", DeletionEvidence.hashSubject(subject), "held_records", Long.toString(remaining)));
         throw new LegalHoldException("key destruction refused: " + remaining
             + " held record(s) of the subject remain; the other records were erased");
       }
