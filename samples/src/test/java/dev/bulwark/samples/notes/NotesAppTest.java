@@ -55,6 +55,18 @@ class NotesAppTest {
     return NotesApp.Options.defaults().withPort(0).withDataDir(dataDir);
   }
 
+  URI baseUri() {
+    return app.baseUri();
+  }
+
+  NotesService service() {
+    return app.service();
+  }
+
+  void advance(Duration d) {
+    clock.advance(d);
+  }
+
   /** Changes one stored audit event behind the app's back: a byte of a segment file here. */
   void tamperAuditLog() throws Exception {
     Fixtures.tamperAuditLog(app.auditDirectory().orElseThrow());
