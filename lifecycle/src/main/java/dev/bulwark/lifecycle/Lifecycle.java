@@ -29,7 +29,7 @@ import java.util.UUID;
  * <pre>{@code
  * Lifecycle lifecycle = Lifecycle.builder(store)
  *     .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DataClass.of("invoice"), Period.ofYears(7))))
- *     .listener(event -> auditLog.append(event))
+ *     .listener(e -> auditLog.append(toAuditEvent(e.name(), e.subject(), e.at(), Optional.empty(), e.auditDetails())))
  *     .build();
  * SoftDeletion op = lifecycle.softDelete(List.of(user, session), Attribution.of("alice", "user request"));
  * lifecycle.restore(op.id(), Attribution.of("bob", "ticket 42"));
