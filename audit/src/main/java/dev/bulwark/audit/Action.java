@@ -10,7 +10,10 @@ import java.util.stream.Collectors;
 
 /**
  * What happened, named with the OWASP Logging Vocabulary (e.g. {@code authn_login_fail},
- * {@code authz_change}, {@code sensitive_read}) plus Bulwark's own {@code audit_*} events.
+ * {@code authz_change}, {@code sensitive_read}) plus Bulwark's own {@code audit_*} events and
+ * every event name the other Bulwark modules emit (authn's {@code SecurityEventType}, crypto's
+ * {@code KeyEvent} types, lifecycle's {@code LifecycleEvent.name()}), so their events are accepted
+ * as they are, without {@code allowCustomActions} (see {@link AuditEvents}).
  *
  * <p>Use the constants or {@link #of(String)}, which accepts vocabulary names only. A name
  * outside the vocabulary needs {@link #custom(String)} <em>and</em> an {@link AuditLog} built
@@ -78,8 +81,56 @@ public record Action(String name, boolean custom) {
   public static final Action AUDIT_LEGAL_HOLD_SET = new Action("audit_legal_hold_set", false);
   public static final Action AUDIT_LEGAL_HOLD_RELEASED = new Action("audit_legal_hold_released", false);
 
+  // Events bulwark-authn emits (SecurityEventType) that the OWASP vocabulary has no name for.
+  public static final Action AUTHN_LOGIN_UNLOCK = new Action("authn_login_unlock", false);
+  public static final Action AUTHN_MFA_ENROLLED = new Action("authn_mfa_enrolled", false);
+  public static final Action AUTHN_MFA_REMOVED = new Action("authn_mfa_removed", false);
+  public static final Action AUTHN_MFA_FAIL = new Action("authn_mfa_fail", false);
+  public static final Action AUTHN_RECOVERY_CODE_USED = new Action("authn_recovery_code_used", false);
+  public static final Action AUTHN_RECOVERY_CODES_REGENERATED = new Action("authn_recovery_codes_regenerated", false);
+  public static final Action AUTHN_TOKEN_INVALID = new Action("authn_token_invalid", false);
+  public static final Action AUTHN_WEBAUTHN_REGISTERED = new Action("authn_webauthn_registered", false);
+  public static final Action AUTHN_WEBAUTHN_COUNTER_REGRESSION = new Action("authn_webauthn_counter_regression", false);
+  public static final Action SESSION_REVOKED = new Action("session_revoked", false);
+  public static final Action SESSION_LIMIT_EVICTED = new Action("session_limit_evicted", false);
+  public static final Action SESSION_LIMIT_REJECTED = new Action("session_limit_rejected", false);
+  public static final Action AUTHZ_STEPUP_REQUIRED = new Action("authz_stepup_required", false);
+  public static final Action AUTHZ_GRANT_REQUESTED = new Action("authz_grant_requested", false);
+  public static final Action AUTHZ_GRANT_APPROVED = new Action("authz_grant_approved", false);
+  public static final Action AUTHZ_GRANT_DENIED = new Action("authz_grant_denied", false);
+  public static final Action AUTHZ_GRANT_REVOKED = new Action("authz_grant_revoked", false);
+  public static final Action AUTHZ_GRANT_EXPIRED = new Action("authz_grant_expired", false);
+
+  // Events bulwark-crypto emits (KeyEvent) about keyrings and key versions.
+  public static final Action CRYPTO_KEYRING_CREATED = new Action("crypto_keyring_created", false);
+  public static final Action CRYPTO_KEY_ROTATED = new Action("crypto_key_rotated", false);
+  public static final Action CRYPTO_KEY_DISABLED = new Action("crypto_key_disabled", false);
+  public static final Action CRYPTO_KEY_ENABLED = new Action("crypto_key_enabled", false);
+  public static final Action CRYPTO_KEY_DESTROYED = new Action("crypto_key_destroyed", false);
+  public static final Action CRYPTO_MIN_VERSION_CHANGED = new Action("crypto_min_version_changed", false);
+  public static final Action CRYPTO_SCOPE_SHREDDED = new Action("crypto_scope_shredded", false);
+
+  // Events bulwark-lifecycle emits (LifecycleEvent.name()).
+  public static final Action LIFECYCLE_POLICY_CHANGED = new Action("lifecycle_policy_changed", false);
+  public static final Action LIFECYCLE_POLICY_OVERRIDDEN = new Action("lifecycle_policy_overridden", false);
+  public static final Action LIFECYCLE_DEADLINES_REEVALUATED = new Action("lifecycle_deadlines_reevaluated", false);
+  public static final Action LIFECYCLE_SOFT_DELETED = new Action("lifecycle_soft_deleted", false);
+  public static final Action LIFECYCLE_RESTORED = new Action("lifecycle_restored", false);
+  public static final Action LIFECYCLE_HOLD_PLACED = new Action("lifecycle_hold_placed", false);
+  public static final Action LIFECYCLE_HOLD_RELEASED = new Action("lifecycle_hold_released", false);
+  public static final Action LIFECYCLE_RECORDS_PURGED = new Action("lifecycle_records_purged", false);
+  public static final Action LIFECYCLE_RECORDS_ANONYMISED = new Action("lifecycle_records_anonymised", false);
+  public static final Action LIFECYCLE_RECORDS_ARCHIVED = new Action("lifecycle_records_archived", false);
+  public static final Action LIFECYCLE_PURGE_GUARD_TRIPPED = new Action("lifecycle_purge_guard_tripped", false);
+  public static final Action LIFECYCLE_PURGE_CONFIRMED = new Action("lifecycle_purge_confirmed", false);
+  public static final Action LIFECYCLE_PURGE_RUN_COMPLETED = new Action("lifecycle_purge_run_completed", false);
+  public static final Action LIFECYCLE_PURGE_RUN_FAILED = new Action("lifecycle_purge_run_failed", false);
+  public static final Action LIFECYCLE_KEY_SHREDDED = new Action("lifecycle_key_shredded", false);
+  public static final Action LIFECYCLE_ERASURE_REFUSED = new Action("lifecycle_erasure_refused", false);
+
   private static final Map<String, Action> VOCABULARY =
-      List.of(AUTHN_LOGIN_SUCCESS, AUTHN_LOGIN_SUCCESSAFTERFAIL, AUTHN_LOGIN_FAIL, AUTHN_LOGIN_FAIL_MAX, AUTHN_LOGIN_LOCK, AUTHN_PASSWORD_CHANGE, AUTHN_PASSWORD_CHANGE_FAIL, AUTHN_IMPOSSIBLE_TRAVEL, AUTHN_TOKEN_CREATED, AUTHN_TOKEN_REVOKED, AUTHN_TOKEN_REUSE, AUTHN_TOKEN_DELETE, AUTHZ_FAIL, AUTHZ_CHANGE, AUTHZ_ADMIN, EXCESS_RATE_LIMIT_EXCEEDED, UPLOAD_COMPLETE, UPLOAD_STORED, UPLOAD_VALIDATION, UPLOAD_DELETE, INPUT_VALIDATION_FAIL, MALICIOUS_EXCESS_404, MALICIOUS_EXTRANEOUS, MALICIOUS_ATTACK_TOOL, MALICIOUS_CORS, MALICIOUS_DIRECT_REFERENCE, PRIVILEGE_PERMISSIONS_CHANGED, SENSITIVE_CREATE, SENSITIVE_READ, SENSITIVE_UPDATE, SENSITIVE_DELETE, SEQUENCE_FAIL, SESSION_CREATED, SESSION_RENEWED, SESSION_EXPIRED, SESSION_USE_AFTER_EXPIRE, SYS_STARTUP, SYS_SHUTDOWN, SYS_RESTART, SYS_CRASH, SYS_MONITOR_DISABLED, SYS_MONITOR_ENABLED, USER_CREATED, USER_UPDATED, USER_ARCHIVED, USER_DELETED, AUDIT_LOG_PRUNED, AUDIT_LOG_RECOVERED, AUDIT_KEY_ROTATED, AUDIT_LEGAL_HOLD_SET, AUDIT_LEGAL_HOLD_RELEASED).stream()
+      List.of(AUTHN_LOGIN_SUCCESS, AUTHN_LOGIN_SUCCESSAFTERFAIL, AUTHN_LOGIN_FAIL, AUTHN_LOGIN_FAIL_MAX, AUTHN_LOGIN_LOCK, AUTHN_PASSWORD_CHANGE, AUTHN_PASSWORD_CHANGE_FAIL, AUTHN_IMPOSSIBLE_TRAVEL, AUTHN_TOKEN_CREATED, AUTHN_TOKEN_REVOKED, AUTHN_TOKEN_REUSE, AUTHN_TOKEN_DELETE, AUTHZ_FAIL, AUTHZ_CHANGE, AUTHZ_ADMIN, EXCESS_RATE_LIMIT_EXCEEDED, UPLOAD_COMPLETE, UPLOAD_STORED, UPLOAD_VALIDATION, UPLOAD_DELETE, INPUT_VALIDATION_FAIL, MALICIOUS_EXCESS_404, MALICIOUS_EXTRANEOUS, MALICIOUS_ATTACK_TOOL, MALICIOUS_CORS, MALICIOUS_DIRECT_REFERENCE, PRIVILEGE_PERMISSIONS_CHANGED, SENSITIVE_CREATE, SENSITIVE_READ, SENSITIVE_UPDATE, SENSITIVE_DELETE, SEQUENCE_FAIL, SESSION_CREATED, SESSION_RENEWED, SESSION_EXPIRED, SESSION_USE_AFTER_EXPIRE, SYS_STARTUP, SYS_SHUTDOWN, SYS_RESTART, SYS_CRASH, SYS_MONITOR_DISABLED, SYS_MONITOR_ENABLED, USER_CREATED, USER_UPDATED, USER_ARCHIVED, USER_DELETED, AUDIT_LOG_PRUNED, AUDIT_LOG_RECOVERED, AUDIT_KEY_ROTATED, AUDIT_LEGAL_HOLD_SET, AUDIT_LEGAL_HOLD_RELEASED,
+          AUTHN_LOGIN_UNLOCK, AUTHN_MFA_ENROLLED, AUTHN_MFA_REMOVED, AUTHN_MFA_FAIL, AUTHN_RECOVERY_CODE_USED, AUTHN_RECOVERY_CODES_REGENERATED, AUTHN_TOKEN_INVALID, AUTHN_WEBAUTHN_REGISTERED, AUTHN_WEBAUTHN_COUNTER_REGRESSION, SESSION_REVOKED, SESSION_LIMIT_EVICTED, SESSION_LIMIT_REJECTED, AUTHZ_STEPUP_REQUIRED, AUTHZ_GRANT_REQUESTED, AUTHZ_GRANT_APPROVED, AUTHZ_GRANT_DENIED, AUTHZ_GRANT_REVOKED, AUTHZ_GRANT_EXPIRED, CRYPTO_KEYRING_CREATED, CRYPTO_KEY_ROTATED, CRYPTO_KEY_DISABLED, CRYPTO_KEY_ENABLED, CRYPTO_KEY_DESTROYED, CRYPTO_MIN_VERSION_CHANGED, CRYPTO_SCOPE_SHREDDED, LIFECYCLE_POLICY_CHANGED, LIFECYCLE_POLICY_OVERRIDDEN, LIFECYCLE_DEADLINES_REEVALUATED, LIFECYCLE_SOFT_DELETED, LIFECYCLE_RESTORED, LIFECYCLE_HOLD_PLACED, LIFECYCLE_HOLD_RELEASED, LIFECYCLE_RECORDS_PURGED, LIFECYCLE_RECORDS_ANONYMISED, LIFECYCLE_RECORDS_ARCHIVED, LIFECYCLE_PURGE_GUARD_TRIPPED, LIFECYCLE_PURGE_CONFIRMED, LIFECYCLE_PURGE_RUN_COMPLETED, LIFECYCLE_PURGE_RUN_FAILED, LIFECYCLE_KEY_SHREDDED, LIFECYCLE_ERASURE_REFUSED).stream()
           .collect(Collectors.toUnmodifiableMap(Action::name, Function.identity()));
 
   public Action {

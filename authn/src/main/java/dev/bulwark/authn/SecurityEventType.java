@@ -2,7 +2,10 @@ package dev.bulwark.authn;
 
 /**
  * Event names used in {@link SecurityEvent#type()}, following the OWASP Application Logging
- * Vocabulary where it has a name and its style where it does not.
+ * Vocabulary where it has a name and its style where it does not. Every name here is also in
+ * {@code bulwark-audit}'s {@code Action} vocabulary (a new one must be added there too; testkit's
+ * {@code EveryModuleEventReachesAuditLogTest} fails until it is). {@link #PASSWORD_CHANGE} and
+ * {@link #SESSION_EXPIRED} are for the host to emit.
  */
 public final class SecurityEventType {
 

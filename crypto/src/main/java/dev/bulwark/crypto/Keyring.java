@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -308,6 +309,7 @@ public final class Keyring {
         return;
       }
       install(Optional.of(rec));
+      owner.emit(KeyEvent.KEYRING_CREATED, id, Map.of("version", "1"));
     }
   }
 
@@ -337,11 +339,11 @@ public final class Keyring {
    * @return the new primary version
    */
   public KeyVersion rotate() throws GeneralSecurityException {
-    return rotateFrom(-1);
+    return rotateFrom(-1, "manual");
   }
 
-  /** Rotates if {@code expectedPrimary} is still primary (-1: always). */
-  private synchronized KeyVersion rotateFrom(int expectedPrimary) throws GeneralSecurityException {
+  /** Rotates if {@code expectedPrimary} is still primary (-1: always); {@code trigger} goes in the event. */
+  private synchronized KeyVersion rotateFrom(int expectedPrimary, String trigger) throws GeneralSecurityException {
     while (true) {
       KeyringRecord r = reload();
       if (r == null) {
@@ -365,6 +367,8 @@ public final class Keyring {
         install(Optional.of(nr));
         encryptCache.set(null);
         allotment = null;
+        owner.emit(KeyEvent.KEY_ROTATED, id, Map.of("version", Integer.toString(next),
+            "previous_version", Integer.toString(primary.version()), "trigger", trigger));
         return created;
       }
       owner.destroyQuietly(ref);
@@ -376,22 +380,32 @@ public final class Keyring {
    * Sets the minimum decryptable version (reversible). It cannot exceed the primary version.
    */
   public void setMinDecryptableVersion(int version) throws GeneralSecurityException {
-    mutate(r -> {
+    boolean changed = mutate(r -> {
       if (version < 1 || version > r.primary().orElseThrow().version()) {
         throw new IllegalArgumentException("minimum decryptable version must be in 1..primary");
       }
+      if (r.minDecryptableVersion() == version) {
+        return r;
+      }
       return new KeyringRecord(id, r.revision() + 1, r.versions(), version, Optional.empty());
     });
+    if (changed) {
+      owner.emit(KeyEvent.MIN_VERSION_CHANGED, id, Map.of("version", Integer.toString(version)));
+    }
   }
 
   /** Disables a decrypt-only version (reversible with {@link #enable}). */
   public void disable(int version) throws GeneralSecurityException {
-    setState(version, KeyState.DECRYPT_ONLY, KeyState.DISABLED);
+    if (setState(version, KeyState.DECRYPT_ONLY, KeyState.DISABLED)) {
+      owner.emit(KeyEvent.KEY_DISABLED, id, Map.of("version", Integer.toString(version)));
+    }
   }
 
   /** Re-enables a disabled version for decryption. */
   public void enable(int version) throws GeneralSecurityException {
-    setState(version, KeyState.DISABLED, KeyState.DECRYPT_ONLY);
+    if (setState(version, KeyState.DISABLED, KeyState.DECRYPT_ONLY)) {
+      owner.emit(KeyEvent.KEY_ENABLED, id, Map.of("version", Integer.toString(version)));
+    }
   }
 
   /**
@@ -408,19 +422,26 @@ public final class Keyring {
       return;
     }
     owner.provider().destroy(v.kekRef().orElseThrow());
-    mutate(cur -> {
+    boolean changed = mutate(cur -> {
       List<KeyVersion> vs = new ArrayList<>(cur.versions());
       KeyVersion cv = vs.get(version - 1);
       if (cv.state() == KeyState.PRIMARY) {
         throw new IllegalStateException("rotate before destroying the primary version");
       }
+      if (cv.state() == KeyState.DESTROYED) {
+        return cur;
+      }
       vs.set(version - 1, cv.withState(KeyState.DESTROYED));
       return new KeyringRecord(id, cur.revision() + 1, vs, cur.minDecryptableVersion(), Optional.empty());
     });
+    if (changed) {
+      owner.emit(KeyEvent.KEY_DESTROYED, id, Map.of("version", Integer.toString(version)));
+    }
   }
 
-  private void setState(int version, KeyState from, KeyState to) throws GeneralSecurityException {
-    mutate(r -> {
+  /** True when the state changed (false: it already was {@code to}). */
+  private boolean setState(int version, KeyState from, KeyState to) throws GeneralSecurityException {
+    return mutate(r -> {
       KeyVersion v = r.version(version).orElseThrow(() -> new IllegalArgumentException("no version " + version));
       if (v.state() == to) {
         return r;
@@ -434,7 +455,8 @@ public final class Keyring {
     });
   }
 
-  private synchronized void mutate(UnaryOperator<KeyringRecord> change) throws GeneralSecurityException {
+  /** Applies {@code change} with compare-and-set; false when it returned the record unchanged. */
+  private synchronized boolean mutate(UnaryOperator<KeyringRecord> change) throws GeneralSecurityException {
     while (true) {
       KeyringRecord r = reload();
       if (r == null) {
@@ -445,12 +467,12 @@ public final class Keyring {
       }
       KeyringRecord nr = change.apply(r);
       if (nr == r) {
-        return;
+        return false;
       }
       if (owner.store().compareAndSet(r.revision(), nr)) {
         install(Optional.of(nr));
         clearCaches();
-        return;
+        return true;
       }
     }
   }
@@ -483,7 +505,11 @@ public final class Keyring {
       if (owner.store().compareAndSet(rev, nr)) {
         install(Optional.of(nr));
         clearCaches();
-        return receipt(nr);
+        ShredReceipt receipt = receipt(nr);
+        owner.emit(KeyEvent.SCOPE_SHREDDED, id, Map.of("versions_destroyed",
+            receipt.versionsDestroyed().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")),
+            "shredded_at", receipt.shreddedAt().toString()));
+        return receipt;
       }
     }
   }
@@ -545,14 +571,14 @@ public final class Keyring {
       Snapshot s = live(now);
       KeyVersion p = s.primary;
       if (!now.isBefore(s.rotateAt)) {
-        rotateFrom(p.version());
+        rotateFrom(p.version(), "age");
         continue;
       }
       if (takeAllotment(p.version())) {
         return p;
       }
       if (p.encryptionsReserved() >= owner.rotationPolicy().maxEncryptions()) {
-        rotateFrom(p.version());
+        rotateFrom(p.version(), "count");
         continue;
       }
       reserveBlock(p.version());

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -34,6 +35,7 @@ public final class Keyrings {
   private final InstantSource clock;
   private final RotationPolicy rotationPolicy;
   private final Duration refreshInterval;
+  private final KeyEventListener listener;
   private final ConcurrentHashMap<String, Keyring> open = new ConcurrentHashMap<>();
 
   private Keyrings(Builder b) {
@@ -42,6 +44,7 @@ public final class Keyrings {
     this.clock = b.clock;
     this.rotationPolicy = b.rotationPolicy;
     this.refreshInterval = b.refreshInterval;
+    this.listener = b.listener;
   }
 
   /** Starts a builder over a store and a KEK provider (both required). */
@@ -114,6 +117,21 @@ public final class Keyrings {
     return refreshInterval;
   }
 
+  /**
+   * Hands a stored change to the listener: a fail-closed {@link KeyEventGuard}'s refusal
+   * propagates; any other listener failure is reported through {@link KeyEventGuard#LOG_FALLBACK}.
+   */
+  void emit(String type, String keyringId, Map<String, String> details) {
+    KeyEvent event = new KeyEvent(type, keyringId, clock.instant(), details);
+    try {
+      listener.onEvent(event);
+    } catch (KeyEventNotRecordedException refused) {
+      throw refused;
+    } catch (RuntimeException failure) {
+      KeyEventGuard.LOG_FALLBACK.accept(event, failure);
+    }
+  }
+
   void destroyQuietly(KekRef ref) {
     try {
       provider.destroy(ref);
@@ -134,6 +152,7 @@ public final class Keyrings {
     private InstantSource clock = Clock.systemUTC();
     private RotationPolicy rotationPolicy = RotationPolicy.DEFAULT;
     private Duration refreshInterval = Duration.ofSeconds(30);
+    private KeyEventListener listener = KeyEventListener.NONE;
 
     private Builder(KeyringStore store, KekProvider provider) {
       if (store == null || provider == null) {
@@ -173,6 +192,19 @@ public final class Keyrings {
         throw new IllegalArgumentException("refreshInterval must not be negative");
       }
       this.refreshInterval = interval;
+      return this;
+    }
+
+    /**
+     * Receives a {@link KeyEvent} for every stored keyring change (creation, rotation, disable,
+     * enable, destroy, minimum version, shred); default {@link KeyEventListener#NONE}. Wrap it in
+     * a {@link KeyEventGuard} to count failures, choose a fallback or fail closed.
+     */
+    public Builder listener(KeyEventListener listener) {
+      if (listener == null) {
+        throw new IllegalArgumentException("listener must not be null");
+      }
+      this.listener = listener;
       return this;
     }
 

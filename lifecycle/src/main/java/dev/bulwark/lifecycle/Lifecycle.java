@@ -29,7 +29,7 @@ import java.util.UUID;
  * <pre>{@code
  * Lifecycle lifecycle = Lifecycle.builder(store)
  *     .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DataClass.of("invoice"), Period.ofYears(7))))
- *     .listener(event -> auditLog.append(event))
+ *     .listener(e -> auditLog.append(toAuditEvent(e.name(), e.subject(), e.at(), Optional.empty(), e.auditDetails())))
  *     .build();
  * SoftDeletion op = lifecycle.softDelete(List.of(user, session), Attribution.of("alice", "user request"));
  * lifecycle.restore(op.id(), Attribution.of("bob", "ticket 42"));
@@ -180,7 +180,7 @@ public final class Lifecycle {
     RetentionPolicy after = policies.change(next, authorisedOverride);
     boolean overridden = RetentionPolicies.shortens(before, after);
     emit(overridden ? LifecycleEvent.Type.POLICY_OVERRIDDEN : LifecycleEvent.Type.POLICY_CHANGED, by,
-        Map.of("dataClass", after.dataClass().name(), "from", before.describe(), "to", after.describe()));
+        Map.of("data_class", after.dataClass().name(), "from", before.describe(), "to", after.describe()));
     return after;
   }
 
@@ -231,7 +231,7 @@ public final class Lifecycle {
       after = Optional.of(page.get(page.size() - 1).ref().id());
     }
     emit(LifecycleEvent.Type.DEADLINES_REEVALUATED, by,
-        Map.of("dataClass", dataClass.name(), "policy", p.describe(), "moved", Long.toString(moved)));
+        Map.of("data_class", dataClass.name(), "policy", p.describe(), "moved", Long.toString(moved)));
     return moved;
   }
 
@@ -265,7 +265,7 @@ public final class Lifecycle {
     }
     SoftDeletion op = store.softDelete(new SoftDeletion(OperationId.random(), by, now, entries, Optional.empty()));
     emit(LifecycleEvent.Type.SOFT_DELETED, by, Map.of("operation", op.id().toString(),
-        "records", Integer.toString(op.entries().size()), "recoveryWindow", recoveryWindow.toString()));
+        "records", Integer.toString(op.entries().size()), "recovery_window", recoveryWindow.toString()));
     return op;
   }
 
@@ -389,7 +389,7 @@ public final class Lifecycle {
     String requestId = UUID.randomUUID().toString();
     if (!blocking.isEmpty()) {
       emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-          "subjectHash", DeletionEvidence.hashSubject(subject), "hold", blocking.get(0).id().toString()));
+          "subject_hash", DeletionEvidence.hashSubject(subject), "hold", blocking.get(0).id().toString()));
       throw new LegalHoldException("erasure refused: hold " + blocking.get(0).id() + " (" + blocking.get(0).reason()
           + ") covers the subject");
     }
@@ -413,7 +413,7 @@ public final class Lifecycle {
     if (destroyKey) {
       if (remaining > 0) {
         emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-            "subjectHash", DeletionEvidence.hashSubject(subject), "heldRecords", Long.toString(remaining)));
+            "subject_hash", DeletionEvidence.hashSubject(subject), "held_records", Long.toString(remaining)));
         throw new LegalHoldException("key destruction refused: " + remaining
             + " held record(s) of the subject remain; the other records were erased");
       }
@@ -482,7 +482,7 @@ public final class Lifecycle {
     details.put("count", Integer.toString(e.count()));
     details.put("policy", e.policy());
     details.put("reference", e.reference());
-    e.dataClass().ifPresent(c -> details.put("dataClass", c.name()));
+    e.dataClass().ifPresent(c -> details.put("data_class", c.name()));
     return notify(new LifecycleEvent(type, e.at(), e.by(), details, Optional.of(e)));
   }
 
@@ -494,9 +494,16 @@ public final class Lifecycle {
     try {
       listener.onEvent(event);
       return true;
+    } catch (LifecycleEventNotRecordedException e) {
+      // A guard has counted and reported it; fail-closed refuses the operation.
+      if (e.refusesOperation()) {
+        throw e;
+      }
+      return false;
     } catch (Exception e) {
-      // The change is committed; a listener failure must not undo or hide it. Evidence stays
-      // pending and is redelivered by the next purge run.
+      // The change is committed; a listener failure must not undo it, nor pass unheard. Evidence
+      // stays pending and is redelivered by the next purge run.
+      LifecycleEventGuard.LOG_FALLBACK.accept(event, e);
       return false;
     }
   }

@@ -1,13 +1,18 @@
 package dev.bulwark.lifecycle;
 
 import java.time.Instant;
+import java.util.Collections;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Something the lifecycle module did or refused to do, for the host's audit log. Events that
- * delete data carry their {@link DeletionEvidence}.
+ * delete data carry their {@link DeletionEvidence}. Detail keys match {@code [a-z][a-z0-9_.-]{0,63}};
+ * {@link #name()} and {@link #auditDetails()} give the event in the vocabulary and key syntax
+ * every Bulwark module shares.
  *
  * @param type what happened
  * @param at when (the module's clock)
@@ -44,5 +49,36 @@ public record LifecycleEvent(
     Objects.requireNonNull(by, "by");
     details = Map.copyOf(details);
     Objects.requireNonNull(evidence, "evidence");
+  }
+
+  /**
+   * The event's name in the shared security-event vocabulary ({@code lifecycle_soft_deleted},
+   * {@code lifecycle_records_purged}, ...), which {@code bulwark-audit} accepts as it is.
+   */
+  public String name() {
+    return "lifecycle_" + type.name().toLowerCase(Locale.ROOT);
+  }
+
+  /** Who the event is about: the attributed actor. */
+  public Optional<String> subject() {
+    return Optional.of(by.actor());
+  }
+
+  /**
+   * {@link #details()} plus the attribution's {@code reason} and, for a deletion, the evidence's
+   * {@code evidence_id}, {@code evidence_kind} and {@code records}: one flat map whose keys match
+   * {@code [a-z][a-z0-9_.-]{0,63}}, for an audit record.
+   */
+  public Map<String, String> auditDetails() {
+    Map<String, String> all = new TreeMap<>(details);
+    if (by.reason() != null && !by.reason().isEmpty()) {
+      all.put("reason", by.reason());
+    }
+    evidence.ifPresent(e -> {
+      all.put("evidence_id", e.id().toString());
+      all.put("evidence_kind", e.kind().name());
+      all.put("records", Integer.toString(e.count()));
+    });
+    return Collections.unmodifiableMap(all);
   }
 }

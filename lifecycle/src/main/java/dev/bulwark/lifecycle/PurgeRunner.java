@@ -243,7 +243,7 @@ public final class PurgeRunner {
       } else {
         limit = confirmation.get().maxRows();
         lifecycle.emit(LifecycleEvent.Type.PURGE_CONFIRMED, confirmation.get().by(),
-            Map.of("run", runId, "maxRows", Long.toString(limit), "at", now.toString()));
+            Map.of("run", runId, "max_rows", Long.toString(limit), "at", now.toString()));
       }
     } catch (PurgeRefusedException e) {
       lifecycle.emit(LifecycleEvent.Type.PURGE_GUARD_TRIPPED, actor,

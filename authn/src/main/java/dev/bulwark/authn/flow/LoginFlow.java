@@ -4,6 +4,7 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEvent;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.internal.EventDelivery;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.flow.spi.AccountDirectory;
 import dev.bulwark.authn.lockout.Lockout;
@@ -230,7 +231,7 @@ public final class LoginFlow {
     boolean hadFailures = lockout.accountAttempts(username).failures() > 0;
     lockout.recordSuccess(username, factors);
     Map<String, String> details = new TreeMap<>();
-    details.put("accountId", account.accountId());
+    details.put("account_id", account.accountId());
     details.put("aal", level.name());
     details.put("factors", factors.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).sorted()
         .reduce((a, b) -> a + "," + b).orElse(""));
@@ -243,11 +244,7 @@ public final class LoginFlow {
   }
 
   private void emit(String type, LoginRequest request, Map<String, String> details) {
-    try {
-      listener.onEvent(new SecurityEvent(type, Optional.of(request.username()), clock.instant(), request.source(), details));
-    } catch (RuntimeException e) {
-      // A listener failure does not change the outcome (SecurityEventListener contract).
-    }
+    EventDelivery.deliver(listener, new SecurityEvent(type, Optional.of(request.username()), clock.instant(), request.source(), details));
   }
 
   @Override

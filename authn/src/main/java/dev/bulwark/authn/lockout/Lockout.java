@@ -3,6 +3,7 @@ package dev.bulwark.authn.lockout;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEvent;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.internal.EventDelivery;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import java.time.Clock;
@@ -346,7 +347,7 @@ public final class Lockout {
         details.put("factor", factor.name().toLowerCase(Locale.ROOT));
       }
       if (reachedMax) {
-        details.put("lockedSeconds", Long.toString(rule.maxDelay().toSeconds()));
+        details.put("locked_seconds", Long.toString(rule.maxDelay().toSeconds()));
       }
       emit(SecurityEventType.LOGIN_LOCK, account, source, details);
     }
@@ -387,11 +388,7 @@ public final class Lockout {
   }
 
   private void emit(String type, String account, Optional<String> source, Map<String, String> details) {
-    try {
-      listener.onEvent(new SecurityEvent(type, Optional.of(account), clock.instant(), source, details));
-    } catch (RuntimeException e) {
-      // A listener failure does not change the outcome (SecurityEventListener contract).
-    }
+    EventDelivery.deliver(listener, new SecurityEvent(type, Optional.of(account), clock.instant(), source, details));
   }
 
   /** Longest account identifier or source address accepted (keeps keys within the JDBC column). */

@@ -2,6 +2,7 @@ package dev.bulwark.authn.recovery;
 
 import dev.bulwark.authn.SecurityEvent;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.internal.EventDelivery;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.recovery.spi.RecoveryCodeStore;
 import java.nio.charset.StandardCharsets;
@@ -165,11 +166,7 @@ public final class RecoveryCodes {
   }
 
   private void emit(String type, String accountId, Map<String, String> details) {
-    try {
-      listener.onEvent(new SecurityEvent(type, Optional.of(accountId), clock.instant(), Optional.empty(), details));
-    } catch (RuntimeException e) {
-      // A listener failure does not change the outcome (SecurityEventListener contract).
-    }
+    EventDelivery.deliver(listener, new SecurityEvent(type, Optional.of(accountId), clock.instant(), Optional.empty(), details));
   }
 
   private static void requireId(String accountId) {

@@ -3,6 +3,7 @@ package dev.bulwark.authn.session;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.SecurityEventNotRecordedException;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.session.internal.Events;
 import dev.bulwark.authn.session.spi.SessionStore;
@@ -157,8 +158,15 @@ public final class Sessions {
     for (Session gone : result.evicted()) {
       Events.emit(listener, SecurityEventType.SESSION_LIMIT_EVICTED, userId, now, Map.of("session_id", gone.id()));
     }
-    Events.emit(listener, SecurityEventType.SESSION_CREATED, userId, now,
-        Map.of("session_id", session.id(), "aal", level.name()));
+    try {
+      Events.emit(listener, SecurityEventType.SESSION_CREATED, userId, now,
+          Map.of("session_id", session.id(), "aal", level.name()));
+    } catch (SecurityEventNotRecordedException refused) {
+      // Fail-closed auditing: a session nobody can account for is not handed out.
+      store.delete(token.hash());
+      token.destroy();
+      throw refused;
+    }
     return new IssuedSession(token, session, result.evicted());
   }
 

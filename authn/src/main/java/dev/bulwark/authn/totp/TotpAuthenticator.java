@@ -2,6 +2,7 @@ package dev.bulwark.authn.totp;
 
 import dev.bulwark.authn.SecurityEvent;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.internal.EventDelivery;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.totp.spi.SeedProtector;
 import dev.bulwark.authn.totp.spi.TotpCredentialStore;
@@ -158,11 +159,7 @@ public final class TotpAuthenticator {
   }
 
   private void emit(String type, String accountId, Map<String, String> details) {
-    try {
-      listener.onEvent(new SecurityEvent(type, Optional.of(accountId), clock.instant(), Optional.empty(), details));
-    } catch (RuntimeException e) {
-      // The listener's contract: its failure does not change the outcome.
-    }
+    EventDelivery.deliver(listener, new SecurityEvent(type, Optional.of(accountId), clock.instant(), Optional.empty(), details));
   }
 
   private static void requireId(String id, String name) {

@@ -209,7 +209,7 @@ public final class WebAuthn {
       throw new WebAuthnException(WebAuthnException.Reason.CREDENTIAL_CONFLICT, "credential cannot be stored: " + e.getMessage(), e);
     }
     Events.emit(listener, SecurityEventType.WEBAUTHN_REGISTERED, username, now, Map.of(
-        "credential_id", credential.credentialId().getBase64Url(),
+        "passkey_id", credential.credentialId().getBase64Url(),
         "backup_eligible", Boolean.toString(credential.backupEligible()),
         "discoverable", credential.discoverable().map(String::valueOf).orElse("unknown")));
     return credential;
@@ -272,7 +272,7 @@ public final class WebAuthn {
     boolean regressed = !(stored == 0 && reported == 0) && reported <= stored;
     if (regressed) {
       Events.emit(listener, SecurityEventType.WEBAUTHN_COUNTER_REGRESSION, username, now, Map.of(
-          "credential_id", credentialId.getBase64Url(),
+          "passkey_id", credentialId.getBase64Url(),
           "stored", Long.toString(stored), "reported", Long.toString(reported),
           "policy", policy.counterPolicy().name()));
       if (policy.counterPolicy() == CounterPolicy.REJECT) {
@@ -289,7 +289,7 @@ public final class WebAuthn {
     AssuranceLevel level = !result.isUserVerified() ? AssuranceLevel.AAL1
         : (flags.value & BE) != 0 ? AssuranceLevel.AAL2 : AssuranceLevel.AAL3;
     Events.emit(listener, SecurityEventType.LOGIN_SUCCESS, username, now, Map.of(
-        "factor", "WEBAUTHN", "credential_id", credentialId.getBase64Url(),
+        "factor", "WEBAUTHN", "passkey_id", credentialId.getBase64Url(),
         "user_verified", Boolean.toString(result.isUserVerified())));
     return new WebAuthnLogin(username, credentialId, result.isUserVerified(), (flags.value & BE) != 0,
         (flags.value & BS) != 0, reported, regressed, level);
@@ -305,7 +305,7 @@ public final class WebAuthn {
     boolean removed = credentials.delete(credentialId);
     if (removed) {
       Events.emit(listener, SecurityEventType.MFA_REMOVED, username, clock.instant(),
-          Map.of("factor", "WEBAUTHN", "credential_id", credentialId.getBase64Url()));
+          Map.of("factor", "WEBAUTHN", "passkey_id", credentialId.getBase64Url()));
     }
     return removed;
   }

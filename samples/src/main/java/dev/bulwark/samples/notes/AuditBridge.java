@@ -1,143 +1,75 @@
 package dev.bulwark.samples.notes;
 
+import static dev.bulwark.audit.AuditEvents.toAuditEvent;
+
 import dev.bulwark.audit.Action;
 import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.Outcome;
-import dev.bulwark.audit.Severity;
-import dev.bulwark.authn.SecurityEvent;
-import dev.bulwark.authn.SecurityEventType;
-import dev.bulwark.crypto.ShredReceipt;
-import dev.bulwark.lifecycle.LifecycleEvent;
+import dev.bulwark.authn.SecurityEventGuard;
+import dev.bulwark.crypto.KeyEventGuard;
+import dev.bulwark.lifecycle.LifecycleEventGuard;
 import java.time.Clock;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Turns every module's security events into hash-chained audit events: authn
- * {@link SecurityEvent}s, lifecycle evidence ({@link LifecycleEvent}) and crypto-shredding
- * receipts ({@link ShredReceipt}), plus the sample's own events.
+ * Sends every module's security events to the hash-chained audit log as they are: authn's
+ * {@code SecurityEvent}s, crypto's {@code KeyEvent}s (rotation, destruction, shredding) and
+ * lifecycle's {@code LifecycleEvent}s (soft deletes, purges with their evidence), each mapped by
+ * {@code AuditEvents.toAuditEvent} into the audit vocabulary, plus the sample's own events.
  *
- * <p>Appends block until the event is durable. A failed append (for example a tampered log the
- * writer refuses to extend) is reported on standard error and does not fail the user's request:
- * the admin page's verifier shows the damage.
+ * <p>Appends block until the event is durable. The module listeners fail closed: an operation
+ * whose audit record cannot be written is refused (a login does not succeed, a purge stops), and
+ * the failure is printed on standard error and counted ({@link #lost()}, shown on the admin page).
  */
 final class AuditBridge {
 
-  private static final Set<String> FAILURES = Set.of(SecurityEventType.LOGIN_FAIL, SecurityEventType.MFA_FAIL,
-      SecurityEventType.TOKEN_REUSE, SecurityEventType.TOKEN_INVALID, SecurityEventType.WEBAUTHN_COUNTER_REGRESSION,
-      SecurityEventType.SESSION_LIMIT_REJECTED, SecurityEventType.STEP_UP_REQUIRED);
-  private static final Set<String> WARNINGS = Set.of(SecurityEventType.LOGIN_LOCK, SecurityEventType.TOKEN_REUSE,
-      SecurityEventType.WEBAUTHN_COUNTER_REGRESSION);
-
   private final AuditLog log;
   private final Clock clock;
+  private final LongAdder lost = new LongAdder();
+  final SecurityEventGuard authn;
+  final KeyEventGuard crypto;
+  final LifecycleEventGuard lifecycle;
 
   AuditBridge(AuditLog log, Clock clock) {
     this.log = log;
     this.clock = clock;
+    this.authn = SecurityEventGuard.builder(
+            e -> log.append(toAuditEvent(e.type(), e.subject(), e.occurredAt(), e.source(), e.details())))
+        .fallback((e, failure) -> report(e.type(), failure)).failClosed(true).build();
+    this.crypto = KeyEventGuard.builder(
+            e -> log.append(toAuditEvent(e.type(), Optional.of(e.keyring()), e.occurredAt(), Optional.empty(), e.details())))
+        .fallback((e, failure) -> report(e.type(), failure)).failClosed(true).build();
+    this.lifecycle = LifecycleEventGuard.builder(
+            e -> log.append(toAuditEvent(e.name(), e.subject(), e.at(), Optional.empty(), e.auditDetails())))
+        .fallback((e, failure) -> report(e.name(), failure)).failClosed(true).build();
   }
 
-  /** authn's {@code SecurityEventListener}. */
-  void onSecurityEvent(SecurityEvent e) {
-    Outcome outcome = FAILURES.contains(e.type()) ? (e.type().startsWith("authz") ? Outcome.DENIED : Outcome.FAILURE)
-        : Outcome.SUCCESS;
-    AuditEvent.Builder b = AuditEvent.builder(Action.custom(e.type()),
-            Actor.user(e.subject().filter(s -> !s.isBlank()).orElse("anonymous"), e.details().get("factor")))
-        .occurredAt(e.occurredAt())
-        .outcome(outcome)
-        .severity(WARNINGS.contains(e.type()) ? Severity.WARN : Severity.INFO)
-        .reason(e.details().get("reason"));
-    e.source().ifPresent(ip -> b.source(new dev.bulwark.audit.Source(ip, null, null, "bulwark-notes")));
-    details(b, e.details());
-    append(b);
+  private void report(String type, Exception failure) {
+    lost.increment();
+    System.err.println("bulwark-notes: audit event " + type + " was not recorded: " + failure.getMessage());
   }
 
-  /** lifecycle's {@code LifecycleListener}: soft deletes, restores, purges, erasures, guards. */
-  void onLifecycleEvent(LifecycleEvent e) {
-    String action = "lifecycle_" + e.type().name().toLowerCase(Locale.ROOT);
-    boolean bad = e.type().name().contains("REFUSED") || e.type().name().contains("FAILED")
-        || e.type().name().contains("GUARD");
-    AuditEvent.Builder b = AuditEvent.builder(Action.custom(action), Actor.user(e.by().actor(), null))
-        .occurredAt(e.at())
-        .outcome(bad ? Outcome.FAILURE : Outcome.SUCCESS)
-        .severity(bad ? Severity.WARN : Severity.INFO)
-        .reason(e.by().reason());
-    details(b, e.details());
-    e.evidence().ifPresent(ev -> {
-      b.detail("evidence_id", ev.id().toString());
-      b.detail("evidence_kind", ev.kind().name());
-      b.detail("records", Integer.toString(ev.count()));
-    });
-    append(b);
+  /** Events that could not be recorded since the start (module events and the sample's own). */
+  long lost() {
+    return lost.sum();
   }
 
-  /** crypto's shredding receipt. */
-  void onShredReceipt(ShredReceipt r, String actor) {
-    append(AuditEvent.builder(Action.custom("crypto_scope_shredded"), Actor.user(actor, null))
-        .occurredAt(r.shreddedAt())
-        .target("keyring", r.scope())
-        .outcome(Outcome.SUCCESS)
-        .detail("versions_destroyed", r.versionsDestroyed().stream().map(String::valueOf).collect(Collectors.joining(","))));
-  }
-
-  /** The sample's own events (note created, admin page viewed, account deleted, ...). */
+  /** The sample's own events (note created, admin page viewed, password changed, ...). */
   void record(Action action, String actorId, String authMethod, Outcome outcome, String targetType, String targetId,
       Map<String, String> details) {
     AuditEvent.Builder b = AuditEvent.builder(action, Actor.user(actorId, authMethod)).outcome(outcome);
     if (targetType != null) {
       b.target(targetType, targetId);
     }
-    details(b, details);
-    append(b);
-  }
-
-  private void append(AuditEvent.Builder b) {
+    details.forEach(b::detail);
     try {
       log.append(b.build(clock));
     } catch (RuntimeException ex) {
-      System.err.println("bulwark-notes: audit append failed: " + ex.getMessage());
+      report(action.name(), ex);
     }
-  }
-
-  /** Copies details under audit-safe keys (lower snake case); a value audit refuses is left out. */
-  private void details(AuditEvent.Builder b, Map<String, String> details) {
-    for (Map.Entry<String, String> d : details.entrySet()) {
-      if (d.getValue() == null) {
-        continue;
-      }
-      String key = snake(d.getKey());
-      try {
-        // Probe first: AuditEvent validates details when built, and one refused detail must not
-        // lose the whole event.
-        AuditEvent.builder(Action.SYS_MONITOR_ENABLED, Actor.system("probe")).detail(key, d.getValue())
-            .build(clock);
-        b.detail(key, d.getValue());
-      } catch (IllegalArgumentException refused) {
-        // audit refuses keys or values that look like secrets: they stay out of the log.
-      }
-    }
-  }
-
-  static String snake(String key) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < key.length(); i++) {
-      char c = key.charAt(i);
-      if (Character.isUpperCase(c)) {
-        if (sb.length() > 0) {
-          sb.append('_');
-        }
-        sb.append(Character.toLowerCase(c));
-      } else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-') {
-        sb.append(c);
-      } else {
-        sb.append('_');
-      }
-    }
-    String s = sb.toString();
-    return s.isEmpty() || !(s.charAt(0) >= 'a' && s.charAt(0) <= 'z') ? "k" + s : s;
   }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.samples.notes;
 
+import com.yubico.webauthn.data.ByteArray;
 import com.yubico.webauthn.data.ResidentKeyRequirement;
 import dev.bulwark.audit.Action;
 import dev.bulwark.audit.AuditLog;
@@ -126,6 +127,14 @@ final class NotesService implements AutoCloseable {
   static final DataClass NOTE = DataClass.of("note");
   static final String ORIGIN = "bulwark-notes/audit";
   static final Duration ADMIN_MAX_AGE = Duration.ofMinutes(15);
+  /** How recent a re-authentication must be for adding or removing a factor, a password change or deletion. */
+  static final Duration REAUTH_MAX_AGE = Duration.ofMinutes(5);
+  private static final StepUpRequirement REAUTH = StepUpRequirement.of(AssuranceLevel.AAL2, REAUTH_MAX_AGE);
+  /** Registrations (attempts that reach the username check) per source address and window. */
+  static final int REGISTRATIONS_PER_SOURCE = 5;
+  static final Duration REGISTRATION_WINDOW = Duration.ofMinutes(10);
+  /** How often the expired rows of authn's JDBC stores are deleted. */
+  static final Duration AUTHN_PURGE_INTERVAL = Duration.ofMinutes(10);
   static final int MAX_NOTE_CHARS = 10_000;
 
   private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9._-]{3,64}");
@@ -157,6 +166,12 @@ final class NotesService implements AutoCloseable {
   private final PurgeScheduler purgeScheduler;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
+  private final RegistrationThrottle registrations;
+  private final java.util.concurrent.atomic.AtomicLong passwordHashes = new java.util.concurrent.atomic.AtomicLong();
+  private final List<AuthnPurge> authnPurges = new ArrayList<>();
+
+  /** One authn store's purge of its expired rows. */
+  private record AuthnPurge(String store, java.util.function.IntSupplier purge) {}
 
   NotesService(NotesApp.Options options, Clock clock, String webOrigin) throws Exception {
     this.clock = clock;
@@ -165,11 +180,6 @@ final class NotesService implements AutoCloseable {
 
     // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
     // wraps the keyring file; every user gets a keyring of their own: the shredding scope.
-    var master = KekProviders.masterKey(secretFile(dataDir.resolve("master.key"), 32));
-    this.keyrings = Keyrings.builder(KeyringStores.encryptedFile(dataDir.resolve("keyring.bin"), master),
-        KekProviders.local(master)).clock(clock).build();
-    this.envelope = Envelope.builder(keyrings).keyringId("app").build();
-
     // audit: hash-chained log with Ed25519-signed checkpoints anchored in a second directory.
     CheckpointSigner signer = CheckpointSigner.of(ORIGIN, checkpointKey(dataDir));
     DirectoryAnchor anchor = new DirectoryAnchor(dataDir.resolve("audit-anchor"));
@@ -189,11 +199,19 @@ final class NotesService implements AutoCloseable {
     }
     this.auditLog = AuditLog.builder(ORIGIN, auditStore).clock(clock).signer(signer).anchor(anchor)
         .checkpointEvery(64, Duration.ofMinutes(1))
-        .retention(new dev.bulwark.audit.RetentionPolicy("notes-400d", Duration.ofDays(400)))
-        .allowCustomActions(true).build();
+        .retention(new dev.bulwark.audit.RetentionPolicy("notes-400d", Duration.ofDays(400))).build();
     this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
     this.audit = new AuditBridge(auditLog, clock);
-    SecurityEventListener listener = audit::onSecurityEvent;
+    SecurityEventListener listener = audit.authn;
+    this.registrations = new RegistrationThrottle(REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW, clock);
+
+    // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
+    // wraps the keyring file; every user gets a keyring of their own: the shredding scope. Key
+    // creation, rotation and shredding are audit events.
+    var master = KekProviders.masterKey(secretFile(dataDir.resolve("master.key"), 32));
+    this.keyrings = Keyrings.builder(KeyringStores.encryptedFile(dataDir.resolve("keyring.bin"), master),
+        KekProviders.local(master)).clock(clock).listener(audit.crypto).build();
+    this.envelope = Envelope.builder(keyrings).keyringId("app").build();
 
     // authn stores: in memory by default, PostgreSQL with --postgres.
     AttemptStore attempts;
@@ -204,11 +222,21 @@ final class NotesService implements AutoCloseable {
       this.store = new JdbcAppStore(dataSource);
       this.lifecycleStore = JdbcLifecycleStore.create(dataSource,
           TableMapping.of(NOTE, JdbcAppStore.NOTES_TABLE).withSubject("owner_id").withOperation("delete_op"));
-      attempts = new JdbcAttemptStore(dataSource, clock);
-      usedSteps = new JdbcUsedTotpStepStore(dataSource, clock);
-      sessionStore = new JdbcSessionStore(dataSource);
-      challenges = new JdbcChallengeStore(dataSource);
+      JdbcAttemptStore jdbcAttempts = new JdbcAttemptStore(dataSource, clock);
+      JdbcUsedTotpStepStore jdbcSteps = new JdbcUsedTotpStepStore(dataSource, clock);
+      JdbcSessionStore jdbcSessions = new JdbcSessionStore(dataSource);
+      JdbcChallengeStore jdbcChallenges = new JdbcChallengeStore(dataSource);
+      attempts = jdbcAttempts;
+      usedSteps = jdbcSteps;
+      sessionStore = jdbcSessions;
+      challenges = jdbcChallenges;
       this.passkeys = new JdbcCredentialStore(dataSource);
+      // Every authn table with expiring rows is purged on a schedule (below): an unauthenticated
+      // flood of login/start calls or wrong guesses must not leave rows behind for good.
+      authnPurges.add(new AuthnPurge("webauthn ceremonies", () -> jdbcChallenges.purgeExpired(clock.instant())));
+      authnPurges.add(new AuthnPurge("lockout attempts", jdbcAttempts::purgeExpired));
+      authnPurges.add(new AuthnPurge("used TOTP steps", jdbcSteps::purgeExpired));
+      authnPurges.add(new AuthnPurge("sessions", () -> jdbcSessions.purgeExpired(clock.instant())));
     } else {
       InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
       this.lifecycleStore = lc;
@@ -257,7 +285,7 @@ final class NotesService implements AutoCloseable {
     this.lifecycle = Lifecycle.builder(lifecycleStore)
         .policies(RetentionPolicies.defaultsWith(
             RetentionPolicy.purgeAfter(NOTE, Period.ofYears(10)).withMaxRecoveryWindow(Period.ofDays(30))))
-        .clock(clock).listener(audit::onLifecycleEvent).keyShredder(this::shredUserKey).build();
+        .clock(clock).listener(audit.lifecycle).keyShredder(this::shredUserKey).build();
     this.purgeScheduler = new PurgeScheduler(lifecycle.purgeRunner());
     this.scheduler = Executors.newScheduledThreadPool(2, r -> {
       Thread t = new Thread(r, "bulwark-notes-jobs");
@@ -267,6 +295,10 @@ final class NotesService implements AutoCloseable {
     purgeScheduler.start(scheduler, Duration.ofMinutes(1), Duration.ofHours(1));
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::tick), 5, 5, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::applyRetention), 1, 24, TimeUnit.HOURS);
+    if (!authnPurges.isEmpty()) {
+      scheduler.scheduleWithFixedDelay(() -> quietly(this::purgeExpiredAuthnRows), AUTHN_PURGE_INTERVAL.toSeconds(),
+          AUTHN_PURGE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
+    }
     audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
         Map.of("storage", dataSource != null ? "postgresql" : "files"));
   }
@@ -277,6 +309,19 @@ final class NotesService implements AutoCloseable {
     } catch (RuntimeException e) {
       System.err.println("bulwark-notes: scheduled job failed: " + e.getMessage());
     }
+  }
+
+  /**
+   * Deletes the expired rows of every authn JDBC store (ceremonies, attempts, used TOTP steps,
+   * sessions); scheduled every {@link #AUTHN_PURGE_INTERVAL}. The in-memory stores expire their
+   * entries themselves. Returns the rows deleted per store.
+   */
+  Map<String, Integer> purgeExpiredAuthnRows() {
+    Map<String, Integer> purged = new java.util.LinkedHashMap<>();
+    for (AuthnPurge p : authnPurges) {
+      purged.put(p.store(), p.purge().getAsInt());
+    }
+    return purged;
   }
 
   /** Reads a random secret file, creating it (owner-only) on first start. */
@@ -316,6 +361,20 @@ final class NotesService implements AutoCloseable {
         kf.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(priv))));
   }
 
+  /** The audit log, for tests that check which events were recorded. */
+  AuditLog auditLogForTests() {
+    return auditLog;
+  }
+
+  Optional<AppStore.User> userByNameForTests(String username) {
+    return store.userByName(username);
+  }
+
+  /** How many new passwords were hashed since the start (each costs an Argon2id run). */
+  long passwordHashesComputed() {
+    return passwordHashes.get();
+  }
+
   Path dataDir() {
     return dataDir;
   }
@@ -331,8 +390,12 @@ final class NotesService implements AutoCloseable {
 
   // ---------------------------------------------------------------- accounts
 
-  /** Registers a user (the first one is the admin) and opens a password-only session. */
-  IssuedSession register(String username, String password, String confirm) throws UserError {
+  /**
+   * Registers a user (the first one is the admin) and opens a password-only session. At most
+   * {@link #REGISTRATIONS_PER_SOURCE} attempts per source address reach the username check and the
+   * Argon2id hash in {@link #REGISTRATION_WINDOW}; a taken username is refused before hashing.
+   */
+  IssuedSession register(String username, String password, String confirm, String sourceIp) throws UserError {
     if (username == null || !USERNAME.matcher(username).matches()) {
       throw new UserError("Usernames are 3 to 64 characters: letters, digits, '.', '_' or '-'.");
     }
@@ -355,6 +418,16 @@ final class NotesService implements AutoCloseable {
           throw new UserError("The password contains characters that cannot be used.");
       }
     }
+    if (!registrations.tryAcquire(sourceIp)) {
+      audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, "anonymous", null, Outcome.DENIED, "page", "/register",
+          Map.of("source", String.valueOf(sourceIp)));
+      throw new UserError("Too many accounts were created from your address; try again in "
+          + REGISTRATION_WINDOW.toMinutes() + " minutes.");
+    }
+    if (store.userByName(username).isPresent()) {
+      throw new UserError("That username is taken; choose another one.");
+    }
+    passwordHashes.incrementAndGet();
     String hash = hasher.hash(password);
     AppStore.User user;
     synchronized (this) {
@@ -483,11 +556,69 @@ final class NotesService implements AutoCloseable {
 
   // ---------------------------------------------------------------- passkeys
 
-  Ceremony startPasskeyRegistration(AppStore.User u) {
+  /** The factors {@code u} has enrolled (for step-up decisions). */
+  private Set<Factor> enrolledFactors(AppStore.User u) {
+    Set<Factor> enrolled = EnumSet.of(Factor.PASSWORD);
+    if (hasTotp(u)) {
+      enrolled.add(Factor.TOTP);
+    }
+    if (hasPasskey(u)) {
+      enrolled.add(Factor.WEBAUTHN);
+    }
+    return enrolled;
+  }
+
+  /**
+   * Whether {@code s} verified a second factor (TOTP or passkey) in the last
+   * {@link #REAUTH_MAX_AGE}: what adding or removing a factor, changing the password and deleting
+   * the account need, so a stolen session cookie alone cannot take the account over. A refusal is
+   * recorded ({@code authz_stepup_required}).
+   */
+  boolean recentlyReauthenticated(Session s, AppStore.User u) {
+    return stepUp.check(s, REAUTH, enrolledFactors(u)).allowed();
+  }
+
+  private void requireReauthentication(Session s, AppStore.User u) throws ReauthRequired {
+    if (!s.userId().equals(u.id()) || !recentlyReauthenticated(s, u)) {
+      throw new ReauthRequired();
+    }
+  }
+
+  /**
+   * Re-authenticates the signed-in user with password and authenticator code (lockout applies)
+   * and records the fresh verification in the session (new token).
+   */
+  IssuedSession reauthenticate(AppStore.User u, String token, String password, String code, String sourceIp)
+      throws UserError {
+    String c = code == null ? "" : code.replace(" ", "").trim();
+    if (password == null || password.isEmpty() || !CODE.matcher(c).matches()) {
+      throw new UserError("Enter your password and the 6-digit code from your authenticator app.");
+    }
+    if (password.length() > PasswordHasher.MAX_PASSWORD_CHARS) {
+      throw new UserError("Wrong password or code.");
+    }
+    LoginResult r = loginFlow.login(LoginRequest.of(u.username(), password, Optional.ofNullable(sourceIp))
+        .withSecondFactor(SecondFactorResponse.totp(c)));
+    if (r.outcome() == LoginResult.Outcome.LOCKED) {
+      throw new UserError(lockedMessage(r.retryAfter()));
+    }
+    if (r.outcome() != LoginResult.Outcome.SUCCESS || !r.accountId().orElse("").equals(u.id())) {
+      throw new UserError("Wrong password or code.");
+    }
+    try {
+      return sessions.elevate(token, Factor.TOTP, clock.instant(), r.assuranceLevel().orElseThrow());
+    } catch (SessionException e) {
+      throw new UserError("Your session has ended; sign in again.");
+    }
+  }
+
+  Ceremony startPasskeyRegistration(Session s, AppStore.User u) throws ReauthRequired {
+    requireReauthentication(s, u);
     return webauthn.startRegistration(u.username(), u.username());
   }
 
-  void finishPasskeyRegistration(AppStore.User u, String ceremonyId, String json) throws UserError {
+  void finishPasskeyRegistration(Session s, AppStore.User u, String ceremonyId, String json) throws UserError {
+    requireReauthentication(s, u);
     try {
       StoredCredential c = webauthn.finishRegistration(ceremonyId, json);
       if (!c.username().equals(u.username())) {
@@ -497,6 +628,49 @@ final class NotesService implements AutoCloseable {
     } catch (WebAuthnException e) {
       throw new UserError("The passkey was not accepted (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
           .replace('_', ' ') + "). Try again.");
+    }
+  }
+
+  /** Removes one of {@code u}'s passkeys (base64url credential id); needs a recent re-authentication. */
+  void removePasskey(Session s, AppStore.User u, String credentialId) throws UserError {
+    requireReauthentication(s, u);
+    ByteArray id;
+    try {
+      id = ByteArray.fromBase64Url(credentialId == null ? "" : credentialId);
+    } catch (com.yubico.webauthn.data.exception.Base64UrlException | IllegalArgumentException e) {
+      throw new UserError("That passkey does not exist (any more).");
+    }
+    if (id.isEmpty() || !webauthn.removeCredential(u.username(), id)) {
+      throw new UserError("That passkey does not exist (any more).");
+    }
+  }
+
+  /**
+   * Changes {@code u}'s password (needs a recent re-authentication), signs out every session of the
+   * account and returns a new one for this browser.
+   */
+  IssuedSession changePassword(Session s, AppStore.User u, String password, String confirm) throws UserError {
+    requireReauthentication(s, u);
+    if (password == null || password.isEmpty()) {
+      throw new UserError("Choose a new password.");
+    }
+    if (!password.equals(confirm)) {
+      throw new UserError("The two passwords do not match.");
+    }
+    PasswordPolicy.Result check = passwordPolicy.check(password, true);
+    if (!check.accepted()) {
+      throw new UserError("That password cannot be used: " + check.violations().get(0).name().toLowerCase(java.util.Locale.ROOT)
+          .replace('_', ' ') + ".");
+    }
+    passwordHashes.incrementAndGet();
+    store.updatePasswordHash(u.id(), hasher.hash(password));
+    int revoked = sessions.revokeAll(u.id());
+    audit.record(Action.AUTHN_PASSWORD_CHANGE, u.id(), null, Outcome.SUCCESS, "user", u.id(),
+        Map.of("sessions_revoked", Integer.toString(revoked)));
+    try {
+      return sessions.create(u.id(), s.assuranceLevel(), s.factors());
+    } catch (SessionException e) {
+      throw new UserError("Your password was changed; sign in again.");
     }
   }
 
@@ -550,13 +724,7 @@ final class NotesService implements AutoCloseable {
       audit.record(Action.AUTHZ_FAIL, u.id(), null, Outcome.DENIED, "page", "/admin", Map.of("reason", "not_admin"));
       return AdminAccess.FORBIDDEN;
     }
-    Set<Factor> enrolled = EnumSet.of(Factor.PASSWORD);
-    if (hasTotp(u)) {
-      enrolled.add(Factor.TOTP);
-    }
-    if (hasPasskey(u)) {
-      enrolled.add(Factor.WEBAUTHN);
-    }
+    Set<Factor> enrolled = enrolledFactors(u);
     StepUpDecision d = stepUp.check(s, StepUpRequirement.of(AssuranceLevel.AAL2, ADMIN_MAX_AGE), enrolled);
     Instant now = clock.instant();
     boolean phishingResistant = s.factors().entrySet().stream()
@@ -565,7 +733,7 @@ final class NotesService implements AutoCloseable {
       return AdminAccess.ALLOWED;
     }
     if (d.allowed()) {
-      audit.record(Action.custom(dev.bulwark.authn.SecurityEventType.STEP_UP_REQUIRED), u.id(), null, Outcome.DENIED,
+      audit.record(Action.AUTHZ_STEPUP_REQUIRED, u.id(), null, Outcome.DENIED,
           "page", "/admin", Map.of("reason", "phishing_resistant_factor_required", "session_id", s.id()));
     }
     return AdminAccess.STEP_UP;
@@ -654,18 +822,18 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  /** lifecycle's KeyShredder: crypto-shreds the user's keyring and logs crypto's receipt. */
+  /** lifecycle's KeyShredder: crypto-shreds the user's keyring (crypto reports it to the audit log). */
   private String shredUserKey(String userId) throws GeneralSecurityException {
     ShredReceipt r = keyrings.shred(scope(userId));
-    audit.onShredReceipt(r, userId);
     return r.scope() + " versions " + r.versionsDestroyed() + " at " + r.shreddedAt();
   }
 
   /**
    * Deletes the account: erases its notes (lifecycle evidence), shreds its key (crypto receipt),
-   * removes its factors and sessions.
+   * removes its factors and sessions. Needs a recent re-authentication.
    */
-  ErasureReport deleteAccount(AppStore.User u) throws UserError {
+  ErasureReport deleteAccount(Session s, AppStore.User u) throws UserError {
+    requireReauthentication(s, u);
     ErasureReport report;
     try {
       report = lifecycle.erase(u.id(), Optional.empty(), true, Attribution.of(u.id(), "account deleted by its owner"));
@@ -691,7 +859,7 @@ final class NotesService implements AutoCloseable {
 
   /** What the admin page shows. */
   record AdminView(Optional<VerificationReport> report, Optional<String> verifyError, List<LoggedEvent> latest,
-      Optional<String> readError, Health health, Optional<PurgeScheduler.Outcome> lastPurge) {}
+      Optional<String> readError, Health health, Optional<PurgeScheduler.Outcome> lastPurge, long lostEvents) {}
 
   AdminView adminView(AppStore.User admin, int latestCount) {
     audit.record(Action.AUTHZ_ADMIN, admin.id(), "webauthn", Outcome.SUCCESS, "page", "/admin", Map.of());
@@ -712,7 +880,8 @@ final class NotesService implements AutoCloseable {
     } catch (RuntimeException e) {
       readError = Optional.of("The latest events could not be read: " + e.getMessage());
     }
-    return new AdminView(report, verifyError, latest, readError, auditLog.health(), purgeScheduler.lastOutcome());
+    return new AdminView(report, verifyError, latest, readError, auditLog.health(), purgeScheduler.lastOutcome(),
+        audit.lost());
   }
 
   /** Runs the verifier over the stored log (a fresh read-only view of the files or table). */

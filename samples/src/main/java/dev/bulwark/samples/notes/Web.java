@@ -58,7 +58,12 @@ final class Web implements HttpHandler {
       Map.entry("signedout", "You are signed out."),
       Map.entry("signin", "Please sign in."),
       Map.entry("gone", "Your account, its notes and its encryption key have been deleted."),
-      Map.entry("verified", "Verified with your passkey."));
+      Map.entry("verified", "Verified with your passkey."),
+      Map.entry("confirmed", "Thank you: confirmed. You can change your sign-in methods for the next few minutes."),
+      Map.entry("password", "Password changed. Every other session of your account was signed out."),
+      Map.entry("passkey-removed", "Passkey removed."));
+  /** Where /reauth may send the browser back to (never an address from the request as such). */
+  private static final List<String> REAUTH_NEXT = List.of("/account", "/enroll/passkey");
 
   private final NotesService service;
   private final Clock clock;
@@ -286,18 +291,34 @@ final class Web implements HttpHandler {
         confirmTotp(r, a);
         return;
       case "GET /enroll/passkey":
+        if (!service.recentlyReauthenticated(a.session(), a.user())) {
+          redirect(r, "/reauth?next=/enroll/passkey");
+          return;
+        }
         passkeyPage(r, a);
         return;
       case "POST /webauthn/register/start":
-        ceremony(r, service.startPasskeyRegistration(a.user()));
+        try {
+          ceremony(r, service.startPasskeyRegistration(a.session(), a.user()));
+        } catch (ReauthRequired e) {
+          reauthJson(r, e, "/enroll/passkey");
+        }
         return;
       case "POST /webauthn/register/finish":
         try {
-          service.finishPasskeyRegistration(a.user(), ceremonyId(r), r.body());
+          service.finishPasskeyRegistration(a.session(), a.user(), ceremonyId(r), r.body());
           json(r, 200, "{\"message\":\"Passkey registered.\",\"redirect\":\"/notes?m=passkey\"}");
+        } catch (ReauthRequired e) {
+          reauthJson(r, e, "/enroll/passkey");
         } catch (UserError e) {
           jsonError(r, e);
         }
+        return;
+      case "GET /reauth":
+        reauthPage(r, a, Optional.empty());
+        return;
+      case "POST /reauth":
+        reauth(r, a);
         return;
       case "GET /stepup":
         stepUpPage(r, a);
@@ -309,7 +330,8 @@ final class Web implements HttpHandler {
         try {
           IssuedSession s = service.finishStepUp(a.user(), a.token(), ceremonyId(r), r.body());
           r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
-          json(r, 200, "{\"message\":\"Verified.\",\"redirect\":\"/admin?m=verified\"}");
+          String next = reauthNextOf(r).map(n -> n + "?m=confirmed").orElse("/admin?m=verified");
+          json(r, 200, "{\"message\":\"Verified.\",\"redirect\":\"" + jsonEscape(next) + "\"}");
         } catch (UserError e) {
           jsonError(r, e);
         }
@@ -356,6 +378,19 @@ final class Web implements HttpHandler {
       case "POST /account/delete":
         deleteAccount(r, a);
         return;
+      case "POST /account/password":
+        changePassword(r, a);
+        return;
+      case "POST /account/passkeys/remove":
+        try {
+          service.removePasskey(a.session(), a.user(), r.param("id"));
+          redirect(r, "/account?m=passkey-removed");
+        } catch (ReauthRequired e) {
+          redirect(r, "/reauth?next=/account");
+        } catch (UserError e) {
+          accountPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
       case "GET /admin":
       case "POST /admin/purge":
         admin(r, a);
@@ -366,7 +401,7 @@ final class Web implements HttpHandler {
   }
 
   private static boolean isKnownPage(String path) {
-    return List.of("/notes", "/account", "/admin", "/enroll/totp", "/enroll/passkey", "/stepup").contains(path);
+    return List.of("/notes", "/account", "/admin", "/enroll/totp", "/enroll/passkey", "/stepup", "/reauth").contains(path);
   }
 
   // ------------------------------------------------------------------ pages
@@ -399,7 +434,8 @@ final class Web implements HttpHandler {
   private void register(Request r) throws IOException {
     String username = Optional.ofNullable(r.param("username")).orElse("").trim();
     try {
-      IssuedSession s = service.register(username, r.param("password"), r.param("confirm"));
+      IssuedSession s = service.register(username, r.param("password"), r.param("confirm"),
+          r.ex.getRemoteAddress().getAddress().getHostAddress());
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
       redirect(r, "/enroll/totp");
     } catch (UserError e) {
@@ -529,8 +565,12 @@ final class Web implements HttpHandler {
     AppStore.User u = a.user();
     StringBuilder keys = new StringBuilder();
     for (StoredCredential c : service.passkeysOf(u)) {
-      keys.append("<li>Passkey added ").append(Html.time(c.registeredAt()))
-          .append(c.lastUsedAt().map(t -> ", last used " + Html.time(t)).orElse("")).append("</li>");
+      String id = c.credentialId().getBase64Url();
+      keys.append("<li class=\"passkey\" data-passkey-id=\"").append(h(id)).append("\">Passkey added ")
+          .append(Html.time(c.registeredAt()))
+          .append(c.lastUsedAt().map(t -> ", last used " + Html.time(t)).orElse("")).append(' ')
+          .append(Html.postButton("/account/passkeys/remove", r.csrf, "Remove", "danger remove-passkey", "id", id))
+          .append("</li>");
     }
     Session s = a.session();
     html(r, status, "Account", Optional.of(u), "<h1>Your account</h1>" + Html.message(r.flash(), error)
@@ -540,7 +580,15 @@ final class Web implements HttpHandler {
         + "<dt>Passkeys</dt><dd>" + (keys.length() == 0 ? "none" : "<ul>" + keys + "</ul>") + "</dd>"
         + "<dt>This session</dt><dd>" + h(s.levelAt(clock.instant()).name()) + " via " + h(s.factors().keySet().toString())
         + ", ends by " + Html.time(s.absoluteDeadline()) + " (idle limit " + s.idleTimeout().toMinutes() + " min)</dd></dl>"
-        + "<p><a class=\"button secondary\" href=\"/enroll/passkey\">Add a passkey</a></p></div>"
+        + "<p><a class=\"button secondary\" href=\"/enroll/passkey\" id=\"add-passkey\">Add a passkey</a></p>"
+        + "<p class=\"hint\">Adding or removing a passkey, changing the password and deleting the account ask you to"
+        + " confirm it's you (password and code, or a passkey) unless you did in the last "
+        + NotesService.REAUTH_MAX_AGE.toMinutes() + " minutes.</p></div>"
+        + "<form method=\"post\" action=\"/account/password\" class=\"card\">" + Html.csrfField(r.csrf)
+        + "<h2>Change password</h2>"
+        + "<label>New password <input type=\"password\" name=\"password\" id=\"new-password\" autocomplete=\"new-password\"></label>"
+        + "<label>Repeat it <input type=\"password\" name=\"confirm\" id=\"new-password-confirm\" autocomplete=\"new-password\"></label>"
+        + "<button type=\"submit\" id=\"change-password\">Change password</button></form>"
         + "<form method=\"post\" action=\"/account/delete\" class=\"card danger-zone\">" + Html.csrfField(r.csrf)
         + "<h2>Delete account</h2><p>Erases your notes (with deletion evidence in the audit log) and destroys your"
         + " encryption key, so any copy of your notes, even in a backup, can no longer be decrypted.</p>"
@@ -554,15 +602,76 @@ final class Web implements HttpHandler {
       return;
     }
     try {
-      ErasureReport report = service.deleteAccount(a.user());
+      ErasureReport report = service.deleteAccount(a.session(), a.user());
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie("", 0));
       html(r, 200, "Account deleted", Optional.empty(), "<h1>Account deleted</h1>"
           + Html.message(Optional.of(FLASH.get("gone")), Optional.empty())
           + "<div class=\"card\"><p>Deletion evidence: " + report.evidence().size() + " record(s); key receipt: <code>"
           + h(report.keyShredReceipt().orElse("none")) + "</code></p><p><a href=\"/\">Start page</a></p></div>");
+    } catch (ReauthRequired e) {
+      redirect(r, "/reauth?next=/account");
     } catch (UserError e) {
       accountPage(r, a, Optional.of(e.getMessage()), 400);
     }
+  }
+
+  private void changePassword(Request r, Auth a) throws IOException {
+    try {
+      IssuedSession s = service.changePassword(a.session(), a.user(), r.param("password"), r.param("confirm"));
+      r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
+      redirect(r, "/account?m=password");
+    } catch (ReauthRequired e) {
+      redirect(r, "/reauth?next=/account");
+    } catch (UserError e) {
+      accountPage(r, a, Optional.of(e.getMessage()), 400);
+    }
+  }
+
+  /** The {@code next} query parameter if it is one of the pages /reauth may return to. */
+  private static Optional<String> reauthNextOf(Request r) {
+    return Optional.ofNullable(r.query.get("next")).filter(REAUTH_NEXT::contains);
+  }
+
+  private String reauthNext(Request r) {
+    return reauthNextOf(r).orElse("/account");
+  }
+
+  private void reauthPage(Request r, Auth a, Optional<String> error) throws IOException {
+    String next = reauthNext(r);
+    StringBuilder body = new StringBuilder("<h1>Confirm it's you</h1>").append(Html.message(r.flash(), error))
+        .append("<p>Changing how you sign in needs a fresh confirmation (at most ")
+        .append(NotesService.REAUTH_MAX_AGE.toMinutes()).append(" minutes old).</p><div class=\"columns\">");
+    if (service.hasTotp(a.user())) {
+      body.append("<form method=\"post\" action=\"/reauth?next=").append(h(next)).append("\" class=\"card\">")
+          .append(Html.csrfField(r.csrf)).append("<h2>Password and code</h2>")
+          .append("<label>Password <input type=\"password\" name=\"password\" id=\"reauth-password\" required"
+              + " autocomplete=\"current-password\"></label>")
+          .append("<label>6-digit code <input name=\"code\" id=\"reauth-code\" inputmode=\"numeric\""
+              + " autocomplete=\"one-time-code\" required maxlength=\"8\"></label>")
+          .append("<button type=\"submit\" id=\"reauth\">Confirm</button></form>");
+    }
+    if (service.hasPasskey(a.user())) {
+      body.append("<div class=\"card\"><h2>Passkey</h2><button type=\"button\" data-webauthn=\"stepup\" data-next=\"")
+          .append(h(next)).append("\" id=\"reauth-passkey\">Confirm with my passkey</button>")
+          .append("<p id=\"webauthn-status\" role=\"status\"></p></div>");
+    }
+    body.append("</div>");
+    html(r, error.isPresent() ? 400 : 200, "Confirm it's you", Optional.of(a.user()), body.toString());
+  }
+
+  private void reauth(Request r, Auth a) throws IOException {
+    try {
+      IssuedSession s = service.reauthenticate(a.user(), a.token(), r.param("password"), r.param("code"),
+          r.ex.getRemoteAddress().getAddress().getHostAddress());
+      r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
+      redirect(r, reauthNext(r) + "?m=confirmed");
+    } catch (UserError e) {
+      reauthPage(r, a, Optional.of(e.getMessage()));
+    }
+  }
+
+  private void reauthJson(Request r, ReauthRequired e, String next) throws IOException {
+    json(r, 403, "{\"error\":\"" + jsonEscape(e.getMessage()) + "\",\"redirect\":\"/reauth?next=" + next + "\"}");
   }
 
   private void admin(Request r, Auth a) throws IOException {
@@ -610,6 +719,8 @@ final class Web implements HttpHandler {
       sb.append("<p id=\"audit-status\" class=\"status bad\">NOT INTACT</p><p>")
           .append(h(v.verifyError().orElse("unknown error"))).append("</p>");
     }
+    sb.append("<p class=\"hint\" id=\"audit-lost\">Events that could not be recorded since the start: ")
+        .append(v.lostEvents()).append(".</p>");
     sb.append("<p class=\"hint\">Log size ").append(v.health().size()).append(", last checkpoint at ")
         .append(v.health().lastCheckpointSize()).append(", anchored up to ").append(v.health().lastAnchoredSize())
         .append(".</p></section>");

@@ -1,6 +1,15 @@
 package dev.bulwark.samples.notes;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.Map;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -8,6 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HexFormat;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
@@ -67,5 +77,39 @@ class NotesAppPostgresIT extends NotesAppTest {
     ds.setURL(baseUrl);
     ds.setUser(user);
     return ds;
+  }
+
+  private long rows(String table) throws SQLException {
+    try (Connection c = admin().getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + schema + "." + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  @Test
+  void unauthenticatedCeremonyFlood_leavesNoRowsOnceThePurgeJobRuns() throws Exception {
+    HttpClient http = HttpClient.newBuilder().cookieHandler(new java.net.CookieManager()).build();
+    URI base = baseUri();
+    String home = http.send(HttpRequest.newBuilder(base.resolve("/login")).GET().build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("<meta name=\"csrf\" content=\"([^\"]+)\">").matcher(home);
+    m.find();
+    int flood = 300;
+    for (int i = 0; i < flood; i++) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/webauthn/login/start"))
+          .header("Content-Type", "application/json").header("X-CSRF-Token", m.group(1))
+          .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    assertEquals(flood, rows("bulwark_authn_webauthn_ceremonies"));
+    Map<String, Integer> early = service().purgeExpiredAuthnRows();
+    assertEquals(0, early.get("webauthn ceremonies"), "live ceremonies are kept");
+    advance(Duration.ofMinutes(30));
+    Map<String, Integer> purged = service().purgeExpiredAuthnRows();
+    assertEquals(flood, purged.get("webauthn ceremonies"));
+    assertEquals(0, rows("bulwark_authn_webauthn_ceremonies"));
+    assertEquals(java.util.Set.of("webauthn ceremonies", "lockout attempts", "used TOTP steps", "sessions"),
+        purged.keySet(), "every authn store with expiring rows is purged");
   }
 }

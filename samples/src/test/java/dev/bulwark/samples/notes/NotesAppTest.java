@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.audit.AuditQuery;
+import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.VerificationReport;
 import java.io.IOException;
 import java.net.CookieManager;
@@ -16,8 +18,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -46,6 +53,18 @@ class NotesAppTest {
   /** The app's options: embedded defaults here; {@code NotesAppPostgresIT} runs on PostgreSQL. */
   NotesApp.Options options(Path dataDir) throws Exception {
     return NotesApp.Options.defaults().withPort(0).withDataDir(dataDir);
+  }
+
+  URI baseUri() {
+    return app.baseUri();
+  }
+
+  NotesService service() {
+    return app.service();
+  }
+
+  void advance(Duration d) {
+    clock.advance(d);
   }
 
   /** Changes one stored audit event behind the app's back: a byte of a segment file here. */
@@ -260,5 +279,152 @@ class NotesAppTest {
         key.assertion(step));
     assertEquals(400, replay.statusCode());
     assertTrue(replay.body().contains("\"error\""));
+  }
+
+  private List<String> auditActions() {
+    try (var events = app.service().auditLogForTests().query(AuditQuery.ALL)) {
+      return events.map(LoggedEvent::event).map(e -> e.action().name()).toList();
+    }
+  }
+
+  private static String location(HttpResponse<String> r) {
+    return r.headers().firstValue("Location").orElse("");
+  }
+
+  /** Registers a passkey with {@code key} through the JSON endpoints; returns the finish response. */
+  private HttpResponse<String> registerPasskey(Client c, SoftAuthenticator key) throws Exception {
+    HttpResponse<String> start = c.json("/webauthn/register/start", null, "{}");
+    if (start.statusCode() != 200) {
+      return start;
+    }
+    return c.json("/webauthn/register/finish", find("\"ceremonyId\":\"([^\"]+)\"", start.body()),
+        key.register(start.body()));
+  }
+
+  @Test
+  void staleSession_cannotAddAPasskey_changeThePassword_orDeleteTheAccount_untilItConfirmsAFactor() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "frank");
+    clock.advance(Duration.ofMinutes(6)); // the sign-in is older than 5 minutes: a stolen cookie, say
+    SoftAuthenticator attacker = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    c.get("/account");
+
+    HttpResponse<String> start = c.json("/webauthn/register/start", null, "{}");
+    assertEquals(403, start.statusCode(), start.body());
+    assertTrue(start.body().contains("\"redirect\":\"/reauth?next=/enroll/passkey\""), start.body());
+    assertEquals("/reauth?next=/enroll/passkey", location(c.get("/enroll/passkey")));
+    HttpResponse<String> password = c.post("/account/password", "password", "a brand new passphrase",
+        "confirm", "a brand new passphrase");
+    assertEquals("/reauth?next=/account", location(password));
+    assertEquals("/reauth?next=/account", location(c.post("/account/delete", "confirm", "frank")));
+    AppStore.User frank = app.service().userByNameForTests("frank").orElseThrow(() -> new AssertionError("not deleted"));
+    assertTrue(app.service().passkeysOf(frank).isEmpty(), "no passkey was registered");
+    assertEquals(1, app.service().passwordHashesComputed(), "the password was not changed");
+    assertTrue(auditActions().contains("authz_stepup_required"), "the refusals are audit events");
+
+    // The owner confirms with password + code: for five minutes the changes are allowed.
+    String page = c.get("/reauth?next=/enroll/passkey").body();
+    assertTrue(page.contains("id=\"reauth-password\""), page);
+    assertEquals(400, c.post("/reauth?next=/enroll/passkey", "password", "wrong password", "code",
+        Fixtures.totp(secret, clock.instant())).statusCode());
+    HttpResponse<String> confirmed = c.post("/reauth?next=/enroll/passkey", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals("/enroll/passkey?m=confirmed", location(confirmed), confirmed.body());
+    HttpResponse<String> registered = registerPasskey(c, attacker);
+    assertEquals(200, registered.statusCode(), registered.body());
+    assertEquals(1, app.service().passkeysOf(frank).size());
+  }
+
+  @Test
+  void passkeys_areListedAndRemoved_afterAFreshPasskeyConfirmation_andEveryChangeIsAudited() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "grace");
+    SoftAuthenticator key = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    assertEquals(200, registerPasskey(c, key).statusCode(), "right after the set-up the sign-in is fresh");
+    String account = c.get("/account").body();
+    String passkeyId = find("data-passkey-id=\"([A-Za-z0-9_-]+)\"", account);
+    assertTrue(account.contains("remove-passkey"), account);
+
+    clock.advance(Duration.ofMinutes(6));
+    assertEquals("/reauth?next=/account", location(c.post("/account/passkeys/remove", "id", passkeyId)));
+    String reauth = c.get("/reauth?next=/account").body();
+    assertTrue(reauth.contains("data-next=\"/account\""), reauth);
+    String step = c.json("/webauthn/stepup/start", null, "{}").body();
+    HttpResponse<String> stepped = c.json("/webauthn/stepup/finish?next=/account",
+        find("\"ceremonyId\":\"([^\"]+)\"", step), key.assertion(step));
+    assertEquals(200, stepped.statusCode(), stepped.body());
+    assertTrue(stepped.body().contains("\"redirect\":\"/account?m=confirmed\""), stepped.body());
+    assertEquals(400, c.post("/account/passkeys/remove", "id", "AAAA").statusCode(), "someone else's or no passkey");
+    assertEquals("/account?m=passkey-removed", location(c.post("/account/passkeys/remove", "id", passkeyId)));
+    AppStore.User grace = app.service().userByNameForTests("grace").orElseThrow();
+    assertTrue(app.service().passkeysOf(grace).isEmpty());
+    List<String> actions = auditActions();
+    assertTrue(actions.contains("authn_webauthn_registered"), actions.toString());
+    assertTrue(actions.contains("authn_mfa_removed"), actions.toString());
+    assertFalse(auditActions().isEmpty());
+  }
+
+  @Test
+  void passwordChange_afterConfirmation_signsOutEveryOtherSession() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "heidi");
+    Client other = new Client();
+    clock.advance(Duration.ofSeconds(30));
+    other.get("/login");
+    assertEquals(303, other.post("/login", "username", "heidi", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant())).statusCode());
+    assertEquals(200, other.get("/notes").statusCode());
+
+    c.get("/account");
+    HttpResponse<String> changed = c.post("/account/password", "password", "a brand new passphrase",
+        "confirm", "a brand new passphrase");
+    assertEquals("/account?m=password", location(changed), changed.body());
+    assertEquals(200, c.get("/account").statusCode(), "this browser gets a new session");
+    assertEquals(303, other.get("/notes").statusCode(), "the other session is gone");
+    assertTrue(auditActions().contains("authn_password_change"));
+    clock.advance(Duration.ofSeconds(30));
+    other.get("/login");
+    assertEquals(400, other.post("/login", "username", "heidi", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant())).statusCode(), "the old password no longer works");
+  }
+
+  @Test
+  void registration_isThrottledPerSource_evenInParallel_andATakenNameCostsNoHash() throws Exception {
+    NotesService service = app.service();
+    service.register("ivan", PASSWORD, PASSWORD, "203.0.113.1");
+    long hashes = service.passwordHashesComputed();
+    UserError taken = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.register("ivan", PASSWORD, PASSWORD, "203.0.113.1"));
+    assertTrue(taken.getMessage().contains("taken"));
+    assertEquals(hashes, service.passwordHashesComputed(), "no Argon2id run for a taken username");
+
+    ExecutorService pool = Executors.newFixedThreadPool(8);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 16; i++) {
+        String name = "flood" + i;
+        results.add(pool.submit(() -> {
+          try {
+            service.register(name, PASSWORD, PASSWORD, "198.51.100.66");
+            return true;
+          } catch (UserError refused) {
+            assertTrue(refused.getMessage().contains("Too many accounts"), refused.getMessage());
+            return false;
+          }
+        }));
+      }
+      long created = 0;
+      for (Future<Boolean> f : results) {
+        created += f.get() ? 1 : 0;
+      }
+      assertEquals(NotesService.REGISTRATIONS_PER_SOURCE, created, "at most the limit, also in parallel");
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(hashes + NotesService.REGISTRATIONS_PER_SOURCE, service.passwordHashesComputed());
+    service.register("judy", PASSWORD, PASSWORD, "192.0.2.200"); // another source is not affected
+    clock.advance(NotesService.REGISTRATION_WINDOW);
+    service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
+    assertTrue(auditActions().contains("excess_rate_limit_exceeded"));
   }
 }

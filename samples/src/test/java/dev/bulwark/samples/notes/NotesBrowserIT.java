@@ -31,7 +31,8 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  * End to end in headless Chromium: registration, TOTP enrolment (the code computed from the
  * secret the page shows), passkey registration and login with Chromium's virtual authenticator,
  * lockout, password + TOTP login, note create/delete/restore, the admin step-up and audit
- * verification, then a flipped byte in the stored log that the admin page reports.
+ * verification, a flipped byte in the stored log that the admin page reports, then removing and
+ * adding a passkey, each after a fresh confirmation (passkey, then password and code).
  *
  * <p>Needs {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver} (Debian's chromium and
  * chromium-driver); fails when they are missing. Selenium Manager is never used.
@@ -228,6 +229,37 @@ class NotesBrowserIT {
     assertEquals("NOT INTACT", text(By.id("audit-status")));
     assertTrue(text(By.id("findings")).contains("ERROR"), "an ERROR finding is listed");
     screenshot("admin-tampered");
+    assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
+
+    // Changing sign-in methods needs a fresh confirmation: a session signed in more than five
+    // minutes ago (a stolen cookie, say) cannot remove or add a passkey on its own.
+    open("/account");
+    assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size(), "the passkey is listed");
+    clock.advance(Duration.ofMinutes(6));
+    click(By.cssSelector("li.passkey button.remove-passkey"));
+    waitForPath("/reauth");
+    screenshot("reauth");
+    click(By.id("reauth-passkey"));
+    waitForPath("/account");
+    assertTrue(text(By.id("flash")).contains("confirmed"));
+    click(By.cssSelector("li.passkey button.remove-passkey"));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Passkey removed"));
+    assertTrue(driver.findElements(By.cssSelector("li.passkey")).isEmpty(), "no passkey left");
+    screenshot("passkey-removed");
+
+    clock.advance(Duration.ofMinutes(6));
+    click(By.id("add-passkey"));
+    waitForPath("/reauth");
+    assertTrue(driver.findElements(By.id("reauth-passkey")).isEmpty(), "no passkey to confirm with any more");
+    type("reauth-password", PASSWORD);
+    type("reauth-code", Fixtures.totp(secret, clock.instant()));
+    click(By.id("reauth"));
+    waitForPath("/enroll/passkey");
+    click(By.id("register-passkey"));
+    waitForPath("/notes");
+    assertTrue(text(By.id("flash")).contains("Passkey registered"));
+    open("/account");
+    assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size());
     assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
   }
 }

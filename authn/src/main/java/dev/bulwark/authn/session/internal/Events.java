@@ -2,14 +2,15 @@ package dev.bulwark.authn.session.internal;
 
 import dev.bulwark.authn.SecurityEvent;
 import dev.bulwark.authn.SecurityEventListener;
+import dev.bulwark.authn.internal.EventDelivery;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Delivers security events for the session, step-up, grant, WebAuthn and token components. A
- * listener that throws never changes the outcome of the operation that emitted the event (see
- * {@link SecurityEventListener}).
+ * Delivers security events for the session, step-up, grant, WebAuthn and token components through
+ * {@link EventDelivery}: a failing listener is reported, and refuses the operation only when it is a
+ * fail-closed {@link dev.bulwark.authn.SecurityEventGuard} (see {@link SecurityEventListener}).
  */
 public final class Events {
 
@@ -19,10 +20,6 @@ public final class Events {
       SecurityEventListener listener, String type, String subject, Instant at, Map<String, String> details) {
     SecurityEvent event =
         new SecurityEvent(type, Optional.ofNullable(subject), at, Optional.empty(), details);
-    try {
-      listener.onEvent(event);
-    } catch (RuntimeException ignored) {
-      // By contract a failing listener does not change the outcome; the host sees its own failure.
-    }
+    EventDelivery.deliver(listener, event);
   }
 }

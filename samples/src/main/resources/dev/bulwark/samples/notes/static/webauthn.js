@@ -27,6 +27,10 @@
     var res = await fetch(url, { method: 'POST', headers: headers, body: body || '{}', credentials: 'same-origin' });
     var data;
     try { data = await res.json(); } catch (e) { data = {}; }
+    if (!res.ok && data.redirect) {
+      // The server wants a fresh confirmation first (for example before a passkey is added).
+      window.location.assign(data.redirect);
+    }
     if (!res.ok) { throw new Error(data.error || 'The server refused the request.'); }
     return data;
   }
@@ -54,7 +58,7 @@
     return post('/webauthn/register/finish', JSON.stringify(body), start.ceremonyId);
   }
 
-  async function authenticate(prefix) {
+  async function authenticate(prefix, next) {
     var start = await post(prefix + '/start');
     var pk = start.options.publicKey;
     pk.challenge = toBuffer(pk.challenge);
@@ -68,7 +72,8 @@
     if (cred.response.userHandle) { response.userHandle = toBase64url(cred.response.userHandle); }
     var body = { type: cred.type, id: cred.id, rawId: toBase64url(cred.rawId), response: response,
       clientExtensionResults: cred.getClientExtensionResults() };
-    return post(prefix + '/finish', JSON.stringify(body), start.ceremonyId);
+    var finish = prefix + '/finish' + (next ? '?next=' + encodeURIComponent(next) : '');
+    return post(finish, JSON.stringify(body), start.ceremonyId);
   }
 
   function status(text, ok) {
@@ -87,7 +92,7 @@
       try {
         var kind = button.getAttribute('data-webauthn');
         var result = kind === 'register' ? await register()
-          : await authenticate(kind === 'login' ? '/webauthn/login' : '/webauthn/stepup');
+          : await authenticate(kind === 'login' ? '/webauthn/login' : '/webauthn/stepup', button.getAttribute('data-next'));
         status(result.message || 'Done.', true);
         if (result.redirect) { window.location.assign(result.redirect); }
       } catch (e) {
