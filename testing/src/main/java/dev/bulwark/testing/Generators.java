@@ -174,6 +174,27 @@ public final class Generators {
     };
   }
 
+  /**
+   * Unicode text: any char of the Basic Multilingual Plane except surrogates (control and format
+   * characters included), with short strings favoured.
+   */
+  public static Gen<String> text(int minLength, int maxLength) {
+    checkSizes(minLength, maxLength);
+    return r -> {
+      char[] out = new char[size(r, minLength, maxLength)];
+      for (int i = 0; i < out.length; i++) {
+        int kind = r.nextInt(3);
+        char ch = switch (kind) {
+          case 0 -> (char) r.nextInt(0x80);
+          case 1 -> (char) (0x80 + r.nextInt(0x780));
+          default -> (char) r.nextInt(0x10000);
+        };
+        out[i] = Character.isSurrogate(ch) ? '\ufffd' : ch;
+      }
+      return new String(out);
+    };
+  }
+
   /** Printable ASCII strings (space to tilde). */
   public static Gen<String> printableAscii(int minLength, int maxLength) {
     return strings(' ', '~', minLength, maxLength);
