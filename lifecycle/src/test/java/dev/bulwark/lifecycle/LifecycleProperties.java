@@ -14,6 +14,7 @@ import java.time.Period;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -132,6 +133,57 @@ class LifecycleProperties {
       for (RecordRef r : refs) {
         assertEquals(before.get(r), w.store.find(r).orElseThrow());
       }
+    });
+  }
+
+  /**
+   * Every record a purge run deletes is named, with its subject, in exactly one piece of PURGED
+   * evidence of that run, and the evidence names no record that is still there.
+   */
+  @Test
+  void everyPurgedRecord_hasEvidence_andEvidenceNamesOnlyPurgedRecords() {
+    PropertyRunner.forAll(200, c -> {
+      List<Plan> plans = c.draw("plans", plans());
+      int heldSubject = c.draw("heldSubject", Generators.ints(-1, 4));
+      World w = new World();
+      List<RecordRef> refs = w.build(plans);
+      if (heldSubject >= 0) {
+        w.lifecycle.holdSubject("s" + heldSubject, "case", "legal", WHO);
+      }
+      for (int i = 0; i < plans.size(); i++) {
+        if (plans.get(i).recordHold()) {
+          w.lifecycle.holdRecord(refs.get(i), "case", "legal", WHO);
+        }
+      }
+      int eventsBefore = w.events.size();
+
+      PurgeReport report = w.runner.run(new PurgeRunner.Confirmation(WHO, Long.MAX_VALUE));
+
+      Map<String, Integer> gone = new HashMap<>();
+      for (int i = 0; i < refs.size(); i++) {
+        if (w.store.find(refs.get(i)).isEmpty()) {
+          gone.put(DeletionEvidence.hashRecord(refs.get(i)), i);
+        }
+      }
+      List<String> evidenced = new ArrayList<>();
+      for (LifecycleEvent e : w.events.subList(eventsBefore, w.events.size())) {
+        if (e.type() != LifecycleEvent.Type.RECORDS_PURGED) {
+          continue;
+        }
+        DeletionEvidence d = e.evidence().orElseThrow();
+        assertEquals(DeletionEvidence.Kind.PURGED, d.kind());
+        assertTrue(d.reference().contains(report.runId()), d.reference() + " does not name run " + report.runId());
+        for (DeletionEvidence.Item item : d.items()) {
+          Integer i = gone.get(item.recordHash());
+          assertTrue(i != null, "evidence names a record that was not purged: " + item);
+          assertEquals(refs.get(i).dataClass(), d.dataClass().orElseThrow());
+          assertEquals(Optional.of(DeletionEvidence.hashSubject("s" + plans.get(i).subject())), item.subjectHash());
+          evidenced.add(item.recordHash());
+        }
+      }
+      assertEquals(gone.size(), evidenced.size(), "each purged record once: " + evidenced);
+      assertEquals(gone.keySet(), new HashSet<>(evidenced));
+      assertEquals(gone.size(), report.total());
     });
   }
 
