@@ -15,6 +15,8 @@ public final class Seeds {
   /** The system property that overrides the seed. */
   public static final String PROPERTY = "bulwark.seed";
 
+  private static final SecureRandom FRESH = new SecureRandom();
+
   private Seeds() {}
 
   /**
@@ -29,7 +31,7 @@ public final class Seeds {
     }
     String t = text.trim();
     if (t.equalsIgnoreCase("random")) {
-      return new SecureRandom().nextLong();
+      return FRESH.nextLong();
     }
     try {
       return t.startsWith("0x") || t.startsWith("0X") ? Long.parseUnsignedLong(t.substring(2), 16) : Long.parseLong(t);
