@@ -57,6 +57,30 @@ class HostileInputTest {
   }
 
   @Test
+  void rewrapOfADirectoryWithACiphertextOver2GiB_isAConfigurationError_andLeavesFilesReadable() throws Exception {
+    KeyFixture k = new KeyFixture(tmp);
+    assertEquals(ExitCode.OK, Cli.run(concat(new String[] {"keys", "rotate", "--create"}, k.keyArgs())).code());
+    k.writeBlobs(2);
+    assertEquals(ExitCode.OK, Cli.run(concat(new String[] {"keys", "rotate"}, k.keyArgs())).code());
+    sparse(k.blobs.resolve("huge"), OVER_2_GIB);
+    Cli.Result r = Cli.run(concat(new String[] {"keys", "rewrap", k.blobs.toString(), "--no-progress"}, k.keyArgs()));
+    assertOneLine(r, ExitCode.IO_OR_CONFIG, "too large");
+    assertEquals("secret 0", k.decrypt(0));
+    assertEquals("secret 1", k.decrypt(1));
+  }
+
+  @Test
+  void rewrapStateFileOverItsLimit_isAConfigurationError() throws Exception {
+    KeyFixture k = new KeyFixture(tmp);
+    assertEquals(ExitCode.OK, Cli.run(concat(new String[] {"keys", "rotate", "--create"}, k.keyArgs())).code());
+    k.writeBlobs(1);
+    sparse(k.blobs.resolve(".bulwark-rewrap-state"), InputFiles.TEXT_FILE_MAX_BYTES + 1);
+    Cli.Result r = Cli.run(concat(new String[] {"keys", "rewrap", k.blobs.toString(), "--no-progress"}, k.keyArgs()));
+    assertOneLine(r, ExitCode.IO_OR_CONFIG, "rewrap state");
+    assertTrue(r.err().contains("too large"), r.err());
+  }
+
+  @Test
   void proofOver2GiB_isAConfigurationError_notACrash() throws Exception {
     Path proof = sparse(tmp.resolve("event.proof"), OVER_2_GIB);
     Cli.Result r = Cli.run("audit", "proof", "verify", proof.toString(), "--public-key", new AuditFixture().vkey());
