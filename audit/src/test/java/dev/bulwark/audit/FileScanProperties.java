@@ -10,6 +10,8 @@ import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,12 +24,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The verifier reads a file store in parallel (worker threads check frame CRCs and decode,
@@ -44,7 +43,7 @@ class FileScanProperties {
   static final int EVENTS = 5000;
   static Path template;
 
-  @BeforeContainer
+  @BeforeAll
   static void writeTemplate() throws IOException {
     template = Files.createTempDirectory("audit-scan-template");
     Instant start = Instant.parse("2026-03-01T00:00:00Z");
@@ -62,12 +61,12 @@ class FileScanProperties {
     }
   }
 
-  @AfterContainer
+  @AfterAll
   static void removeTemplate() {
     delete(template);
   }
 
-  @Example
+  @Test
   void undamagedLog_isIntactBothWays() {
     Path dir = copy();
     try {
@@ -80,7 +79,7 @@ class FileScanProperties {
     }
   }
 
-  @Example
+  @Test
   void flippedPayloadByteMidSegment_isOneFindingBothWays() throws IOException {
     Path dir = copy();
     try {
@@ -96,26 +95,29 @@ class FileScanProperties {
     }
   }
 
-  @Property(tries = 60)
-  void anyDamage_parallelScanReportsWhatTheRecordStreamReports(@ForAll long seed, @ForAll @IntRange(min = 1, max = 4) int damages)
-      throws IOException {
-    Path dir = copy();
-    try {
-      Random random = new Random(seed);
-      for (int d = 0; d < damages; d++) {
-        damage(random, segments(dir));
-      }
-      VerificationReport[] both;
+  @Test
+  void anyDamage_parallelScanReportsWhatTheRecordStreamReports() {
+    PropertyRunner.forAll(60, c -> {
+      long seed = c.draw("seed", Generators.longs());
+      int damages = c.draw("damages", Generators.ints(1, 4));
+      Path dir = copy();
       try {
-        both = verifyBothWays(dir);
-      } catch (AuditStoreException e) {
-        return; // the store refuses to open this directory at all: nothing to scan either way
+        Random random = new Random(seed);
+        for (int d = 0; d < damages; d++) {
+          damage(random, segments(dir));
+        }
+        VerificationReport[] both;
+        try {
+          both = verifyBothWays(dir);
+        } catch (AuditStoreException e) {
+          return; // the store refuses to open this directory at all: nothing to scan either way
+        }
+        assertEquals(both[1].findings(), both[0].findings());
+        assertEquals(both[1], both[0]);
+      } finally {
+        delete(dir);
       }
-      assertEquals(both[1].findings(), both[0].findings());
-      assertEquals(both[1], both[0]);
-    } finally {
-      delete(dir);
-    }
+    });
   }
 
   /** One random change to one segment file: flipped bits, overwritten, removed or inserted bytes, or a cut. */

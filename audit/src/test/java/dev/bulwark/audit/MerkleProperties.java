@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.internal.MerkleTree;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class MerkleProperties {
 
@@ -49,7 +48,7 @@ class MerkleProperties {
     return Hashes.node(mth(from, from + k), mth(from + k, to));
   }
 
-  @Example
+  @Test
   void proofsVerify_forEverySizeAndIndex_upTo70() {
     MerkleTree t = tree(70);
     for (int n = 1; n <= 70; n++) {
@@ -78,42 +77,50 @@ class MerkleProperties {
     }
   }
 
-  @Property(tries = 200)
-  void prunedTree_answersLikeTheFullTree(@ForAll @IntRange(min = 0, max = 300) int cut,
-      @ForAll @IntRange(min = 0, max = 300) int extra, @ForAll @IntRange(min = 0, max = 1000) int pick) {
-    int n = cut + extra;
-    MerkleTree full = tree(n);
-    MerkleTree pruned = new MerkleTree(cut, full.compactRange(cut));
-    for (int i = cut; i < n; i++) {
-      pruned.append(leaf(i));
-    }
-    assertArrayEquals(full.root(), pruned.root());
-    if (n > cut) {
-      long index = cut + (pick % (n - cut));
-      long size = index + 1 + (pick % (n - index));
-      assertTrue(size <= n);
-      List<Bytes> proof = wrap(pruned.inclusionProof(index, size));
-      assertTrue(MerkleProofs.verifyInclusion(index, size, Bytes.of(leaf(index)), proof, Bytes.of(full.rootAt(size))));
-      long m = Math.max(cut, 1) + (pick % Math.max(1, n - Math.max(cut, 1) + 1));
-      if (m <= n && m >= cut) {
-        assertTrue(MerkleProofs.verifyConsistency(m, n, Bytes.of(full.rootAt(m)), Bytes.of(full.root()),
-            wrap(pruned.consistencyProof(m, n))));
+  @Test
+  void prunedTree_answersLikeTheFullTree() {
+    PropertyRunner.forAll(200, c -> {
+      int cut = c.draw("cut", Generators.ints(0, 300));
+      int extra = c.draw("extra", Generators.ints(0, 300));
+      int pick = c.draw("pick", Generators.ints(0, 1000));
+      int n = cut + extra;
+      MerkleTree full = tree(n);
+      MerkleTree pruned = new MerkleTree(cut, full.compactRange(cut));
+      for (int i = cut; i < n; i++) {
+        pruned.append(leaf(i));
       }
-    }
+      assertArrayEquals(full.root(), pruned.root());
+      if (n > cut) {
+        long index = cut + (pick % (n - cut));
+        long size = index + 1 + (pick % (n - index));
+        assertTrue(size <= n);
+        List<Bytes> proof = wrap(pruned.inclusionProof(index, size));
+        assertTrue(MerkleProofs.verifyInclusion(index, size, Bytes.of(leaf(index)), proof, Bytes.of(full.rootAt(size))));
+        long m = Math.max(cut, 1) + (pick % Math.max(1, n - Math.max(cut, 1) + 1));
+        if (m <= n && m >= cut) {
+          assertTrue(MerkleProofs.verifyConsistency(m, n, Bytes.of(full.rootAt(m)), Bytes.of(full.root()),
+              wrap(pruned.consistencyProof(m, n))));
+        }
+      }
+    });
   }
 
-  @Property(tries = 300)
-  void anyWrongProofHash_failsInclusion(@ForAll @IntRange(min = 2, max = 200) int n,
-      @ForAll @IntRange(min = 0, max = 199) int idx, @ForAll @IntRange(min = 0, max = 31) int bit) {
-    int i = idx % n;
-    MerkleTree t = tree(n);
-    List<Bytes> path = wrap(t.inclusionProof(i, n));
-    for (int k = 0; k < path.size(); k++) {
-      byte[] h = path.get(k).toByteArray();
-      h[bit] ^= 1;
-      List<Bytes> bad = new ArrayList<>(path);
-      bad.set(k, Bytes.of(h));
-      assertFalse(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i)), bad, Bytes.of(t.root())));
-    }
+  @Test
+  void anyWrongProofHash_failsInclusion() {
+    PropertyRunner.forAll(300, c -> {
+      int n = c.draw("n", Generators.ints(2, 200));
+      int idx = c.draw("idx", Generators.ints(0, 199));
+      int bit = c.draw("bit", Generators.ints(0, 31));
+      int i = idx % n;
+      MerkleTree t = tree(n);
+      List<Bytes> path = wrap(t.inclusionProof(i, n));
+      for (int k = 0; k < path.size(); k++) {
+        byte[] h = path.get(k).toByteArray();
+        h[bit] ^= 1;
+        List<Bytes> bad = new ArrayList<>(path);
+        bad.set(k, Bytes.of(h));
+        assertFalse(MerkleProofs.verifyInclusion(i, n, Bytes.of(leaf(i)), bad, Bytes.of(t.root())));
+      }
+    });
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,9 +14,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * On a log long enough to be checked in several parallel chunks (2,600 events, checkpoints every
@@ -67,41 +67,54 @@ class VerifierProperties {
     return pick < special.length ? special[pick] : pick % N;
   }
 
-  @Property(tries = 60)
+  @Test
   void intactLog_isFullyCheckedInChunks() {
-    VerificationReport r = verify(l -> l);
-    assertTrue(r.intact(), r.summary());
-    assertEquals(List.of(), r.findings(), r.summary());
-    assertEquals(N, r.eventsChecked());
+    PropertyRunner.forAll(60, c -> {
+      VerificationReport r = verify(l -> l);
+      assertTrue(r.intact(), r.summary());
+      assertEquals(List.of(), r.findings(), r.summary());
+      assertEquals(N, r.eventsChecked());
+    });
   }
 
-  @Property(tries = 150)
-  void oneFlip_isOneModifiedFinding(@ForAll @IntRange(min = 0, max = 5000) int pick, @ForAll @IntRange(min = 0, max = 2) int field,
-      @ForAll @IntRange(min = 0, max = 2000) int bit) {
-    int i = position(pick);
-    VerificationReport r = verify(l -> Tamper.flip(l, i, field, bit));
-    assertEquals(List.of("MODIFIED@" + i), errors(r), r.summary());
+  @Test
+  void oneFlip_isOneModifiedFinding() {
+    PropertyRunner.forAll(150, c -> {
+      int pick = c.draw("pick", Generators.ints(0, 5000));
+      int field = c.draw("field", Generators.ints(0, 2));
+      int bit = c.draw("bit", Generators.ints(0, 2000));
+      int i = position(pick);
+      VerificationReport r = verify(l -> Tamper.flip(l, i, field, bit));
+      assertEquals(List.of("MODIFIED@" + i), errors(r), r.summary());
+    });
   }
 
-  @Property(tries = 100)
-  void oneDeletion_isOneFinding(@ForAll @IntRange(min = 0, max = 5000) int pick) {
-    int i = position(pick);
-    VerificationReport r = verify(l -> Tamper.delete(l, i));
-    String expected = i == 0 ? "HEAD_PRUNED_WITHOUT_RECEIPT@0" : i == N - 1 ? "TRUNCATED@" + (N - 1) : "SEQUENCE_GAP@" + i;
-    assertEquals(List.of(expected), errors(r), r.summary());
+  @Test
+  void oneDeletion_isOneFinding() {
+    PropertyRunner.forAll(100, c -> {
+      int pick = c.draw("pick", Generators.ints(0, 5000));
+      int i = position(pick);
+      VerificationReport r = verify(l -> Tamper.delete(l, i));
+      String expected = i == 0 ? "HEAD_PRUNED_WITHOUT_RECEIPT@0" : i == N - 1 ? "TRUNCATED@" + (N - 1) : "SEQUENCE_GAP@" + i;
+      assertEquals(List.of(expected), errors(r), r.summary());
+    });
   }
 
-  @Property(tries = 100)
-  void oneSwap_isTheSwappedEventsOnly(@ForAll @IntRange(min = 0, max = 5000) int pick, @ForAll @IntRange(min = 1, max = 3000) int distance) {
-    int i = position(pick);
-    int j = Math.min(N - 1, i + distance);
-    if (i == j) {
-      return;
-    }
-    VerificationReport r = verify(l -> Tamper.swap(l, i, j));
-    List<String> errors = errors(r);
-    assertFalse(errors.isEmpty(), r.summary());
-    assertTrue(errors.stream().allMatch(e -> e.equals("REORDERED@" + i) || e.equals("REORDERED@" + j)), r.summary());
-    assertEquals(j - i == 1 ? 1 : 2, errors.size(), r.summary());
+  @Test
+  void oneSwap_isTheSwappedEventsOnly() {
+    PropertyRunner.forAll(100, c -> {
+      int pick = c.draw("pick", Generators.ints(0, 5000));
+      int distance = c.draw("distance", Generators.ints(1, 3000));
+      int i = position(pick);
+      int j = Math.min(N - 1, i + distance);
+      if (i == j) {
+        return;
+      }
+      VerificationReport r = verify(l -> Tamper.swap(l, i, j));
+      List<String> errors = errors(r);
+      assertFalse(errors.isEmpty(), r.summary());
+      assertTrue(errors.stream().allMatch(e -> e.equals("REORDERED@" + i) || e.equals("REORDERED@" + j)), r.summary());
+      assertEquals(j - i == 1 ? 1 : 2, errors.size(), r.summary());
+    });
   }
 }

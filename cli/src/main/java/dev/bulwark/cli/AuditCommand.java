@@ -95,6 +95,10 @@ final class AuditCommand implements Runnable {
     @Option(names = "--strict", description = "Exit 1 also when something could not be checked (no key, no anchor).")
     boolean strict;
 
+    @Option(names = "--allow-empty",
+        description = "Accept a log with no events and no checkpoint (by default that exits 1: a wrong path or a wiped log).")
+    boolean allowEmpty;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
@@ -121,16 +125,35 @@ final class AuditCommand implements Runnable {
           b.anchor(new JdbcCheckpointAnchor(parent.env().dataSources().open(source.db)));
         }
         VerificationReport report = b.build().verify(store);
+        // Nothing to verify is not evidence of integrity: an empty directory, a directory of
+        // foreign files or a wiped table would otherwise read as INTACT.
+        boolean refusedEmpty = isEmpty(report, store) && !allowEmpty;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-          out.println(Json.write(toJson(report)));
+          Map<String, Object> m = toJson(report);
+          m.put("empty", isEmpty(report, store));
+          if (refusedEmpty) {
+            m.put("intact", false);
+            m.put("fullyVerified", false);
+          }
+          out.println(Json.write(m));
+        } else if (refusedEmpty) {
+          String summary = report.summary();
+          out.println(report.origin() + ": EMPTY, no events and no checkpoint in " + source.describe()
+              + " (not intact; pass --allow-empty if an empty log is expected)");
+          out.print(summary.substring(summary.indexOf('\n') + 1));
         } else {
           out.print(report.summary());
         }
         out.flush();
-        boolean ok = strict ? report.fullyVerified() : report.intact();
+        boolean ok = !refusedEmpty && (strict ? report.fullyVerified() : report.intact());
         return ok ? ExitCode.OK : ExitCode.FINDINGS;
       }
+    }
+
+    /** No event was ever stored (sequence numbers start at 0) and no checkpoint exists. */
+    static boolean isEmpty(VerificationReport r, AuditStore store) {
+      return r.size() == 0 && r.lastCheckpointSize() == 0 && store.checkpoints().isEmpty();
     }
 
     static Map<String, Object> toJson(VerificationReport r) {

@@ -64,7 +64,10 @@ public final class BulwarkCli implements Runnable {
   /** The command line over {@code environment}, with the CLI's error handling. */
   public static CommandLine commandLine(Environment environment) {
     CommandLine cl = new CommandLine(new BulwarkCli(environment));
-    cl.setExecutionExceptionHandler(new ErrorHandler());
+    ErrorHandler handler = new ErrorHandler();
+    cl.setExecutionExceptionHandler(handler);
+    cl.setParameterExceptionHandler(handler::handleParseException);
+    cl.setExecutionStrategy(parsed -> runCatchingErrors(parsed, handler));
     cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExpandAtFiles(false);
     cl.setUsageHelpAutoWidth(true);
@@ -75,10 +78,52 @@ public final class BulwarkCli implements Runnable {
     System.exit(commandLine(Environment.system()).execute(args));
   }
 
-  /** Maps exceptions to a message and an exit status. */
+  /**
+   * Runs the chosen command; an {@link Error} it throws (picocli passes only {@link Exception}s to
+   * the execution exception handler) gets the same one-line treatment instead of a stack trace.
+   */
+  private static int runCatchingErrors(ParseResult parsed, ErrorHandler handler) {
+    try {
+      return new CommandLine.RunLast().execute(parsed);
+    } catch (CommandLine.ExecutionException e) {
+      if (e.getCause() instanceof Error error) {
+        return handler.handle(error, e.getCommandLine(), parsed);
+      }
+      throw e;
+    } catch (CommandLine.ParameterException e) {
+      throw e;
+    } catch (Error error) {
+      return handler.handle(error, last(parsed).commandSpec().commandLine(), parsed);
+    }
+  }
+
+  private static ParseResult last(ParseResult parsed) {
+    ParseResult p = parsed;
+    while (p.hasSubcommand()) {
+      p = p.subcommand();
+    }
+    return p;
+  }
+
+  /** Maps exceptions and errors to a message and an exit status. */
   static final class ErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
+      return handle(ex, cl, parsed);
+    }
+
+    /** A bad command line: one {@code bulwark:} line, picocli's suggestions, then the usage. */
+    int handleParseException(CommandLine.ParameterException ex, String[] args) {
+      CommandLine cl = ex.getCommandLine();
+      PrintWriter err = cl.getErr();
+      err.println("bulwark: " + ex.getMessage());
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+      cl.usage(err, cl.getColorScheme());
+      err.flush();
+      return ExitCode.USAGE;
+    }
+
+    int handle(Throwable ex, CommandLine cl, ParseResult parsed) {
       PrintWriter err = cl.getErr();
       int code = exitCode(ex);
       if (ex instanceof CommandLine.ParameterException pe) {

@@ -49,7 +49,7 @@ final class CiphertextDirectory implements CiphertextSource, CiphertextSink {
       if (out.size() == limit) {
         break;
       }
-      out.add(new Item(name, Bytes.copyOf(Files.readAllBytes(dir.resolve(name)))));
+      out.add(new Item(name, Bytes.copyOf(InputFiles.read(dir.resolve(name), InputFiles.CIPHERTEXT_MAX_BYTES))));
     }
     return out;
   }
@@ -57,7 +57,7 @@ final class CiphertextDirectory implements CiphertextSource, CiphertextSink {
   @Override
   public synchronized boolean replace(String id, Bytes expected, Bytes replacement) throws IOException {
     Path target = dir.resolve(id);
-    if (!MessageDigest.isEqual(Files.readAllBytes(target), expected.toByteArray())) {
+    if (!MessageDigest.isEqual(InputFiles.read(target, InputFiles.CIPHERTEXT_MAX_BYTES), expected.toByteArray())) {
       return false;
     }
     Path tmp = dir.resolve("." + id + ".rewrap-tmp");

@@ -27,7 +27,7 @@ final class KeyringOptions {
     if (mustExist && !Files.exists(keyringFile)) {
       throw CliException.config("keyring file not found: " + keyringFile);
     }
-    byte[] raw = TrustOptions.Files2.readBytes(masterKeyFile, "master key file");
+    byte[] raw = InputFiles.read(masterKeyFile, "master key file", InputFiles.KEY_FILE_MAX_BYTES);
     byte[] key = TrustOptions.decodeKeyText(raw);
     try {
       if (key.length != 32) {

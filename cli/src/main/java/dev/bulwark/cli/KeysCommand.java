@@ -97,7 +97,8 @@ final class KeysCommand implements Runnable {
         CiphertextDirectory dir = new CiphertextDirectory(scan);
         for (String name : dir.names()) {
           try {
-            CiphertextInfo info = Envelope.inspect(Files.readAllBytes(scan.resolve(name)));
+            CiphertextInfo info = Envelope.inspect(
+                InputFiles.read(scan.resolve(name), "ciphertext file", InputFiles.CIPHERTEXT_MAX_BYTES));
             deps.merge(new KekVersionId(info.keyringId(), info.kekVersion()), 1L, Long::sum);
           } catch (CiphertextFormatException e) {
             unreadable++;

@@ -33,7 +33,8 @@ final class RewrapState {
       return Optional.empty();
     }
     Properties p = new Properties();
-    try (Reader r = new StringReader(Files.readString(file, StandardCharsets.UTF_8))) {
+    try (Reader r = new StringReader(
+        new String(InputFiles.read(file, InputFiles.TEXT_FILE_MAX_BYTES), StandardCharsets.UTF_8))) {
       p.load(r);
     } catch (IOException | IllegalArgumentException e) {
       throw CliException.config("cannot read rewrap state " + file + ": " + e.getMessage());

@@ -3,10 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.ChainKey;
 import dev.bulwark.audit.CheckpointKey;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -28,7 +25,7 @@ final class TrustOptions {
   List<CheckpointKey> keys() {
     List<String> texts = new ArrayList<>(publicKeys);
     for (Path f : publicKeyFiles) {
-      for (String line : Files2.readLines(f, "public key file")) {
+      for (String line : Files2.readString(f, "public key file", InputFiles.KEY_FILE_MAX_BYTES).lines().toList()) {
         if (!line.isBlank() && !line.startsWith("#")) {
           texts.add(line.trim());
         }
@@ -51,7 +48,7 @@ final class TrustOptions {
 
   /** Reads a chain key file: the raw key (at least 32 bytes) or its base64 text. */
   static ChainKey chainKey(Path file) {
-    byte[] raw = Files2.readBytes(file, "chain key file");
+    byte[] raw = InputFiles.read(file, "chain key file", InputFiles.KEY_FILE_MAX_BYTES);
     byte[] key = decodeKeyText(raw);
     try {
       return ChainKey.of(key);
@@ -81,18 +78,17 @@ final class TrustOptions {
   static final class Files2 {
     private Files2() {}
 
+    /** At most {@link InputFiles#TEXT_FILE_MAX_BYTES}; a larger file is a configuration error. */
     static byte[] readBytes(Path file, String what) {
-      try {
-        return Files.readAllBytes(file);
-      } catch (NoSuchFileException e) {
-        throw CliException.config(what + " not found: " + file);
-      } catch (IOException e) {
-        throw CliException.config("cannot read " + what + " " + file + ": " + e.getMessage());
-      }
+      return InputFiles.read(file, what, InputFiles.TEXT_FILE_MAX_BYTES);
     }
 
     static String readString(Path file, String what) {
       return new String(readBytes(file, what), StandardCharsets.UTF_8);
+    }
+
+    static String readString(Path file, String what, long maxBytes) {
+      return new String(InputFiles.read(file, what, maxBytes), StandardCharsets.UTF_8);
     }
 
     static List<String> readLines(Path file, String what) {

@@ -191,4 +191,41 @@ class AuditVerifyCommandTest {
     assertEquals(ExitCode.IO_OR_CONFIG, r.code(), r.all());
     assertTrue(r.err().contains("pass --origin"), r.err());
   }
+
+  @Test
+  void emptyDirectory_withTrustedKey_isNotIntact_unlessEmptyIsAllowed() throws Exception {
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Cli.Result r = Cli.run("audit", "verify", empty.toString(), "--public-key", fx.vkey());
+    assertEquals(ExitCode.FINDINGS, r.code(), r.all());
+    assertTrue(r.out().contains(AuditFixture.ORIGIN + ": EMPTY, no events and no checkpoint"), r.out());
+    assertFalse(r.out().contains(": INTACT"), r.out());
+
+    Cli.Result json = Cli.run("audit", "verify", empty.toString(), "--public-key", fx.vkey(), "--json");
+    assertEquals(ExitCode.FINDINGS, json.code(), json.all());
+    JsonNode j = new ObjectMapper().readTree(json.out());
+    assertTrue(j.get("empty").asBoolean(), json.out());
+    assertFalse(j.get("intact").asBoolean(), json.out());
+
+    Cli.Result allowed = Cli.run("audit", "verify", empty.toString(), "--public-key", fx.vkey(), "--allow-empty");
+    assertEquals(ExitCode.OK, allowed.code(), allowed.all());
+    assertTrue(allowed.out().contains(": INTACT, events [0, 0)"), allowed.out());
+  }
+
+  @Test
+  void junkDirectory_withTrustedKey_isNotIntact() throws Exception {
+    Path junk = Files.createDirectories(tmp.resolve("junk"));
+    Files.writeString(junk.resolve("notes.txt"), "not an audit log");
+    Files.write(junk.resolve("seg-x.log"), new byte[] {1, 2, 3, 4, 5});
+    Cli.Result r = Cli.run("audit", "verify", junk.toString(), "--public-key", fx.vkey());
+    assertEquals(ExitCode.FINDINGS, r.code(), r.all());
+    assertFalse(r.out().contains(": INTACT"), r.out());
+  }
+
+  @Test
+  void logWithEvents_isNotReportedEmpty() throws Exception {
+    Path dir = fx.fileLog(tmp.resolve("log"), 1);
+    Cli.Result r = Cli.run("audit", "verify", dir.toString(), "--public-key", fx.vkey(), "--json");
+    assertEquals(ExitCode.OK, r.code(), r.all());
+    assertFalse(new ObjectMapper().readTree(r.out()).get("empty").asBoolean(), r.out());
+  }
 }

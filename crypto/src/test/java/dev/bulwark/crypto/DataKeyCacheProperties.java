@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.crypto.internal.Header;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,10 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 /**
  * Data-key caching never lets one data key exceed its limits, whatever the order of messages,
@@ -63,97 +62,101 @@ class DataKeyCacheProperties {
    * message decrypts (on this envelope, on an uncached one, and on another node), and no data key
    * exceeds its message, byte or age limit.
    */
-  @Property(tries = 80)
-  void roundTrip_acrossTheCacheLimits_andNoDataKeyExceedsThem(
-      @ForAll @IntRange(min = 2, max = 6) int maxMessages,
-      @ForAll @IntRange(min = 1, max = 120) int maxBytes,
-      @ForAll @IntRange(min = 1, max = 4) int maxAgeSeconds,
-      @ForAll @Size(min = 1, max = 40) List<@IntRange(min = 0, max = 150) Integer> sizes,
-      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 2) Integer> steps) throws Exception {
-    Fixture f = new Fixture();
-    DataKeyCachePolicy policy = new DataKeyCachePolicy(maxMessages, maxBytes, Duration.ofSeconds(maxAgeSeconds));
-    Envelope env = Envelope.builder(f.keyrings).dataKeyCache(policy).build();
-    List<Sent> sent = new ArrayList<>();
-    int next = 0;
-    for (int step : steps) {
-      if (step == 1) {
-        f.advance(Duration.ofSeconds(1));
-      } else if (step == 2) {
-        f.keyrings.keyring("default").rotate();
-      } else {
-        byte[] pt = new byte[sizes.get(next++ % sizes.size())];
-        java.util.Arrays.fill(pt, (byte) next);
-        sent.add(new Sent(env.encrypt(pt, CTX), pt, f.now.get()));
+  @Test
+  void roundTrip_acrossTheCacheLimits_andNoDataKeyExceedsThem() {
+    PropertyRunner.forAll(80, c -> {
+      int maxMessages = c.draw("maxMessages", Generators.ints(2, 6));
+      int maxBytes = c.draw("maxBytes", Generators.ints(1, 120));
+      int maxAgeSeconds = c.draw("maxAgeSeconds", Generators.ints(1, 4));
+      List<Integer> sizes = c.draw("sizes", Generators.lists(Generators.ints(0, 150), 1, 40));
+      List<Integer> steps = c.draw("steps", Generators.lists(Generators.ints(0, 2), 0, 60));
+      Fixture f = new Fixture();
+      DataKeyCachePolicy policy = new DataKeyCachePolicy(maxMessages, maxBytes, Duration.ofSeconds(maxAgeSeconds));
+      Envelope env = Envelope.builder(f.keyrings).dataKeyCache(policy).build();
+      List<Sent> sent = new ArrayList<>();
+      int next = 0;
+      for (int step : steps) {
+        if (step == 1) {
+          f.advance(Duration.ofSeconds(1));
+        } else if (step == 2) {
+          f.keyrings.keyring("default").rotate();
+        } else {
+          byte[] pt = new byte[sizes.get(next++ % sizes.size())];
+          java.util.Arrays.fill(pt, (byte) next);
+          sent.add(new Sent(env.encrypt(pt, CTX), pt, f.now.get()));
+        }
       }
-    }
-    assertWithinLimits(sent, policy);
-    Envelope uncached = Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
-    Keyrings otherNode = Keyrings.builder(f.store, f.provider).clock(f.now::get).build();
-    Envelope other = Envelope.builder(otherNode).dataKeyCache(policy).build();
-    for (Sent s : sent) {
-      assertArrayEquals(s.plaintext(), env.decrypt(s.ciphertext(), CTX));
-      assertArrayEquals(s.plaintext(), uncached.decrypt(s.ciphertext(), CTX));
-      assertArrayEquals(s.plaintext(), other.decrypt(s.ciphertext(), CTX));
-    }
-    Set<ByteBuffer> nonces = new HashSet<>();
-    for (Sent s : sent) {
-      assertTrue(nonces.add(ByteBuffer.wrap(Header.parse(s.ciphertext()).nonce())), "a nonce repeated");
-    }
+      assertWithinLimits(sent, policy);
+      Envelope uncached = Envelope.builder(f.keyrings).dataKeyCache(DataKeyCachePolicy.NONE).build();
+      Keyrings otherNode = Keyrings.builder(f.store, f.provider).clock(f.now::get).build();
+      Envelope other = Envelope.builder(otherNode).dataKeyCache(policy).build();
+      for (Sent s : sent) {
+        assertArrayEquals(s.plaintext(), env.decrypt(s.ciphertext(), CTX));
+        assertArrayEquals(s.plaintext(), uncached.decrypt(s.ciphertext(), CTX));
+        assertArrayEquals(s.plaintext(), other.decrypt(s.ciphertext(), CTX));
+      }
+      Set<ByteBuffer> nonces = new HashSet<>();
+      for (Sent s : sent) {
+        assertTrue(nonces.add(ByteBuffer.wrap(Header.parse(s.ciphertext()).nonce())), "a nonce repeated");
+      }
+    });
   }
 
   /**
    * Threads encrypt at once while, between rounds, the clock moves and the keyring may rotate:
    * counting before use means racing threads can only waste a key's budget, never overrun it.
    */
-  @Property(tries = 25)
-  void underConcurrency_noDataKeyExceedsItsLimits(
-      @ForAll @IntRange(min = 2, max = 9) int maxMessages,
-      @ForAll @IntRange(min = 20, max = 400) int maxBytes,
-      @ForAll @IntRange(min = 1, max = 3) int maxAgeSeconds,
-      @ForAll @IntRange(min = 1, max = 6) int rounds,
-      @ForAll @Size(min = 1, max = 6) List<@IntRange(min = 0, max = 2) Integer> betweenRounds) throws Exception {
-    Fixture f = new Fixture();
-    DataKeyCachePolicy policy = new DataKeyCachePolicy(maxMessages, maxBytes, Duration.ofSeconds(maxAgeSeconds));
-    Envelope env = Envelope.builder(f.keyrings).dataKeyCache(policy).build();
-    int threads = 4;
-    int perRound = 12;
-    CyclicBarrier barrier = new CyclicBarrier(threads);
-    ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    try {
-      for (int r = 0; r < rounds; r++) {
-        // the clock is fixed within a round, so every message's time is the round's
-        Instant at = f.now.get();
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          int id = t;
-          futures.add(pool.submit(() -> {
-            barrier.await(30, TimeUnit.SECONDS);
-            for (int i = 0; i < perRound; i++) {
-              byte[] pt = new byte[(id * 7 + i * 13) % 50];
-              sent.add(new Sent(env.encrypt(pt, CTX), pt, at));
-            }
-            return null;
-          }));
+  @Test
+  void underConcurrency_noDataKeyExceedsItsLimits() {
+    PropertyRunner.forAll(25, c -> {
+      int maxMessages = c.draw("maxMessages", Generators.ints(2, 9));
+      int maxBytes = c.draw("maxBytes", Generators.ints(20, 400));
+      int maxAgeSeconds = c.draw("maxAgeSeconds", Generators.ints(1, 3));
+      int rounds = c.draw("rounds", Generators.ints(1, 6));
+      List<Integer> betweenRounds = c.draw("betweenRounds", Generators.lists(Generators.ints(0, 2), 1, 6));
+      Fixture f = new Fixture();
+      DataKeyCachePolicy policy = new DataKeyCachePolicy(maxMessages, maxBytes, Duration.ofSeconds(maxAgeSeconds));
+      Envelope env = Envelope.builder(f.keyrings).dataKeyCache(policy).build();
+      int threads = 4;
+      int perRound = 12;
+      CyclicBarrier barrier = new CyclicBarrier(threads);
+      ConcurrentLinkedQueue<Sent> sent = new ConcurrentLinkedQueue<>();
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        for (int r = 0; r < rounds; r++) {
+          // the clock is fixed within a round, so every message's time is the round's
+          Instant at = f.now.get();
+          List<Future<?>> futures = new ArrayList<>();
+          for (int t = 0; t < threads; t++) {
+            int id = t;
+            futures.add(pool.submit(() -> {
+              barrier.await(30, TimeUnit.SECONDS);
+              for (int i = 0; i < perRound; i++) {
+                byte[] pt = new byte[(id * 7 + i * 13) % 50];
+                sent.add(new Sent(env.encrypt(pt, CTX), pt, at));
+              }
+              return null;
+            }));
+          }
+          for (Future<?> fu : futures) {
+            fu.get(60, TimeUnit.SECONDS);
+          }
+          int between = betweenRounds.get(r % betweenRounds.size());
+          if (between == 1) {
+            f.advance(Duration.ofSeconds(1));
+          } else if (between == 2) {
+            f.keyrings.keyring("default").rotate();
+          }
         }
-        for (Future<?> fu : futures) {
-          fu.get(60, TimeUnit.SECONDS);
-        }
-        int between = betweenRounds.get(r % betweenRounds.size());
-        if (between == 1) {
-          f.advance(Duration.ofSeconds(1));
-        } else if (between == 2) {
-          f.keyrings.keyring("default").rotate();
-        }
+      } finally {
+        pool.shutdownNow();
       }
-    } finally {
-      pool.shutdownNow();
-    }
-    List<Sent> all = new ArrayList<>(sent);
-    assertEquals(rounds * threads * perRound, all.size());
-    assertWithinLimits(all, policy);
-    for (Sent s : all) {
-      assertArrayEquals(s.plaintext(), env.decrypt(s.ciphertext(), CTX));
-    }
+      List<Sent> all = new ArrayList<>(sent);
+      assertEquals(rounds * threads * perRound, all.size());
+      assertWithinLimits(all, policy);
+      for (Sent s : all) {
+        assertArrayEquals(s.plaintext(), env.decrypt(s.ciphertext(), CTX));
+      }
+    });
   }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.testkit;
 
+import dev.bulwark.testing.FakeClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 

@@ -3,6 +3,7 @@ package dev.bulwark.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;

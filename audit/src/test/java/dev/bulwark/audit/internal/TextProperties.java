@@ -2,13 +2,12 @@ package dev.bulwark.audit.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bulwark.testing.Gen;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.util.Set;
 import java.util.regex.Pattern;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import org.junit.jupiter.api.Test;
 
 /** The loop-based detail-key check accepts exactly the keys of its regular-expression definition. */
 class TextProperties {
@@ -32,25 +31,27 @@ class TextProperties {
     return true;
   }
 
-  @Provide
-  Arbitrary<String> keys() {
-    Arbitrary<String> words = Arbitraries.of("pin", "otp", "seed", "token", "secret", "password", "user", "id", "attempt",
+  static Gen<String> keys() {
+    Gen<String> words = Generators.oneOf("pin", "otp", "seed", "token", "secret", "password", "user", "id", "attempt",
         "a", "9", "_", ".", "-", "x", "pwd", "cookie", "A", " ", "\n", "é");
-    return Arbitraries.oneOf(
-        words.list().ofMaxSize(8).map(l -> String.join("", l)),
-        Arbitraries.strings().withChars("abz09_.-A:").ofMaxLength(70),
-        Arbitraries.strings().ofMaxLength(10));
+    return Generators.mixOf(
+        Generators.lists(words, 0, 8).map(l -> String.join("", l)),
+        Generators.strings("abz09_.-A:", 0, 70),
+        Generators.text(0, 10));
   }
 
-  @Property(tries = 3000)
-  void checkDetailKey_matchesItsDefinition(@ForAll("keys") String key) {
-    boolean accepted;
-    try {
-      Text.checkDetailKey(key);
-      accepted = true;
-    } catch (IllegalArgumentException e) {
-      accepted = false;
-    }
-    assertEquals(acceptedByDefinition(key), accepted, key);
+  @Test
+  void checkDetailKey_matchesItsDefinition() {
+    PropertyRunner.forAll(3000, c -> {
+      String key = c.draw("key", keys());
+      boolean accepted;
+      try {
+        Text.checkDetailKey(key);
+        accepted = true;
+      } catch (IllegalArgumentException e) {
+        accepted = false;
+      }
+      assertEquals(acceptedByDefinition(key), accepted, key);
+    });
   }
 }

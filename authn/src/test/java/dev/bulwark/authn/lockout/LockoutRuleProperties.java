@@ -2,12 +2,11 @@ package dev.bulwark.authn.lockout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.math.BigInteger;
 import java.time.Duration;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.LongRange;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@link LockoutRule#delayAfter} and {@code firstAtMaxDelay} (the lock event's trigger) agree with
@@ -35,24 +34,26 @@ class LockoutRuleProperties {
     return Duration.ofSeconds(secondsAndNanos[0].longValueExact(), secondsAndNanos[1].longValueExact());
   }
 
-  @Property(tries = 1000)
-  void delayAfter_matchesExactArithmetic(
-      @ForAll @IntRange(min = 0, max = 99) int freeFailures,
-      @ForAll @LongRange(min = 1, max = 86_400_000_000_000L) long initialNanos,
-      @ForAll @IntRange(min = 0, max = 45) int maxShift,
-      @ForAll @LongRange(min = 0, max = 1_000_000_000L) long maxExtraNanos,
-      @ForAll @LongRange(min = 0, max = 300) long failures) {
-    Duration initial = Duration.ofNanos(initialNanos);
-    // max from just above initial up to far beyond what fits in a long of nanoseconds (~292 years),
-    // so both the long path and the exact fallback are exercised.
-    BigInteger maxExact = BigInteger.valueOf(initialNanos).shiftLeft(maxShift).add(BigInteger.valueOf(maxExtraNanos));
-    BigInteger[] sn = maxExact.divideAndRemainder(BILLION);
-    Duration max = Duration.ofSeconds(sn[0].longValueExact(), sn[1].longValueExact());
-    LockoutRule rule = new LockoutRule(freeFailures, initial, max, 0, max);
-    assertEquals(exactDelay(rule, failures), rule.delayAfter(failures));
-    assertEquals(exactDelay(rule, Long.MAX_VALUE), rule.delayAfter(Long.MAX_VALUE));
-    boolean firstAtMax = failures > 0 && exactDelay(rule, failures).equals(max)
-        && exactDelay(rule, failures - 1).compareTo(max) < 0;
-    assertEquals(firstAtMax, rule.firstAtMaxDelay(failures));
+  @Test
+  void delayAfter_matchesExactArithmetic() {
+    PropertyRunner.forAll(1000, c -> {
+      int freeFailures = c.draw("freeFailures", Generators.ints(0, 99));
+      long initialNanos = c.draw("initialNanos", Generators.longs(1, 86_400_000_000_000L));
+      int maxShift = c.draw("maxShift", Generators.ints(0, 45));
+      long maxExtraNanos = c.draw("maxExtraNanos", Generators.longs(0, 1_000_000_000L));
+      long failures = c.draw("failures", Generators.longs(0, 300));
+      Duration initial = Duration.ofNanos(initialNanos);
+      // max from just above initial up to far beyond what fits in a long of nanoseconds (~292 years),
+      // so both the long path and the exact fallback are exercised.
+      BigInteger maxExact = BigInteger.valueOf(initialNanos).shiftLeft(maxShift).add(BigInteger.valueOf(maxExtraNanos));
+      BigInteger[] sn = maxExact.divideAndRemainder(BILLION);
+      Duration max = Duration.ofSeconds(sn[0].longValueExact(), sn[1].longValueExact());
+      LockoutRule rule = new LockoutRule(freeFailures, initial, max, 0, max);
+      assertEquals(exactDelay(rule, failures), rule.delayAfter(failures));
+      assertEquals(exactDelay(rule, Long.MAX_VALUE), rule.delayAfter(Long.MAX_VALUE));
+      boolean firstAtMax = failures > 0 && exactDelay(rule, failures).equals(max)
+          && exactDelay(rule, failures - 1).compareTo(max) < 0;
+      assertEquals(firstAtMax, rule.firstAtMaxDelay(failures));
+    });
   }
 }

@@ -8,6 +8,9 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.Gen;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,52 +20,48 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import org.junit.jupiter.api.Test;
 
 class SessionProperties {
 
   /** For any timeouts and any schedule of uses, validate never succeeds at or after a deadline. */
-  @Property(tries = 200)
-  void sessionIsNeverValidAfterIdleOrAbsoluteDeadline(
-      @ForAll @IntRange(min = 1, max = 120) int idleMinutes,
-      @ForAll @IntRange(min = 0, max = 600) int extraAbsoluteMinutes,
-      @ForAll @IntRange(min = 0, max = 30) int touchSeconds,
-      @ForAll @Size(max = 40) List<@IntRange(min = 0, max = 200) Integer> gapsMinutes) throws Exception {
-    TestClock clock = new TestClock();
-    Duration idle = Duration.ofMinutes(idleMinutes);
-    Duration absolute = idle.plusMinutes(extraAbsoluteMinutes);
-    Duration touch = Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1));
-    SessionPolicy policy = SessionPolicy.custom(idle, absolute).withTouchInterval(touch);
-    Sessions s = Sessions.builder(new InMemorySessionStore(clock)).policy(policy).clock(clock).build();
-    Instant created = clock.instant();
-    String token = s.create("u", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, created)).token().reveal();
-    Instant lastAccepted = created;
-    boolean dead = false;
-    for (int gap : gapsMinutes) {
-      Instant now = clock.advance(Duration.ofMinutes(gap));
-      boolean pastAbsolute = !now.isBefore(created.plus(absolute));
-      boolean pastIdle = !now.isBefore(lastAccepted.plus(idle));
-      if (dead || pastAbsolute || pastIdle) {
-        assertThrows(SessionException.class, () -> s.validate(token));
-        dead = true;
-      } else {
-        try {
-          s.validate(token);
-          lastAccepted = now;
-        } catch (SessionException e) {
-          // Early expiry is allowed (touch interval): at most touchInterval before the idle deadline.
-          assertEquals(SessionException.Reason.IDLE_TIMEOUT, e.reason());
-          assertTrue(!now.isBefore(lastAccepted.plus(idle).minus(touch)));
+  @Test
+  void sessionIsNeverValidAfterIdleOrAbsoluteDeadline() {
+    PropertyRunner.forAll(200, c -> {
+      int idleMinutes = c.draw("idleMinutes", Generators.ints(1, 120));
+      int extraAbsoluteMinutes = c.draw("extraAbsoluteMinutes", Generators.ints(0, 600));
+      int touchSeconds = c.draw("touchSeconds", Generators.ints(0, 30));
+      List<Integer> gapsMinutes = c.draw("gapsMinutes", Generators.lists(Generators.ints(0, 200), 0, 40));
+      TestClock clock = new TestClock();
+      Duration idle = Duration.ofMinutes(idleMinutes);
+      Duration absolute = idle.plusMinutes(extraAbsoluteMinutes);
+      Duration touch = Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1));
+      SessionPolicy policy = SessionPolicy.custom(idle, absolute).withTouchInterval(touch);
+      Sessions s = Sessions.builder(new InMemorySessionStore(clock)).policy(policy).clock(clock).build();
+      Instant created = clock.instant();
+      String token = s.create("u", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, created)).token().reveal();
+      Instant lastAccepted = created;
+      boolean dead = false;
+      for (int gap : gapsMinutes) {
+        Instant now = clock.advance(Duration.ofMinutes(gap));
+        boolean pastAbsolute = !now.isBefore(created.plus(absolute));
+        boolean pastIdle = !now.isBefore(lastAccepted.plus(idle));
+        if (dead || pastAbsolute || pastIdle) {
+          assertThrows(SessionException.class, () -> s.validate(token));
           dead = true;
+        } else {
+          try {
+            s.validate(token);
+            lastAccepted = now;
+          } catch (SessionException e) {
+            // Early expiry is allowed (touch interval): at most touchInterval before the idle deadline.
+            assertEquals(SessionException.Reason.IDLE_TIMEOUT, e.reason());
+            assertTrue(!now.isBefore(lastAccepted.plus(idle).minus(touch)));
+            dead = true;
+          }
         }
       }
-    }
+    });
   }
 
   /**
@@ -73,54 +72,56 @@ class SessionProperties {
    * deadline the session is judged by is never later than the policy's (last use + idle) and at
    * most one touch interval earlier.
    */
-  @Property(tries = 200)
-  void lastSeenWritesAreCoalesced_andNeverExtendTheIdleDeadline(
-      @ForAll @IntRange(min = 1, max = 180) int idleMinutes,
-      @ForAll @IntRange(min = -1, max = 120) int touchSeconds,
-      @ForAll @Size(max = 60) List<@IntRange(min = 0, max = 400) Integer> gapsSeconds) throws Exception {
-    TestClock clock = new TestClock();
-    Duration idle = Duration.ofMinutes(idleMinutes);
-    SessionPolicy policy = SessionPolicy.custom(idle, idle.multipliedBy(100));
-    if (touchSeconds >= 0) {
-      policy = policy.withTouchInterval(Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1)));
-    }
-    Duration touch = policy.touchInterval();
-    assertTrue(touch.compareTo(idle.dividedBy(16)) <= 0 || touchSeconds >= 0, "default is at most idle / 16");
-    List<Instant> writes = new ArrayList<>();
-    InMemorySessionStore memory = new InMemorySessionStore(clock);
-    SessionStore recording = new ForwardingStore(memory) {
-      @Override
-      public boolean touch(TokenHash hash, Instant at) {
-        writes.add(at);
-        return super.touch(hash, at);
+  @Test
+  void lastSeenWritesAreCoalesced_andNeverExtendTheIdleDeadline() {
+    PropertyRunner.forAll(200, c -> {
+      int idleMinutes = c.draw("idleMinutes", Generators.ints(1, 180));
+      int touchSeconds = c.draw("touchSeconds", Generators.ints(-1, 120));
+      List<Integer> gapsSeconds = c.draw("gapsSeconds", Generators.lists(Generators.ints(0, 400), 0, 60));
+      TestClock clock = new TestClock();
+      Duration idle = Duration.ofMinutes(idleMinutes);
+      SessionPolicy policy = SessionPolicy.custom(idle, idle.multipliedBy(100));
+      if (touchSeconds >= 0) {
+        policy = policy.withTouchInterval(Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1)));
       }
-    };
-    Sessions s = Sessions.builder(recording).policy(policy).clock(clock).build();
-    IssuedSession issued = s.create("u", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, clock.instant()));
-    String token = issued.token().reveal();
-    Instant lastUse = clock.instant();
-    for (int gap : gapsSeconds) {
-      Instant now = clock.advance(Duration.ofSeconds(gap));
-      Session returned;
-      try {
-        returned = s.validate(token);
-      } catch (SessionException e) {
-        assertEquals(SessionException.Reason.IDLE_TIMEOUT, e.reason());
-        assertTrue(!now.isBefore(lastUse.plus(idle).minus(touch)), "ended more than one touch interval early");
-        return;
+      Duration touch = policy.touchInterval();
+      assertTrue(touch.compareTo(idle.dividedBy(16)) <= 0 || touchSeconds >= 0, "default is at most idle / 16");
+      List<Instant> writes = new ArrayList<>();
+      InMemorySessionStore memory = new InMemorySessionStore(clock);
+      SessionStore recording = new ForwardingStore(memory) {
+        @Override
+        public boolean touch(TokenHash hash, Instant at) {
+          writes.add(at);
+          return super.touch(hash, at);
+        }
+      };
+      Sessions s = Sessions.builder(recording).policy(policy).clock(clock).build();
+      IssuedSession issued = s.create("u", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, clock.instant()));
+      String token = issued.token().reveal();
+      Instant lastUse = clock.instant();
+      for (int gap : gapsSeconds) {
+        Instant now = clock.advance(Duration.ofSeconds(gap));
+        Session returned;
+        try {
+          returned = s.validate(token);
+        } catch (SessionException e) {
+          assertEquals(SessionException.Reason.IDLE_TIMEOUT, e.reason());
+          assertTrue(!now.isBefore(lastUse.plus(idle).minus(touch)), "ended more than one touch interval early");
+          return;
+        }
+        assertTrue(now.isBefore(lastUse.plus(idle)), "valid after the policy's idle deadline");
+        lastUse = now;
+        Session stored = memory.find(issued.token().hash()).orElseThrow();
+        assertTrue(!stored.lastSeenAt().isAfter(now), "stored last-seen ahead of the last use");
+        assertTrue(touch.isZero() ? stored.lastSeenAt().equals(now) : stored.lastSeenAt().isAfter(now.minus(touch)),
+            "stored last-seen a full touch interval behind");
+        assertTrue(!stored.idleDeadline().isAfter(now.plus(idle)), "idle deadline beyond the policy's");
+        assertTrue(!returned.idleDeadline().isAfter(now.plus(idle)), "returned deadline beyond the policy's");
       }
-      assertTrue(now.isBefore(lastUse.plus(idle)), "valid after the policy's idle deadline");
-      lastUse = now;
-      Session stored = memory.find(issued.token().hash()).orElseThrow();
-      assertTrue(!stored.lastSeenAt().isAfter(now), "stored last-seen ahead of the last use");
-      assertTrue(touch.isZero() ? stored.lastSeenAt().equals(now) : stored.lastSeenAt().isAfter(now.minus(touch)),
-          "stored last-seen a full touch interval behind");
-      assertTrue(!stored.idleDeadline().isAfter(now.plus(idle)), "idle deadline beyond the policy's");
-      assertTrue(!returned.idleDeadline().isAfter(now.plus(idle)), "returned deadline beyond the policy's");
-    }
-    for (int i = 1; i < writes.size(); i++) {
-      assertTrue(!writes.get(i).isBefore(writes.get(i - 1).plus(touch)), "two writes within one touch interval");
-    }
+      for (int i = 1; i < writes.size(); i++) {
+        assertTrue(!writes.get(i).isBefore(writes.get(i - 1).plus(touch)), "two writes within one touch interval");
+      }
+    });
   }
 
   /** Delegates every call; tests override what they observe. */
@@ -173,86 +174,93 @@ class SessionProperties {
   }
 
   /** Parallel logins of one user never leave more live sessions than the limit. */
-  @Property(tries = 30)
-  void concurrentLimitIsNeverExceeded(
-      @ForAll @IntRange(min = 1, max = 4) int limit,
-      @ForAll @IntRange(min = 2, max = 24) int logins,
-      @ForAll("actions") LimitAction action) throws Exception {
-    TestClock clock = new TestClock();
-    InMemorySessionStore store = new InMemorySessionStore(clock);
-    Sessions s = Sessions.builder(store)
-        .policy(SessionPolicy.nist(AssuranceLevel.AAL2).withLimit(limit, action)).clock(clock).build();
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      CountDownLatch start = new CountDownLatch(1);
-      List<Future<Boolean>> results = new ArrayList<>();
-      for (int i = 0; i < logins; i++) {
-        results.add(pool.submit(() -> {
-          start.await();
-          try {
-            s.create("alice", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, clock.instant()));
-            return true;
-          } catch (SessionException e) {
-            return false;
-          }
-        }));
+  @Test
+  void concurrentLimitIsNeverExceeded() {
+    PropertyRunner.forAll(30, c -> {
+      int limit = c.draw("limit", Generators.ints(1, 4));
+      int logins = c.draw("logins", Generators.ints(2, 24));
+      LimitAction action = c.draw("action", actions());
+      TestClock clock = new TestClock();
+      InMemorySessionStore store = new InMemorySessionStore(clock);
+      Sessions s = Sessions.builder(store)
+          .policy(SessionPolicy.nist(AssuranceLevel.AAL2).withLimit(limit, action)).clock(clock).build();
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      try {
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Boolean>> results = new ArrayList<>();
+        for (int i = 0; i < logins; i++) {
+          results.add(pool.submit(() -> {
+            start.await();
+            try {
+              s.create("alice", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, clock.instant()));
+              return true;
+            } catch (SessionException e) {
+              return false;
+            }
+          }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (Future<Boolean> f : results) {
+          ok += f.get() ? 1 : 0;
+        }
+        int live = s.list("alice").size();
+        assertTrue(live <= limit, "live " + live + " > limit " + limit);
+        assertEquals(Math.min(limit, logins), live);
+        if (action == LimitAction.REJECT_NEW) {
+          assertEquals(Math.min(limit, logins), ok);
+        } else {
+          assertEquals(logins, ok);
+        }
+      } finally {
+        pool.shutdownNow();
       }
-      start.countDown();
-      int ok = 0;
-      for (Future<Boolean> f : results) {
-        ok += f.get() ? 1 : 0;
-      }
-      int live = s.list("alice").size();
-      assertTrue(live <= limit, "live " + live + " > limit " + limit);
-      assertEquals(Math.min(limit, logins), live);
-      if (action == LimitAction.REJECT_NEW) {
-        assertEquals(Math.min(limit, logins), ok);
-      } else {
-        assertEquals(logins, ok);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
   }
 
-  @Provide
-  Arbitrary<LimitAction> actions() {
-    return Arbitraries.of(LimitAction.class);
+  static Gen<LimitAction> actions() {
+    return Generators.oneOf(LimitAction.values());
   }
+
 
   /**
    * The token parser agrees with the JDK's base64url decoder: every 43-character string over the
    * alphabet is accepted exactly when it is the canonical encoding of 32 bytes, and then yields
    * those bytes (so the stored hash is the SHA-256 of exactly what the client holds).
    */
-  @Property(tries = 2000)
-  void parserAgreesWithTheJdkDecoder(@ForAll("alphabetTexts") String text) throws Exception {
-    byte[] decoded = java.util.Base64.getUrlDecoder().decode(text);
-    boolean canonical = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(decoded).equals(text);
-    if (canonical) {
-      byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(decoded);
-      assertTrue(java.util.Arrays.equals(expected, SessionToken.parse(text).hash().bytes()));
-      assertEquals(text, SessionToken.parse(text).reveal());
-    } else {
-      assertEquals(SessionException.Reason.MALFORMED_TOKEN,
-          assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
-    }
+  @Test
+  void parserAgreesWithTheJdkDecoder() {
+    PropertyRunner.forAll(2000, c -> {
+      String text = c.draw("text", alphabetTexts());
+      byte[] decoded = java.util.Base64.getUrlDecoder().decode(text);
+      boolean canonical = java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(decoded).equals(text);
+      if (canonical) {
+        byte[] expected = java.security.MessageDigest.getInstance("SHA-256").digest(decoded);
+        assertTrue(java.util.Arrays.equals(expected, SessionToken.parse(text).hash().bytes()));
+        assertEquals(text, SessionToken.parse(text).reveal());
+      } else {
+        assertEquals(SessionException.Reason.MALFORMED_TOKEN,
+            assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
+      }
+    });
   }
 
-  @Provide
-  Arbitrary<String> alphabetTexts() {
-    return Arbitraries.strings().withChars("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        .ofLength(43);
+  static Gen<String> alphabetTexts() {
+    return Generators.strings("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", 43, 43);
   }
+
 
   /** Any 43-character string outside the canonical alphabet, or of another length, is MALFORMED. */
-  @Property(tries = 300)
-  void anyNonTokenTextIsMalformed(@ForAll String text) {
-    boolean canonical = text.length() == 43 && text.chars().allMatch(c -> (c >= 'A' && c <= 'Z')
-        || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
-    if (!canonical) {
-      assertEquals(SessionException.Reason.MALFORMED_TOKEN,
-          assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
-    }
+  @Test
+  void anyNonTokenTextIsMalformed() {
+    PropertyRunner.forAll(300, tc -> {
+      String text = tc.draw("text", Generators.text(0, 255));
+      boolean canonical = text.length() == 43 && text.chars().allMatch(c -> (c >= 'A' && c <= 'Z')
+          || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+      if (!canonical) {
+        assertEquals(SessionException.Reason.MALFORMED_TOKEN,
+            assertThrows(SessionException.class, () -> SessionToken.parse(text)).reason());
+      }
+    });
   }
 }

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.Generators;
+import dev.bulwark.testing.PropertyRunner;
 import java.util.Optional;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
 class WebAuthnProperties {
 
@@ -31,25 +31,28 @@ class WebAuthnProperties {
   }
 
   /** Flipping any bit of authenticatorData, clientDataJSON or the signature makes the login fail, storing nothing. */
-  @Property(tries = 30)
-  void anyTamperedAssertionFails(
-      @ForAll @IntRange(min = 0, max = 2) int part, @ForAll @IntRange(min = 0, max = 4096) int position,
-      @ForAll @IntRange(min = 0, max = 7) int bit) throws Exception {
-    // One registration for all tries: each try runs a fresh authentication ceremony.
-    SoftwareAuthenticator.Credential cred = FIXTURE.authenticator.credentials().get(0);
-    WebAuthn w = FIXTURE.webauthn;
-    InMemoryCredentialStore store = FIXTURE.store;
-    SoftwareAuthenticator authenticator = FIXTURE.authenticator;
+  @Test
+  void anyTamperedAssertionFails() {
+    PropertyRunner.forAll(30, c -> {
+      int part = c.draw("part", Generators.ints(0, 2));
+      int position = c.draw("position", Generators.ints(0, 4096));
+      int bit = c.draw("bit", Generators.ints(0, 7));
+      // One registration for all tries: each try runs a fresh authentication ceremony.
+      SoftwareAuthenticator.Credential cred = FIXTURE.authenticator.credentials().get(0);
+      WebAuthn w = FIXTURE.webauthn;
+      InMemoryCredentialStore store = FIXTURE.store;
+      SoftwareAuthenticator authenticator = FIXTURE.authenticator;
 
-    Ceremony a = w.startAuthentication(Optional.of("alice"));
-    byte[] cd = SoftwareAuthenticator.clientData("webauthn.get", SoftwareAuthenticator.challengeOf(a.optionsJson()),
-        "https://example.com");
-    byte[] ad = SoftwareAuthenticator.authData("example.com", authenticator.flags(false), 1, new byte[0]);
-    byte[] sig = SoftwareAuthenticator.sign(cred, SoftwareAuthenticator.concat(ad, SoftwareAuthenticator.sha256(cd)));
-    byte[] target = part == 0 ? ad : part == 1 ? cd : sig;
-    target[position % target.length] ^= (byte) (1 << bit);
-    String tampered = SoftwareAuthenticator.assertionJson(cred, cd, ad, sig);
-    assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), tampered));
-    assertEquals(0, store.forUsername("alice").iterator().next().signatureCount());
+      Ceremony a = w.startAuthentication(Optional.of("alice"));
+      byte[] cd = SoftwareAuthenticator.clientData("webauthn.get", SoftwareAuthenticator.challengeOf(a.optionsJson()),
+          "https://example.com");
+      byte[] ad = SoftwareAuthenticator.authData("example.com", authenticator.flags(false), 1, new byte[0]);
+      byte[] sig = SoftwareAuthenticator.sign(cred, SoftwareAuthenticator.concat(ad, SoftwareAuthenticator.sha256(cd)));
+      byte[] target = part == 0 ? ad : part == 1 ? cd : sig;
+      target[position % target.length] ^= (byte) (1 << bit);
+      String tampered = SoftwareAuthenticator.assertionJson(cred, cd, ad, sig);
+      assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), tampered));
+      assertEquals(0, store.forUsername("alice").iterator().next().signatureCount());
+    });
   }
 }

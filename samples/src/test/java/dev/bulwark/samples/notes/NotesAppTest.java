@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.VerificationReport;
+import dev.bulwark.testing.FakeClock;
 import java.io.IOException;
 import java.net.CookieManager;
 import java.net.URI;
@@ -41,12 +42,12 @@ class NotesAppTest {
   @TempDir
   Path data;
 
-  private TestClock clock;
+  private FakeClock clock;
   private NotesApp app;
 
   @BeforeEach
   void start() throws Exception {
-    clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
+    clock = FakeClock.at(Instant.parse("2026-11-22T10:00:00Z"));
     app = NotesApp.start(options(data), clock);
   }
 

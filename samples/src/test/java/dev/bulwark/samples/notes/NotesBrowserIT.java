@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.FakeClock;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class NotesBrowserIT {
   @TempDir
   Path profile;
 
-  private TestClock clock;
+  private FakeClock clock;
   private NotesApp app;
   private ChromeDriver driver;
   private WebDriverWait wait;
@@ -59,7 +60,7 @@ class NotesBrowserIT {
   void start() throws Exception {
     assertTrue(Files.isExecutable(CHROMIUM), "Chromium is required at " + CHROMIUM + " (apt-get install chromium)");
     assertTrue(Files.isExecutable(CHROMEDRIVER), "chromedriver is required at " + CHROMEDRIVER + " (apt-get install chromium-driver)");
-    clock = new TestClock(Instant.parse("2026-11-22T10:00:00Z"));
+    clock = FakeClock.at(Instant.parse("2026-11-22T10:00:00Z"));
     app = NotesApp.start(NotesApp.Options.defaults().withPort(0).withDataDir(data), clock);
 
     System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());

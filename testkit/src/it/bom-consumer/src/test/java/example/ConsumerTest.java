@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.AssuranceLevel;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.io.InputStream;
 import java.net.URL;
 import java.time.Duration;

@@ -4,7 +4,7 @@ import dev.bulwark.audit.AuditFrame;
 import dev.bulwark.audit.FileAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package dev.bulwark.testkit.audit;
 import dev.bulwark.audit.InMemoryAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.util.List;
 import java.util.function.UnaryOperator;
 

@@ -5,7 +5,7 @@ import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.security.SecureRandom;
 import java.sql.Connection;

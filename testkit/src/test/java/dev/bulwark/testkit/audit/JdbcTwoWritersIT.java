@@ -12,7 +12,7 @@ import dev.bulwark.audit.CheckpointSigner;
 import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.jdbc.JdbcCheckpointAnchor;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;

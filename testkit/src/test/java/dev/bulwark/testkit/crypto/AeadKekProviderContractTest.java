@@ -3,7 +3,7 @@ package dev.bulwark.testkit.crypto;
 import com.google.crypto.tink.subtle.AesGcmJce;
 import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.spi.KekProvider;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.security.SecureRandom;
 
 /** A Tink Aead standing in for a KMS key. */

@@ -3,7 +3,7 @@ package dev.bulwark.testkit.crypto;
 import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.KeyringStores;
 import dev.bulwark.crypto.spi.KeyringStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;

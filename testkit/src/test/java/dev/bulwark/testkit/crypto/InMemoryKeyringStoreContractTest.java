@@ -2,7 +2,7 @@ package dev.bulwark.testkit.crypto;
 
 import dev.bulwark.crypto.KeyringStores;
 import dev.bulwark.crypto.spi.KeyringStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryKeyringStoreContractTest extends KeyringStoreContract {
   @Override

@@ -3,7 +3,7 @@ package dev.bulwark.testkit.crypto;
 import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
 import dev.bulwark.crypto.spi.KeyringStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.security.SecureRandom;
 import java.util.Optional;

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.crypto;
 
 import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.spi.KekProvider;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.security.SecureRandom;
 
 class LocalKekProviderContractTest extends KekProviderContract {

@@ -3,7 +3,7 @@ package dev.bulwark.testkit.lifecycle;
 import dev.bulwark.lifecycle.InMemoryLifecycleStore;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.util.Optional;
 
 class InMemoryLifecycleStoreContractTest extends LifecycleStoreContract {

@@ -13,7 +13,7 @@ import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.grant;
 
 import dev.bulwark.authn.grant.InMemoryGrantStore;
 import dev.bulwark.authn.grant.spi.GrantStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryGrantStoreContractTest extends GrantStoreContract {
   @Override

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.grant;
 
 import dev.bulwark.authn.grant.jdbc.JdbcGrantStore;
 import dev.bulwark.authn.grant.spi.GrantStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import org.junit.jupiter.api.AfterEach;
 

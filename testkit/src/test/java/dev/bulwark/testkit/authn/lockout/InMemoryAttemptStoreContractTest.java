@@ -1,7 +1,7 @@
 package dev.bulwark.testkit.authn.lockout;
 
 import dev.bulwark.authn.lockout.spi.AttemptStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryAttemptStoreContractTest extends AttemptStoreContract {
   @Override

@@ -11,7 +11,7 @@ import dev.bulwark.authn.lockout.LockoutPolicy;
 import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;

@@ -1,7 +1,7 @@
 package dev.bulwark.testkit.authn.recovery;
 
 import dev.bulwark.authn.recovery.spi.RecoveryCodeStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryRecoveryCodeStoreContractTest extends RecoveryCodeStoreContract {
   @Override

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.session;
 
 import dev.bulwark.authn.session.InMemorySessionStore;
 import dev.bulwark.authn.session.spi.SessionStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemorySessionStoreContractTest extends SessionStoreContract {
   @Override

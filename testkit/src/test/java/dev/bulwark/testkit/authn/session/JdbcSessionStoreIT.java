@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.session;
 
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.authn.session.spi.SessionStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import org.junit.jupiter.api.AfterEach;
 

@@ -12,7 +12,7 @@ import dev.bulwark.authn.session.SessionException;
 import dev.bulwark.authn.session.SessionPolicy;
 import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.bulwark.testkit.authn.totp;
 
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryUsedTotpStepStoreContractTest extends UsedTotpStepStoreContract {
   @Override

@@ -9,7 +9,7 @@ import dev.bulwark.authn.totp.TotpVerification;
 import dev.bulwark.authn.totp.TotpVerifier;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import dev.bulwark.testkit.authn.lockout.PooledDataSource;
 import java.security.SecureRandom;

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.webauthn;
 
 import dev.bulwark.authn.webauthn.InMemoryChallengeStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryChallengeStoreContractTest extends ChallengeStoreContract {
   @Override

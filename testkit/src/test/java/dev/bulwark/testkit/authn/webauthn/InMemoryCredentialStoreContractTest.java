@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.webauthn;
 
 import dev.bulwark.authn.webauthn.InMemoryCredentialStore;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryCredentialStoreContractTest extends CredentialStoreContract {
   @Override

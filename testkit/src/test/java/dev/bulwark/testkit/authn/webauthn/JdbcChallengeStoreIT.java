@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authn.webauthn;
 
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import org.junit.jupiter.api.AfterEach;
 

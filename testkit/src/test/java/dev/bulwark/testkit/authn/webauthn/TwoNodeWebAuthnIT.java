@@ -10,7 +10,7 @@ import dev.bulwark.authn.webauthn.WebAuthnException;
 import dev.bulwark.authn.webauthn.WebAuthnPolicy;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;

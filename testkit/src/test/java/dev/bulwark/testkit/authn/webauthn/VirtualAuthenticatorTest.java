@@ -9,7 +9,7 @@ import dev.bulwark.authn.webauthn.WebAuthn;
 import dev.bulwark.authn.webauthn.WebAuthnException;
 import dev.bulwark.authn.webauthn.WebAuthnLogin;
 import dev.bulwark.authn.webauthn.WebAuthnPolicy;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

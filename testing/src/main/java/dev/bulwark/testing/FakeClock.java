@@ -1,4 +1,4 @@
-package dev.bulwark.testkit;
+package dev.bulwark.testing;
 
 import java.time.Clock;
 import java.time.Duration;
