@@ -87,11 +87,14 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     if (cell == null || cell.tats.length != quotas.size()) {
       cell = cells.asMap().compute(key, (k, old) -> old != null && old.tats.length == quotas.size() ? old : new Cell(quotas));
     }
-    Instant t = clock.instant();
-    long now = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
     long[] out = new long[quotas.size()];
     boolean admitted;
+    long now;
     synchronized (cell) {
+      // The clock is read under the key's lock, so the steps on a key see non-decreasing times in
+      // the order they are applied.
+      Instant t = clock.instant();
+      now = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
       admitted = Gcra.step(cell.tats, quotas, cost, now, out);
     }
     return Step.of(admitted, now, out);

@@ -173,7 +173,7 @@ public final class RateLimiter {
       long tat = Math.max(step.tatMicros(i), now);
       long left = Math.min(q.burst(), Math.max(0, (now + tol - tat) / t));
       long next = left >= q.burst() ? 0 : Math.max(0, tat - tol + (left + 1) * t - now);
-      states[i] = new QuotaState(q, left, Duration.ofNanos(next * 1000));
+      states[i] = new QuotaState(q, left, next == 0 ? Duration.ZERO : Duration.ofNanos(next * 1000));
       remaining = Math.min(remaining, left);
       if (!admitted) {
         retryMicros = Math.max(retryMicros, tat + cost * t - tol - now);

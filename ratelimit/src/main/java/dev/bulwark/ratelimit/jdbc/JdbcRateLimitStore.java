@@ -50,10 +50,12 @@ public final class JdbcRateLimitStore implements RateLimitStore {
           + "INSERT INTO " + TABLE + " AS r (limit_key, tats, now_us, admitted) "
           + "SELECT p.k, ARRAY(SELECT p.now_us + p.c * u.t FROM unnest(p.t) WITH ORDINALITY AS u(t, i) ORDER BY u.i), "
           + "p.now_us, TRUE FROM p "
+          // The update reads the clock again once it holds the row lock, so the decisions on a
+          // key see non-decreasing times in the order they are applied (not when they started).
           + "ON CONFLICT (limit_key) DO UPDATE SET (tats, now_us, admitted) = ("
-          + "SELECT CASE WHEN s.ok THEN s.nxt ELSE r.tats END, p.now_us, s.ok FROM p, LATERAL ("
-          + "SELECT bool_and(GREATEST(o.tat, p.now_us) + p.c * u.t - p.now_us <= u.tol) AS ok, "
-          + "array_agg(GREATEST(o.tat, p.now_us) + p.c * u.t ORDER BY u.i) AS nxt "
+          + "SELECT CASE WHEN s.ok THEN s.nxt ELSE r.tats END, n.now_us, s.ok FROM p, (SELECT " + NOW_US + " AS now_us) n, LATERAL ("
+          + "SELECT bool_and(GREATEST(o.tat, n.now_us) + p.c * u.t - n.now_us <= u.tol) AS ok, "
+          + "array_agg(GREATEST(o.tat, n.now_us) + p.c * u.t ORDER BY u.i) AS nxt "
           + "FROM unnest(p.t, p.tol) WITH ORDINALITY AS u(t, tol, i) "
           + "LEFT JOIN unnest(CASE WHEN cardinality(r.tats) = cardinality(p.t) THEN r.tats END) "
           + "WITH ORDINALITY AS o(tat, j) ON o.j = u.i) s) "

@@ -71,6 +71,8 @@ public final class LimiterNode {
     AtomicLong exactAdmitted = new AtomicLong();
     AtomicLong windowAdmitted = new AtomicLong();
     AtomicLong unavailable = new AtomicLong();
+    AtomicLong windowFirstMs = new AtomicLong(Long.MAX_VALUE);
+    AtomicLong windowLastMs = new AtomicLong();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     CountDownLatch ready = new CountDownLatch(threads);
     List<Future<?>> futures = new ArrayList<>();
@@ -92,7 +94,9 @@ public final class LimiterNode {
             unavailable.incrementAndGet();
           }
         }
-        long end = System.currentTimeMillis() + windowMillis;
+        long first = System.currentTimeMillis();
+        windowFirstMs.accumulateAndGet(first, Math::min);
+        long end = first + windowMillis;
         while (System.currentTimeMillis() < end) {
           Decision d = window.acquire(key);
           if (d.allowed()) {
@@ -102,6 +106,7 @@ public final class LimiterNode {
             unavailable.incrementAndGet();
           }
         }
+        windowLastMs.accumulateAndGet(System.currentTimeMillis(), Math::max);
         return null;
       }));
     }
@@ -110,6 +115,7 @@ public final class LimiterNode {
     }
     pool.shutdown();
     resource.close();
-    System.out.println("exact=" + exactAdmitted.get() + " window=" + windowAdmitted.get() + " unavailable=" + unavailable.get());
+    System.out.println("exact=" + exactAdmitted.get() + " window=" + windowAdmitted.get() + " unavailable=" + unavailable.get()
+        + " first=" + windowFirstMs.get() + " last=" + windowLastMs.get());
   }
 }
