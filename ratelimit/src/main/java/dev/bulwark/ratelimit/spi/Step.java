@@ -1,0 +1,50 @@
+package dev.bulwark.ratelimit.spi;
+
+import java.util.Arrays;
+
+/**
+ * What a store answers for one GCRA step: whether the units were admitted, the store's time of the
+ * step, and for each quota (in the order given) the theoretical arrival time after the step (the
+ * new one if admitted, the unchanged one otherwise, never earlier than now). Times are
+ * microseconds since the epoch on the store's clock. Immutable.
+ */
+public final class Step {
+
+  private final boolean admitted;
+  private final long nowMicros;
+  private final long[] tatMicros;
+
+  private Step(boolean admitted, long nowMicros, long[] tatMicros) {
+    this.admitted = admitted;
+    this.nowMicros = nowMicros;
+    this.tatMicros = tatMicros;
+  }
+
+  /** A step's outcome; {@code tatMicros} is copied. */
+  public static Step of(boolean admitted, long nowMicros, long... tatMicros) {
+    return new Step(admitted, nowMicros, tatMicros.clone());
+  }
+
+  public boolean admitted() {
+    return admitted;
+  }
+
+  public long nowMicros() {
+    return nowMicros;
+  }
+
+  /** How many quotas the step covered. */
+  public int quotas() {
+    return tatMicros.length;
+  }
+
+  /** The theoretical arrival time of quota {@code i} after the step. */
+  public long tatMicros(int i) {
+    return tatMicros[i];
+  }
+
+  @Override
+  public String toString() {
+    return "Step[admitted=" + admitted + ", now=" + nowMicros + ", tat=" + Arrays.toString(tatMicros) + "]";
+  }
+}
