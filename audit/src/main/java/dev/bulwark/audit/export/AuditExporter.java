@@ -52,9 +52,11 @@ import java.util.stream.Stream;
  * events stops the export (an {@link ExportException}; run the verifier): the exporter never
  * ships a proof that would not verify.
  *
- * <p><b>Delivery.</b> The cursor is committed only after the sink took a batch; a crash, a sink
- * failure or a receiver outage leaves it where it was, and the next attempt sends the same events
- * again, rendered to the same text with the same event id. Damaged records stop the export at
+ * <p><b>Delivery.</b> The cursor is committed only after the sink confirmed a batch (a file
+ * sink when it wrote it; a syslog sink after an orderly close of its connection, see
+ * {@link SyslogTlsSink}); a crash, a sink failure or a receiver outage leaves it where it was, and
+ * the next attempt sends everything since then again, rendered to the same text with the same
+ * event id. Damaged records stop the export at
  * that point (the verifier reports them); nothing after them is skipped silently.
  *
  * <p><b>Drops.</b> Only when the host allows them ({@link Builder#maxLag}): if the backlog grows
@@ -80,12 +82,15 @@ public final class AuditExporter implements AutoCloseable {
   private final InstantSource clock;
   private final Duration pollInterval;
   private final Duration maxBackoff;
+  private final long confirmEvery;
 
   private final Object stepLock = new Object();
   // Guarded by stepLock.
   private MerkleTree tree;
   private final TreeMap<Long, SignedCheckpoint> checkpoints = new TreeMap<>();
   private int checkpointNotesSeen;
+  /** End of what was written to a sink that has not confirmed it yet; -1 when nothing is pending. */
+  private long unconfirmedEnd = -1;
   private long delivered;
   private long dropped;
   private long failedAttempts;
@@ -110,6 +115,7 @@ public final class AuditExporter implements AutoCloseable {
     this.clock = b.clock;
     this.pollInterval = b.pollInterval;
     this.maxBackoff = b.maxBackoff;
+    this.confirmEvery = b.confirmEvery;
   }
 
   /** Starts an exporter of the log {@code origin} kept in {@code store}, to {@code sink}. */
@@ -128,6 +134,7 @@ public final class AuditExporter implements AutoCloseable {
       try {
         return step();
       } catch (ExportException e) {
+        unconfirmedEnd = -1; // send everything since the committed cursor again
         failedAttempts++;
         lastError = e.getMessage();
         throw e;
@@ -270,6 +277,13 @@ public final class AuditExporter implements AutoCloseable {
     if (maxLag > 0 && horizon - next > maxLag) {
       next = skip(next, horizon - maxLag, "lag beyond " + maxLag + " events");
     }
+    if (unconfirmedEnd > next) {
+      if (unconfirmedEnd >= horizon || unconfirmedEnd - next >= confirmEvery) {
+        confirm(unconfirmedEnd);
+        return unconfirmedEnd >= horizon ? 0 : step();
+      }
+      next = unconfirmedEnd;
+    }
     if (next >= horizon) {
       return 0;
     }
@@ -297,14 +311,31 @@ public final class AuditExporter implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new ExportException("reading the audit store from " + next + " failed: " + e.getMessage(), e);
     }
+    boolean received;
     try {
-      sink.deliver(lines);
+      received = sink.deliver(lines);
     } catch (IOException | RuntimeException e) {
       throw new ExportException("the sink did not take events [" + next + ", " + end + "): " + e.getMessage(), e);
     }
     delivered += lines.size();
-    commit(end);
+    if (received) {
+      unconfirmedEnd = -1;
+      commit(end);
+    } else {
+      unconfirmedEnd = end;
+    }
     return lines.size();
+  }
+
+  private void confirm(long end) throws ExportException {
+    try {
+      sink.confirm();
+    } catch (IOException | RuntimeException e) {
+      throw new ExportException("the sink could not confirm events before " + end + " (they will be sent again): "
+          + e.getMessage(), e);
+    }
+    unconfirmedEnd = -1;
+    commit(end);
   }
 
   private LoggedEvent decode(StoredEvent se, long seq) throws ExportException {
@@ -336,6 +367,7 @@ public final class AuditExporter implements AutoCloseable {
   }
 
   private long skip(long from, long to, String why) throws ExportException {
+    unconfirmedEnd = -1;
     commit(to);
     long n = to - from;
     dropped += n;
@@ -414,6 +446,7 @@ public final class AuditExporter implements AutoCloseable {
     private InstantSource clock = Clock.systemUTC();
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(30);
+    private long confirmEvery = 10_000;
 
     private Builder(AuditStore store, String origin, SiemFormat format, ExportSink sink) {
       this.store = Objects.requireNonNull(store, "store");
@@ -473,6 +506,18 @@ public final class AuditExporter implements AutoCloseable {
     public Builder polling(Duration interval, Duration maxBackoffAfterFailure) {
       this.pollInterval = Objects.requireNonNull(interval, "interval");
       this.maxBackoff = Objects.requireNonNull(maxBackoffAfterFailure, "maxBackoffAfterFailure");
+      return this;
+    }
+
+    /**
+     * For sinks without acknowledgements (syslog over TLS): confirm receipt, and commit the cursor,
+     * at least every {@code events} events (default 10,000) and whenever the export caught up.
+     */
+    public Builder confirmEvery(long events) {
+      if (events < 1) {
+        throw new IllegalArgumentException("confirmEvery must be >= 1");
+      }
+      this.confirmEvery = events;
       return this;
     }
 

@@ -9,16 +9,30 @@ import java.util.Objects;
  * host's own transport.
  *
  * <p>{@link #deliver} is called by one thread at a time (the exporter's), with events in
- * ascending sequence order. It returns normally only when the whole batch was handed over as far
- * as the transport can tell (written and flushed; for a file sink, forced to disk when asked);
- * it throws {@link IOException} otherwise, and the exporter then sends the same batch again later
- * (at least once: a receiver may see an event twice, always with the same event id and the same
- * text). Implementations MUST NOT return null and need not be thread-safe.
+ * ascending sequence order. It throws {@link IOException} when the batch may not have arrived;
+ * the exporter then sends everything since its last committed position again (at least once: a
+ * receiver may see an event twice, always with the same event id and the same text).
+ *
+ * <p>A transport without acknowledgements (syslog over TLS) returns {@code false}: the batch is
+ * written but not known to be received. The exporter commits its cursor past such batches only
+ * after {@link #confirm()} returned normally. Implementations need not be thread-safe.
  */
 public interface ExportSink extends AutoCloseable {
 
-  /** Delivers {@code batch} in order, or throws. */
-  void deliver(List<Line> batch) throws IOException;
+  /**
+   * Delivers {@code batch} in order.
+   *
+   * @return true if the batch (and everything delivered before it) is known to be received
+   *     (a file forced to disk, a stream flushed); false if it was written but is not confirmed yet
+   * @throws IOException if it may not have arrived
+   */
+  boolean deliver(List<Line> batch) throws IOException;
+
+  /**
+   * Makes sure everything delivered so far was received, or throws. The default does nothing
+   * (for sinks whose {@link #deliver} returns true).
+   */
+  default void confirm() throws IOException {}
 
   @Override
   default void close() throws IOException {}

@@ -41,7 +41,7 @@ public final class JsonLinesSink implements ExportSink {
   }
 
   @Override
-  public void deliver(List<Line> batch) throws IOException {
+  public boolean deliver(List<Line> batch) throws IOException {
     buffer.setLength(0);
     for (Line l : batch) {
       buffer.append(l.text()).append('\n');
@@ -59,6 +59,7 @@ public final class JsonLinesSink implements ExportSink {
       stream.write(bytes);
       stream.flush();
     }
+    return true;
   }
 
   @Override

@@ -28,12 +28,15 @@ import javax.net.ssl.SSLSocket;
  * byte from the receiver is treated as a protocol error, the connection is dropped and the batch
  * fails (it is sent again on a new connection).
  *
- * <p><b>Delivery.</b> Syslog over TLS has no acknowledgement. A batch counts as delivered once
- * TLS wrote and flushed it on a connection that is still open; a failure during or before that
- * fails the batch and the exporter sends it again. A receiver that dies after TCP accepted bytes
- * but before it stored them can lose what was in flight (at most the socket buffers): where that
- * matters, point the exporter at a {@link JsonLinesSink} file tailed by a shipper with a disk
- * buffer. Not thread-safe (the exporter calls it from one thread).
+ * <p><b>Delivery.</b> Syslog over TLS has no acknowledgement, and bytes TCP accepted are not
+ * bytes the receiver read: a receiver that drops the connection in the middle of a frame loses
+ * everything still in the socket buffers. So {@link #deliver} only writes (returns false), and
+ * {@link #confirm()} ends the connection in order: it sends TLS close_notify and waits until the
+ * receiver, having read everything before it, closes its side. Only then does the exporter commit
+ * its cursor; a reset, garbage or a timeout instead makes it send everything since the last
+ * confirmation again on a new connection (duplicates, never gaps). The exporter confirms when it
+ * has caught up and every {@code confirmEvery} events. What a receiver does after reading (its
+ * own queue, its disk) is its business. Not thread-safe (the exporter calls it from one thread).
  */
 public final class SyslogTlsSink implements ExportSink {
 
@@ -64,7 +67,7 @@ public final class SyslogTlsSink implements ExportSink {
   }
 
   @Override
-  public void deliver(List<Line> batch) throws IOException {
+  public boolean deliver(List<Line> batch) throws IOException {
     Connection c = connect();
     OutputStream out = c.out;
     String broken = c.brokenBecause;
@@ -87,6 +90,47 @@ public final class SyslogTlsSink implements ExportSink {
     if (broken != null) {
       disconnect();
       throw new IOException("syslog receiver " + host + ":" + port + " " + broken);
+    }
+    return false;
+  }
+
+  /**
+   * Closes the connection in order (TLS close_notify) and waits until the receiver closed its side
+   * after reading everything; throws if it reset the connection, sent data or did not answer.
+   */
+  @Override
+  public void confirm() throws IOException {
+    Connection c = conn;
+    if (c == null) {
+      return;
+    }
+    try {
+      String broken = c.brokenBecause;
+      if (broken != null) {
+        throw new IOException("syslog receiver " + host + ":" + port + " " + broken);
+      }
+      c.closing = true;
+      try {
+        c.socket.shutdownOutput();
+      } catch (IOException | UnsupportedOperationException e) {
+        throw new IOException("cannot close the connection to " + host + ":" + port + " in order: " + e.getMessage(), e);
+      }
+      boolean ended;
+      try {
+        ended = c.ended.await(writeTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while waiting for " + host + ":" + port + " to close", e);
+      }
+      if (!ended) {
+        throw new IOException("syslog receiver " + host + ":" + port + " did not close the connection within "
+            + writeTimeout + "; what it read is unconfirmed");
+      }
+      if (!c.orderlyEnd) {
+        throw new IOException("syslog receiver " + host + ":" + port + " " + c.brokenBecause);
+      }
+    } finally {
+      disconnect();
     }
   }
 
@@ -111,7 +155,11 @@ public final class SyslogTlsSink implements ExportSink {
   private static final class Connection {
     final SSLSocket socket;
     final OutputStream out;
+    final java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
     volatile String brokenBecause;
+    /** Set before this side sends close_notify; an end of stream after it is the receiver's orderly close. */
+    volatile boolean closing;
+    volatile boolean orderlyEnd;
 
     Connection(SSLSocket socket) throws IOException {
       this.socket = socket;
@@ -151,10 +199,16 @@ public final class SyslogTlsSink implements ExportSink {
       InputStream in = c.socket.getInputStream();
       byte[] buf = new byte[256];
       int n = in.read(buf);
-      c.brokenBecause = n < 0 ? "closed the connection" : "sent data, which RFC 5425 receivers never do";
+      if (n < 0 && c.closing) {
+        c.orderlyEnd = true;
+      } else {
+        c.brokenBecause = n < 0 ? "closed the connection before this side did (what it read is unconfirmed)"
+            : "sent data, which RFC 5425 receivers never do";
+      }
     } catch (IOException e) {
       c.brokenBecause = "connection failed: " + e.getMessage();
     }
+    c.ended.countDown();
     try {
       c.socket.close();
     } catch (IOException ignored) {

@@ -64,13 +64,14 @@ class AuditExporterTest {
     int calls;
 
     @Override
-    public void deliver(List<Line> batch) throws IOException {
+    public boolean deliver(List<Line> batch) throws IOException {
       calls++;
       if (failBatches > 0) {
         failBatches--;
         throw new IOException("receiver down");
       }
       lines.addAll(batch);
+      return true;
     }
   }
 
@@ -205,6 +206,7 @@ class AuditExporterTest {
         throw new IOException(e);
       }
       got.addAll(batch);
+      return true;
     };
     try (AuditLog log = log(store)) {
       appendLogins(log, 10, 0);
