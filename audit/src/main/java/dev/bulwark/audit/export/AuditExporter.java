@@ -83,6 +83,7 @@ public final class AuditExporter implements AutoCloseable {
   private final Duration pollInterval;
   private final Duration maxBackoff;
   private final long confirmEvery;
+  private final long until;
 
   private final Object stepLock = new Object();
   // Guarded by stepLock.
@@ -116,6 +117,7 @@ public final class AuditExporter implements AutoCloseable {
     this.pollInterval = b.pollInterval;
     this.maxBackoff = b.maxBackoff;
     this.confirmEvery = b.confirmEvery;
+    this.until = b.until;
   }
 
   /** Starts an exporter of the log {@code origin} kept in {@code store}, to {@code sink}. */
@@ -273,7 +275,7 @@ public final class AuditExporter implements AutoCloseable {
     }
     refreshCheckpoints();
     long covered = checkpoints.isEmpty() ? 0 : checkpoints.lastKey();
-    long horizon = exportUncovered ? Math.max(head.nextSeq(), covered) : covered;
+    long horizon = Math.min(until, exportUncovered ? Math.max(head.nextSeq(), covered) : covered);
     if (maxLag > 0 && horizon - next > maxLag) {
       next = skip(next, horizon - maxLag, "lag beyond " + maxLag + " events");
     }
@@ -447,6 +449,7 @@ public final class AuditExporter implements AutoCloseable {
     private Duration pollInterval = Duration.ofSeconds(1);
     private Duration maxBackoff = Duration.ofSeconds(30);
     private long confirmEvery = 10_000;
+    private long until = Long.MAX_VALUE;
 
     private Builder(AuditStore store, String origin, SiemFormat format, ExportSink sink) {
       this.store = Objects.requireNonNull(store, "store");
@@ -518,6 +521,15 @@ public final class AuditExporter implements AutoCloseable {
         throw new IllegalArgumentException("confirmEvery must be >= 1");
       }
       this.confirmEvery = events;
+      return this;
+    }
+
+    /** Stops before event {@code endExclusive} (default: no end; for one-off exports of a range). */
+    public Builder until(long endExclusive) {
+      if (endExclusive < 0) {
+        throw new IllegalArgumentException("until must be >= 0");
+      }
+      this.until = endExclusive;
       return this;
     }
 
