@@ -42,7 +42,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code bulwark audit}: verify the log, export and check offline proofs, read its newest events. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
     description = "Verify the hash-chained audit log, export and verify offline proofs, tail it.",
-    subcommands = {AuditCommand.Verify.class, AuditCommand.Proof.class, AuditCommand.Tail.class, AuditRecover.class})
+    subcommands = {AuditCommand.Verify.class, AuditCommand.Proof.class, AuditCommand.Tail.class, AuditRecover.class,
+        AuditExportCommand.class})
 final class AuditCommand implements Runnable {
 
   @ParentCommand

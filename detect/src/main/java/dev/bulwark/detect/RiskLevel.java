@@ -1,0 +1,6 @@
+package dev.bulwark.detect;
+
+/** How risky an event looks; {@code NONE} when no detector fired. */
+public enum RiskLevel {
+  NONE, LOW, MEDIUM, HIGH
+}
