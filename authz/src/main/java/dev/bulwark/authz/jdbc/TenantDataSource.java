@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -24,9 +25,10 @@ import javax.sql.DataSource;
  *
  * <p>Guarantees: the unit of work gets a connection that refuses {@code setAutoCommit(true)},
  * {@code commit()}, {@code rollback()}, {@code close()} and {@code unwrap}, and stops working when
- * the unit ends; before the transaction commits the setting is also cleared at session level, so
- * even a unit that ran {@code SET app.tenant_id} (session-wide) leaves no organization on the
- * pooled connection; a unit that throws is rolled back, which undoes its settings too. There is
+ * the unit ends; a unit that changed the setting itself (even with a session-wide {@code SET}) is
+ * rolled back and fails, so what it read never reaches the caller; before the transaction
+ * commits the setting is cleared at session level, so no organization is ever left on a pooled
+ * connection; a unit that throws is rolled back, which undoes its settings too. There is
  * no way to run a statement through this class without an organization. Thread-safe.
  */
 public final class TenantDataSource {
@@ -95,10 +97,17 @@ public final class TenantDataSource {
         }
         T result = work.run(confined);
         guard.closed = true;
-        // Clears a session-level SET the unit may have run; the transaction-local value dies at commit.
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, '', false)")) {
+        // One round trip: read the organization the unit ended with (it must be the one it was
+        // given), then clear the setting at session level, so that even a unit that ran a
+        // session-wide SET leaves nothing on the connection once the transaction commits.
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true), set_config(?, '', false)")) {
           ps.setString(1, setting);
-          ps.execute();
+          ps.setString(2, setting);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !tenant.equals(rs.getString(1))) {
+              throw new SQLException("the unit of work changed " + setting + "; its transaction was rolled back");
+            }
+          }
         }
         c.commit();
         committed = true;

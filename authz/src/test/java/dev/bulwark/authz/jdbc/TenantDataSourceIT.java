@@ -63,13 +63,17 @@ class TenantDataSourceIT {
   }
 
   @Test
-  void sessionLevelSetInsideAUnit_doesNotLeak() throws Exception {
-    tenants.inTenant("a", c -> {
+  void unitThatSwitchesOrganization_fails_andLeavesNothing() throws Exception {
+    SQLException e = assertThrows(SQLException.class, () -> tenants.inTenant("a", c -> {
       try (Statement st = c.createStatement()) {
+        st.execute("DELETE FROM notes");
         st.execute("SET app.tenant_id = 'b'");
       }
-      return null;
-    });
+      return tenantsSeen(c, "SELECT tenant_id FROM notes");
+    }));
+    assertTrue(e.getMessage().contains("changed app.tenant_id"), e.getMessage());
+    assertEquals(2, tenants.inTenant("a", c -> tenantsSeen(c, "SELECT tenant_id FROM notes")).size());
+    assertEquals(3, tenants.inTenant("b", c -> tenantsSeen(c, "SELECT tenant_id FROM notes")).size());
     String left = settingOnPhysical();
     assertTrue(left == null || left.isEmpty(), left);
     assertEquals(List.of(), tenantsSeen(physical, "SELECT tenant_id FROM notes"));
