@@ -100,6 +100,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_hold_targets (hold_id uuid NOT NULL"
         + " REFERENCES bulwark_lifecycle_holds (hold_id), data_class text NOT NULL, target text,"
         + " PRIMARY KEY (hold_id, data_class))",
+    // Journal order of operations: two deletes in one clock tick are told apart by it.
+    "ALTER TABLE bulwark_lifecycle_operations ADD COLUMN IF NOT EXISTS seq bigserial",
     // Rows a purge run could not delete; skipped for the rest of that run, retried by the next.
     "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_set_aside (reference text NOT NULL, data_class text NOT NULL,"
         + " record_id text NOT NULL, sql_state text, message text, at timestamptz NOT NULL,"
@@ -175,6 +177,16 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         for (String own : OWN_TABLES) {
           if (!found.contains(own)) {
             problems.add("table " + own + " is missing: create the lifecycle tables first"
+                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
+          }
+        }
+      }
+      if (problems.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns WHERE table_schema ="
+            + " current_schema() AND table_name = 'bulwark_lifecycle_operations' AND column_name = 'seq'");
+            ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            problems.add("table bulwark_lifecycle_operations predates this version: upgrade the lifecycle tables"
                 + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
           }
         }
@@ -488,11 +500,14 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   private static boolean laterOperation(Connection c, OperationId id, Instant at, RecordRef ref) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulwark_lifecycle_operation_records r"
         + " JOIN bulwark_lifecycle_operations o ON o.op_id = r.op_id WHERE r.data_class = ? AND r.record_id = ?"
-        + " AND r.op_id <> ? AND o.restored_at IS NULL AND o.deleted_at >= ? LIMIT 1")) {
+        + " AND r.op_id <> ? AND o.restored_at IS NULL AND (o.deleted_at > ? OR (o.deleted_at = ?"
+        + " AND o.seq > (SELECT seq FROM bulwark_lifecycle_operations WHERE op_id = ?))) LIMIT 1")) {
       ps.setString(1, ref.dataClass().name());
       ps.setString(2, ref.id());
       ps.setObject(3, id.value());
       ps.setObject(4, ts(at));
+      ps.setObject(5, ts(at));
+      ps.setObject(6, id.value());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
       }
