@@ -8,6 +8,7 @@ import dev.bulwark.lifecycle.PurgeReport;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
+import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
@@ -29,10 +30,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code bulwark lifecycle}: purge runs. */
+/** {@code bulwark lifecycle}: schema set-up, purge runs, watermark reset. */
 @Command(name = "lifecycle", mixinStandardHelpOptions = true,
-    description = "Retention and soft-delete operations: see what a purge would remove, and run it.",
-    subcommands = {LifecycleCommand.Purge.class})
+    description = "Retention and soft-delete operations: create the lifecycle tables, see what a purge would remove,"
+        + " run it, and reset the purge watermark after a wrong clock.",
+    subcommands = {LifecycleCommand.Init.class, LifecycleCommand.Purge.class, LifecycleCommand.ResetWatermark.class})
 final class LifecycleCommand implements Runnable {
 
   @ParentCommand
@@ -43,7 +45,96 @@ final class LifecycleCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: purge");
+    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+        "missing subcommand: init, purge or reset-watermark");
+  }
+
+  /** {@code lifecycle init}: the explicit schema step, run by a role that may create tables. */
+  @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Create the lifecycle module's own tables (bulwark_lifecycle_*) in the schema, where missing.",
+          "Run it once per deployment and after an upgrade, as a role allowed to create tables; the runtime role"
+              + " then needs only the grants listed in the lifecycle README (no ownership, no DROP or TRUNCATE)."},
+      footerHeading = "%nExamples:%n",
+      footer = {"  bulwark lifecycle init --jdbc-url jdbc:postgresql://db/app --db-user bulwark_owner"})
+  static final class Init implements Callable<Integer> {
+    @ParentCommand
+    LifecycleCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Database.Options db;
+
+    @Override
+    public Integer call() {
+      Environment env = parent.root.environment();
+      JdbcLifecycleStore.createSchema(env.dataSources().open(db));
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("lifecycle tables created or already present: " + String.join(", ", JdbcLifecycleStore.tableNames()));
+      out.flush();
+      return ExitCode.OK;
+    }
+  }
+
+  /** {@code lifecycle reset-watermark}: an operator's attributed recovery from a wrong clock. */
+  @Command(name = "reset-watermark", mixinStandardHelpOptions = true, sortOptions = false,
+      description = {"Move the purge watermark back to now, after a run under a wrong clock left every later run"
+          + " refused (CLOCK_BEHIND_LAST_RUN).",
+          "The clock must agree with the database's. The reset is recorded as evidence with who and why;"
+              + " nothing is deleted."},
+      footerHeading = "%nExamples:%n",
+      footer = {"  bulwark lifecycle reset-watermark --jdbc-url jdbc:postgresql://db/app --table notes=notes"
+          + " --operator alice --reason 'clock was 10 years ahead on node 3'"})
+  static final class ResetWatermark implements Callable<Integer> {
+    @ParentCommand
+    LifecycleCommand parent;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Database.Options db;
+
+    @Option(names = "--table", required = true, paramLabel = "CLASS=TABLE[:ID,DELETED_AT,PURGE_AFTER]",
+        description = "Map a data class to a table, as for purge. Repeatable.")
+    List<String> tables = new ArrayList<>();
+
+    @Option(names = "--retention", paramLabel = "CLASS=PERIOD", description = "Retention of a class, as for purge.")
+    List<String> retention = new ArrayList<>();
+
+    @Option(names = "--operator", required = true, paramLabel = "NAME", description = "Who resets (recorded).")
+    String operator;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why (recorded).")
+    String reason;
+
+    @Override
+    public Integer call() {
+      if (operator.isBlank() || reason.isBlank()) {
+        throw new CliException(ExitCode.USAGE, "--operator and --reason must not be blank");
+      }
+      List<TableMapping> mappings = Purge.mappings(tables);
+      RetentionPolicies policies = Purge.policies(retention);
+      Environment env = parent.root.environment();
+      LifecycleStore store = env.lifecycleStores().open(env, db, mappings);
+      Lifecycle lifecycle = Lifecycle.builder(store).policies(policies).clock(env.clock()).build();
+      LifecycleStore.Watermark before;
+      try {
+        before = PurgeRunner.builder(lifecycle).build().resetWatermark(Attribution.of(operator, reason));
+      } catch (PurgeRefusedException e) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("bulwark: watermark reset refused: " + e.getMessage());
+        err.flush();
+        return ExitCode.REFUSED;
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      out.println("watermark reset from " + before.lastRunStartedAt().map(Object::toString).orElse("none") + " to "
+          + store.watermark().lastRunStartedAt().map(Object::toString).orElse("none") + " by " + operator
+          + " (recorded as evidence)");
+      out.flush();
+      return ExitCode.OK;
+    }
   }
 
   /** {@code lifecycle purge}. */
@@ -179,6 +270,10 @@ final class LifecycleCommand implements Runnable {
     }
 
     List<TableMapping> mappings() {
+      return mappings(tables);
+    }
+
+    static List<TableMapping> mappings(List<String> tables) {
       List<TableMapping> out = new ArrayList<>();
       for (String t : tables) {
         int eq = t.indexOf('=');
@@ -206,6 +301,10 @@ final class LifecycleCommand implements Runnable {
     }
 
     RetentionPolicies policies() {
+      return policies(retention);
+    }
+
+    static RetentionPolicies policies(List<String> retention) {
       List<RetentionPolicy> custom = new ArrayList<>();
       for (String r : retention) {
         int eq = r.indexOf('=');

@@ -22,6 +22,15 @@ class LifecyclePurgeIT {
       String[] base = concat(new String[] {"lifecycle", "purge"}, concat(pg.cliArgs(), "--table", "notes=notes",
           "--retention", "notes=P30D"));
 
+      Cli.Result before = Cli.run(Environment.system(), concat(base, "--dry-run"));
+      assertEquals(ExitCode.IO_OR_CONFIG, before.code(), before.all());
+      assertTrue(before.err().contains("lifecycle init"), before.err());
+      Cli.Result init = Cli.run(Environment.system(), concat(new String[] {"lifecycle", "init"}, pg.cliArgs()));
+      assertEquals(ExitCode.OK, init.code(), init.all());
+      assertTrue(init.out().contains("bulwark_lifecycle_evidence"), init.out());
+      assertEquals(ExitCode.OK, Cli.run(Environment.system(), concat(new String[] {"lifecycle", "init"}, pg.cliArgs()))
+          .code(), "init is idempotent");
+
       Cli.Result dry = Cli.run(Environment.system(), concat(base, "--dry-run", "--json"));
       assertEquals(ExitCode.OK, dry.code(), dry.all());
       JsonNode d = new ObjectMapper().readTree(dry.out());

@@ -45,7 +45,11 @@ public record DeletionEvidence(
     PURGED,
     ANONYMISED,
     ARCHIVED,
-    KEY_SHREDDED
+    KEY_SHREDDED,
+    /** Records a purge could not delete (a foreign key, a trigger): set aside for this run, nothing deleted. */
+    PURGE_FAILED,
+    /** An operator moved the purge watermark back (a wrong clock); no record is deleted. */
+    WATERMARK_RESET
   }
 
   /**

@@ -28,7 +28,8 @@ public record ErasureReport(
   /** Records erased in total. */
   public long recordsErased() {
     return evidence.stream()
-        .filter(e -> e.kind() != DeletionEvidence.Kind.KEY_SHREDDED)
+        .filter(e -> e.kind() == DeletionEvidence.Kind.PURGED || e.kind() == DeletionEvidence.Kind.ANONYMISED
+            || e.kind() == DeletionEvidence.Kind.ARCHIVED)
         .mapToLong(DeletionEvidence::count)
         .sum();
   }

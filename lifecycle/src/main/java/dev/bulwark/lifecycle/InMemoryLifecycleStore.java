@@ -1,6 +1,7 @@
 package dev.bulwark.lifecycle;
 
 import dev.bulwark.lifecycle.internal.Evidence;
+import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -193,6 +195,10 @@ public final class InMemoryLifecycleStore implements LifecycleStore {
         throw new OperationNotRestorableException(
             "operation " + id + " cannot be restored: record " + e.ref() + " was purged or anonymised");
       }
+      if (Evidence.recoveryWindowEnded(e, restoration.at())) {
+        throw new OperationNotRestorableException("operation " + id + " cannot be restored: the recovery window of "
+            + e.ref() + " ended at " + e.purgeAfter());
+      }
       targets.add(row);
     }
     for (int i = 0; i < targets.size(); i++) {
@@ -252,7 +258,7 @@ public final class InMemoryLifecycleStore implements LifecycleStore {
       return Optional.empty();
     }
     List<RecordState> states = batch.stream().map(Row::state).toList();
-    Evidence.handOver(action, request.handler(), states);
+    Evidence.handOver(action, request.handler(), states, Optional.empty());
     TreeMap<String, Row> table = table(request.policy().dataClass());
     for (Row r : batch) {
       if (action == RetentionPolicy.Action.ANONYMISE) {
@@ -340,6 +346,38 @@ public final class InMemoryLifecycleStore implements LifecycleStore {
       watermark = Optional.of(startedAt);
     }
     return before;
+  }
+
+  @Override
+  public synchronized DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder,
+      Attribution by, String reference, Instant at) {
+    List<LegalHold> blocking = holdsOnSubject(subject, tenant);
+    if (!blocking.isEmpty()) {
+      throw new LegalHoldException("key destruction refused: hold " + blocking.get(0).id() + " ("
+          + blocking.get(0).reason() + ") covers the subject");
+    }
+    long remaining = 0;
+    for (DataClass c : dataClasses) {
+      remaining += countForSubject(c, subject);
+    }
+    if (remaining > 0) {
+      throw new LegalHoldException("key destruction refused: " + remaining
+          + " record(s) of the subject remain; the other records were erased");
+    }
+    DeletionEvidence e = Evidence.keyShredded(subject, Evidence.destroyKey(shredder, subject), at, by, reference);
+    evidence.put(e.id(), e);
+    return e;
+  }
+
+  @Override
+  public synchronized void resetWatermark(Instant to, DeletionEvidence record) {
+    appendEvidence(record);
+    watermark = Optional.of(to);
+  }
+
+  @Override
+  public synchronized OptionalLong size(DataClass dataClass) {
+    return OptionalLong.of(table(dataClass).size());
   }
 
   @Override

@@ -12,7 +12,8 @@ import java.util.UUID;
  * @param id the hold's id
  * @param scope what the hold covers
  * @param target the record id, subject id or tenant id the hold names
- * @param dataClass the record's class, present exactly when {@code scope} is {@link Scope#RECORD}
+ * @param dataClass the record's class (or the held class), present exactly when {@code scope} is
+ *     {@link Scope#RECORD} or {@link Scope#CLASS}
  * @param reason why the hold exists (a case number, a regulator's request)
  * @param owner who is responsible for the hold (legal counsel, a team)
  * @param placedBy who placed it and why
@@ -37,7 +38,9 @@ public record LegalHold(
     /** Every record whose subject column holds the target. */
     SUBJECT,
     /** Every record whose tenant column holds the target. */
-    TENANT
+    TENANT,
+    /** Every record of one data class (a litigation freeze of the class); the target is the class name. */
+    CLASS
   }
 
   /** The recorded release of a hold. */
@@ -53,8 +56,12 @@ public record LegalHold(
     Objects.requireNonNull(scope, "scope");
     Text.require(target, "hold target", 256);
     Objects.requireNonNull(dataClass, "dataClass");
-    if ((scope == Scope.RECORD) != dataClass.isPresent()) {
-      throw new IllegalArgumentException("a data class is required for record holds and only for them");
+    boolean classed = scope == Scope.RECORD || scope == Scope.CLASS;
+    if (classed != dataClass.isPresent()) {
+      throw new IllegalArgumentException("a data class is required for record and class holds and only for them");
+    }
+    if (scope == Scope.CLASS && !dataClass.get().name().equals(target)) {
+      throw new IllegalArgumentException("a class hold's target is its data class name");
     }
     Text.require(reason, "hold reason", 1000);
     Text.require(owner, "hold owner", 256);
@@ -76,6 +83,8 @@ public record LegalHold(
         return subject.map(target::equals).orElse(false);
       case TENANT:
         return tenant.map(target::equals).orElse(false);
+      case CLASS:
+        return dataClass.get().equals(ref.dataClass());
       default:
         throw new IllegalStateException("unknown scope " + scope);
     }

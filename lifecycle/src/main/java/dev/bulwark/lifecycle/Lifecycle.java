@@ -1,5 +1,6 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
@@ -14,11 +15,14 @@ import java.time.Period;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 
 /**
@@ -324,13 +328,31 @@ public final class Lifecycle {
     return new Explanation(ref, status, found, p, holds, now, reasons);
   }
 
-  /** Holds one record. */
+  /**
+   * Holds one record, however its id is spelled: the hold is stored on the id's canonical form
+   * (for a bigint column {@code 007} is {@code 7}; a UUID is lower case).
+   *
+   * @throws IllegalArgumentException when the id cannot name a record of the class (it does not
+   *     parse as the id column's type); nothing is stored
+   */
   public LegalHold holdRecord(RecordRef ref, String reason, String owner, Attribution by) {
     managed(ref.dataClass());
-    return placeHold(LegalHold.Scope.RECORD, ref.id(), Optional.of(ref.dataClass()), reason, owner, by);
+    String id = store.canonicalId(ref).orElseThrow(() -> new IllegalArgumentException(
+        "hold refused: '" + ref.id() + "' is not a valid id for data class " + ref.dataClass()));
+    return placeHold(LegalHold.Scope.RECORD, id, Optional.of(ref.dataClass()), reason, owner, by);
   }
 
-  /** Holds every record (and the key) of a data subject. */
+  /** Holds every record of a data class (a litigation freeze of the whole class). */
+  public LegalHold holdClass(DataClass dataClass, String reason, String owner, Attribution by) {
+    managed(dataClass);
+    return placeHold(LegalHold.Scope.CLASS, dataClass.name(), Optional.of(dataClass), reason, owner, by);
+  }
+
+  /**
+   * Holds every record (and the key) of a data subject, compared as the subject columns' typed values.
+   *
+   * @throws IllegalArgumentException when the subject parses as none of the mapped subject columns' types
+   */
   public LegalHold holdSubject(String subject, String reason, String owner, Attribution by) {
     return placeHold(LegalHold.Scope.SUBJECT, subject, Optional.empty(), reason, owner, by);
   }
@@ -379,17 +401,19 @@ public final class Lifecycle {
     if (destroyKey && keyShredder.isEmpty()) {
       throw new IllegalStateException("no KeyShredder configured");
     }
-    List<LegalHold> blocking = new ArrayList<>();
-    for (LegalHold h : store.activeHolds()) {
-      if ((h.scope() == LegalHold.Scope.SUBJECT && h.target().equals(subject))
-          || (h.scope() == LegalHold.Scope.TENANT && tenant.map(h.target()::equals).orElse(false))) {
-        blocking.add(h);
-      }
+    Set<String> forms = store.subjectForms(subject);
+    if (forms.isEmpty()) {
+      throw new IllegalArgumentException("erasure refused: '" + subject
+          + "' is not a valid value for any mapped subject column; nothing was erased");
     }
+    // The key and the evidence name the subject as the store keeps it, so erasureReport finds
+    // them whatever spelling the request used.
+    String canonical = forms.size() == 1 ? forms.iterator().next() : subject;
+    List<LegalHold> blocking = store.holdsOnSubject(subject, tenant);
     String requestId = UUID.randomUUID().toString();
     if (!blocking.isEmpty()) {
       emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-          "subject_hash", DeletionEvidence.hashSubject(subject), "hold", blocking.get(0).id().toString()));
+          "subject_hash", DeletionEvidence.hashSubject(canonical), "hold", blocking.get(0).id().toString()));
       throw new LegalHoldException("erasure refused: hold " + blocking.get(0).id() + " (" + blocking.get(0).reason()
           + ") covers the subject");
     }
@@ -404,52 +428,60 @@ public final class Lifecycle {
         if (e.isEmpty()) {
           break;
         }
-        evidence.add(e.get());
         deliver(e.get());
+        if (e.get().kind() == DeletionEvidence.Kind.PURGE_FAILED) {
+          continue;
+        }
+        evidence.add(e.get());
       }
       remaining += store.countForSubject(c, subject);
     }
     Optional<String> receipt = Optional.empty();
     if (destroyKey) {
-      if (remaining > 0) {
-        emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
-            "subject_hash", DeletionEvidence.hashSubject(subject), "held_records", Long.toString(remaining)));
-        throw new LegalHoldException("key destruction refused: " + remaining
-            + " held record(s) of the subject remain; the other records were erased");
-      }
-      String r;
+      DeletionEvidence shred;
       try {
-        r = Objects.requireNonNull(keyShredder.get().destroyKey(subject), "KeyShredder returned null");
-      } catch (Exception e) {
-        throw new LifecycleException("key destruction failed; the records were erased, the key was not", e);
+        shred = store.destroyKey(canonical, tenant, keyShredder.get(), by, "erasure:" + requestId, now());
+      } catch (LegalHoldException e) {
+        emit(LifecycleEvent.Type.ERASURE_REFUSED, by, Map.of("request", requestId,
+            "subject_hash", DeletionEvidence.hashSubject(canonical), "held_records", Long.toString(remaining)));
+        throw e;
       }
-      DeletionEvidence shred = new DeletionEvidence(UUID.randomUUID(), DeletionEvidence.Kind.KEY_SHREDDED,
-          Optional.empty(), "key-shred receipt " + r,
-          List.of(new DeletionEvidence.Item(DeletionEvidence.hashKey(subject),
-              Optional.of(DeletionEvidence.hashSubject(subject)))),
-          now(), by, "erasure:" + requestId);
-      store.appendEvidence(shred);
       deliver(shred);
       evidence.add(shred);
-      receipt = Optional.of(r);
+      receipt = Optional.of(shred.policy().substring(Evidence.KEY_RECEIPT.length()));
     }
-    return new ErasureReport(DeletionEvidence.hashSubject(subject), evidence, remaining, receipt);
+    return new ErasureReport(DeletionEvidence.hashSubject(canonical), evidence, remaining, receipt);
   }
 
-  /** Everything erased about a subject so far, and what remains (the Art. 17 report). */
+  /** Everything erased about a subject so far, whatever spelling of it, and what remains (the Art. 17 report). */
   public ErasureReport erasureReport(String subject) {
     Text.require(subject, "subject", 256);
-    String hash = DeletionEvidence.hashSubject(subject);
-    List<DeletionEvidence> evidence = store.evidenceForSubject(hash);
+    Set<String> forms = new TreeSet<>(store.subjectForms(subject));
+    forms.add(subject);
+    Map<UUID, DeletionEvidence> found = new LinkedHashMap<>();
+    for (String form : forms) {
+      for (DeletionEvidence e : store.evidenceForSubject(DeletionEvidence.hashSubject(form))) {
+        found.merge(e.id(), e, (a, b) -> {
+          List<DeletionEvidence.Item> items = new ArrayList<>(a.items());
+          items.addAll(b.items());
+          return new DeletionEvidence(a.id(), a.kind(), a.dataClass(), a.policy(), items, a.at(), a.by(), a.reference());
+        });
+      }
+    }
+    List<DeletionEvidence> evidence = found.values().stream()
+        .filter(e -> e.kind() != DeletionEvidence.Kind.PURGE_FAILED)
+        .sorted(Comparator.comparing(DeletionEvidence::at)).toList();
     long remaining = 0;
     for (DataClass c : store.dataClasses()) {
       remaining += store.countForSubject(c, subject);
     }
     Optional<String> receipt = evidence.stream()
         .filter(e -> e.kind() == DeletionEvidence.Kind.KEY_SHREDDED)
-        .map(e -> e.policy().substring("key-shred receipt ".length()))
+        .map(e -> e.policy().substring(Evidence.KEY_RECEIPT.length()))
         .reduce((a, b) -> b);
-    return new ErasureReport(hash, evidence, remaining, receipt);
+    String canonical = forms.size() == 2 ? forms.stream().filter(f -> !f.equals(subject)).findFirst().orElse(subject)
+        : subject;
+    return new ErasureReport(DeletionEvidence.hashSubject(canonical), evidence, remaining, receipt);
   }
 
   /** Hands evidence to the listener; marks it delivered only when the listener accepted it. */
@@ -473,6 +505,12 @@ public final class Lifecycle {
         break;
       case ARCHIVED:
         type = LifecycleEvent.Type.RECORDS_ARCHIVED;
+        break;
+      case PURGE_FAILED:
+        type = LifecycleEvent.Type.PURGE_ROW_FAILED;
+        break;
+      case WATERMARK_RESET:
+        type = LifecycleEvent.Type.WATERMARK_RESET;
         break;
       default:
         type = LifecycleEvent.Type.KEY_SHREDDED;

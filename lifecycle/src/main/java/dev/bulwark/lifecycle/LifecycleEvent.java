@@ -40,7 +40,11 @@ public record LifecycleEvent(
     PURGE_RUN_COMPLETED,
     PURGE_RUN_FAILED,
     KEY_SHREDDED,
-    ERASURE_REFUSED
+    ERASURE_REFUSED,
+    /** A record could not be deleted (foreign key, trigger); it was set aside and the run went on. */
+    PURGE_ROW_FAILED,
+    /** An operator reset the purge watermark. */
+    WATERMARK_RESET
   }
 
   public LifecycleEvent {

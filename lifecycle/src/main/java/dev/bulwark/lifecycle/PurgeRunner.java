@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.function.LongSupplier;
 
@@ -30,6 +31,12 @@ import java.util.function.LongSupplier;
  *       more than {@code maxGapSinceLastRun} after the latest run ({@code CLOCK_FAR_AHEAD});
  *   <li>more rows are due than {@code volumeFactor} times the last completed run (at least
  *       {@code volumeFloor}), or than {@code firstRunLimit} before any run completed ({@code UNUSUAL_VOLUME}).
+ *       The allowance holds for the whole run: rows that become due while it runs count against
+ *       it, an unconfirmed run never purges more, and a run stopped by it is not recorded as
+ *       completed (it does not raise the next run's allowance);
+ *   <li>before any run completed, a class would lose more than {@code firstRunShare} of its
+ *       table's rows (and more than {@code firstRunShareFloor} rows) ({@code UNUSUAL_VOLUME}):
+ *       a mapping pointing the deadline at the wrong column would otherwise purge live data.
  * </ul>
  * An operator lifts them for one run with {@link #run(Confirmation)}, which is recorded.
  *
@@ -49,6 +56,8 @@ public final class PurgeRunner {
   private final long volumeFactor;
   private final long volumeFloor;
   private final long firstRunLimit;
+  private final double firstRunShare;
+  private final long firstRunShareFloor;
   private final int sampleSize;
   private final boolean checkStoreClock;
   private final long targetBatchNanos;
@@ -62,6 +71,8 @@ public final class PurgeRunner {
     this.volumeFactor = b.volumeFactor;
     this.volumeFloor = b.volumeFloor;
     this.firstRunLimit = b.firstRunLimit;
+    this.firstRunShare = b.firstRunShare;
+    this.firstRunShareFloor = b.firstRunShareFloor;
     this.sampleSize = b.sampleSize;
     this.checkStoreClock = b.checkStoreClock;
     this.targetBatchNanos = b.targetBatchTime.toNanos();
@@ -81,6 +92,8 @@ public final class PurgeRunner {
     private long volumeFactor = 10;
     private long volumeFloor = 10_000;
     private long firstRunLimit = 100_000;
+    private double firstRunShare = 0.5;
+    private long firstRunShareFloor = 1_000;
     private int sampleSize = 20;
     private boolean checkStoreClock = true;
     private Duration targetBatchTime = Duration.ofMillis(500);
@@ -124,6 +137,19 @@ public final class PurgeRunner {
         throw new IllegalArgumentException("firstRunLimit must be >= 1");
       }
       this.firstRunLimit = rows;
+      return this;
+    }
+
+    /**
+     * Before any run completed, the largest share of a class's table a run may purge without
+     * confirmation, once more than {@code floorRows} rows are due [0.5, 1,000].
+     */
+    public Builder firstRunShare(double share, long floorRows) {
+      if (!(share > 0 && share <= 1) || floorRows < 0) {
+        throw new IllegalArgumentException("share must be in (0, 1] and floorRows >= 0");
+      }
+      this.firstRunShare = share;
+      this.firstRunShareFloor = floorRows;
       return this;
     }
 
@@ -214,8 +240,10 @@ public final class PurgeRunner {
     }
     String warning = "";
     try {
-      checkClock(now, store.watermark(), reference(store));
-      checkVolume(counts.values().stream().mapToLong(Long::longValue).sum(), store.watermark());
+      LifecycleStore.Watermark mark = store.watermark();
+      checkClock(now, mark, reference(store));
+      checkVolume(counts.values().stream().mapToLong(Long::longValue).sum(), mark);
+      checkShare(counts, mark);
     } catch (PurgeRefusedException e) {
       warning = e.reason() + ": " + e.getMessage();
     }
@@ -235,11 +263,14 @@ public final class PurgeRunner {
     try {
       if (confirmation.isEmpty()) {
         checkClock(now, mark, reference(store));
-        long due = 0;
+        Map<DataClass, Long> dueByClass = new LinkedHashMap<>();
         for (DataClass c : classes()) {
-          due += store.countDue(c, now);
+          dueByClass.put(c, store.countDue(c, now));
         }
-        checkVolume(due, mark);
+        checkVolume(dueByClass.values().stream().mapToLong(Long::longValue).sum(), mark);
+        checkShare(dueByClass, mark);
+        // The allowance holds for the whole run, whatever becomes due meanwhile.
+        limit = allowance(mark);
       } else {
         limit = confirmation.get().maxRows();
         lifecycle.emit(LifecycleEvent.Type.PURGE_CONFIRMED, confirmation.get().by(),
@@ -280,6 +311,14 @@ public final class PurgeRunner {
           if (e.isEmpty()) {
             break;
           }
+          if (e.get().kind() == DeletionEvidence.Kind.PURGE_FAILED) {
+            // Rows the database refused to delete: set aside for this run (the store skips them),
+            // reported, and the run goes on with the rest.
+            if (lifecycle.announce(e.get())) {
+              delivered.add(e.get().id());
+            }
+            continue;
+          }
           batches++;
           done += e.get().count();
           total += e.get().count();
@@ -306,6 +345,21 @@ public final class PurgeRunner {
     if (!delivered.isEmpty()) {
       store.markDelivered(delivered);
     }
+    if (confirmation.isEmpty() && total >= limit) {
+      long stillDue = 0;
+      for (DataClass c : classes()) {
+        stillDue += store.countDue(c, now);
+      }
+      if (stillDue > 0) {
+        PurgeRefusedException e = new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME,
+            "the run purged " + total + " rows, the most it may without an operator's confirmation, and "
+                + stillDue + " more became due while it ran; stopped (not recorded as a completed run)");
+        lifecycle.emit(LifecycleEvent.Type.PURGE_GUARD_TRIPPED, actor,
+            Map.of("run", runId, "rail", e.reason().name(), "message", e.getMessage(), "purged", Long.toString(total)));
+        throw e;
+      }
+    }
+    redeliverPending(store);
     store.recordRunCompleted(total);
     lifecycle.emit(LifecycleEvent.Type.PURGE_RUN_COMPLETED, actor,
         Map.of("run", runId, "purged", Long.toString(total), "batches", Integer.toString(batches), "at", now.toString()));
@@ -352,10 +406,55 @@ public final class PurgeRunner {
     }
   }
 
-  private void checkVolume(long due, LifecycleStore.Watermark mark) {
-    long allowed = mark.lastCompletedRows()
+  /**
+   * An operator's explicit recovery from a wrong clock: moves the purge watermark back to the
+   * current time (the clock must agree with the store's reference time), and records the reset,
+   * with who and why, as {@code WATERMARK_RESET} evidence and event. Deletes nothing.
+   *
+   * @return the watermark before the reset
+   * @throws PurgeRefusedException when the clock disagrees with the store's reference time
+   */
+  public LifecycleStore.Watermark resetWatermark(Attribution by) {
+    Objects.requireNonNull(by, "by");
+    Instant now = lifecycle.now();
+    LifecycleStore store = lifecycle.store();
+    LifecycleStore.Watermark before = store.watermark();
+    checkClock(now, new LifecycleStore.Watermark(Optional.empty(), Optional.empty()), reference(store));
+    String from = before.lastRunStartedAt().map(Instant::toString).orElse("none");
+    DeletionEvidence record = new DeletionEvidence(UUID.randomUUID(), DeletionEvidence.Kind.WATERMARK_RESET,
+        Optional.empty(), "watermark reset from " + from + " to " + now, List.of(), now, by,
+        "watermark-reset:" + UUID.randomUUID());
+    store.resetWatermark(now, record);
+    lifecycle.deliver(record);
+    return before;
+  }
+
+  private long allowance(LifecycleStore.Watermark mark) {
+    return mark.lastCompletedRows()
         .map(last -> Math.max(volumeFloor, saturatingMultiply(last, volumeFactor)))
         .orElse(firstRunLimit);
+  }
+
+  private void checkShare(Map<DataClass, Long> dueByClass, LifecycleStore.Watermark mark) {
+    if (mark.lastCompletedRows().isPresent()) {
+      return;
+    }
+    for (Map.Entry<DataClass, Long> e : dueByClass.entrySet()) {
+      long due = e.getValue();
+      if (due <= firstRunShareFloor) {
+        continue;
+      }
+      OptionalLong size = lifecycle.store().size(e.getKey());
+      if (size.isPresent() && due > firstRunShare * size.getAsLong()) {
+        throw new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME, "first run: " + due + " of the "
+            + size.getAsLong() + " rows of " + e.getKey() + " are due, more than " + Math.round(firstRunShare * 100)
+            + "% of the table; check the mapping's purge-after column (an operator's confirmation lifts this)");
+      }
+    }
+  }
+
+  private void checkVolume(long due, LifecycleStore.Watermark mark) {
+    long allowed = allowance(mark);
     if (due > allowed) {
       throw new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME,
           due + " rows are due, more than the " + allowed + " a run may purge without an operator's confirmation");

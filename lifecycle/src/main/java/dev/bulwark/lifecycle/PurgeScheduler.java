@@ -30,13 +30,17 @@ public final class PurgeScheduler implements AutoCloseable {
     this.runner = Objects.requireNonNull(runner, "runner");
   }
 
-  /** One run; never throws, so a host scheduler keeps its schedule. */
+  /** One run; never throws (an {@link Error} is reported wrapped in a {@link LifecycleException}), so a host scheduler keeps its schedule. */
   public Outcome runOnce() {
     Outcome o;
     try {
       o = new Outcome(Optional.of(runner.run()), Optional.empty());
     } catch (RuntimeException e) {
       o = new Outcome(Optional.empty(), Optional.of(e));
+    } catch (Error e) {
+      // An Error from a listener or handler must not escape: a ScheduledExecutorService would
+      // cancel the task silently and no purge would ever run again. Reported, schedule kept.
+      o = new Outcome(Optional.empty(), Optional.of(new LifecycleException("purge run failed: " + e, e)));
     }
     last.set(o);
     return o;

@@ -64,6 +64,7 @@ public class PurgeBenchmark {
             + " FROM generate_series(1, " + rows + ") g",
         "CREATE INDEX events_purge ON events (purge_after) WHERE purge_after IS NOT NULL",
         "ANALYZE events");
+    JdbcLifecycleStore.createSchema(db.dataSource());
     JdbcLifecycleStore store = JdbcLifecycleStore.create(db.dataSource(),
         TableMapping.of(EVENTS, "events").withSubject("subject").withTenant("tenant"));
     lifecycle = Lifecycle.builder(store)

@@ -67,6 +67,7 @@ public class SoftDeleteBenchmark {
         "INSERT INTO profiles SELECT g, 'u' || g, NULL, NULL FROM generate_series(1, " + ROWS + ") g");
     RetentionPolicies policies = RetentionPolicies.of(RetentionPolicy.purgeAfter(USER, Period.ofYears(1)),
         RetentionPolicy.purgeAfter(PROFILE, Period.ofYears(1)));
+    JdbcLifecycleStore.createSchema(ds);
     jdbc = Lifecycle.builder(JdbcLifecycleStore.create(ds,
             TableMapping.of(USER, "users").withSubject("subject"),
             TableMapping.of(PROFILE, "profiles").withSubject("subject")))

@@ -4,6 +4,7 @@ import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.LegalHold;
+import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
@@ -13,6 +14,7 @@ import dev.bulwark.lifecycle.UnknownDataClassException;
 import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.internal.Evidence;
+import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
@@ -21,6 +23,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -33,7 +36,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.LinkedHashMap;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.UUID;
 import javax.sql.DataSource;
@@ -41,7 +47,9 @@ import javax.sql.DataSource;
 /**
  * A {@link LifecycleStore} on PostgreSQL that works on the host's own tables through
  * {@link TableMapping}s, and keeps its own state (operations, holds, evidence, watermark) in
- * tables named {@code bulwark_lifecycle_*} in the connection's current schema, created if missing.
+ * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Those tables are
+ * created by a separate, explicit step ({@link #createSchema}, or {@code bulwark lifecycle init})
+ * run by a role that may create tables; the runtime role needs no ownership (see the README's grants).
  *
  * <p>Purge batches lock their rows with {@code FOR UPDATE SKIP LOCKED}, so purgers on several
  * nodes share the work without doing any row twice. Each batch first takes a shared
@@ -49,8 +57,9 @@ import javax.sql.DataSource;
  * batch runs waits for that batch to commit, and every later batch sees the hold when it checks
  * holds inside its own transaction. A batch's deletion and its evidence commit together.
  *
- * <p>Built with {@link #create}, which checks every mapping against {@code information_schema}
- * and throws {@link MappingException} listing every missing table or column. Thread-safe; uses
+ * <p>Built with {@link #create}, which only reads: it checks its own tables and every mapping
+ * against {@code information_schema} and throws {@link MappingException} listing every missing
+ * table or column. Thread-safe; uses
  * only standard JDBC and PostgreSQL SQL; depends on no driver.
  */
 public final class JdbcLifecycleStore implements LifecycleStore {
@@ -86,7 +95,23 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         + " WHERE NOT delivered",
     "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_watermark (job text PRIMARY KEY,"
         + " last_run_started_at timestamptz, last_completed_rows bigint)",
+    // A subject (tenant) hold's target in each class's column type, canonical; NULL when the
+    // value cannot exist in that column (the hold matches nothing there).
+    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_hold_targets (hold_id uuid NOT NULL"
+        + " REFERENCES bulwark_lifecycle_holds (hold_id), data_class text NOT NULL, target text,"
+        + " PRIMARY KEY (hold_id, data_class))",
+    // Journal order of operations: two deletes in one clock tick are told apart by it.
+    "ALTER TABLE bulwark_lifecycle_operations ADD COLUMN IF NOT EXISTS seq bigserial",
+    // Rows a purge run could not delete; skipped for the rest of that run, retried by the next.
+    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_set_aside (reference text NOT NULL, data_class text NOT NULL,"
+        + " record_id text NOT NULL, sql_state text, message text, at timestamptz NOT NULL,"
+        + " PRIMARY KEY (reference, data_class, record_id))",
   };
+
+  /** The module's own tables; {@link #create} requires all of them. */
+  static final List<String> OWN_TABLES = List.of("bulwark_lifecycle_operations", "bulwark_lifecycle_operation_records",
+      "bulwark_lifecycle_holds", "bulwark_lifecycle_evidence", "bulwark_lifecycle_watermark",
+      "bulwark_lifecycle_hold_targets", "bulwark_lifecycle_set_aside");
 
   private final DataSource dataSource;
   private final Map<DataClass, Table> tables;
@@ -97,9 +122,39 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   }
 
   /**
-   * Creates the module's own tables if missing and checks every mapping against the database.
+   * Creates the module's own tables in the connection's current schema, where missing: the
+   * explicit set-up step, run once per deployment (and after an upgrade) by a role allowed to
+   * create tables. Idempotent; serialised against itself.
    *
-   * @throws MappingException when a mapped table or column is missing or has the wrong type
+   * @throws LifecycleException when the database cannot be reached or the role may not create tables
+   */
+  public static void createSchema(DataSource dataSource) {
+    Objects.requireNonNull(dataSource, "dataSource");
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
+        for (String ddl : SCHEMA) {
+          s.execute(ddl);
+        }
+        c.commit();
+      } catch (SQLException e) {
+        c.rollback();
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw new LifecycleException("cannot create the lifecycle tables: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Checks, with read-only queries, that the module's own tables exist and that every mapping
+   * matches the database. Takes no lock and changes nothing.
+   *
+   * @throws MappingException when an own table is missing (run {@link #createSchema} first), or a
+   *     mapped table or column is missing or has the wrong type
    * @throws LifecycleException when the database cannot be reached
    */
   public static JdbcLifecycleStore create(DataSource dataSource, Collection<TableMapping> mappings) {
@@ -110,15 +165,32 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     Map<DataClass, Table> tables = new HashMap<>();
     List<String> problems = new ArrayList<>();
     try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-        for (String ddl : SCHEMA) {
-          s.execute(ddl);
+      try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM information_schema.tables"
+          + " WHERE table_schema = current_schema() AND table_name = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("text", OWN_TABLES.toArray()));
+        List<String> found = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            found.add(rs.getString(1));
+          }
+        }
+        for (String own : OWN_TABLES) {
+          if (!found.contains(own)) {
+            problems.add("table " + own + " is missing: create the lifecycle tables first"
+                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
+          }
         }
       }
-      c.commit();
-      c.setAutoCommit(true);
+      if (problems.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns WHERE table_schema ="
+            + " current_schema() AND table_name = 'bulwark_lifecycle_operations' AND column_name = 'seq'");
+            ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            problems.add("table bulwark_lifecycle_operations predates this version: upgrade the lifecycle tables"
+                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
+          }
+        }
+      }
       for (TableMapping m : mappings) {
         if (tables.containsKey(m.dataClass())) {
           throw new IllegalArgumentException("two mappings for data class " + m.dataClass());
@@ -133,6 +205,11 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       throw new MappingException("table mapping does not match the database", problems);
     }
     return new JdbcLifecycleStore(dataSource, Map.copyOf(tables));
+  }
+
+  /** The names of the module's own tables, as {@link #createSchema} creates them. */
+  public static List<String> tableNames() {
+    return OWN_TABLES;
   }
 
   public static JdbcLifecycleStore create(DataSource dataSource, TableMapping... mappings) {
@@ -153,7 +230,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         T result = work.run(c);
         c.commit();
         return result;
-      } catch (SQLException | RuntimeException e) {
+      } catch (SQLException | RuntimeException | Error e) {
+        // Errors too (a host callback's): never hand a connection back mid-transaction.
         c.rollback();
         throw e;
       } finally {
@@ -206,7 +284,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           return rs.next() ? Optional.of(t.state(rs)) : Optional.<RecordState>empty();
         }
       } catch (SQLException e) {
-        if ("22P02".equals(e.getSQLState())) {
+        if (Table.doesNotFit(e)) {
           return Optional.<RecordState>empty();
         }
         throw t.badId(ref, e);
@@ -312,7 +390,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           ps.setString(i, e.ref().id());
           ps.executeUpdate();
         }
-        stored.add(new SoftDeletion.Entry(e.ref(), purge, state.purgeAfter()));
+        // The canonical id (as the column's text form), so the journal names the row however the caller spelled it.
+        stored.add(new SoftDeletion.Entry(state.ref(), purge, state.purgeAfter()));
       }
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_operation_records"
           + " (op_id, seq, data_class, record_id, purge_after, prior_purge_after) VALUES (?, ?, ?, ?, ?, ?)")) {
@@ -387,6 +466,16 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           throw new OperationNotRestorableException(
               "operation " + id + " cannot be restored: record " + e.ref() + " was purged or anonymised");
         }
+        if (Evidence.recoveryWindowEnded(e, restoration.at())) {
+          throw new OperationNotRestorableException("operation " + id + " cannot be restored: the recovery window of "
+              + e.ref() + " ended at " + e.purgeAfter());
+        }
+        if (t.mapping.operationColumn().isEmpty() && laterOperation(c, id, op.at(), state.get().ref())) {
+          // Without an operation column the row cannot say which operation deleted it: another
+          // unrestored operation naming it at the same time (or later) may be the one that did.
+          throw new OperationNotRestorableException("operation " + id + " cannot be restored: record " + e.ref()
+              + " was deleted again by a later operation");
+        }
       }
       for (SoftDeletion.Entry e : op.entries()) {
         Table t = table(e.ref().dataClass());
@@ -408,14 +497,30 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     });
   }
 
+  private static boolean laterOperation(Connection c, OperationId id, Instant at, RecordRef ref) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulwark_lifecycle_operation_records r"
+        + " JOIN bulwark_lifecycle_operations o ON o.op_id = r.op_id WHERE r.data_class = ? AND r.record_id = ?"
+        + " AND r.op_id <> ? AND o.restored_at IS NULL AND (o.deleted_at > ? OR (o.deleted_at = ?"
+        + " AND o.seq > (SELECT seq FROM bulwark_lifecycle_operations WHERE op_id = ?))) LIMIT 1")) {
+      ps.setString(1, ref.dataClass().name());
+      ps.setString(2, ref.id());
+      ps.setObject(3, id.value());
+      ps.setObject(4, ts(at));
+      ps.setObject(5, ts(at));
+      ps.setObject(6, id.value());
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
   @Override
   public List<RecordState> due(DataClass dataClass, Instant now, int limit) {
     Table t = table(dataClass);
     return auto(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.due)) {
         ps.setObject(1, ts(now));
-        ps.setString(2, dataClass.name());
-        ps.setInt(3, limit);
+        ps.setInt(2, limit);
         return t.states(ps);
       }
     });
@@ -427,7 +532,6 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     return auto(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.countDue)) {
         ps.setObject(1, ts(now));
-        ps.setString(2, dataClass.name());
         try (ResultSet rs = ps.executeQuery()) {
           rs.next();
           return rs.getLong(1);
@@ -451,7 +555,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         }
       } catch (SQLException e) {
         // A subject that cannot be cast to the column's type has no records there.
-        if ("22P02".equals(e.getSQLState())) {
+        if (Table.doesNotFit(e)) {
           return 0L;
         }
         throw e;
@@ -466,42 +570,135 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       return Optional.empty();
     }
     RetentionPolicy.Action action = request.policy().action();
+    boolean bySubject = request.subject().isPresent();
+    if (bySubject && !fits(t.canonicalSubject.orElseThrow(), request.subject().get())) {
+      return Optional.empty();
+    }
     return tx(c -> {
       try (Statement s = c.createStatement()) {
         // Custom plans only: a cached generic plan cannot see the LIMIT and the cut-off and may
-        // sort the whole table on every batch.
+        // sort the whole table on every batch. An erasure waits for rows the host has locked,
+        // but not forever.
         s.execute("SELECT pg_advisory_xact_lock_shared(" + HOLD_LOCK + "),"
-            + " set_config('plan_cache_mode', 'force_custom_plan', true)");
+            + " set_config('plan_cache_mode', 'force_custom_plan', true)"
+            + (bySubject ? ", set_config('lock_timeout', '" + ERASURE_LOCK_TIMEOUT + "', true)" : ""));
       }
       List<RecordState> batch;
-      boolean bySubject = request.subject().isPresent();
-      if (action == RetentionPolicy.Action.PURGE) {
-        try (PreparedStatement ps = c.prepareStatement(bySubject ? t.purgeSubject : t.purgeDue)) {
-          bind(ps, request);
-          batch = t.states(ps);
-        }
-      } else {
-        try (PreparedStatement ps = c.prepareStatement(bySubject ? t.lockSubject : t.lockDue)) {
-          bind(ps, request);
-          batch = t.states(ps);
-        }
-        if (!batch.isEmpty()) {
-          Evidence.handOver(action, request.handler(), batch);
-          String[] ids = batch.stream().map(r -> r.ref().id()).toArray(String[]::new);
-          try (PreparedStatement ps = c.prepareStatement(
-              action == RetentionPolicy.Action.ANONYMISE ? t.clearDeadlines : t.deleteIds)) {
-            ps.setArray(1, c.createArrayOf("text", ids));
-            ps.executeUpdate();
+      List<RecordState> failed = new ArrayList<>();
+      String why = "";
+      try {
+        if (action == RetentionPolicy.Action.PURGE) {
+          Savepoint before = c.setSavepoint();
+          try (PreparedStatement ps = c.prepareStatement(bySubject ? t.purgeSubject : t.purgeDue)) {
+            bind(ps, request);
+            batch = t.states(ps);
+          } catch (SQLException e) {
+            if (!rowFault(e)) {
+              throw e;
+            }
+            // One row the database refuses to delete (a foreign key, a trigger) must not stop
+            // the purge: delete the batch row by row and set the refusing rows aside.
+            c.rollback(before);
+            batch = new ArrayList<>();
+            why = e.getSQLState() + " " + firstLine(e);
+            purgeOneByOne(c, t, request, batch, failed);
+          }
+        } else {
+          try (PreparedStatement ps = c.prepareStatement(bySubject ? t.lockSubject : t.lockDue)) {
+            bind(ps, request);
+            batch = t.states(ps);
+          }
+          if (!batch.isEmpty()) {
+            Evidence.handOver(action, request.handler(), batch, Optional.of(c));
+            String[] ids = batch.stream().map(r -> r.ref().id()).toArray(String[]::new);
+            try (PreparedStatement ps = c.prepareStatement(
+                action == RetentionPolicy.Action.ANONYMISE ? t.clearDeadlines : t.deleteIds)) {
+              ps.setArray(1, c.createArrayOf("text", ids));
+              ps.executeUpdate();
+            }
           }
         }
+      } catch (SQLException e) {
+        if ("55P03".equals(e.getSQLState())) {
+          throw new LifecycleException("rows of " + request.policy().dataClass() + " are locked by another"
+              + " transaction for longer than " + ERASURE_LOCK_TIMEOUT + "; nothing of this batch was deleted,"
+              + " retry the erasure", e);
+        }
+        throw e;
+      }
+      Optional<DeletionEvidence> failure = Optional.empty();
+      if (!failed.isEmpty()) {
+        setAside(c, t, request, failed, why);
+        DeletionEvidence f = Evidence.failed(request, failed, why);
+        insertEvidence(c, f);
+        failure = Optional.of(f);
       }
       if (batch.isEmpty()) {
-        return Optional.empty();
+        // Only failures: report them, so the runner goes on with the rest of the class.
+        return failure;
       }
       DeletionEvidence e = Evidence.forBatch(request, batch);
       insertEvidence(c, e);
       return Optional.of(e);
     });
+  }
+
+  /** How long an erasure batch waits for a row lock held by the host before it gives up. */
+  private static final String ERASURE_LOCK_TIMEOUT = "10s";
+
+  private static boolean rowFault(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("23") || state.startsWith("P0") || state.startsWith("27"));
+  }
+
+  private static String firstLine(SQLException e) {
+    String m = String.valueOf(e.getMessage());
+    int nl = m.indexOf('\n');
+    m = nl < 0 ? m : m.substring(0, nl);
+    return m.length() > 200 ? m.substring(0, 200) : m;
+  }
+
+  private void purgeOneByOne(Connection c, Table t, PurgeBatchRequest request, List<RecordState> deleted,
+      List<RecordState> failed) throws SQLException {
+    List<RecordState> candidates;
+    try (PreparedStatement ps = c.prepareStatement(request.subject().isPresent() ? t.lockSubject : t.lockDue)) {
+      bind(ps, request);
+      candidates = t.states(ps);
+    }
+    try (PreparedStatement del = c.prepareStatement(t.deleteOne)) {
+      for (RecordState r : candidates) {
+        Savepoint sp = c.setSavepoint();
+        try {
+          del.setString(1, r.ref().id());
+          del.executeUpdate();
+          c.releaseSavepoint(sp);
+          deleted.add(r);
+        } catch (SQLException e) {
+          if (!rowFault(e)) {
+            throw e;
+          }
+          c.rollback(sp);
+          failed.add(r);
+        }
+      }
+    }
+  }
+
+  private static void setAside(Connection c, Table t, PurgeBatchRequest request, List<RecordState> failed, String why)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_set_aside (reference, data_class,"
+        + " record_id, sql_state, message, at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+      for (RecordState r : failed) {
+        ps.setString(1, request.reference());
+        ps.setString(2, t.mapping.dataClass().name());
+        ps.setString(3, r.ref().id());
+        ps.setString(4, why.length() >= 5 ? why.substring(0, 5) : why);
+        ps.setString(5, why);
+        ps.setObject(6, ts(request.now()));
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
   }
 
   private static void bind(PreparedStatement ps, PurgeBatchRequest r) throws SQLException {
@@ -510,8 +707,42 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     } else {
       ps.setObject(1, ts(r.now()));
     }
-    ps.setString(2, r.policy().dataClass().name());
+    ps.setString(2, r.reference());
     ps.setInt(3, r.limit());
+  }
+
+  /** True when {@code value} parses as the type of the canonicalising statement {@code sql}. */
+  private boolean fits(String sql, String value) {
+    return canonical(sql, value).isPresent();
+  }
+
+  /** The value in the column type's canonical text form, or empty when it does not parse as that type. */
+  private Optional<String> canonical(String sql, String value) {
+    return auto(c -> canonical(c, sql, value));
+  }
+
+  private static Optional<String> canonical(Connection c, String sql, String value) throws SQLException {
+    // Each check in a savepoint when inside a transaction: a failed cast must not abort it.
+    Savepoint sp = c.getAutoCommit() ? null : c.setSavepoint();
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, value);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        Optional<String> out = Optional.ofNullable(rs.getString(1));
+        if (sp != null) {
+          c.releaseSavepoint(sp);
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      if (Table.doesNotFit(e)) {
+        if (sp != null) {
+          c.rollback(sp);
+        }
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   private static final int HASH_BYTES = 32;
@@ -546,8 +777,41 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   // ---------------------------------------------------------------- holds
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A record hold's target must already be canonical ({@link #canonicalId}). A subject
+   * (tenant) hold is stored with its target in each mapped subject (tenant) column's canonical
+   * form, so the purge compares typed values.
+   *
+   * @throws IllegalArgumentException when the target parses as none of the mapped columns' types
+   */
   @Override
   public void placeHold(LegalHold hold) {
+    Map<DataClass, Optional<String>> targets = new HashMap<>();
+    if (hold.scope() == LegalHold.Scope.SUBJECT || hold.scope() == LegalHold.Scope.TENANT) {
+      boolean subject = hold.scope() == LegalHold.Scope.SUBJECT;
+      for (Table t : tables.values()) {
+        Optional<String> sql = subject ? t.canonicalSubject : t.canonicalTenant;
+        if (sql.isPresent()) {
+          targets.put(t.mapping.dataClass(), canonical(sql.get(), hold.target()));
+        }
+      }
+      if (!targets.isEmpty() && targets.values().stream().allMatch(Optional::isEmpty)) {
+        throw new IllegalArgumentException("hold target does not parse as any mapped "
+            + (subject ? "subject" : "tenant") + " column's type");
+      }
+    } else if (hold.scope() == LegalHold.Scope.RECORD) {
+      Table t = table(hold.dataClass().orElseThrow());
+      Optional<String> canonical = canonical(t.canonicalId, hold.target());
+      if (canonical.isEmpty() || !canonical.get().equals(hold.target())) {
+        throw new IllegalArgumentException("record hold target must be the id's canonical form ("
+            + canonical.map(x -> "here: " + x).orElse("the value does not parse as column " + t.mapping.table()
+            + "." + t.mapping.idColumn() + "'s type") + ")");
+      }
+    } else {
+      table(hold.dataClass().orElseThrow());
+    }
     tx(c -> {
       try (Statement s = c.createStatement()) {
         // Waits for running purge batches to commit; later batches see this hold.
@@ -569,12 +833,123 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           throw new IllegalArgumentException("hold id " + hold.id() + " is already used");
         }
       }
+      if (!targets.isEmpty()) {
+        try (PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO bulwark_lifecycle_hold_targets (hold_id, data_class, target) VALUES (?, ?, ?)")) {
+          for (Map.Entry<DataClass, Optional<String>> e : targets.entrySet()) {
+            ps.setObject(1, hold.id());
+            ps.setString(2, e.getKey().name());
+            ps.setString(3, e.getValue().orElse(null));
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
       return null;
     });
   }
 
-  private static final String HOLD_COLUMNS = "hold_id, scope, target, data_class, reason, owner, placed_by,"
-      + " placed_reason, placed_at, released_by, released_reason, released_at";
+  @Override
+  public Optional<String> canonicalId(RecordRef ref) {
+    return canonical(table(ref.dataClass()).canonicalId, ref.id());
+  }
+
+  @Override
+  public Set<String> subjectForms(String subject) {
+    Set<String> out = new TreeSet<>();
+    boolean mapped = false;
+    for (Table t : tables.values()) {
+      if (t.canonicalSubject.isPresent()) {
+        mapped = true;
+        canonical(t.canonicalSubject.get(), subject).ifPresent(out::add);
+      }
+    }
+    return mapped ? Set.copyOf(out) : Set.of(subject);
+  }
+
+  @Override
+  public List<LegalHold> holdsOnSubject(String subject, Optional<String> tenant) {
+    return auto(c -> holdsOnSubject(c, subject, tenant));
+  }
+
+  private List<LegalHold> holdsOnSubject(Connection c, String subject, Optional<String> tenant) throws SQLException {
+    Map<UUID, LegalHold> out = new LinkedHashMap<>();
+    boolean subjectMapped = false;
+    boolean tenantMapped = false;
+    for (Table t : tables.values()) {
+      if (t.subjectHolds.isPresent()) {
+        subjectMapped = true;
+        if (canonical(c, t.canonicalSubject.orElseThrow(), subject).isPresent()) {
+          partyHolds(c, t.subjectHolds.get(), subject, out);
+        }
+      }
+      if (t.tenantHolds.isPresent()) {
+        tenantMapped = true;
+        if (tenant.isPresent() && canonical(c, t.canonicalTenant.orElseThrow(), tenant.get()).isPresent()) {
+          partyHolds(c, t.tenantHolds.get(), tenant.get(), out);
+        }
+      }
+    }
+    // Without a column to compare against, a hold's target is compared as text.
+    try (PreparedStatement ps = c.prepareStatement("SELECT " + Table.HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h"
+        + " WHERE h.released_at IS NULL AND ((h.scope = 'SUBJECT' AND h.target = ? AND NOT ?)"
+        + " OR (h.scope = 'TENANT' AND h.target = ? AND NOT ?))")) {
+      ps.setString(1, subject);
+      ps.setBoolean(2, subjectMapped);
+      ps.setString(3, tenant.orElse(""));
+      ps.setBoolean(4, tenantMapped || tenant.isEmpty());
+      for (LegalHold h : readHolds(ps)) {
+        out.putIfAbsent(h.id(), h);
+      }
+    }
+    return List.copyOf(out.values());
+  }
+
+  private static void partyHolds(Connection c, String sql, String value, Map<UUID, LegalHold> out)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setString(1, value);
+      for (LegalHold h : readHolds(ps)) {
+        out.putIfAbsent(h.id(), h);
+      }
+    }
+  }
+
+  @Override
+  public DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
+      String reference, Instant at) {
+    return tx(c -> {
+      try (Statement s = c.createStatement()) {
+        // The purge batches' discipline: a hold placed before this point is seen below; one
+        // placed later waits until the key is destroyed and its evidence committed.
+        s.execute("SELECT pg_advisory_xact_lock_shared(" + HOLD_LOCK + ")");
+      }
+      List<LegalHold> blocking = holdsOnSubject(c, subject, tenant);
+      if (!blocking.isEmpty()) {
+        throw new LegalHoldException("key destruction refused: hold " + blocking.get(0).id() + " ("
+            + blocking.get(0).reason() + ") covers the subject");
+      }
+      long remaining = 0;
+      for (Table t : tables.values()) {
+        if (t.countSubject != null && canonical(c, t.canonicalSubject.orElseThrow(), subject).isPresent()) {
+          try (PreparedStatement ps = c.prepareStatement(t.countSubject)) {
+            ps.setString(1, subject);
+            try (ResultSet rs = ps.executeQuery()) {
+              rs.next();
+              remaining += rs.getLong(1);
+            }
+          }
+        }
+      }
+      if (remaining > 0) {
+        throw new LegalHoldException("key destruction refused: " + remaining
+            + " record(s) of the subject remain; the other records were erased");
+      }
+      DeletionEvidence e = Evidence.keyShredded(subject, Evidence.destroyKey(shredder, subject), at, by, reference);
+      insertEvidence(c, e);
+      return e;
+    });
+  }
 
   private static LegalHold readHold(ResultSet rs) throws SQLException {
     Optional<LegalHold.Release> release = Optional.empty();
@@ -600,9 +975,9 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public Optional<LegalHold> releaseHold(UUID id, LegalHold.Release release) {
     return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_holds SET released_by = ?,"
-          + " released_reason = ?, released_at = ? WHERE hold_id = ? AND released_at IS NULL RETURNING "
-          + HOLD_COLUMNS)) {
+      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_holds h SET released_by = ?,"
+          + " released_reason = ?, released_at = ? WHERE h.hold_id = ? AND h.released_at IS NULL RETURNING "
+          + Table.HOLD_COLUMNS)) {
         ps.setString(1, release.by().actor());
         ps.setString(2, release.by().reason());
         ps.setObject(3, ts(release.at()));
@@ -616,7 +991,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   public Optional<LegalHold> hold(UUID id) {
     return auto(c -> {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + HOLD_COLUMNS + " FROM bulwark_lifecycle_holds WHERE hold_id = ?")) {
+          "SELECT " + Table.HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h WHERE h.hold_id = ?")) {
         ps.setObject(1, id);
         return readHolds(ps).stream().findFirst();
       }
@@ -626,8 +1001,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public List<LegalHold> activeHolds() {
     return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + HOLD_COLUMNS
-          + " FROM bulwark_lifecycle_holds WHERE released_at IS NULL ORDER BY placed_at, hold_id")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT " + Table.HOLD_COLUMNS
+          + " FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL ORDER BY h.placed_at, h.hold_id")) {
         return readHolds(ps);
       }
     });
@@ -636,24 +1011,18 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public List<LegalHold> holdsCovering(RecordState record) {
     Table t = table(record.ref().dataClass());
-    List<LegalHold> out = new ArrayList<>();
-    for (LegalHold h : activeHolds()) {
-      boolean covers;
-      switch (h.scope()) {
-        case SUBJECT:
-          covers = t.mapping.subjectColumn().isEmpty() || h.covers(record.ref(), record.subject(), record.tenant());
-          break;
-        case TENANT:
-          covers = t.mapping.tenantColumn().isEmpty() || h.covers(record.ref(), record.subject(), record.tenant());
-          break;
-        default:
-          covers = h.covers(record.ref(), record.subject(), record.tenant());
+    // The purge's own predicate, so "why is this not purged?" and the purge always agree.
+    return auto(c -> {
+      try (PreparedStatement ps = c.prepareStatement(t.holdsCovering)) {
+        ps.setString(1, record.ref().id());
+        return readHolds(ps);
+      } catch (SQLException e) {
+        if (Table.doesNotFit(e)) {
+          return List.<LegalHold>of();
+        }
+        throw e;
       }
-      if (covers) {
-        out.add(h);
-      }
-    }
-    return out;
+    });
   }
 
   // ---------------------------------------------------------------- evidence
@@ -756,8 +1125,11 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         if (!rs.next()) {
           return new Watermark(Optional.empty(), Optional.empty());
         }
+        Optional<Instant> started = instant(rs, 1);
         long rows = rs.getLong(2);
-        return new Watermark(instant(rs, 1), rs.wasNull() ? Optional.empty() : Optional.of(rows));
+        // wasNull() right after reading the column it is about.
+        Optional<Long> completed = rs.wasNull() ? Optional.empty() : Optional.of(rows);
+        return new Watermark(started, completed);
       }
     }
   }
@@ -779,6 +1151,31 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         ps.executeUpdate();
       }
       return before;
+    });
+  }
+
+  @Override
+  public void resetWatermark(Instant to, DeletionEvidence record) {
+    tx(c -> {
+      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_watermark (job, last_run_started_at)"
+          + " VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_run_started_at = EXCLUDED.last_run_started_at")) {
+        ps.setString(1, JOB);
+        ps.setObject(2, ts(to));
+        ps.executeUpdate();
+      }
+      insertEvidence(c, record);
+      return null;
+    });
+  }
+
+  @Override
+  public OptionalLong size(DataClass dataClass) {
+    Table t = table(dataClass);
+    return auto(c -> {
+      try (PreparedStatement ps = c.prepareStatement(t.countAll); ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return OptionalLong.of(rs.getLong(1));
+      }
     });
   }
 

@@ -18,14 +18,28 @@ import java.util.regex.Pattern;
 
 /**
  * One checked {@link TableMapping} with its SQL. Every identifier in the SQL comes from the
- * mapping (validated as a plain identifier and found in {@code information_schema}) or from
- * {@code information_schema} itself (type names); values are always bound parameters.
+ * mapping (validated and found in {@code information_schema}, always written quoted) or from
+ * {@code information_schema} itself (type names); the data class name is a validated literal
+ * ({@code [a-z][a-z0-9._-]*}); values are always bound parameters.
+ *
+ * <p>Holds are compared as typed values: a hold's target is stored in the column's canonical
+ * text form when it is placed, and cast back to the column's type inside the purge statement,
+ * so {@code 007} and {@code 7} (bigint) or upper- and lower-case UUIDs name the same row. Each
+ * cast sits under a {@code CASE} on the data class, so a target stored for another class (of
+ * another type) is never cast to this table's type.
  */
 final class Table {
 
   private static final Pattern TYPE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
+  /** The columns of a hold, for statements that alias the holds table {@code h}. */
+  static final String HOLD_COLUMNS = "h.hold_id, h.scope, h.target, h.data_class, h.reason, h.owner, h.placed_by,"
+      + " h.placed_reason, h.placed_at, h.released_by, h.released_reason, h.released_at";
+
   final TableMapping mapping;
+  final String idType;
+  final Optional<String> subjectType;
+  final Optional<String> tenantType;
   final String selectById;
   final String lockById;
   final String markEligible;
@@ -43,75 +57,131 @@ final class Table {
   final String lockSubject;
   final String clearDeadlines;
   final String deleteIds;
+  final String deleteOne;
+  final String holdsCovering;
+  final String canonicalId;
+  final Optional<String> canonicalSubject;
+  final Optional<String> canonicalTenant;
+  final Optional<String> subjectHolds;
+  final Optional<String> tenantHolds;
+  final String countAll;
 
-  private Table(TableMapping m, String idType, Optional<String> subjectType) {
+  private Table(TableMapping m, String idType, Optional<String> subjectType, Optional<String> tenantType) {
     this.mapping = m;
-    String tbl = m.table();
-    String id = "t." + m.idColumn();
+    this.idType = idType;
+    this.subjectType = subjectType;
+    this.tenantType = tenantType;
+    String cls = "'" + m.dataClass().name() + "'";
+    String tbl = TableMapping.quoted(m.table());
+    String id = "t." + TableMapping.quoted(m.idColumn());
+    Optional<String> subject = m.subjectColumn().map(c -> "t." + TableMapping.quoted(c));
+    Optional<String> tenant = m.tenantColumn().map(c -> "t." + TableMapping.quoted(c));
     String idParam = "CAST(? AS " + idType + ")";
+    String purgeAfterCol = TableMapping.quoted(m.purgeAfterColumn());
+    String deletedAtCol = TableMapping.quoted(m.deletedAtColumn());
     String cols = "CAST(" + id + " AS text), "
-        + m.subjectColumn().map(c -> "CAST(t." + c + " AS text)").orElse("CAST(NULL AS text)") + ", "
-        + m.tenantColumn().map(c -> "CAST(t." + c + " AS text)").orElse("CAST(NULL AS text)") + ", "
-        + m.eligibleAtColumn().map(c -> "t." + c).orElse("CAST(NULL AS timestamptz)") + ", "
-        + "t." + m.deletedAtColumn() + ", t." + m.purgeAfterColumn() + ", "
-        + m.operationColumn().map(c -> "CAST(t." + c + " AS text)").orElse("CAST(NULL AS text)");
+        + subject.map(c -> "CAST(" + c + " AS text)").orElse("CAST(NULL AS text)") + ", "
+        + tenant.map(c -> "CAST(" + c + " AS text)").orElse("CAST(NULL AS text)") + ", "
+        + m.eligibleAtColumn().map(c -> "t." + TableMapping.quoted(c)).orElse("CAST(NULL AS timestamptz)") + ", "
+        + "t." + deletedAtCol + ", t." + purgeAfterCol + ", "
+        + m.operationColumn().map(c -> "CAST(t." + TableMapping.quoted(c) + " AS text)").orElse("CAST(NULL AS text)");
     String from = " FROM " + tbl + " t ";
-    String purgeAfter = "t." + m.purgeAfterColumn();
-    String deletedAt = "t." + m.deletedAtColumn();
-    // Holds fail closed: without a subject (tenant) column every subject (tenant) hold covers the row.
-    String holds = "NOT EXISTS (SELECT 1 FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL AND ("
-        + "(h.scope = 'RECORD' AND h.data_class = ? AND h.target = CAST(" + id + " AS text))"
-        + " OR (h.scope = 'SUBJECT'"
-        + m.subjectColumn().map(c -> " AND h.target = CAST(t." + c + " AS text)").orElse("") + ")"
-        + " OR (h.scope = 'TENANT'"
-        + m.tenantColumn().map(c -> " AND h.target = CAST(t." + c + " AS text)").orElse("") + ")))";
-    String dueWhere = "WHERE " + purgeAfter + " <= ? AND " + holds;
-    String subjectWhere = m.subjectColumn()
-        .map(c -> "WHERE t." + c + " = CAST(? AS " + subjectType.orElseThrow() + ") AND " + holds).orElse(null);
+    String purgeAfter = "t." + purgeAfterCol;
+    String deletedAt = "t." + deletedAtCol;
+    // When a hold covers row t (hold aliased h). Holds fail closed: without a subject (tenant)
+    // column every subject (tenant) hold covers the row, and so does a subject (tenant) hold
+    // stored before this class was mapped (it has no canonical target for this class).
+    String cover = "(h.scope = 'CLASS' AND h.data_class = " + cls + ")"
+        + " OR (h.scope = 'RECORD' AND h.data_class = " + cls + " AND CASE WHEN h.data_class = " + cls
+        + " THEN " + id + " = CAST(h.target AS " + idType + ") ELSE false END)"
+        + " OR (h.scope = 'SUBJECT' AND " + partyCover(cls, subject, subjectType) + ")"
+        + " OR (h.scope = 'TENANT' AND " + partyCover(cls, tenant, tenantType) + ")";
+    String notHeld = "NOT EXISTS (SELECT 1 FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL AND ("
+        + cover + "))";
+    // Rows a run set aside (their delete failed) are not retried within the same run.
+    String notSetAside = "NOT EXISTS (SELECT 1 FROM bulwark_lifecycle_set_aside s WHERE s.reference = ?"
+        + " AND s.data_class = " + cls + " AND CASE WHEN s.data_class = " + cls + " THEN " + id
+        + " = CAST(s.record_id AS " + idType + ") ELSE false END)";
+    String dueWhere = "WHERE " + purgeAfter + " <= ? AND " + notHeld;
+    String subjectWhere = subject
+        .map(c -> "WHERE " + c + " = CAST(? AS " + subjectType.orElseThrow() + ") AND " + notHeld).orElse(null);
 
     selectById = "SELECT " + cols + from + "WHERE " + id + " = " + idParam;
     lockById = selectById + " FOR UPDATE OF t";
-    markEligible = "UPDATE " + tbl + " t SET " + m.purgeAfterColumn() + " = ?"
-        + m.eligibleAtColumn().map(c -> ", " + c + " = ?").orElse("")
+    markEligible = "UPDATE " + tbl + " t SET " + purgeAfterCol + " = ?"
+        + m.eligibleAtColumn().map(c -> ", " + TableMapping.quoted(c) + " = ?").orElse("")
         + " WHERE " + id + " = " + idParam + " AND " + purgeAfter + " IS NULL";
     String scheduledWhere = "WHERE " + deletedAt + " IS NULL AND " + purgeAfter + " IS NOT NULL AND "
-        + m.eligibleAtColumn().map(c -> "t." + c).orElse("NULL") + " IS NOT NULL";
+        + m.eligibleAtColumn().map(c -> "t." + TableMapping.quoted(c)).orElse("NULL") + " IS NOT NULL";
     scheduledFirst = "SELECT " + cols + from + scheduledWhere + " ORDER BY " + id + " LIMIT ?";
     scheduledAfter = "SELECT " + cols + from + scheduledWhere + " AND " + id + " > " + idParam
         + " ORDER BY " + id + " LIMIT ?";
-    moveDeadline = "UPDATE " + tbl + " t SET " + m.purgeAfterColumn() + " = ? WHERE " + id + " = " + idParam
+    moveDeadline = "UPDATE " + tbl + " t SET " + purgeAfterCol + " = ? WHERE " + id + " = " + idParam
         + " AND " + purgeAfter + " = ? AND " + deletedAt + " IS NULL";
-    markDeleted = "UPDATE " + tbl + " t SET " + m.deletedAtColumn() + " = ?, " + m.purgeAfterColumn() + " = ?"
-        + m.operationColumn().map(c -> ", " + c + " = ?").orElse("") + " WHERE " + id + " = " + idParam;
-    unmarkDeleted = "UPDATE " + tbl + " t SET " + m.deletedAtColumn() + " = NULL, " + m.purgeAfterColumn() + " = ?"
-        + m.operationColumn().map(c -> ", " + c + " = NULL").orElse("") + " WHERE " + id + " = " + idParam;
+    markDeleted = "UPDATE " + tbl + " t SET " + deletedAtCol + " = ?, " + purgeAfterCol + " = ?"
+        + m.operationColumn().map(c -> ", " + TableMapping.quoted(c) + " = ?").orElse("")
+        + " WHERE " + id + " = " + idParam;
+    unmarkDeleted = "UPDATE " + tbl + " t SET " + deletedAtCol + " = NULL, " + purgeAfterCol + " = ?"
+        + m.operationColumn().map(c -> ", " + TableMapping.quoted(c) + " = NULL").orElse("")
+        + " WHERE " + id + " = " + idParam;
     String order = " ORDER BY " + purgeAfter + ", " + id + " LIMIT ?";
     due = "SELECT " + cols + from + dueWhere + order;
     countDue = "SELECT count(*)" + from + dueWhere;
-    countSubject = m.subjectColumn()
-        .map(c -> "SELECT count(*)" + from + "WHERE t." + c + " = CAST(? AS " + subjectType.orElseThrow() + ")")
+    countAll = "SELECT count(*) FROM " + tbl;
+    countSubject = subject
+        .map(c -> "SELECT count(*)" + from + "WHERE " + c + " = CAST(? AS " + subjectType.orElseThrow() + ")")
         .orElse(null);
-    lockDue = "SELECT " + cols + from + dueWhere + order + " FOR UPDATE OF t SKIP LOCKED";
+    lockDue = "SELECT " + cols + from + dueWhere + " AND " + notSetAside + order + " FOR UPDATE OF t SKIP LOCKED";
+    // An erasure waits for rows the host has locked (bounded by lock_timeout) instead of
+    // skipping them: a skipped row would be reported as remaining, as if it were held.
     lockSubject = subjectWhere == null ? null
-        : "SELECT " + cols + from + subjectWhere + " ORDER BY " + id + " LIMIT ? FOR UPDATE OF t SKIP LOCKED";
-    purgeDue = "WITH batch AS (SELECT " + id + " AS bid" + from + dueWhere + order
+        : "SELECT " + cols + from + subjectWhere + " AND " + notSetAside + " ORDER BY " + id + " LIMIT ? FOR UPDATE OF t";
+    purgeDue = "WITH batch AS (SELECT " + id + " AS bid" + from + dueWhere + " AND " + notSetAside + order
         + " FOR UPDATE OF t SKIP LOCKED) DELETE FROM " + tbl + " t USING batch WHERE " + id + " = batch.bid"
         + " RETURNING " + cols;
     purgeSubject = subjectWhere == null ? null
-        : "WITH batch AS (SELECT " + id + " AS bid" + from + subjectWhere + " ORDER BY " + id
-            + " LIMIT ? FOR UPDATE OF t SKIP LOCKED) DELETE FROM " + tbl + " t USING batch WHERE " + id
+        : "WITH batch AS (SELECT " + id + " AS bid" + from + subjectWhere + " AND " + notSetAside + " ORDER BY " + id
+            + " LIMIT ? FOR UPDATE OF t) DELETE FROM " + tbl + " t USING batch WHERE " + id
             + " = batch.bid RETURNING " + cols;
-    clearDeadlines = "UPDATE " + tbl + " t SET " + m.purgeAfterColumn() + " = NULL WHERE " + id
+    clearDeadlines = "UPDATE " + tbl + " t SET " + purgeAfterCol + " = NULL WHERE " + id
         + " = ANY(CAST(? AS " + idType + "[]))";
     deleteIds = "DELETE FROM " + tbl + " t WHERE " + id + " = ANY(CAST(? AS " + idType + "[]))";
+    deleteOne = "DELETE FROM " + tbl + " t WHERE " + id + " = " + idParam;
+    holdsCovering = "SELECT " + HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h, " + tbl + " t WHERE " + id + " = "
+        + idParam + " AND h.released_at IS NULL AND (" + cover + ") ORDER BY h.placed_at, h.hold_id";
+    canonicalId = "SELECT CAST(CAST(? AS " + idType + ") AS text)";
+    canonicalSubject = subjectType.map(ty -> "SELECT CAST(CAST(? AS " + ty + ") AS text)");
+    canonicalTenant = tenantType.map(ty -> "SELECT CAST(CAST(? AS " + ty + ") AS text)");
+    subjectHolds = subjectType.map(ty -> partyHolds("SUBJECT", cls, ty));
+    tenantHolds = tenantType.map(ty -> partyHolds("TENANT", cls, ty));
   }
 
-  /** Checks the mapping against the database; adds every problem found to {@code problems}. */
+  private static String partyCover(String cls, Optional<String> column, Optional<String> type) {
+    if (column.isEmpty()) {
+      return "true";
+    }
+    return "(NOT EXISTS (SELECT 1 FROM bulwark_lifecycle_hold_targets x WHERE x.hold_id = h.hold_id"
+        + " AND x.data_class = " + cls + ")"
+        + " OR EXISTS (SELECT 1 FROM bulwark_lifecycle_hold_targets x WHERE x.hold_id = h.hold_id"
+        + " AND x.data_class = " + cls + " AND CASE WHEN x.data_class = " + cls + " AND x.target IS NOT NULL THEN "
+        + column.get() + " = CAST(x.target AS " + type.orElseThrow() + ") ELSE false END))";
+  }
+
+  /** Active holds of this scope whose target for this class equals the bound value (typed). */
+  private static String partyHolds(String scope, String cls, String type) {
+    return "SELECT " + HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL AND h.scope = '"
+        + scope + "' AND (NOT EXISTS (SELECT 1 FROM bulwark_lifecycle_hold_targets x WHERE x.hold_id = h.hold_id"
+        + " AND x.data_class = " + cls + ") OR EXISTS (SELECT 1 FROM bulwark_lifecycle_hold_targets x"
+        + " WHERE x.hold_id = h.hold_id AND x.data_class = " + cls + " AND CASE WHEN x.data_class = " + cls
+        + " AND x.target IS NOT NULL THEN CAST(x.target AS " + type + ") = CAST(? AS " + type + ") ELSE false END))";
+  }
+
+  /** Checks the mapping against the database (read only); adds every problem found to {@code problems}. */
   static Optional<Table> check(Connection c, TableMapping m, List<String> problems) throws SQLException {
     Map<String, String> types = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement("SELECT column_name, udt_name FROM information_schema.columns"
         + " WHERE table_schema = current_schema() AND table_name = ?")) {
-      ps.setString(1, m.table());
+      ps.setString(1, TableMapping.bare(m.table()));
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           types.put(rs.getString(1), rs.getString(2));
@@ -131,7 +201,7 @@ final class Table {
     m.eligibleAtColumn().ifPresent(col -> column(m, types, "eligibleAt", col, "timestamptz", problems));
     m.operationColumn().ifPresent(col -> {
       column(m, types, "operation", col, null, problems);
-      String t = types.get(col);
+      String t = types.get(TableMapping.bare(col));
       if (t != null && !t.equals("uuid") && !t.equals("text") && !t.equals("varchar")) {
         problems.add("column " + m.table() + "." + col + " (operation) is " + t + ", must be uuid or text");
       }
@@ -139,12 +209,14 @@ final class Table {
     if (problems.size() > before) {
       return Optional.empty();
     }
-    return Optional.of(new Table(m, types.get(m.idColumn()), m.subjectColumn().map(types::get)));
+    return Optional.of(new Table(m, types.get(TableMapping.bare(m.idColumn())),
+        m.subjectColumn().map(col -> types.get(TableMapping.bare(col))),
+        m.tenantColumn().map(col -> types.get(TableMapping.bare(col)))));
   }
 
   private static void column(TableMapping m, Map<String, String> types, String role, String col,
       String requiredType, List<String> problems) {
-    String type = types.get(col);
+    String type = types.get(TableMapping.bare(col));
     if (type == null) {
       problems.add("table " + m.table() + " has no column " + col + " (" + role + ")");
     } else if (!TYPE_NAME.matcher(type).matches()) {
@@ -181,9 +253,15 @@ final class Table {
     }
   }
 
+  /** True for the errors a value that does not fit a column's type raises (invalid text, out of range). */
+  static boolean doesNotFit(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && state.startsWith("22");
+  }
+
   /** An id the column's type cannot hold names no record. */
   RuntimeException badId(RecordRef ref, SQLException e) {
-    if ("22P02".equals(e.getSQLState())) {
+    if (doesNotFit(e)) {
       return new UnknownRecordException("no record " + ref + " (the id does not fit column "
           + mapping.table() + "." + mapping.idColumn() + ")");
     }

@@ -1,8 +1,11 @@
 package dev.bulwark.lifecycle.jdbc;
 
 import dev.bulwark.lifecycle.DataClass;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +14,11 @@ import java.util.regex.Pattern;
  * README for the DDL, including the partial unique index for soft-deleted rows);
  * {@link JdbcLifecycleStore} checks them against the database when it is built.
  *
- * <p>Names are unquoted lower-case SQL identifiers ({@code [a-z_][a-z0-9_]{0,62}}), resolved in
- * the connection's current schema.
+ * <p>Names are unquoted lower-case SQL identifiers ({@code [a-z_][a-z0-9_]{0,62}}), or quoted
+ * identifiers ({@code "Order"}, {@code "user"}: letters, digits and {@code _} between double
+ * quotes), resolved in the connection's current schema. A PostgreSQL reserved word ({@code user},
+ * {@code order}, {@code group}...) is refused unquoted, because unquoted it names something else
+ * or does not parse; quote it. A column may play only one role.
  *
  * @param dataClass the class whose records the table holds
  * @param table the host's table
@@ -36,6 +42,20 @@ public record TableMapping(
     Optional<String> operationColumn) {
 
   private static final Pattern IDENTIFIER = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+  private static final Pattern QUOTED = Pattern.compile("\"[A-Za-z_][A-Za-z0-9_]{0,62}\"");
+
+  /** PostgreSQL's reserved key words (including those allowed only as function or type names). */
+  private static final Set<String> RESERVED = Set.of("all", "analyse", "analyze", "and", "any", "array", "as",
+      "asc", "asymmetric", "authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
+      "column", "concurrently", "constraint", "create", "cross", "current_catalog", "current_date", "current_role",
+      "current_schema", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc",
+      "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from", "full",
+      "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join",
+      "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull",
+      "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "references",
+      "returning", "right", "select", "session_user", "similar", "some", "symmetric", "system_user", "table",
+      "tablesample", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose",
+      "when", "where", "window", "with");
 
   public TableMapping {
     Objects.requireNonNull(dataClass, "dataClass");
@@ -47,12 +67,48 @@ public record TableMapping(
     Objects.requireNonNull(tenantColumn, "tenantColumn").ifPresent(c -> identifier(c, "tenantColumn"));
     Objects.requireNonNull(eligibleAtColumn, "eligibleAtColumn").ifPresent(c -> identifier(c, "eligibleAtColumn"));
     Objects.requireNonNull(operationColumn, "operationColumn").ifPresent(c -> identifier(c, "operationColumn"));
+    Map<String, String> roles = new HashMap<>();
+    role(roles, idColumn, "idColumn");
+    role(roles, deletedAtColumn, "deletedAtColumn");
+    role(roles, purgeAfterColumn, "purgeAfterColumn");
+    subjectColumn.ifPresent(c -> role(roles, c, "subjectColumn"));
+    tenantColumn.ifPresent(c -> role(roles, c, "tenantColumn"));
+    eligibleAtColumn.ifPresent(c -> role(roles, c, "eligibleAtColumn"));
+    operationColumn.ifPresent(c -> role(roles, c, "operationColumn"));
   }
 
   private static void identifier(String name, String what) {
-    if (name == null || !IDENTIFIER.matcher(name).matches()) {
-      throw new IllegalArgumentException(what + " must be an unquoted lower-case SQL identifier ([a-z_][a-z0-9_]{0,62})");
+    if (name == null) {
+      throw new IllegalArgumentException(what + " is missing");
     }
+    if (QUOTED.matcher(name).matches()) {
+      return;
+    }
+    if (!IDENTIFIER.matcher(name).matches()) {
+      throw new IllegalArgumentException(what + " must be an unquoted lower-case SQL identifier ([a-z_][a-z0-9_]{0,62})"
+          + " or a quoted one (\"Name\")");
+    }
+    if (RESERVED.contains(name)) {
+      throw new IllegalArgumentException(what + " '" + name + "' is a reserved SQL word; write it quoted: \"" + name
+          + "\"");
+    }
+  }
+
+  private static void role(Map<String, String> roles, String column, String what) {
+    String other = roles.putIfAbsent(bare(column), what);
+    if (other != null) {
+      throw new IllegalArgumentException("column " + bare(column) + " cannot be both " + other + " and " + what);
+    }
+  }
+
+  /** The name as the catalog spells it: without the quotes of a quoted identifier. */
+  static String bare(String name) {
+    return name.startsWith("\"") ? name.substring(1, name.length() - 1) : name;
+  }
+
+  /** The name quoted for SQL text (every generated statement quotes, so reserved words are safe). */
+  static String quoted(String name) {
+    return "\"" + bare(name) + "\"";
   }
 
   /** A mapping with columns {@code id}, {@code deleted_at}, {@code purge_after}; add the rest with the {@code with*} methods. */

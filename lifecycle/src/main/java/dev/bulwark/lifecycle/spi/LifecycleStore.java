@@ -1,8 +1,10 @@
 package dev.bulwark.lifecycle.spi;
 
+import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.LegalHold;
+import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.spi.SoftDeletion.Restoration;
@@ -10,6 +12,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 
@@ -154,6 +157,67 @@ public interface LifecycleStore {
 
   /** Records the number of rows a completed run purged, for the volume safety rail. */
   void recordRunCompleted(long rows);
+
+  /**
+   * The record's id as the store keeps it (a database column's canonical text form: {@code 7} for
+   * a bigint {@code 007}, lower case for a UUID), or empty when no record of the class could have
+   * this id (it does not parse as the column's type). Record holds are placed on this form.
+   */
+  default Optional<String> canonicalId(RecordRef ref) {
+    return Optional.of(ref.id());
+  }
+
+  /**
+   * Every spelling under which the store keeps this subject: its canonical form in each mapped
+   * subject column. Empty when no mapped subject column can hold the value.
+   */
+  default Set<String> subjectForms(String subject) {
+    return Set.of(subject);
+  }
+
+  /**
+   * The active holds that block erasing this subject or destroying its key: subject holds on the
+   * subject (compared as the columns' typed values) and tenant holds on the tenant.
+   */
+  default List<LegalHold> holdsOnSubject(String subject, Optional<String> tenant) {
+    return activeHolds().stream().filter(h ->
+        (h.scope() == LegalHold.Scope.SUBJECT && h.target().equals(subject))
+            || (h.scope() == LegalHold.Scope.TENANT && tenant.map(h.target()::equals).orElse(false))).toList();
+  }
+
+  /**
+   * Destroys a subject's key through {@code shredder} and stores the {@code KEY_SHREDDED}
+   * evidence, under the same discipline as a purge batch: serialised against {@link #placeHold},
+   * with the holds (subject, tenant) and the subject's remaining records checked at that moment.
+   * A hold placed at any point before the key is destroyed wins.
+   *
+   * <p>The default refuses: a store that cannot serialise this against hold placement must not
+   * destroy keys.
+   *
+   * @return the stored evidence (pending delivery)
+   * @throws LegalHoldException when a hold covers the subject or tenant, or records of the
+   *     subject remain; the key is not destroyed
+   * @throws dev.bulwark.lifecycle.LifecycleException when the shredder fails (nothing is recorded)
+   */
+  default DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
+      String reference, Instant at) {
+    throw new UnsupportedOperationException("this store cannot destroy keys under its hold discipline");
+  }
+
+  /**
+   * Moves the purge watermark to {@code to}, earlier or later (an operator's recovery from a
+   * wrong clock), and stores {@code record} (kind {@code WATERMARK_RESET}) in the same step.
+   *
+   * @throws UnsupportedOperationException when the store cannot (the default)
+   */
+  default void resetWatermark(Instant to, DeletionEvidence record) {
+    throw new UnsupportedOperationException("this store cannot reset its purge watermark");
+  }
+
+  /** How many records of the class the store holds (live or deleted), when it can tell cheaply. */
+  default OptionalLong size(DataClass dataClass) {
+    return OptionalLong.empty();
+  }
 
   /** The store's own notion of now (a database's clock), when it has one. */
   default Optional<Instant> referenceTime() {

@@ -220,6 +220,9 @@ final class NotesService implements AutoCloseable {
     ChallengeStore challenges;
     if (dataSource != null) {
       this.store = new JdbcAppStore(dataSource);
+      // The sample owns its database, so it runs the explicit set-up step itself; a deployment
+      // runs it once with a role allowed to create tables (bulwark lifecycle init).
+      JdbcLifecycleStore.createSchema(dataSource);
       this.lifecycleStore = JdbcLifecycleStore.create(dataSource,
           TableMapping.of(NOTE, JdbcAppStore.NOTES_TABLE).withSubject("owner_id").withOperation("delete_op"));
       JdbcAttemptStore jdbcAttempts = new JdbcAttemptStore(dataSource, clock);

@@ -16,6 +16,8 @@ import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
+import dev.bulwark.lifecycle.LifecycleEvent;
+import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeReport;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RecordRef;
@@ -30,6 +32,7 @@ import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import dev.bulwark.testkit.StoreContract;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -64,6 +67,17 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
 
   /** Adds a live record, as the host's own INSERT would. */
   protected abstract void insert(RecordRef ref, Optional<String> subject, Optional<String> tenant) throws Exception;
+
+  /**
+   * What the host's anonymisation does to {@link #ITEM} records: rewrites their payload to
+   * {@code "anonymised"}. A database store passes the batch's connection; the implementation
+   * MUST use it (another connection would wait for the batch's row locks).
+   */
+  protected abstract void anonymiseInHost(List<RecordState> records, Optional<Connection> transaction)
+      throws Exception;
+
+  /** The payload of an {@link #ITEM} record as the host's table holds it now. */
+  protected abstract String payload(RecordRef ref) throws Exception;
 
   protected RecordRef newRecord(DataClass c, String subject, String tenant) throws Exception {
     RecordRef ref = RecordRef.of(c, Long.toString(ids.incrementAndGet()));
@@ -356,6 +370,147 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
     assertTrue(store.find(a).orElseThrow().purgeAfter().isEmpty());
     clock.advance(Duration.ofDays(1));
     assertEquals(0L, runner(l).run().total());
+  }
+
+  @Test
+  public void anonymiseAction_handlerReallyUpdatesTheHostTable_inTheBatch() throws Exception {
+    ExpiryHandler handler = new ExpiryHandler() {
+      @Override
+      public void anonymise(List<RecordState> records, Optional<Connection> transaction) throws Exception {
+        anonymiseInHost(records, transaction);
+      }
+    };
+    RetentionPolicies p = RetentionPolicies.of(
+        RetentionPolicy.purgeAfter(ITEM, Period.ofDays(90)).withAction(RetentionPolicy.Action.ANONYMISE),
+        RetentionPolicy.purgeAfter(ATTACHMENT, Period.ofDays(30)));
+    Lifecycle l = Lifecycle.builder(store).policies(p).clock(clock).expiryHandler(handler).batchSize(2).build();
+    List<RecordRef> due = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      RecordRef r = newRecord(ITEM, "s" + i, "t");
+      l.markEligible(r, clock.instant());
+      due.add(r);
+    }
+    RecordRef notYet = newRecord(ITEM, "s9", "t");
+    clock.advance(Duration.ofDays(90));
+    PurgeReport r = runner(l).run();
+    assertEquals(5L, r.counts().get(ITEM));
+    for (RecordRef ref : due) {
+      assertEquals("anonymised", payload(ref), ref.toString());
+      assertTrue(store.find(ref).orElseThrow().purgeAfter().isEmpty());
+    }
+    assertEquals("x", payload(notYet));
+  }
+
+  @Test
+  public void classHold_blocksEveryRecordOfTheClass_andOnlyThatClass() throws Exception {
+    Lifecycle l = lifecycle();
+    RecordRef a = newRecord(ITEM, "s1", "t1");
+    RecordRef b = newRecord(ITEM, "s2", "t2");
+    RecordRef other = newRecord(ATTACHMENT, "s1", null);
+    l.softDelete(List.of(a, b, other), ALICE);
+    LegalHold h = l.holdClass(ITEM, "litigation 12", "legal", OPERATOR);
+    assertEquals(LegalHold.Scope.CLASS, h.scope());
+    clock.advance(Duration.ofDays(31));
+    assertEquals(0, store.countDue(ITEM, clock.instant()));
+    assertEquals(Explanation.Status.HELD, l.explain(a).status());
+    runner(l).run();
+    assertTrue(store.find(a).isPresent());
+    assertTrue(store.find(b).isPresent());
+    assertTrue(store.find(other).isEmpty(), "a class hold does not hold other classes");
+    l.releaseHold(h.id(), OPERATOR);
+    clock.advance(Duration.ofMinutes(1));
+    runner(l).run();
+    assertTrue(store.find(a).isEmpty());
+    assertTrue(store.find(b).isEmpty());
+  }
+
+  @Test
+  public void recordHold_onAnotherSpellingOfTheId_holds() throws Exception {
+    Lifecycle l = lifecycle();
+    RecordRef a = newRecord(ITEM, "s1", "t1");
+    l.softDelete(List.of(a), ALICE);
+    // Ids of this suite are decimal numbers: in a numeric column "007" names record 7, and a hold
+    // on that spelling must hold it.
+    RecordRef spelled = RecordRef.of(ITEM, "00" + a.id());
+    if (store.canonicalId(spelled).equals(store.canonicalId(a))) {
+      l.holdRecord(spelled, "case", "legal", OPERATOR);
+    } else {
+      l.holdRecord(a, "case", "legal", OPERATOR);
+    }
+    clock.advance(Duration.ofDays(31));
+    runner(l).run();
+    assertTrue(store.find(a).isPresent(), "the held record survives the purge");
+  }
+
+  @Test
+  public void restore_afterTheRecoveryWindow_isRefused() throws Exception {
+    Lifecycle l = lifecycle();
+    RecordRef a = newRecord(ITEM, "s", "t");
+    SoftDeletion op = l.softDelete(List.of(a), ALICE, Period.ofDays(7));
+    clock.advance(Duration.ofDays(7));
+    assertThrows(OperationNotRestorableException.class, () -> l.restore(op.id(), OPERATOR));
+    assertTrue(store.find(a).orElseThrow().deleted());
+    assertTrue(store.operation(op.id()).orElseThrow().restoration().isEmpty());
+  }
+
+  @Test
+  public void watermark_withoutACompletedRun_hasNoRowCount() {
+    store.advanceWatermark(clock.instant());
+    assertEquals(Optional.empty(), store.watermark().lastCompletedRows());
+    assertEquals(Optional.empty(), store.advanceWatermark(clock.instant().plusSeconds(1)).lastCompletedRows());
+  }
+
+  @Test
+  public void watermark_afterARunUnderAClockFarAhead_canBeResetByAnOperator_andTheResetIsEvidence() throws Exception {
+    List<Object> events = new ArrayList<>();
+    Lifecycle l = lifecycle(policies(), ExpiryHandler.NONE, events);
+    RecordRef a = newRecord(ITEM, "s", "t");
+    l.softDelete(List.of(a), ALICE);
+    Instant real = clock.instant();
+    clock.advance(Duration.ofDays(3653));
+    runner(l).run(new PurgeRunner.Confirmation(OPERATOR, 10));
+    clock.set(real.plus(Duration.ofDays(1)));
+    PurgeRefusedException refused = assertThrows(PurgeRefusedException.class, () -> runner(l).run());
+    assertEquals(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN, refused.reason());
+
+    Attribution bob = Attribution.of("bob", "clock was ten years ahead");
+    LifecycleStore.Watermark before = runner(l).resetWatermark(bob);
+    assertEquals(Optional.of(real.plus(Duration.ofDays(3653))), before.lastRunStartedAt());
+    assertEquals(Optional.of(clock.instant()), store.watermark().lastRunStartedAt());
+    LifecycleEvent reset = events.stream().map(LifecycleEvent.class::cast)
+        .filter(e -> e.type() == LifecycleEvent.Type.WATERMARK_RESET).findFirst().orElseThrow();
+    assertEquals(bob, reset.by());
+    assertEquals(DeletionEvidence.Kind.WATERMARK_RESET, reset.evidence().orElseThrow().kind());
+    assertTrue(reset.evidence().get().policy().contains(before.lastRunStartedAt().get().toString()));
+    clock.advance(Duration.ofMinutes(1));
+    runner(l).run();
+  }
+
+  @Test
+  public void holdPlacedAfterTheLastErasureBatch_stopsKeyDestruction() throws Exception {
+    List<String> shredded = new ArrayList<>();
+    Lifecycle[] self = new Lifecycle[1];
+    int[] purgedBatches = {0};
+    Lifecycle l = Lifecycle.builder(store).policies(policies()).clock(clock).batchSize(1)
+        .listener(e -> {
+          // The third and last batch of erin's records has committed: a hold arrives now,
+          // before the key is destroyed.
+          if (e.type() == LifecycleEvent.Type.RECORDS_PURGED && ++purgedBatches[0] == 3) {
+            self[0].holdSubject("erin", "litigation", "legal", OPERATOR);
+          }
+        })
+        .keyShredder(subject -> {
+          shredded.add(subject);
+          return "r";
+        }).build();
+    self[0] = l;
+    newRecord(ITEM, "erin", "t");
+    newRecord(ITEM, "erin", "t");
+    newRecord(ATTACHMENT, "erin", null);
+    assertThrows(LegalHoldException.class, () -> l.erase("erin", Optional.of("t"), true, ALICE));
+    assertEquals(3, purgedBatches[0]);
+    assertTrue(shredded.isEmpty(), "a hold placed before the key is destroyed wins");
+    assertTrue(l.erasureReport("erin").keyShredReceipt().isEmpty());
   }
 
   @Test

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authz;
 
 import dev.bulwark.authz.InMemoryAuthzStore;
 import dev.bulwark.authz.spi.AuthzStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 
 class InMemoryAuthzStoreContractTest extends AuthzStoreContract {
 

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.authz;
 
 import dev.bulwark.authz.jdbc.JdbcAuthzStore;
 import dev.bulwark.authz.spi.AuthzStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import org.junit.jupiter.api.AfterEach;
 

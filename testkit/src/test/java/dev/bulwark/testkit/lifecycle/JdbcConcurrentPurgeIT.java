@@ -57,6 +57,7 @@ class JdbcConcurrentPurgeIT {
       s.execute("INSERT INTO events SELECT g, CASE WHEN g % 10 = 0 THEN 'held' ELSE 'u' || g END, now() - interval '31 days',"
           + " now() - interval '1 hour', 'payload' FROM generate_series(1, " + ROWS + ") g");
     }
+    JdbcLifecycleStore.createSchema(db.dataSource());
   }
 
   @AfterEach

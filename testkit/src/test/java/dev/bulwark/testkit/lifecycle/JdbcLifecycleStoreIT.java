@@ -13,6 +13,7 @@ import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.sql.Connection;
@@ -51,6 +52,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute(DDL);
     }
+    JdbcLifecycleStore.createSchema(ds);
     return JdbcLifecycleStore.create(ds, ITEMS, ATTACHMENTS);
   }
 
@@ -71,6 +73,29 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
         ps.setString(3, tenant.orElse(null));
       }
       ps.executeUpdate();
+    }
+  }
+
+  @Override
+  protected void anonymiseInHost(List<RecordState> records, Optional<Connection> transaction) throws SQLException {
+    String[] ids = records.stream().map(r -> r.ref().id()).toArray(String[]::new);
+    // The batch's own connection: any other would wait for the batch's row locks.
+    Connection c = transaction.orElseThrow(() -> new IllegalStateException("no batch connection handed over"));
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE items SET body = 'anonymised', owner_id = NULL WHERE id = ANY(CAST(? AS bigint[]))")) {
+      ps.setArray(1, c.createArrayOf("text", ids));
+      ps.executeUpdate();
+    }
+  }
+
+  @Override
+  protected String payload(RecordRef ref) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT body FROM items WHERE id = CAST(? AS bigint)")) {
+      ps.setString(1, ref.id());
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
     }
   }
 

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import java.nio.file.Path;

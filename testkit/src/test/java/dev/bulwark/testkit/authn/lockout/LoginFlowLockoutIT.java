@@ -12,7 +12,7 @@ import dev.bulwark.authn.lockout.Lockout;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.password.Argon2idParameters;
 import dev.bulwark.authn.password.PasswordHasher;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.util.ArrayList;
 import java.util.List;
