@@ -1,5 +1,7 @@
 package dev.bulwark.testkit;
 
+import dev.bulwark.testing.FakeClock;
+
 import static dev.bulwark.audit.AuditEvents.toAuditEvent;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,7 @@
 package dev.bulwark.authn.testsupport;
 
+import dev.bulwark.testing.FakeClock;
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
