@@ -174,9 +174,69 @@ public final class AuditVerifier {
     /** Seq of the readable record stored just after it; -1 until known. */
     long before = -1;
 
-    Damage(int finding, long after) {
+    /** The first record's damage text, and how many unreadable records followed it directly. */
+    final String message;
+    long more;
+
+    Damage(int finding, long after, String message) {
       this.finding = finding;
       this.after = after;
+      this.message = message;
+    }
+  }
+
+  /** Findings kept in full; beyond, they are counted per code (memory stays bounded on any input). */
+  static final int MAX_FINDINGS = 10_000;
+  /** Gaps and unreadable frames remembered for attributing later records. */
+  private static final int MAX_TRACKED = 100_000;
+
+  /**
+   * The findings of one run. Past {@link #MAX_FINDINGS} a finding is only counted: its slot holds
+   * a shared placeholder (so indexes stay valid) that later updates leave alone.
+   */
+  static final class FindingList extends java.util.AbstractList<Finding> {
+    private static final Finding DROPPED = new Finding(FindingCode.MALFORMED, -1, "-", "-");
+    private final ArrayList<Finding> list = new ArrayList<>();
+    private final java.util.EnumMap<FindingCode, Long> dropped = new java.util.EnumMap<>(FindingCode.class);
+    private int kept;
+
+    @Override
+    public boolean add(Finding f) {
+      if (kept >= MAX_FINDINGS) {
+        dropped.merge(f.code(), 1L, Long::sum);
+        return list.add(DROPPED);
+      }
+      kept++;
+      return list.add(f);
+    }
+
+    @Override
+    public Finding get(int index) {
+      return list.get(index);
+    }
+
+    @Override
+    public Finding set(int index, Finding f) {
+      Finding old = list.get(index);
+      return old == DROPPED ? old : list.set(index, f);
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
+
+    /** The kept findings, then one summary per code of what was only counted. */
+    List<Finding> materialize() {
+      List<Finding> out = new ArrayList<>(kept + dropped.size());
+      for (Finding f : list) {
+        if (f != DROPPED) {
+          out.add(f);
+        }
+      }
+      dropped.forEach((code, n) -> out.add(new Finding(code, -1, "log", n + " more " + code
+          + " finding(s) not listed (more than " + MAX_FINDINGS + " findings in all)")));
+      return out;
     }
   }
 
@@ -501,7 +561,7 @@ public final class AuditVerifier {
    */
   private final class Run {
     final List<Finding> early = new ArrayList<>();
-    final List<Finding> findings = new ArrayList<>();
+    final FindingList findings = new FindingList();
     final List<String> notChecked = new ArrayList<>();
     final PruneBase base;
     final MerkleTree tree;
@@ -542,6 +602,13 @@ public final class AuditVerifier {
     String runMessage;
     long runFirst;
     long runLast;
+    // The last finding that addRun may extend.
+    int rangeFinding = -1;
+    FindingCode rangeCode;
+    String rangeWhat;
+    long rangeFirst;
+    long rangeLast;
+    long rangeCount;
 
     Run(PruneBase base) {
       this.base = base;
@@ -554,6 +621,31 @@ public final class AuditVerifier {
       this.prev = base.chainBefore().toByteArray();
       this.prevComputed = prev;
       this.lastReadSeq = base.firstSeq() - 1;
+    }
+
+    /**
+     * A finding that continues the previous one when it is the same kind of problem for the next
+     * sequence number (or, for FORK, the same one again): a copied segment is one FORK, a moved
+     * run of events one REORDERED.
+     */
+    void addRun(FindingCode code, long seq, String location, String what) {
+      int last = findings.size() - 1;
+      if (last >= 0 && last == rangeFinding && code == rangeCode && what.equals(rangeWhat)
+          && (seq == rangeLast + 1 || (code == FindingCode.FORK && seq == rangeLast))) {
+        rangeLast = seq;
+        rangeCount++;
+        Finding f = findings.get(last);
+        findings.set(last, new Finding(code, rangeFirst, f.location(), what + ": events " + rangeFirst + ".." + rangeLast
+            + " (" + rangeCount + " records in a row; the first at " + f.location() + ")"));
+        return;
+      }
+      add(code, seq, location, what + ": event seq " + seq);
+      rangeFinding = findings.size() - 1;
+      rangeCode = code;
+      rangeWhat = what;
+      rangeFirst = seq;
+      rangeLast = seq;
+      rangeCount = 1;
     }
 
     void add(FindingCode code, long seq, String location, String message) {
@@ -569,6 +661,16 @@ public final class AuditVerifier {
             : d.startsWith("foreign file") ? FindingCode.FOREIGN_DATA
             : d.startsWith("malformed prune base") ? FindingCode.MALFORMED
             : d.startsWith("quarantined bytes") ? FindingCode.QUARANTINED : FindingCode.MODIFIED;
+        if (code == FindingCode.MODIFIED && !r.hole && !openDamage.isEmpty()
+            && openDamage.get(openDamage.size() - 1).finding == findings.size() - 1) {
+          // Unreadable records in a row (nothing readable between them): one finding.
+          Damage last = openDamage.get(openDamage.size() - 1);
+          last.more++;
+          Finding f = findings.get(last.finding);
+          findings.set(last.finding, new Finding(f.code(), f.seq(), f.location(), last.message + " (and " + last.more
+              + " more unreadable record(s) right after it, up to " + r.location() + ")"));
+          return;
+        }
         add(code, s.seq(), r.location(), d);
         if (code == FindingCode.TORN_TAIL) {
           tornFinding = findings.size() - 1;
@@ -578,7 +680,7 @@ public final class AuditVerifier {
         }
         if (!r.hole) {
           // Which events these bytes held shows once the next readable record arrives.
-          openDamage.add(new Damage(findings.size() - 1, lastReadSeq));
+          openDamage.add(new Damage(findings.size() - 1, lastReadSeq, d));
           return;
         }
         taint(s.seq());
@@ -586,7 +688,7 @@ public final class AuditVerifier {
       long seq = r.seq;
       for (Damage d : openDamage) {
         d.before = seq;
-        if (seq > d.after + 1) {
+        if (seq > d.after + 1 && damageAt.size() < MAX_TRACKED) {
           damageAt.putIfAbsent(d.after + 1, d);
         }
       }
@@ -606,7 +708,7 @@ public final class AuditVerifier {
         }
         Rec old = pending.putIfAbsent(seq, r);
         if (old != null) {
-          add(FindingCode.FORK, seq, r.location(), "a second event claims seq " + seq + " (first at " + old.location() + ")");
+          addRun(FindingCode.FORK, seq, r.location(), "a second event claims the same seq (also stored at " + old.location() + ")");
           return;
         }
         if (episode.isEmpty()) {
@@ -617,6 +719,9 @@ public final class AuditVerifier {
         if (pending.size() > REORDER_WINDOW) {
           gapTo(pending.firstKey());
           drain();
+        }
+        if (episode.size() > 4 * REORDER_WINDOW) {
+          endEpisode(); // (report what is known so far; memory stays bounded)
         }
       } else {
         late(r);
@@ -637,15 +742,16 @@ public final class AuditVerifier {
           findings.set(idx, new Finding(FindingCode.REORDERED, seq, r.location(), msg));
           gap.getValue()[1] = -1;
         } else {
-          add(FindingCode.REORDERED, seq, r.location(), msg);
+          addRun(FindingCode.REORDERED, seq, r.location(), "stored after events that follow it (more than " + REORDER_WINDOW
+              + " records later)" + filed(r));
         }
         return;
       }
       byte[] known = r.hole ? null : tree.leafAt(seq);
       if (known != null && MessageDigest.isEqual(known, r.leaf)) {
-        add(FindingCode.FORK, seq, r.location(), "seq " + seq + " is stored twice");
+        addRun(FindingCode.FORK, seq, r.location(), "stored twice (a copy of events already in the log)");
       } else {
-        add(FindingCode.FORK, seq, r.location(), "a second, different event claims seq " + seq);
+        addRun(FindingCode.FORK, seq, r.location(), "a second, different event claims the same seq");
       }
     }
 
@@ -666,7 +772,9 @@ public final class AuditVerifier {
       Finding f = findings.get(d.finding);
       String held = next - expected == 1 ? "event " + expected : "events " + expected + ".." + (next - 1);
       findings.set(d.finding, new Finding(f.code(), expected, f.location(), f.message() + "; it held " + held));
-      skipped.put(expected, new long[] {next, -1});
+      if (skipped.size() < MAX_TRACKED) {
+        skipped.put(expected, new long[] {next, -1});
+      }
       taint(expected);
       expected = next;
       prev = null;
@@ -738,8 +846,7 @@ public final class AuditVerifier {
       for (int i = 0; i < k; i++) {
         if (!keep[i]) {
           Rec r = episode.get(i);
-          add(FindingCode.REORDERED, r.seq, r.location(), "event seq " + r.seq
-              + " is stored out of sequence order (moved or swapped)" + filed(r));
+          addRun(FindingCode.REORDERED, r.seq, r.location(), "stored out of sequence order (moved or swapped)" + filed(r));
         }
       }
       episode.clear();
@@ -752,7 +859,9 @@ public final class AuditVerifier {
       FindingCode code = acceptedAny ? FindingCode.SEQUENCE_GAP : FindingCode.HEAD_PRUNED_WITHOUT_RECEIPT;
       add(code, expected, "seq " + expected + ".." + (next - 1),
           (next - expected) + " event(s) missing" + (acceptedAny ? "" : " at the head of the log, with no prune receipt"));
-      skipped.put(expected, new long[] {next, findings.size() - 1});
+      if (skipped.size() < MAX_TRACKED) {
+        skipped.put(expected, new long[] {next, findings.size() - 1});
+      }
       expected = next;
       prev = null;
       prevComputed = null;
@@ -1001,7 +1110,7 @@ public final class AuditVerifier {
             + " (the tree cannot be rebuilt across missing or unreadable events; chain heads are still checked)");
       }
       List<Finding> all = new ArrayList<>(run.early);
-      all.addAll(run.findings);
+      all.addAll(run.findings.materialize());
       return new VerificationReport(origin, base.firstSeq(), size, run.checked, lastValid, all, run.notChecked);
     } finally {
       workers.shutdown();
@@ -1369,7 +1478,21 @@ public final class AuditVerifier {
       String where = "anchored checkpoint size " + a.size();
       if (a.size() > size) {
         boolean storeKnowsIt = valid.stream().anyMatch(c -> c.checkpoint().size() >= a.size());
-        if (storeKnowsIt) {
+        int truncated = -1;
+        for (int i = 0; i < run.findings.size() && storeKnowsIt; i++) {
+          if (run.findings.get(i).code() == FindingCode.TRUNCATED) {
+            truncated = i;
+            break;
+          }
+        }
+        if (truncated >= 0) {
+          // The same truncation the store's own checkpoints show: one finding, which says the anchor agrees.
+          Finding f = run.findings.get(truncated);
+          String note = "; an anchor holds a checkpoint of size " + a.size() + " too";
+          if (!f.message().contains(note)) {
+            run.findings.set(truncated, new Finding(f.code(), f.seq(), f.location(), f.message() + note));
+          }
+        } else if (storeKnowsIt) {
           if (!absorbTruncation(run, a.size(), size)) {
             run.add(FindingCode.TRUNCATED, size, where, "the store holds " + size + " events; " + a.size()
                 + " were anchored (newest events deleted)");
