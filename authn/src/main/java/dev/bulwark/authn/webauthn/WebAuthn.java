@@ -143,7 +143,17 @@ public final class WebAuthn {
 
   /** Starts registering a new credential for {@code username} (a new or an existing account). */
   public Ceremony startRegistration(String username, String displayName) {
+    return startRegistration(username, displayName, Optional.empty());
+  }
+
+  /**
+   * As {@link #startRegistration(String, String)} for a client at {@code source} (its address):
+   * the challenge store bounds each source's open ceremonies (see
+   * {@link ChallengeStore#put(String, String, Instant, Optional)}).
+   */
+  public Ceremony startRegistration(String username, String displayName, Optional<String> source) {
     Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(source, "source");
     Objects.requireNonNull(displayName, "displayName");
     if (username.isEmpty() || username.length() > 255) {
       throw new IllegalArgumentException("username must be 1-255 characters");
@@ -158,7 +168,7 @@ public final class WebAuthn {
         .timeout(policy.challengeTimeout().toMillis())
         .build());
     try {
-      return store(request.toJson(), request.toCredentialsCreateJson());
+      return store(request.toJson(), request.toCredentialsCreateJson(), source);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise registration options", e);
     }
@@ -221,14 +231,24 @@ public final class WebAuthn {
    * user is identified from its user handle.
    */
   public Ceremony startAuthentication(Optional<String> username) {
+    return startAuthentication(username, Optional.empty());
+  }
+
+  /**
+   * As {@link #startAuthentication(Optional)} for a client at {@code source} (its address): the
+   * challenge store bounds each source's open ceremonies, so one client starting ceremonies in a
+   * loop cannot push out other users'.
+   */
+  public Ceremony startAuthentication(Optional<String> username, Optional<String> source) {
     Objects.requireNonNull(username, "username");
+    Objects.requireNonNull(source, "source");
     StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
         .userVerification(policy.userVerification())
         .timeout(policy.challengeTimeout().toMillis());
     username.ifPresent(options::username);
     AssertionRequest request = rp.startAssertion(options.build());
     try {
-      return store(request.toJson(), request.toCredentialsGetJson());
+      return store(request.toJson(), request.toCredentialsGetJson(), source);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialise assertion options", e);
     }
@@ -310,11 +330,11 @@ public final class WebAuthn {
     return removed;
   }
 
-  private Ceremony store(String stateJson, String optionsJson) {
+  private Ceremony store(String stateJson, String optionsJson, Optional<String> source) {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
     String ceremonyId = HexFormat.of().formatHex(id);
-    challenges.put(ceremonyId, stateJson, clock.instant().plus(policy.challengeTimeout()));
+    challenges.put(ceremonyId, stateJson, clock.instant().plus(policy.challengeTimeout()), source);
     return new Ceremony(ceremonyId, optionsJson);
   }
 

@@ -16,6 +16,16 @@ public interface ChallengeStore {
   /** Stores {@code requestJson} under {@code ceremonyId} until {@code expiresAt}. */
   void put(String ceremonyId, String requestJson, Instant expiresAt);
 
+  /**
+   * As {@link #put(String, String, Instant)}, for a ceremony started by the client at
+   * {@code source} (its address). A store with a size bound SHOULD bound each source's share, so
+   * that a flood of ceremonies from one source cannot push out other users' ceremonies; the
+   * in-memory store does. The default ignores the source.
+   */
+  default void put(String ceremonyId, String requestJson, Instant expiresAt, Optional<String> source) {
+    put(ceremonyId, requestJson, expiresAt);
+  }
+
   /** Removes and returns the entry if it exists and {@code now} is before its expiry. */
   Optional<String> take(String ceremonyId, Instant now);
 }

@@ -186,4 +186,19 @@ public abstract class SessionStoreContract extends StoreContract<SessionStore> {
       }
     }
   }
+
+  /** The level each factor proved survives the store (a synced passkey's AAL2 is not read back as AAL3). */
+  @Test
+  void factorLevels_roundTrip() {
+    Session s = new Session("c3d4", "alice", AssuranceLevel.AAL3,
+        Map.of(Factor.WEBAUTHN, clock.instant(), Factor.PASSWORD, clock.instant()), clock.instant(), clock.instant(),
+        clock.instant(), Duration.ofMinutes(15), clock.instant().plus(Duration.ofHours(12)), Optional.empty(),
+        Map.of(Factor.WEBAUTHN, AssuranceLevel.AAL2));
+    TokenHash h = newHash();
+    assertTrue(store.create(h, s, 5, LimitAction.REJECT_NEW, clock.instant()).created());
+    Session back = store.find(h).orElseThrow();
+    assertEquals(Optional.of(AssuranceLevel.AAL2), back.provenLevel(Factor.WEBAUTHN));
+    assertEquals(Optional.of(AssuranceLevel.AAL1), back.provenLevel(Factor.PASSWORD));
+    assertEquals(s, back);
+  }
 }

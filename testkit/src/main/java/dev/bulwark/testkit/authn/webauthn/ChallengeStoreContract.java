@@ -55,4 +55,13 @@ public abstract class ChallengeStoreContract extends StoreContract<ChallengeStor
       pool.shutdownNow();
     }
   }
+
+  /** A ceremony stored with its source is taken like any other, once. */
+  @Test
+  void putWithSource_isTakenOnce() {
+    java.time.Instant t = clock.instant();
+    store.put("with-source", "{\"s\":1}", t.plusSeconds(60), java.util.Optional.of("192.0.2.44"));
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.of("{\"s\":1}"), store.take("with-source", t));
+    org.junit.jupiter.api.Assertions.assertEquals(java.util.Optional.empty(), store.take("with-source", t));
+  }
 }
