@@ -81,6 +81,15 @@ class HostileInputTest {
   }
 
   @Test
+  void keyringFileOver2GiB_isAConfigurationError_notACrash() throws Exception {
+    KeyFixture k = new KeyFixture(tmp);
+    sparse(k.keyringFile, OVER_2_GIB);
+    Cli.Result r = Cli.run(concat(new String[] {"keys", "status"}, k.keyArgs()));
+    assertOneLine(r, ExitCode.IO_OR_CONFIG, "keyring file");
+    assertTrue(r.err().contains("too large"), r.err());
+  }
+
+  @Test
   void proofOver2GiB_isAConfigurationError_notACrash() throws Exception {
     Path proof = sparse(tmp.resolve("event.proof"), OVER_2_GIB);
     Cli.Result r = Cli.run("audit", "proof", "verify", proof.toString(), "--public-key", new AuditFixture().vkey());

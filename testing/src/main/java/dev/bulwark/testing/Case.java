@@ -74,7 +74,16 @@ public final class Case implements RandomGenerator {
 
   static String render(Object v) {
     String s;
-    if (v instanceof byte[] b) {
+    if (v instanceof java.util.Collection<?> items) {
+      StringBuilder sb = new StringBuilder("[");
+      for (Object item : items) {
+        sb.append(sb.length() == 1 ? "" : ", ").append(render(item));
+        if (sb.length() > MAX_RENDERED_CHARS) {
+          break;
+        }
+      }
+      s = sb.append(']').toString();
+    } else if (v instanceof byte[] b) {
       s = "byte[" + b.length + "] " + Arrays.toString(b);
     } else if (v instanceof int[] a) {
       s = Arrays.toString(a);

@@ -89,4 +89,15 @@ class PropertyRunnerTest {
       }
     }
   }
+
+  @Test
+  void failureReport_rendersArraysInsideLists_andEscapesControlCharacters() {
+    AssertionError e = assertThrows(AssertionError.class, () -> PropertyRunner.forAll("render", 1, c -> {
+      c.note("blobs", List.of(new byte[] {1, 2}, new byte[0]));
+      c.note("text", "a\nb");
+      throw new AssertionError("no");
+    }));
+    assertTrue(e.getMessage().contains("blobs = [byte[2] [1, 2], byte[0] []]"), e.getMessage());
+    assertTrue(e.getMessage().contains("text = \"a\\u000ab\""), e.getMessage());
+  }
 }
