@@ -2,12 +2,13 @@ package dev.bulwark.ratelimit;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.bulwark.ratelimit.internal.Gcra;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -19,9 +20,9 @@ import java.util.Objects;
  *
  * <p>Each key holds one array of theoretical arrival times, updated under that key's own monitor
  * (one lock per key, held for a few arithmetic operations; no retry loop). Keys live in a
- * Caffeine map bounded to {@code maxKeys}; a key expires once it has been idle for its largest
- * tolerance plus one second, the moment from which it is equal to a key never seen, so expiry
- * never forgets a live limit. Only the size bound can: when more than {@code maxKeys} keys are
+ * Caffeine map bounded to {@code maxKeys}; a key expires once it has been idle for the largest
+ * tolerance of any key the store has held plus one second: by then it is equal to a key never
+ * seen, so expiry never forgets a live limit. Only the size bound can: when more than {@code maxKeys} keys are
  * live at once, the least used ones are forgotten first (Caffeine's W-TinyLFU), which lets those
  * keys start again with a full burst. Size it above the number of distinct keys your limiters see
  * within their longest window.
@@ -35,6 +36,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
 
   private final InstantSource clock;
   private final Cache<String, Cell> cells;
+  private final Policy.FixedExpiration<String, Cell> expiry;
+  /** The idle time after which a key is forgotten: the largest tolerance seen, plus one second. */
+  private volatile long idleNanos = 1_000_000_000L;
 
   private InMemoryRateLimitStore(InstantSource clock, long maxKeys) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -48,23 +52,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     this.cells = Caffeine.newBuilder()
         .maximumSize(maxKeys)
         .ticker(ticker)
-        .expireAfter(new Expiry<String, Cell>() {
-          @Override
-          public long expireAfterCreate(String key, Cell cell, long currentTime) {
-            return cell.idleNanos;
-          }
-
-          @Override
-          public long expireAfterUpdate(String key, Cell cell, long currentTime, long currentDuration) {
-            return cell.idleNanos;
-          }
-
-          @Override
-          public long expireAfterRead(String key, Cell cell, long currentTime, long currentDuration) {
-            return cell.idleNanos;
-          }
-        })
+        .expireAfterAccess(Duration.ofNanos(idleNanos))
         .build();
+    this.expiry = cells.policy().expireAfterAccess().orElseThrow();
   }
 
   /** A store on the system clock holding at most {@link #DEFAULT_MAX_KEYS} keys. */
@@ -90,14 +80,34 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     long[] out = new long[quotas.size()];
     boolean admitted;
     long now;
+    long cellIdle;
     synchronized (cell) {
+      if (cell.quotas != quotas && !cell.quotas.equals(quotas)) {
+        cell.use(quotas);
+      }
+      cellIdle = cell.idleNanos;
       // The clock is read under the key's lock, so the steps on a key see non-decreasing times in
       // the order they are applied.
       Instant t = clock.instant();
       now = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
-      admitted = Gcra.step(cell.tats, quotas, cost, now, out);
+      admitted = Gcra.step(cell.tats, cell.intervals, cell.tolerances, cost, now, out);
+    }
+    if (cellIdle > idleNanos) {
+      lengthenIdle(cellIdle);
     }
     return Step.of(admitted, now, out);
+  }
+
+  /**
+   * Keys expire a fixed idle time after their last use (one setting for the whole map, the
+   * cheapest for Caffeine to keep): at least the largest tolerance of any key plus one second,
+   * from which moment an idle key equals a fresh one. It only ever grows.
+   */
+  private synchronized void lengthenIdle(long nanos) {
+    if (nanos > idleNanos) {
+      idleNanos = nanos;
+      expiry.setExpiresAfter(Duration.ofNanos(nanos));
+    }
   }
 
   /** Number of keys held (approximate; expired keys may linger until the next maintenance). */
@@ -111,17 +121,29 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     return "InMemoryRateLimitStore[" + cells.estimatedSize() + " keys]";
   }
 
+  /** One key: its arrival times and the parameters of the quotas they were last stepped with. */
   private static final class Cell {
     final long[] tats;
-    final long idleNanos;
+    long idleNanos;
+    List<Quota> quotas;
+    long[] intervals;
+    long[] tolerances;
 
     Cell(List<Quota> quotas) {
       tats = new long[quotas.size()];
+      use(quotas);
+    }
+
+    /** Same number of quotas, other values (a limiter rebuilt with new limits): keep the times. */
+    void use(List<Quota> quotas) {
+      this.quotas = quotas;
+      this.intervals = Gcra.intervals(quotas);
+      this.tolerances = Gcra.tolerances(quotas);
       long max = 0;
-      for (Quota q : quotas) {
-        max = Math.max(max, q.toleranceMicros());
+      for (long t : tolerances) {
+        max = Math.max(max, t);
       }
-      idleNanos = Math.multiplyExact(max, 1000L) + 1_000_000_000L;
+      this.idleNanos = Math.multiplyExact(max, 1000L) + 1_000_000_000L;
     }
   }
 }

@@ -22,9 +22,32 @@ public final class RateLimitKey {
   public static final int MAX_LENGTH = 512;
 
   private final String value;
+  /** The last limiter-qualified form asked for; a benign race (immutable holder, recomputed if lost). */
+  private Qualified qualified;
 
   private RateLimitKey(String value) {
     this.value = value;
+  }
+
+  private static final class Qualified {
+    final String prefix;
+    final String key;
+
+    Qualified(String prefix, String key) {
+      this.prefix = prefix;
+      this.key = key;
+    }
+  }
+
+  /** {@code prefix + value()}, remembered for the last prefix so a reused key is not rebuilt per decision. */
+  String qualifiedBy(String prefix) {
+    Qualified q = qualified;
+    if (q != null && q.prefix == prefix) {
+      return q.key;
+    }
+    String key = prefix + value;
+    qualified = new Qualified(prefix, key);
+    return key;
   }
 
   /** A key of one free-form value (e.g. an e-mail address being signed up). */

@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.ratelimit.internal.Gcra;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
 import java.time.Clock;
@@ -54,6 +55,11 @@ public final class RateLimiter {
   private final RateLimitListener listener;
   private final InstantSource clock;
   private final List<Quota> localQuotas;
+  private final long[] intervals;
+  private final long[] tolerances;
+  private final long localMaxCost;
+  private final long[] localIntervals;
+  private final long[] localTolerances;
   private final AtomicReference<Outage> outage = new AtomicReference<>();
 
   private RateLimiter(Builder b) {
@@ -69,16 +75,34 @@ public final class RateLimiter {
       min = Math.min(min, q.burst());
     }
     this.maxCost = min;
-    List<Quota> local = new ArrayList<>();
+    // The local budget: each quota divided by the expected nodes; none if any rounds to zero.
+    List<Quota> local = null;
     if (!failurePolicy.isDeny()) {
       int n = failurePolicy.expectedNodes();
+      local = new ArrayList<>();
       for (Quota q : quotas) {
         long limit = q.limit() / n;
         long burst = q.burst() / n;
-        local.add(limit < 1 || burst < 1 ? null : new Quota(q.name(), limit, q.period(), burst));
+        if (limit < 1 || burst < 1) {
+          local = null;
+          break;
+        }
+        local.add(new Quota(q.name(), limit, q.period(), burst));
       }
     }
-    this.localQuotas = local;
+    this.localQuotas = local == null ? null : List.copyOf(local);
+    long localMin = 0;
+    if (localQuotas != null) {
+      localMin = Long.MAX_VALUE;
+      for (Quota q : localQuotas) {
+        localMin = Math.min(localMin, q.burst());
+      }
+    }
+    this.localMaxCost = localMin;
+    this.localIntervals = localQuotas == null ? null : Gcra.intervals(localQuotas);
+    this.localTolerances = localQuotas == null ? null : Gcra.tolerances(localQuotas);
+    this.intervals = Gcra.intervals(quotas);
+    this.tolerances = Gcra.tolerances(quotas);
   }
 
   /**
@@ -105,7 +129,7 @@ public final class RateLimiter {
     if (cost < 1 || cost > maxCost) {
       throw new InvalidLimitException("cost must be between 1 and the smallest burst (" + maxCost + "), was " + cost);
     }
-    String storeKey = prefix + key.value();
+    String storeKey = key.qualifiedBy(prefix);
     Step step;
     try {
       step = store.acquire(storeKey, quotas, cost);
@@ -119,7 +143,7 @@ public final class RateLimiter {
     if (o != null && outage.compareAndSet(o, null)) {
       emit(RateLimitEvent.Type.STORE_RECOVERED, "");
     }
-    return decide(step, quotas, cost, Decision.Reason.WITHIN_LIMIT);
+    return decide(step, quotas, intervals, tolerances, cost, Decision.Reason.WITHIN_LIMIT);
   }
 
   private Decision unavailable(String storeKey, long cost, Throwable cause) {
@@ -145,22 +169,19 @@ public final class RateLimiter {
       }
       return deniedUnavailable();
     }
-    List<Quota> usable = new ArrayList<>(quotas.size());
-    for (Quota q : localQuotas) {
-      if (q == null || q.burst() < cost) {
-        return deniedUnavailable();
-      }
-      usable.add(q);
+    if (localQuotas == null || cost > localMaxCost) {
+      return deniedUnavailable();
     }
-    Step step = o.local.acquire(storeKey, usable, cost);
-    return decide(step, usable, cost, Decision.Reason.STORE_UNAVAILABLE);
+    Step step = o.local.acquire(storeKey, localQuotas, cost);
+    return decide(step, localQuotas, localIntervals, localTolerances, cost, Decision.Reason.STORE_UNAVAILABLE);
   }
 
   private static Decision deniedUnavailable() {
     return new Decision(false, Decision.Reason.STORE_UNAVAILABLE, 0, UNAVAILABLE_RETRY, List.of());
   }
 
-  private static Decision decide(Step step, List<Quota> qs, long cost, Decision.Reason allowedReason) {
+  private static Decision decide(Step step, List<Quota> qs, long[] intervals, long[] tolerances, long cost,
+      Decision.Reason allowedReason) {
     long now = step.nowMicros();
     boolean admitted = step.admitted();
     long remaining = Long.MAX_VALUE;
@@ -168,8 +189,8 @@ public final class RateLimiter {
     QuotaState[] states = new QuotaState[qs.size()];
     for (int i = 0; i < states.length; i++) {
       Quota q = qs.get(i);
-      long t = q.intervalMicros();
-      long tol = q.toleranceMicros();
+      long t = intervals[i];
+      long tol = tolerances[i];
       long tat = Math.max(step.tatMicros(i), now);
       long left = Math.min(q.burst(), Math.max(0, (now + tol - tat) / t));
       long next = left >= q.burst() ? 0 : Math.max(0, tat - tol + (left + 1) * t - now);
