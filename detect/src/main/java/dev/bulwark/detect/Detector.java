@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>impossible travel: two successful logins further apart (less both locations' accuracy)
  *       than the travel speed allows;
  *   <li>MFA fatigue: second-factor requests per account in a window;
- *   <li>session theft: a session used from another user-agent family (HIGH) or network (LOW)
- *       than it was created on;
+ *   <li>session theft: a session used from another user-agent family or, through the resolver,
+ *       another country (HIGH) than it was created in, or only from another network (LOW);
  *   <li>sign-up bursts per source.
  * </ul>
  *
@@ -180,8 +180,9 @@ public final class Detector {
     }
     if (success && e.sessionId() != null) {
       String ua = Clients.uaFamily(e.userAgent());
+      String country = loc == null ? null : loc.country();
       synchronized (sessions.lockFor(e.sessionId())) {
-        sessions.get(e.sessionId(), k -> new SessionClient(net, ua));
+        sessions.get(e.sessionId(), k -> new SessionClient(net, ua, country));
       }
     }
   }
@@ -249,16 +250,31 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      // Learn only from logins that raised nothing serious, so an attacker's context never becomes "known".
-      a.hasHistory = true;
-      AccountState.remember(a.devices, e.deviceId(), 16);
-      AccountState.remember(a.networks, net, 16);
-      AccountState.remember(a.countries, country, 8);
-      if (loc != null) {
-        a.location = loc;
-        a.locationAt = t;
-        a.hasLocation = true;
-      }
+      learn(a, e.deviceId(), net, country, loc, t);
+    }
+  }
+
+  /**
+   * Learns from a clean success. The first success of an account is learned at once; later, a
+   * network the account never used becomes known (with its device, country and location) only at
+   * its second clean success, so one unflagged attacker login does not move the account's
+   * baseline (and the real user's next login is not measured against the attacker's location).
+   */
+  private static void learn(AccountState a, String device, String net, String country, Location loc, long t) {
+    boolean confirmed = !a.hasHistory || net == null || a.networks.contains(net) || net.equals(a.pendingNetwork);
+    if (!confirmed) {
+      a.pendingNetwork = net;
+      return;
+    }
+    a.hasHistory = true;
+    a.pendingNetwork = null;
+    AccountState.remember(a.devices, device, 16);
+    AccountState.remember(a.networks, net, 16);
+    AccountState.remember(a.countries, country, 8);
+    if (loc != null) {
+      a.location = loc;
+      a.locationAt = t;
+      a.hasLocation = true;
     }
   }
 
@@ -303,7 +319,7 @@ public final class Detector {
     synchronized (sessions.lockFor(e.sessionId())) {
       first = sessions.peek(e.sessionId());
       if (first == null) {
-        sessions.get(e.sessionId(), k -> new SessionClient(net, ua));
+        sessions.get(e.sessionId(), k -> new SessionClient(net, ua, null));
         return;
       }
     }
@@ -311,7 +327,22 @@ public final class Detector {
       out.add(new Finding("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
     } else if (net != null && first.network != null && !first.network.equals(net)) {
-      out.add(new Finding("session_new_network", Detection.SESSION_THEFT, RiskLevel.LOW, "network=" + net));
+      String country = null;
+      if (first.country != null) {
+        try {
+          country = resolver.locate(e.source()).map(Location::country).orElse(null);
+        } catch (RuntimeException ex) {
+          resolverFailures.increment();
+          out.add(new Finding("resolver_error", Detection.DETECTOR_ERROR, RiskLevel.LOW,
+              "resolver threw " + ex.getClass().getSimpleName()));
+        }
+      }
+      if (country != null && !country.equals(first.country)) {
+        out.add(new Finding("session_new_country", Detection.SESSION_THEFT, RiskLevel.HIGH,
+            "country=" + country + " created_in=" + first.country));
+      } else {
+        out.add(new Finding("session_new_network", Detection.SESSION_THEFT, RiskLevel.LOW, "network=" + net));
+      }
     }
   }
 
@@ -343,6 +374,8 @@ public final class Detector {
     final LinkedHashSet<String> networks = new LinkedHashSet<>(4);
     final LinkedHashSet<String> countries = new LinkedHashSet<>(2);
     boolean hasHistory;
+    /** A network seen at one clean success, learned at its second. */
+    String pendingNetwork;
     Location location;
     long locationAt;
     boolean hasLocation;
@@ -411,7 +444,7 @@ public final class Detector {
     }
   }
 
-  private record SessionClient(String network, String uaFamily) {}
+  private record SessionClient(String network, String uaFamily, String country) {}
 
   /**
    * The global failure baseline: failures in the last minute (exact sliding window) against an
@@ -425,6 +458,7 @@ public final class Detector {
     private double mean;
     private double variance;
     private long minutes;
+    private int skipped;
 
     GlobalBaseline(Thresholds th) {
       this.th = th;
@@ -463,7 +497,13 @@ public final class Detector {
     }
 
     private void close(long count) {
-      double x = Math.min(count, threshold()); // a spike does not teach the baseline that spikes are normal
+      double x = count;
+      if (minutes >= th.globalWarmupMinutes() && count >= threshold() && skipped < 120) {
+        // A spike does not teach the baseline that spikes are normal; a level that lasts two hours does.
+        skipped++;
+        return;
+      }
+      skipped = 0;
       double a = th.globalAlpha();
       double d = x - mean;
       mean += a * d;

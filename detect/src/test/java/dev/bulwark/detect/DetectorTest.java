@@ -21,6 +21,7 @@ class DetectorTest {
   static final Map<String, Location> PLACES = Map.of(
       "198.51.100.10", new Location(52.52, 13.40, 25, "DE", "AS3320"),   // Berlin
       "198.51.100.20", new Location(48.14, 11.58, 25, "DE", "AS3320"),   // Munich, 504 km away
+      "192.0.2.120", new Location(48.14, 11.58, 25, "DE", "AS8881"),     // Munich, another network
       "203.0.113.30", new Location(35.68, 139.69, 25, "JP", "AS2516"));  // Tokyo
   static final LocationResolver RESOLVER = ip -> Optional.ofNullable(PLACES.get(ip));
 
@@ -211,6 +212,45 @@ class DetectorTest {
     }
     assertFalse(d.assess(fail(T0.plusSeconds(11), "ivan", "192.0.2.1")).flags(Detection.BRUTE_FORCE),
         "ivan's four failures were evicted with the least recently used accounts");
+  }
+
+  @Test
+  void sustainedStuffing_staysFlagged_theBaselineDoesNotLearnTheSpike() {
+    Detector d = Detector.builder().thresholds(Thresholds.DEFAULTS.withGlobal(6, 30, 5)).build();
+    Instant t = T0;
+    for (int m = 0; m < 10; m++) { // quiet baseline: 2 failures a minute
+      d.assess(fail(t.plusSeconds(60L * m), "q" + m, "10.9." + m + ".1"));
+      d.assess(fail(t.plusSeconds(60L * m + 30), "q" + m, "10.9." + m + ".1"));
+    }
+    Instant attack = t.plusSeconds(600);
+    Assessment last = null;
+    for (int i = 0; i < 60 * 30; i++) { // 60 failures a minute for 30 minutes from ever-new sources
+      last = d.assess(fail(attack.plusSeconds(i), "v" + (i % 500), "100." + (i / 250) + "." + (i % 250) + ".3"));
+    }
+    assertTrue(last.flags(Detection.CREDENTIAL_STUFFING), "minute 30 of the campaign is still a spike");
+  }
+
+  @Test
+  void oneUnflaggedLoginFromANewNetwork_doesNotMoveTheAccountsLocation() {
+    Detector d = Detector.builder().resolver(RESOLVER).build();
+    d.assess(ok(T0, "kim", "198.51.100.10", "laptop")); // Berlin, learned (first success)
+    // A login from Munich a day later is plausible, but its network is new: pending, not learned.
+    assertFalse(d.assess(ok(T0.plus(Duration.ofDays(1)), "kim", "192.0.2.120", "laptop")).flags(Detection.IMPOSSIBLE_TRAVEL));
+    // Tokyo 5 h after Berlin's time... measured against Berlin (the confirmed location), 9,000 km in 29 h: fine.
+    assertFalse(d.assess(ok(T0.plus(Duration.ofHours(29)), "kim", "203.0.113.30", "laptop")).flags(Detection.IMPOSSIBLE_TRAVEL));
+    // The second clean success from Munich's network confirms it; Tokyo an hour later is then impossible.
+    d.assess(ok(T0.plus(Duration.ofHours(30)), "kim", "192.0.2.120", "laptop"));
+    d.assess(ok(T0.plus(Duration.ofHours(30)).plusSeconds(1), "kim", "192.0.2.120", "laptop"));
+    assertTrue(d.assess(ok(T0.plus(Duration.ofHours(31)), "kim", "203.0.113.30", "laptop")).flags(Detection.IMPOSSIBLE_TRAVEL));
+  }
+
+  @Test
+  void sessionUsedFromAnotherCountryWithTheSameBrowser_isHigh() {
+    Detector d = Detector.builder().resolver(RESOLVER).build();
+    d.assess(SecurityEvent.login(T0, true, "lee", "198.51.100.10", FF, "laptop", "s-9"));
+    Assessment a = d.assess(new SecurityEvent(T0.plusSeconds(60), EventKind.SESSION_USE, "lee", "203.0.113.30", FF, null, "s-9"));
+    assertEquals(RiskLevel.HIGH, a.level(), a.findings().toString());
+    assertEquals("session_new_country", a.findings().get(0).code());
   }
 
   @Test
