@@ -15,7 +15,7 @@ import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import java.time.Duration;
 import java.time.Instant;
