@@ -78,6 +78,7 @@ public final class AuditLog implements AutoCloseable {
   private final boolean allowCustomActions;
   private final int maxBatch;
   private final Actor acceptedBy;
+  private final boolean closeStore;
   private final String acceptReason;
   /** During open: checkpoint sizes whose chain head catchUp remembers in {@link #chainAt}. */
   private java.util.Set<Long> watchedSizes = java.util.Set.of();
@@ -173,6 +174,7 @@ public final class AuditLog implements AutoCloseable {
     this.allowCustomActions = b.allowCustomActions;
     this.maxBatch = b.maxBatch;
     this.acceptedBy = b.acceptedBy;
+    this.closeStore = b.closeStore;
     this.acceptReason = b.acceptReason;
     this.outstanding = new Semaphore(b.maxOutstanding);
     this.hasher = new Hashes.Hasher(originUtf8);
@@ -285,7 +287,7 @@ public final class AuditLog implements AutoCloseable {
     for (String cp : store.checkpoints()) {
       try {
         SignedCheckpoint s = SignedCheckpoint.parse(cp);
-        if (s.checkpoint().origin().equals(origin)) {
+        if (s.checkpoint().origin().equals(origin) && s.checkpoint().isBulwark()) {
           out.add(s);
         }
       } catch (AuditFormatException e) {
@@ -370,7 +372,7 @@ public final class AuditLog implements AutoCloseable {
     try {
       Optional<String> note = anchor.latest(origin);
       SignedCheckpoint s = note.isEmpty() ? null : SignedCheckpoint.parse(note.get());
-      boolean ours = s != null && s.checkpoint().origin().equals(origin)
+      boolean ours = s != null && s.checkpoint().origin().equals(origin) && s.checkpoint().isBulwark()
           && !s.verifiedBy(signers.stream().map(CheckpointSigner::publicKey).toList()).isEmpty();
       return ours ? s : null;
     } catch (AuditFormatException | RuntimeException e) {
@@ -1276,6 +1278,53 @@ public final class AuditLog implements AutoCloseable {
     }
   }
 
+  /**
+   * The RFC 6962 inclusion proof of event {@code seq} in the tree of {@code treeSize} events (an
+   * older checkpoint's size, as a witness or a relying party holds it), leaf first; verify it with
+   * {@link MerkleProofs#verifyInclusion}.
+   *
+   * @throws IllegalArgumentException unless {@code base <= seq < treeSize <= size()}, where base is
+   *     the first event retention kept
+   */
+  public List<Bytes> inclusionProof(long seq, long treeSize) {
+    lock.lock();
+    try {
+      if (seq < base.firstSeq() || seq >= treeSize || treeSize > nextSeq) {
+        throw new IllegalArgumentException("need " + base.firstSeq() + " <= seq < treeSize <= " + nextSeq);
+      }
+      return wrapAll(tree.inclusionProof(seq, treeSize));
+    } finally {
+      unlock();
+    }
+  }
+
+  /**
+   * The RFC 6962 consistency proof that the tree of {@code first} events is a prefix of the tree
+   * of {@code second} events (C2SP tlog-witness sends exactly this from the size a witness last
+   * cosigned); verify it with {@link MerkleProofs#verifyConsistency}.
+   *
+   * @throws IllegalArgumentException unless {@code base <= first <= second <= size()}
+   */
+  public List<Bytes> consistencyProof(long first, long second) {
+    lock.lock();
+    try {
+      if (first < base.firstSeq() || first > second || second > nextSeq) {
+        throw new IllegalArgumentException("need " + base.firstSeq() + " <= first <= second <= " + nextSeq);
+      }
+      return wrapAll(tree.consistencyProof(first, second));
+    } finally {
+      unlock();
+    }
+  }
+
+  private static List<Bytes> wrapAll(List<byte[]> hashes) {
+    List<Bytes> out = new ArrayList<>(hashes.size());
+    for (byte[] h : hashes) {
+      out.add(Bytes.wrap(h));
+    }
+    return out;
+  }
+
   /** The log's origin (name). */
   public String origin() {
     return origin;
@@ -1283,11 +1332,22 @@ public final class AuditLog implements AutoCloseable {
 
   /**
    * Stores everything still queued (asynchronous appends included), signs a final checkpoint (if
-   * events arrived since the last one) and stops accepting appends. Does not close the store,
-   * which the host owns.
+   * events arrived since the last one) and stops accepting appends. Closes the store (releasing
+   * a file store's lock) only if the log owns it ({@link Builder#closeStore}); otherwise the host
+   * that opened the store closes it.
    */
   @Override
   public void close() {
+    try {
+      closeLog();
+    } finally {
+      if (closeStore) {
+        store.close();
+      }
+    }
+  }
+
+  private void closeLog() {
     Thread w;
     synchronized (writerMonitor) {
       closing = true;
@@ -1354,6 +1414,7 @@ public final class AuditLog implements AutoCloseable {
     private int maxOutstanding = 4096;
     private Actor acceptedBy;
     private String acceptReason;
+    private boolean closeStore;
 
     private Builder(String origin, AuditStore store) {
       this.origin = Objects.requireNonNull(origin, "origin");
@@ -1387,6 +1448,16 @@ public final class AuditLog implements AutoCloseable {
       if (reason.isBlank()) {
         throw new IllegalArgumentException("an accepted history needs a reason");
       }
+      return this;
+    }
+
+    /**
+     * Whether the log owns its store: {@code true} makes {@link AuditLog#close()} (and a failed
+     * {@link #build()}) close the store too, which releases a file store's directory lock. By
+     * default ({@code false}) the host that opened the store closes it.
+     */
+    public Builder closeStore(boolean owned) {
+      this.closeStore = owned;
       return this;
     }
 
@@ -1478,6 +1549,15 @@ public final class AuditLog implements AutoCloseable {
       log.lock.lock();
       try {
         log.open();
+      } catch (RuntimeException | Error e) {
+        if (closeStore) {
+          try {
+            store.close();
+          } catch (RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        throw e;
       } finally {
         log.unlock();
       }

@@ -1298,6 +1298,10 @@ public final class AuditVerifier {
     if (!cp.checkpoint().origin().equals(origin)) {
       return new Finding(FindingCode.INCONSISTENT_CHECKPOINTS, -1, where, "checkpoint is for another log: " + cp.checkpoint().origin());
     }
+    if (!cp.checkpoint().isBulwark()) {
+      return new Finding(FindingCode.MALFORMED_CHECKPOINT, -1, where, "checkpoint lacks the chain, minindex and time lines"
+          + " every checkpoint of this log carries");
+    }
     if (!keys.isEmpty() && cp.verifiedBy(keys).isEmpty()) {
       return new Finding(FindingCode.BAD_CHECKPOINT_SIGNATURE, -1, where, "no signature by a trusted key verifies (size " + cp.checkpoint().size() + ")");
     }

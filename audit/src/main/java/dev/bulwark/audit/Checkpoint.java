@@ -19,13 +19,18 @@ import java.util.Objects;
  *
  * Witnesses that know only tlog-checkpoint check the first three lines; Bulwark's verifier
  * also checks the chain head and uses {@code minindex} to tell retention from head deletion.
+ * A checkpoint parsed from another log (a plain three-line tlog-checkpoint) has no chain head
+ * and no time ({@code null}) and minindex 0; Bulwark's writer and verifier never accept such a
+ * checkpoint for their own log ({@link #isBulwark()}).
  *
  * @param origin log name (unique, e.g. {@code example.com/audit/global})
  * @param size number of events covered
  * @param root RFC 6962 Merkle tree hash of events [0, size)
- * @param chainHead chain hash of event {@code size - 1} (32 zero bytes for an empty log)
- * @param minIndex first sequence number the log still stores (retention lower bound)
- * @param time when the checkpoint was made (seconds precision)
+ * @param chainHead chain hash of event {@code size - 1} (32 zero bytes for an empty log); null
+ *     when the checkpoint has no {@code chain} line
+ * @param minIndex first sequence number the log still stores (retention lower bound); 0 when
+ *     the checkpoint has no {@code minindex} line
+ * @param time when the checkpoint was made (seconds precision); null when it has no {@code time} line
  */
 public record Checkpoint(String origin, long size, Bytes root, Bytes chainHead, long minIndex, Instant time) {
 
@@ -37,15 +42,26 @@ public record Checkpoint(String origin, long size, Bytes root, Bytes chainHead, 
     if (size < 0 || minIndex < 0 || minIndex > size) {
       throw new IllegalArgumentException("need 0 <= minIndex <= size");
     }
-    if (root.length() != 32 || chainHead.length() != 32) {
+    if (root.length() != 32 || (chainHead != null && chainHead.length() != 32)) {
       throw new IllegalArgumentException("root and chain head are 32 bytes");
     }
-    time = Instant.ofEpochSecond(Objects.requireNonNull(time, "time").getEpochSecond());
+    time = time == null ? null : Instant.ofEpochSecond(time.getEpochSecond());
+  }
+
+  /** Whether this checkpoint carries Bulwark's chain and time lines (every checkpoint Bulwark makes does). */
+  public boolean isBulwark() {
+    return chainHead != null && time != null;
   }
 
   /** The note body that signatures cover, ending with a newline. */
   public String body() {
-    return origin + "\n" + size + "\n" + root.base64() + "\n"
+    String head = origin + "\n" + size + "\n" + root.base64() + "\n";
+    if (!isBulwark()) {
+      return head + (chainHead != null ? "chain " + chainHead.base64() + "\n" : "")
+          + (minIndex != 0 ? "minindex " + minIndex + "\n" : "")
+          + (time != null ? "time " + time.getEpochSecond() + "\n" : "");
+    }
+    return head
         + "chain " + chainHead.base64() + "\n"
         + "minindex " + minIndex + "\n"
         + "time " + time.getEpochSecond() + "\n";

@@ -35,12 +35,23 @@ public record CheckpointKey(String name, Bytes publicKey) {
     }
   }
 
+  /**
+   * C2SP signed-note key names: non-empty, well-formed UTF-8, no Unicode spaces, no '+'. Bulwark
+   * also refuses control and format characters and names over 256 characters.
+   */
   static void checkName(String name) {
     Objects.requireNonNull(name, "name");
     if (name.isEmpty() || name.length() > 256 || name.contains("+")
-        || name.chars().anyMatch(c -> c <= 0x20 || c == 0x7f)) {
-      throw new IllegalArgumentException("key names are non-empty, without spaces, '+' or control characters");
+        || name.codePoints().anyMatch(CheckpointKey::badNameCodePoint)) {
+      throw new IllegalArgumentException("key names are non-empty, without Unicode spaces, '+', control or"
+          + " format characters, and well-formed");
     }
+  }
+
+  private static boolean badNameCodePoint(int c) {
+    return c <= 0x20 || Character.isSpaceChar(c) || Character.isWhitespace(c) || Character.isISOControl(c)
+        || Character.getType(c) == Character.FORMAT || (c >= 0xd800 && c <= 0xdfff) // a lone surrogate
+        || c == 0x180e; // MONGOLIAN VOWEL SEPARATOR: a space in older Unicode versions
   }
 
   /** The 4-byte key ID as an unsigned int. */

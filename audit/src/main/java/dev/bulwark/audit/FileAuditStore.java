@@ -213,7 +213,7 @@ public final class FileAuditStore implements AuditStore {
           }
           pos += n;
         }
-        end = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT) < 0 ? pos : size;
+        end = new FrameResync(buf, (int) size, AuditFrame.MAGIC_CHECKPOINT).next(pos) < 0 ? pos : size;
       }
       if (end < size && !readOnly) {
         String kept = quarantine(cps, end, size);
@@ -345,15 +345,6 @@ public final class FileAuditStore implements AuditStore {
     }
   }
 
-  private static int nextValid(ByteBuffer buf, int from, int limit, int magic) {
-    for (int q = from + 1; q + AuditFrame.HEADER_BYTES <= limit; q++) {
-      if (buf.get(q) == 'B' && AuditFrame.validFrameAt(buf, q, limit, magic) > 0) {
-        return q;
-      }
-    }
-    return -1;
-  }
-
   /**
    * Iterates the frames of one segment, reporting unreadable regions as damaged records and
    * resynchronising at the next valid frame. In the last segment, an unreadable region with no
@@ -369,6 +360,8 @@ public final class FileAuditStore implements AuditStore {
     private StoredEvent next;
     private final CRC32C crc = new CRC32C();
     private final ByteBuffer view;
+    /** Made at the first damage; resynchronisations share its work (linear in the bytes passed). */
+    private FrameResync resync;
 
     FrameIterator(ByteBuffer buf, int limit, String name, boolean last) {
       this(buf, limit, name, last, 0);
@@ -410,7 +403,10 @@ public final class FileAuditStore implements AuditStore {
         pos += n;
         return e;
       }
-      int q = nextValid(buf, pos, limit, AuditFrame.MAGIC_EVENT);
+      if (resync == null) {
+        resync = new FrameResync(buf, limit, AuditFrame.MAGIC_EVENT);
+      }
+      int q = resync.next(pos);
       int start = pos;
       if (q < 0) {
         pos = limit;
@@ -720,6 +716,7 @@ public final class FileAuditStore implements AuditStore {
         return out;
       }
       ByteBuffer buf = map(cps, size);
+      FrameResync resync = new FrameResync(buf, (int) size, AuditFrame.MAGIC_CHECKPOINT);
       int pos = 0;
       while (pos < size) {
         int n = AuditFrame.validFrameAt(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
@@ -729,7 +726,7 @@ public final class FileAuditStore implements AuditStore {
           out.add(new String(body, StandardCharsets.UTF_8));
           pos += n;
         } else {
-          int q = nextValid(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+          int q = resync.next(pos);
           int end = q < 0 ? (int) size : q;
           byte[] raw = new byte[end - pos];
           buf.duplicate().position(pos).get(raw);

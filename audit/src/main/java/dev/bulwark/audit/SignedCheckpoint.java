@@ -19,23 +19,32 @@ import java.util.regex.Pattern;
  * </pre>
  *
  * <p>Verifiers ignore signatures by keys they do not know, so key rotation and witness
- * cosignatures only add lines. {@link #parse(String)} is strict and throws
- * {@link AuditFormatException} for anything malformed (it is fuzzed).
+ * cosignatures only add lines. {@link #parse(String)} is strict about every line it reads and
+ * throws {@link AuditFormatException} for anything malformed (it is fuzzed), yet accepts what
+ * C2SP allows: extension lines in any order, unknown extension lines (kept, and covered by the
+ * signatures as written), and plain three-line checkpoints of other logs.
  *
- * @param checkpoint what is signed
+ * @param checkpoint what is signed, as parsed
  * @param signatures signature lines, at least one
+ * @param body the exact signed text (origin, size, root, extension lines as written; ends with a newline)
  */
-public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signatures) {
+public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signatures, String body) {
 
   public static final int MAX_NOTE_CHARS = 64 * 1024;
   private static final Pattern DECIMAL = Pattern.compile("0|[1-9][0-9]{0,18}");
 
   public SignedCheckpoint {
     Objects.requireNonNull(checkpoint, "checkpoint");
+    Objects.requireNonNull(body, "body");
     signatures = List.copyOf(signatures);
     if (signatures.isEmpty()) {
       throw new IllegalArgumentException("a signed note needs at least one signature");
     }
+  }
+
+  /** A note whose body is {@code checkpoint}'s canonical body. */
+  public SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signatures) {
+    this(checkpoint, signatures, checkpoint.body());
   }
 
   /** Signs {@code checkpoint} with every signer. */
@@ -50,7 +59,7 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
 
   /** The note text: body, blank line, signature lines. */
   public String note() {
-    StringBuilder sb = new StringBuilder(checkpoint.body()).append('\n');
+    StringBuilder sb = new StringBuilder(body).append('\n');
     for (NoteSignature s : signatures) {
       sb.append(s.line());
     }
@@ -59,7 +68,7 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
 
   /** Names of the given keys whose signatures on this note verify. */
   public List<String> verifiedBy(Collection<CheckpointKey> keys) {
-    byte[] body = checkpoint.bodyBytes();
+    byte[] body = this.body.getBytes(StandardCharsets.UTF_8);
     List<String> ok = new ArrayList<>();
     for (CheckpointKey k : keys) {
       int id = k.keyId();
@@ -92,6 +101,7 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
     if (split < 0) {
       throw new AuditFormatException("checkpoint note has no blank line before its signatures");
     }
+    String bodyText = note.substring(0, split + 1);
     String[] body = note.substring(0, split).split("\n", -1);
     String sigText = note.substring(split + 2);
     if (body.length < 3) {
@@ -106,11 +116,16 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
     Bytes chain = null;
     Long minIndex = null;
     Long time = null;
+    String minIndexText = null;
+    String timeText = null;
     for (int i = 3; i < body.length; i++) {
       String line = body[i];
+      if (line.isEmpty()) {
+        throw new AuditFormatException("empty checkpoint extension line " + (i + 1));
+      }
       int sp = line.indexOf(' ');
       if (sp <= 0) {
-        throw new AuditFormatException("malformed checkpoint extension line " + (i + 1));
+        continue; // an unknown extension without a value: allowed, signed as written
       }
       String key = line.substring(0, sp);
       String value = line.substring(sp + 1);
@@ -119,17 +134,26 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
           chain = once(chain, hash(value, "chain"), key);
           break;
         case "minindex":
-          minIndex = once(minIndex, decimal(value, key), key);
+          minIndexText = once(minIndexText, value, key);
           break;
         case "time":
-          time = once(time, decimal(value, key), key);
+          timeText = once(timeText, value, key);
           break;
         default:
           break; // unknown extensions are allowed and ignored
       }
     }
-    if (chain == null || minIndex == null || time == null) {
-      throw new AuditFormatException("checkpoint lacks a chain, minindex or time line");
+    if (chain != null) {
+      minIndex = minIndexText == null ? null : decimal(minIndexText, "minindex");
+      time = timeText == null ? null : decimal(timeText, "time");
+    }
+    if (chain != null && (minIndex == null || time == null)) {
+      throw new AuditFormatException("a checkpoint with a chain line (Bulwark's) also has minindex and time lines");
+    }
+    if (chain == null) {
+      // Another log's checkpoint: its extension lines are its own business (signed as written).
+      minIndex = null;
+      time = null;
     }
     if (sigText.isEmpty()) {
       throw new AuditFormatException("checkpoint note has no signatures");
@@ -163,10 +187,11 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
       }
     }
     try {
-      Checkpoint cp = new Checkpoint(origin, size, root, chain, minIndex, Instant.ofEpochSecond(time));
-      SignedCheckpoint parsed = new SignedCheckpoint(cp, sigs);
+      Checkpoint cp = new Checkpoint(origin, size, root, chain, minIndex == null ? 0 : minIndex,
+          time == null ? null : Instant.ofEpochSecond(time));
+      SignedCheckpoint parsed = new SignedCheckpoint(cp, sigs, bodyText);
       if (!parsed.note().equals(note)) {
-        throw new AuditFormatException("checkpoint note is not in canonical form");
+        throw new AuditFormatException("checkpoint signature lines are not in canonical form");
       }
       return parsed;
     } catch (IllegalArgumentException | java.time.DateTimeException e) {

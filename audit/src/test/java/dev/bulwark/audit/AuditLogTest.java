@@ -150,13 +150,13 @@ class AuditLogTest {
       text = log.exportProof(23).text();
     }
     ProofBundle parsed = ProofBundle.parse(text);
-    LoggedEvent e = parsed.verify(List.of(CheckpointKey.parse(vkey)));
+    LoggedEvent e = parsed.verify(ORIGIN, List.of(CheckpointKey.parse(vkey)));
     assertEquals(23, e.seq());
     assertEquals(TestEvents.event(23), e.event());
     String tampered = text.replace("extra ", "extra A");
-    assertThrows(AuditFormatException.class, () -> ProofBundle.parse(tampered).verify(List.of(CheckpointKey.parse(vkey))));
+    assertThrows(AuditFormatException.class, () -> ProofBundle.parse(tampered).verify(ORIGIN, List.of(CheckpointKey.parse(vkey))));
     CheckpointKey other = CheckpointSigner.generate(ORIGIN).publicKey();
-    assertThrows(AuditFormatException.class, () -> parsed.verify(List.of(other)));
+    assertThrows(AuditFormatException.class, () -> parsed.verify(ORIGIN, List.of(other)));
   }
 
   @Test
@@ -213,7 +213,7 @@ class AuditLogTest {
     assertEquals(2, pr.segments());
     assertEquals(20, log.segments().get(0).firstSeq());
     ProofBundle later = log.exportProof(pr.receiptSeq());
-    assertEquals(pr.receiptSeq(), later.verify(List.of(signer.publicKey())).seq());
+    assertEquals(pr.receiptSeq(), later.verify(ORIGIN, List.of(signer.publicKey())).seq());
     log.append(TestEvents.event(99));
     log.close();
     VerificationReport r = verifier(anchor).verify(store);
@@ -222,7 +222,7 @@ class AuditLogTest {
     // Reopening after the prune rebuilds the tree from the compact range.
     try (AuditLog again = builder(store).anchor(anchor).build()) {
       long seq = again.append(TestEvents.event(100)).seq();
-      assertEquals(seq, again.exportProof(seq).verify(List.of(signer.publicKey())).seq());
+      assertEquals(seq, again.exportProof(seq).verify(ORIGIN, List.of(signer.publicKey())).seq());
     }
     assertTrue(verifier(anchor).verify(store).fullyVerified());
   }

@@ -89,7 +89,7 @@ class StrictSignatureTest {
       }
       text = log.exportProof(2).text();
     }
-    ProofBundle.parse(text).verify(List.of(signer.publicKey()));
+    ProofBundle.parse(text).verify(ORIGIN, List.of(signer.publicKey()));
     String[] lines = text.split("\n", -1);
     String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     // Every base64 line of the bundle head (event, proof hashes) whose last character has spare bits.
@@ -105,7 +105,7 @@ class StrictSignatureTest {
       String[] copy = lines.clone();
       copy[i] = line.substring(0, line.length() - value.length()) + altered;
       String bad = String.join("\n", copy);
-      assertThrows(AuditFormatException.class, () -> ProofBundle.parse(bad).verify(List.of(signer.publicKey())),
+      assertThrows(AuditFormatException.class, () -> ProofBundle.parse(bad).verify(ORIGIN, List.of(signer.publicKey())),
           "edited line " + i);
       edited++;
     }

@@ -232,13 +232,14 @@ final class AuditCommand implements Runnable {
       }
       List<CheckpointKey> keys = trust.keys();
       ProofBundle bundle;
+      String origin;
       try (AuditStore store = source.open(parent.parent.env())) {
-        String origin = source.origin(store, keys);
+        origin = source.origin(store, keys);
         bundle = build(store, origin, keys, seq);
       }
       if (!keys.isEmpty()) {
         try {
-          bundle.verify(keys);
+          bundle.verify(origin, keys);
         } catch (AuditFormatException e) {
           throw new CliException(ExitCode.FINDINGS, "the exported proof does not verify: " + e.getMessage());
         }
@@ -335,6 +336,10 @@ final class AuditCommand implements Runnable {
     @Option(names = "--json", description = "Print the result as JSON.")
     boolean json;
 
+    @Option(names = "--origin", paramLabel = "ORIGIN",
+        description = "The log the proof must come from. Default: the name of the first public key.")
+    String origin;
+
     @Override
     public Integer call() {
       List<CheckpointKey> keys = trust.keys();
@@ -346,7 +351,7 @@ final class AuditCommand implements Runnable {
       Map<String, Object> result = new LinkedHashMap<>();
       LoggedEvent event;
       try {
-        event = ProofBundle.parse(text).verify(keys);
+        event = ProofBundle.parse(text).verify(origin != null ? origin : keys.get(0).name(), keys);
       } catch (AuditFormatException e) {
         if (json) {
           result.put("verified", false);
