@@ -413,7 +413,12 @@ public final class AuditExporter implements AutoCloseable {
           .detail("from_seq", Long.toString(from)).detail("to_seq", Long.toString(to))
           .detail("count", Long.toString(n)).detail("cause", why)
           .build(clock);
-      dropLog.appendAsync(notice);
+      try {
+        dropLog.appendAsync(notice);
+      } catch (RuntimeException e) {
+        // The drop is still counted in stats(); the log refusing the notice must not stop the export.
+        lastError = "could not record dropped events [" + from + ", " + to + ") in the audit log: " + e.getMessage();
+      }
     }
     return to;
   }
