@@ -110,7 +110,8 @@ public final class Detector {
       }
     }
     Response would = policy.responseFor(level);
-    Assessment a = new Assessment(event, level, findings, shadow ? Response.ALLOW : would, shadow, would);
+    Assessment a = new Assessment(event, level, findings.isEmpty() ? List.of() : findings,
+        shadow ? Response.ALLOW : would, shadow, would);
     if (!findings.isEmpty()) {
       flagged.increment();
       if (listener != null) {

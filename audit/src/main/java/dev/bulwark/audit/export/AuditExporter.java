@@ -90,6 +90,11 @@ public final class AuditExporter implements AutoCloseable {
   private MerkleTree tree;
   private final TreeMap<Long, SignedCheckpoint> checkpoints = new TreeMap<>();
   private int checkpointNotesSeen;
+  /** A read of the store kept open between batches (a store read is a scan, not a seek, in some stores). */
+  private Stream<StoredEvent> openRead;
+  private Iterator<StoredEvent> openIterator;
+  /** The sequence number openIterator returns next. */
+  private long openNext = -1;
   /** End of what was written to a sink that has not confirmed it yet; -1 when nothing is pending. */
   private long unconfirmedEnd = -1;
   private long delivered;
@@ -137,6 +142,7 @@ public final class AuditExporter implements AutoCloseable {
         return step();
       } catch (ExportException e) {
         unconfirmedEnd = -1; // send everything since the committed cursor again
+        closeRead();
         failedAttempts++;
         lastError = e.getMessage();
         throw e;
@@ -214,6 +220,7 @@ public final class AuditExporter implements AutoCloseable {
       }
     }
     synchronized (stepLock) {
+      closeRead();
       sink.close();
     }
   }
@@ -293,10 +300,9 @@ public final class AuditExporter implements AutoCloseable {
     Map.Entry<Long, SignedCheckpoint> lastCovering = checkpoints.higherEntry(end - 1);
     extendTree(lastCovering != null ? lastCovering.getKey() : Math.min(end, covered));
     List<ExportSink.Line> lines = new ArrayList<>((int) (end - next));
-    try (Stream<StoredEvent> s = store.read(next)) {
-      Iterator<StoredEvent> it = s.iterator();
+    try {
       for (long seq = next; seq < end; seq++) {
-        StoredEvent se = it.hasNext() ? it.next() : null;
+        StoredEvent se = nextStored(seq);
         LoggedEvent le = decode(se, seq);
         ProofBundle proof = null;
         Map.Entry<Long, SignedCheckpoint> cp = checkpoints.higherEntry(seq);
@@ -310,7 +316,11 @@ public final class AuditExporter implements AutoCloseable {
         ExportedEvent ev = new ExportedEvent(origin, le, proof);
         lines.add(new ExportSink.Line(ev, format.render(ev)));
       }
+    } catch (ExportException e) {
+      closeRead();
+      throw e;
     } catch (RuntimeException e) {
+      closeRead();
       throw new ExportException("reading the audit store from " + next + " failed: " + e.getMessage(), e);
     }
     boolean received;
@@ -338,6 +348,29 @@ public final class AuditExporter implements AutoCloseable {
     }
     unconfirmedEnd = -1;
     commit(end);
+  }
+
+  /**
+   * The stored record {@code seq}, from the read kept open since the last batch when it is at
+   * {@code seq}; otherwise (first call, a rewind, the end of that read's snapshot) from a new read.
+   */
+  private StoredEvent nextStored(long seq) {
+    if (openIterator == null || openNext != seq || !openIterator.hasNext()) {
+      closeRead();
+      openRead = store.read(seq);
+      openIterator = openRead.iterator();
+    }
+    openNext = seq + 1;
+    return openIterator.hasNext() ? openIterator.next() : null;
+  }
+
+  private void closeRead() {
+    if (openRead != null) {
+      openRead.close();
+    }
+    openRead = null;
+    openIterator = null;
+    openNext = -1;
   }
 
   private LoggedEvent decode(StoredEvent se, long seq) throws ExportException {
@@ -380,7 +413,12 @@ public final class AuditExporter implements AutoCloseable {
           .detail("from_seq", Long.toString(from)).detail("to_seq", Long.toString(to))
           .detail("count", Long.toString(n)).detail("cause", why)
           .build(clock);
-      dropLog.appendAsync(notice);
+      try {
+        dropLog.appendAsync(notice);
+      } catch (RuntimeException e) {
+        // The drop is still counted in stats(); the log refusing the notice must not stop the export.
+        lastError = "could not record dropped events [" + from + ", " + to + ") in the audit log: " + e.getMessage();
+      }
     }
     return to;
   }

@@ -271,7 +271,11 @@ public final class SyslogTlsSink implements ExportSink {
       return this;
     }
 
-    /** How long the handshake may wait for the receiver (default 30 s). */
+    /**
+     * How long the TLS handshake and the orderly close in {@link SyslogTlsSink#confirm()} may wait
+     * for the receiver (default 30 s). A receiver that stops reading blocks the exporter's thread
+     * (never an appending thread) until TCP gives up on the connection.
+     */
     public Builder writeTimeout(Duration timeout) {
       this.writeTimeout = Objects.requireNonNull(timeout, "timeout");
       return this;
