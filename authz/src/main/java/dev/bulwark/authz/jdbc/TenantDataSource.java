@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Objects;
@@ -52,6 +53,7 @@ public final class TenantDataSource {
   private final DataSource dataSource;
   private final String setting;
   private final String endOfUnit;
+  private final String setAndRead;
 
   /** Sets {@value RlsPolicies#DEFAULT_SETTING}. */
   public TenantDataSource(DataSource dataSource) {
@@ -68,6 +70,7 @@ public final class TenantDataSource {
       throw new IllegalArgumentException(UNIT_SETTING + " is used by TenantDataSource itself");
     }
     this.setting = setting;
+    this.setAndRead = "SELECT set_config('" + setting + "', ?, true); ";
     this.endOfUnit = "SELECT CASE WHEN current_setting('" + setting + "', true) IS NOT DISTINCT FROM current_setting('"
         + UNIT_SETTING + "', true) THEN set_config('" + setting + "', '', false) ELSE CAST('" + CHANGED_MARKER
         // Concatenated with a stable (never pre-evaluated) empty string: a constant cast would be
@@ -133,6 +136,67 @@ public final class TenantDataSource {
           c.rollback();
         }
         c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  /** Binds a query's own parameters, starting at {@code firstIndex}. */
+  @FunctionalInterface
+  public interface Binder {
+    void bind(PreparedStatement statement, int firstIndex) throws SQLException;
+  }
+
+  /** Reads one row. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet row) throws SQLException;
+  }
+
+  private static final Pattern READ_ONLY_QUERY = Pattern.compile("(?is)\\s*(SELECT|WITH)\\s.*");
+
+  /**
+   * One read for {@code tenant} in a single round trip: the organization is set and the query
+   * runs in one implicit transaction (one protocol Sync, auto-commit), so the setting ends with
+   * it. For list pages, where the round trips of {@link #inTenant} would cost more than the
+   * query. The query is one {@code SELECT} (or {@code WITH ... SELECT}) without {@code ;}; its
+   * parameters are bound by {@code binder} from index 2. Should the driver ever split the two
+   * statements into two transactions, the query runs without an organization and returns no
+   * rows: it fails closed.
+   *
+   * @throws IllegalArgumentException for a missing organization or a query that is not one SELECT
+   */
+  public <T> java.util.List<T> query(String tenant, String sql, Binder binder, RowMapper<T> mapper)
+      throws SQLException {
+    requireTenant(tenant);
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(binder, "binder");
+    Objects.requireNonNull(mapper, "mapper");
+    if (sql.indexOf(';') >= 0 || !READ_ONLY_QUERY.matcher(sql).matches()) {
+      throw new IllegalArgumentException("query() takes one SELECT statement without ';'");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      // The trailing statement clears the setting at session level in the same transaction, in
+      // case the query itself called set_config(..., false): nothing is left on the connection.
+      try (PreparedStatement ps = c.prepareStatement(setAndRead + sql + "; SELECT set_config('" + setting
+          + "', '', false)")) {
+        ps.setString(1, tenant);
+        binder.bind(ps, 2);
+        ps.execute();
+        if (!ps.getMoreResults()) {
+          throw new SQLException("the query returned no result set");
+        }
+        java.util.List<T> out = new java.util.ArrayList<>();
+        try (ResultSet rs = ps.getResultSet()) {
+          while (rs.next()) {
+            out.add(mapper.map(rs));
+          }
+        }
+        ps.getMoreResults();
+        return out;
       }
     }
   }
