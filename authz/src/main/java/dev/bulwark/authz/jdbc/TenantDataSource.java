@@ -8,7 +8,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -46,13 +45,8 @@ public final class TenantDataSource {
     T run(Connection connection) throws SQLException;
   }
 
-  /** A second transaction-local setting holding the unit's organization, for the end-of-unit check. */
-  private static final String UNIT_SETTING = "bulwark.unit_tenant";
-  private static final String CHANGED_MARKER = "bulwark: the unit of work changed the organization";
-
   private final DataSource dataSource;
   private final String setting;
-  private final String endOfUnit;
   private final String setAndRead;
 
   /** Sets {@value RlsPolicies#DEFAULT_SETTING}. */
@@ -66,16 +60,8 @@ public final class TenantDataSource {
     if (!SETTING.matcher(setting).matches()) {
       throw new IllegalArgumentException("setting must be a custom setting name like app.tenant_id");
     }
-    if (setting.equals(UNIT_SETTING)) {
-      throw new IllegalArgumentException(UNIT_SETTING + " is used by TenantDataSource itself");
-    }
     this.setting = setting;
     this.setAndRead = "SELECT set_config('" + setting + "', ?, true); ";
-    this.endOfUnit = "SELECT CASE WHEN current_setting('" + setting + "', true) IS NOT DISTINCT FROM current_setting('"
-        + UNIT_SETTING + "', true) THEN set_config('" + setting + "', '', false) ELSE CAST('" + CHANGED_MARKER
-        // Concatenated with a stable (never pre-evaluated) empty string: a constant cast would be
-        // folded, and fail, while the statement is planned, whichever branch runs.
-        + "' || left(current_setting('" + UNIT_SETTING + "', true), 0) AS integer)::text END; COMMIT";
   }
 
   /** The host's data source underneath (for the verifier and migrations, never for tenant data). */
@@ -106,28 +92,26 @@ public final class TenantDataSource {
           new Class<?>[] {Connection.class}, guard);
       boolean committed = false;
       try {
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true), set_config('" + UNIT_SETTING
-            + "', ?, true)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
           ps.setString(1, setting);
           ps.setString(2, tenant);
-          ps.setString(3, tenant);
           ps.execute();
         }
         T result = work.run(confined);
         guard.closed = true;
-        // One round trip ends the unit: if the unit changed the organization itself the statement
-        // fails (and the transaction is rolled back below); otherwise it clears the setting at
-        // session level, so that even a session-wide SET leaves nothing on the connection, and
-        // commits. The text holds only the validated setting name, never request data.
-        try (Statement st = c.createStatement()) {
-          st.execute(endOfUnit);
-        } catch (SQLException e) {
-          if (String.valueOf(e.getMessage()).contains(CHANGED_MARKER)) {
-            throw new SQLException("the unit of work changed " + setting + "; its transaction was rolled back", e);
+        // One round trip: read the organization the unit ended with (it must be the one it was
+        // given), then clear the setting at session level, so that even a unit that ran a
+        // session-wide SET leaves nothing on the connection once the transaction commits.
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true), set_config(?, '', false)")) {
+          ps.setString(1, setting);
+          ps.setString(2, setting);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !tenant.equals(rs.getString(1))) {
+              throw new SQLException("the unit of work changed " + setting + "; its transaction was rolled back");
+            }
           }
-          throw e;
         }
-        c.commit(); // the transaction already ended above; this only tells a driver that did not notice
+        c.commit();
         committed = true;
         return result;
       } finally {
