@@ -191,7 +191,7 @@ public final class Authorizer {
       return unknownAction;
     }
     int permission = boxed;
-    Principal[] keys = groupsOf.get(principal);
+    Principal[] keys = groupsOf.isEmpty() ? null : groupsOf.get(principal);
     if (keys == null) {
       Map<String, Grants> byTenant = byPrincipal.get(principal);
       Grants g = byTenant == null ? null : byTenant.get(tenant);

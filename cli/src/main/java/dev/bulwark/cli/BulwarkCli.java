@@ -28,7 +28,8 @@ import picocli.CommandLine.ParseResult;
  */
 @Command(name = "bulwark", mixinStandardHelpOptions = true, versionProvider = BulwarkCli.Version.class,
     description = "Bulwark operator tool: audit log verification and proofs, key rotation and rewrap, purges.",
-    subcommands = {AuditCommand.class, KeysCommand.class, LifecycleCommand.class, DetectCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {AuditCommand.class, KeysCommand.class, LifecycleCommand.class, DetectCommand.class, AuthzCommand.class,
+        CommandLine.HelpCommand.class},
     exitCodeListHeading = "%nExit status:%n",
     exitCodeList = {
       "0:ok; for audit verify: the log is intact",

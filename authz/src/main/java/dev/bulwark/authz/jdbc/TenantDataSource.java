@@ -6,8 +6,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
@@ -45,13 +45,9 @@ public final class TenantDataSource {
     T run(Connection connection) throws SQLException;
   }
 
-  /** A second transaction-local setting holding the unit's organization, for the end-of-unit check. */
-  private static final String UNIT_SETTING = "bulwark.unit_tenant";
-  private static final String CHANGED_MARKER = "bulwark: the unit of work changed the organization";
-
   private final DataSource dataSource;
   private final String setting;
-  private final String endOfUnit;
+  private final String setAndRead;
 
   /** Sets {@value RlsPolicies#DEFAULT_SETTING}. */
   public TenantDataSource(DataSource dataSource) {
@@ -64,15 +60,8 @@ public final class TenantDataSource {
     if (!SETTING.matcher(setting).matches()) {
       throw new IllegalArgumentException("setting must be a custom setting name like app.tenant_id");
     }
-    if (setting.equals(UNIT_SETTING)) {
-      throw new IllegalArgumentException(UNIT_SETTING + " is used by TenantDataSource itself");
-    }
     this.setting = setting;
-    this.endOfUnit = "SELECT CASE WHEN current_setting('" + setting + "', true) IS NOT DISTINCT FROM current_setting('"
-        + UNIT_SETTING + "', true) THEN set_config('" + setting + "', '', false) ELSE CAST('" + CHANGED_MARKER
-        // Concatenated with a stable (never pre-evaluated) empty string: a constant cast would be
-        // folded, and fail, while the statement is planned, whichever branch runs.
-        + "' || left(current_setting('" + UNIT_SETTING + "', true), 0) AS integer)::text END; COMMIT";
+    this.setAndRead = "SELECT set_config('" + setting + "', ?, true); ";
   }
 
   /** The host's data source underneath (for the verifier and migrations, never for tenant data). */
@@ -103,28 +92,26 @@ public final class TenantDataSource {
           new Class<?>[] {Connection.class}, guard);
       boolean committed = false;
       try {
-        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true), set_config('" + UNIT_SETTING
-            + "', ?, true)")) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT set_config(?, ?, true)")) {
           ps.setString(1, setting);
           ps.setString(2, tenant);
-          ps.setString(3, tenant);
           ps.execute();
         }
         T result = work.run(confined);
         guard.closed = true;
-        // One round trip ends the unit: if the unit changed the organization itself the statement
-        // fails (and the transaction is rolled back below); otherwise it clears the setting at
-        // session level, so that even a session-wide SET leaves nothing on the connection, and
-        // commits. The text holds only the validated setting name, never request data.
-        try (Statement st = c.createStatement()) {
-          st.execute(endOfUnit);
-        } catch (SQLException e) {
-          if (String.valueOf(e.getMessage()).contains(CHANGED_MARKER)) {
-            throw new SQLException("the unit of work changed " + setting + "; its transaction was rolled back", e);
+        // One round trip: read the organization the unit ended with (it must be the one it was
+        // given), then clear the setting at session level, so that even a unit that ran a
+        // session-wide SET leaves nothing on the connection once the transaction commits.
+        try (PreparedStatement ps = c.prepareStatement("SELECT current_setting(?, true), set_config(?, '', false)")) {
+          ps.setString(1, setting);
+          ps.setString(2, setting);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next() || !tenant.equals(rs.getString(1))) {
+              throw new SQLException("the unit of work changed " + setting + "; its transaction was rolled back");
+            }
           }
-          throw e;
         }
-        c.commit(); // the transaction already ended above; this only tells a driver that did not notice
+        c.commit();
         committed = true;
         return result;
       } finally {
@@ -133,6 +120,67 @@ public final class TenantDataSource {
           c.rollback();
         }
         c.setAutoCommit(autoCommit);
+      }
+    }
+  }
+
+  /** Binds a query's own parameters, starting at {@code firstIndex}. */
+  @FunctionalInterface
+  public interface Binder {
+    void bind(PreparedStatement statement, int firstIndex) throws SQLException;
+  }
+
+  /** Reads one row. */
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet row) throws SQLException;
+  }
+
+  private static final Pattern READ_ONLY_QUERY = Pattern.compile("(?is)\\s*(SELECT|WITH)\\s.*");
+
+  /**
+   * One read for {@code tenant} in a single round trip: the organization is set and the query
+   * runs in one implicit transaction (one protocol Sync, auto-commit), so the setting ends with
+   * it. For list pages, where the round trips of {@link #inTenant} would cost more than the
+   * query. The query is one {@code SELECT} (or {@code WITH ... SELECT}) without {@code ;}; its
+   * parameters are bound by {@code binder} from index 2. Should the driver ever split the two
+   * statements into two transactions, the query runs without an organization and returns no
+   * rows: it fails closed.
+   *
+   * @throws IllegalArgumentException for a missing organization or a query that is not one SELECT
+   */
+  public <T> java.util.List<T> query(String tenant, String sql, Binder binder, RowMapper<T> mapper)
+      throws SQLException {
+    requireTenant(tenant);
+    Objects.requireNonNull(sql, "sql");
+    Objects.requireNonNull(binder, "binder");
+    Objects.requireNonNull(mapper, "mapper");
+    if (sql.indexOf(';') >= 0 || !READ_ONLY_QUERY.matcher(sql).matches()) {
+      throw new IllegalArgumentException("query() takes one SELECT statement without ';'");
+    }
+    try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+      // The trailing statement clears the setting at session level in the same transaction, in
+      // case the query itself called set_config(..., false): nothing is left on the connection.
+      try (PreparedStatement ps = c.prepareStatement(setAndRead + sql + "; SELECT set_config('" + setting
+          + "', '', false)")) {
+        ps.setString(1, tenant);
+        binder.bind(ps, 2);
+        ps.execute();
+        if (!ps.getMoreResults()) {
+          throw new SQLException("the query returned no result set");
+        }
+        java.util.List<T> out = new java.util.ArrayList<>();
+        try (ResultSet rs = ps.getResultSet()) {
+          while (rs.next()) {
+            out.add(mapper.map(rs));
+          }
+        }
+        ps.getMoreResults();
+        return out;
       }
     }
   }

@@ -112,6 +112,25 @@ class TenantDataSourceIT {
   }
 
   @Test
+  void query_readsOneOrganizationInOneRoundTrip_andLeavesNothing() throws Exception {
+    List<String> a = tenants.query("a", "SELECT tenant_id, body FROM notes WHERE body <> ? ORDER BY id",
+        (ps, i) -> ps.setString(i, "a2"), rs -> rs.getString(1) + "/" + rs.getString(2));
+    assertEquals(List.of("a/a1"), a);
+    assertEquals(3, tenants.query("b", "SELECT tenant_id FROM notes_v", (ps, i) -> { }, rs -> rs.getString(1)).size());
+    String left = settingOnPhysical();
+    assertTrue(left == null || left.isEmpty(), left);
+    assertEquals(List.of(), tenantsSeen(physical, "SELECT tenant_id FROM notes"));
+    tenants.query("a", "SELECT set_config('app.tenant_id', 'b', false)", (ps, i) -> { }, rs -> 1);
+    left = settingOnPhysical();
+    assertTrue(left == null || left.isEmpty(), left);
+    assertThrows(IllegalArgumentException.class,
+        () -> tenants.query("a", "SELECT 1; SET app.tenant_id = 'b'", (ps, i) -> { }, rs -> 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> tenants.query("a", "DELETE FROM notes", (ps, i) -> { }, rs -> 1));
+    assertThrows(IllegalArgumentException.class, () -> tenants.query(null, "SELECT 1", (ps, i) -> { }, rs -> 1));
+  }
+
+  @Test
   void forgedTenantOnInsert_isRefusedByWithCheck() throws Exception {
     SQLException e = assertThrows(SQLException.class, () -> tenants.inTenant("a", c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO notes (tenant_id, body) VALUES (?, 'x')")) {
