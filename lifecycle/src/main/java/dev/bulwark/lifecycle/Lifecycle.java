@@ -389,10 +389,16 @@ public final class Lifecycle {
    * Erases a data subject now (GDPR Art. 17): deletes every record of the subject in every
    * class the store maps a subject for, in bounded batches (held records stay), then, when
    * asked and no held record remains, destroys the subject's key through the {@link KeyShredder}.
+   * The key destruction re-checks the holds under the store's hold discipline ({@link
+   * LifecycleStore#destroyKey}): a hold placed at any time before it wins. The key shredder and
+   * the evidence get the subject's canonical spelling when the store has one.
    *
    * @param tenant the subject's tenant, so that a tenant hold blocks the erasure too
    * @throws LegalHoldException when a hold on the subject or tenant blocks the erasure (recorded
-   *     as {@code ERASURE_REFUSED}; nothing is deleted)
+   *     as {@code ERASURE_REFUSED}; nothing is deleted), or blocks the key destruction at its end
+   *     (the records were erased, the key was not)
+   * @throws IllegalArgumentException when no mapped subject column can hold the value (nothing is erased)
+   * @throws LifecycleException when rows stay locked by another transaction (retry) or the key store fails
    */
   public ErasureReport erase(String subject, Optional<String> tenant, boolean destroyKey, Attribution by) {
     Text.require(subject, "subject", 256);

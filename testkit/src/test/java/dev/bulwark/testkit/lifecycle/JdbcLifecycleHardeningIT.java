@@ -191,6 +191,24 @@ class JdbcLifecycleHardeningIT {
     assertEquals(2, count("SELECT count(*) FROM items WHERE body = 'x' AND owner = 'o' AND purge_after IS NOT NULL"));
   }
 
+  // ---------------------------------------------------------------- point 5
+
+  @Test
+  void firstRun_withTheDeadlinePointedAtCreatedAt_isRefused_andDeletesNothing() throws Exception {
+    sql("CREATE TABLE items (id bigint PRIMARY KEY, created_at timestamptz, deleted_at timestamptz)",
+        "INSERT INTO items SELECT g, now() - interval '400 days', NULL FROM generate_series(1, 8000) g");
+    JdbcLifecycleStore.createSchema(ds);
+    Lifecycle l = Lifecycle.builder(JdbcLifecycleStore.create(ds,
+            TableMapping.of(ITEM, "items").withColumns("id", "deleted_at", "created_at")))
+        .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(ITEM, Period.ofDays(30)))).clock(clock).build();
+    PurgeRunner runner = runner(l);
+    assertTrue(runner.dryRun().guardWarning().startsWith("UNUSUAL_VOLUME"), runner.dryRun().guardWarning());
+    dev.bulwark.lifecycle.PurgeRefusedException e =
+        assertThrows(dev.bulwark.lifecycle.PurgeRefusedException.class, runner::run);
+    assertTrue(e.getMessage().contains("8000 of the 8000 rows"), e.getMessage());
+    assertEquals(8000, count("SELECT count(*) FROM items"));
+  }
+
   // ---------------------------------------------------------------- point 6
 
   @Test
