@@ -243,7 +243,13 @@ class AuditExporterTest {
       assertEquals(30, ex.stats().dropped());
       assertEquals(20, sink.lines.size());
       assertEquals(30, sink.lines.get(0).event().seq());
+      // The notice is appended asynchronously so that a dropping exporter never waits on the log.
       List<LoggedEvent> notices = log.query(AuditQuery.ALL.action(Action.SYS_MONITOR_DISABLED)).toList();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (notices.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+        notices = log.query(AuditQuery.ALL.action(Action.SYS_MONITOR_DISABLED)).toList();
+      }
       assertEquals(1, notices.size());
       Map<String, String> d = notices.get(0).event().details();
       assertEquals("0", d.get("from_seq"));
