@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.audit.Action;
 import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditEvent;
+import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.AuditVerifier;
@@ -373,6 +374,20 @@ public abstract class AuditStoreContract extends StoreContract<AuditStore> {
     rewriteEvents(l -> forge(l, 4));
     VerificationReport signed = verify(false, true, false);
     assertTrue(signed.has(FindingCode.MODIFIED), signed.summary());
+  }
+
+  @Test
+  public void tamper_forgedHistoryWithDeletedCheckpoints_isReported_andNeverSignedOnRestart() throws Exception {
+    fill(12, false, true);
+    rewriteEvents(l -> forge(l, 4));
+    rewriteCheckpoints(l -> List.of());
+    VerificationReport r = verify(false, true, false);
+    assertTrue(r.has(FindingCode.CHECKPOINTS_MISSING), r.summary());
+    assertFalse(r.intact(), r.summary());
+    // A restarted writer refuses to sign (UnsealedHistoryException; a store whose files changed
+    // under it may already refuse to read them): either way nothing is signed.
+    assertThrows(AuditException.class, () -> log(false, true).build());
+    assertTrue(verify(false, true, false).has(FindingCode.CHECKPOINTS_MISSING), "refusing signed nothing");
   }
 
   @Test
