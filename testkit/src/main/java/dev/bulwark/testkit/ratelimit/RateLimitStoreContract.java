@@ -110,6 +110,13 @@ public abstract class RateLimitStoreContract extends StoreContract<RateLimitStor
     Step s = store.acquire("q", List.of(DAY_5, DAY_BIG), 1);
     assertTrue(s.admitted());
     assertEquals(s.nowMicros() + DAY_5.intervalMicros(), s.tatMicros(0));
+    for (int i = 0; i < 4; i++) {
+      assertTrue(store.acquire("q", List.of(DAY_5, DAY_BIG), 1).admitted());
+    }
+    assertFalse(store.acquire("q", List.of(DAY_5, DAY_BIG), 1).admitted());
+    Step back = store.acquire("q", List.of(DAY_5), 2);
+    assertTrue(back.admitted(), "and back to one quota: fresh again");
+    assertEquals(back.nowMicros() + 2 * DAY_5.intervalMicros(), back.tatMicros(0));
   }
 
   @Test
