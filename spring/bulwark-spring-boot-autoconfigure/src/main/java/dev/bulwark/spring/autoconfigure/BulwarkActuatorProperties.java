@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     {@code bulwark.crypto.rotation-max-age}: DOWN or OUT_OF_SERVICE
  * @param verifyInterval how often the audit health check re-verifies the log (e.g. 5m)
  */
-@ConfigurationProperties("bulwark.actuator")
+@ConfigurationProperties(prefix = "bulwark.actuator", ignoreUnknownFields = false)
 public record BulwarkActuatorProperties(
     @DefaultValue("DOWN") String rotationOverdueStatus,
     @DefaultValue("5m") Duration verifyInterval) {}

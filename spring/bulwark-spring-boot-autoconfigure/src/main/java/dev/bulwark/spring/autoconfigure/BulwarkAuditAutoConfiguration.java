@@ -47,9 +47,14 @@ public class BulwarkAuditAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  AuditStore bulwarkAuditStore(BulwarkAuditProperties props, ObjectProvider<DataSource> dataSource) {
+  AuditStore bulwarkAuditStore(BulwarkAuditProperties props, ObjectProvider<DataSource> dataSource, Environment env) {
     DataSource ds = dataSource.getIfUnique();
     StoreKind kind = props.store() == StoreKind.AUTO ? (ds != null ? StoreKind.JDBC : StoreKind.FILE) : props.store();
+    if (props.store() == StoreKind.AUTO && Secrets.development(env)
+        && (Secrets.missing(props.chainKey()) || Secrets.missing(props.checkpointKey()))) {
+      // Keys generated for this run cannot verify what an earlier run stored: keep nothing.
+      kind = StoreKind.MEMORY;
+    }
     switch (kind) {
       case MEMORY:
         return new InMemoryAuditStore();

@@ -20,7 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param checkpointEveryEvents sign a checkpoint after this many events
  * @param checkpointInterval or after this much time
  */
-@ConfigurationProperties("bulwark.audit")
+@ConfigurationProperties(prefix = "bulwark.audit", ignoreUnknownFields = false)
 public record BulwarkAuditProperties(
     @DefaultValue("bulwark") String origin,
     String chainKey,

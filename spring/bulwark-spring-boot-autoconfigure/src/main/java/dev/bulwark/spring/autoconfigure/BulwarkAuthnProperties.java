@@ -13,7 +13,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *     one, otherwise memory), MEMORY or JDBC
  * @param mfaForEveryone require a second factor for every account, not only administrators
  */
-@ConfigurationProperties("bulwark.authn")
+@ConfigurationProperties(prefix = "bulwark.authn", ignoreUnknownFields = false)
 public record BulwarkAuthnProperties(
     String pepper,
     @DefaultValue("p1") String pepperId,

@@ -75,9 +75,13 @@ public class BulwarkCryptoAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean
   KeyringStore bulwarkKeyringStore(BulwarkCryptoProperties props, ObjectProvider<DataSource> dataSource,
-      ObjectProvider<MasterKey> master) throws GeneralSecurityException {
+      ObjectProvider<MasterKey> master, Environment env) throws GeneralSecurityException {
     DataSource ds = dataSource.getIfUnique();
     StoreKind kind = props.store() == StoreKind.AUTO ? (ds != null ? StoreKind.JDBC : StoreKind.FILE) : props.store();
+    if (props.store() == StoreKind.AUTO && Secrets.missing(props.masterKey()) && Secrets.development(env)) {
+      // A master key generated for this run cannot open what an earlier run stored: keep nothing.
+      kind = StoreKind.MEMORY;
+    }
     switch (kind) {
       case MEMORY:
         return KeyringStores.inMemory();

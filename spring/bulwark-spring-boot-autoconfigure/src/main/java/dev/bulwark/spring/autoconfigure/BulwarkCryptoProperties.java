@@ -17,7 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param rotationMaxAge rotate a key-encryption key older than this (e.g. 90d)
  * @param rotationMaxEncryptions rotate after this many encryptions under one key
  */
-@ConfigurationProperties("bulwark.crypto")
+@ConfigurationProperties(prefix = "bulwark.crypto", ignoreUnknownFields = false)
 public record BulwarkCryptoProperties(
     String masterKey,
     @DefaultValue("default") String keyringId,

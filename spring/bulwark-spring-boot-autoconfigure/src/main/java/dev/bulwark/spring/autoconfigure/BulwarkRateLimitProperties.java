@@ -14,7 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param period the window of {@code requests} (e.g. 1m)
  * @param store AUTO (the DataSource if there is one, otherwise memory), MEMORY or JDBC
  */
-@ConfigurationProperties("bulwark.ratelimit")
+@ConfigurationProperties(prefix = "bulwark.ratelimit", ignoreUnknownFields = false)
 public record BulwarkRateLimitProperties(
     @DefaultValue("true") boolean filter,
     @DefaultValue("600") long requests,

@@ -122,6 +122,21 @@ class BulwarkAutoConfigurationTest {
   }
 
   @Test
+  void developmentProfileWithoutSecrets_keepsNothingOnDisk_soTheNextStartWorks(@org.junit.jupiter.api.io.TempDir
+      java.nio.file.Path dir) {
+    ApplicationContextRunner dev = runner.withPropertyValues("spring.profiles.active=dev",
+        "bulwark.crypto.keyring-file=" + dir.resolve("keyrings.bin"), "bulwark.audit.directory=" + dir.resolve("audit"));
+    for (int start = 0; start < 2; start++) {
+      dev.run(context -> {
+        assertThat(context).hasNotFailed();
+        assertThat(context.getBean(AuditStore.class)).isInstanceOf(dev.bulwark.audit.InMemoryAuditStore.class);
+        context.getBean(Envelope.class).encrypt(new byte[] {1}, EncryptionContext.of("k", "v"));
+      });
+    }
+    assertThat(dir.resolve("keyrings.bin")).doesNotExist();
+  }
+
+  @Test
   void masterKeyOfWrongLength_failsNamingPropertyAndLength_withoutEchoingTheValue() {
     String shortKey = TestSecrets.random(16);
     runner.withPropertyValues(TestSecrets.all()).withPropertyValues("bulwark.crypto.master-key=" + shortKey)
@@ -153,6 +168,19 @@ class BulwarkAutoConfigurationTest {
             chain.append(t.getMessage()).append('\n');
           }
           assertThat(chain.toString()).contains("bulwark.crypto.rotation-max-age");
+        });
+  }
+
+  @Test
+  void misspelledProperty_failsNamingIt() {
+    runner.withPropertyValues(TestSecrets.all()).withPropertyValues("bulwark.crypto.rotation-max-ages=30d")
+        .run(context -> {
+          assertThat(context).hasFailed();
+          StringBuilder chain = new StringBuilder();
+          for (Throwable t = context.getStartupFailure(); t != null; t = t.getCause()) {
+            chain.append(t.getMessage()).append('\n');
+          }
+          assertThat(chain.toString()).contains("bulwark.crypto.rotation-max-ages");
         });
   }
 

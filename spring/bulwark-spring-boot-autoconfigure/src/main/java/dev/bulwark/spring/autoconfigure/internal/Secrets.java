@@ -21,6 +21,11 @@ public final class Secrets {
 
   private Secrets() {}
 
+  /** True when a secret property is unset. */
+  public static boolean missing(String value) {
+    return value == null || value.isBlank();
+  }
+
   /** True when a development profile is active. */
   public static boolean development(Environment env) {
     return env.acceptsProfiles(DEVELOPMENT);
