@@ -1,0 +1,128 @@
+package dev.bulwark.micrometer;
+
+import io.micrometer.common.KeyValues;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationRegistry;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Bridges the listener SPIs of Bulwark's modules to Micrometer's Observation API. Every
+ * observation carries low-cardinality tags only ({@code outcome}, {@code factor}, {@code reason},
+ * {@code type}, {@code level}): never a user, account, tenant, keyring id, address or token, so
+ * the number of time series stays bounded whatever the traffic. A tag value outside the modules'
+ * fixed vocabularies becomes {@code other}.
+ *
+ * <p>Observations (the name is the metric prefix):
+ * <ul>
+ *   <li>{@code bulwark.authn.login}: each login attempt's result (outcome, factor, reason);
+ *   <li>{@code bulwark.authn.lockout}: an account, factor or source locked at the longest delay
+ *       or disabled (factor; reason = the dimension: account, factor or source);
+ *   <li>{@code bulwark.authn.stepup}: a step-up required (reason, level);
+ *   <li>{@code bulwark.authn.session}: session events (type);
+ *   <li>{@code bulwark.crypto.key}: key lifecycle events (type);
+ *   <li>{@code bulwark.audit.append}: each batch written to the audit store, timed (outcome);
+ *   <li>{@code bulwark.ratelimit.decision} and {@code bulwark.ratelimit.store}: rate-limit
+ *       denials (outcome, reason) and store outages (type).
+ * </ul>
+ * Events are recorded as zero-length observations (a count per tag set); the audit append is
+ * timed. Crypto has no per-message hook, so there is no encrypt/decrypt observation.
+ *
+ * <p>Thread-safe; the listeners it returns never throw into the module that calls them.
+ */
+public final class BulwarkObservations {
+
+  private static final Pattern TOKEN = Pattern.compile("[a-z0-9_]{1,40}");
+  private static final Set<String> FACTORS = Set.of("password", "totp", "recovery_code", "webauthn", "federated");
+  private static final Set<String> LEVELS = Set.of("aal1", "aal2", "aal3");
+  private static final System.Logger LOG = System.getLogger("dev.bulwark.micrometer");
+
+  private final ObservationRegistry registry;
+
+  public BulwarkObservations(ObservationRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** A bounded tag value: the token lower-cased if it fits the vocabulary pattern, otherwise {@code other}. */
+  static String token(String value) {
+    if (value == null || value.isEmpty()) {
+      return "none";
+    }
+    String v = value.toLowerCase(Locale.ROOT);
+    return TOKEN.matcher(v).matches() ? v : "other";
+  }
+
+  private static String oneOf(String value, Set<String> allowed) {
+    if (value == null) {
+      return "none";
+    }
+    String v = value.toLowerCase(Locale.ROOT);
+    return allowed.contains(v) ? v : "other";
+  }
+
+  /** The factors of a login ("password,totp") as one bounded tag value ("password+totp"). */
+  static String factors(String list) {
+    if (list == null || list.isEmpty()) {
+      return "none";
+    }
+    return java.util.Arrays.stream(list.split(",")).map(f -> oneOf(f.strip(), FACTORS)).sorted().distinct()
+        .reduce((a, b) -> a + "+" + b).orElse("none");
+  }
+
+  /** Records one event observation; a failing registry is logged, never thrown. */
+  void event(String name, KeyValues tags) {
+    try {
+      Observation.createNotStarted(name, registry).lowCardinalityKeyValues(tags).start().stop();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "observation " + name + " failed: " + e);
+    }
+  }
+
+  /** An authn listener: logins, lockouts, step-ups and sessions. */
+  public dev.bulwark.authn.SecurityEventListener authn() {
+    return e -> {
+      Map<String, String> d = e.details();
+      switch (e.type()) {
+        case "authn_login_success", "authn_login_successafterfail" -> event("bulwark.authn.login",
+            KeyValues.of("outcome", "success", "factor", factors(d.get("factors")), "reason", "none"));
+        case "authn_login_fail", "authn_mfa_fail" -> event("bulwark.authn.login",
+            KeyValues.of("outcome", "failure", "factor", oneOf(d.get("factor"), FACTORS),
+                "reason", token(d.get("reason"))));
+        case "authn_login_lock" -> event("bulwark.authn.lockout",
+            KeyValues.of("factor", oneOf(d.get("factor"), FACTORS), "reason",
+                oneOf(d.get("dimension"), Set.of("account", "factor", "source"))));
+        case "authz_stepup_required" -> event("bulwark.authn.stepup",
+            KeyValues.of("reason", token(d.get("reason")), "level", oneOf(d.get("target"), LEVELS)));
+        default -> {
+          if (e.type().startsWith("session_")) {
+            event("bulwark.authn.session", KeyValues.of("type", token(e.type().substring("session_".length()))));
+          }
+        }
+      }
+    };
+  }
+
+  /** A crypto listener: key creation, rotation, disabling, destruction, shredding (by type only). */
+  public dev.bulwark.crypto.KeyEventListener crypto() {
+    return e -> event("bulwark.crypto.key", KeyValues.of("type", token(e.type().replaceFirst("^crypto_", ""))));
+  }
+
+  /** A rate-limit listener: store outages and recoveries. */
+  public dev.bulwark.ratelimit.RateLimitListener rateLimitStore() {
+    return e -> event("bulwark.ratelimit.store", KeyValues.of("type", token(e.type().name())));
+  }
+
+  /** Records a rate-limit decision: {@code outcome} allowed/denied and the reason. */
+  public void rateLimitDecision(dev.bulwark.ratelimit.Decision decision) {
+    event("bulwark.ratelimit.decision", KeyValues.of("outcome", decision.allowed() ? "allowed" : "denied",
+        "reason", token(decision.reason().name())));
+  }
+
+  /** An audit store that times every batch append as {@code bulwark.audit.append}. */
+  public dev.bulwark.audit.spi.AuditStore observe(dev.bulwark.audit.spi.AuditStore store) {
+    return new ObservedAuditStore(store, registry);
+  }
+}
