@@ -80,6 +80,7 @@ public final class AuditEvents {
       case "lifecycle_erasure_refused":
         return Outcome.DENIED;
       case "lifecycle_purge_run_failed":
+      case "lifecycle_purge_row_failed":
         return Outcome.ERROR;
       case "authn_login_lock":
       case "authn_token_reuse":
@@ -101,6 +102,8 @@ public final class AuditEvents {
       case "session_use_after_expire":
       case "lifecycle_purge_guard_tripped":
       case "lifecycle_purge_run_failed":
+      case "lifecycle_purge_row_failed":
+      case "lifecycle_watermark_reset":
       case "crypto_key_destroyed":
       case "crypto_scope_shredded":
         return Severity.WARN;

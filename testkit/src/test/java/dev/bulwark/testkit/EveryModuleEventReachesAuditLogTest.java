@@ -65,6 +65,7 @@ import dev.bulwark.crypto.Keyring;
 import dev.bulwark.crypto.KeyringStores;
 import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.lifecycle.Attribution;
+import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.InMemoryLifecycleStore;
 import dev.bulwark.lifecycle.LegalHold;
@@ -94,6 +95,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -391,5 +393,16 @@ class EveryModuleEventReachesAuditLogTest {
     clock.advance(Duration.ofDays(2));
     runner.run(new PurgeRunner.Confirmation(ops, 10));
     lifecycle.erase("s9", Optional.empty(), true, alice);
+    runner.resetWatermark(ops);
+
+    // A row the database refuses to delete (a foreign key, a trigger) exists only on a JDBC store
+    // (JdbcLifecycleHardeningIT drives it there); here the event the runner announces for it.
+    DeletionEvidence failed = new DeletionEvidence(UUID.randomUUID(), DeletionEvidence.Kind.PURGE_FAILED,
+        Optional.of(doc), "purge after P60D; not deleted: foreign key",
+        List.of(new DeletionEvidence.Item(DeletionEvidence.hashRecord(refs.get(1)),
+            Optional.of(DeletionEvidence.hashSubject("s1")))), clock.instant(), ops, "purge:run-2");
+    lifecycleAudit.onEvent(new LifecycleEvent(LifecycleEvent.Type.PURGE_ROW_FAILED, failed.at(), ops,
+        Map.of("evidence", failed.id().toString(), "count", "1", "policy", failed.policy(),
+            "reference", failed.reference(), "data_class", doc.name()), Optional.of(failed)));
   }
 }
