@@ -368,7 +368,7 @@ public enum SiemFormat {
     }
     if (x.proof() != null) {
       ext(sb, "cs6Label", "auditProof");
-      ext(sb, "cs6", Base64.getEncoder().encodeToString(x.proof().text().getBytes(StandardCharsets.UTF_8)));
+      ext(sb, "cs6", Base64.getEncoder().encodeToString(proofText(x.proof()).getBytes(StandardCharsets.UTF_8)));
     }
     if (sb.charAt(sb.length() - 1) == ' ') {
       sb.setLength(sb.length() - 1);
@@ -406,13 +406,34 @@ public enum SiemFormat {
 
   // ---- shared --------------------------------------------------------------------------------
 
+  /** The newest checkpoint note rendered, so the thousand events a checkpoint covers share one rendering. */
+  private record NoteCache(dev.bulwark.audit.SignedCheckpoint checkpoint, String note) {}
+
+  private static volatile NoteCache lastNote;
+
+  /** Exactly {@link dev.bulwark.audit.ProofBundle#text()}, with the checkpoint's note rendered once. */
+  static String proofText(dev.bulwark.audit.ProofBundle p) {
+    NoteCache c = lastNote;
+    if (c == null || c.checkpoint() != p.checkpoint()) {
+      c = new NoteCache(p.checkpoint(), p.checkpoint().note());
+      lastNote = c;
+    }
+    StringBuilder sb = new StringBuilder(1024 + c.note().length()).append("c2sp.org/tlog-proof@v1\n")
+        .append("extra ").append(p.event().base64()).append('\n')
+        .append("index ").append(p.index()).append('\n');
+    for (dev.bulwark.audit.Bytes h : p.proof()) {
+      sb.append(h.base64()).append('\n');
+    }
+    return sb.append('\n').append(c.note()).toString();
+  }
+
   private static void bulwark(JsonGenerator g, ExportedEvent x) throws IOException {
     g.writeObjectFieldStart("bulwark");
     g.writeStringField("origin", x.origin());
     g.writeNumberField("seq", x.logged().seq());
     if (x.proof() != null) {
       g.writeNumberField("checkpoint_size", x.proof().checkpoint().checkpoint().size());
-      g.writeStringField("proof", x.proof().text());
+      g.writeStringField("proof", proofText(x.proof()));
     }
     g.writeEndObject();
   }

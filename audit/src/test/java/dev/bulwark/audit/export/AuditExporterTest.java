@@ -92,6 +92,7 @@ class AuditExporterTest {
       String line = sink.lines.get(i).text();
       String proofText = SiemFormatGoldenTest.string(line, "bulwark.proof");
       assertNotNull(proofText, line);
+      assertEquals(ProofBundle.parse(proofText).text(), proofText, "the exported proof is ProofBundle's own text");
       LoggedEvent verified = ProofBundle.parse(proofText).verify(List.of(signer.publicKey()));
       assertEquals(i, verified.seq());
       // The SIEM's copy is exactly what the verified event renders to.

@@ -57,9 +57,13 @@ public final class StripedLru<V> {
     return stripes[index(key)].get(key);
   }
 
+  /**
+   * The stripe from a scrambled hash by multiply-shift, independent of the low bits the stripe's
+   * own HashMap buckets by: choosing the stripe by {@code hash % stripes} put every key of a stripe
+   * into the same few buckets (tree bins, a lookup several times slower).
+   */
   private int index(String key) {
-    int h = key.hashCode();
-    h ^= h >>> 16;
-    return (h & 0x7fffffff) % stripes.length;
+    long scrambled = (key.hashCode() * 0x9E3779B9L) & 0xffffffffL;
+    return (int) ((scrambled * stripes.length) >>> 32);
   }
 }
