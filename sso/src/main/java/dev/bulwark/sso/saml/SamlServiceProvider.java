@@ -315,7 +315,16 @@ public final class SamlServiceProvider {
       return this;
     }
 
-    /** The RSA key that decrypts encrypted assertions (RSA-OAEP + AES-GCM only). */
+    /**
+     * The RSA key that decrypts encrypted assertions (RSA-OAEP + AES-GCM only), without publishing
+     * an encryption certificate in {@link #metadata()}.
+     */
+    public Builder decryptionKey(PrivateKey key) {
+      this.decryptionKey = Objects.requireNonNull(key, "key");
+      return this;
+    }
+
+    /** The RSA key that decrypts encrypted assertions, and its certificate for {@link #metadata()}. */
     public Builder decryptionKey(PrivateKey key, X509Certificate certificate) {
       this.decryptionKey = Objects.requireNonNull(key, "key");
       this.encryptionCertificate = Objects.requireNonNull(certificate, "certificate");
