@@ -172,29 +172,65 @@ public final class SamlServiceProvider {
   public void validateLogoutResponse(String rawQuery, SentRequest sent) throws SsoRefusedException {
     try {
       byte[] xml = RedirectBinding.decodeSigned(rawQuery, "SAMLResponse", idp.signingKeys(), maxBytes);
-      Element r = SafeXml.parse(xml, maxBytes).getDocumentElement();
-      if (!Dom.is(r, Dom.PROTOCOL, "LogoutResponse")) {
-        throw new SsoRefusedException(RefusalReason.MALFORMED, "not a LogoutResponse");
-      }
-      Optional<Element> issuer = Dom.optionalChild(r, Dom.ASSERTION, "Issuer");
-      if (issuer.isEmpty() || !Dom.text(issuer.get()).equals(idp.entityId())) {
-        throw new SsoRefusedException(RefusalReason.ISSUER_MISMATCH, "logout response from another issuer");
-      }
-      if (!sent.id().equals(r.getAttributeNS(null, "InResponseTo"))) {
-        throw new SsoRefusedException(RefusalReason.REQUEST_MISMATCH, "logout response answers another request");
-      }
-      Optional<String> dest = Dom.attr(r, "Destination");
-      if (dest.isPresent() && sloUrl.map(u -> !u.toString().equals(dest.get())).orElse(true)) {
-        throw new SsoRefusedException(RefusalReason.DESTINATION_MISMATCH, "logout response for another endpoint");
-      }
-      Element code = Dom.child(Dom.child(r, Dom.PROTOCOL, "Status"), Dom.PROTOCOL, "StatusCode");
-      if (!"urn:oasis:names:tc:SAML:2.0:status:Success".equals(code.getAttributeNS(null, "Value"))) {
-        throw new SsoRefusedException(RefusalReason.STATUS_NOT_SUCCESS, "identity provider did not log out");
-      }
+      checkLogoutResponse(SafeXml.parse(xml, maxBytes).getDocumentElement(), sent);
       report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
     } catch (SsoRefusedException e) {
       report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
+    }
+  }
+
+  /**
+   * Validates a {@code LogoutResponse} the identity provider posted (HTTP-POST binding): it must
+   * carry an enveloped signature by a pinned key over the whole message.
+   */
+  public void validateLogoutResponsePost(String samlResponse, SentRequest sent) throws SsoRefusedException {
+    try {
+      if (samlResponse.length() > maxBytes * 2) {
+        throw new SsoRefusedException(RefusalReason.TOO_LARGE, "message too large");
+      }
+      byte[] xml;
+      try {
+        xml = Base64.getDecoder().decode(samlResponse.replaceAll("[\\r\\n\\t ]", ""));
+      } catch (IllegalArgumentException e) {
+        throw new SsoRefusedException(RefusalReason.MALFORMED, "not base64");
+      }
+      Element r = SafeXml.parse(xml, maxBytes).getDocumentElement();
+      if (!Dom.is(r, Dom.PROTOCOL, "LogoutResponse")) {
+        throw new SsoRefusedException(RefusalReason.MALFORMED, "not a LogoutResponse");
+      }
+      Element sig = Dom.optionalChild(r, Dom.DSIG, "Signature")
+          .orElseThrow(() -> new SsoRefusedException(RefusalReason.UNSIGNED, "logout response is not signed"));
+      org.w3c.dom.NodeList all = r.getElementsByTagNameNS(Dom.DSIG, "Signature");
+      if (all.getLength() != 1) {
+        throw new SsoRefusedException(RefusalReason.UNEXPECTED_SIGNATURE, "more than one signature");
+      }
+      checkLogoutResponse(dev.bulwark.sso.internal.SignatureCheck.verify(sig, r, idp.signingKeys()), sent);
+      report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
+    } catch (SsoRefusedException e) {
+      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      throw e;
+    }
+  }
+
+  private void checkLogoutResponse(Element r, SentRequest sent) throws SsoRefusedException {
+    if (!Dom.is(r, Dom.PROTOCOL, "LogoutResponse")) {
+      throw new SsoRefusedException(RefusalReason.MALFORMED, "not a LogoutResponse");
+    }
+    Optional<Element> issuer = Dom.optionalChild(r, Dom.ASSERTION, "Issuer");
+    if (issuer.isEmpty() || !Dom.text(issuer.get()).equals(idp.entityId())) {
+      throw new SsoRefusedException(RefusalReason.ISSUER_MISMATCH, "logout response from another issuer");
+    }
+    if (!sent.id().equals(r.getAttributeNS(null, "InResponseTo"))) {
+      throw new SsoRefusedException(RefusalReason.REQUEST_MISMATCH, "logout response answers another request");
+    }
+    Optional<String> dest = Dom.attr(r, "Destination");
+    if (dest.isPresent() && sloUrl.map(u -> !u.toString().equals(dest.get())).orElse(true)) {
+      throw new SsoRefusedException(RefusalReason.DESTINATION_MISMATCH, "logout response for another endpoint");
+    }
+    Element code = Dom.child(Dom.child(r, Dom.PROTOCOL, "Status"), Dom.PROTOCOL, "StatusCode");
+    if (!"urn:oasis:names:tc:SAML:2.0:status:Success".equals(code.getAttributeNS(null, "Value"))) {
+      throw new SsoRefusedException(RefusalReason.STATUS_NOT_SUCCESS, "identity provider did not log out");
     }
   }
 
