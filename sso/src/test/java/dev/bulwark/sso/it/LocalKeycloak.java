@@ -48,13 +48,13 @@ final class LocalKeycloak {
 
   private static LocalKeycloak start() throws Exception {
     Path home = Path.of(System.getProperty("bulwark.keycloak.home", "target/keycloak/keycloak-26.7.3"));
-    Path java = Path.of(System.getProperty("bulwark.keycloak.java", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+    Path jdk = Path.of(System.getProperty("bulwark.keycloak.java", "/usr/lib/jvm/temurin-25-jdk-amd64"));
     if (!Files.isExecutable(home.resolve("bin/kc.sh"))) {
       throw new IllegalStateException("Keycloak distribution not found at " + home
           + " (run the ITs with -Pintegration, which unpacks it from Maven Central)");
     }
-    if (!Files.isExecutable(java.resolve("bin/java"))) {
-      throw new IllegalStateException("Keycloak needs Java 21+; no JDK at " + java
+    if (!Files.isExecutable(jdk.resolve("bin/java"))) {
+      throw new IllegalStateException("Keycloak needs Java 21+; no JDK at " + jdk
           + " (set -Dbulwark.keycloak.java=/path/to/jdk21+)");
     }
     Path imports = home.resolve("data/import");
@@ -68,7 +68,7 @@ final class LocalKeycloak {
     }
     ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev",
         "--http-port=" + port, "--http-host=127.0.0.1", "--import-realm", "--http-management-port=" + (port + 1));
-    pb.environment().put("JAVA_HOME", java.toString());
+    pb.environment().put("JAVA_HOME", jdk.toString());
     pb.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", "admin");
     pb.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", "admin-not-used");
     pb.redirectErrorStream(true);
