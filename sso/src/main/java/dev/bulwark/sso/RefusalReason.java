@@ -54,5 +54,7 @@ public enum RefusalReason {
   /** The OIDC provider returned an error or the token exchange failed. */
   PROVIDER_ERROR,
   /** The identity provider could not be reached or answered with something unusable. */
-  PROVIDER_UNAVAILABLE
+  PROVIDER_UNAVAILABLE,
+  /** The replay cache could not be consulted; the sign-in is refused (fail closed). */
+  STORE_UNAVAILABLE
 }

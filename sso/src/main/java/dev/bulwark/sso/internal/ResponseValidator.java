@@ -263,7 +263,13 @@ public final class ResponseValidator {
         (notOnOrAfter.isPresent() && notOnOrAfter.get().isAfter(confirmed) ? notOnOrAfter.get() : confirmed)
             .plus(skew);
     String assertionId = a.getAttributeNS(null, "ID");
-    if (!s.replayCache().firstUse(s.idpEntityId(), assertionId, replayUntil)) {
+    boolean first;
+    try {
+      first = s.replayCache().firstUse(s.idpEntityId(), assertionId, replayUntil);
+    } catch (RuntimeException e) {
+      throw new SsoRefusedException(RefusalReason.STORE_UNAVAILABLE, "replay cache unavailable", e);
+    }
+    if (!first) {
       throw new SsoRefusedException(RefusalReason.REPLAYED, "assertion already used");
     }
     return new VerifiedIdentity(

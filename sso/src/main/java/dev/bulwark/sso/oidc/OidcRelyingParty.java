@@ -150,6 +150,11 @@ public final class OidcRelyingParty {
     } catch (SsoRefusedException e) {
       report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
+    } catch (RuntimeException e) {
+      SsoRefusedException refused =
+          new SsoRefusedException(RefusalReason.PROVIDER_ERROR, "provider answer could not be processed", e);
+      report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(refused.reason()));
+      throw refused;
     }
   }
 

@@ -100,6 +100,15 @@ class SamlServiceProviderTest {
   }
 
   @Test
+  void replayCacheDown_refusesWithStoreUnavailable() throws Exception {
+    SamlServiceProvider sp = builder().replayCache((i, id, exp) -> { throw new IllegalStateException("db down"); })
+        .build();
+    SentRequest sent = sp.authnRequestRedirect("").request();
+    assertEquals(RefusalReason.STORE_UNAVAILABLE, assertThrows(SsoRefusedException.class,
+        () -> sp.validate(response(sent.id(), assertion("_a7", sent.id(), "x")), sent)).reason());
+  }
+
+  @Test
   void failingListener_doesNotChangeTheOutcome() throws Exception {
     SamlServiceProvider sp = builder().listener(e -> { throw new IllegalStateException("down"); }).build();
     SentRequest sent = sp.authnRequestRedirect("").request();
