@@ -54,7 +54,7 @@ public class SamlResponseBenchmark {
   private String samlResponse;
   private byte[] xml;
   private java.security.PublicKey key;
-  private DocumentBuilderFactory factory;
+  private javax.xml.parsers.DocumentBuilder builder;
 
   @Setup
   public void setUp() {
@@ -74,8 +74,13 @@ public class SamlResponseBenchmark {
     TestIdp.sign(TestIdp.assertion(d), idp.signing());
     xml = TestIdp.bytes(d);
     samlResponse = Base64.getEncoder().encodeToString(xml);
-    factory = DocumentBuilderFactory.newInstance();
-    factory.setNamespaceAware(true);
+    try {
+      DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+      factory.setNamespaceAware(true);
+      builder = factory.newDocumentBuilder();
+    } catch (javax.xml.parsers.ParserConfigurationException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Benchmark
@@ -84,10 +89,14 @@ public class SamlResponseBenchmark {
     return sp.validate(samlResponse, sent);
   }
 
-  /** Baseline: parse, register the assertion's ID, verify its one signature with the known key. */
+  /**
+   * Baseline: parse (with a reused parser, as the validator does), register the assertion's ID,
+   * verify its one signature with the known key.
+   */
   @Benchmark
   public boolean rawSantuarioVerify() throws Exception {
-    Document d = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml));
+    builder.reset();
+    Document d = builder.parse(new ByteArrayInputStream(xml));
     Element assertion = (Element) d.getElementsByTagNameNS("urn:oasis:names:tc:SAML:2.0:assertion", "Assertion").item(0);
     assertion.setIdAttributeNS(null, "ID", true);
     Element sig = (Element) assertion.getElementsByTagNameNS("http://www.w3.org/2000/09/xmldsig#", "Signature").item(0);
