@@ -77,6 +77,7 @@ public class SamlResponseBenchmark {
     try {
       DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
       factory.setNamespaceAware(true);
+      factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
       builder = factory.newDocumentBuilder();
     } catch (javax.xml.parsers.ParserConfigurationException e) {
       throw new IllegalStateException(e);
