@@ -1,0 +1,7 @@
+package dev.bulwark.sso;
+
+/** The single sign-on protocol a {@link VerifiedIdentity} came through. */
+public enum Protocol {
+  SAML2,
+  OIDC
+}
