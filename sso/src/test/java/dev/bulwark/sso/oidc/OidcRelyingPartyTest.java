@@ -1,5 +1,7 @@
 package dev.bulwark.sso.oidc;
 
+import dev.bulwark.testing.FakeClock;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -26,7 +26,7 @@ import static dev.bulwark.sso.RefusalReason.UNSIGNED;
 import dev.bulwark.sso.RefusalReason;
 import dev.bulwark.sso.saml.SamlServiceProvider;
 import dev.bulwark.sso.saml.SentRequest;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;

@@ -8,7 +8,7 @@ import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.saml.IdpMetadata;
 import dev.bulwark.sso.saml.SamlServiceProvider;
 import dev.bulwark.sso.saml.SentRequest;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.net.URI;
 import java.security.KeyPair;
 import java.time.Clock;

@@ -7,7 +7,7 @@ import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.VerifiedIdentity;
 import dev.bulwark.sso.saml.SamlServiceProvider;
 import dev.bulwark.sso.saml.SentRequest;
-import dev.bulwark.testkit.FakeClock;
+import dev.bulwark.testing.FakeClock;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
