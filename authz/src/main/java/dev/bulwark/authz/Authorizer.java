@@ -34,26 +34,26 @@ public final class Authorizer {
   private final Map<Principal, Principal[]> groupsOf = new HashMap<>();
   private final Policy policy;
 
-  private final Decision noTenant;
-  private final Decision unknownType;
-  private final Decision unknownAction;
-  private final Decision noBinding;
-  private final Decision invalid;
+  private final AccessDecision noTenant;
+  private final AccessDecision unknownType;
+  private final AccessDecision unknownAction;
+  private final AccessDecision noBinding;
+  private final AccessDecision invalid;
 
   private Authorizer(Policy policy, Clock clock) {
     this.policy = policy;
     this.version = policy.version();
     this.clock = clock;
-    noTenant = deny(Decision.Reason.NO_TENANT, "the request names no organization");
-    unknownType = deny(Decision.Reason.UNKNOWN_RESOURCE_TYPE, "the resource type is not declared in the policy");
-    unknownAction = deny(Decision.Reason.UNKNOWN_ACTION, "the action is not declared for the resource type");
-    noBinding = deny(Decision.Reason.NO_MATCHING_BINDING,
+    noTenant = deny(AccessDecision.Reason.NO_TENANT, "the request names no organization");
+    unknownType = deny(AccessDecision.Reason.UNKNOWN_RESOURCE_TYPE, "the resource type is not declared in the policy");
+    unknownAction = deny(AccessDecision.Reason.UNKNOWN_ACTION, "the action is not declared for the resource type");
+    noBinding = deny(AccessDecision.Reason.NO_MATCHING_BINDING,
         "no binding of the principal or its groups grants this permission here (default deny)");
-    invalid = deny(Decision.Reason.INVALID_REQUEST, "the request is missing a principal, action or resource");
+    invalid = deny(AccessDecision.Reason.INVALID_REQUEST, "the request is missing a principal, action or resource");
   }
 
-  private Decision deny(Decision.Reason reason, String why) {
-    return new Decision(false, reason, why, List.of(), version);
+  private AccessDecision deny(AccessDecision.Reason reason, String why) {
+    return new AccessDecision(false, reason, why, List.of(), version);
   }
 
   /** {@link #compile(Policy, Clock)} with the system UTC clock. */
@@ -64,7 +64,7 @@ public final class Authorizer {
   /**
    * Validates {@code policy}'s definitions and builds the decision index. Bindings that name an
    * unknown role or group or an undeclared scope type are kept as broken: checks for that
-   * principal in that organization are denied with {@link Decision.Reason#UNKNOWN_ROLE}.
+   * principal in that organization are denied with {@link AccessDecision.Reason#UNKNOWN_ROLE}.
    *
    * @param clock read for time-bound and review-dated bindings
    * @throws PolicyException if a role inherits in a cycle, a permission is not declared, and so on
@@ -115,7 +115,7 @@ public final class Authorizer {
           || (b.scope().resourceType().isPresent() && !permissionIds.containsKey(b.scope().resourceType().get()));
       if (broken) {
         if (gb.broken == null) {
-          gb.broken = new Decision(false, Decision.Reason.UNKNOWN_ROLE, "binding " + b.id()
+          gb.broken = new AccessDecision(false, AccessDecision.Reason.UNKNOWN_ROLE, "binding " + b.id()
               + " names role '" + b.role() + "', a group or a resource type the policy does not define;"
               + " the policy is inconsistent for this principal here, so nothing is allowed",
               List.of(b.id()), version);
@@ -174,7 +174,7 @@ public final class Authorizer {
    * @param action an action declared for the resource's type
    * @param resource what is acted on, with its organization
    */
-  public Decision check(Principal principal, String action, Resource resource) {
+  public AccessDecision check(Principal principal, String action, Resource resource) {
     if (principal == null || action == null || resource == null) {
       return invalid;
     }
@@ -198,18 +198,18 @@ public final class Authorizer {
       if (g == null) {
         return noBinding;
       }
-      Decision denied = g.denied(permission, resource, null);
+      AccessDecision denied = g.denied(permission, resource, null);
       if (denied != null) {
         return denied;
       }
       if (g.broken != null) {
         return g.broken;
       }
-      Decision allowed = g.allowed(permission, resource, clock);
+      AccessDecision allowed = g.allowed(permission, resource, clock);
       return allowed != null ? allowed : noBinding;
     }
     Grants[] found = new Grants[keys.length];
-    Decision denied = null;
+    AccessDecision denied = null;
     for (int i = 0; i < keys.length; i++) {
       Map<String, Grants> byTenant = byPrincipal.get(keys[i]);
       found[i] = byTenant == null ? null : byTenant.get(tenant);
@@ -227,7 +227,7 @@ public final class Authorizer {
     }
     for (Grants g : found) {
       if (g != null) {
-        Decision allowed = g.allowed(permission, resource, clock);
+        AccessDecision allowed = g.allowed(permission, resource, clock);
         if (allowed != null) {
           return allowed;
         }
@@ -243,7 +243,7 @@ public final class Authorizer {
    * would deny whatever the row (no tenant, unknown action, inconsistent binding, no binding)
    * yields {@code FALSE}.
    */
-  public SqlPredicate sqlFilter(Principal principal, String action, String tenant, TableMapping table) {
+  public SqlPredicate sqlFilter(Principal principal, String action, String tenant, ResourceTable table) {
     Objects.requireNonNull(table, "table");
     if (principal == null || action == null || tenant == null || tenant.isBlank()) {
       return SqlPredicate.FALSE;
@@ -305,7 +305,7 @@ public final class Authorizer {
    * {@code out} holds. Returns false when the scope covers every row (organization scope); a
    * scope that covers no row of the table appends nothing.
    */
-  private static boolean scopeTerm(Scope scope, TableMapping table, StringBuilder out, List<String> params) {
+  private static boolean scopeTerm(Scope scope, ResourceTable table, StringBuilder out, List<String> params) {
     if (scope.kind() == Scope.Kind.ORGANIZATION) {
       return false;
     }
@@ -350,23 +350,23 @@ public final class Authorizer {
   private static final class GrantsBuilder {
     final List<CompiledBinding> allows = new ArrayList<>();
     final List<CompiledDeny> denies = new ArrayList<>();
-    Decision broken;
+    AccessDecision broken;
   }
 
   private static final class Grants {
     final CompiledBinding[] allows;
     final CompiledDeny[] denies;
-    final Decision broken;
+    final AccessDecision broken;
 
-    Grants(CompiledBinding[] allows, CompiledDeny[] denies, Decision broken) {
+    Grants(CompiledBinding[] allows, CompiledDeny[] denies, AccessDecision broken) {
       this.allows = allows;
       this.denies = denies;
       this.broken = broken;
     }
 
     /** Adds matching deny rules to {@code sofar}; returns null when none matched anywhere. */
-    Decision denied(int permission, Resource r, Decision sofar) {
-      Decision out = sofar;
+    AccessDecision denied(int permission, Resource r, AccessDecision sofar) {
+      AccessDecision out = sofar;
       for (CompiledDeny d : denies) {
         if (d.permission == permission && covers(d.rule.scope(), r)) {
           if (out == null) {
@@ -374,7 +374,7 @@ public final class Authorizer {
           } else {
             List<String> ids = new ArrayList<>(out.matchedRules());
             ids.add(d.rule.id());
-            out = new Decision(false, Decision.Reason.DENIED_BY_RULE, "deny rules " + String.join(", ", ids)
+            out = new AccessDecision(false, AccessDecision.Reason.DENIED_BY_RULE, "deny rules " + String.join(", ", ids)
                 + " match; deny wins over every binding", ids, out.policyVersion());
           }
         }
@@ -382,7 +382,7 @@ public final class Authorizer {
       return out;
     }
 
-    Decision allowed(int permission, Resource r, Clock clock) {
+    AccessDecision allowed(int permission, Resource r, Clock clock) {
       Instant now = null;
       for (CompiledBinding b : allows) {
         if (b.grants(permission) && covers(b.binding.scope(), r)) {
@@ -405,13 +405,13 @@ public final class Authorizer {
     final Binding binding;
     final long[] permissions;
     final boolean timed;
-    final Decision decision;
+    final AccessDecision decision;
 
     CompiledBinding(Binding b, long[] permissions, String version) {
       this.binding = b;
       this.permissions = permissions;
       this.timed = b.notBefore().isPresent() || b.notAfter().isPresent() || b.reviewBy().isPresent();
-      this.decision = new Decision(true, Decision.Reason.ALLOWED, "binding " + b.id() + " grants role '" + b.role()
+      this.decision = new AccessDecision(true, AccessDecision.Reason.ALLOWED, "binding " + b.id() + " grants role '" + b.role()
           + "' to " + b.principal() + " in organization " + b.tenant() + " (" + b.scope() + ")",
           List.of(b.id()), version);
     }
@@ -424,12 +424,12 @@ public final class Authorizer {
   private static final class CompiledDeny {
     final DenyRule rule;
     final int permission;
-    final Decision decision;
+    final AccessDecision decision;
 
     CompiledDeny(DenyRule rule, int permission, String version) {
       this.rule = rule;
       this.permission = permission;
-      this.decision = new Decision(false, Decision.Reason.DENIED_BY_RULE, "deny rule " + rule.id() + " forbids "
+      this.decision = new AccessDecision(false, AccessDecision.Reason.DENIED_BY_RULE, "deny rule " + rule.id() + " forbids "
           + rule.permission() + " to " + rule.principal() + " in organization " + rule.tenant() + " (" + rule.scope()
           + "); deny wins over every binding", List.of(rule.id()), version);
     }

@@ -9,7 +9,7 @@ import java.util.Set;
 
 /**
  * Everything a decision depends on: the declared resource types and their actions, roles, group
- * memberships, deny rules and bindings, labelled with a version that every {@link Decision}
+ * memberships, deny rules and bindings, labelled with a version that every {@link AccessDecision}
  * carries.
  *
  * <p>A {@code Policy} is a plain value; {@link Authorizer#compile} checks it (unknown permissions,

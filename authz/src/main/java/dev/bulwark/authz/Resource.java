@@ -9,7 +9,7 @@ import java.util.Objects;
  * which subtree scopes match.
  *
  * <p>The tenant may be {@code null} here so that a host can pass through what it has; a request
- * without a tenant is denied ({@link Decision.Reason#NO_TENANT}).
+ * without a tenant is denied ({@link AccessDecision.Reason#NO_TENANT}).
  *
  * @param tenant the organization the resource belongs to, or null when the host does not know it
  * @param type a resource type

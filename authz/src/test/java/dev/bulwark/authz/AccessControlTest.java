@@ -61,7 +61,7 @@ class AccessControlTest {
     assertEquals("ops", events.get(0).actor());
     Binding b = Binding.of("c1", Principal.user("carol"), "viewer", "acme", Scope.organization());
     ac.bind(b, "admin");
-    Decision d = ac.authorizer().check(Principal.user("carol"), "read", doc("x"));
+    AccessDecision d = ac.authorizer().check(Principal.user("carol"), "read", doc("x"));
     assertTrue(d.allowed());
     assertEquals("2026-12-01.1@r2", d.policyVersion());
     assertTrue(ac.unbind("c1", "admin"));

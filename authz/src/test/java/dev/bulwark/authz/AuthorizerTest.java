@@ -41,16 +41,16 @@ class AuthorizerTest {
 
   @Test
   void noBinding_isDeniedByDefault() throws Exception {
-    Decision d = compile(base()).check(ALICE, "read", doc("acme", "d1"));
+    AccessDecision d = compile(base()).check(ALICE, "read", doc("acme", "d1"));
     assertFalse(d.allowed());
-    assertEquals(Decision.Reason.NO_MATCHING_BINDING, d.reason());
+    assertEquals(AccessDecision.Reason.NO_MATCHING_BINDING, d.reason());
     assertEquals("v1", d.policyVersion());
   }
 
   @Test
   void binding_allowsInItsOrganizationOnly_withInheritedPermissions() throws Exception {
     Authorizer a = compile(base().plus(Binding.of("b1", ALICE, "owner", "acme", Scope.organization())));
-    Decision d = a.check(ALICE, "read", doc("acme", "d1"));
+    AccessDecision d = a.check(ALICE, "read", doc("acme", "d1"));
     assertTrue(d.allowed());
     assertEquals(List.of("b1"), d.matchedRules());
     assertEquals("v1", d.policyVersion());
@@ -63,7 +63,7 @@ class AuthorizerTest {
   void viewer_cannotWrite() throws Exception {
     Authorizer a = compile(base().plus(Binding.of("b1", ALICE, "viewer", "acme", Scope.organization())));
     assertTrue(a.check(ALICE, "read", doc("acme", "d1")).allowed());
-    assertEquals(Decision.Reason.NO_MATCHING_BINDING, a.check(ALICE, "write", doc("acme", "d1")).reason());
+    assertEquals(AccessDecision.Reason.NO_MATCHING_BINDING, a.check(ALICE, "write", doc("acme", "d1")).reason());
   }
 
   @Test
@@ -74,9 +74,9 @@ class AuthorizerTest {
             Scope.subtree("folder", "legal"))),
         p.bindings());
     Authorizer a = compile(p);
-    Decision d = a.check(ALICE, "delete", doc("acme", "d1").under("folder:legal"));
+    AccessDecision d = a.check(ALICE, "delete", doc("acme", "d1").under("folder:legal"));
     assertFalse(d.allowed());
-    assertEquals(Decision.Reason.DENIED_BY_RULE, d.reason());
+    assertEquals(AccessDecision.Reason.DENIED_BY_RULE, d.reason());
     assertEquals(List.of("no-delete"), d.matchedRules());
     assertEquals("v2", d.policyVersion());
     assertTrue(a.check(ALICE, "delete", doc("acme", "d2").under("folder:public")).allowed());
@@ -107,11 +107,11 @@ class AuthorizerTest {
   @Test
   void missingTenant_unknownTypeOrAction_areDeniedWithWhy() throws Exception {
     Authorizer a = compile(base().plus(Binding.of("b1", ALICE, "owner", "acme", Scope.organization())));
-    assertEquals(Decision.Reason.NO_TENANT, a.check(ALICE, "read", doc(null, "d1")).reason());
-    assertEquals(Decision.Reason.NO_TENANT, a.check(ALICE, "read", doc(" ", "d1")).reason());
-    assertEquals(Decision.Reason.UNKNOWN_RESOURCE_TYPE, a.check(ALICE, "read", Resource.of("acme", "invoice", "i")).reason());
-    assertEquals(Decision.Reason.UNKNOWN_ACTION, a.check(ALICE, "share", doc("acme", "d1")).reason());
-    assertEquals(Decision.Reason.INVALID_REQUEST, a.check(null, "read", doc("acme", "d1")).reason());
+    assertEquals(AccessDecision.Reason.NO_TENANT, a.check(ALICE, "read", doc(null, "d1")).reason());
+    assertEquals(AccessDecision.Reason.NO_TENANT, a.check(ALICE, "read", doc(" ", "d1")).reason());
+    assertEquals(AccessDecision.Reason.UNKNOWN_RESOURCE_TYPE, a.check(ALICE, "read", Resource.of("acme", "invoice", "i")).reason());
+    assertEquals(AccessDecision.Reason.UNKNOWN_ACTION, a.check(ALICE, "share", doc("acme", "d1")).reason());
+    assertEquals(AccessDecision.Reason.INVALID_REQUEST, a.check(null, "read", doc("acme", "d1")).reason());
   }
 
   @Test
@@ -120,9 +120,9 @@ class AuthorizerTest {
         .plus(Binding.of("good", ALICE, "owner", "acme", Scope.organization()))
         .plus(Binding.of("stale", ALICE, "auditor", "acme", Scope.organization()))
         .plus(Binding.of("other", ALICE, "viewer", "globex", Scope.organization())));
-    Decision d = a.check(ALICE, "read", doc("acme", "d1"));
+    AccessDecision d = a.check(ALICE, "read", doc("acme", "d1"));
     assertFalse(d.allowed());
-    assertEquals(Decision.Reason.UNKNOWN_ROLE, d.reason());
+    assertEquals(AccessDecision.Reason.UNKNOWN_ROLE, d.reason());
     assertEquals(List.of("stale"), d.matchedRules());
     assertTrue(a.check(ALICE, "read", doc("globex", "d1")).allowed());
   }

@@ -41,7 +41,7 @@ class SqlFilterEquivalenceIT {
   static final List<String> ACTIONS = List.of("read", "write", "delete");
 
   static PgSchema db;
-  static final TableMapping DOCS_TABLE = TableMapping.of("document", "tenant_id", "id").withAncestors("ancestors");
+  static final ResourceTable DOCS_TABLE = ResourceTable.of("document", "tenant_id", "id").withAncestors("ancestors");
 
   @BeforeAll
   static void createTable() throws Exception {

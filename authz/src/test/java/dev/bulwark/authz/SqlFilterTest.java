@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SqlFilterTest {
 
   static final Principal ALICE = Principal.user("alice");
-  static final TableMapping NOTES = TableMapping.of("document", "n.tenant_id", "id").withAncestors("ancestors");
+  static final ResourceTable NOTES = ResourceTable.of("document", "n.tenant_id", "id").withAncestors("ancestors");
 
   @Test
   void requestTextNeverBecomesSql_onlyParameters() throws Exception {
@@ -52,8 +52,8 @@ class SqlFilterTest {
   @Test
   void columnNames_areValidated() {
     for (String bad : List.of("tenant id", "\"x\"", "t;drop", "Tenant", "a.b.c", "", "x--")) {
-      assertThrows(IllegalArgumentException.class, () -> TableMapping.of("document", bad, "id"), bad);
+      assertThrows(IllegalArgumentException.class, () -> ResourceTable.of("document", bad, "id"), bad);
     }
-    assertThrows(IllegalArgumentException.class, () -> TableMapping.of("Document", "t", "id"));
+    assertThrows(IllegalArgumentException.class, () -> ResourceTable.of("Document", "t", "id"));
   }
 }

@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.authz.Authorizer;
 import dev.bulwark.authz.Binding;
-import dev.bulwark.authz.Decision;
+import dev.bulwark.authz.AccessDecision;
 import dev.bulwark.authz.Policy;
 import dev.bulwark.authz.PolicyException;
 import dev.bulwark.authz.PolicyJson;
@@ -143,7 +143,7 @@ final class AuthzCommand implements Runnable {
       } catch (PolicyException e) {
         throw new CliException(ExitCode.FINDINGS, "invalid policy: " + e.getMessage());
       }
-      Decision d = authorizer.check(who, action, new Resource(tenant, resource.substring(0, colon),
+      AccessDecision d = authorizer.check(who, action, new Resource(tenant, resource.substring(0, colon),
           resource.substring(colon + 1), ancestors));
       PrintWriter out = spec.commandLine().getOut();
       out.println((d.allowed() ? "ALLOWED" : "DENIED") + " (" + d.reason() + ")");

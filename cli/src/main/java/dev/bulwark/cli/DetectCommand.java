@@ -10,9 +10,9 @@ import dev.bulwark.detect.Assessment;
 import dev.bulwark.detect.Detection;
 import dev.bulwark.detect.Detector;
 import dev.bulwark.detect.EventKind;
-import dev.bulwark.detect.Finding;
+import dev.bulwark.detect.RiskReason;
 import dev.bulwark.detect.RiskLevel;
-import dev.bulwark.detect.SecurityEvent;
+import dev.bulwark.detect.ActivityEvent;
 import java.io.PrintWriter;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -94,7 +94,7 @@ final class DetectCommand implements Runnable {
             continue;
           }
           auditEvents++;
-          SecurityEvent ev = toSecurityEvent(le.event());
+          ActivityEvent ev = toSecurityEvent(le.event());
           if (ev == null) {
             continue;
           }
@@ -106,7 +106,7 @@ final class DetectCommand implements Runnable {
           printed++;
           StringBuilder line = new StringBuilder().append(le.seq()).append(' ').append(ev.at()).append(' ')
               .append(a.level()).append(" account=").append(ev.account()).append(" source=").append(ev.source());
-          for (Finding f : a.findings()) {
+          for (RiskReason f : a.findings()) {
             line.append(" [").append(f.code()).append(": ").append(f.detail()).append(']');
             byDetection.merge(f.detection(), 1L, Long::sum);
           }
@@ -132,7 +132,7 @@ final class DetectCommand implements Runnable {
    * else the actor; the device and session come from the {@code device_id} and {@code session_id}
    * details when the host recorded them.
    */
-  static SecurityEvent toSecurityEvent(AuditEvent e) {
+  static ActivityEvent toSecurityEvent(AuditEvent e) {
     EventKind kind = switch (e.action().name()) {
       case "authn_login_success", "authn_login_successafterfail" -> EventKind.LOGIN_SUCCESS;
       case "authn_login_fail", "authn_login_fail_max" -> EventKind.LOGIN_FAILURE;
@@ -148,7 +148,7 @@ final class DetectCommand implements Runnable {
     }
     String account = e.target() != null && (e.target().type().equals("user") || e.target().type().equals("account"))
         ? e.target().id() : e.actor().id();
-    return new SecurityEvent(e.occurredAt(), kind, account, e.source().ip(), e.source().userAgent(),
+    return new ActivityEvent(e.occurredAt(), kind, account, e.source().ip(), e.source().userAgent(),
         e.details().get("device_id"), e.details().get("session_id"));
   }
 }

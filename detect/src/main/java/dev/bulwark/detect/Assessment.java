@@ -14,7 +14,7 @@ import java.util.Objects;
  *     {@link #wouldRespond})
  * @param wouldRespond the response the policy chose for the level, also in shadow mode
  */
-public record Assessment(SecurityEvent event, RiskLevel level, List<Finding> findings, Response response,
+public record Assessment(ActivityEvent event, RiskLevel level, List<RiskReason> findings, Response response,
     boolean shadow, Response wouldRespond) {
 
   public Assessment {
@@ -27,7 +27,7 @@ public record Assessment(SecurityEvent event, RiskLevel level, List<Finding> fin
 
   /** Whether any finding points at {@code d}. */
   public boolean flags(Detection d) {
-    for (Finding f : findings) {
+    for (RiskReason f : findings) {
       if (f.detection() == d) {
         return true;
       }

@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Windowed detectors over a stream of {@link SecurityEvent}s, each event assessed as it arrives:
+ * Windowed detectors over a stream of {@link ActivityEvent}s, each event assessed as it arrives:
  *
  * <ul>
  *   <li>brute force: failures per account in a window (velocity) and their ratio to attempts;
@@ -89,11 +89,11 @@ public final class Detector {
   }
 
   /** Assesses {@code event}, updates the windows and tells the listener about findings. */
-  public Assessment assess(SecurityEvent event) {
+  public Assessment assess(ActivityEvent event) {
     Objects.requireNonNull(event, "event");
     assessed.increment();
     long t = event.at().toEpochMilli();
-    List<Finding> findings = new ArrayList<>(2);
+    List<RiskReason> findings = new ArrayList<>(2);
     switch (event.kind()) {
       case LOGIN_FAILURE, LOGIN_SUCCESS -> login(event, t, findings);
       case MFA_CHALLENGE -> mfa(event, t, findings);
@@ -104,7 +104,7 @@ public final class Detector {
       }
     }
     RiskLevel level = RiskLevel.NONE;
-    for (Finding f : findings) {
+    for (RiskReason f : findings) {
       if (f.level().compareTo(level) > 0) {
         level = f.level();
       }
@@ -147,7 +147,7 @@ public final class Detector {
 
   // ---- logins --------------------------------------------------------------------------------
 
-  private void login(SecurityEvent e, long t, List<Finding> out) {
+  private void login(ActivityEvent e, long t, List<RiskReason> out) {
     boolean success = e.kind() == EventKind.LOGIN_SUCCESS;
     String net = Clients.network(e.source());
     Location loc = null;
@@ -156,7 +156,7 @@ public final class Detector {
         loc = resolver.locate(e.source()).orElse(null);
       } catch (RuntimeException ex) {
         resolverFailures.increment();
-        out.add(new Finding("resolver_error", Detection.DETECTOR_ERROR, RiskLevel.LOW,
+        out.add(new RiskReason("resolver_error", Detection.DETECTOR_ERROR, RiskLevel.LOW,
             "resolver threw " + ex.getClass().getSimpleName()));
       }
     }
@@ -176,7 +176,7 @@ public final class Detector {
     }
     int spike = global.observe(t, !success);
     if (spike > 0 && !knownClient) {
-      out.add(new Finding("global_failure_spike", Detection.CREDENTIAL_STUFFING, RiskLevel.MEDIUM,
+      out.add(new RiskReason("global_failure_spike", Detection.CREDENTIAL_STUFFING, RiskLevel.MEDIUM,
           "failures_last_minute=" + spike + " client_new_for_account"));
     }
     if (success && e.sessionId() != null) {
@@ -188,8 +188,8 @@ public final class Detector {
     }
   }
 
-  private void account(AccountState a, SecurityEvent e, long t, boolean success, String net, Location loc,
-      List<Finding> out) {
+  private void account(AccountState a, ActivityEvent e, long t, boolean success, String net, Location loc,
+      List<RiskReason> out) {
     int failures;
     int successes;
     if (success) {
@@ -201,12 +201,12 @@ public final class Detector {
     }
     int before = out.size();
     if (failures >= th.accountFailuresHigh()) {
-      out.add(new Finding("account_failure_velocity", Detection.BRUTE_FORCE, RiskLevel.HIGH,
+      out.add(new RiskReason("account_failure_velocity", Detection.BRUTE_FORCE, RiskLevel.HIGH,
           "failures=" + failures + " window=" + th.accountWindow()));
     } else if (failures >= th.accountFailuresMedium()) {
       int attempts = failures + successes;
       boolean ratio = attempts >= th.ratioMinAttempts() && failures >= th.failureRatio() * attempts;
-      out.add(new Finding(ratio ? "account_failure_ratio" : "account_failure_velocity", Detection.BRUTE_FORCE,
+      out.add(new RiskReason(ratio ? "account_failure_ratio" : "account_failure_velocity", Detection.BRUTE_FORCE,
           ratio ? RiskLevel.HIGH : RiskLevel.MEDIUM, "failures=" + failures + " attempts=" + attempts
               + " window=" + th.accountWindow()));
     }
@@ -220,16 +220,16 @@ public final class Detector {
       boolean newNetwork = net != null && !a.networks.contains(net);
       boolean newCountry = country != null && !a.countries.contains(country);
       if (newCountry && newDevice) {
-        out.add(new Finding("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
+        out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
       } else {
         if (newDevice) {
-          out.add(new Finding("new_device", Detection.NEW_CONTEXT, RiskLevel.LOW, "device_new_for_account"));
+          out.add(new RiskReason("new_device", Detection.NEW_CONTEXT, RiskLevel.LOW, "device_new_for_account"));
         }
         if (newNetwork) {
-          out.add(new Finding("new_network", Detection.NEW_CONTEXT, RiskLevel.LOW, "network=" + net));
+          out.add(new RiskReason("new_network", Detection.NEW_CONTEXT, RiskLevel.LOW, "network=" + net));
         }
         if (newCountry) {
-          out.add(new Finding("new_country", Detection.NEW_CONTEXT, RiskLevel.LOW, "country=" + country));
+          out.add(new RiskReason("new_country", Detection.NEW_CONTEXT, RiskLevel.LOW, "country=" + country));
         }
       }
     }
@@ -241,7 +241,7 @@ public final class Detector {
         double speed = distance / hours;
         if (speed > th.travelSpeedKmh()) {
           travel = true;
-          out.add(new Finding("impossible_travel", Detection.IMPOSSIBLE_TRAVEL, RiskLevel.HIGH,
+          out.add(new RiskReason("impossible_travel", Detection.IMPOSSIBLE_TRAVEL, RiskLevel.HIGH,
               String.format(Locale.ROOT, "speed_kmh=%.0f distance_km=%.0f", speed, distance)));
         }
       }
@@ -279,20 +279,20 @@ public final class Detector {
     }
   }
 
-  private void source(SourceState s, SecurityEvent e, long t, boolean success, List<Finding> out) {
+  private void source(SourceState s, ActivityEvent e, long t, boolean success, List<RiskReason> out) {
     if (e.account() == null) {
       return;
     }
     int distinct = success ? s.distinct(t, th) : s.addFailure(e.account(), t, th);
     if (distinct >= th.sourceDistinctAccounts()) {
-      out.add(new Finding("source_distinct_accounts", Detection.PASSWORD_SPRAYING, RiskLevel.HIGH,
+      out.add(new RiskReason("source_distinct_accounts", Detection.PASSWORD_SPRAYING, RiskLevel.HIGH,
           "accounts=" + distinct + " window=" + th.sourceWindow()));
     }
   }
 
   // ---- other events --------------------------------------------------------------------------
 
-  private void mfa(SecurityEvent e, long t, List<Finding> out) {
+  private void mfa(ActivityEvent e, long t, List<RiskReason> out) {
     if (e.account() == null) {
       return;
     }
@@ -305,12 +305,12 @@ public final class Detector {
       n = a.mfa.add(t);
     }
     if (n >= th.mfaChallenges()) {
-      out.add(new Finding("mfa_fatigue", Detection.MFA_FATIGUE, RiskLevel.HIGH,
+      out.add(new RiskReason("mfa_fatigue", Detection.MFA_FATIGUE, RiskLevel.HIGH,
           "challenges=" + n + " window=" + th.mfaWindow()));
     }
   }
 
-  private void sessionUse(SecurityEvent e, List<Finding> out) {
+  private void sessionUse(ActivityEvent e, List<RiskReason> out) {
     if (e.sessionId() == null) {
       return;
     }
@@ -325,7 +325,7 @@ public final class Detector {
       }
     }
     if (!first.uaFamily.equals(ua)) {
-      out.add(new Finding("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
+      out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
     } else if (net != null && first.network != null && !first.network.equals(net)) {
       String country = null;
@@ -334,20 +334,20 @@ public final class Detector {
           country = resolver.locate(e.source()).map(Location::country).orElse(null);
         } catch (RuntimeException ex) {
           resolverFailures.increment();
-          out.add(new Finding("resolver_error", Detection.DETECTOR_ERROR, RiskLevel.LOW,
+          out.add(new RiskReason("resolver_error", Detection.DETECTOR_ERROR, RiskLevel.LOW,
               "resolver threw " + ex.getClass().getSimpleName()));
         }
       }
       if (country != null && !country.equals(first.country)) {
-        out.add(new Finding("session_new_country", Detection.SESSION_THEFT, RiskLevel.HIGH,
+        out.add(new RiskReason("session_new_country", Detection.SESSION_THEFT, RiskLevel.HIGH,
             "country=" + country + " created_in=" + first.country));
       } else {
-        out.add(new Finding("session_new_network", Detection.SESSION_THEFT, RiskLevel.LOW, "network=" + net));
+        out.add(new RiskReason("session_new_network", Detection.SESSION_THEFT, RiskLevel.LOW, "network=" + net));
       }
     }
   }
 
-  private void signup(SecurityEvent e, long t, List<Finding> out) {
+  private void signup(ActivityEvent e, long t, List<RiskReason> out) {
     if (e.source() == null) {
       return;
     }
@@ -360,7 +360,7 @@ public final class Detector {
       n = s.signups.add(t);
     }
     if (n >= th.signupsPerSource()) {
-      out.add(new Finding("source_signup_burst", Detection.SIGNUP_ABUSE, RiskLevel.MEDIUM,
+      out.add(new RiskReason("source_signup_burst", Detection.SIGNUP_ABUSE, RiskLevel.MEDIUM,
           "signups=" + n + " window=" + th.signupWindow()));
     }
   }

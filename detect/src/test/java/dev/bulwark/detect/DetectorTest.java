@@ -25,12 +25,12 @@ class DetectorTest {
       "203.0.113.30", new Location(35.68, 139.69, 25, "JP", "AS2516"));  // Tokyo
   static final LocationResolver RESOLVER = ip -> Optional.ofNullable(PLACES.get(ip));
 
-  static SecurityEvent fail(Instant at, String account, String ip) {
-    return SecurityEvent.login(at, false, account, ip, FF, null, null);
+  static ActivityEvent fail(Instant at, String account, String ip) {
+    return ActivityEvent.login(at, false, account, ip, FF, null, null);
   }
 
-  static SecurityEvent ok(Instant at, String account, String ip, String device) {
-    return SecurityEvent.login(at, true, account, ip, FF, device, null);
+  static ActivityEvent ok(Instant at, String account, String ip, String device) {
+    return ActivityEvent.login(at, true, account, ip, FF, device, null);
   }
 
   @Test
@@ -129,24 +129,24 @@ class DetectorTest {
   void mfaFatigue_fivePushesInTenMinutes() {
     Detector d = Detector.builder().build();
     for (int i = 0; i < 4; i++) {
-      assertEquals(RiskLevel.NONE, d.assess(SecurityEvent.of(T0.plusSeconds(120L * i), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1")).level());
+      assertEquals(RiskLevel.NONE, d.assess(ActivityEvent.of(T0.plusSeconds(120L * i), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1")).level());
     }
-    assertTrue(d.assess(SecurityEvent.of(T0.plusSeconds(599), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1")).flags(Detection.MFA_FATIGUE));
+    assertTrue(d.assess(ActivityEvent.of(T0.plusSeconds(599), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1")).flags(Detection.MFA_FATIGUE));
     Detector d2 = Detector.builder().build();
     for (int i = 0; i < 4; i++) {
-      d2.assess(SecurityEvent.of(T0.plusSeconds(120L * i), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1"));
+      d2.assess(ActivityEvent.of(T0.plusSeconds(120L * i), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1"));
     }
-    assertFalse(d2.assess(SecurityEvent.of(T0.plusSeconds(600), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1"))
+    assertFalse(d2.assess(ActivityEvent.of(T0.plusSeconds(600), EventKind.MFA_CHALLENGE, "erin", "192.0.2.1"))
         .flags(Detection.MFA_FATIGUE), "the first push (t=0) is outside (t-10min, t]");
   }
 
   @Test
   void sessionFromAnotherClient_isHigh_networkChangeAloneIsLow() {
     Detector d = Detector.builder().build();
-    d.assess(SecurityEvent.login(T0, true, "frank", "192.0.2.10", FF, "laptop", "s-1"));
-    assertEquals(RiskLevel.NONE, d.assess(new SecurityEvent(T0.plusSeconds(5), EventKind.SESSION_USE, "frank", "192.0.2.10", FF, null, "s-1")).level());
-    assertEquals(RiskLevel.LOW, d.assess(new SecurityEvent(T0.plusSeconds(9), EventKind.SESSION_USE, "frank", "198.51.100.4", FF, null, "s-1")).level());
-    Assessment stolen = d.assess(new SecurityEvent(T0.plusSeconds(10), EventKind.SESSION_USE, "frank", "203.0.113.9", "python-requests/2.32", null, "s-1"));
+    d.assess(ActivityEvent.login(T0, true, "frank", "192.0.2.10", FF, "laptop", "s-1"));
+    assertEquals(RiskLevel.NONE, d.assess(new ActivityEvent(T0.plusSeconds(5), EventKind.SESSION_USE, "frank", "192.0.2.10", FF, null, "s-1")).level());
+    assertEquals(RiskLevel.LOW, d.assess(new ActivityEvent(T0.plusSeconds(9), EventKind.SESSION_USE, "frank", "198.51.100.4", FF, null, "s-1")).level());
+    Assessment stolen = d.assess(new ActivityEvent(T0.plusSeconds(10), EventKind.SESSION_USE, "frank", "203.0.113.9", "python-requests/2.32", null, "s-1"));
     assertEquals(RiskLevel.HIGH, stolen.level());
     assertTrue(stolen.flags(Detection.SESSION_THEFT));
   }
@@ -156,7 +156,7 @@ class DetectorTest {
     Detector d = Detector.builder().build();
     Assessment a = null;
     for (int i = 0; i < 20; i++) {
-      a = d.assess(SecurityEvent.of(T0.plusSeconds(i), EventKind.SIGNUP, "new-" + i, "192.0.2.200"));
+      a = d.assess(ActivityEvent.of(T0.plusSeconds(i), EventKind.SIGNUP, "new-" + i, "192.0.2.200"));
     }
     assertTrue(a.flags(Detection.SIGNUP_ABUSE));
   }
@@ -197,7 +197,7 @@ class DetectorTest {
   void missingFields_skipTheDetectorsThatNeedThem() {
     Detector d = Detector.builder().resolver(RESOLVER).build();
     for (EventKind k : EventKind.values()) {
-      assertEquals(RiskLevel.NONE, d.assess(new SecurityEvent(T0, k, null, null, null, null, null)).level(), k.name());
+      assertEquals(RiskLevel.NONE, d.assess(new ActivityEvent(T0, k, null, null, null, null, null)).level(), k.name());
     }
   }
 
@@ -247,8 +247,8 @@ class DetectorTest {
   @Test
   void sessionUsedFromAnotherCountryWithTheSameBrowser_isHigh() {
     Detector d = Detector.builder().resolver(RESOLVER).build();
-    d.assess(SecurityEvent.login(T0, true, "lee", "198.51.100.10", FF, "laptop", "s-9"));
-    Assessment a = d.assess(new SecurityEvent(T0.plusSeconds(60), EventKind.SESSION_USE, "lee", "203.0.113.30", FF, null, "s-9"));
+    d.assess(ActivityEvent.login(T0, true, "lee", "198.51.100.10", FF, "laptop", "s-9"));
+    Assessment a = d.assess(new ActivityEvent(T0.plusSeconds(60), EventKind.SESSION_USE, "lee", "203.0.113.30", FF, null, "s-9"));
     assertEquals(RiskLevel.HIGH, a.level(), a.findings().toString());
     assertEquals("session_new_country", a.findings().get(0).code());
   }

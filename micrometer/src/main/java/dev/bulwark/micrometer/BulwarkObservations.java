@@ -116,7 +116,7 @@ public final class BulwarkObservations {
   }
 
   /** Records a rate-limit decision: {@code outcome} allowed/denied and the reason. */
-  public void rateLimitDecision(dev.bulwark.ratelimit.Decision decision) {
+  public void rateLimitDecision(dev.bulwark.ratelimit.RateLimitDecision decision) {
     event("bulwark.ratelimit.decision", KeyValues.of("outcome", decision.allowed() ? "allowed" : "denied",
         "reason", token(decision.reason().name())));
   }

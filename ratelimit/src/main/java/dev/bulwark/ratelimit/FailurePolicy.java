@@ -6,7 +6,7 @@ import java.util.Objects;
 /**
  * What a {@link RateLimiter} does when its store cannot decide (down, timed out, out of
  * connections). Never "allow everything": either deny, or admit from a small local budget for a
- * bounded time. Every such decision carries {@link Decision.Reason#STORE_UNAVAILABLE}.
+ * bounded time. Every such decision carries {@link RateLimitDecision.Reason#STORE_UNAVAILABLE}.
  *
  * <ul>
  *   <li>{@link #deny()} (the default): every request is denied until the store answers again.

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * The HTTP response fields for a {@link Decision}: {@code Retry-After} (RFC 9110, delay-seconds)
+ * The HTTP response fields for a {@link RateLimitDecision}: {@code Retry-After} (RFC 9110, delay-seconds)
  * on a denial, and the IETF {@code RateLimit-Policy} and {@code RateLimit} fields
  * (draft-ietf-httpapi-ratelimit-headers, Structured Field lists):
  *
@@ -37,7 +37,7 @@ public record RateLimitHeaders(Optional<String> retryAfter, Optional<String> rat
   }
 
   /** The fields for {@code decision}. */
-  public static RateLimitHeaders of(Decision decision) {
+  public static RateLimitHeaders of(RateLimitDecision decision) {
     Objects.requireNonNull(decision, "decision");
     Optional<String> retry = decision.allowed()
         ? Optional.empty()

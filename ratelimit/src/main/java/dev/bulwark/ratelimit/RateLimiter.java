@@ -25,13 +25,13 @@ import java.util.regex.Pattern;
  *     .quota(Quota.perMinute(5).withBurst(3))
  *     .quota(Quota.perDay(50))
  *     .build();
- * Decision d = signups.acquire(RateLimitKey.builder().source(clientIp).build());
+ * RateLimitDecision d = signups.acquire(RateLimitKey.builder().source(clientIp).build());
  * if (d.denied()) { RateLimitHeaders.of(d).forEach(response::setHeader); return 429; }
  * }</pre>
  *
  * <p>One {@code acquire} is one atomic store step: a request is admitted only if every quota has
  * room, and then takes from all of them. It never throws because of the store: a store that
- * fails, times out or answers nonsense gives a {@link Decision.Reason#STORE_UNAVAILABLE} decision
+ * fails, times out or answers nonsense gives a {@link RateLimitDecision.Reason#STORE_UNAVAILABLE} decision
  * under the limiter's {@link FailurePolicy} (deny by default), never a silent admission.
  *
  * <p>Security considerations: the limiter's name is part of every stored key, so limiters sharing
@@ -114,7 +114,7 @@ public final class RateLimiter {
   }
 
   /** Takes one unit for {@code key}. Same as {@code acquire(key, 1)}. */
-  public Decision acquire(RateLimitKey key) {
+  public RateLimitDecision acquire(RateLimitKey key) {
     return acquire(key, 1);
   }
 
@@ -124,7 +124,7 @@ public final class RateLimiter {
    * @throws InvalidLimitException if {@code cost} is below 1 or above the smallest burst (such a
    *     request could never be admitted)
    */
-  public Decision acquire(RateLimitKey key, long cost) {
+  public RateLimitDecision acquire(RateLimitKey key, long cost) {
     Objects.requireNonNull(key, "key");
     if (cost < 1 || cost > maxCost) {
       throw new InvalidLimitException("cost must be between 1 and the smallest burst (" + maxCost + "), was " + cost);
@@ -143,10 +143,10 @@ public final class RateLimiter {
     if (o != null && outage.compareAndSet(o, null)) {
       emit(RateLimitEvent.Type.STORE_RECOVERED, "");
     }
-    return decide(step, quotas, intervals, tolerances, cost, Decision.Reason.WITHIN_LIMIT);
+    return decide(step, quotas, intervals, tolerances, cost, RateLimitDecision.Reason.WITHIN_LIMIT);
   }
 
-  private Decision unavailable(String storeKey, long cost, Throwable cause) {
+  private RateLimitDecision unavailable(String storeKey, long cost, Throwable cause) {
     Instant now = clock.instant();
     Outage o = outage.get();
     if (o == null) {
@@ -173,15 +173,15 @@ public final class RateLimiter {
       return deniedUnavailable();
     }
     Step step = o.local.acquire(storeKey, localQuotas, cost);
-    return decide(step, localQuotas, localIntervals, localTolerances, cost, Decision.Reason.STORE_UNAVAILABLE);
+    return decide(step, localQuotas, localIntervals, localTolerances, cost, RateLimitDecision.Reason.STORE_UNAVAILABLE);
   }
 
-  private static Decision deniedUnavailable() {
-    return new Decision(false, Decision.Reason.STORE_UNAVAILABLE, 0, UNAVAILABLE_RETRY, List.of());
+  private static RateLimitDecision deniedUnavailable() {
+    return new RateLimitDecision(false, RateLimitDecision.Reason.STORE_UNAVAILABLE, 0, UNAVAILABLE_RETRY, List.of());
   }
 
-  private static Decision decide(Step step, List<Quota> qs, long[] intervals, long[] tolerances, long cost,
-      Decision.Reason allowedReason) {
+  private static RateLimitDecision decide(Step step, List<Quota> qs, long[] intervals, long[] tolerances, long cost,
+      RateLimitDecision.Reason allowedReason) {
     long now = step.nowMicros();
     boolean admitted = step.admitted();
     long remaining = Long.MAX_VALUE;
@@ -201,10 +201,10 @@ public final class RateLimiter {
       }
     }
     if (admitted) {
-      return new Decision(true, allowedReason, remaining, Duration.ZERO, List.of(states));
+      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, List.of(states));
     }
-    Decision.Reason reason = allowedReason == Decision.Reason.WITHIN_LIMIT ? Decision.Reason.LIMIT_EXCEEDED : allowedReason;
-    return new Decision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), List.of(states));
+    RateLimitDecision.Reason reason = allowedReason == RateLimitDecision.Reason.WITHIN_LIMIT ? RateLimitDecision.Reason.LIMIT_EXCEEDED : allowedReason;
+    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), List.of(states));
   }
 
   private void emit(RateLimitEvent.Type type, String detail) {

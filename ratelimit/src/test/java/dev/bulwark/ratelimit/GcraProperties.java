@@ -50,7 +50,7 @@ class GcraProperties {
       long admitted = 0;
       int steps = 50 + random.nextInt(300);
       for (int s = 0; s < steps; s++) {
-        Decision d;
+        RateLimitDecision d;
         while ((d = rl.acquire(key)).allowed()) {
           admitted++;
         }

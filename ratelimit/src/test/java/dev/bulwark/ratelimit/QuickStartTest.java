@@ -31,7 +31,7 @@ class QuickStartTest {
         .build();
 
     RateLimitKey key = RateLimitKey.builder().source(clientIp).route("POST /signup").build();
-    Decision d = signups.acquire(key);                           // or acquire(key, cost)
+    RateLimitDecision d = signups.acquire(key);                           // or acquire(key, cost)
     RateLimitHeaders.of(d).forEach(response::put);               // e.g. response::setHeader
     if (d.denied()) {
       // 429 Too Many Requests (or 503 when d.reason() == STORE_UNAVAILABLE)
@@ -42,7 +42,7 @@ class QuickStartTest {
     assertEquals("\"minute\";q=5;w=60;bulwark-burst=3, \"day\";q=50;w=86400", response.get("RateLimit-Policy"));
     signups.acquire(key);
     signups.acquire(key);
-    Decision fourth = signups.acquire(key);
+    RateLimitDecision fourth = signups.acquire(key);
     assertTrue(fourth.denied());
     // System clock: a few milliseconds pass between the calls.
     assertTrue(fourth.retryAfter().compareTo(Duration.ofSeconds(12)) <= 0 && fourth.retryAfter().compareTo(Duration.ofSeconds(11)) > 0);

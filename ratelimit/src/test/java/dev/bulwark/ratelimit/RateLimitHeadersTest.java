@@ -30,7 +30,7 @@ class RateLimitHeadersTest {
         .quota(Quota.of("burst", 3, Duration.ofSeconds(10)).withBurst(1)).build();
     rl.acquire(key);
     clock.advance(Duration.ofMillis(100));
-    Decision d = rl.acquire(key);
+    RateLimitDecision d = rl.acquire(key);
     assertTrue(d.denied());
     assertEquals(Duration.ofNanos(3_233_334_000L), d.retryAfter());
     RateLimitHeaders h = RateLimitHeaders.of(d);

@@ -33,14 +33,14 @@ class RateLimiterTest {
   void burst_isAdmitted_thenDenied_withExactRetryAfter() {
     RateLimiter rl = limiter(Quota.perMinute(60).withBurst(3));
     for (int i = 2; i >= 0; i--) {
-      Decision d = rl.acquire(alice);
+      RateLimitDecision d = rl.acquire(alice);
       assertTrue(d.allowed());
-      assertEquals(Decision.Reason.WITHIN_LIMIT, d.reason());
+      assertEquals(RateLimitDecision.Reason.WITHIN_LIMIT, d.reason());
       assertEquals(i, d.remaining());
     }
-    Decision denied = rl.acquire(alice);
+    RateLimitDecision denied = rl.acquire(alice);
     assertFalse(denied.allowed());
-    assertEquals(Decision.Reason.LIMIT_EXCEEDED, denied.reason());
+    assertEquals(RateLimitDecision.Reason.LIMIT_EXCEEDED, denied.reason());
     assertEquals(Duration.ofSeconds(1), denied.retryAfter());
     clock.advance(Duration.ofMillis(999));
     assertTrue(rl.acquire(alice).denied());
@@ -74,7 +74,7 @@ class RateLimiterTest {
     }
     // The day quota: burst 25 plus the refill of 10 minutes at 25/day (0.17 units) = 25.
     assertEquals(25, admitted);
-    Decision d = rl.acquire(alice);
+    RateLimitDecision d = rl.acquire(alice);
     assertTrue(d.denied());
     assertEquals("day", d.quotas().get(1).quota().name());
     assertEquals(0, d.quotas().get(1).remaining());
@@ -88,7 +88,7 @@ class RateLimiterTest {
     RateLimiter rl = limiter(Quota.perMinute(100), Quota.of("second", 2, Duration.ofSeconds(1)));
     assertTrue(rl.acquire(alice).allowed());
     assertTrue(rl.acquire(alice).allowed());
-    Decision d = rl.acquire(alice);
+    RateLimitDecision d = rl.acquire(alice);
     assertTrue(d.denied());
     assertEquals(98, d.quotas().get(0).remaining());
   }
@@ -163,9 +163,9 @@ class RateLimiterTest {
     for (int mode = 1; mode <= 4; mode++) {
       flaky.mode = mode;
       for (int i = 0; i < 50; i++) {
-        Decision d = rl.acquire(alice);
+        RateLimitDecision d = rl.acquire(alice);
         assertFalse(d.allowed(), "mode " + mode);
-        assertEquals(Decision.Reason.STORE_UNAVAILABLE, d.reason());
+        assertEquals(RateLimitDecision.Reason.STORE_UNAVAILABLE, d.reason());
         assertEquals(Duration.ofSeconds(1), d.retryAfter());
       }
     }
@@ -173,9 +173,9 @@ class RateLimiterTest {
     assertEquals(RateLimitEvent.Type.STORE_UNAVAILABLE, events.get(0).type());
     assertTrue(events.get(0).detail().contains("down"));
     flaky.mode = 0;
-    Decision back = rl.acquire(alice);
+    RateLimitDecision back = rl.acquire(alice);
     assertTrue(back.allowed());
-    assertEquals(Decision.Reason.WITHIN_LIMIT, back.reason());
+    assertEquals(RateLimitDecision.Reason.WITHIN_LIMIT, back.reason());
     assertEquals(RateLimitEvent.Type.STORE_RECOVERED, events.get(1).type());
   }
 
@@ -192,8 +192,8 @@ class RateLimiterTest {
     // Local quota: 15 per minute, burst 10. Over 2 minutes of outage: 10 + 2 × 15 = 40 at most.
     for (int second = 0; second < 300; second++) {
       for (int i = 0; i < 5; i++) {
-        Decision d = rl.acquire(alice);
-        assertEquals(Decision.Reason.STORE_UNAVAILABLE, d.reason());
+        RateLimitDecision d = rl.acquire(alice);
+        assertEquals(RateLimitDecision.Reason.STORE_UNAVAILABLE, d.reason());
         if (d.allowed()) {
           admitted++;
           assertTrue(second <= 120, "no admission after the budget's time: second " + second);
@@ -240,7 +240,7 @@ class RateLimiterTest {
       throw new NoClassDefFoundError("io/lettuce/core/RedisClient");
     };
     RateLimiter rl = RateLimiter.builder("l", broken).quota(Quota.perMinute(5)).build();
-    assertEquals(Decision.Reason.STORE_UNAVAILABLE, rl.acquire(alice).reason());
+    assertEquals(RateLimitDecision.Reason.STORE_UNAVAILABLE, rl.acquire(alice).reason());
     assertTrue(called.get());
   }
 }

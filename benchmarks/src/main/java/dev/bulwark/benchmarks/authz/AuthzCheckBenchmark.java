@@ -2,7 +2,7 @@ package dev.bulwark.benchmarks.authz;
 
 import dev.bulwark.authz.Authorizer;
 import dev.bulwark.authz.Binding;
-import dev.bulwark.authz.Decision;
+import dev.bulwark.authz.AccessDecision;
 import dev.bulwark.authz.Permission;
 import dev.bulwark.authz.Policy;
 import dev.bulwark.authz.PolicyException;
@@ -146,7 +146,7 @@ public class AuthzCheckBenchmark {
 
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.authz.AuthzCheckBenchmark.jcasbinEnforce")
-  public Decision check() {
+  public AccessDecision check() {
     int i = next++ & (REQUESTS - 1);
     return authorizer.check(principals[i], actions[i], resources[i]);
   }

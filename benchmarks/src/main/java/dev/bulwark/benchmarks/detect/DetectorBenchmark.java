@@ -4,7 +4,7 @@ import dev.bulwark.benchmarks.ComparedWith;
 import dev.bulwark.detect.Assessment;
 import dev.bulwark.detect.Detector;
 import dev.bulwark.detect.EventKind;
-import dev.bulwark.detect.SecurityEvent;
+import dev.bulwark.detect.ActivityEvent;
 import dev.bulwark.testkit.detect.SyntheticTraffic;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,7 +29,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@code decodeOnly}: the baseline — decode one event from its line form
- *       ({@code millis|kind|account|address|agent|device|session}) into a {@link SecurityEvent}.
+ *       ({@code millis|kind|account|address|agent|device|session}) into a {@link ActivityEvent}.
  *   <li>{@code decodeAndAssess}: the same decoding, then {@code Detector.assess} with all detectors.
  * </ul>
  *
@@ -52,7 +52,7 @@ public class DetectorBenchmark {
   public void setUp() {
     List<String> l = new ArrayList<>();
     for (SyntheticTraffic.Labelled e : new SyntheticTraffic(new SyntheticTraffic.Settings(3_000, 7, 20, 5, 4, 40, 20, 40), 7L)) {
-      SecurityEvent s = e.event();
+      ActivityEvent s = e.event();
       l.add(s.at().toEpochMilli() + "|" + s.kind().ordinal() + "|" + n(s.account()) + "|" + n(s.source()) + "|"
           + n(s.userAgent()) + "|" + n(s.deviceId()) + "|" + n(s.sessionId()));
     }
@@ -70,14 +70,14 @@ public class DetectorBenchmark {
 
   private static final EventKind[] KINDS = EventKind.values();
 
-  static SecurityEvent decode(String line) {
+  static ActivityEvent decode(String line) {
     int a = line.indexOf('|');
     int b = line.indexOf('|', a + 1);
     int c = line.indexOf('|', b + 1);
     int d = line.indexOf('|', c + 1);
     int e = line.indexOf('|', d + 1);
     int f = line.indexOf('|', e + 1);
-    return new SecurityEvent(Instant.ofEpochMilli(Long.parseLong(line, 0, a, 10)),
+    return new ActivityEvent(Instant.ofEpochMilli(Long.parseLong(line, 0, a, 10)),
         KINDS[Integer.parseInt(line, a + 1, b, 10)], part(line, b + 1, c), part(line, c + 1, d), part(line, d + 1, e),
         part(line, e + 1, f), part(line, f + 1, line.length()));
   }
@@ -95,7 +95,7 @@ public class DetectorBenchmark {
   }
 
   @Benchmark
-  public SecurityEvent decodeOnly() {
+  public ActivityEvent decodeOnly() {
     return decode(nextLine());
   }
 

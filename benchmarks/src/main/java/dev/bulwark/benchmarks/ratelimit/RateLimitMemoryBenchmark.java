@@ -3,7 +3,7 @@ package dev.bulwark.benchmarks.ratelimit;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bulwark.benchmarks.ComparedWith;
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.InMemoryRateLimitStore;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
@@ -74,7 +74,7 @@ public class RateLimitMemoryBenchmark {
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.ratelimit.RateLimitMemoryBenchmark.bucket4jLocal")
   public long bulwarkAcquire() {
-    Decision d = limiter.acquire(keys[next++ & MASK]);
+    RateLimitDecision d = limiter.acquire(keys[next++ & MASK]);
     return d.allowed() ? d.remaining() : -d.retryAfter().toNanos();
   }
 }

@@ -2,7 +2,7 @@ package dev.bulwark.benchmarks.ratelimit;
 
 import dev.bulwark.benchmarks.BenchmarkPool;
 import dev.bulwark.benchmarks.ComparedWith;
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -138,8 +138,8 @@ public class RateLimitPostgresBenchmark {
   @ComparedWith("dev.bulwark.benchmarks.ratelimit.RateLimitPostgresBenchmark.bucket4jPostgres")
   public boolean bulwarkAcquire() {
     int k = ThreadLocalRandom.current().nextInt(KEYS);
-    Decision d = limiter.acquire(keys[k]);
-    if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+    RateLimitDecision d = limiter.acquire(keys[k]);
+    if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
       throw new IllegalStateException("the store failed during the benchmark");
     }
     calls.incrementAndGet(k);

@@ -1,7 +1,7 @@
 package dev.bulwark.benchmarks.ratelimit;
 
 import dev.bulwark.benchmarks.ComparedWith;
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -114,8 +114,8 @@ public class RateLimitRedisBenchmark {
   @ComparedWith({"dev.bulwark.benchmarks.ratelimit.RateLimitRedisBenchmark.bucket4jLettuce",
       "dev.bulwark.benchmarks.ratelimit.RateLimitRedisBenchmark.rawEvalsha"})
   public boolean bulwarkAcquire() {
-    Decision d = limiter.acquire(keys[ThreadLocalRandom.current().nextInt(KEYS)]);
-    if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+    RateLimitDecision d = limiter.acquire(keys[ThreadLocalRandom.current().nextInt(KEYS)]);
+    if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
       throw new IllegalStateException("Redis failed during the benchmark");
     }
     return d.allowed();

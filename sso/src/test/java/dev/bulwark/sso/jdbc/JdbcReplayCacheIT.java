@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.sso.FakeClock;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;

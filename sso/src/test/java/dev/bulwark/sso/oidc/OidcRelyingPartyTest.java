@@ -16,7 +16,6 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.sso.AssuranceLevel;
-import dev.bulwark.sso.FakeClock;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
 import dev.bulwark.sso.SsoEvent;

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.sso.AssuranceLevel;
-import dev.bulwark.sso.FakeClock;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
 import dev.bulwark.sso.SsoEvent;

@@ -2,7 +2,7 @@ package dev.bulwark.testkit.detect;
 
 import dev.bulwark.detect.EventKind;
 import dev.bulwark.detect.Location;
-import dev.bulwark.detect.SecurityEvent;
+import dev.bulwark.detect.ActivityEvent;
 import dev.bulwark.detect.spi.LocationResolver;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +36,7 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
   }
 
   /** An event and its truth. */
-  public record Labelled(SecurityEvent event, Label label) {}
+  public record Labelled(ActivityEvent event, Label label) {}
 
   /**
    * How much traffic to make.
@@ -234,7 +234,7 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
     private void emit(long t, EventKind kind, String account, String ip, String ua, String device, String session,
         Label label) {
       queue.add(new Timed(t, order++, new Labelled(
-          new SecurityEvent(Instant.ofEpochMilli(t), kind, account, ip, ua, device, session), label)));
+          new ActivityEvent(Instant.ofEpochMilli(t), kind, account, ip, ua, device, session), label)));
     }
 
     private void generateDay() {

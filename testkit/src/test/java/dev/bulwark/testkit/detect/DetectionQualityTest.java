@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.detect.Assessment;
 import dev.bulwark.detect.Detection;
 import dev.bulwark.detect.Detector;
-import dev.bulwark.detect.Finding;
+import dev.bulwark.detect.RiskReason;
 import dev.bulwark.detect.RiskLevel;
 import dev.bulwark.testkit.detect.SyntheticTraffic.Label;
 import java.util.EnumMap;
@@ -51,7 +51,7 @@ class DetectionQualityTest {
       }
       for (Detection d : Detection.values()) {
         boolean byD = false;
-        for (Finding f : a.findings()) {
+        for (RiskReason f : a.findings()) {
           byD |= f.detection() == d && f.level().compareTo(RiskLevel.MEDIUM) >= 0;
         }
         if (byD) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -84,13 +84,13 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
     try (Connection holder = pool.getConnection(); Statement st = holder.createStatement()) {
       holder.setAutoCommit(false);
       st.execute("SELECT 1 FROM bulwark_ratelimit WHERE limit_key = 'timeout|k:locked' FOR UPDATE");
-      Decision d = rl.acquire(key);
+      RateLimitDecision d = rl.acquire(key);
       assertFalse(d.allowed());
-      assertEquals(Decision.Reason.STORE_UNAVAILABLE, d.reason());
+      assertEquals(RateLimitDecision.Reason.STORE_UNAVAILABLE, d.reason());
       holder.rollback();
       holder.setAutoCommit(true);
     }
-    Decision after = rl.acquire(key);
+    RateLimitDecision after = rl.acquire(key);
     assertTrue(after.allowed());
     assertEquals(98, after.remaining(), "the timed-out statement took nothing");
   }
@@ -102,9 +102,9 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
       RateLimitKey key = RateLimitKey.of("p");
       assertTrue(rl.acquire(key).allowed());
       try (Connection held = tiny.getConnection()) {
-        Decision d = rl.acquire(key);
+        RateLimitDecision d = rl.acquire(key);
         assertFalse(d.allowed());
-        assertEquals(Decision.Reason.STORE_UNAVAILABLE, d.reason());
+        assertEquals(RateLimitDecision.Reason.STORE_UNAVAILABLE, d.reason());
         assertTrue(held.isValid(1));
       }
       assertTrue(rl.acquire(key).allowed());

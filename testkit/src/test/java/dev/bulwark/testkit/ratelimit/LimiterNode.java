@@ -1,6 +1,6 @@
 package dev.bulwark.testkit.ratelimit;
 
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
@@ -86,11 +86,11 @@ public final class LimiterNode {
           Thread.sleep(wait);
         }
         for (int j = 0; j < EXACT_ATTEMPTS_PER_THREAD; j++) {
-          Decision d = exact.acquire(key);
+          RateLimitDecision d = exact.acquire(key);
           if (d.allowed()) {
             exactAdmitted.incrementAndGet();
           }
-          if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+          if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
             unavailable.incrementAndGet();
           }
         }
@@ -98,11 +98,11 @@ public final class LimiterNode {
         windowFirstMs.accumulateAndGet(first, Math::min);
         long end = first + windowMillis;
         while (System.currentTimeMillis() < end) {
-          Decision d = window.acquire(key);
+          RateLimitDecision d = window.acquire(key);
           if (d.allowed()) {
             windowAdmitted.incrementAndGet();
           }
-          if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+          if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
             unavailable.incrementAndGet();
           }
         }

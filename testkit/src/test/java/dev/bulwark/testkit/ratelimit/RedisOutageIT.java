@@ -3,7 +3,7 @@ package dev.bulwark.testkit.ratelimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.FailurePolicy;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitEvent;
@@ -50,8 +50,8 @@ class RedisOutageIT {
     final AtomicLong unavailable = new AtomicLong();
     final AtomicLong admittedAfterRestart = new AtomicLong();
 
-    void count(Decision d, int phase) {
-      if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+    void count(RateLimitDecision d, int phase) {
+      if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
         unavailable.incrementAndGet();
         if (d.allowed()) {
           admittedWithoutStore.incrementAndGet();

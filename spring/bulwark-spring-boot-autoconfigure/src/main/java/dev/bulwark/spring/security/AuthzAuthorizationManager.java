@@ -1,7 +1,7 @@
 package dev.bulwark.spring.security;
 
 import dev.bulwark.authz.AccessControl;
-import dev.bulwark.authz.Decision;
+import dev.bulwark.authz.AccessDecision;
 import dev.bulwark.authz.Principal;
 import dev.bulwark.authz.Resource;
 import java.util.Objects;
@@ -40,7 +40,7 @@ public final class AuthzAuthorizationManager<T> implements AuthorizationManager<
   }
 
   /** The decision for {@code authentication} (null for anonymous: denied with no reason). */
-  public Decision decide(Authentication authentication, String action, Resource resource) {
+  public AccessDecision decide(Authentication authentication, String action, Resource resource) {
     if (authentication == null || !authentication.isAuthenticated()
         || authentication instanceof AnonymousAuthenticationToken || resource == null) {
       return null;
@@ -53,7 +53,7 @@ public final class AuthzAuthorizationManager<T> implements AuthorizationManager<
     if (tenant == null || type == null || id == null) {
       return false;
     }
-    Decision d = decide(authentication, action, Resource.of(tenant, type, id));
+    AccessDecision d = decide(authentication, action, Resource.of(tenant, type, id));
     return d != null && d.allowed();
   }
 
@@ -65,7 +65,7 @@ public final class AuthzAuthorizationManager<T> implements AuthorizationManager<
     } catch (RuntimeException e) {
       return new AuthorizationDecision(false);
     }
-    Decision d = decide(authentication.get(), action, r);
+    AccessDecision d = decide(authentication.get(), action, r);
     return new AuthorizationDecision(d != null && d.allowed());
   }
 }

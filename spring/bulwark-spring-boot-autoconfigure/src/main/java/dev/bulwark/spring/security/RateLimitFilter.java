@@ -1,6 +1,6 @@
 package dev.bulwark.spring.security;
 
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.InvalidKeyException;
 import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.ratelimit.RateLimitKey;
@@ -45,7 +45,7 @@ public final class RateLimitFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    Decision decision;
+    RateLimitDecision decision;
     try {
       decision = limiter.acquire(key.apply(request));
     } catch (InvalidKeyException e) {

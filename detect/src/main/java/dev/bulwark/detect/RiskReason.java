@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param level how much it raises the risk
  * @param detail the figures behind it (counts, speeds), never secrets
  */
-public record Finding(String code, Detection detection, RiskLevel level, String detail) {
-  public Finding {
+public record RiskReason(String code, Detection detection, RiskLevel level, String detail) {
+  public RiskReason {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(detection, "detection");
     Objects.requireNonNull(level, "level");

@@ -13,7 +13,7 @@ import java.util.Objects;
  * @param matchedRules ids of the deny rules (when denied by rule) or bindings (when allowed) that decided
  * @param policyVersion {@link Policy#version()} of the policy used
  */
-public record Decision(boolean allowed, Reason reason, String explanation, List<String> matchedRules,
+public record AccessDecision(boolean allowed, Reason reason, String explanation, List<String> matchedRules,
     String policyVersion) {
 
   /** Why a decision came out the way it did. Only {@link #ALLOWED} allows. */
@@ -36,7 +36,7 @@ public record Decision(boolean allowed, Reason reason, String explanation, List<
     INVALID_REQUEST
   }
 
-  public Decision {
+  public AccessDecision {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(explanation, "explanation");
     matchedRules = List.copyOf(matchedRules);

@@ -18,24 +18,24 @@ import java.util.regex.Pattern;
  * @param idColumn column holding the resource id (text)
  * @param ancestorsColumn column of type {@code text[]} holding ancestor keys; NULL means none
  */
-public record TableMapping(String resourceType, String tenantColumn, String idColumn,
+public record ResourceTable(String resourceType, String tenantColumn, String idColumn,
     Optional<String> ancestorsColumn) {
 
   private static final Pattern COLUMN = Pattern.compile("([a-z_][a-z0-9_]{0,62}\\.)?[a-z_][a-z0-9_]{0,62}");
 
-  public TableMapping {
+  public ResourceTable {
     Names.requireName(resourceType, "resource type");
     column(tenantColumn);
     column(idColumn);
-    Objects.requireNonNull(ancestorsColumn, "ancestorsColumn").ifPresent(TableMapping::column);
+    Objects.requireNonNull(ancestorsColumn, "ancestorsColumn").ifPresent(ResourceTable::column);
   }
 
-  public static TableMapping of(String resourceType, String tenantColumn, String idColumn) {
-    return new TableMapping(resourceType, tenantColumn, idColumn, Optional.empty());
+  public static ResourceTable of(String resourceType, String tenantColumn, String idColumn) {
+    return new ResourceTable(resourceType, tenantColumn, idColumn, Optional.empty());
   }
 
-  public TableMapping withAncestors(String column) {
-    return new TableMapping(resourceType, tenantColumn, idColumn, Optional.of(column));
+  public ResourceTable withAncestors(String column) {
+    return new ResourceTable(resourceType, tenantColumn, idColumn, Optional.of(column));
   }
 
   private static void column(String c) {

@@ -16,7 +16,7 @@ import java.util.Objects;
  * @param quotas each quota's state, in the limiter's order (empty when the store was unavailable
  *     and no local budget applied)
  */
-public record Decision(boolean allowed, Reason reason, long remaining, Duration retryAfter, List<QuotaState> quotas) {
+public record RateLimitDecision(boolean allowed, Reason reason, long remaining, Duration retryAfter, List<QuotaState> quotas) {
 
   /** Why a decision came out as it did. */
   public enum Reason {
@@ -28,7 +28,7 @@ public record Decision(boolean allowed, Reason reason, long remaining, Duration 
     STORE_UNAVAILABLE
   }
 
-  public Decision {
+  public RateLimitDecision {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(retryAfter, "retryAfter");
     quotas = List.copyOf(quotas);

@@ -17,23 +17,23 @@ import java.util.Objects;
  * @param deviceId a stable device identifier (cookie, passkey credential id); may be null
  * @param sessionId an identifier of the session (never the token itself; a hash or id); may be null
  */
-public record SecurityEvent(Instant at, EventKind kind, String account, String source, String userAgent,
+public record ActivityEvent(Instant at, EventKind kind, String account, String source, String userAgent,
     String deviceId, String sessionId) {
 
-  public SecurityEvent {
+  public ActivityEvent {
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(kind, "kind");
   }
 
   /** A login attempt outcome. */
-  public static SecurityEvent login(Instant at, boolean success, String account, String source, String userAgent,
+  public static ActivityEvent login(Instant at, boolean success, String account, String source, String userAgent,
       String deviceId, String sessionId) {
-    return new SecurityEvent(at, success ? EventKind.LOGIN_SUCCESS : EventKind.LOGIN_FAILURE, account, source,
+    return new ActivityEvent(at, success ? EventKind.LOGIN_SUCCESS : EventKind.LOGIN_FAILURE, account, source,
         userAgent, deviceId, sessionId);
   }
 
   /** An event of {@code kind} with only an account and a source. */
-  public static SecurityEvent of(Instant at, EventKind kind, String account, String source) {
-    return new SecurityEvent(at, kind, account, source, null, null, null);
+  public static ActivityEvent of(Instant at, EventKind kind, String account, String source) {
+    return new ActivityEvent(at, kind, account, source, null, null, null);
   }
 }
