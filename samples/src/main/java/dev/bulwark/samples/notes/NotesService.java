@@ -17,6 +17,7 @@ import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.flow.Account;
 import dev.bulwark.authn.flow.LoginFlow;
@@ -28,7 +29,6 @@ import dev.bulwark.authn.flow.spi.AccountDirectory;
 import dev.bulwark.authn.lockout.Lockout;
 import dev.bulwark.authn.lockout.LockoutPolicy;
 import dev.bulwark.authn.lockout.LockoutRule;
-import dev.bulwark.authn.lockout.LockoutStatus;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.authn.password.PasswordHasher;
@@ -133,7 +133,7 @@ final class NotesService implements AutoCloseable {
   /** Registrations (attempts that reach the username check) per source address and window. */
   static final int REGISTRATIONS_PER_SOURCE = 5;
   static final Duration REGISTRATION_WINDOW = Duration.ofMinutes(10);
-  /** How often the expired rows of authn's JDBC stores are deleted. */
+  /** How often authn's {@link PurgeSchedule} deletes the expired rows of its JDBC stores. */
   static final Duration AUTHN_PURGE_INTERVAL = Duration.ofMinutes(10);
   static final int MAX_NOTE_CHARS = 10_000;
 
@@ -168,10 +168,9 @@ final class NotesService implements AutoCloseable {
   private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
   private final RegistrationThrottle registrations;
   private final java.util.concurrent.atomic.AtomicLong passwordHashes = new java.util.concurrent.atomic.AtomicLong();
-  private final List<AuthnPurge> authnPurges = new ArrayList<>();
-
-  /** One authn store's purge of its expired rows. */
-  private record AuthnPurge(String store, java.util.function.IntSupplier purge) {}
+  private final AccountDirectory directory;
+  /** authn's purge of expired rows (PostgreSQL mode; the in-memory stores expire entries themselves). */
+  private final Optional<PurgeSchedule> authnPurge;
 
   NotesService(NotesApp.Options options, Clock clock, String webOrigin) throws Exception {
     this.clock = clock;
@@ -234,12 +233,12 @@ final class NotesService implements AutoCloseable {
       sessionStore = jdbcSessions;
       challenges = jdbcChallenges;
       this.passkeys = new JdbcCredentialStore(dataSource);
-      // Every authn table with expiring rows is purged on a schedule (below): an unauthenticated
-      // flood of login/start calls or wrong guesses must not leave rows behind for good.
-      authnPurges.add(new AuthnPurge("webauthn ceremonies", () -> jdbcChallenges.purgeExpired(clock.instant())));
-      authnPurges.add(new AuthnPurge("lockout attempts", jdbcAttempts::purgeExpired));
-      authnPurges.add(new AuthnPurge("used TOTP steps", jdbcSteps::purgeExpired));
-      authnPurges.add(new AuthnPurge("sessions", () -> jdbcSessions.purgeExpired(clock.instant())));
+      // Every authn table with expiring rows is purged by authn's schedule (started below): an
+      // unauthenticated flood of login/start calls or wrong guesses must not leave rows for good.
+      this.authnPurge = Optional.of(PurgeSchedule.builder().attempts(jdbcAttempts).challenges(jdbcChallenges)
+          .sessions(jdbcSessions).totpSteps(jdbcSteps).every(AUTHN_PURGE_INTERVAL).clock(clock)
+          .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()))
+          .build());
     } else {
       InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
       this.lifecycleStore = lc;
@@ -249,6 +248,7 @@ final class NotesService implements AutoCloseable {
       sessionStore = new InMemorySessionStore(clock);
       challenges = new InMemoryChallengeStore(clock);
       this.passkeys = new InMemoryCredentialStore();
+      this.authnPurge = Optional.empty();
     }
 
     // Lockout: five free failures, then a pause that starts at one minute and doubles to 15.
@@ -264,7 +264,9 @@ final class NotesService implements AutoCloseable {
             (seed, credentialId) -> seeds.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId)),
             (box, credentialId) -> seeds.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId))))
         .clock(clock).listener(listener).build();
-    AccountDirectory directory = new AccountDirectory() {
+    // Usernames are stored in their canonical form (authn's PRECIS default), the form LoginFlow
+    // looks them up and counts failures under.
+    this.directory = new AccountDirectory() {
       @Override
       public Optional<Account> find(String username) {
         return store.userByName(username).map(u -> new Account(u.id(), u.passwordHash(), u.roles()));
@@ -275,8 +277,10 @@ final class NotesService implements AutoCloseable {
         store.updatePasswordHash(accountId, newHash);
       }
     };
+    // One step: password and code are checked together, and a wrong password, a missing code and a
+    // wrong code get the same answer, so a stolen password list cannot be validated here.
     this.loginFlow = LoginFlow.builder(directory, hasher, lockout).totp(totp).mfaPolicy(MfaPolicy.everyone())
-        .clock(clock).listener(listener).build();
+        .oneStep(true).clock(clock).listener(listener).build();
     this.webauthn = WebAuthn.builder(WebAuthnPolicy.of("localhost", "Bulwark Notes", webOrigin)
             .withResidentKey(ResidentKeyRequirement.REQUIRED), passkeys)
         .challenges(challenges).clock(clock).listener(listener).build();
@@ -298,10 +302,7 @@ final class NotesService implements AutoCloseable {
     purgeScheduler.start(scheduler, Duration.ofMinutes(1), Duration.ofHours(1));
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::tick), 5, 5, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::applyRetention), 1, 24, TimeUnit.HOURS);
-    if (!authnPurges.isEmpty()) {
-      scheduler.scheduleWithFixedDelay(() -> quietly(this::purgeExpiredAuthnRows), AUTHN_PURGE_INTERVAL.toSeconds(),
-          AUTHN_PURGE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
-    }
+    authnPurge.ifPresent(PurgeSchedule::start);
     audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
         Map.of("storage", dataSource != null ? "postgresql" : "files"));
   }
@@ -315,16 +316,13 @@ final class NotesService implements AutoCloseable {
   }
 
   /**
-   * Deletes the expired rows of every authn JDBC store (ceremonies, attempts, used TOTP steps,
-   * sessions); scheduled every {@link #AUTHN_PURGE_INTERVAL}. The in-memory stores expire their
-   * entries themselves. Returns the rows deleted per store.
+   * Runs authn's purge schedule once, now (it also runs every {@link #AUTHN_PURGE_INTERVAL}):
+   * expired ceremonies, attempts, used TOTP steps and sessions. Returns the rows deleted per task
+   * ({@code challenges}, {@code attempts}, {@code sessions}, {@code totp_steps}); empty in memory
+   * mode, where the stores expire their entries themselves.
    */
   Map<String, Integer> purgeExpiredAuthnRows() {
-    Map<String, Integer> purged = new java.util.LinkedHashMap<>();
-    for (AuthnPurge p : authnPurges) {
-      purged.put(p.store(), p.purge().getAsInt());
-    }
-    return purged;
+    return authnPurge.map(PurgeSchedule::runOnce).orElse(Map.of());
   }
 
   /** Reads a random secret file, creating it (owner-only) on first start. */
@@ -398,10 +396,12 @@ final class NotesService implements AutoCloseable {
    * {@link #REGISTRATIONS_PER_SOURCE} attempts per source address reach the username check and the
    * Argon2id hash in {@link #REGISTRATION_WINDOW}; a taken username is refused before hashing.
    */
-  IssuedSession register(String username, String password, String confirm, String sourceIp) throws UserError {
-    if (username == null || !USERNAME.matcher(username).matches()) {
+  IssuedSession register(String typedUsername, String password, String confirm, String sourceIp) throws UserError {
+    if (typedUsername == null || !USERNAME.matcher(typedUsername).matches()) {
       throw new UserError("Usernames are 3 to 64 characters: letters, digits, '.', '_' or '-'.");
     }
+    // Stored as LoginFlow looks it up: "Alice" and "alice" are one name, taken once.
+    String username = directory.canonicalIdentifier(typedUsername);
     if (password == null || password.isEmpty()) {
       throw new UserError("Choose a password.");
     }
@@ -449,7 +449,10 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  /** Password + TOTP login through authn's LoginFlow (lockout, MFA policy, audit events). */
+  /**
+   * Password + TOTP login in one step through authn's LoginFlow (lockout, MFA policy, audit
+   * events): a wrong password, a missing code and a wrong code get the same answer.
+   */
   IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
     if (username == null || username.isBlank() || password == null || password.isEmpty()) {
       throw new UserError("Enter your username and password.");
@@ -476,17 +479,31 @@ final class NotesService implements AutoCloseable {
       }
       case LOCKED:
         throw new UserError(lockedMessage(r.retryAfter()));
-      case SECOND_FACTOR_REQUIRED:
-        throw new UserError("Enter the 6-digit code from your authenticator app.");
       case SECOND_FACTOR_ENROLLMENT_REQUIRED:
         throw new UserError("This account has not finished setting up its authenticator app. Sign in with a passkey instead.");
       default: {
-        LockoutStatus now = lockout.check(username, Factor.PASSWORD, Optional.of(sourceIp));
-        if (!now.open()) {
-          throw new UserError("Wrong username, password or code. " + lockedMessage(now.retryAfter()));
+        // LoginFlow counted this failure with a reservation. Whether the next attempt would be
+        // admitted is asked the same way, atomically: a reservation of the same keys (canonical
+        // identifier, the factors presented, the source), given straight back when admitted.
+        // The answer depends only on the counts, never on which part of the request was wrong.
+        Set<Factor> presented = trimmed.isEmpty() ? EnumSet.of(Factor.PASSWORD) : EnumSet.of(Factor.PASSWORD, Factor.TOTP);
+        Lockout.Attempt next = lockout.reserve(canonicalOrTyped(username), presented, Optional.of(sourceIp));
+        if (!next.admitted()) {
+          throw new UserError("Wrong username, password or code. " + lockedMessage(next.status().retryAfter()));
         }
+        lockout.refund(next);
         throw new UserError("Wrong username, password or code.");
       }
+    }
+  }
+
+  /** The identifier LoginFlow counts failures under: the canonical form, or the text typed if it has none. */
+  private String canonicalOrTyped(String typed) {
+    try {
+      String c = directory.canonicalIdentifier(typed);
+      return c == null || c.isEmpty() || c.length() > Lockout.MAX_IDENTIFIER_CHARS ? typed : c;
+    } catch (IllegalArgumentException e) {
+      return typed;
     }
   }
 
@@ -615,9 +632,9 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  Ceremony startPasskeyRegistration(Session s, AppStore.User u) throws ReauthRequired {
+  Ceremony startPasskeyRegistration(Session s, AppStore.User u, String sourceIp) throws ReauthRequired {
     requireReauthentication(s, u);
-    return webauthn.startRegistration(u.username(), u.username());
+    return webauthn.startRegistration(u.username(), u.username(), Optional.ofNullable(sourceIp));
   }
 
   void finishPasskeyRegistration(Session s, AppStore.User u, String ceremonyId, String json) throws UserError {
@@ -677,8 +694,9 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser) {
-    return webauthn.startAuthentication(forUser.map(AppStore.User::username));
+  /** Starts a passkey sign-in or step-up; the ceremony store bounds each source address's open ceremonies. */
+  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser, String sourceIp) {
+    return webauthn.startAuthentication(forUser.map(AppStore.User::username), Optional.ofNullable(sourceIp));
   }
 
   private WebAuthnLogin finishAssertion(String ceremonyId, String json) throws UserError {
@@ -702,14 +720,17 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  /** Step-up: re-verifies the signed-in user's passkey and elevates the session (new token). */
+  /**
+   * Step-up: re-verifies the signed-in user's passkey and elevates the session (new token) to the
+   * level the credential proved: a synced, backup-eligible passkey AAL2, a device-bound one AAL3.
+   */
   IssuedSession finishStepUp(AppStore.User u, String token, String ceremonyId, String json) throws UserError {
     WebAuthnLogin login = finishAssertion(ceremonyId, json);
     if (!login.username().equals(u.username())) {
       throw new UserError("Use a passkey of the account you are signed in with.");
     }
     try {
-      return sessions.elevate(token, Factor.WEBAUTHN, clock.instant(), login.suggestedLevel());
+      return sessions.elevate(token, login);
     } catch (SessionException e) {
       throw new UserError("Your session has ended; sign in again.");
     }
@@ -906,6 +927,7 @@ final class NotesService implements AutoCloseable {
 
   @Override
   public void close() {
+    authnPurge.ifPresent(PurgeSchedule::close);
     scheduler.shutdownNow();
     purgeScheduler.close();
     audit.record(Action.SYS_SHUTDOWN, "bulwark-notes", null, Outcome.SUCCESS, null, null, Map.of());

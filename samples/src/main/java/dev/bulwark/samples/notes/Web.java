@@ -262,7 +262,7 @@ final class Web implements HttpHandler {
         redirect(r, "/login?m=signedout");
         return;
       case "POST /webauthn/login/start":
-        ceremony(r, service.startPasskeyLogin(Optional.empty()));
+        ceremony(r, service.startPasskeyLogin(Optional.empty(), sourceOf(r)));
         return;
       case "POST /webauthn/login/finish":
         passkeyLogin(r);
@@ -299,7 +299,7 @@ final class Web implements HttpHandler {
         return;
       case "POST /webauthn/register/start":
         try {
-          ceremony(r, service.startPasskeyRegistration(a.session(), a.user()));
+          ceremony(r, service.startPasskeyRegistration(a.session(), a.user(), sourceOf(r)));
         } catch (ReauthRequired e) {
           reauthJson(r, e, "/enroll/passkey");
         }
@@ -324,7 +324,7 @@ final class Web implements HttpHandler {
         stepUpPage(r, a);
         return;
       case "POST /webauthn/stepup/start":
-        ceremony(r, service.startPasskeyLogin(Optional.of(a.user())));
+        ceremony(r, service.startPasskeyLogin(Optional.of(a.user()), sourceOf(r)));
         return;
       case "POST /webauthn/stepup/finish":
         try {
@@ -398,6 +398,11 @@ final class Web implements HttpHandler {
       default:
         notFound(r);
     }
+  }
+
+  /** The client's address (the sample is not behind a proxy: no forwarded header is trusted). */
+  private static String sourceOf(Request r) {
+    return r.ex.getRemoteAddress().getAddress().getHostAddress();
   }
 
   private static boolean isKnownPage(String path) {

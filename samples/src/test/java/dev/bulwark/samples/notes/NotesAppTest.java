@@ -154,7 +154,7 @@ class NotesAppTest {
     clock.advance(Duration.ofSeconds(30)); // the enrolment code may not be replayed: next step
     HttpResponse<String> noCode = c.post("/login", "username", "alice", "password", PASSWORD, "code", "");
     assertEquals(400, noCode.statusCode());
-    assertTrue(noCode.body().contains("Enter the 6-digit code"));
+    assertTrue(noCode.body().contains("Wrong username, password or code."), "one step: no hint that the password was right");
     HttpResponse<String> login = c.post("/login", "username", "alice", "password", PASSWORD,
         "code", Fixtures.totp(secret, clock.instant()));
     assertEquals(303, login.statusCode(), login.body());
@@ -427,5 +427,79 @@ class NotesAppTest {
     clock.advance(NotesService.REGISTRATION_WINDOW);
     service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
     assertTrue(auditActions().contains("excess_rate_limit_exceeded"));
+  }
+
+  @Test
+  void oneStepLogin_wrongPassword_missingCode_andWrongCode_getTheSameAnswer() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "kate");
+    c.post("/logout");
+    clock.advance(Duration.ofSeconds(30));
+    c.get("/login");
+    String right = Fixtures.totp(secret, clock.instant());
+    String wrong = right.equals("000000") ? "111111" : "000000";
+    Map<String, HttpResponse<String>> answers = new LinkedHashMap<>();
+    answers.put("wrong password, no code", c.post("/login", "username", "kate", "password", "not my password", "code", ""));
+    answers.put("right password, no code", c.post("/login", "username", "kate", "password", PASSWORD, "code", ""));
+    answers.put("wrong password, right code", c.post("/login", "username", "kate", "password", "not my password", "code", right));
+    answers.put("right password, wrong code", c.post("/login", "username", "kate", "password", PASSWORD, "code", wrong));
+    HttpResponse<String> first = answers.values().iterator().next();
+    for (Map.Entry<String, HttpResponse<String>> e : answers.entrySet()) {
+      assertEquals(400, e.getValue().statusCode(), e.getKey());
+      assertEquals(first.body(), e.getValue().body(), e.getKey() + " answers exactly like a wrong password");
+      assertTrue(e.getValue().body().contains("Wrong username, password or code."), e.getKey());
+      assertTrue(e.getValue().headers().allValues("Set-Cookie").stream().noneMatch(v -> v.startsWith("bulwark_session=")
+          && !v.startsWith("bulwark_session=;")), e.getKey() + ": no session");
+    }
+    // Password and code together still sign in (the code of the next step: no replay).
+    clock.advance(Duration.ofSeconds(30));
+    HttpResponse<String> ok = c.post("/login", "username", "kate", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals("/notes", location(ok), ok.body());
+  }
+
+  @Test
+  void usernamesAreCanonical_oneAccountOneCounter_andTheLockingAttemptSaysSo() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "Laura");
+    c.post("/logout");
+    Client other = new Client();
+    other.get("/register");
+    HttpResponse<String> twin = other.post("/register", "username", "laura", "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(400, twin.statusCode());
+    assertTrue(twin.body().contains("taken"), "Laura and laura are one name");
+    clock.advance(Duration.ofSeconds(30));
+    c.get("/login");
+    assertEquals("/notes", location(c.post("/login", "username", "LAURA", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()))), "any case of the name signs in");
+    c.post("/logout");
+    c.get("/login");
+    String[] spellings = {"laura", "Laura", "LAURA", "lAuRa", "LaUrA"};
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = c.post("/login", "username", spellings[i], "password", "wrong " + i, "code", "");
+      assertFalse(r.body().contains("locked"), "attempt " + (i + 1) + " is still free");
+    }
+    HttpResponse<String> sixth = c.post("/login", "username", "LAURA", "password", "wrong again", "code", "");
+    assertTrue(sixth.body().contains("Wrong username, password or code. Too many failed attempts")
+        && sixth.body().contains("locked for 1 minute"), "the failure that locks the account says so: " + sixth.body());
+  }
+
+  @Test
+  void staleSession_cannotFinishAPasskeyRegistration_startedWhileItWasFresh() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "mike");
+    SoftAuthenticator attacker = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    c.get("/enroll/passkey");
+    HttpResponse<String> start = c.json("/webauthn/register/start", null, "{}");
+    assertEquals(200, start.statusCode(), "right after the set-up the sign-in is fresh");
+    clock.advance(Duration.ofMinutes(5).plusSeconds(1)); // the cookie is stolen and used later
+    HttpResponse<String> finish = c.json("/webauthn/register/finish", find("\"ceremonyId\":\"([^\"]+)\"", start.body()),
+        attacker.register(start.body()));
+    assertEquals(403, finish.statusCode(), finish.body());
+    assertTrue(finish.body().contains("/reauth?next=/enroll/passkey"), finish.body());
+    AppStore.User mike = app.service().userByNameForTests("mike").orElseThrow();
+    assertTrue(app.service().passkeysOf(mike).isEmpty(), "the attacker's passkey was not added");
+    HttpResponse<String> again = c.json("/webauthn/register/start", null, "{}");
+    assertEquals(403, again.statusCode(), again.body());
   }
 }
