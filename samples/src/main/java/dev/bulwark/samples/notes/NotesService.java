@@ -82,6 +82,13 @@ import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryRateLimitStore;
+import dev.bulwark.ratelimit.Quota;
+import dev.bulwark.ratelimit.RateLimitKey;
+import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
+import dev.bulwark.ratelimit.spi.RateLimitStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,6 +140,13 @@ final class NotesService implements AutoCloseable {
   /** Registrations (attempts that reach the username check) per source address and window. */
   static final int REGISTRATIONS_PER_SOURCE = 5;
   static final Duration REGISTRATION_WINDOW = Duration.ofMinutes(10);
+  /** Password sign-in requests per source address and window (on top of authn's lockout). */
+  static final int LOGINS_PER_SOURCE = 20;
+  static final Duration LOGIN_WINDOW = Duration.ofMinutes(1);
+  /** Notes a user may create at once, and per {@link #NOTE_WINDOW}. */
+  static final int NOTES_BURST = 10;
+  static final int NOTES_PER_WINDOW = 30;
+  static final Duration NOTE_WINDOW = Duration.ofHours(1);
   /** How often authn's {@link PurgeSchedule} deletes the expired rows of its JDBC stores. */
   static final Duration AUTHN_PURGE_INTERVAL = Duration.ofMinutes(10);
   static final int MAX_NOTE_CHARS = 10_000;
@@ -166,7 +180,9 @@ final class NotesService implements AutoCloseable {
   private final PurgeScheduler purgeScheduler;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
-  private final RegistrationThrottle registrations;
+  private final RateLimiter signups;
+  private final RateLimiter logins;
+  private final RateLimiter noteCreation;
   private final java.util.concurrent.atomic.AtomicLong passwordHashes = new java.util.concurrent.atomic.AtomicLong();
   private final AccountDirectory directory;
   /** authn's purge of expired rows (PostgreSQL mode; the in-memory stores expire entries themselves). */
@@ -202,7 +218,16 @@ final class NotesService implements AutoCloseable {
     this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
     this.audit = new AuditBridge(auditLog, clock);
     SecurityEventListener listener = audit.authn;
-    this.registrations = new RegistrationThrottle(REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW, clock);
+    // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
+    // in memory, or one PostgreSQL table shared by every node with --postgres.
+    RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
+        : InMemoryRateLimitStore.create(clock, 100_000);
+    this.signups = RateLimiter.builder("notes-signup", rateStore)
+        .quota(Quota.of("signup", REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW)).clock(clock).build();
+    this.logins = RateLimiter.builder("notes-login", rateStore)
+        .quota(Quota.of("login", LOGINS_PER_SOURCE, LOGIN_WINDOW)).clock(clock).build();
+    this.noteCreation = RateLimiter.builder("notes-create", rateStore)
+        .quota(Quota.of("notes", NOTES_PER_WINDOW, NOTE_WINDOW).withBurst(NOTES_BURST)).clock(clock).build();
 
     // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
     // wraps the keyring file; every user gets a keyring of their own: the shredding scope. Key
@@ -421,11 +446,10 @@ final class NotesService implements AutoCloseable {
           throw new UserError("The password contains characters that cannot be used.");
       }
     }
-    if (!registrations.tryAcquire(sourceIp)) {
-      audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, "anonymous", null, Outcome.DENIED, "page", "/register",
-          Map.of("source", String.valueOf(sourceIp)));
-      throw new UserError("Too many accounts were created from your address; try again in "
-          + REGISTRATION_WINDOW.toMinutes() + " minutes.");
+    Decision signup = signups.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    if (signup.denied()) {
+      throw limited(signup, "anonymous", "/register", sourceIp, "Too many accounts were created from your address; try again in "
+          + minutes(signup.retryAfter()) + ".");
     }
     if (store.userByName(username).isPresent()) {
       throw new UserError("That username is taken; choose another one.");
@@ -454,6 +478,11 @@ final class NotesService implements AutoCloseable {
    * events): a wrong password, a missing code and a wrong code get the same answer.
    */
   IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
+    Decision admitted = logins.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    if (admitted.denied()) {
+      throw limited(admitted, "anonymous", "/login", sourceIp, "Too many sign-in attempts from your address; try again in "
+          + minutes(admitted.retryAfter()) + ".");
+    }
     if (username == null || username.isBlank() || password == null || password.isEmpty()) {
       throw new UserError("Enter your username and password.");
     }
@@ -505,6 +534,25 @@ final class NotesService implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       return typed;
     }
+  }
+
+  /** Records a rate-limit refusal and builds the error the web layer turns into 429 (or 503). */
+  private RateLimited limited(Decision d, String actor, String page, String sourceIp, String message) {
+    Map<String, String> details = new java.util.TreeMap<>();
+    details.put("reason", d.reason().name().toLowerCase(java.util.Locale.ROOT));
+    if (sourceIp != null) {
+      details.put("source", sourceIp);
+    }
+    audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, actor, null, Outcome.DENIED, "page", page, details);
+    if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+      return new RateLimited("The service cannot take this request right now; try again in a minute.", d);
+    }
+    return new RateLimited(message, d);
+  }
+
+  private static String minutes(Duration retryAfter) {
+    long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
+    return minutes + (minutes == 1 ? " minute" : " minutes");
   }
 
   private static String lockedMessage(Duration retryAfter) {
@@ -798,6 +846,11 @@ final class NotesService implements AutoCloseable {
     }
     if (text.length() > MAX_NOTE_CHARS) {
       throw new UserError("Notes can be at most " + MAX_NOTE_CHARS + " characters long.");
+    }
+    Decision d = noteCreation.acquire(RateLimitKey.builder().principal(u.id()).route("POST /notes").build());
+    if (d.denied()) {
+      throw limited(d, u.id(), "/notes", null, "You have written many notes in a short time; try again in "
+          + minutes(d.retryAfter()) + ".");
     }
     String id = UUID.randomUUID().toString();
     byte[] ct;

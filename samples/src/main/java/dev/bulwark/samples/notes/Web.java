@@ -352,6 +352,8 @@ final class Web implements HttpHandler {
         try {
           service.createNote(a.user(), r.param("text"));
           redirect(r, "/notes?m=created");
+        } catch (RateLimited e) {
+          notesPage(r, a, Optional.of(e.getMessage()), limitedStatus(r, e));
         } catch (UserError e) {
           notesPage(r, a, Optional.of(e.getMessage()), 400);
         }
@@ -423,8 +425,18 @@ final class Web implements HttpHandler {
         + "<p class=\"muted\">The first account created becomes the admin: it sees the audit log and its verification.</p>");
   }
 
+  /** Adds {@code Retry-After} and the IETF RateLimit fields of the refusal; returns its status (429 or 503). */
+  private static int limitedStatus(Request r, RateLimited e) {
+    e.headers().forEach((name, value) -> r.ex.getResponseHeaders().set(name, value));
+    return e.status();
+  }
+
   private void registerPage(Request r, Optional<String> error, String username) throws IOException {
-    html(r, error.isPresent() ? 400 : 200, "Create account", Optional.empty(), "<h1>Create an account</h1>"
+    registerPage(r, error, username, error.isPresent() ? 400 : 200);
+  }
+
+  private void registerPage(Request r, Optional<String> error, String username, int status) throws IOException {
+    html(r, status, "Create account", Optional.empty(), "<h1>Create an account</h1>"
         + Html.message(Optional.empty(), error)
         + "<form method=\"post\" action=\"/register\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<label>Username <input name=\"username\" id=\"username\" required autocomplete=\"username\" value=\""
@@ -443,13 +455,19 @@ final class Web implements HttpHandler {
           r.ex.getRemoteAddress().getAddress().getHostAddress());
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
       redirect(r, "/enroll/totp");
+    } catch (RateLimited e) {
+      registerPage(r, Optional.of(e.getMessage()), username, limitedStatus(r, e));
     } catch (UserError e) {
       registerPage(r, Optional.of(e.getMessage()), username);
     }
   }
 
   private void loginPage(Request r, Optional<String> error, String username) throws IOException {
-    html(r, error.isPresent() ? 400 : 200, "Sign in", Optional.empty(), "<h1>Sign in</h1>"
+    loginPage(r, error, username, error.isPresent() ? 400 : 200);
+  }
+
+  private void loginPage(Request r, Optional<String> error, String username, int status) throws IOException {
+    html(r, status, "Sign in", Optional.empty(), "<h1>Sign in</h1>"
         + Html.message(r.flash(), error)
         + "<div class=\"columns\"><form method=\"post\" action=\"/login\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<h2>Password and code</h2>"
@@ -471,6 +489,8 @@ final class Web implements HttpHandler {
       IssuedSession s = service.login(username, r.param("password"), r.param("code"), ip);
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
       redirect(r, "/notes");
+    } catch (RateLimited e) {
+      loginPage(r, Optional.of(e.getMessage()), username, limitedStatus(r, e));
     } catch (UserError e) {
       loginPage(r, Optional.of(e.getMessage()), username);
     }

@@ -56,6 +56,25 @@ class NotesAppTest {
     return NotesApp.Options.defaults().withPort(0).withDataDir(dataDir);
   }
 
+  /**
+   * Whether the rate limiters run on the test's clock (in memory). On PostgreSQL they decide on the
+   * database's clock, which keeps moving while a test runs.
+   */
+  boolean rateLimitsOnTestClock() {
+    return true;
+  }
+
+  /**
+   * The most a GCRA limiter with {@code burst} and {@code limit} per {@code window} may admit from
+   * a frozen start over {@code elapsedNanos} of real time: the burst exactly on the test's clock.
+   */
+  long rateLimitCeiling(long burst, long limit, Duration window, long elapsedNanos) {
+    if (rateLimitsOnTestClock()) {
+      return burst;
+    }
+    return burst + elapsedNanos / (window.toNanos() / limit) + 1;
+  }
+
   URI baseUri() {
     return app.baseUri();
   }
@@ -424,8 +443,10 @@ class NotesAppTest {
     }
     assertEquals(hashes + NotesService.REGISTRATIONS_PER_SOURCE, service.passwordHashesComputed());
     service.register("judy", PASSWORD, PASSWORD, "192.0.2.200"); // another source is not affected
-    clock.advance(NotesService.REGISTRATION_WINDOW);
-    service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
+    if (rateLimitsOnTestClock()) {
+      clock.advance(NotesService.REGISTRATION_WINDOW);
+      service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
+    }
     assertTrue(auditActions().contains("excess_rate_limit_exceeded"));
   }
 
@@ -501,5 +522,113 @@ class NotesAppTest {
     assertTrue(app.service().passkeysOf(mike).isEmpty(), "the attacker's passkey was not added");
     HttpResponse<String> again = c.json("/webauthn/register/start", null, "{}");
     assertEquals(403, again.statusCode(), again.body());
+  }
+
+  /** Runs {@code task} {@code n} times on 16 threads at once; returns how many returned true. */
+  private static long parallel(int n, java.util.concurrent.Callable<Boolean> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          return task.call();
+        }));
+      }
+      go.countDown();
+      long admitted = 0;
+      for (Future<Boolean> f : results) {
+        admitted += f.get() ? 1 : 0;
+      }
+      return admitted;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void loginsPerSource_areRateLimited_evenInParallel_andOtherSourcesAreNot() throws Exception {
+    NotesService service = app.service();
+    long started = System.nanoTime();
+    long admitted = parallel(64, () -> {
+      try {
+        service.login("nobody", "a wrong password", "", "198.51.100.9");
+        throw new AssertionError("an unknown account signed in");
+      } catch (RateLimited limited) {
+        assertEquals(429, limited.status());
+        assertTrue(limited.headers().retryAfter().isPresent(), "Retry-After on every refusal");
+        return false;
+      } catch (UserError refused) {
+        return true; // reached the login flow (a wrong password or a lockout)
+      }
+    });
+    long ceiling = rateLimitCeiling(NotesService.LOGINS_PER_SOURCE, NotesService.LOGINS_PER_SOURCE,
+        NotesService.LOGIN_WINDOW, System.nanoTime() - started);
+    assertTrue(admitted >= NotesService.LOGINS_PER_SOURCE && admitted <= ceiling,
+        "64 parallel sign-ins from one address: " + admitted + " reached the login flow, at most " + ceiling);
+    UserError other = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.login("nobody", "a wrong password", "", "192.0.2.33"));
+    assertFalse(other instanceof RateLimited, "another address is not limited");
+    assertTrue(auditActions().contains("excess_rate_limit_exceeded"), "refusals are audit events");
+  }
+
+  @Test
+  void noteCreation_isRateLimitedPerUser_over429WithRetryAfterAndRateLimitHeaders() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "nina");
+    c.get("/notes");
+    AppStore.User nina = app.service().userByNameForTests("nina").orElseThrow();
+    long started = System.nanoTime();
+    long created = parallel(NotesService.NOTES_BURST + 40, () -> {
+      try {
+        app.service().createNote(nina, "note");
+        return true;
+      } catch (RateLimited limited) {
+        return false;
+      }
+    });
+    long ceiling = rateLimitCeiling(NotesService.NOTES_BURST, NotesService.NOTES_PER_WINDOW, NotesService.NOTE_WINDOW,
+        System.nanoTime() - started);
+    assertTrue(created >= NotesService.NOTES_BURST && created <= ceiling, created + " notes created, at most " + ceiling);
+    assertEquals(created, app.service().notes(nina).size(), "every admitted note, and only those, was stored");
+
+    HttpResponse<String> refused = c.post("/notes", "text", "one more");
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("many notes in a short time"), refused.body());
+    long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter >= 1 && retryAfter <= NotesService.NOTE_WINDOW.toSeconds(), "Retry-After " + retryAfter);
+    assertEquals("\"notes\";q=" + NotesService.NOTES_PER_WINDOW + ";w=" + NotesService.NOTE_WINDOW.toSeconds()
+        + ";bulwark-burst=" + NotesService.NOTES_BURST, refused.headers().firstValue("RateLimit-Policy").orElseThrow());
+    assertTrue(refused.headers().firstValue("RateLimit").orElseThrow().startsWith("\"notes\";r=0;t="),
+        refused.headers().toString());
+    assertEquals(created, app.service().notes(nina).size(), "the refused note was not stored");
+    if (rateLimitsOnTestClock()) {
+      clock.advance(Duration.ofSeconds(retryAfter));
+      assertEquals(303, c.post("/notes", "text", "later").statusCode(), "admitted again after Retry-After");
+    }
+    // Another user has a budget of their own.
+    Client other = new Client();
+    registerWithTotp(other, "oscar");
+    other.get("/notes");
+    assertEquals(303, other.post("/notes", "text", "mine").statusCode());
+  }
+
+  @Test
+  void signUps_overHttp_get429WithRetryAfter_afterTheLimit() throws Exception {
+    Client c = new Client();
+    c.get("/register");
+    for (int i = 0; i < NotesService.REGISTRATIONS_PER_SOURCE; i++) {
+      HttpResponse<String> r = c.post("/register", "username", "user" + i, "password", PASSWORD, "confirm", PASSWORD);
+      assertEquals(303, r.statusCode(), "sign-up " + i + ": " + r.body());
+      c.post("/logout");
+      c.get("/register");
+    }
+    HttpResponse<String> refused = c.post("/register", "username", "one-too-many", "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("Too many accounts"), refused.body());
+    assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+    assertTrue(refused.headers().firstValue("RateLimit-Policy").orElseThrow().startsWith("\"signup\";q=5;w=600"));
+    assertTrue(app.service().userByNameForTests("one-too-many").isEmpty());
   }
 }
