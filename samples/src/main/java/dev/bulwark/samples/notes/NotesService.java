@@ -16,6 +16,16 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authz.AccessControl;
+import dev.bulwark.authz.Binding;
+import dev.bulwark.authz.InMemoryAuthzStore;
+import dev.bulwark.authz.Permission;
+import dev.bulwark.authz.Policy;
+import dev.bulwark.authz.PolicyException;
+import dev.bulwark.authz.Principal;
+import dev.bulwark.authz.Resource;
+import dev.bulwark.authz.Role;
+import dev.bulwark.authz.Scope;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
@@ -180,6 +190,7 @@ final class NotesService implements AutoCloseable {
   private final PurgeScheduler purgeScheduler;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
+  private final AccessControl access;
   private final RateLimiter signups;
   private final RateLimiter logins;
   private final RateLimiter noteCreation;
@@ -218,6 +229,14 @@ final class NotesService implements AutoCloseable {
     this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
     this.audit = new AuditBridge(auditLog, clock);
     SecurityEventListener listener = audit.authn;
+    // authz: every user has an organization of their own (its admin); an admin invites teammates
+    // into it; a note belongs to its owner's organization, and its owner shares it with a
+    // teammate there as viewer or editor. Bindings are kept in memory (both modes).
+    this.access = AccessControl.builder(new InMemoryAuthzStore()).clock(clock)
+        .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
+            Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))
+        .build();
+    access.loadPolicy(notesPolicy(), "bulwark-notes");
     // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
     // in memory, or one PostgreSQL table shared by every node with --postgres.
     RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
@@ -350,6 +369,23 @@ final class NotesService implements AutoCloseable {
     return authnPurge.map(PurgeSchedule::runOnce).orElse(Map.of());
   }
 
+  /** The sample's roles: who may read, edit and share a note, and invite into an organization. */
+  private static Policy notesPolicy() {
+    Map<String, Set<String>> types = Map.of("note", Set.of("read", "edit", "share"), "org", Set.of("view", "invite"));
+    Map<String, Role> roles = Map.of(
+        "viewer", Role.of("viewer", new Permission("note", "read")),
+        "editor", new Role("editor", Set.of(new Permission("note", "edit")), Set.of("viewer")),
+        "owner", new Role("owner", Set.of(new Permission("note", "share")), Set.of("editor")),
+        "member", Role.of("member", new Permission("org", "view")),
+        "org-admin", new Role("org-admin", Set.of(new Permission("org", "invite")), Set.of("member")));
+    return new Policy("notes-1", types, roles, Map.of(), List.of(), List.of());
+  }
+
+  /** The organization {@code userId} owns (created with the account). */
+  static String homeOrganization(String userId) {
+    return "org-" + userId;
+  }
+
   /** Reads a random secret file, creating it (owner-only) on first start. */
   private static byte[] secretFile(Path file, int sizeBytes) throws IOException {
     if (!Files.exists(file)) {
@@ -466,6 +502,8 @@ final class NotesService implements AutoCloseable {
     }
     audit.record(Action.USER_CREATED, user.id(), "password", Outcome.SUCCESS, "user", user.id(),
         Map.of("username", username, "roles", String.join(",", user.roles())));
+    String org = homeOrganization(user.id());
+    bind(Binding.of("admin:" + user.id(), Principal.user(user.id()), "org-admin", org, Scope.organization()), user.id());
     try {
       return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()));
     } catch (SessionException e) {
@@ -860,6 +898,7 @@ final class NotesService implements AutoCloseable {
       throw new UserError("The note could not be encrypted, so it was not saved.");
     }
     store.addNote(new AppStore.NoteRow(id, u.id(), Base64.getEncoder().encodeToString(ct), clock.instant()));
+    bind(Binding.of("owner:" + id, Principal.user(u.id()), "owner", homeOrganization(u.id()), Scope.resource("note", id)), u.id());
     audit.record(Action.SENSITIVE_CREATE, u.id(), null, Outcome.SUCCESS, "note", id,
         Map.of("keyring", scope(u.id()), "bytes", Integer.toString(ct.length)));
   }
@@ -897,6 +936,146 @@ final class NotesService implements AutoCloseable {
     } catch (LifecycleException e) {
       throw new UserError("That note can no longer be restored.");
     }
+  }
+
+  // ---------------------------------------------------------------- organizations and sharing
+
+  /**
+   * Adds a binding. Serialised here: AccessControl retries a change a bounded number of times when
+   * another change overtakes it, and parallel note creation would otherwise exhaust the retries.
+   */
+  private synchronized void bind(Binding b, String actor) {
+    try {
+      access.bind(b, actor);
+    } catch (PolicyException e) {
+      throw new IllegalStateException("the sample's own binding was refused: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean allowed(AppStore.User u, String action, Resource r, String page) {
+    dev.bulwark.authz.Decision d = access.authorizer().check(Principal.user(u.id()), action, r);
+    if (!d.allowed()) {
+      audit.record(Action.AUTHZ_FAIL, u.id(), null, Outcome.DENIED, r.type(), r.id(),
+          Map.of("action", action, "reason", d.reason().name().toLowerCase(java.util.Locale.ROOT),
+              "policy", d.policyVersion(), "page", page));
+    }
+    return d.allowed();
+  }
+
+  private boolean isMember(String userId, String org) {
+    Principal p = Principal.user(userId);
+    return access.authorizer().check(p, "view", Resource.of(org, "org", org)).allowed();
+  }
+
+  /**
+   * Adds the user named {@code username} to {@code org} as a member; only an admin of that
+   * organization may. Returns the organization.
+   */
+  String inviteToOrganization(AppStore.User admin, String org, String username) throws UserError {
+    if (org == null || !allowed(admin, "invite", Resource.of(org, "org", org), "/org/invite")) {
+      throw new UserError("Only an admin of that organization can invite into it.");
+    }
+    AppStore.User invitee = store.userByName(canonicalOrTyped(username == null ? "" : username.trim()))
+        .orElseThrow(() -> new UserError("There is no user of that name."));
+    if (!isMember(invitee.id(), org)) {
+      bind(Binding.of("member:" + org + ":" + invitee.id(), Principal.user(invitee.id()), "member", org,
+          Scope.organization()), admin.id());
+    }
+    return org;
+  }
+
+  /** The note's organization resource, when the note exists and is live. */
+  private Optional<Resource> noteResource(String noteId) {
+    return (noteId == null ? Optional.<AppStore.NoteRow>empty() : store.note(noteId))
+        .filter(r -> lifecycleStore.find(RecordRef.of(NOTE, r.id())).map(st -> !st.deleted()).orElse(false))
+        .map(r -> Resource.of(homeOrganization(r.ownerId()), "note", r.id()));
+  }
+
+  /**
+   * Shares a note of {@code owner}'s with a member of the note's organization as {@code viewer}
+   * or {@code editor} (a second share replaces the first). Only someone allowed to share the note
+   * (its owner) may; someone outside the organization cannot be given it.
+   */
+  void shareNote(AppStore.User owner, String noteId, String username, String role) throws UserError {
+    if (!"viewer".equals(role) && !"editor".equals(role)) {
+      throw new UserError("Share as viewer or editor.");
+    }
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(owner, "share", note.get(), "/notes/share")) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    AppStore.User teammate = store.userByName(canonicalOrTyped(username == null ? "" : username.trim()))
+        .filter(t -> !t.id().equals(owner.id()))
+        .orElseThrow(() -> new UserError("There is no teammate of that name in this organization."));
+    if (!isMember(teammate.id(), note.get().tenant())) {
+      audit.record(Action.AUTHZ_FAIL, owner.id(), null, Outcome.DENIED, "note", noteId,
+          Map.of("action", "share", "reason", "not_a_member", "page", "/notes/share"));
+      throw new UserError("There is no teammate of that name in this organization.");
+    }
+    bind(Binding.of("share:" + noteId + ":" + teammate.id(), Principal.user(teammate.id()), role,
+        note.get().tenant(), Scope.resource("note", noteId)), owner.id());
+  }
+
+  /** A note {@code u} may read (its own or shared with them), decrypted; refused otherwise. */
+  NoteView readNote(AppStore.User u, String noteId) throws UserError {
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(u, "read", note.get(), "/notes/read")) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
+    return view(row);
+  }
+
+  private NoteView view(AppStore.NoteRow row) {
+    String text;
+    try {
+      text = new String(envelope.decrypt(Base64.getDecoder().decode(row.ciphertextBase64()),
+          context(row.ownerId(), row.id())), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      text = "(this note cannot be decrypted)";
+    }
+    return new NoteView(row.id(), text, row.createdAt(), false, Optional.empty());
+  }
+
+  /** Notes other users shared with {@code u} that {@code u} may still read. */
+  List<NoteView> sharedWith(AppStore.User u) {
+    Principal me = Principal.user(u.id());
+    List<NoteView> out = new ArrayList<>();
+    for (Binding b : access.authorizer().policy().bindings()) {
+      if (!b.principal().equals(me) || !b.id().startsWith("share:") || b.scope().resourceId().isEmpty()) {
+        continue;
+      }
+      String noteId = b.scope().resourceId().get();
+      Optional<Resource> note = noteResource(noteId);
+      if (note.isPresent() && access.authorizer().check(me, "read", note.get()).allowed()) {
+        store.note(noteId).ifPresent(row -> out.add(view(row)));
+      }
+    }
+    return out;
+  }
+
+  /** Replaces the text of a note {@code u} may edit (its owner, or an editor it was shared with). */
+  void editNote(AppStore.User u, String noteId, String text) throws UserError {
+    if (text == null || text.isBlank() || text.length() > MAX_NOTE_CHARS) {
+      throw new UserError("Notes are 1 to " + MAX_NOTE_CHARS + " characters long.");
+    }
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(u, "edit", note.get(), "/notes/edit")) {
+      throw new UserError("That note does not exist (any more), or you may only read it.");
+    }
+    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
+    byte[] ct;
+    try {
+      ct = envelope.forKeyring(scope(row.ownerId())).encrypt(text.getBytes(StandardCharsets.UTF_8),
+          context(row.ownerId(), row.id()));
+    } catch (GeneralSecurityException e) {
+      throw new UserError("The note could not be encrypted, so it was not saved.");
+    }
+    if (!store.updateNote(row.id(), Base64.getEncoder().encodeToString(ct))) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    audit.record(Action.SENSITIVE_UPDATE, u.id(), null, Outcome.SUCCESS, "note", row.id(),
+        Map.of("keyring", scope(row.ownerId()), "bytes", Integer.toString(ct.length)));
   }
 
   /** lifecycle's KeyShredder: crypto-shreds the user's keyring (crypto reports it to the audit log). */

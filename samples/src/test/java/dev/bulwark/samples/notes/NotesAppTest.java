@@ -631,4 +631,61 @@ class NotesAppTest {
     assertTrue(refused.headers().firstValue("RateLimit-Policy").orElseThrow().startsWith("\"signup\";q=5;w=600"));
     assertTrue(app.service().userByNameForTests("one-too-many").isEmpty());
   }
+
+  @Test
+  void notesAreOrganizationScoped_sharedWithATeammateAsViewerOrEditor_andInvisibleToAnotherOrganization() throws Exception {
+    NotesService service = app.service();
+    service.register("olivia", PASSWORD, PASSWORD, "192.0.2.1");
+    service.register("peter", PASSWORD, PASSWORD, "192.0.2.2");
+    service.register("quinn", PASSWORD, PASSWORD, "192.0.2.3");
+    AppStore.User olivia = service.userByNameForTests("olivia").orElseThrow();
+    AppStore.User peter = service.userByNameForTests("peter").orElseThrow();
+    AppStore.User quinn = service.userByNameForTests("quinn").orElseThrow();
+    String team = NotesService.homeOrganization(olivia.id());
+    service.createNote(olivia, "team plan");
+    String noteId = service.notes(olivia).get(0).id();
+
+    // Not yet a teammate: peter cannot be given the note, and cannot read it.
+    UserError outsider = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.shareNote(olivia, noteId, "peter", "viewer"));
+    assertTrue(outsider.getMessage().contains("no teammate"), outsider.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(peter, noteId));
+    assertTrue(service.sharedWith(peter).isEmpty());
+
+    // Only the organization's admin invites; then olivia shares as viewer.
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.inviteToOrganization(peter, team, "peter"),
+        "a user cannot invite themselves into someone else's organization");
+    service.inviteToOrganization(olivia, team, "Peter");
+    service.shareNote(olivia, noteId, "peter", "viewer");
+    assertEquals("team plan", service.readNote(peter, noteId).text());
+    assertEquals(List.of(noteId), service.sharedWith(peter).stream().map(NotesService.NoteView::id).toList());
+    UserError viewerEdit = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.editNote(peter, noteId, "changed by a viewer"));
+    assertTrue(viewerEdit.getMessage().contains("only read"), viewerEdit.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(peter, noteId, "olivia", "editor"),
+        "a viewer cannot share");
+
+    // As editor, peter changes the text; the owner reads the change.
+    service.shareNote(olivia, noteId, "peter", "editor");
+    service.editNote(peter, noteId, "team plan, v2");
+    assertEquals("team plan, v2", service.readNote(olivia, noteId).text());
+
+    // quinn is the admin of another organization: nothing of olivia's is visible or reachable.
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(quinn, noteId));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.editNote(quinn, noteId, "x"));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.inviteToOrganization(quinn, team, "quinn"));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(quinn, noteId, "quinn", "viewer"));
+    assertTrue(service.sharedWith(quinn).isEmpty());
+    service.inviteToOrganization(quinn, NotesService.homeOrganization(quinn.id()), "peter");
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(quinn, noteId, "peter", "viewer"),
+        "an admin of another organization cannot share a note that is not theirs, even with a common member");
+    assertEquals("team plan, v2", service.readNote(olivia, noteId).text(), "nothing changed");
+    assertTrue(auditActions().contains("authz_fail"), "refusals are audit events");
+    assertTrue(auditActions().contains("authz_change"), "bindings are audit events");
+
+    // A note in the trash is shared with no one.
+    service.deleteNote(olivia, noteId);
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(peter, noteId));
+    assertTrue(service.sharedWith(peter).isEmpty());
+  }
 }
