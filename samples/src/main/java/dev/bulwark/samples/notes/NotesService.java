@@ -1054,6 +1054,12 @@ final class NotesService implements AutoCloseable {
     return out;
   }
 
+  /** Whether {@code u} may edit the note (owner or editor); no audit record (for rendering). */
+  boolean mayEdit(AppStore.User u, String noteId) {
+    return noteResource(noteId).map(r -> access.authorizer().check(Principal.user(u.id()), "edit", r).allowed())
+        .orElse(false);
+  }
+
   /** Replaces the text of a note {@code u} may edit (its owner, or an editor it was shared with). */
   void editNote(AppStore.User u, String noteId, String text) throws UserError {
     if (text == null || text.isBlank() || text.length() > MAX_NOTE_CHARS) {

@@ -61,7 +61,10 @@ final class Web implements HttpHandler {
       Map.entry("verified", "Verified with your passkey."),
       Map.entry("confirmed", "Thank you: confirmed. You can change your sign-in methods for the next few minutes."),
       Map.entry("password", "Password changed. Every other session of your account was signed out."),
-      Map.entry("passkey-removed", "Passkey removed."));
+      Map.entry("passkey-removed", "Passkey removed."),
+      Map.entry("shared", "Note shared with your teammate."),
+      Map.entry("edited", "Note saved."),
+      Map.entry("invited", "Teammate added to your organization."));
   /** Where /reauth may send the browser back to (never an address from the request as such). */
   private static final List<String> REAUTH_NEXT = List.of("/account", "/enroll/passkey");
 
@@ -374,6 +377,30 @@ final class Web implements HttpHandler {
           notesPage(r, a, Optional.of(e.getMessage()), 400);
         }
         return;
+      case "POST /notes/share":
+        try {
+          service.shareNote(a.user(), r.param("id"), r.param("username"), r.param("role"));
+          redirect(r, "/notes?m=shared");
+        } catch (UserError e) {
+          notesPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
+      case "POST /notes/edit":
+        try {
+          service.editNote(a.user(), r.param("id"), r.param("text"));
+          redirect(r, "/notes?m=edited");
+        } catch (UserError e) {
+          notesPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
+      case "POST /org/invite":
+        try {
+          service.inviteToOrganization(a.user(), NotesService.homeOrganization(a.user().id()), r.param("username"));
+          redirect(r, "/account?m=invited");
+        } catch (UserError e) {
+          accountPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
       case "GET /account":
         accountPage(r, a, Optional.empty(), 200);
         return;
@@ -568,6 +595,11 @@ final class Web implements HttpHandler {
         live.append("<article class=\"note\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
             .append(h(n.text())).append("</div><div class=\"meta\">").append(Html.time(n.createdAt())).append(' ')
             .append(Html.postButton("/notes/delete", r.csrf, "Delete", "danger delete", "id", n.id()))
+            .append("<form method=\"post\" action=\"/notes/share\" class=\"inline share\">").append(Html.csrfField(r.csrf))
+            .append("<input type=\"hidden\" name=\"id\" value=\"").append(h(n.id())).append("\">")
+            .append("<input name=\"username\" placeholder=\"teammate\" aria-label=\"teammate's username\" required>")
+            .append("<select name=\"role\" aria-label=\"role\"><option value=\"viewer\">viewer</option>")
+            .append("<option value=\"editor\">editor</option></select><button type=\"submit\">Share</button></form>")
             .append("</div></article>");
       } else {
         trash.append("<article class=\"note deleted\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
@@ -582,8 +614,25 @@ final class Web implements HttpHandler {
         + "<label>New note <textarea name=\"text\" id=\"note-text\" rows=\"3\" maxlength=\"" + NotesService.MAX_NOTE_CHARS
         + "\" required></textarea></label><button type=\"submit\" id=\"save-note\">Save note</button></form>"
         + "<section id=\"notes\">" + (live.length() == 0 ? "<p class=\"muted\">No notes yet.</p>" : live) + "</section>"
+        + "<h2>Shared with you</h2><section id=\"shared\">" + sharedNotes(r, a) + "</section>"
         + "<h2>Trash</h2><section id=\"trash\">"
         + (trash.length() == 0 ? "<p class=\"muted\">The trash is empty.</p>" : trash) + "</section>");
+  }
+
+  private String sharedNotes(Request r, Auth a) {
+    StringBuilder out = new StringBuilder();
+    for (NotesService.NoteView n : service.sharedWith(a.user())) {
+      out.append("<article class=\"note shared\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
+          .append(h(n.text())).append("</div>");
+      if (service.mayEdit(a.user(), n.id())) {
+        out.append("<form method=\"post\" action=\"/notes/edit\" class=\"inline edit\">").append(Html.csrfField(r.csrf))
+            .append("<input type=\"hidden\" name=\"id\" value=\"").append(h(n.id())).append("\">")
+            .append("<textarea name=\"text\" rows=\"2\" maxlength=\"").append(NotesService.MAX_NOTE_CHARS).append("\">")
+            .append(h(n.text())).append("</textarea><button type=\"submit\">Save</button></form>");
+      }
+      out.append("</article>");
+    }
+    return out.length() == 0 ? "<p class=\"muted\">Nothing is shared with you.</p>" : out.toString();
   }
 
   private void accountPage(Request r, Auth a, Optional<String> error, int status) throws IOException {
@@ -609,6 +658,10 @@ final class Web implements HttpHandler {
         + "<p class=\"hint\">Adding or removing a passkey, changing the password and deleting the account ask you to"
         + " confirm it's you (password and code, or a passkey) unless you did in the last "
         + NotesService.REAUTH_MAX_AGE.toMinutes() + " minutes.</p></div>"
+        + "<form method=\"post\" action=\"/org/invite\" class=\"card\">" + Html.csrfField(r.csrf)
+        + "<h2>Your organization</h2><p>Add a teammate by username; you can then share notes with them.</p>"
+        + "<label>Username <input name=\"username\" id=\"invite-username\" required></label>"
+        + "<button type=\"submit\" id=\"invite\">Add teammate</button></form>"
         + "<form method=\"post\" action=\"/account/password\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<h2>Change password</h2>"
         + "<label>New password <input type=\"password\" name=\"password\" id=\"new-password\" autocomplete=\"new-password\"></label>"

@@ -688,4 +688,36 @@ class NotesAppTest {
     org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(peter, noteId));
     assertTrue(service.sharedWith(peter).isEmpty());
   }
+
+  @Test
+  void sharingOverHttp_teammateEdits_anotherOrganizationsAttemptIsRefused() throws Exception {
+    Client rita = new Client();
+    registerWithTotp(rita, "rita");
+    Client sam = new Client();
+    registerWithTotp(sam, "sam");
+    Client tom = new Client();
+    registerWithTotp(tom, "tom");
+    rita.get("/account");
+    assertEquals("/account?m=invited", location(rita.post("/org/invite", "username", "sam")));
+    rita.get("/notes");
+    assertEquals(303, rita.post("/notes", "text", "shared plan").statusCode());
+    String noteId = find("data-note-id=\"([0-9a-f-]{36})\"", rita.get("/notes").body());
+    assertEquals("/notes?m=shared", location(rita.post("/notes/share", "id", noteId, "username", "sam", "role", "editor")));
+
+    String samNotes = sam.get("/notes").body();
+    String shared = samNotes.substring(samNotes.indexOf("id=\"shared\""), samNotes.indexOf("id=\"trash\""));
+    assertTrue(shared.contains(noteId) && shared.contains("shared plan") && shared.contains("/notes/edit"), shared);
+    assertEquals("/notes?m=edited", location(sam.post("/notes/edit", "id", noteId, "text", "shared plan, edited")));
+
+    // Another organization: the same requests with rita's note id are refused and change nothing.
+    tom.get("/notes");
+    HttpResponse<String> edit = tom.post("/notes/edit", "id", noteId, "text", "defaced");
+    assertEquals(400, edit.statusCode());
+    HttpResponse<String> share = tom.post("/notes/share", "id", noteId, "username", "tom", "role", "editor");
+    assertEquals(400, share.statusCode());
+    String tomNotes = tom.get("/notes").body();
+    assertFalse(tomNotes.contains(noteId) || tomNotes.contains("shared plan"), "nothing of rita's organization is shown");
+    AppStore.User ritaUser = app.service().userByNameForTests("rita").orElseThrow();
+    assertEquals("shared plan, edited", app.service().readNote(ritaUser, noteId).text());
+  }
 }
