@@ -26,6 +26,7 @@ import dev.bulwark.authz.Principal;
 import dev.bulwark.authz.Resource;
 import dev.bulwark.authz.Role;
 import dev.bulwark.authz.Scope;
+import dev.bulwark.authz.jdbc.JdbcAuthzStore;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
@@ -231,8 +232,9 @@ final class NotesService implements AutoCloseable {
     SecurityEventListener listener = audit.authn;
     // authz: every user has an organization of their own (its admin); an admin invites teammates
     // into it; a note belongs to its owner's organization, and its owner shares it with a
-    // teammate there as viewer or editor. Bindings are kept in memory (both modes).
-    this.access = AccessControl.builder(new InMemoryAuthzStore()).clock(clock)
+    // teammate there as viewer or editor. Bindings in memory, or in authz's tables with --postgres.
+    this.access = AccessControl.builder(dataSource != null ? new JdbcAuthzStore(dataSource) : new InMemoryAuthzStore())
+        .clock(clock)
         .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
             Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))
         .build();
