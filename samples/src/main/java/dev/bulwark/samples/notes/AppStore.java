@@ -67,6 +67,9 @@ interface AppStore extends AutoCloseable {
 
   Optional<NoteRow> note(String noteId);
 
+  /** Replaces a note's ciphertext (an edit); false when the note does not exist. */
+  boolean updateNote(String noteId, String ciphertextBase64);
+
   /** Drops what is left of a note the lifecycle store no longer knows (purged or erased). */
   void forgetNote(String noteId);
 

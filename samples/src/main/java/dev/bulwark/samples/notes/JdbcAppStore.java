@@ -204,6 +204,17 @@ final class JdbcAppStore implements AppStore {
   }
 
   @Override
+  public boolean updateNote(String noteId, String ciphertextBase64) {
+    return tx(c -> {
+      try (PreparedStatement p = c.prepareStatement("UPDATE sample_notes SET ciphertext = ? WHERE id = ?")) {
+        p.setString(1, ciphertextBase64);
+        p.setString(2, noteId);
+        return p.executeUpdate();
+      }
+    }) == 1;
+  }
+
+  @Override
   public void forgetNote(String noteId) {
     // The purge deleted the row itself.
   }

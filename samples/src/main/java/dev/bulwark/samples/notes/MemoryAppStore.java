@@ -80,6 +80,11 @@ final class MemoryAppStore implements AppStore {
   }
 
   @Override
+  public boolean updateNote(String noteId, String ciphertextBase64) {
+    return notes.computeIfPresent(noteId, (id, n) -> new NoteRow(id, n.ownerId(), ciphertextBase64, n.createdAt())) != null;
+  }
+
+  @Override
   public void forgetNote(String noteId) {
     notes.remove(noteId);
   }

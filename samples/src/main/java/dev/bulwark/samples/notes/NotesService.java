@@ -16,7 +16,19 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authz.AccessControl;
+import dev.bulwark.authz.Binding;
+import dev.bulwark.authz.InMemoryAuthzStore;
+import dev.bulwark.authz.Permission;
+import dev.bulwark.authz.Policy;
+import dev.bulwark.authz.PolicyException;
+import dev.bulwark.authz.Principal;
+import dev.bulwark.authz.Resource;
+import dev.bulwark.authz.Role;
+import dev.bulwark.authz.Scope;
+import dev.bulwark.authz.jdbc.JdbcAuthzStore;
 import dev.bulwark.authn.Factor;
+import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.flow.Account;
 import dev.bulwark.authn.flow.LoginFlow;
@@ -28,7 +40,6 @@ import dev.bulwark.authn.flow.spi.AccountDirectory;
 import dev.bulwark.authn.lockout.Lockout;
 import dev.bulwark.authn.lockout.LockoutPolicy;
 import dev.bulwark.authn.lockout.LockoutRule;
-import dev.bulwark.authn.lockout.LockoutStatus;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.authn.password.PasswordHasher;
@@ -82,6 +93,13 @@ import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
+import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.InMemoryRateLimitStore;
+import dev.bulwark.ratelimit.Quota;
+import dev.bulwark.ratelimit.RateLimitKey;
+import dev.bulwark.ratelimit.RateLimiter;
+import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
+import dev.bulwark.ratelimit.spi.RateLimitStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,7 +151,14 @@ final class NotesService implements AutoCloseable {
   /** Registrations (attempts that reach the username check) per source address and window. */
   static final int REGISTRATIONS_PER_SOURCE = 5;
   static final Duration REGISTRATION_WINDOW = Duration.ofMinutes(10);
-  /** How often the expired rows of authn's JDBC stores are deleted. */
+  /** Password sign-in requests per source address and window (on top of authn's lockout). */
+  static final int LOGINS_PER_SOURCE = 20;
+  static final Duration LOGIN_WINDOW = Duration.ofMinutes(1);
+  /** Notes a user may create at once, and per {@link #NOTE_WINDOW}. */
+  static final int NOTES_BURST = 10;
+  static final int NOTES_PER_WINDOW = 30;
+  static final Duration NOTE_WINDOW = Duration.ofHours(1);
+  /** How often authn's {@link PurgeSchedule} deletes the expired rows of its JDBC stores. */
   static final Duration AUTHN_PURGE_INTERVAL = Duration.ofMinutes(10);
   static final int MAX_NOTE_CHARS = 10_000;
 
@@ -166,12 +191,14 @@ final class NotesService implements AutoCloseable {
   private final PurgeScheduler purgeScheduler;
   private final ScheduledExecutorService scheduler;
   private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
-  private final RegistrationThrottle registrations;
+  private final AccessControl access;
+  private final RateLimiter signups;
+  private final RateLimiter logins;
+  private final RateLimiter noteCreation;
   private final java.util.concurrent.atomic.AtomicLong passwordHashes = new java.util.concurrent.atomic.AtomicLong();
-  private final List<AuthnPurge> authnPurges = new ArrayList<>();
-
-  /** One authn store's purge of its expired rows. */
-  private record AuthnPurge(String store, java.util.function.IntSupplier purge) {}
+  private final AccountDirectory directory;
+  /** authn's purge of expired rows (PostgreSQL mode; the in-memory stores expire entries themselves). */
+  private final Optional<PurgeSchedule> authnPurge;
 
   NotesService(NotesApp.Options options, Clock clock, String webOrigin) throws Exception {
     this.clock = clock;
@@ -203,7 +230,25 @@ final class NotesService implements AutoCloseable {
     this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
     this.audit = new AuditBridge(auditLog, clock);
     SecurityEventListener listener = audit.authn;
-    this.registrations = new RegistrationThrottle(REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW, clock);
+    // authz: every user has an organization of their own (its admin); an admin invites teammates
+    // into it; a note belongs to its owner's organization, and its owner shares it with a
+    // teammate there as viewer or editor. Bindings in memory, or in authz's tables with --postgres.
+    this.access = AccessControl.builder(dataSource != null ? new JdbcAuthzStore(dataSource) : new InMemoryAuthzStore())
+        .clock(clock)
+        .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
+            Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))
+        .build();
+    access.loadPolicy(notesPolicy(), "bulwark-notes");
+    // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
+    // in memory, or one PostgreSQL table shared by every node with --postgres.
+    RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
+        : InMemoryRateLimitStore.create(clock, 100_000);
+    this.signups = RateLimiter.builder("notes-signup", rateStore)
+        .quota(Quota.of("signup", REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW)).clock(clock).build();
+    this.logins = RateLimiter.builder("notes-login", rateStore)
+        .quota(Quota.of("login", LOGINS_PER_SOURCE, LOGIN_WINDOW)).clock(clock).build();
+    this.noteCreation = RateLimiter.builder("notes-create", rateStore)
+        .quota(Quota.of("notes", NOTES_PER_WINDOW, NOTE_WINDOW).withBurst(NOTES_BURST)).clock(clock).build();
 
     // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
     // wraps the keyring file; every user gets a keyring of their own: the shredding scope. Key
@@ -234,12 +279,12 @@ final class NotesService implements AutoCloseable {
       sessionStore = jdbcSessions;
       challenges = jdbcChallenges;
       this.passkeys = new JdbcCredentialStore(dataSource);
-      // Every authn table with expiring rows is purged on a schedule (below): an unauthenticated
-      // flood of login/start calls or wrong guesses must not leave rows behind for good.
-      authnPurges.add(new AuthnPurge("webauthn ceremonies", () -> jdbcChallenges.purgeExpired(clock.instant())));
-      authnPurges.add(new AuthnPurge("lockout attempts", jdbcAttempts::purgeExpired));
-      authnPurges.add(new AuthnPurge("used TOTP steps", jdbcSteps::purgeExpired));
-      authnPurges.add(new AuthnPurge("sessions", () -> jdbcSessions.purgeExpired(clock.instant())));
+      // Every authn table with expiring rows is purged by authn's schedule (started below): an
+      // unauthenticated flood of login/start calls or wrong guesses must not leave rows for good.
+      this.authnPurge = Optional.of(PurgeSchedule.builder().attempts(jdbcAttempts).challenges(jdbcChallenges)
+          .sessions(jdbcSessions).totpSteps(jdbcSteps).every(AUTHN_PURGE_INTERVAL).clock(clock)
+          .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()))
+          .build());
     } else {
       InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
       this.lifecycleStore = lc;
@@ -249,6 +294,7 @@ final class NotesService implements AutoCloseable {
       sessionStore = new InMemorySessionStore(clock);
       challenges = new InMemoryChallengeStore(clock);
       this.passkeys = new InMemoryCredentialStore();
+      this.authnPurge = Optional.empty();
     }
 
     // Lockout: five free failures, then a pause that starts at one minute and doubles to 15.
@@ -264,7 +310,9 @@ final class NotesService implements AutoCloseable {
             (seed, credentialId) -> seeds.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId)),
             (box, credentialId) -> seeds.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId))))
         .clock(clock).listener(listener).build();
-    AccountDirectory directory = new AccountDirectory() {
+    // Usernames are stored in their canonical form (authn's PRECIS default), the form LoginFlow
+    // looks them up and counts failures under.
+    this.directory = new AccountDirectory() {
       @Override
       public Optional<Account> find(String username) {
         return store.userByName(username).map(u -> new Account(u.id(), u.passwordHash(), u.roles()));
@@ -275,8 +323,10 @@ final class NotesService implements AutoCloseable {
         store.updatePasswordHash(accountId, newHash);
       }
     };
+    // One step: password and code are checked together, and a wrong password, a missing code and a
+    // wrong code get the same answer, so a stolen password list cannot be validated here.
     this.loginFlow = LoginFlow.builder(directory, hasher, lockout).totp(totp).mfaPolicy(MfaPolicy.everyone())
-        .clock(clock).listener(listener).build();
+        .oneStep(true).clock(clock).listener(listener).build();
     this.webauthn = WebAuthn.builder(WebAuthnPolicy.of("localhost", "Bulwark Notes", webOrigin)
             .withResidentKey(ResidentKeyRequirement.REQUIRED), passkeys)
         .challenges(challenges).clock(clock).listener(listener).build();
@@ -298,10 +348,7 @@ final class NotesService implements AutoCloseable {
     purgeScheduler.start(scheduler, Duration.ofMinutes(1), Duration.ofHours(1));
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::tick), 5, 5, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::applyRetention), 1, 24, TimeUnit.HOURS);
-    if (!authnPurges.isEmpty()) {
-      scheduler.scheduleWithFixedDelay(() -> quietly(this::purgeExpiredAuthnRows), AUTHN_PURGE_INTERVAL.toSeconds(),
-          AUTHN_PURGE_INTERVAL.toSeconds(), TimeUnit.SECONDS);
-    }
+    authnPurge.ifPresent(PurgeSchedule::start);
     audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
         Map.of("storage", dataSource != null ? "postgresql" : "files"));
   }
@@ -315,16 +362,30 @@ final class NotesService implements AutoCloseable {
   }
 
   /**
-   * Deletes the expired rows of every authn JDBC store (ceremonies, attempts, used TOTP steps,
-   * sessions); scheduled every {@link #AUTHN_PURGE_INTERVAL}. The in-memory stores expire their
-   * entries themselves. Returns the rows deleted per store.
+   * Runs authn's purge schedule once, now (it also runs every {@link #AUTHN_PURGE_INTERVAL}):
+   * expired ceremonies, attempts, used TOTP steps and sessions. Returns the rows deleted per task
+   * ({@code challenges}, {@code attempts}, {@code sessions}, {@code totp_steps}); empty in memory
+   * mode, where the stores expire their entries themselves.
    */
   Map<String, Integer> purgeExpiredAuthnRows() {
-    Map<String, Integer> purged = new java.util.LinkedHashMap<>();
-    for (AuthnPurge p : authnPurges) {
-      purged.put(p.store(), p.purge().getAsInt());
-    }
-    return purged;
+    return authnPurge.map(PurgeSchedule::runOnce).orElse(Map.of());
+  }
+
+  /** The sample's roles: who may read, edit and share a note, and invite into an organization. */
+  private static Policy notesPolicy() {
+    Map<String, Set<String>> types = Map.of("note", Set.of("read", "edit", "share"), "org", Set.of("view", "invite"));
+    Map<String, Role> roles = Map.of(
+        "viewer", Role.of("viewer", new Permission("note", "read")),
+        "editor", new Role("editor", Set.of(new Permission("note", "edit")), Set.of("viewer")),
+        "owner", new Role("owner", Set.of(new Permission("note", "share")), Set.of("editor")),
+        "member", Role.of("member", new Permission("org", "view")),
+        "org-admin", new Role("org-admin", Set.of(new Permission("org", "invite")), Set.of("member")));
+    return new Policy("notes-1", types, roles, Map.of(), List.of(), List.of());
+  }
+
+  /** The organization {@code userId} owns (created with the account). */
+  static String homeOrganization(String userId) {
+    return "org-" + userId;
   }
 
   /** Reads a random secret file, creating it (owner-only) on first start. */
@@ -398,10 +459,12 @@ final class NotesService implements AutoCloseable {
    * {@link #REGISTRATIONS_PER_SOURCE} attempts per source address reach the username check and the
    * Argon2id hash in {@link #REGISTRATION_WINDOW}; a taken username is refused before hashing.
    */
-  IssuedSession register(String username, String password, String confirm, String sourceIp) throws UserError {
-    if (username == null || !USERNAME.matcher(username).matches()) {
+  IssuedSession register(String typedUsername, String password, String confirm, String sourceIp) throws UserError {
+    if (typedUsername == null || !USERNAME.matcher(typedUsername).matches()) {
       throw new UserError("Usernames are 3 to 64 characters: letters, digits, '.', '_' or '-'.");
     }
+    // Stored as LoginFlow looks it up: "Alice" and "alice" are one name, taken once.
+    String username = directory.canonicalIdentifier(typedUsername);
     if (password == null || password.isEmpty()) {
       throw new UserError("Choose a password.");
     }
@@ -421,11 +484,10 @@ final class NotesService implements AutoCloseable {
           throw new UserError("The password contains characters that cannot be used.");
       }
     }
-    if (!registrations.tryAcquire(sourceIp)) {
-      audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, "anonymous", null, Outcome.DENIED, "page", "/register",
-          Map.of("source", String.valueOf(sourceIp)));
-      throw new UserError("Too many accounts were created from your address; try again in "
-          + REGISTRATION_WINDOW.toMinutes() + " minutes.");
+    Decision signup = signups.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    if (signup.denied()) {
+      throw limited(signup, "anonymous", "/register", sourceIp, "Too many accounts were created from your address; try again in "
+          + minutes(signup.retryAfter()) + ".");
     }
     if (store.userByName(username).isPresent()) {
       throw new UserError("That username is taken; choose another one.");
@@ -442,6 +504,8 @@ final class NotesService implements AutoCloseable {
     }
     audit.record(Action.USER_CREATED, user.id(), "password", Outcome.SUCCESS, "user", user.id(),
         Map.of("username", username, "roles", String.join(",", user.roles())));
+    String org = homeOrganization(user.id());
+    bind(Binding.of("admin:" + user.id(), Principal.user(user.id()), "org-admin", org, Scope.organization()), user.id());
     try {
       return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()));
     } catch (SessionException e) {
@@ -449,8 +513,16 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  /** Password + TOTP login through authn's LoginFlow (lockout, MFA policy, audit events). */
+  /**
+   * Password + TOTP login in one step through authn's LoginFlow (lockout, MFA policy, audit
+   * events): a wrong password, a missing code and a wrong code get the same answer.
+   */
   IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
+    Decision admitted = logins.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    if (admitted.denied()) {
+      throw limited(admitted, "anonymous", "/login", sourceIp, "Too many sign-in attempts from your address; try again in "
+          + minutes(admitted.retryAfter()) + ".");
+    }
     if (username == null || username.isBlank() || password == null || password.isEmpty()) {
       throw new UserError("Enter your username and password.");
     }
@@ -476,18 +548,51 @@ final class NotesService implements AutoCloseable {
       }
       case LOCKED:
         throw new UserError(lockedMessage(r.retryAfter()));
-      case SECOND_FACTOR_REQUIRED:
-        throw new UserError("Enter the 6-digit code from your authenticator app.");
       case SECOND_FACTOR_ENROLLMENT_REQUIRED:
         throw new UserError("This account has not finished setting up its authenticator app. Sign in with a passkey instead.");
       default: {
-        LockoutStatus now = lockout.check(username, Factor.PASSWORD, Optional.of(sourceIp));
-        if (!now.open()) {
-          throw new UserError("Wrong username, password or code. " + lockedMessage(now.retryAfter()));
+        // LoginFlow counted this failure with a reservation. Whether the next attempt would be
+        // admitted is asked the same way, atomically: a reservation of the same keys (canonical
+        // identifier, the factors presented, the source), given straight back when admitted.
+        // The answer depends only on the counts, never on which part of the request was wrong.
+        Set<Factor> presented = trimmed.isEmpty() ? EnumSet.of(Factor.PASSWORD) : EnumSet.of(Factor.PASSWORD, Factor.TOTP);
+        Lockout.Attempt next = lockout.reserve(canonicalOrTyped(username), presented, Optional.of(sourceIp));
+        if (!next.admitted()) {
+          throw new UserError("Wrong username, password or code. " + lockedMessage(next.status().retryAfter()));
         }
+        lockout.refund(next);
         throw new UserError("Wrong username, password or code.");
       }
     }
+  }
+
+  /** The identifier LoginFlow counts failures under: the canonical form, or the text typed if it has none. */
+  private String canonicalOrTyped(String typed) {
+    try {
+      String c = directory.canonicalIdentifier(typed);
+      return c == null || c.isEmpty() || c.length() > Lockout.MAX_IDENTIFIER_CHARS ? typed : c;
+    } catch (IllegalArgumentException e) {
+      return typed;
+    }
+  }
+
+  /** Records a rate-limit refusal and builds the error the web layer turns into 429 (or 503). */
+  private RateLimited limited(Decision d, String actor, String page, String sourceIp, String message) {
+    Map<String, String> details = new java.util.TreeMap<>();
+    details.put("reason", d.reason().name().toLowerCase(java.util.Locale.ROOT));
+    if (sourceIp != null) {
+      details.put("source", sourceIp);
+    }
+    audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, actor, null, Outcome.DENIED, "page", page, details);
+    if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+      return new RateLimited("The service cannot take this request right now; try again in a minute.", d);
+    }
+    return new RateLimited(message, d);
+  }
+
+  private static String minutes(Duration retryAfter) {
+    long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
+    return minutes + (minutes == 1 ? " minute" : " minutes");
   }
 
   private static String lockedMessage(Duration retryAfter) {
@@ -615,9 +720,9 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  Ceremony startPasskeyRegistration(Session s, AppStore.User u) throws ReauthRequired {
+  Ceremony startPasskeyRegistration(Session s, AppStore.User u, String sourceIp) throws ReauthRequired {
     requireReauthentication(s, u);
-    return webauthn.startRegistration(u.username(), u.username());
+    return webauthn.startRegistration(u.username(), u.username(), Optional.ofNullable(sourceIp));
   }
 
   void finishPasskeyRegistration(Session s, AppStore.User u, String ceremonyId, String json) throws UserError {
@@ -677,8 +782,9 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser) {
-    return webauthn.startAuthentication(forUser.map(AppStore.User::username));
+  /** Starts a passkey sign-in or step-up; the ceremony store bounds each source address's open ceremonies. */
+  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser, String sourceIp) {
+    return webauthn.startAuthentication(forUser.map(AppStore.User::username), Optional.ofNullable(sourceIp));
   }
 
   private WebAuthnLogin finishAssertion(String ceremonyId, String json) throws UserError {
@@ -702,14 +808,17 @@ final class NotesService implements AutoCloseable {
     }
   }
 
-  /** Step-up: re-verifies the signed-in user's passkey and elevates the session (new token). */
+  /**
+   * Step-up: re-verifies the signed-in user's passkey and elevates the session (new token) to the
+   * level the credential proved: a synced, backup-eligible passkey AAL2, a device-bound one AAL3.
+   */
   IssuedSession finishStepUp(AppStore.User u, String token, String ceremonyId, String json) throws UserError {
     WebAuthnLogin login = finishAssertion(ceremonyId, json);
     if (!login.username().equals(u.username())) {
       throw new UserError("Use a passkey of the account you are signed in with.");
     }
     try {
-      return sessions.elevate(token, Factor.WEBAUTHN, clock.instant(), login.suggestedLevel());
+      return sessions.elevate(token, login);
     } catch (SessionException e) {
       throw new UserError("Your session has ended; sign in again.");
     }
@@ -778,6 +887,11 @@ final class NotesService implements AutoCloseable {
     if (text.length() > MAX_NOTE_CHARS) {
       throw new UserError("Notes can be at most " + MAX_NOTE_CHARS + " characters long.");
     }
+    Decision d = noteCreation.acquire(RateLimitKey.builder().principal(u.id()).route("POST /notes").build());
+    if (d.denied()) {
+      throw limited(d, u.id(), "/notes", null, "You have written many notes in a short time; try again in "
+          + minutes(d.retryAfter()) + ".");
+    }
     String id = UUID.randomUUID().toString();
     byte[] ct;
     try {
@@ -786,6 +900,7 @@ final class NotesService implements AutoCloseable {
       throw new UserError("The note could not be encrypted, so it was not saved.");
     }
     store.addNote(new AppStore.NoteRow(id, u.id(), Base64.getEncoder().encodeToString(ct), clock.instant()));
+    bind(Binding.of("owner:" + id, Principal.user(u.id()), "owner", homeOrganization(u.id()), Scope.resource("note", id)), u.id());
     audit.record(Action.SENSITIVE_CREATE, u.id(), null, Outcome.SUCCESS, "note", id,
         Map.of("keyring", scope(u.id()), "bytes", Integer.toString(ct.length)));
   }
@@ -823,6 +938,152 @@ final class NotesService implements AutoCloseable {
     } catch (LifecycleException e) {
       throw new UserError("That note can no longer be restored.");
     }
+  }
+
+  // ---------------------------------------------------------------- organizations and sharing
+
+  /**
+   * Adds a binding. Serialised here: AccessControl retries a change a bounded number of times when
+   * another change overtakes it, and parallel note creation would otherwise exhaust the retries.
+   */
+  private synchronized void bind(Binding b, String actor) {
+    try {
+      access.bind(b, actor);
+    } catch (PolicyException e) {
+      throw new IllegalStateException("the sample's own binding was refused: " + e.getMessage(), e);
+    }
+  }
+
+  private boolean allowed(AppStore.User u, String action, Resource r, String page) {
+    dev.bulwark.authz.Decision d = access.authorizer().check(Principal.user(u.id()), action, r);
+    if (!d.allowed()) {
+      audit.record(Action.AUTHZ_FAIL, u.id(), null, Outcome.DENIED, r.type(), r.id(),
+          Map.of("action", action, "reason", d.reason().name().toLowerCase(java.util.Locale.ROOT),
+              "policy", d.policyVersion(), "page", page));
+    }
+    return d.allowed();
+  }
+
+  private boolean isMember(String userId, String org) {
+    Principal p = Principal.user(userId);
+    return access.authorizer().check(p, "view", Resource.of(org, "org", org)).allowed();
+  }
+
+  /**
+   * Adds the user named {@code username} to {@code org} as a member; only an admin of that
+   * organization may. Returns the organization.
+   */
+  String inviteToOrganization(AppStore.User admin, String org, String username) throws UserError {
+    if (org == null || !allowed(admin, "invite", Resource.of(org, "org", org), "/org/invite")) {
+      throw new UserError("Only an admin of that organization can invite into it.");
+    }
+    AppStore.User invitee = store.userByName(canonicalOrTyped(username == null ? "" : username.trim()))
+        .orElseThrow(() -> new UserError("There is no user of that name."));
+    if (!isMember(invitee.id(), org)) {
+      bind(Binding.of("member:" + org + ":" + invitee.id(), Principal.user(invitee.id()), "member", org,
+          Scope.organization()), admin.id());
+    }
+    return org;
+  }
+
+  /** The note's organization resource, when the note exists and is live. */
+  private Optional<Resource> noteResource(String noteId) {
+    return (noteId == null ? Optional.<AppStore.NoteRow>empty() : store.note(noteId))
+        .filter(r -> lifecycleStore.find(RecordRef.of(NOTE, r.id())).map(st -> !st.deleted()).orElse(false))
+        .map(r -> Resource.of(homeOrganization(r.ownerId()), "note", r.id()));
+  }
+
+  /**
+   * Shares a note of {@code owner}'s with a member of the note's organization as {@code viewer}
+   * or {@code editor} (a second share replaces the first). Only someone allowed to share the note
+   * (its owner) may; someone outside the organization cannot be given it.
+   */
+  void shareNote(AppStore.User owner, String noteId, String username, String role) throws UserError {
+    if (!"viewer".equals(role) && !"editor".equals(role)) {
+      throw new UserError("Share as viewer or editor.");
+    }
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(owner, "share", note.get(), "/notes/share")) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    AppStore.User teammate = store.userByName(canonicalOrTyped(username == null ? "" : username.trim()))
+        .filter(t -> !t.id().equals(owner.id()))
+        .orElseThrow(() -> new UserError("There is no teammate of that name in this organization."));
+    if (!isMember(teammate.id(), note.get().tenant())) {
+      audit.record(Action.AUTHZ_FAIL, owner.id(), null, Outcome.DENIED, "note", noteId,
+          Map.of("action", "share", "reason", "not_a_member", "page", "/notes/share"));
+      throw new UserError("There is no teammate of that name in this organization.");
+    }
+    bind(Binding.of("share:" + noteId + ":" + teammate.id(), Principal.user(teammate.id()), role,
+        note.get().tenant(), Scope.resource("note", noteId)), owner.id());
+  }
+
+  /** A note {@code u} may read (its own or shared with them), decrypted; refused otherwise. */
+  NoteView readNote(AppStore.User u, String noteId) throws UserError {
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(u, "read", note.get(), "/notes/read")) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
+    return view(row);
+  }
+
+  private NoteView view(AppStore.NoteRow row) {
+    String text;
+    try {
+      text = new String(envelope.decrypt(Base64.getDecoder().decode(row.ciphertextBase64()),
+          context(row.ownerId(), row.id())), StandardCharsets.UTF_8);
+    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      text = "(this note cannot be decrypted)";
+    }
+    return new NoteView(row.id(), text, row.createdAt(), false, Optional.empty());
+  }
+
+  /** Notes other users shared with {@code u} that {@code u} may still read. */
+  List<NoteView> sharedWith(AppStore.User u) {
+    Principal me = Principal.user(u.id());
+    List<NoteView> out = new ArrayList<>();
+    for (Binding b : access.authorizer().policy().bindings()) {
+      if (!b.principal().equals(me) || !b.id().startsWith("share:") || b.scope().resourceId().isEmpty()) {
+        continue;
+      }
+      String noteId = b.scope().resourceId().get();
+      Optional<Resource> note = noteResource(noteId);
+      if (note.isPresent() && access.authorizer().check(me, "read", note.get()).allowed()) {
+        store.note(noteId).ifPresent(row -> out.add(view(row)));
+      }
+    }
+    return out;
+  }
+
+  /** Whether {@code u} may edit the note (owner or editor); no audit record (for rendering). */
+  boolean mayEdit(AppStore.User u, String noteId) {
+    return noteResource(noteId).map(r -> access.authorizer().check(Principal.user(u.id()), "edit", r).allowed())
+        .orElse(false);
+  }
+
+  /** Replaces the text of a note {@code u} may edit (its owner, or an editor it was shared with). */
+  void editNote(AppStore.User u, String noteId, String text) throws UserError {
+    if (text == null || text.isBlank() || text.length() > MAX_NOTE_CHARS) {
+      throw new UserError("Notes are 1 to " + MAX_NOTE_CHARS + " characters long.");
+    }
+    Optional<Resource> note = noteResource(noteId);
+    if (note.isEmpty() || !allowed(u, "edit", note.get(), "/notes/edit")) {
+      throw new UserError("That note does not exist (any more), or you may only read it.");
+    }
+    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
+    byte[] ct;
+    try {
+      ct = envelope.forKeyring(scope(row.ownerId())).encrypt(text.getBytes(StandardCharsets.UTF_8),
+          context(row.ownerId(), row.id()));
+    } catch (GeneralSecurityException e) {
+      throw new UserError("The note could not be encrypted, so it was not saved.");
+    }
+    if (!store.updateNote(row.id(), Base64.getEncoder().encodeToString(ct))) {
+      throw new UserError("That note does not exist (any more).");
+    }
+    audit.record(Action.SENSITIVE_UPDATE, u.id(), null, Outcome.SUCCESS, "note", row.id(),
+        Map.of("keyring", scope(row.ownerId()), "bytes", Integer.toString(ct.length)));
   }
 
   /** lifecycle's KeyShredder: crypto-shreds the user's keyring (crypto reports it to the audit log). */
@@ -906,6 +1167,7 @@ final class NotesService implements AutoCloseable {
 
   @Override
   public void close() {
+    authnPurge.ifPresent(PurgeSchedule::close);
     scheduler.shutdownNow();
     purgeScheduler.close();
     audit.record(Action.SYS_SHUTDOWN, "bulwark-notes", null, Outcome.SUCCESS, null, null, Map.of());

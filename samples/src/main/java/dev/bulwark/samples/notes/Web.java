@@ -61,7 +61,10 @@ final class Web implements HttpHandler {
       Map.entry("verified", "Verified with your passkey."),
       Map.entry("confirmed", "Thank you: confirmed. You can change your sign-in methods for the next few minutes."),
       Map.entry("password", "Password changed. Every other session of your account was signed out."),
-      Map.entry("passkey-removed", "Passkey removed."));
+      Map.entry("passkey-removed", "Passkey removed."),
+      Map.entry("shared", "Note shared with your teammate."),
+      Map.entry("edited", "Note saved."),
+      Map.entry("invited", "Teammate added to your organization."));
   /** Where /reauth may send the browser back to (never an address from the request as such). */
   private static final List<String> REAUTH_NEXT = List.of("/account", "/enroll/passkey");
 
@@ -262,7 +265,7 @@ final class Web implements HttpHandler {
         redirect(r, "/login?m=signedout");
         return;
       case "POST /webauthn/login/start":
-        ceremony(r, service.startPasskeyLogin(Optional.empty()));
+        ceremony(r, service.startPasskeyLogin(Optional.empty(), sourceOf(r)));
         return;
       case "POST /webauthn/login/finish":
         passkeyLogin(r);
@@ -299,7 +302,7 @@ final class Web implements HttpHandler {
         return;
       case "POST /webauthn/register/start":
         try {
-          ceremony(r, service.startPasskeyRegistration(a.session(), a.user()));
+          ceremony(r, service.startPasskeyRegistration(a.session(), a.user(), sourceOf(r)));
         } catch (ReauthRequired e) {
           reauthJson(r, e, "/enroll/passkey");
         }
@@ -324,7 +327,7 @@ final class Web implements HttpHandler {
         stepUpPage(r, a);
         return;
       case "POST /webauthn/stepup/start":
-        ceremony(r, service.startPasskeyLogin(Optional.of(a.user())));
+        ceremony(r, service.startPasskeyLogin(Optional.of(a.user()), sourceOf(r)));
         return;
       case "POST /webauthn/stepup/finish":
         try {
@@ -352,6 +355,8 @@ final class Web implements HttpHandler {
         try {
           service.createNote(a.user(), r.param("text"));
           redirect(r, "/notes?m=created");
+        } catch (RateLimited e) {
+          notesPage(r, a, Optional.of(e.getMessage()), limitedStatus(r, e));
         } catch (UserError e) {
           notesPage(r, a, Optional.of(e.getMessage()), 400);
         }
@@ -370,6 +375,30 @@ final class Web implements HttpHandler {
           redirect(r, "/notes?m=restored");
         } catch (UserError e) {
           notesPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
+      case "POST /notes/share":
+        try {
+          service.shareNote(a.user(), r.param("id"), r.param("username"), r.param("role"));
+          redirect(r, "/notes?m=shared");
+        } catch (UserError e) {
+          notesPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
+      case "POST /notes/edit":
+        try {
+          service.editNote(a.user(), r.param("id"), r.param("text"));
+          redirect(r, "/notes?m=edited");
+        } catch (UserError e) {
+          notesPage(r, a, Optional.of(e.getMessage()), 400);
+        }
+        return;
+      case "POST /org/invite":
+        try {
+          service.inviteToOrganization(a.user(), NotesService.homeOrganization(a.user().id()), r.param("username"));
+          redirect(r, "/account?m=invited");
+        } catch (UserError e) {
+          accountPage(r, a, Optional.of(e.getMessage()), 400);
         }
         return;
       case "GET /account":
@@ -400,6 +429,11 @@ final class Web implements HttpHandler {
     }
   }
 
+  /** The client's address (the sample is not behind a proxy: no forwarded header is trusted). */
+  private static String sourceOf(Request r) {
+    return r.ex.getRemoteAddress().getAddress().getHostAddress();
+  }
+
   private static boolean isKnownPage(String path) {
     return List.of("/notes", "/account", "/admin", "/enroll/totp", "/enroll/passkey", "/stepup", "/reauth").contains(path);
   }
@@ -418,8 +452,18 @@ final class Web implements HttpHandler {
         + "<p class=\"muted\">The first account created becomes the admin: it sees the audit log and its verification.</p>");
   }
 
+  /** Adds {@code Retry-After} and the IETF RateLimit fields of the refusal; returns its status (429 or 503). */
+  private static int limitedStatus(Request r, RateLimited e) {
+    e.headers().forEach((name, value) -> r.ex.getResponseHeaders().set(name, value));
+    return e.status();
+  }
+
   private void registerPage(Request r, Optional<String> error, String username) throws IOException {
-    html(r, error.isPresent() ? 400 : 200, "Create account", Optional.empty(), "<h1>Create an account</h1>"
+    registerPage(r, error, username, error.isPresent() ? 400 : 200);
+  }
+
+  private void registerPage(Request r, Optional<String> error, String username, int status) throws IOException {
+    html(r, status, "Create account", Optional.empty(), "<h1>Create an account</h1>"
         + Html.message(Optional.empty(), error)
         + "<form method=\"post\" action=\"/register\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<label>Username <input name=\"username\" id=\"username\" required autocomplete=\"username\" value=\""
@@ -438,13 +482,19 @@ final class Web implements HttpHandler {
           r.ex.getRemoteAddress().getAddress().getHostAddress());
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
       redirect(r, "/enroll/totp");
+    } catch (RateLimited e) {
+      registerPage(r, Optional.of(e.getMessage()), username, limitedStatus(r, e));
     } catch (UserError e) {
       registerPage(r, Optional.of(e.getMessage()), username);
     }
   }
 
   private void loginPage(Request r, Optional<String> error, String username) throws IOException {
-    html(r, error.isPresent() ? 400 : 200, "Sign in", Optional.empty(), "<h1>Sign in</h1>"
+    loginPage(r, error, username, error.isPresent() ? 400 : 200);
+  }
+
+  private void loginPage(Request r, Optional<String> error, String username, int status) throws IOException {
+    html(r, status, "Sign in", Optional.empty(), "<h1>Sign in</h1>"
         + Html.message(r.flash(), error)
         + "<div class=\"columns\"><form method=\"post\" action=\"/login\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<h2>Password and code</h2>"
@@ -466,6 +516,8 @@ final class Web implements HttpHandler {
       IssuedSession s = service.login(username, r.param("password"), r.param("code"), ip);
       r.ex.getResponseHeaders().add("Set-Cookie", sessionCookie(s.token().reveal(), -1));
       redirect(r, "/notes");
+    } catch (RateLimited e) {
+      loginPage(r, Optional.of(e.getMessage()), username, limitedStatus(r, e));
     } catch (UserError e) {
       loginPage(r, Optional.of(e.getMessage()), username);
     }
@@ -543,6 +595,11 @@ final class Web implements HttpHandler {
         live.append("<article class=\"note\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
             .append(h(n.text())).append("</div><div class=\"meta\">").append(Html.time(n.createdAt())).append(' ')
             .append(Html.postButton("/notes/delete", r.csrf, "Delete", "danger delete", "id", n.id()))
+            .append("<form method=\"post\" action=\"/notes/share\" class=\"inline share\">").append(Html.csrfField(r.csrf))
+            .append("<input type=\"hidden\" name=\"id\" value=\"").append(h(n.id())).append("\">")
+            .append("<input name=\"username\" placeholder=\"teammate\" aria-label=\"teammate's username\" required>")
+            .append("<select name=\"role\" aria-label=\"role\"><option value=\"viewer\">viewer</option>")
+            .append("<option value=\"editor\">editor</option></select><button type=\"submit\">Share</button></form>")
             .append("</div></article>");
       } else {
         trash.append("<article class=\"note deleted\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
@@ -557,8 +614,25 @@ final class Web implements HttpHandler {
         + "<label>New note <textarea name=\"text\" id=\"note-text\" rows=\"3\" maxlength=\"" + NotesService.MAX_NOTE_CHARS
         + "\" required></textarea></label><button type=\"submit\" id=\"save-note\">Save note</button></form>"
         + "<section id=\"notes\">" + (live.length() == 0 ? "<p class=\"muted\">No notes yet.</p>" : live) + "</section>"
+        + "<h2>Shared with you</h2><section id=\"shared\">" + sharedNotes(r, a) + "</section>"
         + "<h2>Trash</h2><section id=\"trash\">"
         + (trash.length() == 0 ? "<p class=\"muted\">The trash is empty.</p>" : trash) + "</section>");
+  }
+
+  private String sharedNotes(Request r, Auth a) {
+    StringBuilder out = new StringBuilder();
+    for (NotesService.NoteView n : service.sharedWith(a.user())) {
+      out.append("<article class=\"note shared\" data-note-id=\"").append(h(n.id())).append("\"><div class=\"text\">")
+          .append(h(n.text())).append("</div>");
+      if (service.mayEdit(a.user(), n.id())) {
+        out.append("<form method=\"post\" action=\"/notes/edit\" class=\"inline edit\">").append(Html.csrfField(r.csrf))
+            .append("<input type=\"hidden\" name=\"id\" value=\"").append(h(n.id())).append("\">")
+            .append("<textarea name=\"text\" rows=\"2\" maxlength=\"").append(NotesService.MAX_NOTE_CHARS).append("\">")
+            .append(h(n.text())).append("</textarea><button type=\"submit\">Save</button></form>");
+      }
+      out.append("</article>");
+    }
+    return out.length() == 0 ? "<p class=\"muted\">Nothing is shared with you.</p>" : out.toString();
   }
 
   private void accountPage(Request r, Auth a, Optional<String> error, int status) throws IOException {
@@ -584,6 +658,10 @@ final class Web implements HttpHandler {
         + "<p class=\"hint\">Adding or removing a passkey, changing the password and deleting the account ask you to"
         + " confirm it's you (password and code, or a passkey) unless you did in the last "
         + NotesService.REAUTH_MAX_AGE.toMinutes() + " minutes.</p></div>"
+        + "<form method=\"post\" action=\"/org/invite\" class=\"card\">" + Html.csrfField(r.csrf)
+        + "<h2>Your organization</h2><p>Add a teammate by username; you can then share notes with them.</p>"
+        + "<label>Username <input name=\"username\" id=\"invite-username\" required></label>"
+        + "<button type=\"submit\" id=\"invite\">Add teammate</button></form>"
         + "<form method=\"post\" action=\"/account/password\" class=\"card\">" + Html.csrfField(r.csrf)
         + "<h2>Change password</h2>"
         + "<label>New password <input type=\"password\" name=\"password\" id=\"new-password\" autocomplete=\"new-password\"></label>"

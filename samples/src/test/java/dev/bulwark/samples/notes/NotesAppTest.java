@@ -56,6 +56,25 @@ class NotesAppTest {
     return NotesApp.Options.defaults().withPort(0).withDataDir(dataDir);
   }
 
+  /**
+   * Whether the rate limiters run on the test's clock (in memory). On PostgreSQL they decide on the
+   * database's clock, which keeps moving while a test runs.
+   */
+  boolean rateLimitsOnTestClock() {
+    return true;
+  }
+
+  /**
+   * The most a GCRA limiter with {@code burst} and {@code limit} per {@code window} may admit from
+   * a frozen start over {@code elapsedNanos} of real time: the burst exactly on the test's clock.
+   */
+  long rateLimitCeiling(long burst, long limit, Duration window, long elapsedNanos) {
+    if (rateLimitsOnTestClock()) {
+      return burst;
+    }
+    return burst + elapsedNanos / (window.toNanos() / limit) + 1;
+  }
+
   URI baseUri() {
     return app.baseUri();
   }
@@ -154,7 +173,7 @@ class NotesAppTest {
     clock.advance(Duration.ofSeconds(30)); // the enrolment code may not be replayed: next step
     HttpResponse<String> noCode = c.post("/login", "username", "alice", "password", PASSWORD, "code", "");
     assertEquals(400, noCode.statusCode());
-    assertTrue(noCode.body().contains("Enter the 6-digit code"));
+    assertTrue(noCode.body().contains("Wrong username, password or code."), "one step: no hint that the password was right");
     HttpResponse<String> login = c.post("/login", "username", "alice", "password", PASSWORD,
         "code", Fixtures.totp(secret, clock.instant()));
     assertEquals(303, login.statusCode(), login.body());
@@ -424,8 +443,281 @@ class NotesAppTest {
     }
     assertEquals(hashes + NotesService.REGISTRATIONS_PER_SOURCE, service.passwordHashesComputed());
     service.register("judy", PASSWORD, PASSWORD, "192.0.2.200"); // another source is not affected
-    clock.advance(NotesService.REGISTRATION_WINDOW);
-    service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
+    if (rateLimitsOnTestClock()) {
+      clock.advance(NotesService.REGISTRATION_WINDOW);
+      service.register("flood-later", PASSWORD, PASSWORD, "198.51.100.66"); // the window slides
+    }
     assertTrue(auditActions().contains("excess_rate_limit_exceeded"));
+  }
+
+  @Test
+  void oneStepLogin_wrongPassword_missingCode_andWrongCode_getTheSameAnswer() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "kate");
+    c.post("/logout");
+    clock.advance(Duration.ofSeconds(30));
+    c.get("/login");
+    String right = Fixtures.totp(secret, clock.instant());
+    String wrong = right.equals("000000") ? "111111" : "000000";
+    Map<String, HttpResponse<String>> answers = new LinkedHashMap<>();
+    answers.put("wrong password, no code", c.post("/login", "username", "kate", "password", "not my password", "code", ""));
+    answers.put("right password, no code", c.post("/login", "username", "kate", "password", PASSWORD, "code", ""));
+    answers.put("wrong password, right code", c.post("/login", "username", "kate", "password", "not my password", "code", right));
+    answers.put("right password, wrong code", c.post("/login", "username", "kate", "password", PASSWORD, "code", wrong));
+    HttpResponse<String> first = answers.values().iterator().next();
+    for (Map.Entry<String, HttpResponse<String>> e : answers.entrySet()) {
+      assertEquals(400, e.getValue().statusCode(), e.getKey());
+      assertEquals(first.body(), e.getValue().body(), e.getKey() + " answers exactly like a wrong password");
+      assertTrue(e.getValue().body().contains("Wrong username, password or code."), e.getKey());
+      assertTrue(e.getValue().headers().allValues("Set-Cookie").stream().noneMatch(v -> v.startsWith("bulwark_session=")
+          && !v.startsWith("bulwark_session=;")), e.getKey() + ": no session");
+    }
+    // Password and code together still sign in (the code of the next step: no replay).
+    clock.advance(Duration.ofSeconds(30));
+    HttpResponse<String> ok = c.post("/login", "username", "kate", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()));
+    assertEquals("/notes", location(ok), ok.body());
+  }
+
+  @Test
+  void usernamesAreCanonical_oneAccountOneCounter_andTheLockingAttemptSaysSo() throws Exception {
+    Client c = new Client();
+    String secret = registerWithTotp(c, "Laura");
+    c.post("/logout");
+    Client other = new Client();
+    other.get("/register");
+    HttpResponse<String> twin = other.post("/register", "username", "laura", "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(400, twin.statusCode());
+    assertTrue(twin.body().contains("taken"), "Laura and laura are one name");
+    clock.advance(Duration.ofSeconds(30));
+    c.get("/login");
+    assertEquals("/notes", location(c.post("/login", "username", "LAURA", "password", PASSWORD,
+        "code", Fixtures.totp(secret, clock.instant()))), "any case of the name signs in");
+    c.post("/logout");
+    c.get("/login");
+    String[] spellings = {"laura", "Laura", "LAURA", "lAuRa", "LaUrA"};
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = c.post("/login", "username", spellings[i], "password", "wrong " + i, "code", "");
+      assertFalse(r.body().contains("locked"), "attempt " + (i + 1) + " is still free");
+    }
+    HttpResponse<String> sixth = c.post("/login", "username", "LAURA", "password", "wrong again", "code", "");
+    assertTrue(sixth.body().contains("Wrong username, password or code. Too many failed attempts")
+        && sixth.body().contains("locked for 1 minute"), "the failure that locks the account says so: " + sixth.body());
+  }
+
+  @Test
+  void staleSession_cannotFinishAPasskeyRegistration_startedWhileItWasFresh() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "mike");
+    SoftAuthenticator attacker = new SoftAuthenticator(app.baseUri().toString().replaceAll("/$", ""));
+    c.get("/enroll/passkey");
+    HttpResponse<String> start = c.json("/webauthn/register/start", null, "{}");
+    assertEquals(200, start.statusCode(), "right after the set-up the sign-in is fresh");
+    clock.advance(Duration.ofMinutes(5).plusSeconds(1)); // the cookie is stolen and used later
+    HttpResponse<String> finish = c.json("/webauthn/register/finish", find("\"ceremonyId\":\"([^\"]+)\"", start.body()),
+        attacker.register(start.body()));
+    assertEquals(403, finish.statusCode(), finish.body());
+    assertTrue(finish.body().contains("/reauth?next=/enroll/passkey"), finish.body());
+    AppStore.User mike = app.service().userByNameForTests("mike").orElseThrow();
+    assertTrue(app.service().passkeysOf(mike).isEmpty(), "the attacker's passkey was not added");
+    HttpResponse<String> again = c.json("/webauthn/register/start", null, "{}");
+    assertEquals(403, again.statusCode(), again.body());
+  }
+
+  /** Runs {@code task} {@code n} times on 16 threads at once; returns how many returned true. */
+  private static long parallel(int n, java.util.concurrent.Callable<Boolean> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(16);
+    try {
+      java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          return task.call();
+        }));
+      }
+      go.countDown();
+      long admitted = 0;
+      for (Future<Boolean> f : results) {
+        admitted += f.get() ? 1 : 0;
+      }
+      return admitted;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void loginsPerSource_areRateLimited_evenInParallel_andOtherSourcesAreNot() throws Exception {
+    NotesService service = app.service();
+    long started = System.nanoTime();
+    long admitted = parallel(64, () -> {
+      try {
+        service.login("nobody", "a wrong password", "", "198.51.100.9");
+        throw new AssertionError("an unknown account signed in");
+      } catch (RateLimited limited) {
+        assertEquals(429, limited.status());
+        assertTrue(limited.headers().retryAfter().isPresent(), "Retry-After on every refusal");
+        return false;
+      } catch (UserError refused) {
+        return true; // reached the login flow (a wrong password or a lockout)
+      }
+    });
+    long ceiling = rateLimitCeiling(NotesService.LOGINS_PER_SOURCE, NotesService.LOGINS_PER_SOURCE,
+        NotesService.LOGIN_WINDOW, System.nanoTime() - started);
+    assertTrue(admitted >= NotesService.LOGINS_PER_SOURCE && admitted <= ceiling,
+        "64 parallel sign-ins from one address: " + admitted + " reached the login flow, at most " + ceiling);
+    UserError other = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.login("nobody", "a wrong password", "", "192.0.2.33"));
+    assertFalse(other instanceof RateLimited, "another address is not limited");
+    assertTrue(auditActions().contains("excess_rate_limit_exceeded"), "refusals are audit events");
+  }
+
+  @Test
+  void noteCreation_isRateLimitedPerUser_over429WithRetryAfterAndRateLimitHeaders() throws Exception {
+    Client c = new Client();
+    registerWithTotp(c, "nina");
+    c.get("/notes");
+    AppStore.User nina = app.service().userByNameForTests("nina").orElseThrow();
+    long started = System.nanoTime();
+    long created = parallel(NotesService.NOTES_BURST + 40, () -> {
+      try {
+        app.service().createNote(nina, "note");
+        return true;
+      } catch (RateLimited limited) {
+        return false;
+      }
+    });
+    long ceiling = rateLimitCeiling(NotesService.NOTES_BURST, NotesService.NOTES_PER_WINDOW, NotesService.NOTE_WINDOW,
+        System.nanoTime() - started);
+    assertTrue(created >= NotesService.NOTES_BURST && created <= ceiling, created + " notes created, at most " + ceiling);
+    assertEquals(created, app.service().notes(nina).size(), "every admitted note, and only those, was stored");
+
+    HttpResponse<String> refused = c.post("/notes", "text", "one more");
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("many notes in a short time"), refused.body());
+    long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElseThrow());
+    assertTrue(retryAfter >= 1 && retryAfter <= NotesService.NOTE_WINDOW.toSeconds(), "Retry-After " + retryAfter);
+    assertEquals("\"notes\";q=" + NotesService.NOTES_PER_WINDOW + ";w=" + NotesService.NOTE_WINDOW.toSeconds()
+        + ";bulwark-burst=" + NotesService.NOTES_BURST, refused.headers().firstValue("RateLimit-Policy").orElseThrow());
+    assertTrue(refused.headers().firstValue("RateLimit").orElseThrow().startsWith("\"notes\";r=0;t="),
+        refused.headers().toString());
+    assertEquals(created, app.service().notes(nina).size(), "the refused note was not stored");
+    if (rateLimitsOnTestClock()) {
+      clock.advance(Duration.ofSeconds(retryAfter));
+      assertEquals(303, c.post("/notes", "text", "later").statusCode(), "admitted again after Retry-After");
+    }
+    // Another user has a budget of their own.
+    Client other = new Client();
+    registerWithTotp(other, "oscar");
+    other.get("/notes");
+    assertEquals(303, other.post("/notes", "text", "mine").statusCode());
+  }
+
+  @Test
+  void signUps_overHttp_get429WithRetryAfter_afterTheLimit() throws Exception {
+    Client c = new Client();
+    c.get("/register");
+    for (int i = 0; i < NotesService.REGISTRATIONS_PER_SOURCE; i++) {
+      HttpResponse<String> r = c.post("/register", "username", "user" + i, "password", PASSWORD, "confirm", PASSWORD);
+      assertEquals(303, r.statusCode(), "sign-up " + i + ": " + r.body());
+      c.post("/logout");
+      c.get("/register");
+    }
+    HttpResponse<String> refused = c.post("/register", "username", "one-too-many", "password", PASSWORD, "confirm", PASSWORD);
+    assertEquals(429, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("Too many accounts"), refused.body());
+    assertTrue(refused.headers().firstValue("Retry-After").isPresent());
+    assertTrue(refused.headers().firstValue("RateLimit-Policy").orElseThrow().startsWith("\"signup\";q=5;w=600"));
+    assertTrue(app.service().userByNameForTests("one-too-many").isEmpty());
+  }
+
+  @Test
+  void notesAreOrganizationScoped_sharedWithATeammateAsViewerOrEditor_andInvisibleToAnotherOrganization() throws Exception {
+    NotesService service = app.service();
+    service.register("olivia", PASSWORD, PASSWORD, "192.0.2.1");
+    service.register("peter", PASSWORD, PASSWORD, "192.0.2.2");
+    service.register("quinn", PASSWORD, PASSWORD, "192.0.2.3");
+    AppStore.User olivia = service.userByNameForTests("olivia").orElseThrow();
+    AppStore.User peter = service.userByNameForTests("peter").orElseThrow();
+    AppStore.User quinn = service.userByNameForTests("quinn").orElseThrow();
+    String team = NotesService.homeOrganization(olivia.id());
+    service.createNote(olivia, "team plan");
+    String noteId = service.notes(olivia).get(0).id();
+
+    // Not yet a teammate: peter cannot be given the note, and cannot read it.
+    UserError outsider = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.shareNote(olivia, noteId, "peter", "viewer"));
+    assertTrue(outsider.getMessage().contains("no teammate"), outsider.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(peter, noteId));
+    assertTrue(service.sharedWith(peter).isEmpty());
+
+    // Only the organization's admin invites; then olivia shares as viewer.
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.inviteToOrganization(peter, team, "peter"),
+        "a user cannot invite themselves into someone else's organization");
+    service.inviteToOrganization(olivia, team, "Peter");
+    service.shareNote(olivia, noteId, "peter", "viewer");
+    assertEquals("team plan", service.readNote(peter, noteId).text());
+    assertEquals(List.of(noteId), service.sharedWith(peter).stream().map(NotesService.NoteView::id).toList());
+    UserError viewerEdit = org.junit.jupiter.api.Assertions.assertThrows(UserError.class,
+        () -> service.editNote(peter, noteId, "changed by a viewer"));
+    assertTrue(viewerEdit.getMessage().contains("only read"), viewerEdit.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(peter, noteId, "olivia", "editor"),
+        "a viewer cannot share");
+
+    // As editor, peter changes the text; the owner reads the change.
+    service.shareNote(olivia, noteId, "peter", "editor");
+    service.editNote(peter, noteId, "team plan, v2");
+    assertEquals("team plan, v2", service.readNote(olivia, noteId).text());
+
+    // quinn is the admin of another organization: nothing of olivia's is visible or reachable.
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(quinn, noteId));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.editNote(quinn, noteId, "x"));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.inviteToOrganization(quinn, team, "quinn"));
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(quinn, noteId, "quinn", "viewer"));
+    assertTrue(service.sharedWith(quinn).isEmpty());
+    service.inviteToOrganization(quinn, NotesService.homeOrganization(quinn.id()), "peter");
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.shareNote(quinn, noteId, "peter", "viewer"),
+        "an admin of another organization cannot share a note that is not theirs, even with a common member");
+    assertEquals("team plan, v2", service.readNote(olivia, noteId).text(), "nothing changed");
+    assertTrue(auditActions().contains("authz_fail"), "refusals are audit events");
+    assertTrue(auditActions().contains("authz_change"), "bindings are audit events");
+
+    // A note in the trash is shared with no one.
+    service.deleteNote(olivia, noteId);
+    org.junit.jupiter.api.Assertions.assertThrows(UserError.class, () -> service.readNote(peter, noteId));
+    assertTrue(service.sharedWith(peter).isEmpty());
+  }
+
+  @Test
+  void sharingOverHttp_teammateEdits_anotherOrganizationsAttemptIsRefused() throws Exception {
+    Client rita = new Client();
+    registerWithTotp(rita, "rita");
+    Client sam = new Client();
+    registerWithTotp(sam, "sam");
+    Client tom = new Client();
+    registerWithTotp(tom, "tom");
+    rita.get("/account");
+    assertEquals("/account?m=invited", location(rita.post("/org/invite", "username", "sam")));
+    rita.get("/notes");
+    assertEquals(303, rita.post("/notes", "text", "shared plan").statusCode());
+    String noteId = find("data-note-id=\"([0-9a-f-]{36})\"", rita.get("/notes").body());
+    assertEquals("/notes?m=shared", location(rita.post("/notes/share", "id", noteId, "username", "sam", "role", "editor")));
+
+    String samNotes = sam.get("/notes").body();
+    String shared = samNotes.substring(samNotes.indexOf("id=\"shared\""), samNotes.indexOf("id=\"trash\""));
+    assertTrue(shared.contains(noteId) && shared.contains("shared plan") && shared.contains("/notes/edit"), shared);
+    assertEquals("/notes?m=edited", location(sam.post("/notes/edit", "id", noteId, "text", "shared plan, edited")));
+
+    // Another organization: the same requests with rita's note id are refused and change nothing.
+    tom.get("/notes");
+    HttpResponse<String> edit = tom.post("/notes/edit", "id", noteId, "text", "defaced");
+    assertEquals(400, edit.statusCode());
+    HttpResponse<String> share = tom.post("/notes/share", "id", noteId, "username", "tom", "role", "editor");
+    assertEquals(400, share.statusCode());
+    String tomNotes = tom.get("/notes").body();
+    assertFalse(tomNotes.contains(noteId) || tomNotes.contains("shared plan"), "nothing of rita's organization is shown");
+    AppStore.User ritaUser = app.service().userByNameForTests("rita").orElseThrow();
+    assertEquals("shared plan, edited", app.service().readNote(ritaUser, noteId).text());
   }
 }

@@ -262,5 +262,39 @@ class NotesBrowserIT {
     open("/account");
     assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size());
     assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
+
+    // Organizations: an account of another organization cannot edit or share alice's note, even
+    // with its id in a hand-made request from its own signed-in page.
+    open("/notes");
+    String aliceNote = driver.findElement(By.cssSelector("#notes article.note")).getAttribute("data-note-id");
+    signOut();
+    open("/register");
+    type("username", "oscar");
+    type("password", PASSWORD);
+    type("confirm", PASSWORD);
+    click(By.id("register"));
+    waitForPath("/enroll/totp");
+    type("code", Fixtures.totp(text(By.id("totp-secret")), clock.instant()));
+    click(By.id("confirm-totp"));
+    waitForPath("/enroll/passkey");
+    click(By.id("skip-passkey"));
+    waitForPath("/notes");
+    assertTrue(text(By.id("shared")).contains("Nothing is shared with you"));
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
+    for (String[] attempt : List.of(new String[] {"/notes/edit", "text", "defaced"},
+        new String[] {"/notes/share", "username", "oscar"})) {
+      Object status = ((JavascriptExecutor) driver).executeAsyncScript(
+          "var done = arguments[arguments.length - 1];"
+              + "var body = new URLSearchParams({csrf: document.querySelector('meta[name=csrf]').content,"
+              + " id: arguments[1], role: 'editor'}); body.set(arguments[2], arguments[3]);"
+              + "fetch(arguments[0], {method: 'POST', body: body}).then(function (r) { done(r.status); },"
+              + " function () { done(-1); });", attempt[0], aliceNote, attempt[1], attempt[2]);
+      assertEquals(400L, ((Number) status).longValue(), attempt[0] + " with another organization's note is refused");
+    }
+    driver.navigate().refresh();
+    assertTrue(text(By.id("shared")).contains("Nothing is shared with you"));
+    AppStore.User alice = app.service().userByNameForTests("alice").orElseThrow();
+    assertEquals("Meet Bob at 10:00 <not a tag>", app.service().readNote(alice, aliceNote).text(), "the note is unchanged");
+    screenshot("other-organization");
   }
 }
