@@ -93,7 +93,7 @@ import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.InMemoryRateLimitStore;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
@@ -484,7 +484,7 @@ final class NotesService implements AutoCloseable {
           throw new UserError("The password contains characters that cannot be used.");
       }
     }
-    Decision signup = signups.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    RateLimitDecision signup = signups.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
     if (signup.denied()) {
       throw limited(signup, "anonymous", "/register", sourceIp, "Too many accounts were created from your address; try again in "
           + minutes(signup.retryAfter()) + ".");
@@ -518,7 +518,7 @@ final class NotesService implements AutoCloseable {
    * events): a wrong password, a missing code and a wrong code get the same answer.
    */
   IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
-    Decision admitted = logins.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
+    RateLimitDecision admitted = logins.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
     if (admitted.denied()) {
       throw limited(admitted, "anonymous", "/login", sourceIp, "Too many sign-in attempts from your address; try again in "
           + minutes(admitted.retryAfter()) + ".");
@@ -577,14 +577,14 @@ final class NotesService implements AutoCloseable {
   }
 
   /** Records a rate-limit refusal and builds the error the web layer turns into 429 (or 503). */
-  private RateLimited limited(Decision d, String actor, String page, String sourceIp, String message) {
+  private RateLimited limited(RateLimitDecision d, String actor, String page, String sourceIp, String message) {
     Map<String, String> details = new java.util.TreeMap<>();
     details.put("reason", d.reason().name().toLowerCase(java.util.Locale.ROOT));
     if (sourceIp != null) {
       details.put("source", sourceIp);
     }
     audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, actor, null, Outcome.DENIED, "page", page, details);
-    if (d.reason() == Decision.Reason.STORE_UNAVAILABLE) {
+    if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
       return new RateLimited("The service cannot take this request right now; try again in a minute.", d);
     }
     return new RateLimited(message, d);
@@ -887,7 +887,7 @@ final class NotesService implements AutoCloseable {
     if (text.length() > MAX_NOTE_CHARS) {
       throw new UserError("Notes can be at most " + MAX_NOTE_CHARS + " characters long.");
     }
-    Decision d = noteCreation.acquire(RateLimitKey.builder().principal(u.id()).route("POST /notes").build());
+    RateLimitDecision d = noteCreation.acquire(RateLimitKey.builder().principal(u.id()).route("POST /notes").build());
     if (d.denied()) {
       throw limited(d, u.id(), "/notes", null, "You have written many notes in a short time; try again in "
           + minutes(d.retryAfter()) + ".");
@@ -955,7 +955,7 @@ final class NotesService implements AutoCloseable {
   }
 
   private boolean allowed(AppStore.User u, String action, Resource r, String page) {
-    dev.bulwark.authz.Decision d = access.authorizer().check(Principal.user(u.id()), action, r);
+    dev.bulwark.authz.AccessDecision d = access.authorizer().check(Principal.user(u.id()), action, r);
     if (!d.allowed()) {
       audit.record(Action.AUTHZ_FAIL, u.id(), null, Outcome.DENIED, r.type(), r.id(),
           Map.of("action", action, "reason", d.reason().name().toLowerCase(java.util.Locale.ROOT),

@@ -1,6 +1,6 @@
 package dev.bulwark.samples.notes;
 
-import dev.bulwark.ratelimit.Decision;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.RateLimitHeaders;
 
 /**
@@ -11,20 +11,20 @@ import dev.bulwark.ratelimit.RateLimitHeaders;
 final class RateLimited extends UserError {
   private static final long serialVersionUID = 1L;
 
-  private final transient Decision decision;
+  private final transient RateLimitDecision decision;
 
-  RateLimited(String message, Decision decision) {
+  RateLimited(String message, RateLimitDecision decision) {
     super(message);
     this.decision = decision;
   }
 
-  Decision decision() {
+  RateLimitDecision decision() {
     return decision;
   }
 
   /** The HTTP status: 429, or 503 when the decision was made without the store. */
   int status() {
-    return decision.reason() == Decision.Reason.STORE_UNAVAILABLE ? 503 : 429;
+    return decision.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE ? 503 : 429;
   }
 
   RateLimitHeaders headers() {
