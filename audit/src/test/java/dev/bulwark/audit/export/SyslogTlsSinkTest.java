@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,9 +52,14 @@ class SyslogTlsSinkTest {
 
   enum Mode { GOOD, CLOSE_MID_FRAME_ONCE, GARBAGE_ONCE }
 
-  /** Accepts connections one after another and parses octet-counted frames. */
+  /**
+   * Accepts connections one after another and parses octet-counted frames. TLS runs over a plain
+   * socket it keeps, so a "drop" can be what a crash or a network failure is: the TCP connection
+   * reset with no TLS close_notify. (An orderly TLS close in the middle of a frame would read, to
+   * the sender, like a receiver that took everything: RFC 5425 has no acknowledgement.)
+   */
   static final class Receiver implements AutoCloseable {
-    final SSLServerSocket server;
+    final ServerSocket server;
     final List<String> messages = Collections.synchronizedList(new ArrayList<>());
     volatile Mode mode;
     volatile int connections;
@@ -61,7 +67,7 @@ class SyslogTlsSinkTest {
 
     Receiver(Mode mode) throws IOException {
       this.mode = mode;
-      server = (SSLServerSocket) tls.server.getServerSocketFactory().createServerSocket(0, 5, InetAddress.getLoopbackAddress());
+      server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
       thread = new Thread(this::loop, "test-syslog-receiver");
       thread.setDaemon(true);
       thread.start();
@@ -73,17 +79,38 @@ class SyslogTlsSinkTest {
 
     private void loop() {
       while (!server.isClosed()) {
-        try (SSLSocket s = (SSLSocket) server.accept()) {
+        Socket raw = null;
+        try {
+          raw = server.accept();
+          SSLSocket s = (SSLSocket) tls.server.getSocketFactory().createSocket(raw, null, raw.getPort(), false);
+          s.setUseClientMode(false);
           connections++;
           s.startHandshake();
-          serve(s);
+          if (serve(s)) {
+            s.close(); // orderly: close_notify, then the socket
+          } else {
+            raw.setSoLinger(true, 0); // dropped: reset, no close_notify
+          }
         } catch (IOException e) {
           // next connection
+        } finally {
+          closeQuietly(raw);
         }
       }
     }
 
-    private void serve(SSLSocket s) throws IOException {
+    private static void closeQuietly(Socket raw) {
+      if (raw != null) {
+        try {
+          raw.close();
+        } catch (IOException e) {
+          // already gone
+        }
+      }
+    }
+
+    /** Serves one connection; false when it should be dropped abruptly. */
+    private boolean serve(SSLSocket s) throws IOException {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       if (mode == Mode.GARBAGE_ONCE) {
@@ -91,14 +118,14 @@ class SyslogTlsSinkTest {
         out.write("HTTP/1.1 400 Bad Request\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         in.read(new byte[1 << 16]); // keep reading until the client gives up
-        return;
+        return true;
       }
       while (true) {
         StringBuilder len = new StringBuilder();
         int c;
         while ((c = in.read()) != ' ') {
           if (c < 0) {
-            return;
+            return true;
           }
           if (c < '0' || c > '9' || len.length() > 8) {
             throw new IOException("bad frame length");
@@ -109,11 +136,11 @@ class SyslogTlsSinkTest {
         if (mode == Mode.CLOSE_MID_FRAME_ONCE) {
           mode = Mode.GOOD;
           in.readNBytes(n / 2);
-          return; // drops the connection in the middle of a frame
+          return false; // drops the connection in the middle of a frame
         }
         byte[] msg = in.readNBytes(n);
         if (msg.length < n) {
-          return;
+          return true;
         }
         messages.add(new String(msg, StandardCharsets.UTF_8));
       }
