@@ -97,7 +97,7 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
 
   @Test
   void anExhaustedPool_givesStoreUnavailable() throws Exception {
-    try (TinyPool tiny = new TinyPool(db.dataSource(), Duration.ofMillis(200))) {
+    try (PooledDataSource tiny = new PooledDataSource(db.dataSource(), 1, Duration.ofMillis(200))) {
       RateLimiter rl = RateLimiter.builder("pool", JdbcRateLimitStore.create(tiny)).quota(Quota.perMinute(10)).build();
       RateLimitKey key = RateLimitKey.of("p");
       assertTrue(rl.acquire(key).allowed());

@@ -6,6 +6,8 @@ import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +23,18 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
 
   private final BlockingQueue<Connection> idle;
   private final Connection[] all;
+  private final Duration wait;
 
   public PooledDataSource(DataSource target, int size) throws SQLException {
+    this(target, size, Duration.ofSeconds(60));
+  }
+
+  /**
+   * A pool that, like HikariCP when exhausted, gives up waiting for a free connection after
+   * {@code wait} with {@link SQLTransientConnectionException}.
+   */
+  public PooledDataSource(DataSource target, int size, Duration wait) throws SQLException {
+    this.wait = wait;
     idle = new ArrayBlockingQueue<>(size);
     all = new Connection[size];
     for (int i = 0; i < size; i++) {
@@ -35,13 +47,14 @@ public final class PooledDataSource implements DataSource, AutoCloseable {
   public Connection getConnection() throws SQLException {
     Connection physical;
     try {
-      physical = idle.poll(60, TimeUnit.SECONDS);
+      physical = idle.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SQLException("interrupted waiting for a connection", e);
     }
     if (physical == null) {
-      throw new SQLException("no connection free within 60 s");
+      throw new SQLTransientConnectionException(
+          "connection is not available, request timed out after " + wait.toMillis() + "ms");
     }
     physical.setAutoCommit(true);
     boolean[] closed = {false};
