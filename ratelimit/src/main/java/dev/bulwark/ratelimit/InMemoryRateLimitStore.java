@@ -31,7 +31,7 @@ import java.util.Objects;
  */
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
-  /** Keys held by {@link #create()}. */
+  /** Keys held unless the builder says otherwise. */
   public static final long DEFAULT_MAX_KEYS = 1_000_000;
 
   private final InstantSource clock;
@@ -57,18 +57,40 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     this.expiry = cells.policy().expireAfterAccess().orElseThrow();
   }
 
-  /** A store on the system clock holding at most {@link #DEFAULT_MAX_KEYS} keys. */
-  public static InMemoryRateLimitStore create() {
-    return new InMemoryRateLimitStore(Clock.systemUTC(), DEFAULT_MAX_KEYS);
+  /** A builder: the clock and the bound on live keys are optional. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /**
-   * A store on {@code clock} holding at most {@code maxKeys} live keys.
-   *
-   * @throws IllegalArgumentException if {@code maxKeys} is below 1
-   */
-  public static InMemoryRateLimitStore create(InstantSource clock, long maxKeys) {
-    return new InMemoryRateLimitStore(clock, maxKeys);
+  /** Settings of an {@link InMemoryRateLimitStore}. Not thread-safe; build once. */
+  public static final class Builder {
+    private InstantSource clock = Clock.systemUTC();
+    private long maxKeys = DEFAULT_MAX_KEYS;
+
+    private Builder() {}
+
+    /** The clock decisions are made on (default: the system clock). */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * At most {@code maxKeys} live keys (default {@link #DEFAULT_MAX_KEYS}).
+     *
+     * @throws IllegalArgumentException if {@code maxKeys} is below 1
+     */
+    public Builder maxKeys(long maxKeys) {
+      if (maxKeys < 1) {
+        throw new IllegalArgumentException("maxKeys must be at least 1");
+      }
+      this.maxKeys = maxKeys;
+      return this;
+    }
+
+    public InMemoryRateLimitStore build() {
+      return new InMemoryRateLimitStore(clock, maxKeys);
+    }
   }
 
   @Override

@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <p>One {@code acquire} is one atomic store step: a request is admitted only if every quota has
  * room, and then takes from all of them. It never throws because of the store: a store that
- * fails, times out or answers nonsense gives a {@link RateLimitDecision.Reason#STORE_UNAVAILABLE} decision
+ * fails ({@link RateLimitStoreException} or any other exception), times out or answers nonsense gives a {@link RateLimitDecision.Reason#STORE_UNAVAILABLE} decision
  * under the limiter's {@link FailurePolicy} (deny by default), never a silent admission.
  *
  * <p>Security considerations: the limiter's name is part of every stored key, so limiters sharing
@@ -134,7 +134,7 @@ public final class RateLimiter {
     try {
       step = store.acquire(storeKey, quotas, cost);
       if (step == null || step.quotas() != quotas.size()) {
-        throw new IllegalStateException("store answered " + step + " for " + quotas.size() + " quotas");
+        throw new RateLimitStoreException("store answered " + step + " for " + quotas.size() + " quotas");
       }
     } catch (Exception | LinkageError e) {
       return unavailable(storeKey, cost, e);
@@ -150,7 +150,7 @@ public final class RateLimiter {
     Instant now = clock.instant();
     Outage o = outage.get();
     if (o == null) {
-      Outage fresh = new Outage(now, failurePolicy.isDeny() ? null : InMemoryRateLimitStore.create(clock, 100_000));
+      Outage fresh = new Outage(now, failurePolicy.isDeny() ? null : InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build());
       if (outage.compareAndSet(null, fresh)) {
         emit(RateLimitEvent.Type.STORE_UNAVAILABLE, cause.getClass().getName()
             + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));

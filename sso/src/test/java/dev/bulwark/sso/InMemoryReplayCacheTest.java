@@ -46,7 +46,7 @@ class InMemoryReplayCacheTest {
     Instant exp = clock.instant().plusSeconds(60);
     cache.firstUse("i", "1", exp);
     cache.firstUse("i", "2", exp);
-    assertThrows(IllegalStateException.class, () -> cache.firstUse("i", "3", exp));
+    assertThrows(SsoStoreException.class, () -> cache.firstUse("i", "3", exp));
     clock.advance(Duration.ofSeconds(61));
     assertTrue(cache.firstUse("i", "3", clock.instant().plusSeconds(60)));
   }

@@ -1,6 +1,6 @@
 package dev.bulwark.ratelimit.internal;
 
-import dev.bulwark.ratelimit.spi.StoreSchemaException;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
@@ -31,7 +31,7 @@ public final class Schema {
    * {@code table} and compares its columns with {@code columns} (name → PostgreSQL type name, e.g.
    * {@code int8}, {@code _int8}).
    *
-   * @throws StoreSchemaException if the table cannot be read or a column is missing or of another type
+   * @throws RateLimitStoreException if the table cannot be read or a column is missing or of another type
    */
   public static void createAndCheck(DataSource ds, String table, String ddl, Map<String, String> columns) {
     Objects.requireNonNull(ds, "dataSource");
@@ -50,7 +50,7 @@ public final class Schema {
         c.setAutoCommit(auto);
       }
     } catch (SQLException e) {
-      throw new StoreSchemaException("cannot create or read table " + table, e);
+      throw new RateLimitStoreException("cannot create or read table " + table, e);
     }
     StringBuilder select = new StringBuilder("SELECT ");
     String sep = "";
@@ -65,12 +65,12 @@ public final class Schema {
       for (Map.Entry<String, String> col : columns.entrySet()) {
         String type = md.getColumnTypeName(i++).toLowerCase(Locale.ROOT);
         if (!type.equals(col.getValue())) {
-          throw new StoreSchemaException("table " + table + ": column " + col.getKey() + " is " + type + ", expected "
+          throw new RateLimitStoreException("table " + table + ": column " + col.getKey() + " is " + type + ", expected "
               + col.getValue() + " (a table made by another version or by hand)");
         }
       }
     } catch (SQLException e) {
-      StoreSchemaException ex = new StoreSchemaException("table " + table + " is missing or lacks the expected columns "
+      RateLimitStoreException ex = new RateLimitStoreException("table " + table + " is missing or lacks the expected columns "
           + columns.keySet(), e);
       if (failure != null) {
         ex.addSuppressed(failure);

@@ -4,7 +4,7 @@ import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.internal.Schema;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
-import dev.bulwark.ratelimit.spi.StoreUnavailableException;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -29,11 +29,11 @@ import javax.sql.DataSource;
  * ({@code clock_timestamp()}), so nodes with skewed clocks still share one timeline.
  *
  * <p>Failures: a {@link java.sql.SQLException} of any kind (pool exhausted, connection lost,
- * statement timeout after {@code queryTimeout}) is a {@link StoreUnavailableException}, which the
+ * statement timeout after {@code queryTimeout}) is a {@link RateLimitStoreException}, which the
  * limiter turns into a {@code STORE_UNAVAILABLE} decision under its failure policy. Configure the
  * pool's own wait for a connection short (e.g. HikariCP {@code connectionTimeout} ≤ 1 s): a
  * request waiting for a rate-limit decision should not wait long. A table of another shape makes
- * the constructor throw {@link dev.bulwark.ratelimit.spi.StoreSchemaException}.
+ * the constructor throw {@link dev.bulwark.ratelimit.RateLimitStoreException}.
  *
  * <p>Rows whose every arrival time has passed equal missing rows; {@link #purgeIdle()} deletes
  * them (schedule it). Thread-safe; give it a pooled {@link DataSource}.
@@ -104,7 +104,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
    * A store over {@code dataSource} whose statements time out after 2 s. Creates the table if
    * needed and checks its shape.
    *
-   * @throws dev.bulwark.ratelimit.spi.StoreSchemaException if the table cannot be created or
+   * @throws dev.bulwark.ratelimit.RateLimitStoreException if the table cannot be created or
    *     read, or has other columns
    */
   public static JdbcRateLimitStore create(DataSource dataSource) {
@@ -120,7 +120,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
   }
 
   @Override
-  public Step acquire(String key, List<Quota> quotas, long cost) throws StoreUnavailableException {
+  public Step acquire(String key, List<Quota> quotas, long cost) {
     Objects.requireNonNull(key, "key");
     boolean one = quotas.size() == 1;
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(one ? STEP_ONE : STEP)) {
@@ -136,7 +136,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
       }
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new StoreUnavailableException("the rate-limit statement returned no row");
+          throw new RateLimitStoreException("the rate-limit statement returned no row");
         }
         Array a = rs.getArray(1);
         Object[] tats = (Object[]) a.getArray();
@@ -148,7 +148,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
         return Step.of(rs.getBoolean(3), rs.getLong(2), out);
       }
     } catch (SQLException e) {
-      throw new StoreUnavailableException("PostgreSQL could not decide (" + e.getSQLState() + ")", e);
+      throw new RateLimitStoreException("PostgreSQL could not decide (" + e.getSQLState() + ")", e);
     }
   }
 
@@ -165,7 +165,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
    * Deletes rows whose every arrival time has passed (they equal missing rows) and returns how
    * many. Rows being updated at that moment are skipped ({@code SKIP LOCKED}).
    *
-   * @throws IllegalStateException if the database fails
+   * @throws RateLimitStoreException if the database fails
    */
   public int purgeIdle() {
     try (Connection c = dataSource.getConnection();
@@ -173,7 +173,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
             + TABLE + " WHERE (SELECT max(x) FROM unnest(tats) x) <= " + NOW_US + " FOR UPDATE SKIP LOCKED)")) {
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("could not purge idle rate-limit rows", e);
+      throw new RateLimitStoreException("could not purge idle rate-limit rows (" + e.getSQLState() + ")", e);
     }
   }
 

@@ -242,7 +242,7 @@ final class NotesService implements AutoCloseable {
     // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
     // in memory, or one PostgreSQL table shared by every node with --postgres.
     RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
-        : InMemoryRateLimitStore.create(clock, 100_000);
+        : InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build();
     this.signups = RateLimiter.builder("notes-signup", rateStore)
         .quota(Quota.of("signup", REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW)).clock(clock).build();
     this.logins = RateLimiter.builder("notes-login", rateStore)

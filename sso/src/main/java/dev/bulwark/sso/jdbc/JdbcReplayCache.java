@@ -1,5 +1,6 @@
 package dev.bulwark.sso.jdbc;
 
+import dev.bulwark.sso.SsoStoreException;
 import dev.bulwark.sso.internal.Schema;
 import dev.bulwark.sso.spi.ReplayCache;
 import java.sql.Connection;
@@ -79,7 +80,7 @@ public final class JdbcReplayCache implements ReplayCache {
       }
       return inserted == 1;
     } catch (SQLException e) {
-      throw new IllegalStateException("replay cache unavailable", e);
+      throw new SsoStoreException("replay cache " + table + " unavailable (" + e.getSQLState() + ")", e);
     }
   }
 }

@@ -15,7 +15,7 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.bulwark.sso.AssuranceLevel;
+import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
 import dev.bulwark.sso.SsoEvent;
@@ -74,7 +74,7 @@ class OidcRelyingPartyTest {
     assertEquals("user-1", id.subject());
     assertEquals(Optional.of("alice@example.com"), id.attribute("email"));
     assertEquals(List.of("staff"), id.attributes().get("groups"));
-    assertEquals(AssuranceLevel.AAL2, id.assurance());
+    assertEquals(SsoAssuranceLevel.AAL2, id.assurance());
     assertEquals("sess-9", id.sessionIndex());
     assertEquals(SsoEvent.Type.LOGIN_SUCCEEDED, events.get(0).type());
     assertFalse(in.toString().contains(in.revealIdToken()));

@@ -11,7 +11,7 @@ import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
-import dev.bulwark.ratelimit.spi.StoreSchemaException;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
 import dev.bulwark.testkit.authn.lockout.PooledDataSource;
@@ -65,13 +65,13 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
         st.execute("CREATE TABLE bulwark_ratelimit (limit_key VARCHAR(600) PRIMARY KEY, tats BIGINT NOT NULL,"
             + " now_us BIGINT NOT NULL, admitted BOOLEAN NOT NULL)");
       }
-      StoreSchemaException e = assertThrows(StoreSchemaException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
+      RateLimitStoreException e = assertThrows(RateLimitStoreException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
       assertTrue(e.getMessage().contains("tats"), e.getMessage());
       try (Connection c = other.dataSource().getConnection(); Statement st = c.createStatement()) {
         st.execute("DROP TABLE bulwark_ratelimit");
         st.execute("CREATE TABLE bulwark_ratelimit (limit_key VARCHAR(600) PRIMARY KEY)");
       }
-      assertThrows(StoreSchemaException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
+      assertThrows(RateLimitStoreException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
     }
   }
 

@@ -9,6 +9,7 @@ import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.testing.FakeClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -31,6 +32,7 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
   private static RedisServer server;
   private static RedisClient client;
   private static StatefulRedisConnection<String, String> connection;
+  private static RedisRateLimitStore redisStore;
 
   @BeforeAll
   static void redis() throws Exception {
@@ -41,6 +43,9 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
 
   @AfterAll
   static void stop() throws Exception {
+    if (redisStore != null) {
+      redisStore.close();
+    }
     connection.close();
     client.shutdown();
     server.close();
@@ -54,7 +59,10 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
   @Override
   protected RateLimitStore createStore(FakeClock clock) {
     connection.sync().flushall();
-    return RedisRateLimitStore.create(connection.async());
+    if (redisStore == null) {
+      redisStore = RedisRateLimitStore.connect(URI.create(server.uri()));
+    }
+    return redisStore;
   }
 
   @Test
