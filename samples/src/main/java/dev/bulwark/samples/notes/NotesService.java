@@ -233,7 +233,7 @@ final class NotesService implements AutoCloseable {
     // authz: every user has an organization of their own (its admin); an admin invites teammates
     // into it; a note belongs to its owner's organization, and its owner shares it with a
     // teammate there as viewer or editor. Bindings in memory, or in authz's tables with --postgres.
-    this.access = AccessControl.builder(dataSource != null ? new JdbcAuthzStore(dataSource) : new InMemoryAuthzStore())
+    this.access = AccessControl.builder(dataSource != null ? JdbcAuthzStore.create(dataSource) : new InMemoryAuthzStore())
         .clock(clock)
         .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
             Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))

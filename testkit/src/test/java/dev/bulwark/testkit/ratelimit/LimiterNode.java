@@ -7,7 +7,7 @@ import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
-import dev.bulwark.testkit.authn.lockout.PooledDataSource;
+import dev.bulwark.testing.pg.TestPool;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,7 +47,7 @@ public final class LimiterNode {
       ds.setUrl(args[1]);
       ds.setUser(args[2]);
       ds.setCurrentSchema(args[3]);
-      PooledDataSource pool = new PooledDataSource(ds, Integer.parseInt(args[4]));
+      TestPool pool = TestPool.of(ds, Integer.parseInt(args[4]));
       store = JdbcRateLimitStore.create(pool);
       resource = pool;
       i = 4;

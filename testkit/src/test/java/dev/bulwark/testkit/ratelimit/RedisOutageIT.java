@@ -10,6 +10,7 @@ import dev.bulwark.ratelimit.RateLimitEvent;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
+import dev.bulwark.testing.redis.RedisServer;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,7 +64,7 @@ class RedisOutageIT {
 
   @Test
   void killedRedis_denyAdmitsNothing_budgetStaysWithinItsShare_andBothResume() throws Exception {
-    try (RedisServer server = new RedisServer(dir);
+    try (RedisServer server = RedisServer.start(dir);
         RedisRateLimitStore store = RedisRateLimitStore.builder(URI.create(server.uri()))
             .timeout(Duration.ofMillis(300)).reconnectDelay(Duration.ofMillis(50)).build()) {
       List<RateLimitEvent> denyEvents = new CopyOnWriteArrayList<>();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
+import dev.bulwark.testing.redis.RedisServer;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.testing.FakeClock;
 import io.lettuce.core.RedisClient;
@@ -36,7 +37,7 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
 
   @BeforeAll
   static void redis() throws Exception {
-    server = new RedisServer(dir);
+    server = RedisServer.start(dir);
     client = RedisClient.create(server.uri());
     connection = client.connect();
   }
