@@ -45,7 +45,7 @@ public final class JdbcAuthzStore implements AuthzStore {
       .table("bulwark_authz_bindings", "id varchar", "principal varchar", "role varchar", "tenant varchar",
           "scope_kind varchar", "scope_type varchar", "scope_id varchar", "not_before timestamptz",
           "not_after timestamptz", "review_by timestamptz")
-      .table("bulwark_authz_reviews", "seq int8", "binding_id varchar", "outcome varchar", "reviewer varchar",
+      .table("bulwark_authz_reviews", "seq", "binding_id varchar", "outcome varchar", "reviewer varchar",
           "note varchar", "reviewed_at timestamptz", "next_review_by timestamptz")
       .build();
 

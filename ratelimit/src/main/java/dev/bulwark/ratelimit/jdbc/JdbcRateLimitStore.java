@@ -95,8 +95,9 @@ public final class JdbcRateLimitStore implements RateLimitStore {
     this.dataSource = b.dataSource;
     long ms = b.queryTimeout.toMillis();
     this.queryTimeoutSeconds = (int) Math.max(1, (ms + 999) / 1000);
-    // The cause's message names the missing or mistyped column; it holds no key or secret.
-    SCHEMA.apply(dataSource, b.createSchema, (what, e) -> new RateLimitStoreException(what + " (" + e.getMessage() + ")", e));
+    SCHEMA.apply(dataSource, b.createSchema, (what, e) -> new RateLimitStoreException(what
+        + "; expected table " + TABLE + " with columns limit_key varchar, tats timestamptz[], decided_at timestamptz,"
+        + " admitted boolean", e));
   }
 
   /**

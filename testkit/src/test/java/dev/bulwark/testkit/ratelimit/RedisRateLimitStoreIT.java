@@ -33,7 +33,6 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
   private static RedisServer server;
   private static RedisClient client;
   private static StatefulRedisConnection<String, String> connection;
-  private static RedisRateLimitStore redisStore;
 
   @BeforeAll
   static void redis() throws Exception {
@@ -44,9 +43,6 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
 
   @AfterAll
   static void stop() throws Exception {
-    if (redisStore != null) {
-      redisStore.close();
-    }
     connection.close();
     client.shutdown();
     server.close();
@@ -60,10 +56,7 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
   @Override
   protected RateLimitStore createStore(FakeClock clock) {
     connection.sync().flushall();
-    if (redisStore == null) {
-      redisStore = RedisRateLimitStore.connect(URI.create(server.uri()));
-    }
-    return redisStore;
+    return RedisRateLimitStore.connect(URI.create(server.uri())); // closed by the contract after each test
   }
 
   @Test
