@@ -77,4 +77,15 @@ class JdbcReplayCacheIT {
       pool.shutdownNow();
     }
   }
+
+  @Test
+  void createSchemaFalse_runsNoDdl_andChecksTheTable() {
+    dev.bulwark.sso.SsoStoreException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bulwark.sso.SsoStoreException.class,
+        () -> JdbcReplayCache.builder(ds).createSchema(false).build());
+    assertTrue(e.getMessage().contains("dev/bulwark/sso/db/migration/"), e.getMessage());
+    JdbcReplayCache.create(ds);
+    JdbcReplayCache checked = JdbcReplayCache.builder(ds).clock(clock).createSchema(false).build();
+    assertTrue(checked.firstUse("idp", "y", clock.instant().plusSeconds(5)));
+    assertFalse(checked.firstUse("idp", "y", clock.instant().plusSeconds(5)));
+  }
 }
