@@ -41,11 +41,20 @@ public final class RangeApiClient implements BreachedPasswords {
     }
   }
 
+  /** @throws DetectStoreException if the API does not answer, answers an error or not a range */
   @Override
-  public long timesSeen(byte[] sha1) throws IOException {
+  public long timesSeen(byte[] sha1) {
     if (sha1.length != 20) {
       throw new IllegalArgumentException("a SHA-1 is 20 bytes");
     }
+    try {
+      return ask(sha1);
+    } catch (IOException e) {
+      throw new DetectStoreException("range API " + base + " could not answer", e);
+    }
+  }
+
+  private long ask(byte[] sha1) throws IOException {
     StringBuilder hex = new StringBuilder(40);
     for (byte b : sha1) {
       hex.append(String.format(Locale.ROOT, "%02X", b));

@@ -3,6 +3,7 @@ package dev.bulwark.detect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -109,9 +110,11 @@ class BreachedPasswordsTest {
       assertEquals("true", paddingHeader.get());
       assertEquals(0, client.timesSeen(BreachedPasswords.sha1("not in the answer".toCharArray())));
       body.set("<html>rate limited</html>");
-      assertThrows(RangeFormatException.class, () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
+      assertInstanceOf(RangeFormatException.class, assertThrows(DetectStoreException.class,
+          () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray()))).getCause());
       status.set(503);
-      assertThrows(IOException.class, () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
+      assertInstanceOf(IOException.class, assertThrows(DetectStoreException.class,
+          () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray()))).getCause());
     } finally {
       server.stop(0);
     }

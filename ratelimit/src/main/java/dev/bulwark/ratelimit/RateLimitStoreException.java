@@ -1,5 +1,7 @@
 package dev.bulwark.ratelimit;
 
+import dev.bulwark.common.StoreException;
+
 /**
  * A rate-limit store could not do its job: unreachable, timed out, out of connections, an answer
  * that made no sense, or a table of another shape than this version expects. An infrastructure
@@ -12,7 +14,7 @@ package dev.bulwark.ratelimit;
  * wrong schema fails at start-up instead of admitting requests. The message names the store and
  * the failure, never a key.
  */
-public class RateLimitStoreException extends RuntimeException {
+public final class RateLimitStoreException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 
