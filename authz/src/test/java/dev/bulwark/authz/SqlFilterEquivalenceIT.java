@@ -1,9 +1,9 @@
 package dev.bulwark.authz;
 
-import dev.bulwark.testing.pg.PostgresSchema;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

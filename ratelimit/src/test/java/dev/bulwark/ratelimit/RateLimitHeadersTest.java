@@ -1,9 +1,9 @@
 package dev.bulwark.ratelimit;
 
-import dev.bulwark.testing.FakeClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

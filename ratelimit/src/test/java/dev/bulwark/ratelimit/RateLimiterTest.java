@@ -1,6 +1,5 @@
 package dev.bulwark.ratelimit;
 
-import dev.bulwark.testing.FakeClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

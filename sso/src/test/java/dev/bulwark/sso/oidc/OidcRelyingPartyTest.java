@@ -1,7 +1,5 @@
 package dev.bulwark.sso.oidc;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,12 +13,13 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
+import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.SsoEvent;
 import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.VerifiedIdentity;
+import dev.bulwark.testing.FakeClock;
 import java.io.IOException;
 import java.net.URI;
 import java.security.KeyPair;

@@ -1,21 +1,20 @@
 package dev.bulwark.sso.saml;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
+import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.SsoEvent;
 import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.TestKeys;
 import dev.bulwark.sso.VerifiedIdentity;
 import dev.bulwark.sso.internal.RedirectBinding;
 import dev.bulwark.sso.internal.XmlSigner;
+import dev.bulwark.testing.FakeClock;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
