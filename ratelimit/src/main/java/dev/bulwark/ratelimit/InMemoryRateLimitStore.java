@@ -99,7 +99,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     if (cell == null || cell.tats.length != quotas.size()) {
       cell = cells.asMap().compute(key, (k, old) -> old != null && old.tats.length == quotas.size() ? old : new Cell(quotas));
     }
-    long[] out = new long[quotas.size()];
+    int n = quotas.size();
+    long[] out = n == 1 ? null : new long[n];
+    long tat = 0;
     boolean admitted;
     long now;
     long cellIdle;
@@ -112,12 +114,25 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
       // the order they are applied.
       Instant t = clock.instant();
       now = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
-      admitted = Gcra.step(cell.tats, cell.intervals, cell.tolerances, cost, now, out);
+      if (n == 1) {
+        // One quota, in scalar arithmetic: the same step as Gcra.step.
+        long[] tats = cell.tats;
+        long next = Math.max(tats[0], now) + cost * cell.intervals[0];
+        admitted = next - now <= cell.tolerances[0];
+        if (admitted) {
+          tats[0] = next;
+          tat = next;
+        } else {
+          tat = Math.max(tats[0], now);
+        }
+      } else {
+        admitted = Gcra.step(cell.tats, cell.intervals, cell.tolerances, cost, now, out);
+      }
     }
     if (cellIdle > idleNanos) {
       lengthenIdle(cellIdle);
     }
-    return Step.of(admitted, now, out);
+    return n == 1 ? Step.of(admitted, now, tat) : Step.of(admitted, now, out);
   }
 
   /**

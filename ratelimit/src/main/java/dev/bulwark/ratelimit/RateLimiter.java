@@ -200,11 +200,12 @@ public final class RateLimiter {
         retryMicros = Math.max(retryMicros, tat + cost * t - tol - now);
       }
     }
+    List<QuotaState> stateList = states.length == 1 ? List.of(states[0]) : List.of(states);
     if (admitted) {
-      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, List.of(states));
+      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, stateList);
     }
     RateLimitDecision.Reason reason = allowedReason == RateLimitDecision.Reason.WITHIN_LIMIT ? RateLimitDecision.Reason.LIMIT_EXCEEDED : allowedReason;
-    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), List.of(states));
+    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), stateList);
   }
 
   private void emit(RateLimitEvent.Type type, String detail) {

@@ -25,6 +25,11 @@ public final class Step {
     return new Step(admitted, nowMicros, tatMicros.clone());
   }
 
+  /** The outcome of a step on one quota (the common case; no array to copy). */
+  public static Step of(boolean admitted, long nowMicros, long tatMicros) {
+    return new Step(admitted, nowMicros, new long[] {tatMicros});
+  }
+
   public boolean admitted() {
     return admitted;
   }
