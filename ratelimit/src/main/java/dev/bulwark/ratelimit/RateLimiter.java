@@ -186,27 +186,24 @@ public final class RateLimiter {
     boolean admitted = step.admitted();
     long remaining = Long.MAX_VALUE;
     long retryMicros = 0;
-    QuotaState[] states = new QuotaState[qs.size()];
-    for (int i = 0; i < states.length; i++) {
-      Quota q = qs.get(i);
+    int n = qs.size();
+    for (int i = 0; i < n; i++) {
       long t = intervals[i];
       long tol = tolerances[i];
       long tat = Math.max(step.tatMicros(i), now);
-      long left = Math.min(q.burst(), Math.max(0, (now + tol - tat) / t));
-      long next = left >= q.burst() ? 0 : Math.max(0, tat - tol + (left + 1) * t - now);
-      states[i] = new QuotaState(q, left, next == 0 ? Duration.ZERO : Duration.ofNanos(next * 1000));
-      remaining = Math.min(remaining, left);
+      remaining = Math.min(remaining, QuotaStates.remaining(qs.get(i).burst(), now, tat, t, tol));
       if (!admitted) {
         retryMicros = Math.max(retryMicros, tat + cost * t - tol - now);
       }
     }
-    List<QuotaState> stateList = states.length == 1 ? List.of(states[0]) : List.of(states);
+    List<QuotaState> states = new QuotaStates(step, qs, intervals, tolerances);
     if (admitted) {
-      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, stateList);
+      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, states);
     }
     RateLimitDecision.Reason reason = allowedReason == RateLimitDecision.Reason.WITHIN_LIMIT ? RateLimitDecision.Reason.LIMIT_EXCEEDED : allowedReason;
-    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), stateList);
+    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), states);
   }
+
 
   private void emit(RateLimitEvent.Type type, String detail) {
     try {
