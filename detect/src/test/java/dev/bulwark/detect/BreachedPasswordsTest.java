@@ -103,8 +103,8 @@ class BreachedPasswordsTest {
     });
     server.start();
     try {
-      RangeApiClient client = new RangeApiClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"),
-          HttpClient.newHttpClient(), true, Duration.ofSeconds(10));
+      RangeApiClient client = RangeApiClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"))
+          .httpClient(HttpClient.newHttpClient()).padding(true).timeout(Duration.ofSeconds(10)).build();
       assertEquals(42, client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
       assertEquals("/range/5BAA6", path.get());
       assertEquals("true", paddingHeader.get());
