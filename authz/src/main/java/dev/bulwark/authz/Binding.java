@@ -1,6 +1,7 @@
 package dev.bulwark.authz;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -11,6 +12,10 @@ import java.util.Optional;
  * <p>A binding is effective from {@code notBefore} (inclusive) until the earlier of
  * {@code notAfter} and {@code reviewBy} (exclusive). A binding whose review date passes without a
  * reviewer certifying it lapses: it grants nothing (fail closed) until certified again.
+ *
+ * <p>Times are kept to the microsecond (the precision of the JDBC store's {@code timestamptz}
+ * columns): finer parts are truncated when the binding is made, so every store returns the binding
+ * it was given.
  *
  * @param id unique within a policy; {@code [a-z][a-z0-9_.-]{0,63}} is not required, any text up to 256
  * @param principal who is granted the role
@@ -33,6 +38,9 @@ public record Binding(String id, Principal principal, String role, String tenant
     Objects.requireNonNull(notBefore, "notBefore");
     Objects.requireNonNull(notAfter, "notAfter");
     Objects.requireNonNull(reviewBy, "reviewBy");
+    notBefore = notBefore.map(t -> t.truncatedTo(ChronoUnit.MICROS));
+    notAfter = notAfter.map(t -> t.truncatedTo(ChronoUnit.MICROS));
+    reviewBy = reviewBy.map(t -> t.truncatedTo(ChronoUnit.MICROS));
     if (notBefore.isPresent() && notAfter.isPresent() && !notBefore.get().isBefore(notAfter.get())) {
       throw new IllegalArgumentException("binding notBefore must be before notAfter");
     }

@@ -1,11 +1,13 @@
 package dev.bulwark.authz;
 
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
  * One access-review decision: a reviewer certified a binding until a new date, or revoked it.
+ * Times are kept to the microsecond, like a {@link Binding}'s.
  *
  * @param bindingId the binding reviewed
  * @param outcome certified or revoked
@@ -30,6 +32,8 @@ public record Review(String bindingId, Outcome outcome, String reviewer, String 
     }
     Objects.requireNonNull(at, "at");
     Objects.requireNonNull(nextReviewBy, "nextReviewBy");
+    at = at.truncatedTo(ChronoUnit.MICROS);
+    nextReviewBy = nextReviewBy.map(t -> t.truncatedTo(ChronoUnit.MICROS));
     if ((outcome == Outcome.CERTIFIED) != nextReviewBy.isPresent()) {
       throw new IllegalArgumentException("a certification, and only a certification, sets the next review date");
     }

@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.time.Clock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,28 +16,9 @@ import org.junit.jupiter.api.Test;
 
 class AccessControlTest {
 
-  static final class MovableClock extends Clock {
-    Instant now = Instant.parse("2026-12-07T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
-
   static final Principal ALICE = Principal.user("alice");
   static final Principal FRANK = Principal.user("frank");
-  final MovableClock clock = new MovableClock();
+  final FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T00:00:00Z"));
   final List<AuthzEvent> events = new ArrayList<>();
   InMemoryAuthzStore store;
   AccessControl ac;
@@ -92,13 +71,13 @@ class AccessControlTest {
 
   @Test
   void reviews_listDue_lapseFailsClosed_certifyRestores_revokeRemoves_withAttribution() throws Exception {
-    Instant due = clock.now.plus(Duration.ofDays(10));
+    Instant due = clock.instant().plus(Duration.ofDays(10));
     ac.bind(Binding.of("r1", FRANK, "viewer", "acme", Scope.organization()).withReviewBy(due), "admin");
     ac.bind(Binding.of("r2", Principal.user("dan"), "viewer", "acme", Scope.organization())
         .withReviewBy(due.plus(Duration.ofDays(30))), "admin");
-    assertEquals(List.of("r1"), ac.reviewsDue(clock.now.plus(Duration.ofDays(15))).stream().map(Binding::id).toList());
+    assertEquals(List.of("r1"), ac.reviewsDue(clock.instant().plus(Duration.ofDays(15))).stream().map(Binding::id).toList());
     assertTrue(ac.authorizer().check(FRANK, "read", doc("x")).allowed());
-    clock.now = due;
+    clock.set(due);
     assertFalse(ac.authorizer().check(FRANK, "read", doc("x")).allowed(), "an unreviewed binding lapses");
     assertThrows(IllegalArgumentException.class, () -> ac.certify("r1", "frank", due.plus(Duration.ofDays(90)), "me"));
     ac.certify("r1", "rita", due.plus(Duration.ofDays(90)), "still on the team");
@@ -118,12 +97,12 @@ class AccessControlTest {
     JitGrantMapping mapping = (id, subject, target) -> target.equals("role:editor@acme")
         ? Optional.of(Binding.of("jit-" + id, Principal.user(subject), "editor", "acme", Scope.organization()))
         : Optional.empty();
-    Instant from = clock.now;
+    Instant from = clock.instant();
     Instant until = from.plus(Duration.ofHours(1));
     Binding b = ac.applyJitGrant(mapping, "g1", "erin", "role:editor@acme", from, until, "approver");
     assertEquals(Optional.of(until), b.notAfter());
     assertTrue(ac.authorizer().check(Principal.user("erin"), "write", doc("x")).allowed());
-    clock.now = until;
+    clock.set(until);
     assertFalse(ac.authorizer().check(Principal.user("erin"), "write", doc("x")).allowed());
     assertThrows(PolicyException.class,
         () -> ac.applyJitGrant(mapping, "g2", "erin", "role:root", from, until, "approver"));

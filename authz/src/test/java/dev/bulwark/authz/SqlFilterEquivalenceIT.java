@@ -3,6 +3,7 @@ package dev.bulwark.authz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,12 +41,12 @@ class SqlFilterEquivalenceIT {
   static final String[] FOLDERS = {"f0", "f1", "f2", "f3"};
   static final List<String> ACTIONS = List.of("read", "write", "delete");
 
-  static PgSchema db;
+  static PostgresSchema db;
   static final ResourceTable DOCS_TABLE = ResourceTable.of("document", "tenant_id", "id").withAncestors("ancestors");
 
   @BeforeAll
   static void createTable() throws Exception {
-    db = new PgSchema("authz_sql");
+    db = PostgresSchema.create("authz_sql");
     db.execute("CREATE TABLE docs (rowno int PRIMARY KEY, tenant_id text, id text NOT NULL, ancestors text[])");
   }
 
@@ -61,7 +62,7 @@ class SqlFilterEquivalenceIT {
     SplittableRandom seeds = new SplittableRandom(SEED);
     int nonEmpty = 0;
     int partial = 0;
-    try (Connection c = db.admin().getConnection()) {
+    try (Connection c = db.dataSource().getConnection()) {
       for (int n = 0; n < CASES; n++) {
         SplittableRandom r = seeds.split();
         String where = "seed " + SEED + " case " + n;

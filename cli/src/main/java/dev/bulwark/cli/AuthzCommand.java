@@ -75,7 +75,7 @@ final class AuthzCommand implements Runnable {
           throw new CliException(ExitCode.FINDINGS, "invalid policy: " + e.getMessage());
         }
       }
-      AuthzStore.Snapshot s = new JdbcAuthzStore(env.dataSources().open(db)).read();
+      AuthzStore.Snapshot s = JdbcAuthzStore.builder(env.dataSources().open(db)).createSchema(false).build().read();
       return s.policy().withVersion(s.policy().version() + "@r" + s.revision());
     }
   }

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.common.StoreException;
 import dev.bulwark.crypto.KeyringStoreException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
@@ -161,6 +162,9 @@ public final class BulwarkCli implements Runnable {
       }
       if (ex instanceof AuditFormatException) {
         return ExitCode.FINDINGS;
+      }
+      if (ex instanceof StoreException) {
+        return ExitCode.IO_OR_CONFIG;
       }
       if (ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof AuditStoreException
           || ex instanceof AuditException || ex instanceof KeyringStoreException || ex instanceof MappingException

@@ -1,6 +1,5 @@
 package dev.bulwark.detect;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,19 +13,24 @@ import java.util.Arrays;
  * (an offline file) and {@link RangeApiClient} (a range API, only the 5-hex prefix leaves the host).
  *
  * <p>Check at sign-up and password change (and optionally at login): reject, or require a change,
- * when {@link #isBreached} says so. Implementations MUST be thread-safe.
+ * when {@link #isBreached} says so. Implementations MUST be thread-safe, and MUST report a source
+ * that cannot answer as a {@link DetectStoreException}, never as 0.
  */
 @FunctionalInterface
 public interface BreachedPasswords {
 
-  /** How many times the password with this SHA-1 (20 bytes) was seen; 0 if never. */
-  long timesSeen(byte[] sha1) throws IOException;
+  /**
+   * How many times the password with this SHA-1 (20 bytes) was seen; 0 if never.
+   *
+   * @throws DetectStoreException if the source cannot answer
+   */
+  long timesSeen(byte[] sha1);
 
   /**
    * Whether {@code password} was seen at least {@code minTimes} times. The password's bytes are
    * hashed and wiped; the password itself never leaves this method.
    */
-  default boolean isBreached(char[] password, long minTimes) throws IOException {
+  default boolean isBreached(char[] password, long minTimes) {
     if (minTimes < 1) {
       throw new IllegalArgumentException("minTimes must be >= 1");
     }

@@ -14,9 +14,9 @@ import java.util.Objects;
  * A client for a k-anonymity range API ({@code GET <base><5 hex digits>} answering
  * {@code SUFFIX:COUNT} lines): only the first 5 hex digits of the SHA-1 leave the host, and with
  * padding on (the default) the answer is padded with zero-count entries ({@code Add-Padding: true})
- * so its size does not reveal the prefix either. Anything but a 200 with well-formed lines is an
- * {@link IOException} ({@link RangeFormatException} for bad lines), never "not breached".
- * Thread-safe.
+ * so its size does not reveal the prefix either. No answer, or anything but a 200 with well-formed
+ * lines, is a {@link DetectStoreException} (its cause a {@link RangeFormatException} for bad lines,
+ * another {@link IOException} otherwise), never "not breached". Thread-safe.
  */
 public final class RangeApiClient implements BreachedPasswords {
 
@@ -25,27 +25,78 @@ public final class RangeApiClient implements BreachedPasswords {
   private final boolean padding;
   private final Duration timeout;
 
+  private RangeApiClient(Builder b) {
+    this.base = b.base;
+    this.http = b.http == null ? HttpClient.newHttpClient() : b.http;
+    this.padding = b.padding;
+    this.timeout = b.timeout;
+  }
+
   /**
+   * A builder for a client of the range endpoint {@code base}.
+   *
    * @param base the range endpoint with a trailing slash, e.g. {@code https://api.example/range/}
-   * @param http the host's client (its proxy, TLS and connection settings)
-   * @param padding ask for padded answers
-   * @param timeout per request
+   * @throws IllegalArgumentException if {@code base} does not end with '/'
    */
-  public RangeApiClient(URI base, HttpClient http, boolean padding, Duration timeout) {
-    this.base = Objects.requireNonNull(base, "base");
-    this.http = Objects.requireNonNull(http, "http");
-    this.padding = padding;
-    this.timeout = Objects.requireNonNull(timeout, "timeout");
-    if (!base.toString().endsWith("/")) {
-      throw new IllegalArgumentException("base must end with '/'");
+  public static Builder builder(URI base) {
+    return new Builder(base);
+  }
+
+  /** Settings of a {@link RangeApiClient}: the HTTP client, padding and timeout are optional. */
+  public static final class Builder {
+    private final URI base;
+    private HttpClient http;
+    private boolean padding = true;
+    private Duration timeout = Duration.ofSeconds(5);
+
+    private Builder(URI base) {
+      this.base = Objects.requireNonNull(base, "base");
+      if (!base.toString().endsWith("/")) {
+        throw new IllegalArgumentException("base must end with '/'");
+      }
+    }
+
+    /** The host's client, with its proxy, TLS and connection settings (default: a new JDK client). */
+    public Builder httpClient(HttpClient http) {
+      this.http = Objects.requireNonNull(http, "http");
+      return this;
+    }
+
+    /** Whether to ask for padded answers (default true). */
+    public Builder padding(boolean padding) {
+      this.padding = padding;
+      return this;
+    }
+
+    /** The time one request may take (default 5 s). */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("timeout must be positive");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    public RangeApiClient build() {
+      return new RangeApiClient(this);
     }
   }
 
+  /** @throws DetectStoreException if the API does not answer, answers an error or not a range */
   @Override
-  public long timesSeen(byte[] sha1) throws IOException {
+  public long timesSeen(byte[] sha1) {
     if (sha1.length != 20) {
       throw new IllegalArgumentException("a SHA-1 is 20 bytes");
     }
+    try {
+      return ask(sha1);
+    } catch (IOException e) {
+      throw new DetectStoreException("range API " + base + " could not answer", e);
+    }
+  }
+
+  private long ask(byte[] sha1) throws IOException {
     StringBuilder hex = new StringBuilder(40);
     for (byte b : sha1) {
       hex.append(String.format(Locale.ROOT, "%02X", b));

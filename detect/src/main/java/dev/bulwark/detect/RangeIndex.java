@@ -168,11 +168,20 @@ public final class RangeIndex implements BreachedPasswords, AutoCloseable {
     }
   }
 
+  /** @throws DetectStoreException if the index file cannot be read */
   @Override
-  public long timesSeen(byte[] sha1) throws IOException {
+  public long timesSeen(byte[] sha1) {
     if (sha1.length != 20) {
       throw new IllegalArgumentException("a SHA-1 is 20 bytes");
     }
+    try {
+      return lookUp(sha1);
+    } catch (IOException e) {
+      throw new DetectStoreException("range index could not be read", e);
+    }
+  }
+
+  private long lookUp(byte[] sha1) throws IOException {
     int prefix = ((sha1[0] & 0xff) << 12) | ((sha1[1] & 0xff) << 4) | ((sha1[2] & 0xff) >>> 4);
     long from = index[prefix];
     long to = index[prefix + 1];

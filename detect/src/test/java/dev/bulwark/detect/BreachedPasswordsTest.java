@@ -3,6 +3,7 @@ package dev.bulwark.detect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,16 +103,18 @@ class BreachedPasswordsTest {
     });
     server.start();
     try {
-      RangeApiClient client = new RangeApiClient(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"),
-          HttpClient.newHttpClient(), true, Duration.ofSeconds(10));
+      RangeApiClient client = RangeApiClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"))
+          .httpClient(HttpClient.newHttpClient()).padding(true).timeout(Duration.ofSeconds(10)).build();
       assertEquals(42, client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
       assertEquals("/range/5BAA6", path.get());
       assertEquals("true", paddingHeader.get());
       assertEquals(0, client.timesSeen(BreachedPasswords.sha1("not in the answer".toCharArray())));
       body.set("<html>rate limited</html>");
-      assertThrows(RangeFormatException.class, () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
+      assertInstanceOf(RangeFormatException.class, assertThrows(DetectStoreException.class,
+          () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray()))).getCause());
       status.set(503);
-      assertThrows(IOException.class, () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
+      assertInstanceOf(IOException.class, assertThrows(DetectStoreException.class,
+          () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray()))).getCause());
     } finally {
       server.stop(0);
     }

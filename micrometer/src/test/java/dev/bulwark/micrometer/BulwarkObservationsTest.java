@@ -127,7 +127,7 @@ class BulwarkObservationsTest {
 
   @Test
   void rateLimitDenials_areObservedWithReason() {
-    var limiter = dev.bulwark.ratelimit.RateLimiter.builder("api", dev.bulwark.ratelimit.InMemoryRateLimitStore.create())
+    var limiter = dev.bulwark.ratelimit.RateLimiter.builder("api", dev.bulwark.ratelimit.spi.RateLimitStore.inMemory())
         .quota(dev.bulwark.ratelimit.Quota.of("q", 1, java.time.Duration.ofMinutes(1))).build();
     var key = dev.bulwark.ratelimit.RateLimitKey.of("client-1");
     observations.rateLimitDecision(limiter.acquire(key));

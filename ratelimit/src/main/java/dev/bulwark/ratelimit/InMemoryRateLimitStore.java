@@ -31,7 +31,7 @@ import java.util.Objects;
  */
 public final class InMemoryRateLimitStore implements RateLimitStore {
 
-  /** Keys held by {@link #create()}. */
+  /** Keys held unless the builder says otherwise. */
   public static final long DEFAULT_MAX_KEYS = 1_000_000;
 
   private final InstantSource clock;
@@ -57,18 +57,40 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     this.expiry = cells.policy().expireAfterAccess().orElseThrow();
   }
 
-  /** A store on the system clock holding at most {@link #DEFAULT_MAX_KEYS} keys. */
-  public static InMemoryRateLimitStore create() {
-    return new InMemoryRateLimitStore(Clock.systemUTC(), DEFAULT_MAX_KEYS);
+  /** A builder: the clock and the bound on live keys are optional. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /**
-   * A store on {@code clock} holding at most {@code maxKeys} live keys.
-   *
-   * @throws IllegalArgumentException if {@code maxKeys} is below 1
-   */
-  public static InMemoryRateLimitStore create(InstantSource clock, long maxKeys) {
-    return new InMemoryRateLimitStore(clock, maxKeys);
+  /** Settings of an {@link InMemoryRateLimitStore}. Not thread-safe; build once. */
+  public static final class Builder {
+    private InstantSource clock = Clock.systemUTC();
+    private long maxKeys = DEFAULT_MAX_KEYS;
+
+    private Builder() {}
+
+    /** The clock decisions are made on (default: the system clock). */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * At most {@code maxKeys} live keys (default {@link #DEFAULT_MAX_KEYS}).
+     *
+     * @throws IllegalArgumentException if {@code maxKeys} is below 1
+     */
+    public Builder maxKeys(long maxKeys) {
+      if (maxKeys < 1) {
+        throw new IllegalArgumentException("maxKeys must be at least 1");
+      }
+      this.maxKeys = maxKeys;
+      return this;
+    }
+
+    public InMemoryRateLimitStore build() {
+      return new InMemoryRateLimitStore(clock, maxKeys);
+    }
   }
 
   @Override
@@ -77,7 +99,9 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
     if (cell == null || cell.tats.length != quotas.size()) {
       cell = cells.asMap().compute(key, (k, old) -> old != null && old.tats.length == quotas.size() ? old : new Cell(quotas));
     }
-    long[] out = new long[quotas.size()];
+    int n = quotas.size();
+    long[] out = n == 1 ? null : new long[n];
+    long tat = 0;
     boolean admitted;
     long now;
     long cellIdle;
@@ -90,12 +114,25 @@ public final class InMemoryRateLimitStore implements RateLimitStore {
       // the order they are applied.
       Instant t = clock.instant();
       now = t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
-      admitted = Gcra.step(cell.tats, cell.intervals, cell.tolerances, cost, now, out);
+      if (n == 1) {
+        // One quota, in scalar arithmetic: the same step as Gcra.step.
+        long[] tats = cell.tats;
+        long next = Math.max(tats[0], now) + cost * cell.intervals[0];
+        admitted = next - now <= cell.tolerances[0];
+        if (admitted) {
+          tats[0] = next;
+          tat = next;
+        } else {
+          tat = Math.max(tats[0], now);
+        }
+      } else {
+        admitted = Gcra.step(cell.tats, cell.intervals, cell.tolerances, cost, now, out);
+      }
     }
     if (cellIdle > idleNanos) {
       lengthenIdle(cellIdle);
     }
-    return Step.of(admitted, now, out);
+    return n == 1 ? Step.of(admitted, now, tat) : Step.of(admitted, now, out);
   }
 
   /**

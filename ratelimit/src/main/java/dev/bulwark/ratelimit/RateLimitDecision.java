@@ -31,7 +31,8 @@ public record RateLimitDecision(boolean allowed, Reason reason, long remaining, 
   public RateLimitDecision {
     Objects.requireNonNull(reason, "reason");
     Objects.requireNonNull(retryAfter, "retryAfter");
-    quotas = List.copyOf(quotas);
+    // The limiter's own lazily computed states are immutable already; anything else is copied.
+    quotas = quotas instanceof QuotaStates ? quotas : List.copyOf(quotas);
     if (remaining < 0 || retryAfter.isNegative()) {
       throw new IllegalArgumentException("remaining and retryAfter must not be negative");
     }

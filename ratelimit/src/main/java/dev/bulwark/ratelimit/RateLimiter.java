@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <p>One {@code acquire} is one atomic store step: a request is admitted only if every quota has
  * room, and then takes from all of them. It never throws because of the store: a store that
- * fails, times out or answers nonsense gives a {@link RateLimitDecision.Reason#STORE_UNAVAILABLE} decision
+ * fails ({@link RateLimitStoreException} or any other exception), times out or answers nonsense gives a {@link RateLimitDecision.Reason#STORE_UNAVAILABLE} decision
  * under the limiter's {@link FailurePolicy} (deny by default), never a silent admission.
  *
  * <p>Security considerations: the limiter's name is part of every stored key, so limiters sharing
@@ -134,7 +134,7 @@ public final class RateLimiter {
     try {
       step = store.acquire(storeKey, quotas, cost);
       if (step == null || step.quotas() != quotas.size()) {
-        throw new IllegalStateException("store answered " + step + " for " + quotas.size() + " quotas");
+        throw new RateLimitStoreException("store answered " + step + " for " + quotas.size() + " quotas");
       }
     } catch (Exception | LinkageError e) {
       return unavailable(storeKey, cost, e);
@@ -150,7 +150,7 @@ public final class RateLimiter {
     Instant now = clock.instant();
     Outage o = outage.get();
     if (o == null) {
-      Outage fresh = new Outage(now, failurePolicy.isDeny() ? null : InMemoryRateLimitStore.create(clock, 100_000));
+      Outage fresh = new Outage(now, failurePolicy.isDeny() ? null : InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build());
       if (outage.compareAndSet(null, fresh)) {
         emit(RateLimitEvent.Type.STORE_UNAVAILABLE, cause.getClass().getName()
             + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
@@ -186,26 +186,24 @@ public final class RateLimiter {
     boolean admitted = step.admitted();
     long remaining = Long.MAX_VALUE;
     long retryMicros = 0;
-    QuotaState[] states = new QuotaState[qs.size()];
-    for (int i = 0; i < states.length; i++) {
-      Quota q = qs.get(i);
+    int n = qs.size();
+    for (int i = 0; i < n; i++) {
       long t = intervals[i];
       long tol = tolerances[i];
       long tat = Math.max(step.tatMicros(i), now);
-      long left = Math.min(q.burst(), Math.max(0, (now + tol - tat) / t));
-      long next = left >= q.burst() ? 0 : Math.max(0, tat - tol + (left + 1) * t - now);
-      states[i] = new QuotaState(q, left, next == 0 ? Duration.ZERO : Duration.ofNanos(next * 1000));
-      remaining = Math.min(remaining, left);
+      remaining = Math.min(remaining, QuotaStates.remaining(qs.get(i).burst(), now, tat, t, tol));
       if (!admitted) {
         retryMicros = Math.max(retryMicros, tat + cost * t - tol - now);
       }
     }
+    List<QuotaState> states = new QuotaStates(step, qs, intervals, tolerances);
     if (admitted) {
-      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, List.of(states));
+      return new RateLimitDecision(true, allowedReason, remaining, Duration.ZERO, states);
     }
     RateLimitDecision.Reason reason = allowedReason == RateLimitDecision.Reason.WITHIN_LIMIT ? RateLimitDecision.Reason.LIMIT_EXCEEDED : allowedReason;
-    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), List.of(states));
+    return new RateLimitDecision(false, reason, 0, Duration.ofNanos(Math.max(1, retryMicros) * 1000), states);
   }
+
 
   private void emit(RateLimitEvent.Type type, String detail) {
     try {

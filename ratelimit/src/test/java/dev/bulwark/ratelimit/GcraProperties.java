@@ -3,6 +3,7 @@ package dev.bulwark.ratelimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -43,8 +44,8 @@ class GcraProperties {
     for (int c = 0; c < 200; c++) {
       String where = "seed " + SEED + ", case " + c;
       Quota q = randomQuota(random, "q");
-      TestClock clock = new TestClock();
-      RateLimiter rl = RateLimiter.builder("p", InMemoryRateLimitStore.create(clock, 100)).clock(clock).quota(q).build();
+      FakeClock clock = FakeClock.atDefaultEpoch();
+      RateLimiter rl = RateLimiter.builder("p", InMemoryRateLimitStore.builder().clock(clock).maxKeys(100).build()).clock(clock).quota(q).build();
       RateLimitKey key = RateLimitKey.of("k");
       long elapsed = 0;
       long admitted = 0;
@@ -57,7 +58,7 @@ class GcraProperties {
         assertEquals(q.burst() + elapsed / q.intervalMicros(), admitted, where + ", " + q + ", t=" + elapsed + " µs");
         long retryMicros = d.retryAfter().toNanos() / 1000;
         long gap = random.nextBoolean() ? retryMicros : 1 + random.nextLong(retryMicros);
-        clock.advanceMicros(gap);
+        clock.advance(Duration.ofNanos(gap * 1000));
         elapsed += gap;
       }
     }
@@ -72,8 +73,8 @@ class GcraProperties {
       Quota a = randomQuota(random, "a");
       Quota b = randomQuota(random, "b");
       List<Quota> quotas = random.nextBoolean() ? List.of(a) : List.of(a, b);
-      TestClock clock = new TestClock();
-      RateLimiter.Builder builder = RateLimiter.builder("p", InMemoryRateLimitStore.create(clock, 100)).clock(clock);
+      FakeClock clock = FakeClock.atDefaultEpoch();
+      RateLimiter.Builder builder = RateLimiter.builder("p", InMemoryRateLimitStore.builder().clock(clock).maxKeys(100).build()).clock(clock);
       quotas.forEach(builder::quota);
       RateLimiter rl = builder.build();
       long maxCost = quotas.stream().mapToLong(Quota::burst).min().orElseThrow();
@@ -86,7 +87,7 @@ class GcraProperties {
           admitted.add(new long[] {t, cost});
         }
         long gap = random.nextInt(4) == 0 ? 0 : random.nextLong(a.intervalMicros() * 3 + 1);
-        clock.advanceMicros(gap);
+        clock.advance(Duration.ofNanos(gap * 1000));
         t += gap;
       }
       for (Quota q : quotas) {
@@ -112,8 +113,8 @@ class GcraProperties {
       for (int c = 0; c < 20; c++) {
         String where = "seed " + (SEED + 2) + ", case " + c;
         long burst = 1 + random.nextLong(500);
-        TestClock clock = new TestClock();
-        RateLimiter rl = RateLimiter.builder("p", InMemoryRateLimitStore.create(clock, 100)).clock(clock)
+        FakeClock clock = FakeClock.atDefaultEpoch();
+        RateLimiter rl = RateLimiter.builder("p", InMemoryRateLimitStore.builder().clock(clock).maxKeys(100).build()).clock(clock)
             .quota(Quota.perDay(10).withBurst(burst)).quota(Quota.perMinute(1000).withBurst(burst + 3)).build();
         RateLimitKey key = RateLimitKey.of("hot");
         AtomicLong admitted = new AtomicLong();

@@ -21,8 +21,8 @@ class QuickStartTest {
     String clientIp = "203.0.113.9";
 
     // --- as in README.md ---
-    RateLimitStore store = InMemoryRateLimitStore.create();      // or JdbcRateLimitStore.create(dataSource),
-                                                                 //    RedisRateLimitStore.create(connection.async())
+    RateLimitStore store = RateLimitStore.inMemory();           // or JdbcRateLimitStore.create(dataSource),
+                                                                 //    RedisRateLimitStore.connect(URI.create("redis://host:6379"))
     RateLimiter signups = RateLimiter.builder("signup", store)
         .quota(Quota.perMinute(5).withBurst(3))                  // 5 a minute, at most 3 at once
         .quota(Quota.perDay(50))                                 // and 50 a day, on the same key

@@ -3,6 +3,7 @@ package dev.bulwark.ratelimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -10,12 +11,12 @@ import org.junit.jupiter.api.Test;
 
 class RateLimitHeadersTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
   private final RateLimitKey key = RateLimitKey.of("k");
 
   @Test
   void allowed_hasPolicyAndState_butNoRetryAfter() {
-    RateLimiter rl = RateLimiter.builder("h", InMemoryRateLimitStore.create(clock, 10)).clock(clock)
+    RateLimiter rl = RateLimiter.builder("h", InMemoryRateLimitStore.builder().clock(clock).maxKeys(10).build()).clock(clock)
         .quota(Quota.perMinute(5).withBurst(3)).quota(Quota.perDay(50)).build();
     Map<String, String> h = RateLimitHeaders.of(rl.acquire(key)).asMap();
     assertEquals(List.of("RateLimit-Policy", "RateLimit"), List.copyOf(h.keySet()));
@@ -26,7 +27,7 @@ class RateLimitHeadersTest {
 
   @Test
   void denied_hasRetryAfterInWholeSecondsRoundedUp() {
-    RateLimiter rl = RateLimiter.builder("h", InMemoryRateLimitStore.create(clock, 10)).clock(clock)
+    RateLimiter rl = RateLimiter.builder("h", InMemoryRateLimitStore.builder().clock(clock).maxKeys(10).build()).clock(clock)
         .quota(Quota.of("burst", 3, Duration.ofSeconds(10)).withBurst(1)).build();
     rl.acquire(key);
     clock.advance(Duration.ofMillis(100));
@@ -41,7 +42,7 @@ class RateLimitHeadersTest {
   @Test
   void unavailable_hasOnlyRetryAfter() {
     RateLimiter rl = RateLimiter.builder("h", (k, q, c) -> {
-      throw new dev.bulwark.ratelimit.spi.StoreUnavailableException("down");
+      throw new dev.bulwark.ratelimit.RateLimitStoreException("down");
     }).quota(Quota.perMinute(5)).build();
     assertEquals(Map.of("Retry-After", "1"), RateLimitHeaders.of(rl.acquire(key)).asMap());
   }

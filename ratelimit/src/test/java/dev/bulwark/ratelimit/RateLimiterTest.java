@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
-import dev.bulwark.ratelimit.spi.StoreUnavailableException;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
 
-  private final TestClock clock = new TestClock();
-  private final InMemoryRateLimitStore memory = InMemoryRateLimitStore.create(clock, 10_000);
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
+  private final InMemoryRateLimitStore memory = InMemoryRateLimitStore.builder().clock(clock).maxKeys(10_000).build();
   private final RateLimitKey alice = RateLimitKey.builder().principal("alice").build();
 
   private RateLimiter limiter(Quota... quotas) {
@@ -142,9 +142,9 @@ class RateLimiterTest {
     }
 
     @Override
-    public Step acquire(String key, List<Quota> quotas, long cost) throws StoreUnavailableException {
+    public Step acquire(String key, List<Quota> quotas, long cost) {
       switch (mode) {
-        case 1: throw new StoreUnavailableException("down");
+        case 1: throw new RateLimitStoreException("down");
         case 2: throw new IllegalStateException("bug");
         case 3: return null;
         case 4: return Step.of(true, 0);

@@ -5,10 +5,10 @@ import java.util.Locale;
 
 /**
  * Maps the authentication context an identity provider reports (SAML {@code
- * AuthnContextClassRef}, OIDC {@code acr} and {@code amr}) to an {@link AssuranceLevel}.
+ * AuthnContextClassRef}, OIDC {@code acr} and {@code amr}) to an {@link SsoAssuranceLevel}.
  *
  * <p>Implementations MUST be thread-safe, MUST NOT return null, and SHOULD return {@link
- * AssuranceLevel#AAL1} for anything they do not recognise: an unknown context never raises the
+ * SsoAssuranceLevel#AAL1} for anything they do not recognise: an unknown context never raises the
  * level. Exceptions thrown here refuse the login.
  */
 @FunctionalInterface
@@ -18,7 +18,7 @@ public interface AssuranceMapping {
    * @param context the SAML class reference or the OIDC {@code acr}; empty when absent
    * @param methods the OIDC {@code amr} values; empty for SAML
    */
-  AssuranceLevel levelFor(String context, List<String> methods);
+  SsoAssuranceLevel levelFor(String context, List<String> methods);
 
   /**
    * A conservative default: RFC 8176 {@code hwk} or {@code swk} with a second factor and the
@@ -33,7 +33,7 @@ public interface AssuranceMapping {
             || c.equals("phrh")
             || c.contains("timesynctoken")
             || c.contains("smartcardpki")) {
-          return AssuranceLevel.AAL3;
+          return SsoAssuranceLevel.AAL3;
         }
         if (methods.contains("mfa")
             || methods.contains("otp")
@@ -41,8 +41,8 @@ public interface AssuranceMapping {
             || c.equals("https://refeds.org/profile/mfa")
             || c.contains("multifactor")
             || c.contains("mobiletwofactor")) {
-          return AssuranceLevel.AAL2;
+          return SsoAssuranceLevel.AAL2;
         }
-        return AssuranceLevel.AAL1;
+        return SsoAssuranceLevel.AAL1;
       };
 }

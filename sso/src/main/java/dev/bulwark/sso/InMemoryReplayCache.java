@@ -38,7 +38,7 @@ public final class InMemoryReplayCache implements ReplayCache {
     if (seen.size() >= maxEntries) {
       seen.values().removeIf(exp -> !exp.isAfter(now));
       if (seen.size() >= maxEntries) {
-        throw new IllegalStateException("replay cache full");
+        throw new SsoStoreException("in-memory replay cache full (" + maxEntries + " live entries): refusing rather than forgetting");
       }
     }
     boolean[] first = {false};

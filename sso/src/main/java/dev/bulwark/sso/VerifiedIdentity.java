@@ -29,7 +29,7 @@ public record VerifiedIdentity(
     String subject,
     Map<String, List<String>> attributes,
     String authnContext,
-    AssuranceLevel assurance,
+    SsoAssuranceLevel assurance,
     Instant authenticatedAt,
     String sessionIndex) {
 

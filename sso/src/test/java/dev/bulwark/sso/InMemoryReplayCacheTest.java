@@ -1,12 +1,11 @@
 package dev.bulwark.sso;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ class InMemoryReplayCacheTest {
     Instant exp = clock.instant().plusSeconds(60);
     cache.firstUse("i", "1", exp);
     cache.firstUse("i", "2", exp);
-    assertThrows(IllegalStateException.class, () -> cache.firstUse("i", "3", exp));
+    assertThrows(SsoStoreException.class, () -> cache.firstUse("i", "3", exp));
     clock.advance(Duration.ofSeconds(61));
     assertTrue(cache.firstUse("i", "3", clock.instant().plusSeconds(60)));
   }

@@ -29,7 +29,7 @@ final class QuickStartExample {
     SamlServiceProvider sp = SamlServiceProvider.builder(
             "https://app.example/saml", URI.create("https://app.example/saml/acs"), idp)
         .signingKey(spKey, spCert)                               // needed when the IdP wants signed requests
-        .replayCache(new JdbcReplayCache(dataSource, clock))     // shared by every node
+        .replayCache(JdbcReplayCache.builder(dataSource).clock(clock).build())  // shared by every node
         .listener(event -> System.out.println(event.type() + " " + event.reason()))
         .clock(clock)
         .build();

@@ -1,5 +1,6 @@
 package dev.bulwark.authz.jdbc;
 
+import dev.bulwark.authz.AuthzStoreException;
 import dev.bulwark.authz.Binding;
 import dev.bulwark.authz.Policy;
 import dev.bulwark.authz.PolicyException;
@@ -7,13 +8,15 @@ import dev.bulwark.authz.PolicyJson;
 import dev.bulwark.authz.Principal;
 import dev.bulwark.authz.Review;
 import dev.bulwark.authz.Scope;
-import dev.bulwark.authz.internal.Schema;
 import dev.bulwark.authz.spi.AuthzStore;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,64 +28,85 @@ import javax.sql.DataSource;
 /**
  * {@link AuthzStore} on PostgreSQL: tables {@code bulwark_authz_state} (one row: revision and the
  * definitions as the JSON policy file), {@code bulwark_authz_bindings} and
- * {@code bulwark_authz_reviews}, created on first use under an advisory lock. Every write runs in
+ * {@code bulwark_authz_reviews}, made by the migrations in
+ * {@code classpath:dev/bulwark/authz/db/migration/} (applied on start under an advisory lock unless
+ * built with {@code createSchema(false)}, which only checks the tables, read-only). Every write runs in
  * one transaction that ends with {@code UPDATE ... SET revision = revision + 1 WHERE revision = ?}:
  * a compare-and-set, so nodes sharing the database never write over a state they did not
- * validate. Reads are one repeatable-read transaction. Thread-safe.
+ * validate. Reads are one repeatable-read transaction. Times are {@code timestamptz}. A database
+ * failure is an {@link AuthzStoreException}. Thread-safe.
  */
 public final class JdbcAuthzStore implements AuthzStore {
+
+  /** The module's migrations and the tables and columns this store reads. */
+  public static final JdbcSchema SCHEMA = JdbcSchema.builder("authz", JdbcAuthzStore.class)
+      .migrations("V1__tables.sql", "V2__timestamptz.sql")
+      .table("bulwark_authz_state", "id int2", "revision int8", "definitions text")
+      .table("bulwark_authz_bindings", "id varchar", "principal varchar", "role varchar", "tenant varchar",
+          "scope_kind varchar", "scope_type varchar", "scope_id varchar", "not_before timestamptz",
+          "not_after timestamptz", "review_by timestamptz")
+      .table("bulwark_authz_reviews", "seq", "binding_id varchar", "outcome varchar", "reviewer varchar",
+          "note varchar", "reviewed_at timestamptz", "next_review_by timestamptz")
+      .build();
 
   private static final String BINDING_COLUMNS = "id, principal, role, tenant, scope_kind, scope_type, scope_id,"
       + " not_before, not_after, review_by";
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
 
-  public JdbcAuthzStore(DataSource dataSource) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Schema.create(dataSource, "the authz tables", List.of(
-        "CREATE TABLE IF NOT EXISTS bulwark_authz_state (id smallint PRIMARY KEY CHECK (id = 1),"
-            + " revision bigint NOT NULL, definitions text)",
-        "INSERT INTO bulwark_authz_state (id, revision, definitions) VALUES (1, 0, NULL) ON CONFLICT (id) DO NOTHING",
-        "CREATE TABLE IF NOT EXISTS bulwark_authz_bindings (id varchar(256) PRIMARY KEY,"
-            + " principal varchar(300) NOT NULL, role varchar(64) NOT NULL, tenant varchar(256) NOT NULL,"
-            + " scope_kind varchar(16) NOT NULL, scope_type varchar(64), scope_id varchar(256),"
-            + " not_before bigint, not_after bigint, review_by bigint)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authz_bindings_review ON bulwark_authz_bindings (review_by)",
-        "CREATE TABLE IF NOT EXISTS bulwark_authz_reviews (seq bigserial PRIMARY KEY,"
-            + " binding_id varchar(256) NOT NULL, outcome varchar(16) NOT NULL, reviewer varchar(256) NOT NULL,"
-            + " note varchar(1000) NOT NULL, at_nanos bigint NOT NULL, next_review_by bigint)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authz_reviews_binding ON bulwark_authz_reviews (binding_id, seq)"),
-        "SELECT s.revision, b.id, r.seq FROM bulwark_authz_state s, bulwark_authz_bindings b,"
-            + " bulwark_authz_reviews r WHERE 1 = 0");
+  private JdbcAuthzStore(Builder b) {
+    this.jdbc = Jdbc.of(b.dataSource, AuthzStoreException::new);
+    SCHEMA.apply(b.dataSource, b.createSchema, AuthzStoreException::new);
   }
 
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  /**
+   * A store over {@code dataSource} that brings the tables up to date on start.
+   *
+   * @throws AuthzStoreException if the tables cannot be made or read
+   */
+  public static JdbcAuthzStore create(DataSource dataSource) {
+    return builder(dataSource).build();
   }
 
-  private <T> T inTransaction(String what, boolean repeatableRead, Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      int isolation = c.getTransactionIsolation();
-      c.setAutoCommit(false);
-      if (repeatableRead) {
-        c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-      }
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setTransactionIsolation(isolation);
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(what + " failed", e);
+  /** A builder; {@link Builder#createSchema(boolean)} is the only option. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcAuthzStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
     }
+
+    /**
+     * Whether the store applies the missing migrations on start (default true); with false it runs
+     * no DDL and only checks, read-only, that the tables exist with the expected columns (the
+     * host's Flyway or Liquibase applies {@link #SCHEMA}'s files).
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws AuthzStoreException if the tables cannot be made or are not there */
+    public JdbcAuthzStore build() {
+      return new JdbcAuthzStore(this);
+    }
+  }
+
+  private <T> T inTransaction(String what, boolean repeatableRead, Jdbc.Work<T> work) {
+    return jdbc.inTransaction(what, c -> {
+      if (repeatableRead) {
+        try (Statement s = c.createStatement()) {
+          s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ");
+        }
+      }
+      return work.run(c);
+    });
   }
 
   @Override
@@ -102,7 +126,7 @@ public final class JdbcAuthzStore implements AuthzStore {
       try {
         definitions = json == null ? Policy.empty("empty") : PolicyJson.parse(json);
       } catch (PolicyException e) {
-        throw new IllegalStateException("the stored policy definitions do not validate", e);
+        throw new AuthzStoreException("the stored policy definitions do not validate", e);
       }
       List<Binding> bindings = new ArrayList<>();
       try (PreparedStatement ps = c.prepareStatement("SELECT " + BINDING_COLUMNS
@@ -193,16 +217,11 @@ public final class JdbcAuthzStore implements AuthzStore {
   }
 
   private static void instant(PreparedStatement ps, int i, Optional<Instant> t) throws SQLException {
-    if (t.isPresent()) {
-      ps.setLong(i, nanos(t.get()));
-    } else {
-      ps.setNull(i, Types.BIGINT);
-    }
+    Timestamps.set(ps, i, t.orElse(null));
   }
 
   private static Optional<Instant> instant(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? Optional.empty() : Optional.of(instant(v));
+    return Optional.ofNullable(Timestamps.get(rs, column));
   }
 
   private static Binding readBinding(ResultSet rs) throws SQLException {
@@ -218,12 +237,12 @@ public final class JdbcAuthzStore implements AuthzStore {
     Objects.requireNonNull(r, "review");
     inTransaction("authz review append", false, c -> {
       try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_authz_reviews (binding_id, outcome,"
-          + " reviewer, note, at_nanos, next_review_by) VALUES (?, ?, ?, ?, ?, ?)")) {
+          + " reviewer, note, reviewed_at, next_review_by) VALUES (?, ?, ?, ?, ?, ?)")) {
         ps.setString(1, r.bindingId());
         ps.setString(2, r.outcome().name());
         ps.setString(3, r.reviewer());
         ps.setString(4, r.note());
-        ps.setLong(5, nanos(r.at()));
+        Timestamps.set(ps, 5, r.at());
         instant(ps, 6, r.nextReviewBy());
         ps.executeUpdate();
       }
@@ -236,25 +255,17 @@ public final class JdbcAuthzStore implements AuthzStore {
     Objects.requireNonNull(bindingId, "bindingId");
     return inTransaction("authz review read", false, c -> {
       List<Review> out = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT binding_id, outcome, reviewer, note, at_nanos,"
+      try (PreparedStatement ps = c.prepareStatement("SELECT binding_id, outcome, reviewer, note, reviewed_at,"
           + " next_review_by FROM bulwark_authz_reviews WHERE binding_id = ? ORDER BY seq")) {
         ps.setString(1, bindingId);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(new Review(rs.getString(1), Review.Outcome.valueOf(rs.getString(2)), rs.getString(3),
-                rs.getString(4), instant(rs.getLong(5)), instant(rs, "next_review_by")));
+                rs.getString(4), Timestamps.get(rs, 5), instant(rs, "next_review_by")));
           }
         }
       }
       return out;
     });
-  }
-
-  private static long nanos(Instant t) {
-    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
-  }
-
-  private static Instant instant(long nanos) {
-    return Instant.ofEpochSecond(Math.floorDiv(nanos, 1_000_000_000L), Math.floorMod(nanos, 1_000_000_000L));
   }
 }

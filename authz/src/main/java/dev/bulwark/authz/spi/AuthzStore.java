@@ -1,6 +1,7 @@
 package dev.bulwark.authz.spi;
 
 import dev.bulwark.authz.Binding;
+import dev.bulwark.authz.InMemoryAuthzStore;
 import dev.bulwark.authz.Policy;
 import dev.bulwark.authz.Review;
 import java.util.List;
@@ -13,7 +14,8 @@ import java.util.OptionalLong;
  * (compare-and-set), so validation and write are atomic across application nodes.
  *
  * <p>Implementations MUST be thread-safe, MUST NOT return null, and MUST leave everything as it
- * was when a write fails or is refused. Exceptions they throw reach the caller of
+ * was when a write fails or is refused. A store that cannot reach its data throws
+ * {@link dev.bulwark.authz.AuthzStoreException}; exceptions reach the caller of
  * {@code AccessControl} unchanged.
  */
 public interface AuthzStore {
@@ -47,4 +49,9 @@ public interface AuthzStore {
 
   /** The review record of one binding, oldest first. */
   List<Review> reviews(String bindingId);
+
+  /** A store in this JVM's memory, for tests and single-process hosts: nothing survives a restart. */
+  static AuthzStore inMemory() {
+    return new InMemoryAuthzStore();
+  }
 }

@@ -1,10 +1,8 @@
 package dev.bulwark.authz.jdbc;
 
-import dev.bulwark.authz.PgSchema;
-import java.security.SecureRandom;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -15,14 +13,13 @@ import javax.sql.DataSource;
  */
 final class ReferenceSchema implements AutoCloseable {
 
-  final PgSchema db;
+  final PostgresSchema db;
   final String appRole;
 
   ReferenceSchema(String prefix) throws SQLException {
-    db = new PgSchema(prefix);
-    byte[] b = new byte[5];
-    new SecureRandom().nextBytes(b);
-    appRole = "bulwark_app_" + HexFormat.of().formatHex(b);
+    db = PostgresSchema.create(prefix);
+    // Named after the schema, so the fixture drops the role with it.
+    appRole = db.name() + "_app";
     List<String> ddl = new ArrayList<>(List.of(
         "CREATE ROLE " + appRole + " LOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT",
         "CREATE TABLE notes (id bigserial PRIMARY KEY, tenant_id text NOT NULL, body text NOT NULL)",
@@ -31,7 +28,7 @@ final class ReferenceSchema implements AutoCloseable {
     ddl.addAll(List.of(
         "CREATE VIEW notes_v WITH (security_invoker = true) AS SELECT id, tenant_id, body FROM notes",
         "CREATE FUNCTION notes_fn() RETURNS SETOF notes LANGUAGE sql STABLE SECURITY INVOKER AS 'SELECT * FROM notes'",
-        "GRANT USAGE ON SCHEMA " + db.name + " TO " + appRole,
+        "GRANT USAGE ON SCHEMA " + db.name() + " TO " + appRole,
         "GRANT SELECT, INSERT, UPDATE, DELETE ON notes, notes_v TO " + appRole,
         "GRANT USAGE ON SEQUENCE notes_id_seq TO " + appRole,
         "GRANT EXECUTE ON FUNCTION notes_fn() TO " + appRole,
@@ -46,6 +43,5 @@ final class ReferenceSchema implements AutoCloseable {
   @Override
   public void close() throws SQLException {
     db.close();
-    PgSchema.execute(db.dataSource(db.user, null), "DROP OWNED BY " + appRole, "DROP ROLE " + appRole);
   }
 }

@@ -32,16 +32,16 @@ class RlsVerifierIT {
 
   @Test
   void referenceSchema_passes() throws Exception {
-    assertEquals(List.of(), RlsVerifier.verify(s.app(), List.of("notes", s.db.name + ".notes")));
+    assertEquals(List.of(), RlsVerifier.verify(s.app(), List.of("notes", s.db.name() + ".notes")));
     RlsVerifier.requireSafe(s.app(), List.of("notes"));
   }
 
   @Test
   void superuser_isRefused() throws Exception {
-    List<RlsVerifier.Finding> f = RlsVerifier.verify(s.db.admin(), List.of("notes"));
+    List<RlsVerifier.Finding> f = RlsVerifier.verify(s.db.dataSource(), List.of("notes"));
     assertTrue(f.stream().anyMatch(x -> x.kind() == RlsVerifier.Kind.SUPERUSER), f.toString());
     RlsVerifier.RlsBypassException e = assertThrows(RlsVerifier.RlsBypassException.class,
-        () -> RlsVerifier.requireSafe(s.db.admin(), List.of("notes")));
+        () -> RlsVerifier.requireSafe(s.db.dataSource(), List.of("notes")));
     assertTrue(e.getMessage().contains("SUPERUSER"));
   }
 

@@ -57,7 +57,7 @@ public class RateLimitMemoryBenchmark {
       keys[i] = RateLimitKey.builder().principal("user-" + k).build();
       names[i] = keys[i].value();
     }
-    limiter = RateLimiter.builder("bench", InMemoryRateLimitStore.create()).quota(Quota.perMinute(1000)).build();
+    limiter = RateLimiter.builder("bench", InMemoryRateLimitStore.builder().build()).quota(Quota.perMinute(1000)).build();
     buckets = Caffeine.newBuilder().maximumSize(InMemoryRateLimitStore.DEFAULT_MAX_KEYS)
         .expireAfterAccess(Duration.ofMinutes(1).plusSeconds(1)).build();
   }

@@ -15,6 +15,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public class RateLimitRedisBenchmark {
   private RedisClient client;
   private StatefulRedisConnection<String, String> connection;
   private StatefulRedisConnection<byte[], byte[]> peerConnection;
+  private RedisRateLimitStore store;
   private RateLimiter limiter;
   private ProxyManager<byte[]> bucket4j;
   private BucketConfiguration configuration;
@@ -76,10 +78,11 @@ public class RateLimitRedisBenchmark {
       peerKeys[i] = ("bench:b4j:" + run + ":" + i).getBytes(StandardCharsets.UTF_8);
       rawKeys[i] = new String[] {"bench:raw:" + run + ":" + i};
     }
-    client = RedisClient.create(System.getProperty("bulwark.redis.uri", "redis://127.0.0.1:6379"));
+    String uri = System.getProperty("bulwark.redis.uri", "redis://127.0.0.1:6379");
+    client = RedisClient.create(uri);
     connection = client.connect();
     peerConnection = client.connect(ByteArrayCodec.INSTANCE);
-    limiter = RateLimiter.builder("bench", RedisRateLimitStore.create(connection.async())).quota(Quota.perMinute(1000)).build();
+    limiter = RateLimiter.builder("bench", store = RedisRateLimitStore.connect(URI.create(uri))).quota(Quota.perMinute(1000)).build();
     bucket4j = Bucket4jLettuce.casBasedBuilder(peerConnection)
         .expirationAfterWrite(ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(2)))
         .build();
@@ -95,6 +98,7 @@ public class RateLimitRedisBenchmark {
       all[i] = rawKeys[i][0];
     }
     connection.sync().del(all);
+    store.close();
     peerConnection.close();
     connection.close();
     client.shutdown();

@@ -1,39 +1,43 @@
 package dev.bulwark.ratelimit.jdbc;
 
+import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.ratelimit.Quota;
-import dev.bulwark.ratelimit.internal.Schema;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
-import dev.bulwark.ratelimit.spi.StoreUnavailableException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * {@link RateLimitStore} in PostgreSQL (table {@code bulwark_ratelimit}, created if missing in the
- * connection's current schema): application nodes sharing the database share the limits.
+ * {@link RateLimitStore} in PostgreSQL (table {@code bulwark_ratelimit} in the connection's current
+ * schema, made by the migrations in {@code classpath:dev/bulwark/ratelimit/db/migration/}, applied
+ * on start under an advisory lock unless built with {@code createSchema(false)}, which only checks
+ * the table, read-only): application nodes sharing the database share the limits.
  *
  * <p>Each decision is one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} statement (a
  * scalar form for a limiter of one quota, an array form for several) in
  * autocommit: PostgreSQL takes the key's row lock, applies the GCRA step to every quota's
- * theoretical arrival time and returns the result. Concurrent decisions on a key queue on that
- * lock, one round trip each; nothing is read first, nothing is retried. Time is the database's
- * ({@code clock_timestamp()}), so nodes with skewed clocks still share one timeline.
+ * theoretical arrival time ({@code timestamptz}, whole microseconds) and returns the result.
+ * Concurrent decisions on a key queue on that lock, one round trip each; nothing is read first,
+ * nothing is retried. Time is the database's ({@code clock_timestamp()}), so nodes with skewed
+ * clocks still share one timeline.
  *
  * <p>Failures: a {@link java.sql.SQLException} of any kind (pool exhausted, connection lost,
- * statement timeout after {@code queryTimeout}) is a {@link StoreUnavailableException}, which the
+ * statement timeout after {@code queryTimeout}) is a {@link RateLimitStoreException}, which the
  * limiter turns into a {@code STORE_UNAVAILABLE} decision under its failure policy. Configure the
  * pool's own wait for a connection short (e.g. HikariCP {@code connectionTimeout} ≤ 1 s): a
- * request waiting for a rate-limit decision should not wait long. A table of another shape makes
- * the constructor throw {@link dev.bulwark.ratelimit.spi.StoreSchemaException}.
+ * request waiting for a rate-limit decision should not wait long. A table that cannot be made, or
+ * of another shape, makes building the store throw {@link RateLimitStoreException}.
  *
  * <p>Rows whose every arrival time has passed equal missing rows; {@link #purgeIdle()} deletes
  * them (schedule it). Thread-safe; give it a pooled {@link DataSource}.
@@ -43,24 +47,30 @@ public final class JdbcRateLimitStore implements RateLimitStore {
   /** The table's name. */
   public static final String TABLE = "bulwark_ratelimit";
 
-  private static final String NOW_US = "CAST(floor(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000) AS BIGINT)";
+  /** The module's migrations and the table this store uses. */
+  public static final JdbcSchema SCHEMA = JdbcSchema.builder("ratelimit", JdbcRateLimitStore.class)
+      .migrations("V1__tables.sql", "V2__timestamptz.sql")
+      .table(TABLE, "limit_key varchar", "tats _timestamptz", "decided_at timestamptz", "admitted bool")
+      .build();
+
+  private static final String US = "interval '1 microsecond'";
 
   private static final String STEP =
       "WITH p AS (SELECT CAST(? AS VARCHAR(600)) AS k, CAST(? AS BIGINT) AS c, CAST(? AS BIGINT[]) AS t, "
-          + "CAST(? AS BIGINT[]) AS tol, " + NOW_US + " AS now_us) "
-          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, now_us, admitted) "
-          + "SELECT p.k, ARRAY(SELECT p.now_us + p.c * u.t FROM unnest(p.t) WITH ORDINALITY AS u(t, i) ORDER BY u.i), "
-          + "p.now_us, TRUE FROM p "
+          + "CAST(? AS BIGINT[]) AS tol, clock_timestamp() AS now) "
+          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
+          + "SELECT p.k, ARRAY(SELECT p.now + (p.c * u.t) * " + US + " FROM unnest(p.t) WITH ORDINALITY AS u(t, i) "
+          + "ORDER BY u.i), p.now, TRUE FROM p "
           // The update reads the clock again once it holds the row lock, so the decisions on a
           // key see non-decreasing times in the order they are applied (not when they started).
-          + "ON CONFLICT (limit_key) DO UPDATE SET (tats, now_us, admitted) = ("
-          + "SELECT CASE WHEN s.ok THEN s.nxt ELSE r.tats END, n.now_us, s.ok FROM p, (SELECT " + NOW_US + " AS now_us) n, LATERAL ("
-          + "SELECT bool_and(GREATEST(o.tat, n.now_us) + p.c * u.t - n.now_us <= u.tol) AS ok, "
-          + "array_agg(GREATEST(o.tat, n.now_us) + p.c * u.t ORDER BY u.i) AS nxt "
+          + "ON CONFLICT (limit_key) DO UPDATE SET (tats, decided_at, admitted) = ("
+          + "SELECT CASE WHEN s.ok THEN s.nxt ELSE r.tats END, n.now, s.ok FROM p, (SELECT clock_timestamp() AS now) n, LATERAL ("
+          + "SELECT bool_and(GREATEST(o.tat, n.now) + (p.c * u.t) * " + US + " <= n.now + u.tol * " + US + ") AS ok, "
+          + "array_agg(GREATEST(o.tat, n.now) + (p.c * u.t) * " + US + " ORDER BY u.i) AS nxt "
           + "FROM unnest(p.t, p.tol) WITH ORDINALITY AS u(t, tol, i) "
           + "LEFT JOIN unnest(CASE WHEN cardinality(r.tats) = cardinality(p.t) THEN r.tats END) "
           + "WITH ORDINALITY AS o(tat, j) ON o.j = u.i) s) "
-          + "RETURNING tats, now_us, admitted";
+          + "RETURNING tats, decided_at, admitted";
 
   /**
    * The same step for the common case of one quota, in scalar arithmetic (no arrays unnested and
@@ -68,59 +78,85 @@ public final class JdbcRateLimitStore implements RateLimitStore {
    */
   private static final String STEP_ONE =
       "WITH p AS (SELECT CAST(? AS VARCHAR(600)) AS k, CAST(? AS BIGINT) AS c, CAST(? AS BIGINT) AS t, "
-          + "CAST(? AS BIGINT) AS tol, " + NOW_US + " AS now_us) "
-          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, now_us, admitted) "
-          + "SELECT p.k, ARRAY[p.now_us + p.c * p.t], p.now_us, TRUE FROM p "
-          + "ON CONFLICT (limit_key) DO UPDATE SET (tats, now_us, admitted) = ("
-          + "SELECT CASE WHEN x.nxt - n.now_us <= p.tol THEN ARRAY[x.nxt] ELSE r.tats END, n.now_us, x.nxt - n.now_us <= p.tol "
-          + "FROM p, (SELECT " + NOW_US + " AS now_us) n, LATERAL (SELECT GREATEST("
-          + "CASE WHEN cardinality(r.tats) = 1 THEN r.tats[1] END, n.now_us) + p.c * p.t AS nxt) x) "
-          + "RETURNING tats, now_us, admitted";
+          + "CAST(? AS BIGINT) AS tol, clock_timestamp() AS now) "
+          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
+          + "SELECT p.k, ARRAY[p.now + (p.c * p.t) * " + US + "], p.now, TRUE FROM p "
+          + "ON CONFLICT (limit_key) DO UPDATE SET (tats, decided_at, admitted) = ("
+          + "SELECT CASE WHEN x.ok THEN ARRAY[x.nxt] ELSE r.tats END, n.now, x.ok "
+          + "FROM p, (SELECT clock_timestamp() AS now) n, LATERAL (SELECT y.nxt, y.nxt <= n.now + p.tol * " + US
+          + " AS ok FROM (SELECT GREATEST(CASE WHEN cardinality(r.tats) = 1 THEN r.tats[1] END, n.now) + (p.c * p.t) * "
+          + US + " AS nxt) y) x) "
+          + "RETURNING tats, decided_at, admitted";
 
   private final DataSource dataSource;
   private final int queryTimeoutSeconds;
 
-  private JdbcRateLimitStore(DataSource dataSource, Duration queryTimeout) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Objects.requireNonNull(queryTimeout, "queryTimeout");
-    if (queryTimeout.isNegative() || queryTimeout.isZero() || queryTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("queryTimeout must be between 1 ms and 1 minute");
-    }
-    long ms = queryTimeout.toMillis();
+  private JdbcRateLimitStore(Builder b) {
+    this.dataSource = b.dataSource;
+    long ms = b.queryTimeout.toMillis();
     this.queryTimeoutSeconds = (int) Math.max(1, (ms + 999) / 1000);
-    Map<String, String> columns = new LinkedHashMap<>();
-    columns.put("limit_key", "varchar");
-    columns.put("tats", "_int8");
-    columns.put("now_us", "int8");
-    columns.put("admitted", "bool");
-    Schema.createAndCheck(dataSource, TABLE, "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-        + "limit_key VARCHAR(600) PRIMARY KEY, "
-        + "tats BIGINT[] NOT NULL, "
-        + "now_us BIGINT NOT NULL, "
-        + "admitted BOOLEAN NOT NULL) WITH (fillfactor = 70)", columns);
+    SCHEMA.apply(dataSource, b.createSchema, (what, e) -> new RateLimitStoreException(what
+        + "; expected table " + TABLE + " with columns limit_key varchar, tats timestamptz[], decided_at timestamptz,"
+        + " admitted boolean", e));
   }
 
   /**
-   * A store over {@code dataSource} whose statements time out after 2 s. Creates the table if
-   * needed and checks its shape.
+   * A store over {@code dataSource} whose statements time out after 2 s, bringing the table up to
+   * date on start and checking its shape.
    *
-   * @throws dev.bulwark.ratelimit.spi.StoreSchemaException if the table cannot be created or
-   *     read, or has other columns
+   * @throws RateLimitStoreException if the table cannot be made or read, or has other columns
    */
   public static JdbcRateLimitStore create(DataSource dataSource) {
-    return new JdbcRateLimitStore(dataSource, Duration.ofSeconds(2));
+    return builder(dataSource).build();
   }
 
-  /**
-   * A store whose statements time out after {@code queryTimeout} (JDBC counts whole seconds: it
-   * is rounded up to at least 1 s).
-   */
-  public static JdbcRateLimitStore create(DataSource dataSource, Duration queryTimeout) {
-    return new JdbcRateLimitStore(dataSource, queryTimeout);
+  /** A builder: the statement timeout and {@code createSchema} are optional. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcRateLimitStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private Duration queryTimeout = Duration.ofSeconds(2);
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * How long one decision's statement may run (default 2 s; JDBC counts whole seconds, so it
+     * is rounded up to at least 1 s).
+     *
+     * @throws IllegalArgumentException unless between 1 ms and 1 minute
+     */
+    public Builder queryTimeout(Duration queryTimeout) {
+      Objects.requireNonNull(queryTimeout, "queryTimeout");
+      if (queryTimeout.toMillis() < 1 || queryTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("queryTimeout must be between 1 ms and 1 minute");
+      }
+      this.queryTimeout = queryTimeout;
+      return this;
+    }
+
+    /**
+     * Whether the store applies the missing migrations on start (default true); with false it
+     * runs no DDL and only checks, read-only, that the table exists with the expected columns.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws RateLimitStoreException if the table cannot be made, is not there or has other columns */
+    public JdbcRateLimitStore build() {
+      return new JdbcRateLimitStore(this);
+    }
   }
 
   @Override
-  public Step acquire(String key, List<Quota> quotas, long cost) throws StoreUnavailableException {
+  public Step acquire(String key, List<Quota> quotas, long cost) {
     Objects.requireNonNull(key, "key");
     boolean one = quotas.size() == 1;
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(one ? STEP_ONE : STEP)) {
@@ -136,20 +172,24 @@ public final class JdbcRateLimitStore implements RateLimitStore {
       }
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new StoreUnavailableException("the rate-limit statement returned no row");
+          throw new RateLimitStoreException("the rate-limit statement returned no row");
         }
         Array a = rs.getArray(1);
         Object[] tats = (Object[]) a.getArray();
         a.free();
         long[] out = new long[tats.length];
         for (int i = 0; i < out.length; i++) {
-          out[i] = ((Number) tats[i]).longValue();
+          out[i] = micros(((Timestamp) tats[i]).toInstant());
         }
-        return Step.of(rs.getBoolean(3), rs.getLong(2), out);
+        return Step.of(rs.getBoolean(3), micros(rs.getObject(2, OffsetDateTime.class).toInstant()), out);
       }
     } catch (SQLException e) {
-      throw new StoreUnavailableException("PostgreSQL could not decide (" + e.getSQLState() + ")", e);
+      throw new RateLimitStoreException("PostgreSQL could not decide (" + e.getSQLState() + ")", e);
     }
+  }
+
+  private static long micros(Instant t) {
+    return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
   }
 
   private static String arrayLiteral(List<Quota> quotas, boolean intervals) {
@@ -165,15 +205,15 @@ public final class JdbcRateLimitStore implements RateLimitStore {
    * Deletes rows whose every arrival time has passed (they equal missing rows) and returns how
    * many. Rows being updated at that moment are skipped ({@code SKIP LOCKED}).
    *
-   * @throws IllegalStateException if the database fails
+   * @throws RateLimitStoreException if the database fails
    */
   public int purgeIdle() {
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE limit_key IN (SELECT limit_key FROM "
-            + TABLE + " WHERE (SELECT max(x) FROM unnest(tats) x) <= " + NOW_US + " FOR UPDATE SKIP LOCKED)")) {
+            + TABLE + " WHERE (SELECT max(x) FROM unnest(tats) x) <= clock_timestamp() FOR UPDATE SKIP LOCKED)")) {
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("could not purge idle rate-limit rows", e);
+      throw new RateLimitStoreException("could not purge idle rate-limit rows (" + e.getSQLState() + ")", e);
     }
   }
 

@@ -1,13 +1,24 @@
 package dev.bulwark.ratelimit.redis;
 
 import dev.bulwark.ratelimit.Quota;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
-import dev.bulwark.ratelimit.spi.StoreUnavailableException;
-import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -31,18 +42,21 @@ import java.util.concurrent.TimeoutException;
  * {@code EVAL}, which also caches it again. Keys are {@code bulwark:rl:{<limiter>|<key>}}: the
  * script touches one key, and the hash tag keeps the layout valid on Redis Cluster.
  *
+ * <p>The store owns its Lettuce client and connection ({@link #connect(URI)} or
+ * {@link #builder(URI)}, standalone or Redis Cluster); {@link #close()} releases them. Commands
+ * are rejected, not queued, while Redis is away (a queued decision would take units when Redis is
+ * back), and the connection is re-established in the background every {@code reconnectDelay}.
+ *
  * <p>Failures: no answer within {@code timeout}, a lost connection or an error reply is a
- * {@link StoreUnavailableException}; the limiter decides under its failure policy. Configure the
- * Lettuce client with {@code ClientOptions.disconnectedBehavior(REJECT_COMMANDS)} so commands are
- * not queued while Redis is away (a queued decision would take units when Redis is back).
+ * {@link RateLimitStoreException}; the limiter decides under its failure policy.
  *
  * <p>Durability: Redis replicates asynchronously and persists on its own schedule, so a failover
  * or restart can lose recent decisions, and keys then start again with a full burst. Use the
  * PostgreSQL store for limits where that is unacceptable.
  *
- * <p>Thread-safe: Lettuce's connections are.
+ * <p>Thread-safe.
  */
-public final class RedisRateLimitStore implements RateLimitStore {
+public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable {
 
   /** Prefix of every key this store writes. */
   public static final String KEY_PREFIX = "bulwark:rl:";
@@ -91,27 +105,139 @@ public final class RedisRateLimitStore implements RateLimitStore {
 
   private final RedisScriptingAsyncCommands<String, String> redis;
   private final long timeoutNanos;
+  private final AutoCloseable resources;
+  private final String where;
 
-  private RedisRateLimitStore(RedisScriptingAsyncCommands<String, String> redis, Duration timeout) {
-    this.redis = Objects.requireNonNull(redis, "redis");
-    Objects.requireNonNull(timeout, "timeout");
-    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
+  private RedisRateLimitStore(Builder b) {
+    Objects.requireNonNull(b.uri, "uri");
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(b.uri);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-socket://)");
     }
-    this.timeoutNanos = timeout.toNanos();
+    this.timeoutNanos = b.timeout.toNanos();
+    this.where = (uri.getHost() == null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort())
+        + (b.cluster ? ", cluster" : "");
+    ClientResources res = ClientResources.builder().reconnectDelay(Delay.constant(b.reconnectDelay)).build();
+    try {
+      if (b.cluster) {
+        RedisClusterClient client = RedisClusterClient.create(res, uri);
+        client.setOptions(ClusterClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisClusterConnection<String, String> c = connect(client::connect, client::shutdown, res);
+        this.redis = c.async();
+        this.resources = closer(c, client::shutdown, res);
+      } else {
+        RedisClient client = RedisClient.create(res, uri);
+        client.setOptions(ClientOptions.builder()
+            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+        StatefulRedisConnection<String, String> c = connect(client::connect, client::shutdown, res);
+        this.redis = c.async();
+        this.resources = closer(c, client::shutdown, res);
+      }
+    } catch (RuntimeException e) {
+      if (e instanceof RateLimitStoreException) {
+        throw e;
+      }
+      res.shutdown();
+      throw e;
+    }
+  }
+
+  private static <C> C connect(java.util.function.Supplier<C> connect, Runnable shutdown, ClientResources res) {
+    try {
+      return connect.get();
+    } catch (RuntimeException e) {
+      shutdown.run();
+      res.shutdown();
+      throw new RateLimitStoreException("cannot connect to Redis: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static AutoCloseable closer(StatefulConnection<String, String> c, Runnable shutdown, ClientResources res) {
+    return () -> {
+      try {
+        c.close();
+      } finally {
+        shutdown.run();
+        res.shutdown();
+      }
+    };
   }
 
   /**
-   * A store over {@code redis}, e.g. {@code client.connect().async()} or a cluster connection's
-   * {@code async()}, waiting at most 500 ms for each answer.
+   * A store connected to the Redis server at {@code uri} (e.g. {@code redis://host:6379},
+   * {@code rediss://user:password@host:6380/0}), waiting at most 500 ms for each answer.
+   *
+   * @throws RateLimitStoreException if Redis cannot be reached now
+   * @throws IllegalArgumentException if {@code uri} is not a Redis URI
    */
-  public static RedisRateLimitStore create(RedisScriptingAsyncCommands<String, String> redis) {
-    return new RedisRateLimitStore(redis, Duration.ofMillis(500));
+  public static RedisRateLimitStore connect(URI uri) {
+    return builder(uri).build();
   }
 
-  /** A store that waits at most {@code timeout} for each answer. */
-  public static RedisRateLimitStore create(RedisScriptingAsyncCommands<String, String> redis, Duration timeout) {
-    return new RedisRateLimitStore(redis, timeout);
+  /** A builder for a store on the Redis server (or cluster seed) at {@code uri}. */
+  public static Builder builder(URI uri) {
+    return new Builder(Objects.requireNonNull(uri, "uri"));
+  }
+
+  /** Settings of a {@link RedisRateLimitStore}. Not thread-safe; build once. */
+  public static final class Builder {
+    private final URI uri;
+    private Duration timeout = Duration.ofMillis(500);
+    private Duration reconnectDelay = Duration.ofMillis(100);
+    private boolean cluster;
+
+    private Builder(URI uri) {
+      this.uri = uri;
+    }
+
+    /**
+     * How long a decision waits for Redis's answer before it is {@code STORE_UNAVAILABLE}
+     * (default 500 ms).
+     *
+     * @throws IllegalArgumentException unless between 1 ns and 1 minute
+     */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * How often a lost connection is tried again (default 100 ms; decisions meanwhile are
+     * {@code STORE_UNAVAILABLE}).
+     *
+     * @throws IllegalArgumentException unless between 1 ms and 1 minute
+     */
+    public Builder reconnectDelay(Duration delay) {
+      Objects.requireNonNull(delay, "delay");
+      if (delay.toMillis() < 1 || delay.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("reconnectDelay must be between 1 ms and 1 minute");
+      }
+      this.reconnectDelay = delay;
+      return this;
+    }
+
+    /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
+    public Builder cluster() {
+      this.cluster = true;
+      return this;
+    }
+
+    /**
+     * Connects.
+     *
+     * @throws RateLimitStoreException if Redis cannot be reached now
+     * @throws IllegalArgumentException if the URI is not a Redis URI
+     */
+    public RedisRateLimitStore build() {
+      return new RedisRateLimitStore(this);
+    }
   }
 
   /** The Redis key a limiter-qualified key is stored under. */
@@ -120,7 +246,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
   }
 
   @Override
-  public Step acquire(String key, List<Quota> quotas, long cost) throws StoreUnavailableException {
+  public Step acquire(String key, List<Quota> quotas, long cost) {
     String[] keys = {redisKey(Objects.requireNonNull(key, "key"))};
     String[] args = new String[1 + 2 * quotas.size()];
     args[0] = Long.toString(cost);
@@ -143,7 +269,7 @@ public final class RedisRateLimitStore implements RateLimitStore {
       }
     }
     if (reply == null || reply.size() != 2 + quotas.size()) {
-      throw new StoreUnavailableException("Redis answered an unexpected reply to the rate-limit script");
+      throw new RateLimitStoreException("Redis answered an unexpected reply to the rate-limit script");
     }
     long[] tats = new long[quotas.size()];
     for (int i = 0; i < tats.length; i++) {
@@ -153,28 +279,28 @@ public final class RedisRateLimitStore implements RateLimitStore {
   }
 
   private static List<Object> await(RedisFuture<List<Object>> future, long deadline)
-      throws ExecutionException, StoreUnavailableException {
+      throws ExecutionException {
     try {
       return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(false);
-      throw new StoreUnavailableException("Redis did not answer in time", e);
+      throw new RateLimitStoreException("Redis did not answer in time", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(false);
-      throw new StoreUnavailableException("interrupted waiting for Redis", e);
+      throw new RateLimitStoreException("interrupted waiting for Redis", e);
     }
   }
 
-  private static StoreUnavailableException unavailable(Throwable cause) {
-    return new StoreUnavailableException("Redis could not decide: " + cause.getClass().getSimpleName(), cause);
+  private static RateLimitStoreException unavailable(Throwable cause) {
+    return new RateLimitStoreException("Redis could not decide: " + cause.getClass().getSimpleName(), cause);
   }
 
-  private static long asLong(Object o) throws StoreUnavailableException {
+  private static long asLong(Object o) {
     if (o instanceof Long) {
       return (Long) o;
     }
-    throw new StoreUnavailableException("Redis answered a non-integer in the rate-limit reply");
+    throw new RateLimitStoreException("Redis answered a non-integer in the rate-limit reply");
   }
 
   private static String sha1Hex(String script) {
@@ -186,8 +312,19 @@ public final class RedisRateLimitStore implements RateLimitStore {
     }
   }
 
+  /** Closes the connection and shuts the client down; decisions afterwards are {@code STORE_UNAVAILABLE}. */
+  @Override
+  public void close() {
+    try {
+      resources.close();
+    } catch (Exception e) {
+      throw new RateLimitStoreException("could not close the Redis client cleanly", e);
+    }
+  }
+
+  /** The server (never its credentials) and the key prefix. */
   @Override
   public String toString() {
-    return "RedisRateLimitStore[" + KEY_PREFIX + "]";
+    return "RedisRateLimitStore[" + where + ", " + KEY_PREFIX + "]";
   }
 }

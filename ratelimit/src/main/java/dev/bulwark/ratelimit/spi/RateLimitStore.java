@@ -1,5 +1,6 @@
 package dev.bulwark.ratelimit.spi;
 
+import dev.bulwark.ratelimit.InMemoryRateLimitStore;
 import dev.bulwark.ratelimit.Quota;
 import java.util.List;
 
@@ -22,7 +23,7 @@ import java.util.List;
  *   <li>A key may be forgotten once every stored TAT is at or before now (it then equals a key
  *       never seen), never earlier.
  *   <li>MUST be thread-safe; MUST NOT return null. When the step cannot be made (unreachable,
- *       timeout), throw {@link StoreUnavailableException}; the limiter applies its failure
+ *       timeout), throw {@link dev.bulwark.ratelimit.RateLimitStoreException}; the limiter applies its failure
  *       policy. Any other exception is treated the same way: it never admits.
  * </ul>
  */
@@ -36,5 +37,14 @@ public interface RateLimitStore {
    * @param quotas the limiter's quotas, at least one, in a fixed order
    * @param cost units to take, at least 1 and at most the smallest burst
    */
-  Step acquire(String key, List<Quota> quotas, long cost) throws StoreUnavailableException;
+  Step acquire(String key, List<Quota> quotas, long cost);
+
+  /**
+   * A store in this JVM's memory on the system clock, holding at most
+   * {@link InMemoryRateLimitStore#DEFAULT_MAX_KEYS} keys; {@link InMemoryRateLimitStore#builder()}
+   * for another clock or bound.
+   */
+  static RateLimitStore inMemory() {
+    return InMemoryRateLimitStore.builder().build();
+  }
 }

@@ -233,7 +233,7 @@ final class NotesService implements AutoCloseable {
     // authz: every user has an organization of their own (its admin); an admin invites teammates
     // into it; a note belongs to its owner's organization, and its owner shares it with a
     // teammate there as viewer or editor. Bindings in memory, or in authz's tables with --postgres.
-    this.access = AccessControl.builder(dataSource != null ? new JdbcAuthzStore(dataSource) : new InMemoryAuthzStore())
+    this.access = AccessControl.builder(dataSource != null ? JdbcAuthzStore.create(dataSource) : new InMemoryAuthzStore())
         .clock(clock)
         .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
             Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))
@@ -242,7 +242,7 @@ final class NotesService implements AutoCloseable {
     // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
     // in memory, or one PostgreSQL table shared by every node with --postgres.
     RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
-        : InMemoryRateLimitStore.create(clock, 100_000);
+        : InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build();
     this.signups = RateLimiter.builder("notes-signup", rateStore)
         .quota(Quota.of("signup", REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW)).clock(clock).build();
     this.logins = RateLimiter.builder("notes-login", rateStore)

@@ -192,15 +192,19 @@ public final class OidcRelyingParty {
     if (idToken == null) {
       throw new SsoRefusedException(RefusalReason.MISSING_ELEMENT, "no ID token");
     }
-    JWTClaimsSet claims = validateIdToken(idToken, pending.nonce());
+    JWTClaimsSet claims = checkIdToken(idToken, pending.nonce());
     Map<String, List<String>> attributes = flatten(claims.getClaims());
     if (fetchUserInfo && provider.userInfoEndpoint().isPresent()) {
       attributes.putAll(userInfo(ok.getOIDCTokens().getAccessToken(), claims.getSubject()));
     }
+    return new OidcSignIn(identity(claims, attributes), idToken);
+  }
+
+  private VerifiedIdentity identity(JWTClaimsSet claims, Map<String, List<String>> attributes) {
     String acr = stringClaim(claims, "acr");
     List<String> amr = attributes.getOrDefault("amr", List.of());
     Date authTime = dateClaim(claims, "auth_time");
-    VerifiedIdentity id = new VerifiedIdentity(
+    return new VerifiedIdentity(
         Protocol.OIDC,
         claims.getIssuer(),
         claims.getSubject(),
@@ -209,11 +213,20 @@ public final class OidcRelyingParty {
         assurance.levelFor(acr, amr),
         (authTime != null ? authTime : claims.getIssueTime()).toInstant(),
         stringClaim(claims, "sid"));
-    return new OidcSignIn(id, idToken);
   }
 
-  /** Validates an ID token by this party's rules; public for hosts that receive tokens otherwise. */
-  public JWTClaimsSet validateIdToken(String idToken, String expectedNonce) throws SsoRefusedException {
+  /**
+   * Validates an ID token by this party's rules, for hosts that receive tokens otherwise, and
+   * returns the identity it carries (its claims as attributes; userinfo is not fetched).
+   *
+   * @throws SsoRefusedException if the token fails any rule, with the reason
+   */
+  public VerifiedIdentity validateIdToken(String idToken, String expectedNonce) throws SsoRefusedException {
+    JWTClaimsSet claims = checkIdToken(idToken, expectedNonce);
+    return identity(claims, flatten(claims.getClaims()));
+  }
+
+  private JWTClaimsSet checkIdToken(String idToken, String expectedNonce) throws SsoRefusedException {
     SignedJWT jwt;
     JWTClaimsSet claims;
     try {

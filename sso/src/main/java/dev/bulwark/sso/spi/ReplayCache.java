@@ -1,5 +1,7 @@
 package dev.bulwark.sso.spi;
 
+import dev.bulwark.sso.InMemoryReplayCache;
+import java.time.Clock;
 import java.time.Instant;
 
 /**
@@ -8,7 +10,7 @@ import java.time.Instant;
  * <p>Implementations MUST be thread-safe and MUST be atomic across every node that shares them: of
  * any number of concurrent calls with the same issuer and ID, exactly one returns true. They MAY
  * forget an entry after {@code expiresAt}. An exception thrown here refuses the sign-in (fail
- * closed).
+ * closed); a store failure should be a {@link dev.bulwark.sso.SsoStoreException}.
  */
 @FunctionalInterface
 public interface ReplayCache {
@@ -19,4 +21,17 @@ public interface ReplayCache {
    * @return true the first time, false if it was already recorded and has not expired
    */
   boolean firstUse(String issuer, String id, Instant expiresAt);
+
+  /** A cache for one process on the system clock, with room for one million live entries. */
+  static ReplayCache inMemory() {
+    return new InMemoryReplayCache();
+  }
+
+  /**
+   * A cache for one process on {@code clock}, holding at most {@code maxEntries} live entries
+   * (when full it refuses new ones with {@link dev.bulwark.sso.SsoStoreException}).
+   */
+  static ReplayCache inMemory(Clock clock, int maxEntries) {
+    return new InMemoryReplayCache(clock, maxEntries);
+  }
 }

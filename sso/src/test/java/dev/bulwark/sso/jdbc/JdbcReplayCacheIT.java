@@ -1,54 +1,46 @@
 package dev.bulwark.sso.jdbc;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.sql.Connection;
-import java.sql.Statement;
+import dev.bulwark.testing.FakeClock;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /** The replay cache against a real PostgreSQL, each run in a schema of its own. */
 class JdbcReplayCacheIT {
 
-  final PGSimpleDataSource ds = new PGSimpleDataSource();
-  final String schema = "sso_it_" + UUID.randomUUID().toString().replace("-", "");
   final FakeClock clock = FakeClock.at(Instant.parse("2026-12-07T10:00:00Z"));
+  PostgresSchema db;
+  DataSource ds;
 
   @BeforeEach
-  void schema() throws Exception {
-    ds.setURL(System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
-    ds.setUser(System.getProperty("bulwark.pg.user", "postgres"));
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    }
+  void schema() {
+    db = PostgresSchema.create("sso_it");
+    ds = db.dataSource();
   }
 
   @AfterEach
   void drop() throws Exception {
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
+    db.close();
   }
 
   @Test
   void secondUse_isRefused_untilExpiry_andAcrossInstances() {
-    JdbcReplayCache a = new JdbcReplayCache(ds, clock, schema + ".replay");
-    JdbcReplayCache b = new JdbcReplayCache(ds, clock, schema + ".replay");
+    JdbcReplayCache a = JdbcReplayCache.builder(ds).clock(clock).build();
+    JdbcReplayCache b = JdbcReplayCache.builder(ds).clock(clock).build();
     Instant exp = clock.instant().plusSeconds(60);
     assertTrue(a.firstUse("idp", "x", exp));
     assertFalse(b.firstUse("idp", "x", exp), "another node sees the use");
@@ -59,7 +51,7 @@ class JdbcReplayCacheIT {
 
   @Test
   void concurrentUses_exactlyOneWins() throws Exception {
-    JdbcReplayCache cache = new JdbcReplayCache(ds, clock, schema + ".replay");
+    JdbcReplayCache cache = JdbcReplayCache.builder(ds).clock(clock).build();
     Instant exp = clock.instant().plusSeconds(60);
     ExecutorService pool = Executors.newFixedThreadPool(6);
     try {
@@ -83,5 +75,16 @@ class JdbcReplayCacheIT {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void createSchemaFalse_runsNoDdl_andChecksTheTable() {
+    dev.bulwark.sso.SsoStoreException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bulwark.sso.SsoStoreException.class,
+        () -> JdbcReplayCache.builder(ds).createSchema(false).build());
+    assertTrue(e.getMessage().contains("dev/bulwark/sso/db/migration/"), e.getMessage());
+    JdbcReplayCache.create(ds);
+    JdbcReplayCache checked = JdbcReplayCache.builder(ds).clock(clock).createSchema(false).build();
+    assertTrue(checked.firstUse("idp", "y", clock.instant().plusSeconds(5)));
+    assertFalse(checked.firstUse("idp", "y", clock.instant().plusSeconds(5)));
   }
 }

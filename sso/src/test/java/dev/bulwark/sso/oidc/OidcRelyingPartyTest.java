@@ -1,7 +1,5 @@
 package dev.bulwark.sso.oidc;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,12 +13,13 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import dev.bulwark.sso.AssuranceLevel;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
+import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.SsoEvent;
 import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.VerifiedIdentity;
+import dev.bulwark.testing.FakeClock;
 import java.io.IOException;
 import java.net.URI;
 import java.security.KeyPair;
@@ -74,7 +73,7 @@ class OidcRelyingPartyTest {
     assertEquals("user-1", id.subject());
     assertEquals(Optional.of("alice@example.com"), id.attribute("email"));
     assertEquals(List.of("staff"), id.attributes().get("groups"));
-    assertEquals(AssuranceLevel.AAL2, id.assurance());
+    assertEquals(SsoAssuranceLevel.AAL2, id.assurance());
     assertEquals("sess-9", id.sessionIndex());
     assertEquals(SsoEvent.Type.LOGIN_SUCCEEDED, events.get(0).type());
     assertFalse(in.toString().contains(in.revealIdToken()));

@@ -1,21 +1,20 @@
 package dev.bulwark.sso.saml;
 
-import dev.bulwark.testing.FakeClock;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.sso.AssuranceLevel;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
+import dev.bulwark.sso.SsoAssuranceLevel;
 import dev.bulwark.sso.SsoEvent;
 import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.TestKeys;
 import dev.bulwark.sso.VerifiedIdentity;
 import dev.bulwark.sso.internal.RedirectBinding;
 import dev.bulwark.sso.internal.XmlSigner;
+import dev.bulwark.testing.FakeClock;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +79,7 @@ class SamlServiceProviderTest {
     assertEquals(IDP, id.issuer());
     assertEquals("alice", id.subject());
     assertEquals(List.of("admins", "staff"), id.attributes().get("groups"));
-    assertEquals(AssuranceLevel.AAL2, id.assurance());
+    assertEquals(SsoAssuranceLevel.AAL2, id.assurance());
     assertEquals("idx-1", id.sessionIndex());
     assertEquals(1, events.size());
     assertEquals(SsoEvent.Type.LOGIN_SUCCEEDED, events.get(0).type());
@@ -206,7 +205,7 @@ class SamlServiceProviderTest {
   @Test
   void verifiedIdentity_copiesAttributes() {
     List<String> values = new ArrayList<>(List.of("a"));
-    VerifiedIdentity id = new VerifiedIdentity(Protocol.SAML2, "i", "s", Map.of("k", values), "", AssuranceLevel.AAL1,
+    VerifiedIdentity id = new VerifiedIdentity(Protocol.SAML2, "i", "s", Map.of("k", values), "", SsoAssuranceLevel.AAL1,
         Instant.EPOCH, "");
     values.add("b");
     assertEquals(List.of("a"), id.attributes().get("k"));

@@ -2,17 +2,15 @@ package dev.bulwark.testkit.authz;
 
 import dev.bulwark.authz.jdbc.RlsPolicies;
 import dev.bulwark.authz.jdbc.RlsVerifier;
-import dev.bulwark.testkit.PostgresDatabase;
-import java.security.SecureRandom;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The tenant isolation contract on a reference schema: a notes table under the generated
@@ -21,16 +19,15 @@ import org.postgresql.ds.PGSimpleDataSource;
  */
 class ReferenceSchemaTenantIsolationIT extends TenantIsolationContract {
 
-  static PostgresDatabase db;
+  static PostgresSchema db;
   static String role;
-  static PGSimpleDataSource app;
+  static DataSource app;
 
   @BeforeAll
   static void createSchema() throws Exception {
-    db = PostgresDatabase.create("authz_iso");
-    byte[] b = new byte[5];
-    new SecureRandom().nextBytes(b);
-    role = "bulwark_app_" + HexFormat.of().formatHex(b);
+    db = PostgresSchema.create("authz_iso");
+    // Named after the schema, so the fixture drops the role with it.
+    role = db.name() + "_app";
     List<String> ddl = new ArrayList<>(List.of(
         "CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS",
         "CREATE TABLE notes (id bigserial PRIMARY KEY, tenant_id text NOT NULL, body text NOT NULL)"));
@@ -39,7 +36,7 @@ class ReferenceSchemaTenantIsolationIT extends TenantIsolationContract {
         "CREATE VIEW notes_v WITH (security_invoker = true) AS SELECT tenant_id, id, body FROM notes",
         "CREATE FUNCTION notes_search(q text) RETURNS SETOF notes LANGUAGE sql STABLE SECURITY INVOKER"
             + " AS 'SELECT * FROM notes WHERE body LIKE ''%'' || q || ''%'''",
-        "GRANT USAGE ON SCHEMA " + db.schema() + " TO " + role,
+        "GRANT USAGE ON SCHEMA " + db.name() + " TO " + role,
         "GRANT SELECT, INSERT, UPDATE, DELETE ON notes, notes_v TO " + role,
         "GRANT USAGE ON SEQUENCE notes_id_seq TO " + role,
         "GRANT EXECUTE ON FUNCTION notes_search(text) TO " + role,
@@ -49,23 +46,13 @@ class ReferenceSchemaTenantIsolationIT extends TenantIsolationContract {
         s.execute(sql);
       }
     }
-    app = new PGSimpleDataSource();
-    PGSimpleDataSource admin = (PGSimpleDataSource) db.dataSource();
-    app.setUrl(admin.getUrl());
-    app.setUser(role);
-    app.setCurrentSchema(db.schema());
+    app = db.as(role);
     RlsVerifier.requireSafe(app, List.of("notes"));
   }
 
   @AfterAll
   static void dropSchema() throws Exception {
     db.close();
-    PGSimpleDataSource admin = (PGSimpleDataSource) db.dataSource();
-    admin.setCurrentSchema(null);
-    try (Connection c = admin.getConnection(); Statement s = c.createStatement()) {
-      s.execute("DROP OWNED BY " + role);
-      s.execute("DROP ROLE " + role);
-    }
   }
 
   @Override

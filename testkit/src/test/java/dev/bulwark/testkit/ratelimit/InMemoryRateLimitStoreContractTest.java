@@ -16,7 +16,7 @@ class InMemoryRateLimitStoreContractTest extends RateLimitStoreContract {
 
   @Override
   protected RateLimitStore createStore(FakeClock clock) {
-    return InMemoryRateLimitStore.create(clock, 10_000);
+    return InMemoryRateLimitStore.builder().clock(clock).maxKeys(10_000).build();
   }
 
   @Test
@@ -40,7 +40,7 @@ class InMemoryRateLimitStoreContractTest extends RateLimitStoreContract {
 
   @Test
   void manyKeys_areBounded() throws Exception {
-    InMemoryRateLimitStore s = InMemoryRateLimitStore.create(clock, 100);
+    InMemoryRateLimitStore s = InMemoryRateLimitStore.builder().clock(clock).maxKeys(100).build();
     for (int i = 0; i < 5_000; i++) {
       s.acquire("k" + i, List.of(Quota.perDay(5)), 1);
     }

@@ -11,10 +11,10 @@ import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
-import dev.bulwark.ratelimit.spi.StoreSchemaException;
+import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
-import dev.bulwark.testkit.authn.lockout.PooledDataSource;
+import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testing.pg.TestPool;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
@@ -29,13 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcRateLimitStoreIT extends RateLimitStoreContract {
 
-  private static PostgresDatabase db;
-  private static PooledDataSource pool;
+  private static PostgresSchema db;
+  private static TestPool pool;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("ratelimit");
-    pool = new PooledDataSource(db.dataSource(), 16);
+    db = PostgresSchema.create("ratelimit");
+    pool = db.pool(16);
   }
 
   @AfterAll
@@ -60,24 +60,24 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
 
   @Test
   void aTableOfAnotherShape_isATypedErrorAtStartUp() throws Exception {
-    try (PostgresDatabase other = PostgresDatabase.create("ratelimit_shape")) {
+    try (PostgresSchema other = PostgresSchema.create("ratelimit_shape")) {
       try (Connection c = other.dataSource().getConnection(); Statement st = c.createStatement()) {
         st.execute("CREATE TABLE bulwark_ratelimit (limit_key VARCHAR(600) PRIMARY KEY, tats BIGINT NOT NULL,"
             + " now_us BIGINT NOT NULL, admitted BOOLEAN NOT NULL)");
       }
-      StoreSchemaException e = assertThrows(StoreSchemaException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
+      RateLimitStoreException e = assertThrows(RateLimitStoreException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
       assertTrue(e.getMessage().contains("tats"), e.getMessage());
       try (Connection c = other.dataSource().getConnection(); Statement st = c.createStatement()) {
         st.execute("DROP TABLE bulwark_ratelimit");
         st.execute("CREATE TABLE bulwark_ratelimit (limit_key VARCHAR(600) PRIMARY KEY)");
       }
-      assertThrows(StoreSchemaException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
+      assertThrows(RateLimitStoreException.class, () -> JdbcRateLimitStore.create(other.dataSource()));
     }
   }
 
   @Test
   void aRowLockedPastTheStatementTimeout_givesStoreUnavailable_notAnExceptionNorAnAdmission() throws Exception {
-    RateLimiter rl = RateLimiter.builder("timeout", JdbcRateLimitStore.create(pool, Duration.ofSeconds(1)))
+    RateLimiter rl = RateLimiter.builder("timeout", JdbcRateLimitStore.builder(pool).queryTimeout(Duration.ofSeconds(1)).build())
         .quota(Quota.perDay(100)).build();
     RateLimitKey key = RateLimitKey.of("locked");
     assertTrue(rl.acquire(key).allowed());
@@ -97,7 +97,7 @@ class JdbcRateLimitStoreIT extends RateLimitStoreContract {
 
   @Test
   void anExhaustedPool_givesStoreUnavailable() throws Exception {
-    try (PooledDataSource tiny = new PooledDataSource(db.dataSource(), 1, Duration.ofMillis(200))) {
+    try (TestPool tiny = TestPool.of(db.dataSource(), 1, Duration.ofMillis(200))) {
       RateLimiter rl = RateLimiter.builder("pool", JdbcRateLimitStore.create(tiny)).quota(Quota.perMinute(10)).build();
       RateLimitKey key = RateLimitKey.of("p");
       assertTrue(rl.acquire(key).allowed());

@@ -7,9 +7,8 @@ import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
-import dev.bulwark.testkit.authn.lockout.PooledDataSource;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import dev.bulwark.testing.pg.TestPool;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,18 +47,14 @@ public final class LimiterNode {
       ds.setUrl(args[1]);
       ds.setUser(args[2]);
       ds.setCurrentSchema(args[3]);
-      PooledDataSource pool = new PooledDataSource(ds, Integer.parseInt(args[4]));
+      TestPool pool = TestPool.of(ds, Integer.parseInt(args[4]));
       store = JdbcRateLimitStore.create(pool);
       resource = pool;
       i = 4;
     } else {
-      RedisClient client = RedisClient.create(args[1]);
-      StatefulRedisConnection<String, String> c = client.connect();
-      store = RedisRateLimitStore.create(c.async(), Duration.ofSeconds(10));
-      resource = () -> {
-        c.close();
-        client.shutdown();
-      };
+      RedisRateLimitStore redis = RedisRateLimitStore.builder(URI.create(args[1])).timeout(Duration.ofSeconds(10)).build();
+      store = redis;
+      resource = redis;
       i = 2;
     }
     int threads = Integer.parseInt(args[i]);

@@ -10,11 +10,8 @@ import dev.bulwark.ratelimit.RateLimitEvent;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
+import dev.bulwark.testing.redis.RedisServer;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,78 +64,68 @@ class RedisOutageIT {
 
   @Test
   void killedRedis_denyAdmitsNothing_budgetStaysWithinItsShare_andBothResume() throws Exception {
-    ClientResources resources = ClientResources.builder().reconnectDelay(Delay.constant(Duration.ofMillis(50))).build();
-    try (RedisServer server = new RedisServer(dir)) {
-      RedisClient client = RedisClient.create(resources, server.uri());
-      client.setOptions(ClientOptions.builder().disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-      StatefulRedisConnection<String, String> connection = client.connect();
-      try {
-        RedisRateLimitStore store = RedisRateLimitStore.create(connection.async(), Duration.ofMillis(300));
-        List<RateLimitEvent> denyEvents = new CopyOnWriteArrayList<>();
-        List<RateLimitEvent> budgetEvents = new CopyOnWriteArrayList<>();
-        RateLimiter deny = RateLimiter.builder("outage-deny", store).quota(QUOTA).listener(denyEvents::add).build();
-        RateLimiter budget = RateLimiter.builder("outage-budget", store).quota(QUOTA)
-            .failurePolicy(FailurePolicy.localBudget(NODES, BUDGET_TIME)).listener(budgetEvents::add).build();
-        RateLimitKey key = RateLimitKey.builder().source("203.0.113.7").route("POST /login").build();
-        Tally onDeny = new Tally();
-        Tally onBudget = new Tally();
-        AtomicInteger phase = new AtomicInteger(0); // 0 up, 1 killed, 2 restarted
-        ExecutorService pool = Executors.newFixedThreadPool(16);
-        List<Future<?>> futures = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (int t = 0; t < 16; t++) {
-          futures.add(pool.submit(() -> {
-            while (System.nanoTime() < deadline) {
-              int p = phase.get();
-              if (p == 3) {
-                return null;
-              }
-              onDeny.count(deny.acquire(key), p);
-              onBudget.count(budget.acquire(key), p);
+    try (RedisServer server = RedisServer.start(dir);
+        RedisRateLimitStore store = RedisRateLimitStore.builder(URI.create(server.uri()))
+            .timeout(Duration.ofMillis(300)).reconnectDelay(Duration.ofMillis(50)).build()) {
+      List<RateLimitEvent> denyEvents = new CopyOnWriteArrayList<>();
+      List<RateLimitEvent> budgetEvents = new CopyOnWriteArrayList<>();
+      RateLimiter deny = RateLimiter.builder("outage-deny", store).quota(QUOTA).listener(denyEvents::add).build();
+      RateLimiter budget = RateLimiter.builder("outage-budget", store).quota(QUOTA)
+          .failurePolicy(FailurePolicy.localBudget(NODES, BUDGET_TIME)).listener(budgetEvents::add).build();
+      RateLimitKey key = RateLimitKey.builder().source("203.0.113.7").route("POST /login").build();
+      Tally onDeny = new Tally();
+      Tally onBudget = new Tally();
+      AtomicInteger phase = new AtomicInteger(0); // 0 up, 1 killed, 2 restarted
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      List<Future<?>> futures = new ArrayList<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (int t = 0; t < 16; t++) {
+        futures.add(pool.submit(() -> {
+          while (System.nanoTime() < deadline) {
+            int p = phase.get();
+            if (p == 3) {
+              return null;
             }
-            return null;
-          }));
-        }
-        try {
-          awaitUntil(() -> onDeny.admittedWithStore.get() > 40 && onBudget.admittedWithStore.get() > 40, deadline);
-          server.kill();
-          phase.set(1);
-          // Past the budget's time, and long enough for many denials.
-          awaitUntil(() -> budgetEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.LOCAL_BUDGET_EXPIRED)
-              && onDeny.unavailable.get() > 1000, deadline);
-          long budgetAdmittedDuringOutage = onBudget.admittedWithoutStore.get();
-          server.start();
-          phase.set(2);
-          awaitUntil(() -> onDeny.admittedAfterRestart.get() > 0 && onBudget.admittedAfterRestart.get() > 0, deadline);
-          phase.set(3);
-          for (Future<?> f : futures) {
-            f.get(30, TimeUnit.SECONDS);
+            onDeny.count(deny.acquire(key), p);
+            onBudget.count(budget.acquire(key), p);
           }
-          System.out.println("redis outage: deny admitted " + onDeny.admittedWithoutStore.get() + " without the store ("
-              + onDeny.unavailable.get() + " STORE_UNAVAILABLE decisions); budget admitted " + budgetAdmittedDuringOutage
-              + " without the store; after restart " + onDeny.admittedAfterRestart.get() + " / "
-              + onBudget.admittedAfterRestart.get() + " admitted");
-          assertEquals(0, onDeny.admittedWithoutStore.get(), "DENY admits nothing without the store");
-          // Local share: 200/4 = 50 per second, burst 40/4 = 10, for at most 1 s per outage.
-          long perOutage = 10 + 50 * BUDGET_TIME.toMillis() / 1000 + 1;
-          long outages = budgetEvents.stream().filter(e -> e.type() == RateLimitEvent.Type.STORE_UNAVAILABLE).count();
-          assertTrue(outages >= 1);
-          assertTrue(onBudget.admittedWithoutStore.get() <= perOutage * outages,
-              onBudget.admittedWithoutStore.get() + " admitted from the local budget over " + outages + " outage(s)");
-          assertTrue(budgetAdmittedDuringOutage > 0, "the local budget was used");
-          assertTrue(denyEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_UNAVAILABLE));
-          assertTrue(denyEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_RECOVERED));
-          assertTrue(budgetEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_RECOVERED));
-        } finally {
-          phase.set(3);
-          pool.shutdownNow();
-        }
-      } finally {
-        connection.close();
-        client.shutdown();
+          return null;
+        }));
       }
-    } finally {
-      resources.shutdown();
+      try {
+        awaitUntil(() -> onDeny.admittedWithStore.get() > 40 && onBudget.admittedWithStore.get() > 40, deadline);
+        server.kill();
+        phase.set(1);
+        // Past the budget's time, and long enough for many denials.
+        awaitUntil(() -> budgetEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.LOCAL_BUDGET_EXPIRED)
+            && onDeny.unavailable.get() > 1000, deadline);
+        long budgetAdmittedDuringOutage = onBudget.admittedWithoutStore.get();
+        server.start();
+        phase.set(2);
+        awaitUntil(() -> onDeny.admittedAfterRestart.get() > 0 && onBudget.admittedAfterRestart.get() > 0, deadline);
+        phase.set(3);
+        for (Future<?> f : futures) {
+          f.get(30, TimeUnit.SECONDS);
+        }
+        System.out.println("redis outage: deny admitted " + onDeny.admittedWithoutStore.get() + " without the store ("
+            + onDeny.unavailable.get() + " STORE_UNAVAILABLE decisions); budget admitted " + budgetAdmittedDuringOutage
+            + " without the store; after restart " + onDeny.admittedAfterRestart.get() + " / "
+            + onBudget.admittedAfterRestart.get() + " admitted");
+        assertEquals(0, onDeny.admittedWithoutStore.get(), "DENY admits nothing without the store");
+        // Local share: 200/4 = 50 per second, burst 40/4 = 10, for at most 1 s per outage.
+        long perOutage = 10 + 50 * BUDGET_TIME.toMillis() / 1000 + 1;
+        long outages = budgetEvents.stream().filter(e -> e.type() == RateLimitEvent.Type.STORE_UNAVAILABLE).count();
+        assertTrue(outages >= 1);
+        assertTrue(onBudget.admittedWithoutStore.get() <= perOutage * outages,
+            onBudget.admittedWithoutStore.get() + " admitted from the local budget over " + outages + " outage(s)");
+        assertTrue(budgetAdmittedDuringOutage > 0, "the local budget was used");
+        assertTrue(denyEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_UNAVAILABLE));
+        assertTrue(denyEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_RECOVERED));
+        assertTrue(budgetEvents.stream().anyMatch(e -> e.type() == RateLimitEvent.Type.STORE_RECOVERED));
+      } finally {
+        phase.set(3);
+        pool.shutdownNow();
+      }
     }
   }
 

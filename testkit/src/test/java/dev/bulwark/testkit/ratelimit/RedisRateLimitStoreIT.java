@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.redis.RedisRateLimitStore;
+import dev.bulwark.testing.redis.RedisServer;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.testing.FakeClock;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -34,7 +36,7 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
 
   @BeforeAll
   static void redis() throws Exception {
-    server = new RedisServer(dir);
+    server = RedisServer.start(dir);
     client = RedisClient.create(server.uri());
     connection = client.connect();
   }
@@ -54,7 +56,7 @@ class RedisRateLimitStoreIT extends RateLimitStoreContract {
   @Override
   protected RateLimitStore createStore(FakeClock clock) {
     connection.sync().flushall();
-    return RedisRateLimitStore.create(connection.async());
+    return RedisRateLimitStore.connect(URI.create(server.uri())); // closed by the contract after each test
   }
 
   @Test

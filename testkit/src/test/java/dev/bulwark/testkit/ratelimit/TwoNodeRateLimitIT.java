@@ -3,7 +3,8 @@ package dev.bulwark.testkit.ratelimit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testing.redis.RedisServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -32,17 +33,15 @@ class TwoNodeRateLimitIT {
 
   @Test
   void twoJvms_sharingPostgres_admitExactlyTheBurst_andAtMostBurstPlusRate() throws Exception {
-    try (PostgresDatabase db = PostgresDatabase.create("ratelimit_nodes")) {
+    try (PostgresSchema db = PostgresSchema.create("ratelimit_nodes")) {
       dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore.create(db.dataSource());
-      String url = System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
-      String user = System.getProperty("bulwark.pg.user", "postgres");
-      run("pg", url, user, db.schema());
+      run("pg", db.url(), db.user(), db.name());
     }
   }
 
   @Test
   void twoJvms_sharingRedis_admitExactlyTheBurst_andAtMostBurstPlusRate() throws Exception {
-    try (RedisServer redis = new RedisServer(dir)) {
+    try (RedisServer redis = RedisServer.start(dir)) {
       run("redis", redis.uri());
     }
   }

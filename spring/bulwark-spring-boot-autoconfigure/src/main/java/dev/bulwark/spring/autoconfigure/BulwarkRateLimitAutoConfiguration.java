@@ -42,7 +42,7 @@ public class BulwarkRateLimitAutoConfiguration {
           "auto or memory (jdbc needs a single DataSource bean; there is no file store)");
     }
     boolean jdbc = props.store() == StoreKind.JDBC || (props.store() == StoreKind.AUTO && ds != null);
-    return jdbc ? JdbcRateLimitStore.create(ds) : InMemoryRateLimitStore.create(clock.getIfUnique(Clock::systemUTC), 100_000);
+    return jdbc ? JdbcRateLimitStore.create(ds) : InMemoryRateLimitStore.builder().clock(clock.getIfUnique(Clock::systemUTC)).maxKeys(100_000).build();
   }
 
   @Bean

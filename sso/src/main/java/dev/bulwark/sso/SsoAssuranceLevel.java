@@ -5,7 +5,7 @@ package dev.bulwark.sso;
  * authenticator assurance scale. The names match {@code dev.bulwark.authn.AssuranceLevel} so a
  * host maps one to the other by name.
  */
-public enum AssuranceLevel {
+public enum SsoAssuranceLevel {
   /** One factor (a password) or nothing the identity provider would vouch for. */
   AAL1,
   /** Two factors. */
@@ -14,7 +14,7 @@ public enum AssuranceLevel {
   AAL3;
 
   /** True when this level is at least {@code required}. */
-  public boolean satisfies(AssuranceLevel required) {
+  public boolean satisfies(SsoAssuranceLevel required) {
     return compareTo(required) >= 0;
   }
 }
