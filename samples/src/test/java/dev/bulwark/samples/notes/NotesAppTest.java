@@ -83,6 +83,11 @@ class NotesAppTest {
     return app.service();
   }
 
+  /** The test clock's time. */
+  Instant now() {
+    return clock.instant();
+  }
+
   void advance(Duration d) {
     clock.advance(d);
   }
@@ -94,7 +99,15 @@ class NotesAppTest {
 
   @AfterEach
   void stop() {
-    app.close();
+    closeApp();
+  }
+
+  /** Stops the app (once). */
+  void closeApp() {
+    if (app != null) {
+      app.close();
+      app = null;
+    }
   }
 
   /** A cookie-keeping client that does not follow redirects. */
