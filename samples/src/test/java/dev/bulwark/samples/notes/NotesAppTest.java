@@ -728,6 +728,7 @@ class NotesAppTest {
     assertEquals(400, edit.statusCode());
     HttpResponse<String> share = tom.post("/notes/share", "id", noteId, "username", "tom", "role", "editor");
     assertEquals(400, share.statusCode());
+    assertEquals(400, tom.post("/notes/delete", "id", noteId).statusCode());
     String tomNotes = tom.get("/notes").body();
     assertFalse(tomNotes.contains(noteId) || tomNotes.contains("shared plan"), "nothing of rita's organization is shown");
     AppStore.User ritaUser = app.service().userByNameForTests("rita").orElseThrow();
