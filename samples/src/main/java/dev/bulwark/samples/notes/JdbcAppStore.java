@@ -7,6 +7,7 @@ import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.authz.jdbc.RlsPolicies;
 import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.authz.jdbc.TenantDataSource;
+import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -131,6 +132,11 @@ final class JdbcAppStore implements AppStore {
             + "', current_schema()); EXECUTE format('GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA %I TO "
             + applicationRole + "', current_schema()); END $$");
         s.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON " + String.join(", ", tables) + " TO " + applicationRole);
+        // The schema history every module records its migrations in, when the owner's migration
+        // made it: the stores the application role opens read and extend it.
+        s.execute("DO $$ BEGIN IF to_regclass('" + JdbcSchema.HISTORY_TABLE + "') IS NOT NULL THEN"
+            + " EXECUTE 'GRANT SELECT, INSERT, UPDATE ON " + JdbcSchema.HISTORY_TABLE + " TO " + applicationRole
+            + "'; END IF; END $$");
         c.commit();
       } catch (SQLException | RuntimeException e) {
         c.rollback();
