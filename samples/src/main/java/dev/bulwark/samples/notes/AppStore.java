@@ -10,7 +10,11 @@ import java.util.Set;
 /**
  * The sample's own data: user accounts, encrypted notes and TOTP credentials. The lifecycle
  * state of a note (live, in the trash, purged) is not here: it belongs to the lifecycle store,
- * which for PostgreSQL is the same table row.
+ * which for PostgreSQL is a row of {@code sample_note_lifecycle}.
+ *
+ * <p>Every note belongs to one organization, and every note operation names the organization it
+ * runs in: a note of another organization is not there (with PostgreSQL, row-level security on
+ * {@code sample_notes} makes it so, whatever the query says).
  *
  * <p>Implementations are thread-safe and never return null.
  */
@@ -36,10 +40,11 @@ interface AppStore extends AutoCloseable {
     }
   }
 
-  /** A stored note: only ciphertext (Base64) and who owns it. */
-  record NoteRow(String id, String ownerId, String ciphertextBase64, Instant createdAt) {
+  /** A stored note: only ciphertext (Base64), its organization and who owns it. */
+  record NoteRow(String id, String orgId, String ownerId, String ciphertextBase64, Instant createdAt) {
     public NoteRow {
       Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(orgId, "orgId");
       Objects.requireNonNull(ownerId, "ownerId");
       Objects.requireNonNull(ciphertextBase64, "ciphertextBase64");
       Objects.requireNonNull(createdAt, "createdAt");
@@ -59,19 +64,20 @@ interface AppStore extends AutoCloseable {
 
   void deleteUser(String userId);
 
-  /** Stores a new note row and registers it with the lifecycle store. */
+  /** Stores a new note row in its organization and registers it with the lifecycle store. */
   void addNote(NoteRow note);
 
-  /** Every stored row of {@code ownerId}, live or soft-deleted (purged rows are gone or skipped). */
-  List<NoteRow> notesOf(String ownerId);
+  /** Every stored row of {@code ownerId} in {@code org}, live or soft-deleted (purged rows are gone or skipped). */
+  List<NoteRow> notesOf(String org, String ownerId);
 
-  Optional<NoteRow> note(String noteId);
+  /** The note, when it exists in {@code org}; a note of another organization is empty. */
+  Optional<NoteRow> note(String org, String noteId);
 
-  /** Replaces a note's ciphertext (an edit); false when the note does not exist. */
-  boolean updateNote(String noteId, String ciphertextBase64);
+  /** Replaces a note's ciphertext (an edit); false when the note does not exist in {@code org}. */
+  boolean updateNote(String org, String noteId, String ciphertextBase64);
 
-  /** Drops what is left of a note the lifecycle store no longer knows (purged or erased). */
-  void forgetNote(String noteId);
+  /** Drops what is left of a note of {@code org} the lifecycle store no longer knows (purged or erased). */
+  void forgetNote(String org, String noteId);
 
   TotpCredentialStore totpCredentials();
 

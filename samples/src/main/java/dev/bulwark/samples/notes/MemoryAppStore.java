@@ -9,7 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The embedded default: everything in memory (the keyring and the audit log are files). */
+/**
+ * The embedded default: everything in memory (the keyring and the audit log are files). Note
+ * operations see only the notes of the organization they name, as row-level security makes
+ * PostgreSQL do in the {@code --postgres} mode.
+ */
 final class MemoryAppStore implements AppStore {
 
   private final Map<String, User> usersById = new ConcurrentHashMap<>();
@@ -69,24 +73,32 @@ final class MemoryAppStore implements AppStore {
   }
 
   @Override
-  public List<NoteRow> notesOf(String ownerId) {
-    return notes.values().stream().filter(n -> n.ownerId().equals(ownerId))
+  public List<NoteRow> notesOf(String org, String ownerId) {
+    return notes.values().stream().filter(n -> n.orgId().equals(org) && n.ownerId().equals(ownerId))
         .sorted(Comparator.comparing(NoteRow::createdAt).reversed()).toList();
   }
 
   @Override
-  public Optional<NoteRow> note(String noteId) {
-    return Optional.ofNullable(notes.get(noteId));
+  public Optional<NoteRow> note(String org, String noteId) {
+    return Optional.ofNullable(notes.get(noteId)).filter(n -> n.orgId().equals(org));
   }
 
   @Override
-  public boolean updateNote(String noteId, String ciphertextBase64) {
-    return notes.computeIfPresent(noteId, (id, n) -> new NoteRow(id, n.ownerId(), ciphertextBase64, n.createdAt())) != null;
+  public boolean updateNote(String org, String noteId, String ciphertextBase64) {
+    boolean[] updated = {false};
+    notes.computeIfPresent(noteId, (id, n) -> {
+      if (!n.orgId().equals(org)) {
+        return n;
+      }
+      updated[0] = true;
+      return new NoteRow(id, n.orgId(), n.ownerId(), ciphertextBase64, n.createdAt());
+    });
+    return updated[0];
   }
 
   @Override
-  public void forgetNote(String noteId) {
-    notes.remove(noteId);
+  public void forgetNote(String org, String noteId) {
+    notes.computeIfPresent(noteId, (id, n) -> n.orgId().equals(org) ? null : n);
   }
 
   @Override

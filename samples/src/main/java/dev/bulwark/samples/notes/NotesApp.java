@@ -20,40 +20,92 @@ import java.util.concurrent.Executors;
  *
  * <pre>
  * java -jar samples/target/bulwark-notes.jar [--port 8080] [--data ./bulwark-notes-data]
- *                                            [--postgres jdbc:postgresql://127.0.0.1:5432/test [--pg-user postgres]]
+ *     [--postgres jdbc:postgresql://127.0.0.1:5432/test [--pg-user bulwark_notes_app] [--pg-owner postgres|none]]
  * </pre>
+ *
+ * <p>With {@code --postgres} the notes live in a table protected by row-level security: the
+ * owner role ({@code --pg-owner}) runs the migration, the application role ({@code --pg-user})
+ * runs every query, and the app refuses to start when that role could bypass row-level security.
  *
  * <p>Binds to 127.0.0.1 only and serves {@code http://localhost:PORT/} (WebAuthn accepts plain
  * HTTP only on {@code localhost}).
  */
 public final class NotesApp implements AutoCloseable {
 
-  /** Command-line options. */
-  public record Options(int port, Path dataDir, Optional<String> postgresUrl, String postgresUser) {
+  /** Environment variable with the application role's password, when the server asks for one. */
+  static final String APP_PASSWORD_ENV = "BULWARK_NOTES_PG_PASSWORD";
+  /** Environment variable with the owner role's password, when the server asks for one. */
+  static final String OWNER_PASSWORD_ENV = "BULWARK_NOTES_PG_OWNER_PASSWORD";
+
+  /**
+   * Command-line options.
+   *
+   * @param postgresUrl the database, without user or password
+   * @param postgresUser the application role every query runs as
+   * @param postgresOwner the owner (migration) role that creates the tables, the row-level
+   *     security policies and the application role's rights at start; empty when the deployment
+   *     runs the migration itself and the app only verifies
+   */
+  public record Options(int port, Path dataDir, Optional<String> postgresUrl, String postgresUser,
+      Optional<String> postgresOwner) {
     public Options {
       if (port < 0 || port > 65_535) {
         throw new IllegalArgumentException("--port must be 0..65535");
       }
       Objects.requireNonNull(dataDir, "dataDir");
       Objects.requireNonNull(postgresUrl, "postgresUrl");
-      Objects.requireNonNull(postgresUser, "postgresUser");
+      if (!JdbcAppStore.validRoleName(postgresUser)) {
+        throw new IllegalArgumentException("--pg-user must be a role name of lower-case letters, digits and '_'");
+      }
+      Objects.requireNonNull(postgresOwner, "postgresOwner");
+      if (postgresOwner.isPresent() && !JdbcAppStore.validRoleName(postgresOwner.get())) {
+        throw new IllegalArgumentException("--pg-owner must be a role name of lower-case letters, digits and '_', or none");
+      }
+      postgresUrl.ifPresent(Options::requireNoCredentials);
     }
 
-    /** Defaults: port 8080, data in ./bulwark-notes-data, no PostgreSQL. */
+    /** Defaults: port 8080, data in ./bulwark-notes-data, no PostgreSQL (application role {@value #DEFAULT_APP_ROLE}, owner postgres). */
     public static Options defaults() {
-      return new Options(8080, Path.of("bulwark-notes-data"), Optional.empty(), "postgres");
+      return new Options(8080, Path.of("bulwark-notes-data"), Optional.empty(), DEFAULT_APP_ROLE, Optional.of("postgres"));
     }
+
+    /** The application role's default name. */
+    public static final String DEFAULT_APP_ROLE = "bulwark_notes_app";
 
     public Options withPort(int p) {
-      return new Options(p, dataDir, postgresUrl, postgresUser);
+      return new Options(p, dataDir, postgresUrl, postgresUser, postgresOwner);
     }
 
     public Options withDataDir(Path d) {
-      return new Options(port, d, postgresUrl, postgresUser);
+      return new Options(port, d, postgresUrl, postgresUser, postgresOwner);
     }
 
     public Options withPostgres(String url) {
-      return new Options(port, dataDir, Optional.of(url), postgresUser);
+      return new Options(port, dataDir, Optional.of(url), postgresUser, postgresOwner);
+    }
+
+    /** The application role ({@code --pg-user}). */
+    public Options withApplicationRole(String role) {
+      return new Options(port, dataDir, postgresUrl, role, postgresOwner);
+    }
+
+    /** The owner role that runs the migration at start ({@code --pg-owner}); empty: no migration. */
+    public Options withOwnerRole(Optional<String> role) {
+      return new Options(port, dataDir, postgresUrl, postgresUser, role);
+    }
+
+    /** The roles are options of their own, so the URL must not name one (nor a password). */
+    private static void requireNoCredentials(String url) {
+      org.postgresql.ds.PGSimpleDataSource parsed = new org.postgresql.ds.PGSimpleDataSource();
+      try {
+        parsed.setURL(url);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--postgres needs a JDBC URL like jdbc:postgresql://127.0.0.1:5432/test", e);
+      }
+      if (parsed.getUser() != null || parsed.getPassword() != null) {
+        throw new IllegalArgumentException("--postgres URL must not name a user or password: use --pg-user and --pg-owner"
+            + " (passwords in " + APP_PASSWORD_ENV + " and " + OWNER_PASSWORD_ENV + ")");
+      }
     }
 
     static Options parse(String[] args) {
@@ -85,7 +137,10 @@ public final class NotesApp implements AutoCloseable {
             o = o.withPostgres(v);
             break;
           case "--pg-user":
-            o = new Options(o.port(), o.dataDir(), o.postgresUrl(), v);
+            o = o.withApplicationRole(v);
+            break;
+          case "--pg-owner":
+            o = o.withOwnerRole("none".equals(v) ? Optional.empty() : Optional.of(v));
             break;
           default:
             throw new IllegalArgumentException("unknown option " + a + " (see --help)");
@@ -106,8 +161,14 @@ public final class NotesApp implements AutoCloseable {
       "  --port N          port on 127.0.0.1 (default 8080; 0 picks a free port)",
       "  --data DIR        data directory: keyring, audit log, keys (default ./bulwark-notes-data)",
       "  --postgres URL    keep users, notes, sessions, lockout, passkeys, lifecycle and the audit",
-      "                    log in PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/test",
-      "  --pg-user NAME    PostgreSQL user when the URL names none (default postgres)",
+      "                    log in PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/test; notes are",
+      "                    protected by row-level security",
+      "  --pg-user NAME    application role every query runs as: must not own the tables, be",
+      "                    superuser or have BYPASSRLS (default bulwark_notes_app; created by the",
+      "                    owner when missing and the owner may create roles)",
+      "  --pg-owner NAME   owner role that runs the migration (tables, row-level security, grants)",
+      "                    at start (default postgres); 'none': the deployment ran it, only verify",
+      "  passwords, when the server asks: " + APP_PASSWORD_ENV + ", " + OWNER_PASSWORD_ENV,
       "  --help            this text",
       "");
 
@@ -201,7 +262,8 @@ public final class NotesApp implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(new Thread(app::close, "bulwark-notes-shutdown"));
     out.println("Bulwark Notes is running at " + app.baseUri());
     out.println("  data directory: " + app.dataDir().toAbsolutePath()
-        + options.postgresUrl().map(u -> " (users, notes and the audit log in " + u + ")").orElse(""));
+        + options.postgresUrl().map(u -> " (users, notes and the audit log in " + u + " as " + options.postgresUser()
+            + "; notes under row-level security)").orElse(""));
     out.println("  open the URL above (use 'localhost', not 127.0.0.1: passkeys need it); Ctrl-C stops.");
     try {
       new CountDownLatch(1).await();

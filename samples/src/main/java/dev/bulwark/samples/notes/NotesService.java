@@ -27,6 +27,7 @@ import dev.bulwark.authz.Resource;
 import dev.bulwark.authz.Role;
 import dev.bulwark.authz.Scope;
 import dev.bulwark.authz.jdbc.JdbcAuthzStore;
+import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
@@ -211,11 +212,15 @@ final class NotesService implements AutoCloseable {
     CheckpointSigner signer = CheckpointSigner.of(ORIGIN, checkpointKey(dataDir));
     DirectoryAnchor anchor = new DirectoryAnchor(dataDir.resolve("audit-anchor"));
     if (options.postgresUrl().isPresent()) {
-      PGSimpleDataSource pg = new PGSimpleDataSource();
-      pg.setURL(options.postgresUrl().get());
-      if (pg.getUser() == null) {
-        pg.setUser(options.postgresUser());
+      // Two roles, as in a deployment: the owner runs the migration (tables, row-level security,
+      // grants); everything else runs as the application role, which must not be able to bypass
+      // row-level security: RlsVerifier refuses to start otherwise, before anything is served.
+      PGSimpleDataSource pg = dataSource(options.postgresUrl().get(), options.postgresUser(), NotesApp.APP_PASSWORD_ENV);
+      if (options.postgresOwner().isPresent()) {
+        JdbcAppStore.migrate(dataSource(options.postgresUrl().get(), options.postgresOwner().get(),
+            NotesApp.OWNER_PASSWORD_ENV), options.postgresUser());
       }
+      RlsVerifier.requireSafe(pg, JdbcAppStore.TENANT_TABLES);
       this.dataSource = pg;
       this.auditDir = null;
       this.auditStore = new JdbcAuditStore(pg, "bulwark-notes");
@@ -265,11 +270,10 @@ final class NotesService implements AutoCloseable {
     ChallengeStore challenges;
     if (dataSource != null) {
       this.store = new JdbcAppStore(dataSource);
-      // The sample owns its database, so it runs the explicit set-up step itself; a deployment
-      // runs it once with a role allowed to create tables (bulwark lifecycle init).
-      JdbcLifecycleStore.createSchema(dataSource);
+      // The lifecycle tables were made by the owner's migration (JdbcAppStore.migrate, the
+      // explicit set-up step; bulwark lifecycle init in a deployment); here they are only checked.
       this.lifecycleStore = JdbcLifecycleStore.create(dataSource,
-          TableMapping.of(NOTE, JdbcAppStore.NOTES_TABLE).withSubject("owner_id").withOperation("delete_op"));
+          TableMapping.of(NOTE, JdbcAppStore.NOTE_LIFECYCLE_TABLE).withSubject("owner_id").withOperation("delete_op"));
       JdbcAttemptStore jdbcAttempts = new JdbcAttemptStore(dataSource, clock);
       JdbcUsedTotpStepStore jdbcSteps = new JdbcUsedTotpStepStore(dataSource, clock);
       JdbcSessionStore jdbcSessions = new JdbcSessionStore(dataSource);
@@ -386,6 +390,21 @@ final class NotesService implements AutoCloseable {
   /** The organization {@code userId} owns (created with the account). */
   static String homeOrganization(String userId) {
     return "org-" + userId;
+  }
+
+  /**
+   * Connections as {@code user} on {@code url}; the password, when the server asks for one, comes
+   * from the environment variable {@code passwordEnv} (never from the command line).
+   */
+  private static PGSimpleDataSource dataSource(String url, String user, String passwordEnv) {
+    PGSimpleDataSource pg = new PGSimpleDataSource();
+    pg.setURL(url);
+    pg.setUser(user);
+    String password = System.getenv(passwordEnv);
+    if (password != null && !password.isEmpty()) {
+      pg.setPassword(password);
+    }
+    return pg;
   }
 
   /** Reads a random secret file, creating it (owner-only) on first start. */
@@ -858,10 +877,11 @@ final class NotesService implements AutoCloseable {
 
   List<NoteView> notes(AppStore.User u) {
     List<NoteView> out = new ArrayList<>();
-    for (AppStore.NoteRow row : store.notesOf(u.id())) {
+    String org = homeOrganization(u.id());
+    for (AppStore.NoteRow row : store.notesOf(org, u.id())) {
       Optional<RecordState> state = lifecycleStore.find(RecordRef.of(NOTE, row.id()));
       if (state.isEmpty()) {
-        store.forgetNote(row.id());
+        store.forgetNote(org, row.id());
         continue;
       }
       String text;
@@ -899,14 +919,19 @@ final class NotesService implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new UserError("The note could not be encrypted, so it was not saved.");
     }
-    store.addNote(new AppStore.NoteRow(id, u.id(), Base64.getEncoder().encodeToString(ct), clock.instant()));
+    store.addNote(new AppStore.NoteRow(id, homeOrganization(u.id()), u.id(), Base64.getEncoder().encodeToString(ct),
+        clock.instant()));
     bind(Binding.of("owner:" + id, Principal.user(u.id()), "owner", homeOrganization(u.id()), Scope.resource("note", id)), u.id());
     audit.record(Action.SENSITIVE_CREATE, u.id(), null, Outcome.SUCCESS, "note", id,
         Map.of("keyring", scope(u.id()), "bytes", Integer.toString(ct.length)));
   }
 
+  /**
+   * A note of {@code u}'s own, for delete and restore. Looked up in {@code u}'s own organization
+   * only: another organization's note id finds nothing (row-level security with PostgreSQL).
+   */
   private RecordState ownedNote(AppStore.User u, String noteId) throws UserError {
-    Optional<AppStore.NoteRow> row = noteId == null ? Optional.empty() : store.note(noteId);
+    Optional<AppStore.NoteRow> row = noteId == null ? Optional.empty() : store.note(homeOrganization(u.id()), noteId);
     Optional<RecordState> state = row.filter(r -> r.ownerId().equals(u.id()))
         .flatMap(r -> lifecycleStore.find(RecordRef.of(NOTE, r.id())));
     if (state.isEmpty()) {
@@ -986,11 +1011,43 @@ final class NotesService implements AutoCloseable {
     return org;
   }
 
-  /** The note's organization resource, when the note exists and is live. */
-  private Optional<Resource> noteResource(String noteId) {
-    return (noteId == null ? Optional.<AppStore.NoteRow>empty() : store.note(noteId))
-        .filter(r -> lifecycleStore.find(RecordRef.of(NOTE, r.id())).map(st -> !st.deleted()).orElse(false))
-        .map(r -> Resource.of(homeOrganization(r.ownerId()), "note", r.id()));
+  /**
+   * The organizations {@code userId} holds a binding in: their own, those they were invited into
+   * and those a note was shared with them in. A note is looked for only there, one organization
+   * at a time, so a note id of any other organization finds nothing before authz is even asked.
+   */
+  private Set<String> organizationsOf(String userId) {
+    Principal me = Principal.user(userId);
+    Set<String> orgs = new java.util.LinkedHashSet<>();
+    orgs.add(homeOrganization(userId));
+    for (Binding b : access.authorizer().policy().bindings()) {
+      if (b.principal().equals(me)) {
+        orgs.add(b.tenant());
+      }
+    }
+    return orgs;
+  }
+
+  /** The live note {@code noteId} as found in one of {@code u}'s organizations. */
+  private Optional<AppStore.NoteRow> liveNote(AppStore.User u, String noteId) {
+    if (noteId == null) {
+      return Optional.empty();
+    }
+    for (String org : organizationsOf(u.id())) {
+      Optional<AppStore.NoteRow> row = store.note(org, noteId).filter(this::live);
+      if (row.isPresent()) {
+        return row;
+      }
+    }
+    return Optional.empty();
+  }
+
+  private boolean live(AppStore.NoteRow r) {
+    return lifecycleStore.find(RecordRef.of(NOTE, r.id())).map(st -> !st.deleted()).orElse(false);
+  }
+
+  private static Resource resource(AppStore.NoteRow r) {
+    return Resource.of(r.orgId(), "note", r.id());
   }
 
   /**
@@ -1002,7 +1059,7 @@ final class NotesService implements AutoCloseable {
     if (!"viewer".equals(role) && !"editor".equals(role)) {
       throw new UserError("Share as viewer or editor.");
     }
-    Optional<Resource> note = noteResource(noteId);
+    Optional<Resource> note = liveNote(owner, noteId).map(NotesService::resource);
     if (note.isEmpty() || !allowed(owner, "share", note.get(), "/notes/share")) {
       throw new UserError("That note does not exist (any more).");
     }
@@ -1020,12 +1077,11 @@ final class NotesService implements AutoCloseable {
 
   /** A note {@code u} may read (its own or shared with them), decrypted; refused otherwise. */
   NoteView readNote(AppStore.User u, String noteId) throws UserError {
-    Optional<Resource> note = noteResource(noteId);
-    if (note.isEmpty() || !allowed(u, "read", note.get(), "/notes/read")) {
+    Optional<AppStore.NoteRow> row = liveNote(u, noteId);
+    if (row.isEmpty() || !allowed(u, "read", resource(row.get()), "/notes/read")) {
       throw new UserError("That note does not exist (any more).");
     }
-    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
-    return view(row);
+    return view(row.get());
   }
 
   private NoteView view(AppStore.NoteRow row) {
@@ -1048,9 +1104,9 @@ final class NotesService implements AutoCloseable {
         continue;
       }
       String noteId = b.scope().resourceId().get();
-      Optional<Resource> note = noteResource(noteId);
-      if (note.isPresent() && access.authorizer().check(me, "read", note.get()).allowed()) {
-        store.note(noteId).ifPresent(row -> out.add(view(row)));
+      Optional<AppStore.NoteRow> row = store.note(b.tenant(), noteId).filter(this::live);
+      if (row.isPresent() && access.authorizer().check(me, "read", resource(row.get())).allowed()) {
+        out.add(view(row.get()));
       }
     }
     return out;
@@ -1058,7 +1114,7 @@ final class NotesService implements AutoCloseable {
 
   /** Whether {@code u} may edit the note (owner or editor); no audit record (for rendering). */
   boolean mayEdit(AppStore.User u, String noteId) {
-    return noteResource(noteId).map(r -> access.authorizer().check(Principal.user(u.id()), "edit", r).allowed())
+    return liveNote(u, noteId).map(r -> access.authorizer().check(Principal.user(u.id()), "edit", resource(r)).allowed())
         .orElse(false);
   }
 
@@ -1067,11 +1123,11 @@ final class NotesService implements AutoCloseable {
     if (text == null || text.isBlank() || text.length() > MAX_NOTE_CHARS) {
       throw new UserError("Notes are 1 to " + MAX_NOTE_CHARS + " characters long.");
     }
-    Optional<Resource> note = noteResource(noteId);
-    if (note.isEmpty() || !allowed(u, "edit", note.get(), "/notes/edit")) {
+    Optional<AppStore.NoteRow> found = liveNote(u, noteId);
+    if (found.isEmpty() || !allowed(u, "edit", resource(found.get()), "/notes/edit")) {
       throw new UserError("That note does not exist (any more), or you may only read it.");
     }
-    AppStore.NoteRow row = store.note(noteId).orElseThrow(() -> new UserError("That note does not exist (any more)."));
+    AppStore.NoteRow row = found.get();
     byte[] ct;
     try {
       ct = envelope.forKeyring(scope(row.ownerId())).encrypt(text.getBytes(StandardCharsets.UTF_8),
@@ -1079,7 +1135,7 @@ final class NotesService implements AutoCloseable {
     } catch (GeneralSecurityException e) {
       throw new UserError("The note could not be encrypted, so it was not saved.");
     }
-    if (!store.updateNote(row.id(), Base64.getEncoder().encodeToString(ct))) {
+    if (!store.updateNote(row.orgId(), row.id(), Base64.getEncoder().encodeToString(ct))) {
       throw new UserError("That note does not exist (any more).");
     }
     audit.record(Action.SENSITIVE_UPDATE, u.id(), null, Outcome.SUCCESS, "note", row.id(),
@@ -1104,8 +1160,9 @@ final class NotesService implements AutoCloseable {
     } catch (LifecycleException e) {
       throw new UserError("The account could not be deleted: " + e.getMessage());
     }
-    for (AppStore.NoteRow row : store.notesOf(u.id())) {
-      store.forgetNote(row.id());
+    String home = homeOrganization(u.id());
+    for (AppStore.NoteRow row : store.notesOf(home, u.id())) {
+      store.forgetNote(home, row.id());
     }
     totp.remove(u.id());
     for (StoredCredential c : passkeys.forUsername(u.username())) {

@@ -83,6 +83,11 @@ class NotesAppTest {
     return app.service();
   }
 
+  /** The test clock's time. */
+  Instant now() {
+    return clock.instant();
+  }
+
   void advance(Duration d) {
     clock.advance(d);
   }
@@ -94,7 +99,15 @@ class NotesAppTest {
 
   @AfterEach
   void stop() {
-    app.close();
+    closeApp();
+  }
+
+  /** Stops the app (once). */
+  void closeApp() {
+    if (app != null) {
+      app.close();
+      app = null;
+    }
   }
 
   /** A cookie-keeping client that does not follow redirects. */
@@ -715,6 +728,7 @@ class NotesAppTest {
     assertEquals(400, edit.statusCode());
     HttpResponse<String> share = tom.post("/notes/share", "id", noteId, "username", "tom", "role", "editor");
     assertEquals(400, share.statusCode());
+    assertEquals(400, tom.post("/notes/delete", "id", noteId).statusCode());
     String tomNotes = tom.get("/notes").body();
     assertFalse(tomNotes.contains(noteId) || tomNotes.contains("shared plan"), "nothing of rita's organization is shown");
     AppStore.User ritaUser = app.service().userByNameForTests("rita").orElseThrow();

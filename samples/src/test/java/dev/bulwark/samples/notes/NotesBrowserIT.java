@@ -263,8 +263,8 @@ class NotesBrowserIT {
     assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size());
     assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
 
-    // Organizations: an account of another organization cannot edit or share alice's note, even
-    // with its id in a hand-made request from its own signed-in page.
+    // Organizations: an account of another organization cannot edit, share or delete alice's note,
+    // even with its id in a hand-made request from its own signed-in page.
     open("/notes");
     String aliceNote = driver.findElement(By.cssSelector("#notes article.note")).getAttribute("data-note-id");
     signOut();
@@ -282,7 +282,7 @@ class NotesBrowserIT {
     assertTrue(text(By.id("shared")).contains("Nothing is shared with you"));
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     for (String[] attempt : List.of(new String[] {"/notes/edit", "text", "defaced"},
-        new String[] {"/notes/share", "username", "oscar"})) {
+        new String[] {"/notes/share", "username", "oscar"}, new String[] {"/notes/delete", "text", ""})) {
       Object status = ((JavascriptExecutor) driver).executeAsyncScript(
           "var done = arguments[arguments.length - 1];"
               + "var body = new URLSearchParams({csrf: document.querySelector('meta[name=csrf]').content,"
