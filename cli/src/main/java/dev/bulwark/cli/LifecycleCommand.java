@@ -10,7 +10,7 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import java.io.PrintWriter;
 import java.time.Clock;

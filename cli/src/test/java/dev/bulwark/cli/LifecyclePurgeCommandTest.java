@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
 class LifecyclePurgeCommandTest {
 
   static final DataClass NOTES = DataClass.of("notes");
-  final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(NOTES);
+  final InMemoryHostRecords records = HostRecords.inMemory(NOTES);
+  final LifecycleStore store = LifecycleStore.inMemory(records);
   final AtomicReference<Instant> now = new AtomicReference<>(Cli.NOW.minus(Duration.ofDays(40)));
   Lifecycle host;
 
@@ -37,7 +40,7 @@ class LifecyclePurgeCommandTest {
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(NOTES, Period.ofDays(60))))
         .clock(now::get).build();
     for (int i = 0; i < 6; i++) {
-      store.insert(RecordRef.of(NOTES, "n" + i), Optional.of("user-" + i), Optional.empty());
+      records.insert(RecordRef.of(NOTES, "n" + i), Optional.of("user-" + i), Optional.empty());
     }
     // n0..n2 soft deleted 40 days ago with the 30-day recovery window: due 10 days ago.
     host.softDelete(List.of(RecordRef.of(NOTES, "n0"), RecordRef.of(NOTES, "n1"), RecordRef.of(NOTES, "n2")),

@@ -4,7 +4,6 @@ import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;

@@ -1,6 +1,5 @@
 package dev.bulwark.lifecycle;
 
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import java.time.Duration;

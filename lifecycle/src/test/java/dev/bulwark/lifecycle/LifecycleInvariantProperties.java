@@ -3,6 +3,7 @@ package dev.bulwark.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import java.time.Duration;
@@ -34,7 +35,8 @@ class LifecycleInvariantProperties {
 
   private static final class World {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-31T10:00:00Z"));
-    final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC, NOTE);
+    final InMemoryHostRecords records = HostRecords.inMemory(DOC, NOTE);
+    final LifecycleStore store = LifecycleStore.inMemory(records);
     final List<LifecycleEvent> events = new ArrayList<>();
     final Lifecycle lifecycle = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(20)),
@@ -47,7 +49,7 @@ class LifecycleInvariantProperties {
       int n = 4 + r.nextInt(12);
       for (int i = 0; i < n; i++) {
         RecordRef ref = RecordRef.of(r.nextBoolean() ? DOC : NOTE, "r" + i);
-        store.insert(ref, Optional.of("s" + r.nextInt(4)), Optional.of("t" + r.nextInt(3)));
+        records.insert(ref, Optional.of("s" + r.nextInt(4)), Optional.of("t" + r.nextInt(3)));
         refs.add(ref);
         if (r.nextInt(3) > 0) {
           lifecycle.markEligible(ref, now.get().minus(Duration.ofDays(r.nextInt(40))));

@@ -3,6 +3,7 @@ package dev.bulwark.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import dev.bulwark.testing.Gen;
@@ -40,7 +41,8 @@ class LifecycleProperties {
 
   private final class World {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-15T08:00:00Z"));
-    final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC, NOTE);
+    final InMemoryHostRecords records = HostRecords.inMemory(DOC, NOTE);
+    final LifecycleStore store = LifecycleStore.inMemory(records);
     final List<LifecycleEvent> events = new ArrayList<>();
     final Lifecycle lifecycle = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90)),
@@ -55,7 +57,7 @@ class LifecycleProperties {
       for (int i = 0; i < plans.size(); i++) {
         Plan p = plans.get(i);
         RecordRef r = RecordRef.of(i % 2 == 0 ? DOC : NOTE, Integer.toString(i));
-        store.insert(r, Optional.of("s" + p.subject()), Optional.of("t" + p.tenant()));
+        records.insert(r, Optional.of("s" + p.subject()), Optional.of("t" + p.tenant()));
         p.eligibleHoursAgo().ifPresent(h -> lifecycle.markEligible(r, end.minus(Duration.ofHours(h))));
         refs.add(r);
       }

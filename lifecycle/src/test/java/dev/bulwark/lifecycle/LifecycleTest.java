@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import java.time.Duration;
@@ -27,7 +28,8 @@ class LifecycleTest {
   private static final Attribution OPS = Attribution.of("ops", "INC-1");
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
-  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final InMemoryHostRecords records = HostRecords.inMemory(DOC);
+  private final LifecycleStore store = LifecycleStore.inMemory(records);
   private final List<LifecycleEvent> events = new ArrayList<>();
   private final Lifecycle lifecycle = Lifecycle.builder(store)
       .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
@@ -35,7 +37,7 @@ class LifecycleTest {
 
   private RecordRef doc(int i) {
     RecordRef r = RecordRef.of(DOC, "d" + i);
-    store.insert(r, Optional.of("s" + i), Optional.of("t"));
+    records.insert(r, Optional.of("s" + i), Optional.of("t"));
     return r;
   }
 

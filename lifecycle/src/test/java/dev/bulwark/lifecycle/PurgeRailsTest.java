@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -26,7 +27,8 @@ class PurgeRailsTest {
   private static final Attribution OPS = Attribution.of("ops", "INC-1");
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
-  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final InMemoryHostRecords records = HostRecords.inMemory(DOC);
+  private final LifecycleStore store = LifecycleStore.inMemory(records);
   private final List<LifecycleEvent> events = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -39,7 +41,7 @@ class PurgeRailsTest {
   private void due(int n) {
     for (int i = 0; i < n; i++) {
       RecordRef r = RecordRef.of(DOC, "d" + ids.incrementAndGet());
-      store.insert(r, Optional.empty(), Optional.empty());
+      records.insert(r, Optional.empty(), Optional.empty());
       store.markEligible(r, now.get().minus(Duration.ofDays(100)), now.get().minus(Duration.ofDays(10)));
     }
   }
@@ -79,7 +81,7 @@ class PurgeRailsTest {
     // A mapping whose deadline column is really created_at: every live row is "due".
     due(8000);
     for (int i = 0; i < 1000; i++) {
-      store.insert(RecordRef.of(DOC, "live" + i), Optional.empty(), Optional.empty());
+      records.insert(RecordRef.of(DOC, "live" + i), Optional.empty(), Optional.empty());
     }
     Lifecycle l = lifecycle(Lifecycle.builder(store).listener(events::add));
     PurgeRunner runner = PurgeRunner.builder(l).checkStoreClock(false).build();
@@ -97,7 +99,7 @@ class PurgeRailsTest {
   @Test
   void firstRunShare_isConfigurable_andAppliesOnlyBeforeAnyCompletedRun() {
     due(60);
-    store.insert(RecordRef.of(DOC, "live"), Optional.empty(), Optional.empty());
+    records.insert(RecordRef.of(DOC, "live"), Optional.empty(), Optional.empty());
     Lifecycle l = lifecycle(Lifecycle.builder(store));
     assertThrows(PurgeRefusedException.class,
         () -> PurgeRunner.builder(l).checkStoreClock(false).firstRunShare(0.5, 50).build().run());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Instant;
 import java.time.Period;
 import java.util.ArrayList;
@@ -63,7 +64,7 @@ class RetentionPolicyTest {
   }
 
   private static Lifecycle lifecycle(RetentionPolicies p, List<LifecycleEvent> events) {
-    return Lifecycle.builder(InMemoryLifecycleStore.of(DataClass.AUDIT_LOG)).policies(p).listener(events::add).build();
+    return Lifecycle.builder(LifecycleStore.inMemory(HostRecords.inMemory(DataClass.AUDIT_LOG))).policies(p).listener(events::add).build();
   }
 
   @Test

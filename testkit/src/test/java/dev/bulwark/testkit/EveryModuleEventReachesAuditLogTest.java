@@ -67,7 +67,9 @@ import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.Lifecycle;
@@ -339,7 +341,8 @@ class EveryModuleEventReachesAuditLogTest {
     DataClass doc = DataClass.of("doc");
     DataClass anon = DataClass.of("profile");
     DataClass arch = DataClass.of("invoice");
-    InMemoryLifecycleStore store = InMemoryLifecycleStore.of(doc, anon, arch);
+    InMemoryHostRecords records = HostRecords.inMemory(doc, anon, arch);
+    LifecycleStore store = LifecycleStore.inMemory(records);
     boolean[] failArchive = {true};
     Keyrings keyrings = keyrings();
     Attribution alice = Attribution.of("alice", "user request");
@@ -366,7 +369,7 @@ class EveryModuleEventReachesAuditLogTest {
     for (DataClass c : List.of(doc, anon, arch)) {
       for (int i = 0; i < 2; i++) {
         RecordRef r = RecordRef.of(c, c.name() + i);
-        store.insert(r, Optional.of("s" + i), Optional.of("t"));
+        records.insert(r, Optional.of("s" + i), Optional.of("t"));
         refs.add(r);
       }
     }
@@ -377,7 +380,7 @@ class EveryModuleEventReachesAuditLogTest {
     lifecycle.restore(restorable.id(), alice);
     LegalHold hold = lifecycle.holdSubject("s9", "case 9", "legal", ops);
     RecordRef held = RecordRef.of(doc, "held");
-    store.insert(held, Optional.of("s9"), Optional.of("t"));
+    records.insert(held, Optional.of("s9"), Optional.of("t"));
     assertThrows(LegalHoldException.class, () -> lifecycle.erase("s9", Optional.empty(), false, alice));
     lifecycle.releaseHold(hold.id(), ops);
     lifecycle.softDelete(refs, alice);

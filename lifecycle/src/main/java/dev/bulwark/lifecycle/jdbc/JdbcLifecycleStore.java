@@ -15,7 +15,7 @@ import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.KeyShredder;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;

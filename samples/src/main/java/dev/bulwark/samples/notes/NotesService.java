@@ -81,7 +81,7 @@ import dev.bulwark.crypto.ShredReceipt;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.ErasureReport;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.OperationId;
@@ -91,7 +91,7 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.InMemoryRateLimitStore;
@@ -286,8 +286,8 @@ final class NotesService implements AutoCloseable {
           .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()))
           .build());
     } else {
-      InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
-      this.lifecycleStore = lc;
+      InMemoryHostRecords lc = InMemoryHostRecords.of(NOTE);
+      this.lifecycleStore = LifecycleStore.inMemory(lc);
       this.store = new MemoryAppStore(lc);
       attempts = AttemptStore.inMemory(clock);
       usedSteps = UsedTotpStepStore.inMemory(clock);

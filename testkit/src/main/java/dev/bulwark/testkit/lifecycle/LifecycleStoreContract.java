@@ -27,7 +27,7 @@ import dev.bulwark.lifecycle.UnknownDataClassException;
 import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
@@ -51,7 +51,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link LifecycleStore} must have. A store under test holds records of two
+ * The behaviour of Bulwark's {@link LifecycleStore}s ({@link LifecycleStore#inMemory} over a
+ * host's records, and the JDBC store over the host's tables): soft delete and exact restore,
+ * holds that block the purge, evidence for every purged record, the watermark. A host does not
+ * implement {@link LifecycleStore}; it implements {@link dev.bulwark.lifecycle.spi.HostRecords} and
+ * runs {@link HostRecordsContract}, which runs this suite over its records. A store under test holds records of two
  * classes: {@link #ITEM} (subject, tenant and eligible-at known) and {@link #ATTACHMENT} (subject
  * known). Record ids are decimal numbers, so that stores with numeric keys can run the suite.
  * Implementations say how to add a live record with {@link #insert}.

@@ -12,7 +12,7 @@ import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;

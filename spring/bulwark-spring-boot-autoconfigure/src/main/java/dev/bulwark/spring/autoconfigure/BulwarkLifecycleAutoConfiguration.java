@@ -6,7 +6,7 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
