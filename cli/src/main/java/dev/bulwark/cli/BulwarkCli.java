@@ -5,6 +5,7 @@ import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.crypto.KeyringStoreException;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import java.io.IOException;
@@ -164,7 +165,8 @@ public final class BulwarkCli implements Runnable {
       }
       if (ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof AuditStoreException
           || ex instanceof AuditException || ex instanceof KeyringStoreException || ex instanceof MappingException
-          || ex instanceof LifecycleException || ex instanceof GeneralSecurityException) {
+          || ex instanceof LifecycleStoreException || ex instanceof LifecycleException
+          || ex instanceof GeneralSecurityException) {
         return ExitCode.IO_OR_CONFIG;
       }
       if (ex instanceof IllegalArgumentException) {

@@ -234,7 +234,7 @@ final class LifecycleCommand implements Runnable {
           report = confirmation == null ? runner.run() : runner.run(confirmation);
         } catch (PurgeRefusedException e) {
           PrintWriter err = spec.commandLine().getErr();
-          err.println("bulwark: purge refused by safety rail " + e.reason() + ": " + e.getMessage());
+          err.println("bulwark: purge refused by safety rail " + e.rail() + ": " + e.getMessage());
           err.println("Nothing was deleted. Check the clock and the dry run (--dry-run); to proceed anyway add "
               + "--confirm --operator NAME --reason TEXT --max-rows N");
           err.flush();

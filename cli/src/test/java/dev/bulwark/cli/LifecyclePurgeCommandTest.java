@@ -35,7 +35,7 @@ class LifecyclePurgeCommandTest {
   Lifecycle host;
 
   @BeforeEach
-  void seed() {
+  void seed() throws Exception {
     host = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(NOTES, Period.ofDays(60))))
         .clock(now::get).build();
@@ -100,7 +100,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void railStopsARunWithTheClockBehind_untilAnOperatorConfirms() {
+  void railStopsARunWithTheClockBehind_untilAnOperatorConfirms() throws Exception {
     assertEquals(ExitCode.OK, purge(Cli.NOW, "--run").code());
     host.softDelete(List.of(RecordRef.of(NOTES, "n4")), Attribution.of("user-4", "deleted"));
     Instant behind = Cli.NOW.minus(Duration.ofHours(1));
@@ -120,7 +120,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void badArguments_areUsageErrors() {
+  void badArguments_areUsageErrors() throws Exception {
     assertEquals(ExitCode.USAGE, purge(Cli.NOW).code(), "--dry-run or --run is required");
     assertEquals(ExitCode.USAGE, purge(Cli.NOW, "--dry-run", "--run").code());
     Cli.Result confirm = purge(Cli.NOW, "--run", "--confirm");
@@ -136,7 +136,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void unreachableDatabase_isAConfigError() {
+  void unreachableDatabase_isAConfigError() throws Exception {
     Cli.Result r = Cli.run("lifecycle", "purge", "--dry-run", "--table", "notes=notes",
         "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
     assertEquals(ExitCode.IO_OR_CONFIG, r.code(), r.all());

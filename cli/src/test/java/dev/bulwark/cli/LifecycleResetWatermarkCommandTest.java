@@ -59,7 +59,7 @@ class LifecycleResetWatermarkCommandTest {
   }
 
   @Test
-  void aRunUnderAClockTenYearsAhead_isRecoverable_byAnAttributedReset() {
+  void aRunUnderAClockTenYearsAhead_isRecoverable_byAnAttributedReset() throws Exception {
     Instant future = Cli.NOW.plus(Duration.ofDays(3653));
     assertEquals(ExitCode.OK, run(future, "purge", "--run", "--confirm", "--operator", "night-job", "--reason",
         "backlog", "--max-rows", "10").code());
@@ -87,7 +87,7 @@ class LifecycleResetWatermarkCommandTest {
   }
 
   @Test
-  void reset_withoutOperatorOrReason_isAUsageError_andChangesNothing() {
+  void reset_withoutOperatorOrReason_isAUsageError_andChangesNothing() throws Exception {
     store.advanceWatermark(Cli.NOW.plus(Duration.ofDays(10)));
     assertEquals(ExitCode.USAGE, run(Cli.NOW, "reset-watermark", "--operator", "alice").code());
     assertEquals(ExitCode.USAGE, run(Cli.NOW, "reset-watermark", "--operator", " ", "--reason", "x").code());

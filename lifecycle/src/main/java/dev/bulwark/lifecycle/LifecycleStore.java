@@ -61,7 +61,7 @@ public interface LifecycleStore {
    * @return true when the deadline was set, false when the record already had one
    * @throws dev.bulwark.lifecycle.UnknownRecordException when the record does not exist
    */
-  boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter);
+  boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) throws UnknownRecordException;
 
   /**
    * Live records of the class that have an eligible time and a deadline, ordered by id, after
@@ -86,7 +86,7 @@ public interface LifecycleStore {
    *     already deleted (nothing is changed)
    * @throws IllegalArgumentException when the operation id is already used
    */
-  SoftDeletion softDelete(SoftDeletion operation);
+  SoftDeletion softDelete(SoftDeletion operation) throws UnknownRecordException;
 
   /** The operation with this id, restored or not. */
   Optional<SoftDeletion> operation(OperationId id);
@@ -99,7 +99,8 @@ public interface LifecycleStore {
    * @throws dev.bulwark.lifecycle.OperationNotRestorableException when it was restored already
    *     or any of its records was purged or anonymised (nothing is changed)
    */
-  SoftDeletion restore(OperationId id, Restoration restoration);
+  SoftDeletion restore(OperationId id, Restoration restoration)
+      throws UnknownOperationException, OperationNotRestorableException;
 
   /** Up to {@code limit} records of the class due at {@code now} and not held, earliest first. */
   List<RecordState> due(DataClass dataClass, Instant now, int limit);
@@ -208,10 +209,10 @@ public interface LifecycleStore {
    * @return the stored evidence (pending delivery)
    * @throws LegalHoldException when a hold covers the subject or tenant, or records of the
    *     subject remain; the key is not destroyed
-   * @throws dev.bulwark.lifecycle.LifecycleException when the shredder fails (nothing is recorded)
+   * @throws LifecycleStoreException when the shredder fails (nothing is recorded)
    */
   default DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
-      String reference, Instant at) {
+      String reference, Instant at) throws LegalHoldException {
     throw new UnsupportedOperationException("this store cannot destroy keys under its hold discipline");
   }
 

@@ -39,7 +39,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void plainListenerThatThrows_isLogged_notSwallowed() {
+  void plainListenerThatThrows_isLogged_notSwallowed() throws Exception {
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
     Logger jul = Logger.getLogger("dev.bulwark.lifecycle");
     Handler capture = new Handler() {
@@ -68,7 +68,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void failOpenGuard_countsAndKeepsEvidencePending_forTheNextRun() {
+  void failOpenGuard_countsAndKeepsEvidencePending_forTheNextRun() throws Exception {
     boolean[] down = {true};
     List<String> received = new CopyOnWriteArrayList<>();
     List<String> fallback = new CopyOnWriteArrayList<>();
@@ -91,7 +91,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void failClosedGuard_stopsThePurge_beforeItDeletesMore() {
+  void failClosedGuard_stopsThePurge_beforeItDeletesMore() throws Exception {
     boolean[] down = {false};
     LifecycleEventGuard guard = LifecycleEventGuard.builder(e -> {
       if (down[0] && e.evidence().isPresent()) {
@@ -112,7 +112,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void names_andAuditDetails_useTheSharedVocabularyAndKeySyntax() {
+  void names_andAuditDetails_useTheSharedVocabularyAndKeySyntax() throws Exception {
     List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     Lifecycle lifecycle = lifecycle(events::add);
     lifecycle.softDelete(List.of(doc(1)), ALICE);

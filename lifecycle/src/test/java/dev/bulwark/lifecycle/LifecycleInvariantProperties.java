@@ -45,7 +45,7 @@ class LifecycleInvariantProperties {
     final PurgeRunner runner = PurgeRunner.builder(lifecycle).checkStoreClock(false).build();
     final List<RecordRef> refs = new ArrayList<>();
 
-    World(SplittableRandom r) {
+    World(SplittableRandom r) throws Exception {
       int n = 4 + r.nextInt(12);
       for (int i = 0; i < n; i++) {
         RecordRef ref = RecordRef.of(r.nextBoolean() ? DOC : NOTE, "r" + i);
@@ -71,7 +71,7 @@ class LifecycleInvariantProperties {
   }
 
   @Test
-  void restoreIsExact_purgeSparesHeldAndNotYetDueRecords_andEveryPurgedRecordHasEvidenceOnce() {
+  void restoreIsExact_purgeSparesHeldAndNotYetDueRecords_andEveryPurgedRecordHasEvidenceOnce() throws Exception {
     SplittableRandom random = new SplittableRandom(SEED);
     for (int n = 0; n < CASES; n++) {
       String where = "seed " + SEED + " case " + n;
@@ -137,7 +137,8 @@ class LifecycleInvariantProperties {
     }
   }
 
-  private static void restoreAndCheck(World w, List<SoftDeletion> ops, SplittableRandom random, String where) {
+  private static void restoreAndCheck(World w, List<SoftDeletion> ops, SplittableRandom random, String where)
+      throws Exception {
     if (ops.isEmpty()) {
       return;
     }
@@ -164,7 +165,7 @@ class LifecycleInvariantProperties {
     }
   }
 
-  private static void purgeAndCheck(World w, String where) {
+  private static void purgeAndCheck(World w, String where) throws Exception {
     Instant at = w.now.get();
     Map<RecordRef, Optional<RecordState>> before = w.snapshot();
     Map<RecordRef, Boolean> held = new HashMap<>();

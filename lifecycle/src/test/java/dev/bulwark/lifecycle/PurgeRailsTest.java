@@ -38,7 +38,7 @@ class PurgeRailsTest {
   }
 
   /** Adds {@code n} live records whose deadline has passed. */
-  private void due(int n) {
+  private void due(int n) throws Exception {
     for (int i = 0; i < n; i++) {
       RecordRef r = RecordRef.of(DOC, "d" + ids.incrementAndGet());
       records.insert(r, Optional.empty(), Optional.empty());
@@ -51,7 +51,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void rowsThatBecomeDueDuringARun_countAgainstTheSameAllowance() {
+  void rowsThatBecomeDueDuringARun_countAgainstTheSameAllowance() throws Exception {
     due(50);
     int[] batches = {0};
     Lifecycle l = lifecycle(Lifecycle.builder(store).batchSize(10).listener(e -> {
@@ -65,7 +65,7 @@ class PurgeRailsTest {
 
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
 
-    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(PurgeRefusedException.Rail.UNUSUAL_VOLUME, e.rail());
     assertEquals(550 - 100, remaining(), "an unconfirmed run never purges more than its allowance");
     assertEquals(Optional.empty(), store.watermark().lastCompletedRows(),
         "a run stopped by the rail is not a completed run and does not raise the next allowance");
@@ -77,7 +77,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void firstRun_thatWouldPurgeMostOfATable_isRefusedUnlessConfirmed() {
+  void firstRun_thatWouldPurgeMostOfATable_isRefusedUnlessConfirmed() throws Exception {
     // A mapping whose deadline column is really created_at: every live row is "due".
     due(8000);
     for (int i = 0; i < 1000; i++) {
@@ -87,7 +87,7 @@ class PurgeRailsTest {
     PurgeRunner runner = PurgeRunner.builder(l).checkStoreClock(false).build();
 
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
-    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(PurgeRefusedException.Rail.UNUSUAL_VOLUME, e.rail());
     assertTrue(e.getMessage().contains("8000 of the 9000 rows"), e.getMessage());
     assertEquals(8000, remaining());
     assertTrue(runner.dryRun().guardWarning().startsWith("UNUSUAL_VOLUME"));
@@ -97,7 +97,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void firstRunShare_isConfigurable_andAppliesOnlyBeforeAnyCompletedRun() {
+  void firstRunShare_isConfigurable_andAppliesOnlyBeforeAnyCompletedRun() throws Exception {
     due(60);
     records.insert(RecordRef.of(DOC, "live"), Optional.empty(), Optional.empty());
     Lifecycle l = lifecycle(Lifecycle.builder(store));
@@ -127,7 +127,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void scheduler_survivesAnErrorFromAListener_andKeepsItsSchedule() {
+  void scheduler_survivesAnErrorFromAListener_andKeepsItsSchedule() throws Exception {
     due(3);
     int[] calls = {0};
     Lifecycle l = lifecycle(Lifecycle.builder(store).listener(e -> {
@@ -154,7 +154,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void scheduler_survivesAnErrorFromAnExpiryHandler() {
+  void scheduler_survivesAnErrorFromAnExpiryHandler() throws Exception {
     due(2);
     Lifecycle l = Lifecycle.builder(store).policies(RetentionPolicies.of(
             RetentionPolicy.purgeAfter(DOC, Period.ofDays(90)).withAction(RetentionPolicy.Action.ARCHIVE)))

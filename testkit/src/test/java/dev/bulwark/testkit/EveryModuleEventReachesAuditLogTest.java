@@ -76,6 +76,7 @@ import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleEvent;
 import dev.bulwark.lifecycle.LifecycleEventGuard;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RecordRef;
@@ -387,7 +388,7 @@ class EveryModuleEventReachesAuditLogTest {
     clock.advance(Duration.ofDays(31));
 
     PurgeRunner runner = PurgeRunner.builder(lifecycle).firstRunLimit(10_000).volumeLimit(1_000, 10_000).build();
-    assertThrows(LifecycleException.class, runner::run);
+    assertThrows(LifecycleStoreException.class, runner::run);
     failArchive[0] = false;
     clock.advance(Duration.ofMinutes(1));
     runner.run();

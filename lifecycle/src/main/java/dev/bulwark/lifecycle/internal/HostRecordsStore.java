@@ -6,6 +6,7 @@ import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
 import dev.bulwark.lifecycle.RecordRef;
@@ -81,7 +82,8 @@ public final class HostRecordsStore implements LifecycleStore {
   }
 
   @Override
-  public synchronized boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) {
+  public synchronized boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter)
+      throws UnknownRecordException {
     while (true) {
       RecordState r = read(ref).orElseThrow(() -> new UnknownRecordException("no record " + ref));
       if (r.purgeAfter().isPresent()) {
@@ -124,7 +126,7 @@ public final class HostRecordsStore implements LifecycleStore {
   }
 
   @Override
-  public synchronized SoftDeletion softDelete(SoftDeletion operation) {
+  public synchronized SoftDeletion softDelete(SoftDeletion operation) throws UnknownRecordException {
     if (state.hasOperation(operation.id())) {
       throw new IllegalArgumentException("operation id " + operation.id() + " is already used");
     }
@@ -158,7 +160,8 @@ public final class HostRecordsStore implements LifecycleStore {
   }
 
   @Override
-  public synchronized SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration) {
+  public synchronized SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration)
+      throws UnknownOperationException, OperationNotRestorableException {
     SoftDeletion op = state.operation(id).orElseThrow(() -> new UnknownOperationException(id));
     if (op.restoration().isPresent()) {
       throw new OperationNotRestorableException("operation " + id + " was restored already");
@@ -226,8 +229,8 @@ public final class HostRecordsStore implements LifecycleStore {
           .map(r -> with(r, r.eligibleAt(), r.deletedAt(), Optional.empty(), r.operation())).toList();
       Optional<RecordRef> changed = applyAll(batch, cleared);
       if (changed.isPresent()) {
-        throw new dev.bulwark.lifecycle.LifecycleException("record " + changed.get()
-            + " changed while its batch was anonymised; the batch's deadlines were kept, retry");
+        throw new LifecycleStoreException("record " + changed.get()
+            + " changed while its batch was anonymised; the batch's deadlines were kept, retry", null);
       }
     } else {
       records.delete(batch.stream().map(RecordState::ref).toList());
@@ -300,7 +303,7 @@ public final class HostRecordsStore implements LifecycleStore {
 
   @Override
   public synchronized DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder,
-      Attribution by, String reference, Instant at) {
+      Attribution by, String reference, Instant at) throws LegalHoldException {
     List<LegalHold> blocking = holdsOnSubject(subject, tenant);
     if (!blocking.isEmpty()) {
       throw new LegalHoldException("key destruction refused: hold " + blocking.get(0).id() + " ("

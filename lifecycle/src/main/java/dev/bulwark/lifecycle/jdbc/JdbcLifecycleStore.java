@@ -6,6 +6,8 @@ import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
 import dev.bulwark.lifecycle.RecordRef;
@@ -15,7 +17,6 @@ import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.KeyShredder;
-import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
@@ -126,7 +127,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
    * explicit set-up step, run once per deployment (and after an upgrade) by a role allowed to
    * create tables. Idempotent; serialised against itself.
    *
-   * @throws LifecycleException when the database cannot be reached or the role may not create tables
+   * @throws LifecycleStoreException when the database cannot be reached or the role may not create tables
    */
   public static void createSchema(DataSource dataSource) {
     Objects.requireNonNull(dataSource, "dataSource");
@@ -145,7 +146,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new LifecycleException("cannot create the lifecycle tables: " + e.getMessage(), e);
+      throw new LifecycleStoreException("cannot create the lifecycle tables: " + e.getMessage(), e);
     }
   }
 
@@ -155,7 +156,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
    *
    * @throws MappingException when an own table is missing (run {@link #createSchema} first), or a
    *     mapped table or column is missing or has the wrong type
-   * @throws LifecycleException when the database cannot be reached
+   * @throws LifecycleStoreException when the database cannot be reached
    */
   public static JdbcLifecycleStore create(DataSource dataSource, Collection<TableMapping> mappings) {
     Objects.requireNonNull(dataSource, "dataSource");
@@ -199,7 +200,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         t.ifPresent(table -> tables.put(m.dataClass(), table));
       }
     } catch (SQLException e) {
-      throw new LifecycleException("cannot prepare the lifecycle tables", e);
+      throw new LifecycleStoreException("cannot prepare the lifecycle tables", e);
     }
     if (!problems.isEmpty()) {
       throw new MappingException("table mapping does not match the database", problems);
@@ -218,35 +219,37 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   // ---------------------------------------------------------------- helpers
 
+  /** A step on one connection; {@code X} is the refusal it may throw (none: RuntimeException). */
   @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  private interface Work<T, X extends Exception> {
+    T run(Connection c) throws SQLException, X;
   }
 
-  private <T> T tx(Work<T> work) {
+  /** Runs {@code work} in one transaction; a database failure becomes a {@link LifecycleStoreException}. */
+  private <T, X extends Exception> T tx(Work<T, X> work) throws X {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
         T result = work.run(c);
         c.commit();
         return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        // Errors too (a host callback's): never hand a connection back mid-transaction.
+      } catch (Exception | Error e) {
+        // Errors and refusals too (a host callback's): never hand a connection back mid-transaction.
         c.rollback();
         throw e;
       } finally {
         c.setAutoCommit(true);
       }
     } catch (SQLException e) {
-      throw new LifecycleException("lifecycle store failed: " + e.getMessage(), e);
+      throw new LifecycleStoreException("lifecycle store failed: " + e.getMessage(), e);
     }
   }
 
-  private <T> T auto(Work<T> work) {
+  private <T, X extends Exception> T auto(Work<T, X> work) throws X {
     try (Connection c = dataSource.getConnection()) {
       return work.run(c);
     } catch (SQLException e) {
-      throw new LifecycleException("lifecycle store failed: " + e.getMessage(), e);
+      throw new LifecycleStoreException("lifecycle store failed: " + e.getMessage(), e);
     }
   }
 
@@ -287,13 +290,13 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         if (Table.doesNotFit(e)) {
           return Optional.<RecordState>empty();
         }
-        throw t.badId(ref, e);
+        throw e;
       }
     });
   }
 
   @Override
-  public boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) {
+  public boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) throws UnknownRecordException {
     Table t = table(ref.dataClass());
     return tx(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.markEligible)) {
@@ -307,7 +310,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           return true;
         }
       } catch (SQLException e) {
-        throw t.badId(ref, e);
+        throw t.unknownRecord(ref, e);
       }
       try (PreparedStatement ps = c.prepareStatement(t.selectById)) {
         ps.setString(1, ref.id());
@@ -350,13 +353,17 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         ps.setObject(3, ts(expected));
         return ps.executeUpdate() == 1;
       } catch (SQLException e) {
-        throw t.badId(ref, e);
+        if (Table.doesNotFit(e)) {
+          // An id the column's type cannot hold names no record: nothing to move.
+          return false;
+        }
+        throw e;
       }
     });
   }
 
   @Override
-  public SoftDeletion softDelete(SoftDeletion operation) {
+  public SoftDeletion softDelete(SoftDeletion operation) throws UnknownRecordException {
     for (SoftDeletion.Entry e : operation.entries()) {
       table(e.ref().dataClass());
     }
@@ -450,8 +457,19 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   }
 
   @Override
-  public SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration) {
-    return tx(c -> {
+  public SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration)
+      throws UnknownOperationException, OperationNotRestorableException {
+    try {
+      return restoreIn(id, restoration);
+    } catch (UnknownOperationException | OperationNotRestorableException e) {
+      throw e;
+    } catch (LifecycleException e) {
+      throw new IllegalStateException("unexpected refusal", e);
+    }
+  }
+
+  private SoftDeletion restoreIn(OperationId id, SoftDeletion.Restoration restoration) throws LifecycleException {
+    return this.<SoftDeletion, LifecycleException>tx(c -> {
       SoftDeletion op = readOperation(c, id, true).orElseThrow(() -> new UnknownOperationException(id));
       if (op.restoration().isPresent()) {
         throw new OperationNotRestorableException("operation " + id + " was restored already");
@@ -620,7 +638,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         }
       } catch (SQLException e) {
         if ("55P03".equals(e.getSQLState())) {
-          throw new LifecycleException("rows of " + request.policy().dataClass() + " are locked by another"
+          throw new LifecycleStoreException("rows of " + request.policy().dataClass() + " are locked by another"
               + " transaction for longer than " + ERASURE_LOCK_TIMEOUT + "; nothing of this batch was deleted,"
               + " retry the erasure", e);
         }
@@ -917,7 +935,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   @Override
   public DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
-      String reference, Instant at) {
+      String reference, Instant at) throws LegalHoldException {
     return tx(c -> {
       try (Statement s = c.createStatement()) {
         // The purge batches' discipline: a hold placed before this point is seen below; one

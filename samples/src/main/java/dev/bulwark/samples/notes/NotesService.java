@@ -924,8 +924,13 @@ final class NotesService implements AutoCloseable {
     if (state.deleted()) {
       throw new UserError("That note is already in the trash.");
     }
-    return lifecycle.softDelete(List.of(state.ref()), Attribution.of(u.id(), "deleted by its owner"))
-        .entries().get(0).purgeAfter();
+    try {
+      return lifecycle.softDelete(List.of(state.ref()), Attribution.of(u.id(), "deleted by its owner"))
+          .entries().get(0).purgeAfter();
+    } catch (LifecycleException e) {
+      // Deleted meanwhile by another request, or a policy forbids the window.
+      throw new UserError("That note cannot be moved to the trash.");
+    }
   }
 
   /** Restores a note from the trash: exactly the soft-delete operation that removed it. */

@@ -55,12 +55,12 @@ public abstract class HostRecordsContract extends LifecycleStoreContract {
   }
 
   @Test
-  public void hostRecords_nameTheContractsClasses() {
+  public void hostRecords_nameTheContractsClasses() throws Exception {
     assertTrue(records.dataClasses().containsAll(List.of(ITEM, ATTACHMENT)));
   }
 
   @Test
-  public void find_ofUnknownRecord_isEmpty() {
+  public void find_ofUnknownRecord_isEmpty() throws Exception {
     assertTrue(records.find(RecordRef.of(ITEM, "424242")).isEmpty());
   }
 

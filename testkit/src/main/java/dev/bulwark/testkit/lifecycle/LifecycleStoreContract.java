@@ -14,6 +14,7 @@ import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
 import dev.bulwark.lifecycle.LifecycleEvent;
@@ -166,14 +167,14 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void softDelete_ofUnknownClass_fails() {
+  public void softDelete_ofUnknownClass_fails() throws Exception {
     Lifecycle l = lifecycle();
     assertThrows(UnknownDataClassException.class,
         () -> l.softDelete(List.of(RecordRef.of(DataClass.of("nope"), "1")), ALICE));
   }
 
   @Test
-  public void restore_unknownOperation_fails() {
+  public void restore_unknownOperation_fails() throws Exception {
     assertThrows(UnknownOperationException.class, () -> lifecycle().restore(OperationId.random(), OPERATOR));
   }
 
@@ -458,7 +459,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void watermark_withoutACompletedRun_hasNoRowCount() {
+  public void watermark_withoutACompletedRun_hasNoRowCount() throws Exception {
     store.advanceWatermark(clock.instant());
     assertEquals(Optional.empty(), store.watermark().lastCompletedRows());
     assertEquals(Optional.empty(), store.advanceWatermark(clock.instant().plusSeconds(1)).lastCompletedRows());
@@ -475,7 +476,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
     runner(l).run(new PurgeRunner.Confirmation(OPERATOR, 10));
     clock.set(real.plus(Duration.ofDays(1)));
     PurgeRefusedException refused = assertThrows(PurgeRefusedException.class, () -> runner(l).run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN, refused.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_BEHIND_LAST_RUN, refused.rail());
 
     Attribution bob = Attribution.of("bob", "clock was ten years ahead");
     LifecycleStore.Watermark before = runner(l).resetWatermark(bob);
@@ -531,7 +532,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
     RecordRef a = newRecord(ATTACHMENT, "s", null);
     l.softDelete(List.of(a), ALICE);
     clock.advance(Duration.ofDays(31));
-    assertThrows(LifecycleException.class, () -> runner(l).run());
+    assertThrows(LifecycleStoreException.class, () -> runner(l).run());
     assertTrue(store.find(a).isPresent());
     assertTrue(store.pendingEvidence(10).isEmpty());
   }
@@ -649,7 +650,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void watermark_onlyMovesForward() {
+  public void watermark_onlyMovesForward() throws Exception {
     Instant t0 = clock.instant();
     assertTrue(store.advanceWatermark(t0).lastRunStartedAt().isEmpty());
     assertEquals(Optional.of(t0), store.advanceWatermark(t0.minusSeconds(60)).lastRunStartedAt());

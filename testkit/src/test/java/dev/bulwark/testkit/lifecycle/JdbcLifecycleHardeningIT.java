@@ -273,7 +273,13 @@ class JdbcLifecycleHardeningIT {
         s.executeQuery("SELECT * FROM items WHERE id = 2 FOR UPDATE").close();
       }
       CompletableFuture<ErasureReport> erasure =
-          CompletableFuture.supplyAsync(() -> l.erase("erin", Optional.of("t"), true, WHO));
+          CompletableFuture.supplyAsync(() -> {
+            try {
+              return l.erase("erin", Optional.of("t"), true, WHO);
+            } catch (LegalHoldException e) {
+              throw new IllegalStateException(e);
+            }
+          });
       awaitLockWaiter("transactionid");
       host.commit();
       ErasureReport r = erasure.get(30, TimeUnit.SECONDS);

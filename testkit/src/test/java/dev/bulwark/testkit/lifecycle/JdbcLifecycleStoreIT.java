@@ -100,7 +100,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void mapping_namingMissingColumns_isRejectedWithEveryProblem() {
+  void mapping_namingMissingColumns_isRejectedWithEveryProblem() throws Exception {
     TableMapping bad = TableMapping.of(ITEM, "items").withColumns("id", "removed_at", "purge_after")
         .withSubject("user_id");
     MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.create(ds, bad));
@@ -110,7 +110,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void mapping_ofMissingTable_orWrongType_isRejected() {
+  void mapping_ofMissingTable_orWrongType_isRejected() throws Exception {
     assertThrows(MappingException.class,
         () -> JdbcLifecycleStore.create(ds, TableMapping.of(DataClass.of("ghost"), "ghosts")));
     MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.create(ds,
@@ -119,7 +119,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void find_withIdThatDoesNotFitTheColumn_isEmpty() {
+  void find_withIdThatDoesNotFitTheColumn_isEmpty() throws Exception {
     assertTrue(store.find(RecordRef.of(ITEM, "not-a-number")).isEmpty());
   }
 
@@ -130,7 +130,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
     RecordRef r = newRecord(ITEM, "s", "t");
     l.softDelete(List.of(r), ALICE);
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, () -> PurgeRunner.builder(l).build().run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD, e.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_FAR_AHEAD, e.rail());
     assertTrue(store.find(r).isPresent());
   }
 }
