@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.spi.AuditStoreException;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.CryptoStoreException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
@@ -164,7 +164,7 @@ public final class BulwarkCli implements Runnable {
         return ExitCode.FINDINGS;
       }
       if (ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof AuditStoreException
-          || ex instanceof AuditException || ex instanceof KeyringStoreException || ex instanceof MappingException
+          || ex instanceof AuditException || ex instanceof CryptoStoreException || ex instanceof MappingException
           || ex instanceof LifecycleStoreException || ex instanceof LifecycleException
           || ex instanceof GeneralSecurityException) {
         return ExitCode.IO_OR_CONFIG;

@@ -1,7 +1,8 @@
 package dev.bulwark.crypto.jdbc;
 
 import com.google.crypto.tink.Aead;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.CryptoStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.internal.KeyringCodec;
 import dev.bulwark.crypto.spi.KeyringRecord;
 import dev.bulwark.crypto.spi.KeyringStore;
@@ -51,9 +52,9 @@ public final class JdbcKeyringStore implements KeyringStore {
    * A store over {@code dataSource}, sealing records under {@code master} (use the same master
    * key on every node, e.g. {@code KekProviders.masterKey(bytes)} or a KMS {@code Aead}).
    *
-   * @throws KeyringStoreException if the table can neither be created nor read
+   * @throws CryptoStoreException if the table can neither be created nor read
    */
-  public JdbcKeyringStore(DataSource dataSource, Aead master) throws KeyringStoreException {
+  public JdbcKeyringStore(DataSource dataSource, Aead master) {
     if (dataSource == null || master == null) {
       throw new IllegalArgumentException("dataSource and master are required");
     }
@@ -62,7 +63,7 @@ public final class JdbcKeyringStore implements KeyringStore {
     createOrCheckTable();
   }
 
-  private void createOrCheckTable() throws KeyringStoreException {
+  private void createOrCheckTable() {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       try {
@@ -89,7 +90,7 @@ public final class JdbcKeyringStore implements KeyringStore {
         c.setAutoCommit(auto);
       }
     } catch (SQLException e) {
-      throw new KeyringStoreException("keyring table " + TABLE + " cannot be created or read", e);
+      throw new CryptoStoreException("keyring table " + TABLE + " cannot be created or read", e);
     }
   }
 
@@ -107,32 +108,32 @@ public final class JdbcKeyringStore implements KeyringStore {
     return out;
   }
 
-  private byte[] seal(KeyringRecord r) throws KeyringStoreException {
+  private byte[] seal(KeyringRecord r) {
     try {
       return master.encrypt(KeyringCodec.encode(List.of(r)), aad(r.keyringId(), r.revision()));
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("cannot seal keyring record '" + r.keyringId() + "' under the master key", e);
+      throw new CryptoStoreException("cannot seal keyring record '" + r.keyringId() + "' under the master key", e);
     }
   }
 
-  private KeyringRecord open(String keyringId, long revision, byte[] sealed) throws KeyringStoreException {
+  private KeyringRecord open(String keyringId, long revision, byte[] sealed) throws KeyringIntegrityException {
     byte[] plain;
     try {
       plain = master.decrypt(sealed, aad(keyringId, revision));
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("keyring record '" + keyringId + "' (revision " + revision
+      throw new KeyringIntegrityException("keyring record '" + keyringId + "' (revision " + revision
           + ") does not authenticate under the master key: altered, moved, or sealed under another master key");
     }
     List<KeyringRecord> decoded = KeyringCodec.decode(plain);
     if (decoded.size() != 1 || !decoded.get(0).keyringId().equals(keyringId)
         || decoded.get(0).revision() != revision) {
-      throw new KeyringStoreException("keyring record '" + keyringId + "' is corrupt");
+      throw new KeyringIntegrityException("keyring record '" + keyringId + "' is corrupt");
     }
     return decoded.get(0);
   }
 
   @Override
-  public Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException {
+  public Optional<KeyringRecord> load(String keyringId) throws KeyringIntegrityException {
     KeyringRecord.validateId(keyringId);
     try (Connection c = dataSource.getConnection();
         PreparedStatement p = c.prepareStatement("SELECT revision, shredded, record FROM " + TABLE
@@ -146,17 +147,17 @@ public final class JdbcKeyringStore implements KeyringStore {
         boolean shredded = rs.getBoolean(2);
         KeyringRecord r = open(keyringId, revision, rs.getBytes(3));
         if (r.shreddedAt().isPresent() != shredded) {
-          throw new KeyringStoreException("keyring record '" + keyringId + "' disagrees with its row");
+          throw new KeyringIntegrityException("keyring record '" + keyringId + "' disagrees with its row");
         }
         return Optional.of(r);
       }
     } catch (SQLException e) {
-      throw new KeyringStoreException("cannot read keyring '" + keyringId + "'", e);
+      throw new CryptoStoreException("cannot read keyring '" + keyringId + "'", e);
     }
   }
 
   @Override
-  public boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException {
+  public boolean compareAndSet(long expectedRevision, KeyringRecord next) {
     if (next.revision() != expectedRevision + 1) {
       throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
     }
@@ -175,7 +176,7 @@ public final class JdbcKeyringStore implements KeyringStore {
         }
       }
     } catch (SQLException e) {
-      throw new KeyringStoreException("cannot write keyring '" + next.keyringId() + "'; it is unchanged", e);
+      throw new CryptoStoreException("cannot write keyring '" + next.keyringId() + "'; it is unchanged", e);
     }
   }
 
@@ -220,7 +221,7 @@ public final class JdbcKeyringStore implements KeyringStore {
   }
 
   @Override
-  public List<String> keyringIds() throws KeyringStoreException {
+  public List<String> keyringIds() {
     try (Connection c = dataSource.getConnection();
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT keyring_id FROM " + TABLE)) {
@@ -231,7 +232,7 @@ public final class JdbcKeyringStore implements KeyringStore {
       ids.sort(null); // Java's order, not the database collation's
       return ids;
     } catch (SQLException e) {
-      throw new KeyringStoreException("cannot list keyrings", e);
+      throw new CryptoStoreException("cannot list keyrings", e);
     }
   }
 

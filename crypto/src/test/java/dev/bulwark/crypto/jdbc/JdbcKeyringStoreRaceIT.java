@@ -14,7 +14,7 @@ import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.KeyState;
 import dev.bulwark.crypto.KeyVersion;
 import dev.bulwark.crypto.Keyring;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.crypto.ScopeShreddedException;
 import dev.bulwark.crypto.ShredReceipt;
@@ -217,17 +217,17 @@ class JdbcKeyringStoreRaceIT {
     byte[] sealedTwo = (byte[]) column("tenant-two", "record");
     long revisionTwo = (Long) column("tenant-two", "revision");
     setRow("tenant-two", revisionOne, sealedOne);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-two"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-two"));
     setRow("tenant-two", revisionTwo, sealedTwo);
     assertEquals("tenant-two", store.load("tenant-two").orElseThrow().keyringId());
     // rolled back to an older state under a newer revision number
     setRow("tenant-one", revisionOne + 1, sealedOne);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // one flipped byte
     byte[] flipped = sealedOne.clone();
     flipped[flipped.length / 2] ^= 1;
     setRow("tenant-one", revisionOne, flipped);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // the shredded flag in the clear disagreeing with the sealed record
     setRow("tenant-one", revisionOne, sealedOne);
     try (Connection c = poolA.getConnection();
@@ -235,9 +235,9 @@ class JdbcKeyringStoreRaceIT {
       p.setString(1, "tenant-one");
       p.executeUpdate();
     }
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // another master key
-    assertThrows(KeyringStoreException.class,
+    assertThrows(KeyringIntegrityException.class,
         () -> new JdbcKeyringStore(poolB, KekProviders.masterKey(new byte[32])).load("tenant-two"));
   }
 
