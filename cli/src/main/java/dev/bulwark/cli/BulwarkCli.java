@@ -3,9 +3,8 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.spi.AuditStoreException;
-import dev.bulwark.crypto.CryptoStoreException;
+import dev.bulwark.common.StoreException;
 import dev.bulwark.lifecycle.LifecycleException;
-import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import java.io.IOException;
@@ -163,10 +162,10 @@ public final class BulwarkCli implements Runnable {
       if (ex instanceof AuditFormatException) {
         return ExitCode.FINDINGS;
       }
-      if (ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof AuditStoreException
-          || ex instanceof AuditException || ex instanceof CryptoStoreException || ex instanceof MappingException
-          || ex instanceof LifecycleStoreException || ex instanceof LifecycleException
-          || ex instanceof GeneralSecurityException) {
+      // Every module's infrastructure failure is a StoreException; refusals and verdicts follow.
+      if (ex instanceof StoreException || ex instanceof IOException || ex instanceof UncheckedIOException
+          || ex instanceof AuditStoreException || ex instanceof AuditException || ex instanceof MappingException
+          || ex instanceof LifecycleException || ex instanceof GeneralSecurityException) {
         return ExitCode.IO_OR_CONFIG;
       }
       if (ex instanceof IllegalArgumentException) {

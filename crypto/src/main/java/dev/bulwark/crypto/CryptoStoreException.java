@@ -1,5 +1,7 @@
 package dev.bulwark.crypto;
 
+import dev.bulwark.common.StoreException;
+
 /**
  * The infrastructure behind a keyring store failed: a file could not be read, locked or written,
  * the database did not answer, the remote master key (a KMS) could not seal a record. Unchecked,
@@ -10,7 +12,7 @@ package dev.bulwark.crypto;
  * kept for cryptographic verdicts (a stored keyring that does not authenticate is a {@link
  * KeyringIntegrityException}), so an outage never looks like tampering.
  */
-public final class CryptoStoreException extends RuntimeException {
+public final class CryptoStoreException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 

@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.common.StoreException;
+
 /**
  * The infrastructure behind the lifecycle store failed: the database did not answer or refused
  * a statement, rows stayed locked by another transaction, the key store behind a {@link
@@ -8,7 +10,7 @@ package dev.bulwark.lifecycle;
  * transaction rolled back); retrying later may succeed. An expected refusal (a hold, a safety
  * rail) is a checked {@link LifecycleException} instead.
  */
-public final class LifecycleStoreException extends RuntimeException {
+public final class LifecycleStoreException extends StoreException {
 
   private static final long serialVersionUID = 1L;
 

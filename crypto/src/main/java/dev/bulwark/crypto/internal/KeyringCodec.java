@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.internal;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.KeyState;
 import dev.bulwark.crypto.KeyVersion;
 import dev.bulwark.crypto.KeyringIntegrityException;
