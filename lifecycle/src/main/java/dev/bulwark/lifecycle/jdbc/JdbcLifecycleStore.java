@@ -1,5 +1,7 @@
 package dev.bulwark.lifecycle.jdbc;
 
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.DeletionEvidence;
@@ -48,9 +50,12 @@ import javax.sql.DataSource;
 /**
  * A {@link LifecycleStore} on PostgreSQL that works on the host's own tables through
  * {@link TableMapping}s, and keeps its own state (operations, holds, evidence, watermark) in
- * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Those tables are
- * created by a separate, explicit step ({@link #createSchema}, or {@code bulwark lifecycle init})
- * run by a role that may create tables; the runtime role needs no ownership (see the README's grants).
+ * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Their DDL is
+ * published as plain SQL migrations under {@code dev/bulwark/lifecycle/db/migration/} (hand them to
+ * Flyway or Liquibase), or applied by {@link #createSchema} ({@code bulwark lifecycle init}) or a
+ * {@link #builder} with {@code createSchema(true)}, through bulwark-common's {@link JdbcSchema}
+ * (one transaction behind an advisory lock). The runtime role needs no ownership (see the
+ * README's grants). Every time column is {@code timestamptz}.
  *
  * <p>Purge batches lock their rows with {@code FOR UPDATE SKIP LOCKED}, so purgers on several
  * nodes share the work without doing any row twice. Each batch first takes a shared
@@ -58,67 +63,50 @@ import javax.sql.DataSource;
  * batch runs waits for that batch to commit, and every later batch sees the hold when it checks
  * holds inside its own transaction. A batch's deletion and its evidence commit together.
  *
- * <p>Built with {@link #create}, which only reads: it checks its own tables and every mapping
- * against {@code information_schema} and throws {@link MappingException} listing every missing
- * table or column. Thread-safe; uses
- * only standard JDBC and PostgreSQL SQL; depends on no driver.
+ * <p>Built with {@link #create}, which only reads (the {@code createSchema(false)} of the
+ * builder): it checks its own tables and every mapping and throws {@link MappingException}
+ * listing every missing table or column. Thread-safe; uses only standard JDBC and PostgreSQL SQL;
+ * depends on no driver.
  */
 public final class JdbcLifecycleStore implements LifecycleStore {
 
   /** Advisory lock key shared by hold placement (exclusive) and purge batches (shared). */
   static final long HOLD_LOCK = 0x6c69666563796c65L;
-  private static final long SCHEMA_LOCK = 0x6c69666563796c66L;
   private static final String JOB = "purge";
 
-  private static final String[] SCHEMA = {
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_operations (op_id uuid PRIMARY KEY, actor text NOT NULL,"
-        + " reason text NOT NULL, deleted_at timestamptz NOT NULL, restored_by text, restored_reason text,"
-        + " restored_at timestamptz)",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_operation_records (op_id uuid NOT NULL"
-        + " REFERENCES bulwark_lifecycle_operations (op_id), seq int NOT NULL, data_class text NOT NULL,"
-        + " record_id text NOT NULL, purge_after timestamptz NOT NULL, prior_purge_after timestamptz,"
-        + " PRIMARY KEY (op_id, seq))",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_holds (hold_id uuid PRIMARY KEY, scope text NOT NULL,"
-        + " target text NOT NULL, data_class text, reason text NOT NULL, owner text NOT NULL,"
-        + " placed_by text NOT NULL, placed_reason text NOT NULL, placed_at timestamptz NOT NULL,"
-        + " released_by text, released_reason text, released_at timestamptz)",
-    "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_holds_active ON bulwark_lifecycle_holds (scope, target)"
-        + " WHERE released_at IS NULL",
-    // Hashes are packed 32 bytes each (no subject: 32 zero bytes); stored uncompressed, since
-    // hashes do not compress. One evidence row per batch keeps the purge's own writes small.
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_evidence (seq bigserial UNIQUE, evidence_id uuid PRIMARY KEY,"
-        + " kind text NOT NULL, data_class text, policy text NOT NULL, record_hashes bytea NOT NULL,"
-        + " subject_hashes bytea NOT NULL, at timestamptz NOT NULL, actor text NOT NULL, reason text NOT NULL,"
-        + " reference text NOT NULL, delivered boolean NOT NULL DEFAULT false)",
-    "ALTER TABLE bulwark_lifecycle_evidence ALTER COLUMN record_hashes SET STORAGE EXTERNAL,"
-        + " ALTER COLUMN subject_hashes SET STORAGE EXTERNAL",
-    "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_evidence_pending ON bulwark_lifecycle_evidence (seq)"
-        + " WHERE NOT delivered",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_watermark (job text PRIMARY KEY,"
-        + " last_run_started_at timestamptz, last_completed_rows bigint)",
-    // A subject (tenant) hold's target in each class's column type, canonical; NULL when the
-    // value cannot exist in that column (the hold matches nothing there).
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_hold_targets (hold_id uuid NOT NULL"
-        + " REFERENCES bulwark_lifecycle_holds (hold_id), data_class text NOT NULL, target text,"
-        + " PRIMARY KEY (hold_id, data_class))",
-    // Journal order of operations: two deletes in one clock tick are told apart by it.
-    "ALTER TABLE bulwark_lifecycle_operations ADD COLUMN IF NOT EXISTS seq bigserial",
-    // Rows a purge run could not delete; skipped for the rest of that run, retried by the next.
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_set_aside (reference text NOT NULL, data_class text NOT NULL,"
-        + " record_id text NOT NULL, sql_state text, message text, at timestamptz NOT NULL,"
-        + " PRIMARY KEY (reference, data_class, record_id))",
-  };
+  /**
+   * The module's own tables, as published migrations under {@code dev/bulwark/lifecycle/db/migration/}
+   * (hand them to Flyway or Liquibase, or let {@link #createSchema} apply them), with the columns
+   * this store reads.
+   */
+  static final JdbcSchema SCHEMA = JdbcSchema.builder("lifecycle", JdbcLifecycleStore.class)
+      .migrations("V1__tables.sql")
+      .table("bulwark_lifecycle_operations", "op_id uuid", "actor text", "reason text", "deleted_at timestamptz",
+          "restored_by text", "restored_reason text", "restored_at timestamptz", "seq int8")
+      .table("bulwark_lifecycle_operation_records", "op_id uuid", "seq int4", "data_class text", "record_id text",
+          "purge_after timestamptz", "prior_purge_after timestamptz")
+      .table("bulwark_lifecycle_holds", "hold_id uuid", "scope text", "target text", "data_class text", "reason text",
+          "owner text", "placed_by text", "placed_reason text", "placed_at timestamptz", "released_by text",
+          "released_reason text", "released_at timestamptz")
+      .table("bulwark_lifecycle_evidence", "seq int8", "evidence_id uuid", "kind text", "data_class text",
+          "policy text", "record_hashes bytea", "subject_hashes bytea", "at timestamptz", "actor text", "reason text",
+          "reference text", "delivered bool")
+      .table("bulwark_lifecycle_watermark", "job text", "last_run_started_at timestamptz", "last_completed_rows int8")
+      .table("bulwark_lifecycle_hold_targets", "hold_id uuid", "data_class text", "target text")
+      .table("bulwark_lifecycle_set_aside", "reference text", "data_class text", "record_id text", "sql_state text",
+          "message text", "at timestamptz")
+      .build();
 
   /** The module's own tables; {@link #create} requires all of them. */
   static final List<String> OWN_TABLES = List.of("bulwark_lifecycle_operations", "bulwark_lifecycle_operation_records",
       "bulwark_lifecycle_holds", "bulwark_lifecycle_evidence", "bulwark_lifecycle_watermark",
       "bulwark_lifecycle_hold_targets", "bulwark_lifecycle_set_aside");
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
   private final Map<DataClass, Table> tables;
 
   private JdbcLifecycleStore(DataSource dataSource, Map<DataClass, Table> tables) {
-    this.dataSource = dataSource;
+    this.jdbc = Jdbc.of(dataSource, LifecycleStoreException::new);
     this.tables = tables;
   }
 
@@ -130,24 +118,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
    * @throws LifecycleStoreException when the database cannot be reached or the role may not create tables
    */
   public static void createSchema(DataSource dataSource) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-        for (String ddl : SCHEMA) {
-          s.execute(ddl);
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new LifecycleStoreException("cannot create the lifecycle tables: " + e.getMessage(), e);
-    }
+    SCHEMA.apply(Objects.requireNonNull(dataSource, "dataSource"), true, LifecycleStoreException::new);
   }
 
   /**
@@ -165,33 +136,14 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     }
     Map<DataClass, Table> tables = new HashMap<>();
     List<String> problems = new ArrayList<>();
+    try {
+      SCHEMA.check(dataSource);
+    } catch (SQLException e) {
+      problems.add("the lifecycle tables are missing or predate this version (" + e.getMessage() + "): create or"
+          + " upgrade them first (JdbcLifecycleStore.createSchema, bulwark lifecycle init, or the migrations in"
+          + " classpath:" + SCHEMA.migrationDirectory() + ")");
+    }
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM information_schema.tables"
-          + " WHERE table_schema = current_schema() AND table_name = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("text", OWN_TABLES.toArray()));
-        List<String> found = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            found.add(rs.getString(1));
-          }
-        }
-        for (String own : OWN_TABLES) {
-          if (!found.contains(own)) {
-            problems.add("table " + own + " is missing: create the lifecycle tables first"
-                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
-          }
-        }
-      }
-      if (problems.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns WHERE table_schema ="
-            + " current_schema() AND table_name = 'bulwark_lifecycle_operations' AND column_name = 'seq'");
-            ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            problems.add("table bulwark_lifecycle_operations predates this version: upgrade the lifecycle tables"
-                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
-          }
-        }
-      }
       for (TableMapping m : mappings) {
         if (tables.containsKey(m.dataClass())) {
           throw new IllegalArgumentException("two mappings for data class " + m.dataClass());
@@ -217,6 +169,62 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     return create(dataSource, List.of(mappings));
   }
 
+  /** A store over {@code dataSource}; name the host's tables with {@link Builder#mapping}. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Configures a {@link JdbcLifecycleStore}; defaults in brackets. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final List<TableMapping> mappings = new ArrayList<>();
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /** Adds the mapping of one data class's table. */
+    public Builder mapping(TableMapping mapping) {
+      mappings.add(Objects.requireNonNull(mapping, "mapping"));
+      return this;
+    }
+
+    /**
+     * Whether {@link #build} applies the missing migrations first [true]. With false it runs no
+     * DDL and only checks, read-only, that the host's migrations created the tables; a role
+     * without the CREATE right falls back to that check either way.
+     */
+    public Builder createSchema(boolean create) {
+      this.createSchema = create;
+      return this;
+    }
+
+    /**
+     * @throws MappingException when a table or column is missing or has the wrong type
+     * @throws LifecycleStoreException when the database cannot be reached
+     */
+    public JdbcLifecycleStore build() {
+      LifecycleStoreException createFailure = null;
+      if (createSchema) {
+        try {
+          SCHEMA.apply(dataSource, true, LifecycleStoreException::new);
+        } catch (LifecycleStoreException e) {
+          // The read-only check below reports it with every mapping problem.
+          createFailure = e;
+        }
+      }
+      try {
+        return create(dataSource, mappings);
+      } catch (RuntimeException e) {
+        if (createFailure != null) {
+          e.addSuppressed(createFailure);
+        }
+        throw e;
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** A step on one connection; {@code X} is the refusal it may throw (none: RuntimeException). */
@@ -225,31 +233,54 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     T run(Connection c) throws SQLException, X;
   }
 
-  /** Runs {@code work} in one transaction; a database failure becomes a {@link LifecycleStoreException}. */
-  private <T, X extends Exception> T tx(Work<T, X> work) throws X {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (Exception | Error e) {
-        // Errors and refusals too (a host callback's): never hand a connection back mid-transaction.
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new LifecycleStoreException("lifecycle store failed: " + e.getMessage(), e);
+  /** Carries a refusal or an {@link Error} through bulwark-common's transaction helper, which rolls back. */
+  private static final class Carried extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Carried(Throwable cause) {
+      super(null, cause, false, false);
     }
   }
 
+  /**
+   * Runs {@code work} in one transaction ({@link Jdbc#inTransaction}); a database failure becomes a
+   * {@link LifecycleStoreException}. A refusal or an {@link Error} (a host callback's) rolls the
+   * transaction back too, and is rethrown as it was.
+   */
+  @SuppressWarnings("unchecked")
+  private <T, X extends Exception> T tx(Work<T, X> work) throws X {
+    try {
+      return jdbc.inTransaction("lifecycle store", c -> {
+        try {
+          return work.run(c);
+        } catch (SQLException | RuntimeException e) {
+          throw e;
+        } catch (Exception | Error e) {
+          throw new Carried(e);
+        }
+      });
+    } catch (Carried carried) {
+      if (carried.getCause() instanceof Error e) {
+        throw e;
+      }
+      throw (X) carried.getCause();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
   private <T, X extends Exception> T auto(Work<T, X> work) throws X {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
-    } catch (SQLException e) {
-      throw new LifecycleStoreException("lifecycle store failed: " + e.getMessage(), e);
+    try {
+      return jdbc.run("lifecycle store", c -> {
+        try {
+          return work.run(c);
+        } catch (SQLException | RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new Carried(e);
+        }
+      });
+    } catch (Carried carried) {
+      throw (X) carried.getCause();
     }
   }
 
