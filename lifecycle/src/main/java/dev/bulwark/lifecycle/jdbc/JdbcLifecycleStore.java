@@ -82,13 +82,13 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   static final JdbcSchema SCHEMA = JdbcSchema.builder("lifecycle", JdbcLifecycleStore.class)
       .migrations("V1__tables.sql")
       .table("bulwark_lifecycle_operations", "op_id uuid", "actor text", "reason text", "deleted_at timestamptz",
-          "restored_by text", "restored_reason text", "restored_at timestamptz", "seq int8")
+          "restored_by text", "restored_reason text", "restored_at timestamptz", "seq")
       .table("bulwark_lifecycle_operation_records", "op_id uuid", "seq int4", "data_class text", "record_id text",
           "purge_after timestamptz", "prior_purge_after timestamptz")
       .table("bulwark_lifecycle_holds", "hold_id uuid", "scope text", "target text", "data_class text", "reason text",
           "owner text", "placed_by text", "placed_reason text", "placed_at timestamptz", "released_by text",
           "released_reason text", "released_at timestamptz")
-      .table("bulwark_lifecycle_evidence", "seq int8", "evidence_id uuid", "kind text", "data_class text",
+      .table("bulwark_lifecycle_evidence", "seq", "evidence_id uuid", "kind text", "data_class text",
           "policy text", "record_hashes bytea", "subject_hashes bytea", "at timestamptz", "actor text", "reason text",
           "reference text", "delivered bool")
       .table("bulwark_lifecycle_watermark", "job text", "last_run_started_at timestamptz", "last_completed_rows int8")

@@ -15,7 +15,7 @@ import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -42,12 +42,12 @@ class JdbcConcurrentPurgeIT {
   private static final DataClass EVENTS = DataClass.of("event");
   private static final int ROWS = 20_000;
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private FakeClock clock;
 
   @BeforeEach
   void setUp() throws SQLException {
-    db = PostgresDatabase.create("lifecycle");
+    db = PostgresSchema.create("lifecycle");
     clock = FakeClock.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE events (id bigint PRIMARY KEY, subject text, deleted_at timestamptz,"

@@ -15,7 +15,7 @@ import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -42,12 +42,12 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
       .withEligibleAt("created_at").withOperation("delete_op");
   static final TableMapping ATTACHMENTS = TableMapping.of(ATTACHMENT, "attachments").withSubject("owner_id");
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private DataSource ds;
 
   @Override
   protected LifecycleStore createStore(FakeClock clock) throws SQLException {
-    db = PostgresDatabase.create("lifecycle");
+    db = PostgresSchema.create("lifecycle");
     ds = db.dataSource();
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute(DDL);
