@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import java.time.Duration;
 import java.time.Instant;

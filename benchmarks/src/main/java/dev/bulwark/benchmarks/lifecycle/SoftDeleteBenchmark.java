@@ -4,8 +4,8 @@ import dev.bulwark.benchmarks.ComparedWith;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.InMemoryHostRecords;
-import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
@@ -93,7 +93,7 @@ public class SoftDeleteBenchmark {
 
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.lifecycle.SoftDeleteBenchmark.plainJdbcDeleteRestore")
-  public SoftDeletion jdbcSoftDeleteRestore() {
+  public SoftDeletion jdbcSoftDeleteRestore() throws Exception {
     String id = nextId();
     SoftDeletion op = jdbc.softDelete(List.of(RecordRef.of(USER, id), RecordRef.of(PROFILE, id)), WHO);
     return jdbc.restore(op.id(), WHO);
@@ -122,7 +122,7 @@ public class SoftDeleteBenchmark {
   }
 
   @Benchmark
-  public SoftDeletion memorySoftDeleteRestore() {
+  public SoftDeletion memorySoftDeleteRestore() throws Exception {
     String id = nextId();
     SoftDeletion op = memory.softDelete(List.of(RecordRef.of(USER, id), RecordRef.of(PROFILE, id)), WHO);
     return memory.restore(op.id(), WHO);

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.pg.PostgresSchema;
