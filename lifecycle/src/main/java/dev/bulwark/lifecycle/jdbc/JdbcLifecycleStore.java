@@ -32,8 +32,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -55,7 +53,11 @@ import javax.sql.DataSource;
  * Flyway or Liquibase), or applied by {@link #createSchema} ({@code bulwark lifecycle init}) or a
  * {@link #builder} with {@code createSchema(true)}, through bulwark-common's {@link JdbcSchema}
  * (one transaction behind an advisory lock). The runtime role needs no ownership (see the
- * README's grants). Every time column is {@code timestamptz}.
+ * README's grants). Every time column is {@code timestamptz}. This class works on the host's tables
+ * and runs the transactions; the state Bulwark owns has its own stores in this package
+ * ({@code JdbcOperations}, {@code JdbcHolds}, {@code JdbcEvidence}, {@code JdbcWatermark}), each
+ * working in the caller's transaction so that, for example, a batch's evidence commits with its
+ * deletion.
  *
  * <p>Purge batches lock their rows with {@code FOR UPDATE SKIP LOCKED}, so purgers on several
  * nodes share the work without doing any row twice. Each batch first takes a shared
@@ -72,7 +74,6 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   /** Advisory lock key shared by hold placement (exclusive) and purge batches (shared). */
   static final long HOLD_LOCK = 0x6c69666563796c65L;
-  private static final String JOB = "purge";
 
   /**
    * The module's own tables, as published migrations under {@code dev/bulwark/lifecycle/db/migration/}
@@ -399,15 +400,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       table(e.ref().dataClass());
     }
     return tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_operations"
-          + " (op_id, actor, reason, deleted_at) VALUES (?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING")) {
-        ps.setObject(1, operation.id().value());
-        ps.setString(2, operation.by().actor());
-        ps.setString(3, operation.by().reason());
-        ps.setObject(4, ts(operation.at()));
-        if (ps.executeUpdate() != 1) {
-          throw new IllegalArgumentException("operation id " + operation.id() + " is already used");
-        }
+      if (!JdbcOperations.insert(c, operation)) {
+        throw new IllegalArgumentException("operation id " + operation.id() + " is already used");
       }
       List<SoftDeletion.Entry> stored = new ArrayList<>();
       for (SoftDeletion.Entry e : operation.entries()) {
@@ -431,61 +425,16 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         // The canonical id (as the column's text form), so the journal names the row however the caller spelled it.
         stored.add(new SoftDeletion.Entry(state.ref(), purge, state.purgeAfter()));
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_operation_records"
-          + " (op_id, seq, data_class, record_id, purge_after, prior_purge_after) VALUES (?, ?, ?, ?, ?, ?)")) {
-        int seq = 0;
-        for (SoftDeletion.Entry e : stored) {
-          ps.setObject(1, operation.id().value());
-          ps.setInt(2, seq++);
-          ps.setString(3, e.ref().dataClass().name());
-          ps.setString(4, e.ref().id());
-          ps.setObject(5, ts(e.purgeAfter()));
-          ps.setObject(6, e.priorPurgeAfter().map(JdbcLifecycleStore::ts).orElse(null));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
+      JdbcOperations.insertEntries(c, operation.id(), stored);
       return new SoftDeletion(operation.id(), operation.by(), operation.at(), stored, Optional.empty());
     });
   }
 
   @Override
   public Optional<SoftDeletion> operation(OperationId id) {
-    return auto(c -> readOperation(c, id, false));
+    return auto(c -> JdbcOperations.read(c, id, false));
   }
 
-  private Optional<SoftDeletion> readOperation(Connection c, OperationId id, boolean lock) throws SQLException {
-    Attribution by;
-    Instant at;
-    Optional<SoftDeletion.Restoration> restoration = Optional.empty();
-    try (PreparedStatement ps = c.prepareStatement("SELECT actor, reason, deleted_at, restored_by, restored_reason,"
-        + " restored_at FROM bulwark_lifecycle_operations WHERE op_id = ?" + (lock ? " FOR UPDATE" : ""))) {
-      ps.setObject(1, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        by = new Attribution(rs.getString(1), rs.getString(2));
-        at = instant(rs, 3).orElseThrow();
-        if (rs.getString(4) != null) {
-          restoration = Optional.of(new SoftDeletion.Restoration(
-              new Attribution(rs.getString(4), rs.getString(5)), instant(rs, 6).orElseThrow()));
-        }
-      }
-    }
-    List<SoftDeletion.Entry> entries = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT data_class, record_id, purge_after, prior_purge_after"
-        + " FROM bulwark_lifecycle_operation_records WHERE op_id = ? ORDER BY seq")) {
-      ps.setObject(1, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          entries.add(new SoftDeletion.Entry(new RecordRef(DataClass.of(rs.getString(1)), rs.getString(2)),
-              instant(rs, 3).orElseThrow(), instant(rs, 4)));
-        }
-      }
-    }
-    return Optional.of(new SoftDeletion(id, by, at, entries, restoration));
-  }
 
   @Override
   public SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration)
@@ -501,7 +450,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   private SoftDeletion restoreIn(OperationId id, SoftDeletion.Restoration restoration) throws LifecycleException {
     return this.<SoftDeletion, LifecycleException>tx(c -> {
-      SoftDeletion op = readOperation(c, id, true).orElseThrow(() -> new UnknownOperationException(id));
+      SoftDeletion op = JdbcOperations.read(c, id, true).orElseThrow(() -> new UnknownOperationException(id));
       if (op.restoration().isPresent()) {
         throw new OperationNotRestorableException("operation " + id + " was restored already");
       }
@@ -519,7 +468,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           throw new OperationNotRestorableException("operation " + id + " cannot be restored: the recovery window of "
               + e.ref() + " ended at " + e.purgeAfter());
         }
-        if (t.mapping.operationColumn().isEmpty() && laterOperation(c, id, op.at(), state.get().ref())) {
+        if (t.mapping.operationColumn().isEmpty() && JdbcOperations.deletedAgainLater(c, id, op.at(), state.get().ref())) {
           // Without an operation column the row cannot say which operation deleted it: another
           // unrestored operation naming it at the same time (or later) may be the one that did.
           throw new OperationNotRestorableException("operation " + id + " cannot be restored: record " + e.ref()
@@ -534,34 +483,11 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           ps.executeUpdate();
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_operations SET restored_by = ?,"
-          + " restored_reason = ?, restored_at = ? WHERE op_id = ?")) {
-        ps.setString(1, restoration.by().actor());
-        ps.setString(2, restoration.by().reason());
-        ps.setObject(3, ts(restoration.at()));
-        ps.setObject(4, id.value());
-        ps.executeUpdate();
-      }
+      JdbcOperations.markRestored(c, id, restoration);
       return new SoftDeletion(op.id(), op.by(), op.at(), op.entries(), Optional.of(restoration));
     });
   }
 
-  private static boolean laterOperation(Connection c, OperationId id, Instant at, RecordRef ref) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulwark_lifecycle_operation_records r"
-        + " JOIN bulwark_lifecycle_operations o ON o.op_id = r.op_id WHERE r.data_class = ? AND r.record_id = ?"
-        + " AND r.op_id <> ? AND o.restored_at IS NULL AND (o.deleted_at > ? OR (o.deleted_at = ?"
-        + " AND o.seq > (SELECT seq FROM bulwark_lifecycle_operations WHERE op_id = ?))) LIMIT 1")) {
-      ps.setString(1, ref.dataClass().name());
-      ps.setString(2, ref.id());
-      ps.setObject(3, id.value());
-      ps.setObject(4, ts(at));
-      ps.setObject(5, ts(at));
-      ps.setObject(6, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
 
   @Override
   public List<RecordState> due(DataClass dataClass, Instant now, int limit) {
@@ -679,7 +605,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       if (!failed.isEmpty()) {
         setAside(c, t, request, failed, why);
         DeletionEvidence f = Evidence.failed(request, failed, why);
-        insertEvidence(c, f);
+        JdbcEvidence.insert(c, f);
         failure = Optional.of(f);
       }
       if (batch.isEmpty()) {
@@ -687,7 +613,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         return failure;
       }
       DeletionEvidence e = Evidence.forBatch(request, batch);
-      insertEvidence(c, e);
+      JdbcEvidence.insert(c, e);
       return Optional.of(e);
     });
   }
@@ -794,35 +720,6 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     }
   }
 
-  private static final int HASH_BYTES = 32;
-
-  private static void insertEvidence(Connection c, DeletionEvidence e) throws SQLException {
-    byte[] records = new byte[e.count() * HASH_BYTES];
-    byte[] subjects = new byte[e.count() * HASH_BYTES];
-    HexFormat hex = HexFormat.of();
-    for (int i = 0; i < e.count(); i++) {
-      DeletionEvidence.Item item = e.items().get(i);
-      System.arraycopy(hex.parseHex(item.recordHash()), 0, records, i * HASH_BYTES, HASH_BYTES);
-      if (item.subjectHash().isPresent()) {
-        System.arraycopy(hex.parseHex(item.subjectHash().get()), 0, subjects, i * HASH_BYTES, HASH_BYTES);
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_evidence (evidence_id, kind,"
-        + " data_class, policy, record_hashes, subject_hashes, at, actor, reason, reference)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setObject(1, e.id());
-      ps.setString(2, e.kind().name());
-      ps.setString(3, e.dataClass().map(DataClass::name).orElse(null));
-      ps.setString(4, e.policy());
-      ps.setBytes(5, records);
-      ps.setBytes(6, subjects);
-      ps.setObject(7, ts(e.at()));
-      ps.setString(8, e.by().actor());
-      ps.setString(9, e.by().reason());
-      ps.setString(10, e.reference());
-      ps.executeUpdate();
-    }
-  }
 
   // ---------------------------------------------------------------- holds
 
@@ -866,34 +763,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         // Waits for running purge batches to commit; later batches see this hold.
         s.execute("SELECT pg_advisory_xact_lock(" + HOLD_LOCK + ")");
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_holds (hold_id, scope, target,"
-          + " data_class, reason, owner, placed_by, placed_reason, placed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (hold_id) DO NOTHING")) {
-        ps.setObject(1, hold.id());
-        ps.setString(2, hold.scope().name());
-        ps.setString(3, hold.target());
-        ps.setString(4, hold.dataClass().map(DataClass::name).orElse(null));
-        ps.setString(5, hold.reason());
-        ps.setString(6, hold.owner());
-        ps.setString(7, hold.placedBy().actor());
-        ps.setString(8, hold.placedBy().reason());
-        ps.setObject(9, ts(hold.placedAt()));
-        if (ps.executeUpdate() != 1) {
-          throw new IllegalArgumentException("hold id " + hold.id() + " is already used");
-        }
-      }
-      if (!targets.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO bulwark_lifecycle_hold_targets (hold_id, data_class, target) VALUES (?, ?, ?)")) {
-          for (Map.Entry<DataClass, Optional<String>> e : targets.entrySet()) {
-            ps.setObject(1, hold.id());
-            ps.setString(2, e.getKey().name());
-            ps.setString(3, e.getValue().orElse(null));
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }
+      JdbcHolds.insert(c, hold, targets);
       return null;
     });
   }
@@ -947,7 +817,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       ps.setBoolean(2, subjectMapped);
       ps.setString(3, tenant.orElse(""));
       ps.setBoolean(4, tenantMapped || tenant.isEmpty());
-      for (LegalHold h : readHolds(ps)) {
+      for (LegalHold h : JdbcHolds.read(ps)) {
         out.putIfAbsent(h.id(), h);
       }
     }
@@ -958,7 +828,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, value);
-      for (LegalHold h : readHolds(ps)) {
+      for (LegalHold h : JdbcHolds.read(ps)) {
         out.putIfAbsent(h.id(), h);
       }
     }
@@ -995,66 +865,26 @@ public final class JdbcLifecycleStore implements LifecycleStore {
             + " record(s) of the subject remain; the other records were erased");
       }
       DeletionEvidence e = Evidence.keyShredded(subject, Evidence.destroyKey(shredder, subject), at, by, reference);
-      insertEvidence(c, e);
+      JdbcEvidence.insert(c, e);
       return e;
     });
   }
 
-  private static LegalHold readHold(ResultSet rs) throws SQLException {
-    Optional<LegalHold.Release> release = Optional.empty();
-    if (rs.getString(10) != null) {
-      release = Optional.of(new LegalHold.Release(new Attribution(rs.getString(10), rs.getString(11)),
-          instant(rs, 12).orElseThrow()));
-    }
-    return new LegalHold(rs.getObject(1, UUID.class), LegalHold.Scope.valueOf(rs.getString(2)), rs.getString(3),
-        Optional.ofNullable(rs.getString(4)).map(DataClass::of), rs.getString(5), rs.getString(6),
-        new Attribution(rs.getString(7), rs.getString(8)), instant(rs, 9).orElseThrow(), release);
-  }
 
-  private static List<LegalHold> readHolds(PreparedStatement ps) throws SQLException {
-    List<LegalHold> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(readHold(rs));
-      }
-    }
-    return out;
-  }
 
   @Override
   public Optional<LegalHold> releaseHold(UUID id, LegalHold.Release release) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_holds h SET released_by = ?,"
-          + " released_reason = ?, released_at = ? WHERE h.hold_id = ? AND h.released_at IS NULL RETURNING "
-          + Table.HOLD_COLUMNS)) {
-        ps.setString(1, release.by().actor());
-        ps.setString(2, release.by().reason());
-        ps.setObject(3, ts(release.at()));
-        ps.setObject(4, id);
-        return readHolds(ps).stream().findFirst();
-      }
-    });
+    return auto(c -> JdbcHolds.release(c, id, release));
   }
 
   @Override
   public Optional<LegalHold> hold(UUID id) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + Table.HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h WHERE h.hold_id = ?")) {
-        ps.setObject(1, id);
-        return readHolds(ps).stream().findFirst();
-      }
-    });
+    return auto(c -> JdbcHolds.byId(c, id));
   }
 
   @Override
   public List<LegalHold> activeHolds() {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + Table.HOLD_COLUMNS
-          + " FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL ORDER BY h.placed_at, h.hold_id")) {
-        return readHolds(ps);
-      }
-    });
+    return auto(JdbcHolds::active);
   }
 
   @Override
@@ -1064,7 +894,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     return auto(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.holdsCovering)) {
         ps.setString(1, record.ref().id());
-        return readHolds(ps);
+        return JdbcHolds.read(ps);
       } catch (SQLException e) {
         if (Table.doesNotFit(e)) {
           return List.<LegalHold>of();
@@ -1080,7 +910,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   public void appendEvidence(DeletionEvidence evidence) {
     tx(c -> {
       try {
-        insertEvidence(c, evidence);
+        JdbcEvidence.insert(c, evidence);
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           throw new IllegalArgumentException("evidence id " + evidence.id() + " is already used", e);
@@ -1091,40 +921,12 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     });
   }
 
-  private static final String EVIDENCE_COLUMNS =
-      "evidence_id, kind, data_class, policy, record_hashes, subject_hashes, at, actor, reason, reference";
 
-  private static List<DeletionEvidence> readEvidence(PreparedStatement ps) throws SQLException {
-    List<DeletionEvidence> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        byte[] records = rs.getBytes(5);
-        byte[] subjects = rs.getBytes(6);
-        HexFormat hex = HexFormat.of();
-        byte[] none = new byte[HASH_BYTES];
-        List<DeletionEvidence.Item> items = new ArrayList<>(records.length / HASH_BYTES);
-        for (int i = 0; i < records.length; i += HASH_BYTES) {
-          byte[] subject = Arrays.copyOfRange(subjects, i, i + HASH_BYTES);
-          items.add(new DeletionEvidence.Item(hex.formatHex(records, i, i + HASH_BYTES),
-              Arrays.equals(subject, none) ? Optional.empty() : Optional.of(hex.formatHex(subject))));
-        }
-        out.add(new DeletionEvidence(rs.getObject(1, UUID.class), DeletionEvidence.Kind.valueOf(rs.getString(2)),
-            Optional.ofNullable(rs.getString(3)).map(DataClass::of), rs.getString(4), items,
-            instant(rs, 7).orElseThrow(), new Attribution(rs.getString(8), rs.getString(9)), rs.getString(10)));
-      }
-    }
-    return out;
-  }
+
 
   @Override
   public List<DeletionEvidence> pendingEvidence(int limit) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS
-          + " FROM bulwark_lifecycle_evidence WHERE NOT delivered ORDER BY seq LIMIT ?")) {
-        ps.setInt(1, limit);
-        return readEvidence(ps);
-      }
-    });
+    return auto(c -> JdbcEvidence.pending(c, limit));
   }
 
   @Override
@@ -1133,86 +935,34 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       return;
     }
     auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE bulwark_lifecycle_evidence SET delivered = true WHERE evidence_id = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("uuid", evidenceIds.toArray()));
-        return ps.executeUpdate();
-      }
+      JdbcEvidence.markDelivered(c, evidenceIds);
+      return null;
     });
   }
 
   @Override
   public List<DeletionEvidence> evidenceForSubject(String subjectHash) {
-    List<DeletionEvidence> all = auto(c -> {
-      // A rare query (one per erasure report): a scan that keeps the purge path free of index
-      // writes. The byte search is a prefilter; narrow() below keeps exact, aligned matches only.
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS
-          + " FROM bulwark_lifecycle_evidence WHERE position(? in subject_hashes) > 0 ORDER BY seq")) {
-        ps.setBytes(1, HexFormat.of().parseHex(subjectHash));
-        return readEvidence(ps);
-      }
-    });
-    List<DeletionEvidence> out = new ArrayList<>();
-    for (DeletionEvidence e : all) {
-      Evidence.narrow(e, subjectHash).ifPresent(out::add);
-    }
-    return out;
+    return auto(c -> JdbcEvidence.forSubject(c, subjectHash));
   }
 
   // ---------------------------------------------------------------- watermark
 
   @Override
   public Watermark watermark() {
-    return auto(c -> readWatermark(c, false));
+    return auto(c -> JdbcWatermark.read(c, false));
   }
 
-  private static Watermark readWatermark(Connection c, boolean lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT last_run_started_at, last_completed_rows"
-        + " FROM bulwark_lifecycle_watermark WHERE job = ?" + (lock ? " FOR UPDATE" : ""))) {
-      ps.setString(1, JOB);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return new Watermark(Optional.empty(), Optional.empty());
-        }
-        Optional<Instant> started = instant(rs, 1);
-        long rows = rs.getLong(2);
-        // wasNull() right after reading the column it is about.
-        Optional<Long> completed = rs.wasNull() ? Optional.empty() : Optional.of(rows);
-        return new Watermark(started, completed);
-      }
-    }
-  }
 
   @Override
   public Watermark advanceWatermark(Instant startedAt) {
-    return tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO bulwark_lifecycle_watermark (job) VALUES (?) ON CONFLICT (job) DO NOTHING")) {
-        ps.setString(1, JOB);
-        ps.executeUpdate();
-      }
-      Watermark before = readWatermark(c, true);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_watermark SET last_run_started_at ="
-          + " GREATEST(COALESCE(last_run_started_at, ?), ?) WHERE job = ?")) {
-        ps.setObject(1, ts(startedAt));
-        ps.setObject(2, ts(startedAt));
-        ps.setString(3, JOB);
-        ps.executeUpdate();
-      }
-      return before;
-    });
+    return tx(c -> JdbcWatermark.advance(c, startedAt));
   }
 
   @Override
   public void resetWatermark(Instant to, DeletionEvidence record) {
     tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_watermark (job, last_run_started_at)"
-          + " VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_run_started_at = EXCLUDED.last_run_started_at")) {
-        ps.setString(1, JOB);
-        ps.setObject(2, ts(to));
-        ps.executeUpdate();
-      }
-      insertEvidence(c, record);
+      JdbcWatermark.reset(c, to);
+      JdbcEvidence.insert(c, record);
       return null;
     });
   }
@@ -1231,12 +981,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public void recordRunCompleted(long rows) {
     auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_watermark (job,"
-          + " last_completed_rows) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_completed_rows = EXCLUDED.last_completed_rows")) {
-        ps.setString(1, JOB);
-        ps.setLong(2, rows);
-        return ps.executeUpdate();
-      }
+      JdbcWatermark.recordRunCompleted(c, rows);
+      return null;
     });
   }
 
