@@ -4,7 +4,6 @@ import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.common.StoreException;
-import dev.bulwark.crypto.KeyringStoreException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.jdbc.MappingException;
@@ -163,11 +162,9 @@ public final class BulwarkCli implements Runnable {
       if (ex instanceof AuditFormatException) {
         return ExitCode.FINDINGS;
       }
-      if (ex instanceof StoreException) {
-        return ExitCode.IO_OR_CONFIG;
-      }
-      if (ex instanceof IOException || ex instanceof UncheckedIOException || ex instanceof AuditStoreException
-          || ex instanceof AuditException || ex instanceof KeyringStoreException || ex instanceof MappingException
+      // Every module's infrastructure failure is a StoreException; refusals and verdicts follow.
+      if (ex instanceof StoreException || ex instanceof IOException || ex instanceof UncheckedIOException
+          || ex instanceof AuditStoreException || ex instanceof AuditException || ex instanceof MappingException
           || ex instanceof LifecycleException || ex instanceof GeneralSecurityException) {
         return ExitCode.IO_OR_CONFIG;
       }

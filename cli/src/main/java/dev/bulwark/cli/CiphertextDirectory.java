@@ -1,6 +1,6 @@
 package dev.bulwark.cli;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.spi.CiphertextSink;
 import dev.bulwark.crypto.spi.CiphertextSource;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;

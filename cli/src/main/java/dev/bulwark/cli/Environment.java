@@ -1,7 +1,7 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;

@@ -3,6 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeReport;
 import dev.bulwark.lifecycle.PurgeRunner;
@@ -10,7 +11,6 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -234,7 +234,7 @@ final class LifecycleCommand implements Runnable {
           report = confirmation == null ? runner.run() : runner.run(confirmation);
         } catch (PurgeRefusedException e) {
           PrintWriter err = spec.commandLine().getErr();
-          err.println("bulwark: purge refused by safety rail " + e.reason() + ": " + e.getMessage());
+          err.println("bulwark: purge refused by safety rail " + e.rail() + ": " + e.getMessage());
           err.println("Nothing was deleted. Check the clock and the dry run (--dry-run); to proceed anyway add "
               + "--confirm --operator NAME --reason TEXT --max-rows N");
           err.flush();

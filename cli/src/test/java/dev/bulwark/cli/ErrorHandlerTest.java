@@ -30,7 +30,7 @@ class ErrorHandlerTest {
     handle(new IOException("disk"), ExitCode.IO_OR_CONFIG);
     handle(new AuditStoreException("gone"), ExitCode.IO_OR_CONFIG);
     handle(new GeneralSecurityException("wrong key"), ExitCode.IO_OR_CONFIG);
-    handle(new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME, "too many"), ExitCode.REFUSED);
+    handle(new PurgeRefusedException(PurgeRefusedException.Rail.UNUSUAL_VOLUME, "too many"), ExitCode.REFUSED);
     handle(new IllegalArgumentException("nope"), ExitCode.USAGE);
   }
 

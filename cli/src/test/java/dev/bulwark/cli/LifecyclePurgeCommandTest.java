@@ -8,11 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,17 +29,18 @@ import org.junit.jupiter.api.Test;
 class LifecyclePurgeCommandTest {
 
   static final DataClass NOTES = DataClass.of("notes");
-  final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(NOTES);
+  final InMemoryHostRecords records = HostRecords.inMemory(NOTES);
+  final LifecycleStore store = LifecycleStore.inMemory(records);
   final AtomicReference<Instant> now = new AtomicReference<>(Cli.NOW.minus(Duration.ofDays(40)));
   Lifecycle host;
 
   @BeforeEach
-  void seed() {
+  void seed() throws Exception {
     host = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(NOTES, Period.ofDays(60))))
         .clock(now::get).build();
     for (int i = 0; i < 6; i++) {
-      store.insert(RecordRef.of(NOTES, "n" + i), Optional.of("user-" + i), Optional.empty());
+      records.insert(RecordRef.of(NOTES, "n" + i), Optional.of("user-" + i), Optional.empty());
     }
     // n0..n2 soft deleted 40 days ago with the 30-day recovery window: due 10 days ago.
     host.softDelete(List.of(RecordRef.of(NOTES, "n0"), RecordRef.of(NOTES, "n1"), RecordRef.of(NOTES, "n2")),
@@ -97,7 +100,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void railStopsARunWithTheClockBehind_untilAnOperatorConfirms() {
+  void railStopsARunWithTheClockBehind_untilAnOperatorConfirms() throws Exception {
     assertEquals(ExitCode.OK, purge(Cli.NOW, "--run").code());
     host.softDelete(List.of(RecordRef.of(NOTES, "n4")), Attribution.of("user-4", "deleted"));
     Instant behind = Cli.NOW.minus(Duration.ofHours(1));
@@ -117,7 +120,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void badArguments_areUsageErrors() {
+  void badArguments_areUsageErrors() throws Exception {
     assertEquals(ExitCode.USAGE, purge(Cli.NOW).code(), "--dry-run or --run is required");
     assertEquals(ExitCode.USAGE, purge(Cli.NOW, "--dry-run", "--run").code());
     Cli.Result confirm = purge(Cli.NOW, "--run", "--confirm");
@@ -133,7 +136,7 @@ class LifecyclePurgeCommandTest {
   }
 
   @Test
-  void unreachableDatabase_isAConfigError() {
+  void unreachableDatabase_isAConfigError() throws Exception {
     Cli.Result r = Cli.run("lifecycle", "purge", "--dry-run", "--table", "notes=notes",
         "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none?connectTimeout=2");
     assertEquals(ExitCode.IO_OR_CONFIG, r.code(), r.all());

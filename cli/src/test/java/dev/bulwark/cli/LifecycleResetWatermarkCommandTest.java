@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.DeletionEvidence;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.time.Clock;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 class LifecycleResetWatermarkCommandTest {
 
   static final DataClass NOTES = DataClass.of("notes");
-  final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(NOTES);
+  final InMemoryHostRecords records = HostRecords.inMemory(NOTES);
+  final LifecycleStore store = LifecycleStore.inMemory(records);
   final List<DeletionEvidence> resets = new ArrayList<>();
 
   /** The store, recording the evidence each watermark reset stores with it. */
@@ -56,12 +58,12 @@ class LifecycleResetWatermarkCommandTest {
   }
 
   @Test
-  void aRunUnderAClockTenYearsAhead_isRecoverable_byAnAttributedReset() {
+  void aRunUnderAClockTenYearsAhead_isRecoverable_byAnAttributedReset() throws Exception {
     Instant future = Cli.NOW.plus(Duration.ofDays(3653));
     assertEquals(ExitCode.OK, run(future, "purge", "--run", "--confirm", "--operator", "night-job", "--reason",
         "backlog", "--max-rows", "10").code());
     RecordRef n = RecordRef.of(NOTES, "n1");
-    store.insert(n, Optional.of("u"), Optional.empty());
+    records.insert(n, Optional.of("u"), Optional.empty());
     Lifecycle.builder(store).policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(NOTES, Period.ofDays(60))))
         .clock(() -> Cli.NOW.minus(Duration.ofDays(40))).build()
         .softDelete(List.of(n), Attribution.of("u", "deleted"));
@@ -84,7 +86,7 @@ class LifecycleResetWatermarkCommandTest {
   }
 
   @Test
-  void reset_withoutOperatorOrReason_isAUsageError_andChangesNothing() {
+  void reset_withoutOperatorOrReason_isAUsageError_andChangesNothing() throws Exception {
     store.advanceWatermark(Cli.NOW.plus(Duration.ofDays(10)));
     assertEquals(ExitCode.USAGE, run(Cli.NOW, "reset-watermark", "--operator", "alice").code());
     assertEquals(ExitCode.USAGE, run(Cli.NOW, "reset-watermark", "--operator", " ", "--reason", "x").code());

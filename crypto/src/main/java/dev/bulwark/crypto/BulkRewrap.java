@@ -1,5 +1,6 @@
 package dev.bulwark.crypto;
 
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.spi.CiphertextSink;
 import dev.bulwark.crypto.spi.CiphertextSource;
 import java.util.List;

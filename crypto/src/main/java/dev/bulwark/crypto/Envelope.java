@@ -1,5 +1,6 @@
 package dev.bulwark.crypto;
 
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.internal.Header;
 import dev.bulwark.crypto.internal.Primitives;
 import dev.bulwark.crypto.internal.SeekableDecryptingChannel;

@@ -1,35 +1,35 @@
 package dev.bulwark.crypto;
 
+import dev.bulwark.common.event.GuardedDelivery;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
  * Wraps the listener that records key events so its failures are never silent: each is counted
  * ({@link #failures()}), handed to the host's fallback and, when fail-closed, thrown to the caller
  * as {@link KeyEventNotRecordedException}. The same shape as authn's {@code SecurityEventGuard}
- * and lifecycle's {@code LifecycleEventGuard}.
+ * and lifecycle's {@code LifecycleEventGuard}, all delivering through bulwark-common's
+ * {@link GuardedDelivery}.
  *
  * <p>Thread-safe if the delegate and the fallback are.
  */
 public final class KeyEventGuard implements KeyEventListener {
 
-  private static final System.Logger LOG = System.getLogger("dev.bulwark.crypto");
-
   /** The default fallback: one ERROR line through {@link System.Logger} with the failure attached. */
-  public static final BiConsumer<KeyEvent, RuntimeException> LOG_FALLBACK = (event, failure) ->
-      LOG.log(System.Logger.Level.ERROR, "key event '" + event.type() + "' of keyring '" + event.keyring()
-          + "' was not recorded by its listener", failure);
+  public static final BiConsumer<KeyEvent, RuntimeException> LOG_FALLBACK = GuardedDelivery.<KeyEvent>logFallback(
+      "dev.bulwark.crypto", event -> "key event '" + event.type() + "' of keyring '" + event.keyring() + "'")::accept;
 
-  private final KeyEventListener delegate;
-  private final BiConsumer<KeyEvent, RuntimeException> fallback;
-  private final boolean failClosed;
-  private final LongAdder failures = new LongAdder();
+  private final GuardedDelivery<KeyEvent> delivery;
 
   private KeyEventGuard(Builder b) {
-    this.delegate = b.delegate;
-    this.fallback = b.fallback;
-    this.failClosed = b.failClosed;
+    BiConsumer<KeyEvent, RuntimeException> fallback = b.fallback;
+    this.delivery = GuardedDelivery.of(b.delegate::onEvent,
+        (event, failure) -> fallback.accept(event, unchecked(failure)), b.failClosed);
+  }
+
+  /** A listener declares no checked exception; one thrown anyway reaches the fallback wrapped. */
+  private static RuntimeException unchecked(Exception failure) {
+    return failure instanceof RuntimeException r ? r : new IllegalStateException(failure);
   }
 
   /** Starts a guard around {@code delegate}; defaults: {@link #LOG_FALLBACK}, fail-open. */
@@ -39,29 +39,20 @@ public final class KeyEventGuard implements KeyEventListener {
 
   @Override
   public void onEvent(KeyEvent event) {
-    try {
-      delegate.onEvent(event);
-    } catch (RuntimeException failure) {
-      failures.increment();
-      try {
-        fallback.accept(event, failure);
-      } catch (RuntimeException fallbackFailure) {
-        failure.addSuppressed(fallbackFailure);
-      }
-      if (failClosed) {
-        throw new KeyEventNotRecordedException(event.type(), failure);
-      }
+    Exception failure = delivery.deliver(event);
+    if (failure != null && delivery.failClosed()) {
+      throw new KeyEventNotRecordedException(event.type(), failure);
     }
   }
 
   /** How many events the delegate failed to take since this guard was built. */
   public long failures() {
-    return failures.sum();
+    return delivery.failures();
   }
 
   @Override
   public String toString() {
-    return "KeyEventGuard[failClosed=" + failClosed + ", failures=" + failures() + "]";
+    return "KeyEventGuard[failClosed=" + delivery.failClosed() + ", failures=" + failures() + "]";
   }
 
   /** Configures a {@link KeyEventGuard}. */

@@ -18,9 +18,9 @@ public final class KeyringStores {
   /**
    * Keyrings in one file encrypted and authenticated under {@code master}, written atomically
    * (temporary file, fsync, rename, directory fsync). A corrupt file or one under another master
-   * key fails with {@link KeyringStoreException} and is left untouched.
+   * key fails with {@link KeyringIntegrityException} and is left untouched.
    */
-  public static KeyringStore encryptedFile(Path file, Aead master) throws KeyringStoreException {
+  public static KeyringStore encryptedFile(Path file, Aead master) throws KeyringIntegrityException {
     if (file == null || master == null) {
       throw new IllegalArgumentException("file and master are required");
     }

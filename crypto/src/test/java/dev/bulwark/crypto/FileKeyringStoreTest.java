@@ -62,17 +62,17 @@ class FileKeyringStoreTest {
       byte[] bad = good.clone();
       bad[i] ^= 1;
       Files.write(file, bad);
-      assertThrows(KeyringStoreException.class, () -> KeyringStores.encryptedFile(file, master));
+      assertThrows(KeyringIntegrityException.class, () -> KeyringStores.encryptedFile(file, master));
       assertArrayEquals(bad, Files.readAllBytes(file));
     }
     Files.write(file, Arrays.copyOf(good, good.length - 1));
-    assertThrows(KeyringStoreException.class, () -> KeyringStores.encryptedFile(file, master));
+    assertThrows(KeyringIntegrityException.class, () -> KeyringStores.encryptedFile(file, master));
     Files.write(file, good);
-    KeyringStoreException e = assertThrows(KeyringStoreException.class,
+    KeyringIntegrityException e = assertThrows(KeyringIntegrityException.class,
         () -> KeyringStores.encryptedFile(file, Fixture.randomMaster()));
     assertFalse(e.getMessage().contains(Arrays.toString(good)));
     Files.write(file, "hello".getBytes(StandardCharsets.US_ASCII));
-    assertThrows(KeyringStoreException.class, () -> KeyringStores.encryptedFile(file, master));
+    assertThrows(KeyringIntegrityException.class, () -> KeyringStores.encryptedFile(file, master));
   }
 
   @Test
@@ -86,7 +86,7 @@ class FileKeyringStoreTest {
     dir.toFile().setWritable(false);
     try {
       if (!Files.isWritable(dir)) {
-        assertThrows(KeyringStoreException.class, () -> keyrings.keyring("default").rotate());
+        assertThrows(CryptoStoreException.class, () -> keyrings.keyring("default").rotate());
         assertArrayEquals(before, Files.readAllBytes(file));
         assertEquals(1, KeyringStores.encryptedFile(file, master).load("default").orElseThrow().versions().size());
       } else {

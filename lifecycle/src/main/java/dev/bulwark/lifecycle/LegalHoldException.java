@@ -6,6 +6,6 @@ public final class LegalHoldException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   public LegalHoldException(String message) {
-    super(message);
+    super(Reason.LEGAL_HOLD, message);
   }
 }

@@ -4,7 +4,6 @@ import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
@@ -42,8 +41,11 @@ import java.util.UUID;
  * <p>Thread-safe; every state change is one atomic store call, so several nodes may share a store.
  *
  * <p>Security considerations: nothing is ever deleted outside a purge batch, which re-checks the
- * legal holds inside its transaction; every failure (bad input, unknown class, hold, refused
- * run) throws a {@link LifecycleException} subtype and leaves the store as it was.
+ * legal holds inside its transaction. An expected refusal (a hold, an unknown record or
+ * operation, a policy limit, a safety rail) throws a checked {@link LifecycleException} with its
+ * {@link LifecycleException.Reason}; bad input an {@link IllegalArgumentException} (an unknown
+ * data class: {@link UnknownDataClassException}); a failure of the store's infrastructure an
+ * unchecked {@link LifecycleStoreException}. Each leaves the store as it was.
  */
 public final class Lifecycle {
 
@@ -178,7 +180,8 @@ public final class Lifecycle {
    * @param authorisedOverride the caller asserts that {@code by} is authorised to shorten a
    *     GOVERNANCE policy; the override is recorded as {@code POLICY_OVERRIDDEN}
    */
-  public RetentionPolicy changePolicy(RetentionPolicy next, Attribution by, boolean authorisedOverride) {
+  public RetentionPolicy changePolicy(RetentionPolicy next, Attribution by, boolean authorisedOverride)
+      throws PolicyViolationException {
     Objects.requireNonNull(by, "by");
     RetentionPolicy before = policies.get(next.dataClass());
     RetentionPolicy after = policies.change(next, authorisedOverride);
@@ -194,7 +197,7 @@ public final class Lifecycle {
    *
    * @return the record's deadline
    */
-  public Instant markEligible(RecordRef ref, Instant eligibleAt) {
+  public Instant markEligible(RecordRef ref, Instant eligibleAt) throws UnknownRecordException {
     RetentionPolicy p = managed(ref.dataClass());
     Instant at = eligibleAt.truncatedTo(ChronoUnit.MICROS);
     Instant deadline = p.deadlineFor(at);
@@ -240,7 +243,8 @@ public final class Lifecycle {
   }
 
   /** Soft deletes a unit of records with the default recovery window (30 days, capped by each class's policy). */
-  public SoftDeletion softDelete(Collection<RecordRef> unit, Attribution by) {
+  public SoftDeletion softDelete(Collection<RecordRef> unit, Attribution by)
+      throws PolicyViolationException, UnknownRecordException {
     return softDelete(unit, by, RetentionPolicy.DEFAULT_RECOVERY_WINDOW);
   }
 
@@ -251,7 +255,8 @@ public final class Lifecycle {
    * @throws PolicyViolationException when the window is longer than a class's policy allows
    * @throws UnknownRecordException when a record does not exist or is deleted (nothing changes)
    */
-  public SoftDeletion softDelete(Collection<RecordRef> unit, Attribution by, Period recoveryWindow) {
+  public SoftDeletion softDelete(Collection<RecordRef> unit, Attribution by, Period recoveryWindow)
+      throws PolicyViolationException, UnknownRecordException {
     Objects.requireNonNull(by, "by");
     Periods.requireSane(recoveryWindow, "recoveryWindow");
     if (unit.isEmpty()) {
@@ -279,7 +284,8 @@ public final class Lifecycle {
    * @throws UnknownOperationException for an unknown operation
    * @throws OperationNotRestorableException when restored already or partly purged (nothing changes)
    */
-  public SoftDeletion restore(OperationId id, Attribution by) {
+  public SoftDeletion restore(OperationId id, Attribution by)
+      throws UnknownOperationException, OperationNotRestorableException {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(by, "by");
     SoftDeletion op = store.restore(id, new SoftDeletion.Restoration(by, now()));
@@ -375,12 +381,12 @@ public final class Lifecycle {
   /**
    * Releases an active hold and records who released it and why.
    *
-   * @throws LifecycleException when there is no such active hold
+   * @throws LifecycleException ({@code HOLD_NOT_ACTIVE}) when there is no such active hold
    */
-  public LegalHold releaseHold(UUID holdId, Attribution by) {
+  public LegalHold releaseHold(UUID holdId, Attribution by) throws LifecycleException {
     Objects.requireNonNull(by, "by");
     LegalHold released = store.releaseHold(holdId, new LegalHold.Release(by, now()))
-        .orElseThrow(() -> new LifecycleException("no active hold " + holdId));
+        .orElseThrow(() -> new LifecycleException(LifecycleException.Reason.HOLD_NOT_ACTIVE, "no active hold " + holdId));
     emit(LifecycleEvent.Type.HOLD_RELEASED, by, Map.of("hold", holdId.toString()));
     return released;
   }
@@ -398,9 +404,10 @@ public final class Lifecycle {
    *     as {@code ERASURE_REFUSED}; nothing is deleted), or blocks the key destruction at its end
    *     (the records were erased, the key was not)
    * @throws IllegalArgumentException when no mapped subject column can hold the value (nothing is erased)
-   * @throws LifecycleException when rows stay locked by another transaction (retry) or the key store fails
+   * @throws LifecycleStoreException when rows stay locked by another transaction (retry) or the key store fails
    */
-  public ErasureReport erase(String subject, Optional<String> tenant, boolean destroyKey, Attribution by) {
+  public ErasureReport erase(String subject, Optional<String> tenant, boolean destroyKey, Attribution by)
+      throws LegalHoldException {
     Text.require(subject, "subject", 256);
     Objects.requireNonNull(tenant, "tenant");
     Objects.requireNonNull(by, "by");

@@ -1,8 +1,8 @@
 package dev.bulwark.lifecycle;
 
+import dev.bulwark.common.event.GuardedDelivery;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
@@ -10,7 +10,8 @@ import java.util.function.BiConsumer;
  * counted ({@link #failures()}) and handed to the host's fallback; evidence whose delivery failed
  * stays pending and is delivered again; and when the guard fails closed the emitting operation is
  * refused with {@link LifecycleEventNotRecordedException} (a purge run stops before it deletes
- * more). The same shape as authn's {@code SecurityEventGuard} and crypto's {@code KeyEventGuard}.
+ * more). The same shape as authn's {@code SecurityEventGuard} and crypto's {@code KeyEventGuard},
+ * all delivering through bulwark-common's {@link GuardedDelivery}.
  *
  * <p>{@link #onEvent} throws {@link LifecycleEventNotRecordedException} for every failure, telling
  * {@link Lifecycle} whether to refuse ({@link LifecycleEventNotRecordedException#refusesOperation()}).
@@ -18,22 +19,14 @@ import java.util.function.BiConsumer;
  */
 public final class LifecycleEventGuard implements LifecycleListener {
 
-  private static final System.Logger LOG = System.getLogger("dev.bulwark.lifecycle");
-
   /** The default fallback: one ERROR line through {@link System.Logger} with the failure attached. */
-  public static final BiConsumer<LifecycleEvent, Exception> LOG_FALLBACK = (event, failure) ->
-      LOG.log(System.Logger.Level.ERROR, "lifecycle event '" + event.name() + "' was not recorded by its listener",
-          failure);
+  public static final BiConsumer<LifecycleEvent, Exception> LOG_FALLBACK = GuardedDelivery.logFallback(
+      "dev.bulwark.lifecycle", event -> "lifecycle event '" + event.name() + "'");
 
-  private final LifecycleListener delegate;
-  private final BiConsumer<LifecycleEvent, Exception> fallback;
-  private final boolean failClosed;
-  private final LongAdder failures = new LongAdder();
+  private final GuardedDelivery<LifecycleEvent> delivery;
 
   private LifecycleEventGuard(Builder b) {
-    this.delegate = b.delegate;
-    this.fallback = b.fallback;
-    this.failClosed = b.failClosed;
+    this.delivery = GuardedDelivery.of(b.delegate::onEvent, b.fallback, b.failClosed);
   }
 
   /** Starts a guard around {@code delegate}; defaults: {@link #LOG_FALLBACK}, fail-open. */
@@ -43,27 +36,20 @@ public final class LifecycleEventGuard implements LifecycleListener {
 
   @Override
   public void onEvent(LifecycleEvent event) {
-    try {
-      delegate.onEvent(event);
-    } catch (Exception failure) {
-      failures.increment();
-      try {
-        fallback.accept(event, failure);
-      } catch (RuntimeException fallbackFailure) {
-        failure.addSuppressed(fallbackFailure);
-      }
-      throw new LifecycleEventNotRecordedException(event.name(), failClosed, failure);
+    Exception failure = delivery.deliver(event);
+    if (failure != null) {
+      throw new LifecycleEventNotRecordedException(event.name(), delivery.failClosed(), failure);
     }
   }
 
   /** How many events the delegate failed to take since this guard was built. */
   public long failures() {
-    return failures.sum();
+    return delivery.failures();
   }
 
   @Override
   public String toString() {
-    return "LifecycleEventGuard[failClosed=" + failClosed + ", failures=" + failures() + "]";
+    return "LifecycleEventGuard[failClosed=" + delivery.failClosed() + ", failures=" + failures() + "]";
   }
 
   /** Configures a {@link LifecycleEventGuard}. */

@@ -6,6 +6,6 @@ public final class OperationNotRestorableException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   public OperationNotRestorableException(String message) {
-    super(message);
+    super(Reason.NOT_RESTORABLE, message);
   }
 }

@@ -6,6 +6,6 @@ public final class PolicyViolationException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   public PolicyViolationException(String message) {
-    super(message);
+    super(Reason.POLICY_VIOLATION, message);
   }
 }

@@ -11,7 +11,7 @@ public final class PurgeRefusedException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   /** Which rail tripped. */
-  public enum Reason {
+  public enum Rail {
     /** The clock reads earlier than the last run started. */
     CLOCK_BEHIND_LAST_RUN,
     /** The clock reads far ahead of the store's reference time or of the last run. */
@@ -20,14 +20,15 @@ public final class PurgeRefusedException extends LifecycleException {
     UNUSUAL_VOLUME
   }
 
-  private final Reason reason;
+  private final Rail rail;
 
-  public PurgeRefusedException(Reason reason, String message) {
-    super(message);
-    this.reason = Objects.requireNonNull(reason, "reason");
+  public PurgeRefusedException(Rail rail, String message) {
+    super(Reason.PURGE_REFUSED, message);
+    this.rail = Objects.requireNonNull(rail, "rail");
   }
 
-  public Reason reason() {
-    return reason;
+  /** Which rail tripped. */
+  public Rail rail() {
+    return rail;
   }
 }

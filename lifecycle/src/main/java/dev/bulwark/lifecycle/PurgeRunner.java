@@ -1,6 +1,5 @@
 package dev.bulwark.lifecycle;
 
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import java.time.Duration;
@@ -217,12 +216,12 @@ public final class PurgeRunner {
   }
 
   /** Runs with all safety rails. */
-  public PurgeReport run() {
+  public PurgeReport run() throws PurgeRefusedException {
     return execute(Optional.empty());
   }
 
   /** Runs with the safety rails lifted by an operator, purging at most {@code confirmation.maxRows()}. */
-  public PurgeReport run(Confirmation confirmation) {
+  public PurgeReport run(Confirmation confirmation) throws PurgeRefusedException {
     return execute(Optional.of(Objects.requireNonNull(confirmation, "confirmation")));
   }
 
@@ -245,7 +244,7 @@ public final class PurgeRunner {
       checkVolume(counts.values().stream().mapToLong(Long::longValue).sum(), mark);
       checkShare(counts, mark);
     } catch (PurgeRefusedException e) {
-      warning = e.reason() + ": " + e.getMessage();
+      warning = e.rail() + ": " + e.getMessage();
     }
     return new PurgeReport("dry-run", true, now, counts, sample, 0, Duration.ZERO, warning);
   }
@@ -254,7 +253,7 @@ public final class PurgeRunner {
     return lifecycle.store().dataClasses().stream().sorted(Comparator.comparing(DataClass::name)).toList();
   }
 
-  private PurgeReport execute(Optional<Confirmation> confirmation) {
+  private PurgeReport execute(Optional<Confirmation> confirmation) throws PurgeRefusedException {
     Instant now = lifecycle.now();
     LifecycleStore store = lifecycle.store();
     String runId = UUID.randomUUID().toString();
@@ -278,7 +277,7 @@ public final class PurgeRunner {
       }
     } catch (PurgeRefusedException e) {
       lifecycle.emit(LifecycleEvent.Type.PURGE_GUARD_TRIPPED, actor,
-          Map.of("run", runId, "rail", e.reason().name(), "message", e.getMessage()));
+          Map.of("run", runId, "rail", e.rail().name(), "message", e.getMessage()));
       throw e;
     }
     store.advanceWatermark(now);
@@ -351,11 +350,11 @@ public final class PurgeRunner {
         stillDue += store.countDue(c, now);
       }
       if (stillDue > 0) {
-        PurgeRefusedException e = new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME,
+        PurgeRefusedException e = new PurgeRefusedException(PurgeRefusedException.Rail.UNUSUAL_VOLUME,
             "the run purged " + total + " rows, the most it may without an operator's confirmation, and "
                 + stillDue + " more became due while it ran; stopped (not recorded as a completed run)");
         lifecycle.emit(LifecycleEvent.Type.PURGE_GUARD_TRIPPED, actor,
-            Map.of("run", runId, "rail", e.reason().name(), "message", e.getMessage(), "purged", Long.toString(total)));
+            Map.of("run", runId, "rail", e.rail().name(), "message", e.getMessage(), "purged", Long.toString(total)));
         throw e;
       }
     }
@@ -383,24 +382,25 @@ public final class PurgeRunner {
     }
   }
 
-  private void checkClock(Instant now, LifecycleStore.Watermark mark, Optional<Instant> reference) {
+  private void checkClock(Instant now, LifecycleStore.Watermark mark, Optional<Instant> reference)
+      throws PurgeRefusedException {
     if (mark.lastRunStartedAt().isPresent() && now.isBefore(mark.lastRunStartedAt().get())) {
-      throw new PurgeRefusedException(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN,
+      throw new PurgeRefusedException(PurgeRefusedException.Rail.CLOCK_BEHIND_LAST_RUN,
           "clock reads " + now + ", before the latest purge run at " + mark.lastRunStartedAt().get());
     }
     if (reference.isPresent()) {
       Instant ref = reference.get();
       if (now.isAfter(ref.plus(maxClockLead))) {
-        throw new PurgeRefusedException(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD,
+        throw new PurgeRefusedException(PurgeRefusedException.Rail.CLOCK_FAR_AHEAD,
             "clock reads " + now + ", more than " + maxClockLead + " ahead of the store's clock " + ref);
       }
       if (now.isBefore(ref.minus(maxClockLead))) {
-        throw new PurgeRefusedException(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN,
+        throw new PurgeRefusedException(PurgeRefusedException.Rail.CLOCK_BEHIND_LAST_RUN,
             "clock reads " + now + ", more than " + maxClockLead + " behind the store's clock " + ref);
       }
     }
     if (mark.lastRunStartedAt().isPresent() && now.isAfter(mark.lastRunStartedAt().get().plus(maxGapSinceLastRun))) {
-      throw new PurgeRefusedException(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD,
+      throw new PurgeRefusedException(PurgeRefusedException.Rail.CLOCK_FAR_AHEAD,
           "clock reads " + now + ", more than " + maxGapSinceLastRun + " after the latest purge run at "
               + mark.lastRunStartedAt().get());
     }
@@ -414,7 +414,7 @@ public final class PurgeRunner {
    * @return the watermark before the reset
    * @throws PurgeRefusedException when the clock disagrees with the store's reference time
    */
-  public LifecycleStore.Watermark resetWatermark(Attribution by) {
+  public LifecycleStore.Watermark resetWatermark(Attribution by) throws PurgeRefusedException {
     Objects.requireNonNull(by, "by");
     Instant now = lifecycle.now();
     LifecycleStore store = lifecycle.store();
@@ -435,7 +435,8 @@ public final class PurgeRunner {
         .orElse(firstRunLimit);
   }
 
-  private void checkShare(Map<DataClass, Long> dueByClass, LifecycleStore.Watermark mark) {
+  private void checkShare(Map<DataClass, Long> dueByClass, LifecycleStore.Watermark mark)
+      throws PurgeRefusedException {
     if (mark.lastCompletedRows().isPresent()) {
       return;
     }
@@ -446,17 +447,17 @@ public final class PurgeRunner {
       }
       OptionalLong size = lifecycle.store().size(e.getKey());
       if (size.isPresent() && due > firstRunShare * size.getAsLong()) {
-        throw new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME, "first run: " + due + " of the "
+        throw new PurgeRefusedException(PurgeRefusedException.Rail.UNUSUAL_VOLUME, "first run: " + due + " of the "
             + size.getAsLong() + " rows of " + e.getKey() + " are due, more than " + Math.round(firstRunShare * 100)
             + "% of the table; check the mapping's purge-after column (an operator's confirmation lifts this)");
       }
     }
   }
 
-  private void checkVolume(long due, LifecycleStore.Watermark mark) {
+  private void checkVolume(long due, LifecycleStore.Watermark mark) throws PurgeRefusedException {
     long allowed = allowance(mark);
     if (due > allowed) {
-      throw new PurgeRefusedException(PurgeRefusedException.Reason.UNUSUAL_VOLUME,
+      throw new PurgeRefusedException(PurgeRefusedException.Rail.UNUSUAL_VOLUME,
           due + " rows are due, more than the " + allowed + " a run may purge without an operator's confirmation");
     }
   }

@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class PurgeScheduler implements AutoCloseable {
 
   /** The outcome of the latest run: its report, or the error that stopped it. */
-  public record Outcome(Optional<PurgeReport> report, Optional<RuntimeException> error) {}
+  public record Outcome(Optional<PurgeReport> report, Optional<Exception> error) {}
 
   private final PurgeRunner runner;
   private final AtomicReference<Outcome> last = new AtomicReference<>();
@@ -30,17 +30,20 @@ public final class PurgeScheduler implements AutoCloseable {
     this.runner = Objects.requireNonNull(runner, "runner");
   }
 
-  /** One run; never throws (an {@link Error} is reported wrapped in a {@link LifecycleException}), so a host scheduler keeps its schedule. */
+  /**
+   * One run; never throws, so a host scheduler keeps its schedule: a refused run is reported as
+   * its {@link PurgeRefusedException}, an {@link Error} wrapped in a {@link LifecycleStoreException}.
+   */
   public Outcome runOnce() {
     Outcome o;
     try {
       o = new Outcome(Optional.of(runner.run()), Optional.empty());
-    } catch (RuntimeException e) {
+    } catch (PurgeRefusedException | RuntimeException e) {
       o = new Outcome(Optional.empty(), Optional.of(e));
     } catch (Error e) {
       // An Error from a listener or handler must not escape: a ScheduledExecutorService would
       // cancel the task silently and no purge would ever run again. Reported, schedule kept.
-      o = new Outcome(Optional.empty(), Optional.of(new LifecycleException("purge run failed: " + e, e)));
+      o = new Outcome(Optional.empty(), Optional.of(new LifecycleStoreException("purge run failed: " + e, e)));
     }
     last.set(o);
     return o;

@@ -69,7 +69,7 @@ public final class RetentionPolicies {
    * @throws UnknownDataClassException when the class has no policy
    * @throws PolicyViolationException when the mode forbids the change
    */
-  RetentionPolicy change(RetentionPolicy next, boolean authorisedOverride) {
+  RetentionPolicy change(RetentionPolicy next, boolean authorisedOverride) throws PolicyViolationException {
     Objects.requireNonNull(next, "next");
     while (true) {
       RetentionPolicy current = get(next.dataClass());
@@ -86,7 +86,8 @@ public final class RetentionPolicies {
     return !Periods.atLeast(next.retention(), current.retention());
   }
 
-  private static void check(RetentionPolicy current, RetentionPolicy next, boolean override) {
+  private static void check(RetentionPolicy current, RetentionPolicy next, boolean override)
+      throws PolicyViolationException {
     boolean shorter = shortens(current, next);
     if (current.mode() == RetentionPolicy.Mode.COMPLIANCE) {
       if (shorter) {

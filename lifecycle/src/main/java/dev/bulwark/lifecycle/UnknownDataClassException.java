@@ -1,7 +1,7 @@
 package dev.bulwark.lifecycle;
 
 /** A data class has no retention policy (or no store mapping). */
-public final class UnknownDataClassException extends LifecycleException {
+public final class UnknownDataClassException extends IllegalArgumentException {
 
   private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,6 @@ public final class UnknownOperationException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   public UnknownOperationException(OperationId id) {
-    super("unknown operation " + id);
+    super(Reason.UNKNOWN_OPERATION, "unknown operation " + id);
   }
 }

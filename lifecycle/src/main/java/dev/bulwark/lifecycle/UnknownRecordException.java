@@ -6,6 +6,6 @@ public final class UnknownRecordException extends LifecycleException {
   private static final long serialVersionUID = 1L;
 
   public UnknownRecordException(String message) {
-    super(message);
+    super(Reason.UNKNOWN_RECORD, message);
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -23,7 +24,8 @@ class LifecycleEventGuardTest {
   private static final Attribution ALICE = Attribution.of("alice", "user request");
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
-  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final InMemoryHostRecords records = HostRecords.inMemory(DOC);
+  private final LifecycleStore store = LifecycleStore.inMemory(records);
 
   private Lifecycle lifecycle(dev.bulwark.lifecycle.spi.LifecycleListener listener) {
     return Lifecycle.builder(store).policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
@@ -32,12 +34,12 @@ class LifecycleEventGuardTest {
 
   private RecordRef doc(int i) {
     RecordRef r = RecordRef.of(DOC, "d" + i);
-    store.insert(r, Optional.of("s" + i), Optional.of("t"));
+    records.insert(r, Optional.of("s" + i), Optional.of("t"));
     return r;
   }
 
   @Test
-  void plainListenerThatThrows_isLogged_notSwallowed() {
+  void plainListenerThatThrows_isLogged_notSwallowed() throws Exception {
     List<LogRecord> logged = new CopyOnWriteArrayList<>();
     Logger jul = Logger.getLogger("dev.bulwark.lifecycle");
     Handler capture = new Handler() {
@@ -66,7 +68,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void failOpenGuard_countsAndKeepsEvidencePending_forTheNextRun() {
+  void failOpenGuard_countsAndKeepsEvidencePending_forTheNextRun() throws Exception {
     boolean[] down = {true};
     List<String> received = new CopyOnWriteArrayList<>();
     List<String> fallback = new CopyOnWriteArrayList<>();
@@ -89,7 +91,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void failClosedGuard_stopsThePurge_beforeItDeletesMore() {
+  void failClosedGuard_stopsThePurge_beforeItDeletesMore() throws Exception {
     boolean[] down = {false};
     LifecycleEventGuard guard = LifecycleEventGuard.builder(e -> {
       if (down[0] && e.evidence().isPresent()) {
@@ -110,7 +112,7 @@ class LifecycleEventGuardTest {
   }
 
   @Test
-  void names_andAuditDetails_useTheSharedVocabularyAndKeySyntax() {
+  void names_andAuditDetails_useTheSharedVocabularyAndKeySyntax() throws Exception {
     List<LifecycleEvent> events = new CopyOnWriteArrayList<>();
     Lifecycle lifecycle = lifecycle(events::add);
     lifecycle.softDelete(List.of(doc(1)), ALICE);

@@ -3,6 +3,7 @@ package dev.bulwark.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import java.time.Duration;
@@ -34,7 +35,8 @@ class LifecycleInvariantProperties {
 
   private static final class World {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-31T10:00:00Z"));
-    final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC, NOTE);
+    final InMemoryHostRecords records = HostRecords.inMemory(DOC, NOTE);
+    final LifecycleStore store = LifecycleStore.inMemory(records);
     final List<LifecycleEvent> events = new ArrayList<>();
     final Lifecycle lifecycle = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(20)),
@@ -43,11 +45,11 @@ class LifecycleInvariantProperties {
     final PurgeRunner runner = PurgeRunner.builder(lifecycle).checkStoreClock(false).build();
     final List<RecordRef> refs = new ArrayList<>();
 
-    World(SplittableRandom r) {
+    World(SplittableRandom r) throws Exception {
       int n = 4 + r.nextInt(12);
       for (int i = 0; i < n; i++) {
         RecordRef ref = RecordRef.of(r.nextBoolean() ? DOC : NOTE, "r" + i);
-        store.insert(ref, Optional.of("s" + r.nextInt(4)), Optional.of("t" + r.nextInt(3)));
+        records.insert(ref, Optional.of("s" + r.nextInt(4)), Optional.of("t" + r.nextInt(3)));
         refs.add(ref);
         if (r.nextInt(3) > 0) {
           lifecycle.markEligible(ref, now.get().minus(Duration.ofDays(r.nextInt(40))));
@@ -69,7 +71,7 @@ class LifecycleInvariantProperties {
   }
 
   @Test
-  void restoreIsExact_purgeSparesHeldAndNotYetDueRecords_andEveryPurgedRecordHasEvidenceOnce() {
+  void restoreIsExact_purgeSparesHeldAndNotYetDueRecords_andEveryPurgedRecordHasEvidenceOnce() throws Exception {
     SplittableRandom random = new SplittableRandom(SEED);
     for (int n = 0; n < CASES; n++) {
       String where = "seed " + SEED + " case " + n;
@@ -135,7 +137,8 @@ class LifecycleInvariantProperties {
     }
   }
 
-  private static void restoreAndCheck(World w, List<SoftDeletion> ops, SplittableRandom random, String where) {
+  private static void restoreAndCheck(World w, List<SoftDeletion> ops, SplittableRandom random, String where)
+      throws Exception {
     if (ops.isEmpty()) {
       return;
     }
@@ -162,7 +165,7 @@ class LifecycleInvariantProperties {
     }
   }
 
-  private static void purgeAndCheck(World w, String where) {
+  private static void purgeAndCheck(World w, String where) throws Exception {
     Instant at = w.now.get();
     Map<RecordRef, Optional<RecordState>> before = w.snapshot();
     Map<RecordRef, Boolean> held = new HashMap<>();

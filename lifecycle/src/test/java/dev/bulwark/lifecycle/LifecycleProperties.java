@@ -3,6 +3,7 @@ package dev.bulwark.lifecycle;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import dev.bulwark.testing.Gen;
@@ -40,7 +41,8 @@ class LifecycleProperties {
 
   private final class World {
     final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-06-15T08:00:00Z"));
-    final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC, NOTE);
+    final InMemoryHostRecords records = HostRecords.inMemory(DOC, NOTE);
+    final LifecycleStore store = LifecycleStore.inMemory(records);
     final List<LifecycleEvent> events = new ArrayList<>();
     final Lifecycle lifecycle = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90)),
@@ -49,14 +51,16 @@ class LifecycleProperties {
     final PurgeRunner runner = PurgeRunner.builder(lifecycle).maxGapSinceLastRun(Duration.ofDays(3650)).build();
 
     /** Builds the records at 200 days before "now", replaying each plan in time order. */
-    List<RecordRef> build(List<Plan> plans) {
+    List<RecordRef> build(List<Plan> plans) throws Exception {
       Instant end = now.get();
       List<RecordRef> refs = new ArrayList<>();
       for (int i = 0; i < plans.size(); i++) {
         Plan p = plans.get(i);
         RecordRef r = RecordRef.of(i % 2 == 0 ? DOC : NOTE, Integer.toString(i));
-        store.insert(r, Optional.of("s" + p.subject()), Optional.of("t" + p.tenant()));
-        p.eligibleHoursAgo().ifPresent(h -> lifecycle.markEligible(r, end.minus(Duration.ofHours(h))));
+        records.insert(r, Optional.of("s" + p.subject()), Optional.of("t" + p.tenant()));
+        if (p.eligibleHoursAgo().isPresent()) {
+          lifecycle.markEligible(r, end.minus(Duration.ofHours(p.eligibleHoursAgo().get())));
+        }
         refs.add(r);
       }
       for (int i = 0; i < plans.size(); i++) {
@@ -73,7 +77,7 @@ class LifecycleProperties {
   }
 
   @Test
-  void nothingHeldOrInsideItsWindowIsPurged_andEverythingDueIsPurgedInOneRun() {
+  void nothingHeldOrInsideItsWindowIsPurged_andEverythingDueIsPurgedInOneRun() throws Exception {
     PropertyRunner.forAll(200, c -> {
       List<Plan> plans = c.draw("plans", plans());
       int heldSubject = c.draw("heldSubject", Generators.ints(-1, 4));
@@ -111,7 +115,7 @@ class LifecycleProperties {
   }
 
   @Test
-  void restoreIsTheExactInverseOfSoftDelete() {
+  void restoreIsTheExactInverseOfSoftDelete() throws Exception {
     PropertyRunner.forAll(200, c -> {
       List<Plan> plans = c.draw("plans", plans());
       List<Integer> unit = c.draw("unit", Generators.lists(Generators.ints(0, 24), 1, 6));
@@ -141,7 +145,7 @@ class LifecycleProperties {
    * evidence of that run, and the evidence names no record that is still there.
    */
   @Test
-  void everyPurgedRecord_hasEvidence_andEvidenceNamesOnlyPurgedRecords() {
+  void everyPurgedRecord_hasEvidence_andEvidenceNamesOnlyPurgedRecords() throws Exception {
     PropertyRunner.forAll(200, c -> {
       List<Plan> plans = c.draw("plans", plans());
       int heldSubject = c.draw("heldSubject", Generators.ints(-1, 4));
@@ -191,7 +195,7 @@ class LifecycleProperties {
   enum Action { LENGTHEN_POLICY, SHORTEN_WITH_OVERRIDE, ADVANCE_DAY, MARK_AGAIN, DELETE_AND_RESTORE, PURGE_RUN, HOLD }
 
   @Test
-  void deadlinesNeverMoveWithoutARecordedReevaluation() {
+  void deadlinesNeverMoveWithoutARecordedReevaluation() throws Exception {
     PropertyRunner.forAll(200, c -> {
       List<Plan> plans = c.draw("plans", plans());
       List<Action> actions = c.draw("actions", Generators.lists(Generators.oneOf(Action.values()), 0, 12));
@@ -256,7 +260,7 @@ class LifecycleProperties {
   }
 
   @Test
-  void monthDeadlines_clampToTheEndOfTheMonth_inUtc() {
+  void monthDeadlines_clampToTheEndOfTheMonth_inUtc() throws Exception {
     PropertyRunner.forAll(PropertyRunner.DEFAULT_TRIES, c -> {
       int months = c.draw("months", Generators.ints(1, 24));
       int dayOffset = c.draw("dayOffset", Generators.ints(0, 3650));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,8 @@ class LifecycleTest {
   private static final Attribution OPS = Attribution.of("ops", "INC-1");
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
-  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final InMemoryHostRecords records = HostRecords.inMemory(DOC);
+  private final LifecycleStore store = LifecycleStore.inMemory(records);
   private final List<LifecycleEvent> events = new ArrayList<>();
   private final Lifecycle lifecycle = Lifecycle.builder(store)
       .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
@@ -35,7 +37,7 @@ class LifecycleTest {
 
   private RecordRef doc(int i) {
     RecordRef r = RecordRef.of(DOC, "d" + i);
-    store.insert(r, Optional.of("s" + i), Optional.of("t"));
+    records.insert(r, Optional.of("s" + i), Optional.of("t"));
     return r;
   }
 
@@ -48,12 +50,12 @@ class LifecycleTest {
   }
 
   @Test
-  void build_withoutPolicyForStoreClass_fails() {
+  void build_withoutPolicyForStoreClass_fails() throws Exception {
     assertThrows(UnknownDataClassException.class, () -> Lifecycle.builder(store).build());
   }
 
   @Test
-  void build_anonymisePolicyWithoutHandler_fails() {
+  void build_anonymisePolicyWithoutHandler_fails() throws Exception {
     RetentionPolicies p = RetentionPolicies.of(
         RetentionPolicy.purgeAfter(DOC, Period.ofDays(1)).withAction(RetentionPolicy.Action.ANONYMISE));
     assertThrows(IllegalStateException.class, () -> Lifecycle.builder(store).policies(p).build());
@@ -61,13 +63,13 @@ class LifecycleTest {
   }
 
   @Test
-  void batchSize_isBounded() {
+  void batchSize_isBounded() throws Exception {
     assertThrows(IllegalArgumentException.class, () -> Lifecycle.builder(store).batchSize(0));
     assertThrows(IllegalArgumentException.class, () -> Lifecycle.builder(store).batchSize(10_001));
   }
 
   @Test
-  void softDelete_recordsWhoWhyAndOperation() {
+  void softDelete_recordsWhoWhyAndOperation() throws Exception {
     RecordRef a = doc(1);
     SoftDeletion op = lifecycle.softDelete(List.of(a), ALICE, Period.ofDays(7));
     assertEquals(ALICE, store.operation(op.id()).orElseThrow().by());
@@ -78,7 +80,7 @@ class LifecycleTest {
   }
 
   @Test
-  void softDelete_badInput_isRejected() {
+  void softDelete_badInput_isRejected() throws Exception {
     RecordRef a = doc(1);
     assertThrows(IllegalArgumentException.class, () -> lifecycle.softDelete(List.of(), ALICE));
     assertThrows(IllegalArgumentException.class, () -> lifecycle.softDelete(List.of(a), ALICE, Period.ofDays(-3)));
@@ -89,7 +91,7 @@ class LifecycleTest {
   }
 
   @Test
-  void purge_underHold_neverHappens_andExplainSaysWhy() {
+  void purge_underHold_neverHappens_andExplainSaysWhy() throws Exception {
     RecordRef a = doc(1);
     lifecycle.softDelete(List.of(a), ALICE);
     LegalHold h = lifecycle.holdSubject("s1", "case 9", "legal", OPS);
@@ -102,7 +104,7 @@ class LifecycleTest {
   }
 
   @Test
-  void runner_refusesClockBehindLastRun_andDeletesNothing() {
+  void runner_refusesClockBehindLastRun_andDeletesNothing() throws Exception {
     RecordRef a = doc(1);
     lifecycle.softDelete(List.of(a), ALICE);
     advance(Duration.ofDays(31));
@@ -112,16 +114,16 @@ class LifecycleTest {
     advance(Duration.ofDays(31));
     now.updateAndGet(t -> t.minus(Duration.ofDays(40)));
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, () -> lifecycle.purgeRunner().run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN, e.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_BEHIND_LAST_RUN, e.rail());
     assertTrue(types().contains(LifecycleEvent.Type.PURGE_GUARD_TRIPPED));
     now.updateAndGet(t -> t.plus(Duration.ofDays(400)));
     PurgeRefusedException ahead = assertThrows(PurgeRefusedException.class, () -> lifecycle.purgeRunner().run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD, ahead.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_FAR_AHEAD, ahead.rail());
     assertTrue(store.find(b).isPresent());
   }
 
   @Test
-  void runner_stopsOnUnusualVolume_untilOperatorConfirms() {
+  void runner_stopsOnUnusualVolume_untilOperatorConfirms() throws Exception {
     PurgeRunner runner = PurgeRunner.builder(lifecycle).firstRunLimit(5).volumeLimit(2, 3).build();
     List<RecordRef> docs = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
@@ -130,7 +132,7 @@ class LifecycleTest {
     lifecycle.softDelete(docs, ALICE);
     advance(Duration.ofDays(31));
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
-    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(PurgeRefusedException.Rail.UNUSUAL_VOLUME, e.rail());
     assertEquals(8, store.countDue(DOC, now.get()));
 
     PurgeReport dry = runner.dryRun();
@@ -147,7 +149,7 @@ class LifecycleTest {
   }
 
   @Test
-  void runner_isIdempotent() {
+  void runner_isIdempotent() throws Exception {
     RecordRef a = doc(1);
     lifecycle.softDelete(List.of(a), ALICE);
     advance(Duration.ofDays(31));
@@ -156,7 +158,7 @@ class LifecycleTest {
   }
 
   @Test
-  void erase_withoutKeyShredder_refusesKeyRequest_andUnknownSubjectReportsNothing() {
+  void erase_withoutKeyShredder_refusesKeyRequest_andUnknownSubjectReportsNothing() throws Exception {
     assertThrows(IllegalStateException.class, () -> lifecycle.erase("s1", Optional.empty(), true, ALICE));
     ErasureReport r = lifecycle.erase("nobody", Optional.empty(), false, ALICE);
     assertEquals(0, r.recordsErased());
@@ -164,14 +166,14 @@ class LifecycleTest {
   }
 
   @Test
-  void keyShredderFailure_isWrapped_andRecordsNoKeyEvidence() {
+  void keyShredderFailure_isWrapped_andRecordsNoKeyEvidence() throws Exception {
     Lifecycle l = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(9))))
         .clock(now::get).keyShredder(s -> {
           throw new java.security.GeneralSecurityException("hsm offline");
         }).build();
     doc(1);
-    LifecycleException e = assertThrows(LifecycleException.class, () -> l.erase("s1", Optional.empty(), true, ALICE));
+    LifecycleStoreException e = assertThrows(LifecycleStoreException.class, () -> l.erase("s1", Optional.empty(), true, ALICE));
     assertTrue(e.getCause() instanceof java.security.GeneralSecurityException);
     assertTrue(l.erasureReport("s1").keyShredReceipt().isEmpty());
     assertEquals(1, l.erasureReport("s1").recordsErased());
@@ -208,7 +210,7 @@ class LifecycleTest {
   }
 
   @Test
-  void runInterruptedMidway_resumesWithoutRedoingOrLosingRows() {
+  void runInterruptedMidway_resumesWithoutRedoingOrLosingRows() throws Exception {
     int[] calls = {0};
     boolean[] crash = {true};
     Lifecycle l = Lifecycle.builder(store)
@@ -228,7 +230,7 @@ class LifecycleTest {
     }
     l.softDelete(docs, ALICE);
     advance(Duration.ofDays(31));
-    assertThrows(LifecycleException.class, () -> l.purgeRunner().run());
+    assertThrows(LifecycleStoreException.class, () -> l.purgeRunner().run());
     assertEquals(3, store.countDue(DOC, now.get()), "the first batch committed, the second rolled back");
     assertTrue(types().contains(LifecycleEvent.Type.PURGE_RUN_FAILED));
     crash[0] = false;
@@ -241,7 +243,7 @@ class LifecycleTest {
   }
 
   @Test
-  void slowBatches_shrinkTheNextBatch_andFastOnesGrowItBack() {
+  void slowBatches_shrinkTheNextBatch_andFastOnesGrowItBack() throws Exception {
     Lifecycle l = Lifecycle.builder(store)
         .policies(RetentionPolicies.of(RetentionPolicy.purgeAfter(DOC, Period.ofDays(90))))
         .clock(now::get).listener(events::add).batchSize(40).build();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -26,7 +27,8 @@ class PurgeRailsTest {
   private static final Attribution OPS = Attribution.of("ops", "INC-1");
 
   private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-03-01T12:00:00Z"));
-  private final InMemoryLifecycleStore store = InMemoryLifecycleStore.of(DOC);
+  private final InMemoryHostRecords records = HostRecords.inMemory(DOC);
+  private final LifecycleStore store = LifecycleStore.inMemory(records);
   private final List<LifecycleEvent> events = new ArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
 
@@ -36,10 +38,10 @@ class PurgeRailsTest {
   }
 
   /** Adds {@code n} live records whose deadline has passed. */
-  private void due(int n) {
+  private void due(int n) throws Exception {
     for (int i = 0; i < n; i++) {
       RecordRef r = RecordRef.of(DOC, "d" + ids.incrementAndGet());
-      store.insert(r, Optional.empty(), Optional.empty());
+      records.insert(r, Optional.empty(), Optional.empty());
       store.markEligible(r, now.get().minus(Duration.ofDays(100)), now.get().minus(Duration.ofDays(10)));
     }
   }
@@ -49,7 +51,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void rowsThatBecomeDueDuringARun_countAgainstTheSameAllowance() {
+  void rowsThatBecomeDueDuringARun_countAgainstTheSameAllowance() throws Exception {
     due(50);
     int[] batches = {0};
     Lifecycle l = lifecycle(Lifecycle.builder(store).batchSize(10).listener(e -> {
@@ -63,7 +65,7 @@ class PurgeRailsTest {
 
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
 
-    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(PurgeRefusedException.Rail.UNUSUAL_VOLUME, e.rail());
     assertEquals(550 - 100, remaining(), "an unconfirmed run never purges more than its allowance");
     assertEquals(Optional.empty(), store.watermark().lastCompletedRows(),
         "a run stopped by the rail is not a completed run and does not raise the next allowance");
@@ -75,17 +77,17 @@ class PurgeRailsTest {
   }
 
   @Test
-  void firstRun_thatWouldPurgeMostOfATable_isRefusedUnlessConfirmed() {
+  void firstRun_thatWouldPurgeMostOfATable_isRefusedUnlessConfirmed() throws Exception {
     // A mapping whose deadline column is really created_at: every live row is "due".
     due(8000);
     for (int i = 0; i < 1000; i++) {
-      store.insert(RecordRef.of(DOC, "live" + i), Optional.empty(), Optional.empty());
+      records.insert(RecordRef.of(DOC, "live" + i), Optional.empty(), Optional.empty());
     }
     Lifecycle l = lifecycle(Lifecycle.builder(store).listener(events::add));
     PurgeRunner runner = PurgeRunner.builder(l).checkStoreClock(false).build();
 
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, runner::run);
-    assertEquals(PurgeRefusedException.Reason.UNUSUAL_VOLUME, e.reason());
+    assertEquals(PurgeRefusedException.Rail.UNUSUAL_VOLUME, e.rail());
     assertTrue(e.getMessage().contains("8000 of the 9000 rows"), e.getMessage());
     assertEquals(8000, remaining());
     assertTrue(runner.dryRun().guardWarning().startsWith("UNUSUAL_VOLUME"));
@@ -95,9 +97,9 @@ class PurgeRailsTest {
   }
 
   @Test
-  void firstRunShare_isConfigurable_andAppliesOnlyBeforeAnyCompletedRun() {
+  void firstRunShare_isConfigurable_andAppliesOnlyBeforeAnyCompletedRun() throws Exception {
     due(60);
-    store.insert(RecordRef.of(DOC, "live"), Optional.empty(), Optional.empty());
+    records.insert(RecordRef.of(DOC, "live"), Optional.empty(), Optional.empty());
     Lifecycle l = lifecycle(Lifecycle.builder(store));
     assertThrows(PurgeRefusedException.class,
         () -> PurgeRunner.builder(l).checkStoreClock(false).firstRunShare(0.5, 50).build().run());
@@ -125,7 +127,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void scheduler_survivesAnErrorFromAListener_andKeepsItsSchedule() {
+  void scheduler_survivesAnErrorFromAListener_andKeepsItsSchedule() throws Exception {
     due(3);
     int[] calls = {0};
     Lifecycle l = lifecycle(Lifecycle.builder(store).listener(e -> {
@@ -152,7 +154,7 @@ class PurgeRailsTest {
   }
 
   @Test
-  void scheduler_survivesAnErrorFromAnExpiryHandler() {
+  void scheduler_survivesAnErrorFromAnExpiryHandler() throws Exception {
     due(2);
     Lifecycle l = Lifecycle.builder(store).policies(RetentionPolicies.of(
             RetentionPolicy.purgeAfter(DOC, Period.ofDays(90)).withAction(RetentionPolicy.Action.ARCHIVE)))

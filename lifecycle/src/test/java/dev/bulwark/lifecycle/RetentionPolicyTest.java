@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.lifecycle.spi.HostRecords;
 import java.time.Instant;
 import java.time.Period;
 import java.util.ArrayList;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class RetentionPolicyTest {
 
   @Test
-  void defaults_keepAuditLogs90Days_andSessions30Days() {
+  void defaults_keepAuditLogs90Days_andSessions30Days() throws Exception {
     RetentionPolicies p = RetentionPolicies.defaults();
     assertEquals(Period.ofDays(90), p.get(DataClass.AUDIT_LOG).retention());
     assertEquals(Period.ofDays(30), p.get(DataClass.SESSION).retention());
@@ -23,7 +24,7 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void deadline_usesUtcCalendar() {
+  void deadline_usesUtcCalendar() throws Exception {
     RetentionPolicy month = RetentionPolicy.purgeAfter(DataClass.of("x"), Period.ofMonths(1));
     assertEquals(Instant.parse("2026-02-28T23:30:00Z"), month.deadlineFor(Instant.parse("2026-01-31T23:30:00Z")));
     assertEquals(Instant.parse("2028-02-29T00:00:00Z"), month.deadlineFor(Instant.parse("2028-01-31T00:00:00Z")));
@@ -33,7 +34,7 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void absurdOrNegativeDurations_areRejected() {
+  void absurdOrNegativeDurations_areRejected() throws Exception {
     DataClass c = DataClass.of("x");
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.purgeAfter(c, Period.ofDays(-1)));
     assertThrows(IllegalArgumentException.class, () -> RetentionPolicy.purgeAfter(c, Period.ZERO));
@@ -45,7 +46,7 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void names_andAttributions_areValidated() {
+  void names_andAttributions_areValidated() throws Exception {
     assertThrows(IllegalArgumentException.class, () -> DataClass.of("Audit Log"));
     assertThrows(IllegalArgumentException.class, () -> DataClass.of(""));
     assertThrows(IllegalArgumentException.class, () -> DataClass.of("x".repeat(65)));
@@ -56,18 +57,18 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void unknownDataClass_isTypedError() {
+  void unknownDataClass_isTypedError() throws Exception {
     UnknownDataClassException e = assertThrows(UnknownDataClassException.class,
         () -> RetentionPolicies.defaults().get(DataClass.of("invoice")));
     assertTrue(e.getMessage().contains("invoice"));
   }
 
   private static Lifecycle lifecycle(RetentionPolicies p, List<LifecycleEvent> events) {
-    return Lifecycle.builder(InMemoryLifecycleStore.of(DataClass.AUDIT_LOG)).policies(p).listener(events::add).build();
+    return Lifecycle.builder(LifecycleStore.inMemory(HostRecords.inMemory(DataClass.AUDIT_LOG))).policies(p).listener(events::add).build();
   }
 
   @Test
-  void governance_shorteningNeedsOverride_whichIsRecorded() {
+  void governance_shorteningNeedsOverride_whichIsRecorded() throws Exception {
     List<LifecycleEvent> events = new ArrayList<>();
     Lifecycle l = lifecycle(RetentionPolicies.defaults(), events);
     RetentionPolicy shorter = RetentionPolicy.purgeAfter(DataClass.AUDIT_LOG, Period.ofDays(60));
@@ -84,7 +85,7 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void compliance_canOnlyBeLengthened_evenWithOverride() {
+  void compliance_canOnlyBeLengthened_evenWithOverride() throws Exception {
     RetentionPolicy locked = RetentionPolicy.auditLogDefault().withMode(RetentionPolicy.Mode.COMPLIANCE);
     Lifecycle l = lifecycle(RetentionPolicies.of(locked), new ArrayList<>());
     Attribution a = Attribution.of("ciso", "x");
@@ -101,7 +102,7 @@ class RetentionPolicyTest {
   }
 
   @Test
-  void periods_atLeast_isConservative() {
+  void periods_atLeast_isConservative() throws Exception {
     assertTrue(Periods.atLeast(Period.ofMonths(13), Period.ofYears(1)));
     assertTrue(Periods.atLeast(Period.ofDays(31), Period.ofMonths(1)));
     assertFalse(Periods.atLeast(Period.ofDays(30), Period.ofMonths(1)));

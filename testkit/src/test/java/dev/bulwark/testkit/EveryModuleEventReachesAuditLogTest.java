@@ -65,21 +65,24 @@ import dev.bulwark.crypto.Keyring;
 import dev.bulwark.crypto.KeyringStores;
 import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.lifecycle.Attribution;
-import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.DeletionEvidence;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleEvent;
 import dev.bulwark.lifecycle.LifecycleEventGuard;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testkit.authn.webauthn.VirtualAuthenticator;
 import java.lang.reflect.Field;
@@ -339,7 +342,8 @@ class EveryModuleEventReachesAuditLogTest {
     DataClass doc = DataClass.of("doc");
     DataClass anon = DataClass.of("profile");
     DataClass arch = DataClass.of("invoice");
-    InMemoryLifecycleStore store = InMemoryLifecycleStore.of(doc, anon, arch);
+    InMemoryHostRecords records = HostRecords.inMemory(doc, anon, arch);
+    LifecycleStore store = LifecycleStore.inMemory(records);
     boolean[] failArchive = {true};
     Keyrings keyrings = keyrings();
     Attribution alice = Attribution.of("alice", "user request");
@@ -366,7 +370,7 @@ class EveryModuleEventReachesAuditLogTest {
     for (DataClass c : List.of(doc, anon, arch)) {
       for (int i = 0; i < 2; i++) {
         RecordRef r = RecordRef.of(c, c.name() + i);
-        store.insert(r, Optional.of("s" + i), Optional.of("t"));
+        records.insert(r, Optional.of("s" + i), Optional.of("t"));
         refs.add(r);
       }
     }
@@ -377,14 +381,14 @@ class EveryModuleEventReachesAuditLogTest {
     lifecycle.restore(restorable.id(), alice);
     LegalHold hold = lifecycle.holdSubject("s9", "case 9", "legal", ops);
     RecordRef held = RecordRef.of(doc, "held");
-    store.insert(held, Optional.of("s9"), Optional.of("t"));
+    records.insert(held, Optional.of("s9"), Optional.of("t"));
     assertThrows(LegalHoldException.class, () -> lifecycle.erase("s9", Optional.empty(), false, alice));
     lifecycle.releaseHold(hold.id(), ops);
     lifecycle.softDelete(refs, alice);
     clock.advance(Duration.ofDays(31));
 
     PurgeRunner runner = PurgeRunner.builder(lifecycle).firstRunLimit(10_000).volumeLimit(1_000, 10_000).build();
-    assertThrows(LifecycleException.class, runner::run);
+    assertThrows(LifecycleStoreException.class, runner::run);
     failArchive[0] = false;
     clock.advance(Duration.ofMinutes(1));
     runner.run();

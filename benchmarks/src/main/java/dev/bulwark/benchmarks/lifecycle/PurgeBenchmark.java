@@ -80,7 +80,7 @@ public class PurgeBenchmark {
 
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.lifecycle.PurgeBenchmark.plainBatchedDelete")
-  public PurgeReport bulwarkPurge() {
+  public PurgeReport bulwarkPurge() throws Exception {
     PurgeReport r = lifecycle.purgeRunner()
         .run(new PurgeRunner.Confirmation(Attribution.of("benchmark", "purge benchmark"), rows));
     if (r.total() != rows) {

@@ -3,8 +3,9 @@ package dev.bulwark.benchmarks.lifecycle;
 import dev.bulwark.benchmarks.ComparedWith;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
@@ -72,12 +73,12 @@ public class SoftDeleteBenchmark {
             TableMapping.of(USER, "users").withSubject("subject"),
             TableMapping.of(PROFILE, "profiles").withSubject("subject")))
         .policies(policies).build();
-    InMemoryLifecycleStore mem = InMemoryLifecycleStore.of(USER, PROFILE);
+    InMemoryHostRecords mem = InMemoryHostRecords.of(USER, PROFILE);
     for (int i = 1; i <= ROWS; i++) {
       mem.insert(RecordRef.of(USER, Integer.toString(i)), Optional.of("u" + i), Optional.empty());
       mem.insert(RecordRef.of(PROFILE, Integer.toString(i)), Optional.of("u" + i), Optional.empty());
     }
-    memory = Lifecycle.builder(mem).policies(policies).build();
+    memory = Lifecycle.builder(LifecycleStore.inMemory(mem)).policies(policies).build();
   }
 
   @TearDown(Level.Trial)
@@ -92,7 +93,7 @@ public class SoftDeleteBenchmark {
 
   @Benchmark
   @ComparedWith("dev.bulwark.benchmarks.lifecycle.SoftDeleteBenchmark.plainJdbcDeleteRestore")
-  public SoftDeletion jdbcSoftDeleteRestore() {
+  public SoftDeletion jdbcSoftDeleteRestore() throws Exception {
     String id = nextId();
     SoftDeletion op = jdbc.softDelete(List.of(RecordRef.of(USER, id), RecordRef.of(PROFILE, id)), WHO);
     return jdbc.restore(op.id(), WHO);
@@ -121,7 +122,7 @@ public class SoftDeleteBenchmark {
   }
 
   @Benchmark
-  public SoftDeletion memorySoftDeleteRestore() {
+  public SoftDeletion memorySoftDeleteRestore() throws Exception {
     String id = nextId();
     SoftDeletion op = memory.softDelete(List.of(RecordRef.of(USER, id), RecordRef.of(PROFILE, id)), WHO);
     return memory.restore(op.id(), WHO);

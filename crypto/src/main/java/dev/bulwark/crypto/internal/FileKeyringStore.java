@@ -1,7 +1,8 @@
 package dev.bulwark.crypto.internal;
 
 import com.google.crypto.tink.Aead;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.CryptoStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.spi.KeyringRecord;
 import dev.bulwark.crypto.spi.KeyringStore;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * Keyrings in one file, encrypted and authenticated under a master {@link Aead}. Every write goes
  * to a temporary file in the same directory, is fsynced, atomically renamed over the file, and the
  * directory is fsynced: a crash leaves either the old or the new file, never a torn one. A
- * corrupt or foreign file fails with {@link KeyringStoreException} and is never overwritten.
+ * corrupt or foreign file fails with {@link KeyringIntegrityException} and is never overwritten.
  *
  * <p>Safe for several processes (and several instances in one process) sharing the file: a
  * compare-and-set takes an exclusive OS lock on a sibling {@code <file>.lock}, re-reads the file
@@ -59,7 +60,7 @@ public final class FileKeyringStore implements KeyringStore {
   /** What identifies one version of the file: replaced files differ in at least one field. */
   private record Stamp(Object fileKey, FileTime modified, long size) {}
 
-  public FileKeyringStore(Path file, Aead master) throws KeyringStoreException {
+  public FileKeyringStore(Path file, Aead master) throws KeyringIntegrityException {
     this.file = file.toAbsolutePath();
     this.lockFile = this.file.resolveSibling(this.file.getFileName() + ".lock");
     this.master = master;
@@ -72,18 +73,18 @@ public final class FileKeyringStore implements KeyringStore {
   }
 
   /** Re-reads the file if it was replaced since the last read ({@code force}: always). */
-  private void refresh(boolean force) throws KeyringStoreException {
+  private void refresh(boolean force) throws KeyringIntegrityException {
     Stamp now;
     try {
       now = stampOf(file);
     } catch (NoSuchFileException e) {
       if (stamp != null) {
-        throw new KeyringStoreException("keyring file " + file + " has disappeared");
+        throw new CryptoStoreException("keyring file " + file + " has disappeared");
       }
       records = new TreeMap<>();
       return;
     } catch (IOException e) {
-      throw new KeyringStoreException("cannot read keyring file " + file, e);
+      throw new CryptoStoreException("cannot read keyring file " + file, e);
     }
     // Without a file key (some platforms) a replacement within one timestamp tick could look the
     // same, so the file is then read every time.
@@ -94,24 +95,24 @@ public final class FileKeyringStore implements KeyringStore {
     stamp = now;
   }
 
-  private Map<String, KeyringRecord> read() throws KeyringStoreException {
+  private Map<String, KeyringRecord> read() throws KeyringIntegrityException {
     TreeMap<String, KeyringRecord> map = new TreeMap<>();
     byte[] data;
     try {
       data = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
-      throw new KeyringStoreException("keyring file " + file + " has disappeared");
+      throw new CryptoStoreException("keyring file " + file + " has disappeared");
     } catch (IOException e) {
-      throw new KeyringStoreException("cannot read keyring file " + file, e);
+      throw new CryptoStoreException("cannot read keyring file " + file, e);
     }
     if (data.length < MAGIC.length || !Arrays.equals(Arrays.copyOf(data, MAGIC.length), MAGIC)) {
-      throw new KeyringStoreException("keyring file " + file + " is not a Bulwark keyring file");
+      throw new KeyringIntegrityException("keyring file " + file + " is not a Bulwark keyring file");
     }
     byte[] plain;
     try {
       plain = master.decrypt(Arrays.copyOfRange(data, MAGIC.length, data.length), AAD);
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("keyring file " + file
+      throw new KeyringIntegrityException("keyring file " + file
           + " does not authenticate under the master key (corrupt, truncated or another master key)");
     }
     for (KeyringRecord r : KeyringCodec.decode(plain)) {
@@ -121,13 +122,13 @@ public final class FileKeyringStore implements KeyringStore {
   }
 
   @Override
-  public synchronized Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException {
+  public synchronized Optional<KeyringRecord> load(String keyringId) throws KeyringIntegrityException {
     refresh(false);
     return Optional.ofNullable(records.get(keyringId));
   }
 
   @Override
-  public synchronized boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException {
+  public synchronized boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringIntegrityException {
     if (next.revision() != expectedRevision + 1) {
       throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
     }
@@ -141,7 +142,7 @@ public final class FileKeyringStore implements KeyringStore {
       }
       lockKey = lockFile.toRealPath();
     } catch (IOException e) {
-      throw new KeyringStoreException("cannot create the lock file of keyring file " + file, e);
+      throw new CryptoStoreException("cannot create the lock file of keyring file " + file, e);
     }
     Object jvmLock = JVM_LOCKS.computeIfAbsent(lockKey, p -> new Object());
     synchronized (jvmLock) {
@@ -164,7 +165,7 @@ public final class FileKeyringStore implements KeyringStore {
           lock.release();
         }
       } catch (IOException e) {
-        throw new KeyringStoreException("cannot lock or write keyring file " + file + "; it is unchanged", e);
+        throw new CryptoStoreException("cannot lock or write keyring file " + file + "; it is unchanged", e);
       }
     }
   }
@@ -174,37 +175,37 @@ public final class FileKeyringStore implements KeyringStore {
    * as a hard link) is refused with {@link OverlappingFileLockException} instead of waiting, so
    * that case is retried for up to 10 s.
    */
-  private FileLock lock(FileChannel channel) throws IOException, KeyringStoreException {
+  private FileLock lock(FileChannel channel) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (true) {
       try {
         return channel.lock();
       } catch (OverlappingFileLockException e) {
         if (System.nanoTime() > deadline) {
-          throw new KeyringStoreException("keyring file " + file + " stays locked by this process under another path");
+          throw new CryptoStoreException("keyring file " + file + " stays locked by this process under another path");
         }
         try {
           Thread.sleep(1);
         } catch (InterruptedException ie) {
           Thread.currentThread().interrupt();
-          throw new KeyringStoreException("interrupted waiting for the lock of keyring file " + file);
+          throw new CryptoStoreException("interrupted waiting for the lock of keyring file " + file);
         }
       }
     }
   }
 
   @Override
-  public synchronized List<String> keyringIds() throws KeyringStoreException {
+  public synchronized List<String> keyringIds() throws KeyringIntegrityException {
     refresh(false);
     return new ArrayList<>(records.keySet());
   }
 
-  private void write(Map<String, KeyringRecord> map) throws KeyringStoreException {
+  private void write(Map<String, KeyringRecord> map) {
     byte[] ct;
     try {
       ct = master.encrypt(KeyringCodec.encode(map.values()), AAD);
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("cannot encrypt the keyring file under the master key", e);
+      throw new CryptoStoreException("cannot encrypt the keyring file under the master key; it is unchanged", e);
     }
     Path dir = file.getParent();
     Path tmp = null;
@@ -222,12 +223,12 @@ public final class FileKeyringStore implements KeyringStore {
       try {
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
-        throw new KeyringStoreException("the file system cannot rename atomically; keyring file unchanged", e);
+        throw new CryptoStoreException("the file system cannot rename atomically; keyring file unchanged", e);
       }
       tmp = null;
       fsyncDirectory(dir);
     } catch (IOException e) {
-      throw new KeyringStoreException("cannot write keyring file " + file + "; it is unchanged", e);
+      throw new CryptoStoreException("cannot write keyring file " + file + "; it is unchanged", e);
     } finally {
       if (tmp != null) {
         try {

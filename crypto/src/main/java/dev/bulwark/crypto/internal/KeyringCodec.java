@@ -1,9 +1,9 @@
 package dev.bulwark.crypto.internal;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.KeyState;
 import dev.bulwark.crypto.KeyVersion;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.spi.KekRef;
 import dev.bulwark.crypto.spi.KeyringRecord;
 import java.io.ByteArrayInputStream;
@@ -59,15 +59,15 @@ public final class KeyringCodec {
     }
   }
 
-  public static List<KeyringRecord> decode(byte[] data) throws KeyringStoreException {
+  public static List<KeyringRecord> decode(byte[] data) throws KeyringIntegrityException {
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
       if (in.readUnsignedByte() != VERSION) {
-        throw new KeyringStoreException("keyring data has an unknown version");
+        throw new KeyringIntegrityException("keyring data has an unknown version");
       }
       int n = in.readInt();
       if (n < 0 || n > 1_000_000) {
-        throw new KeyringStoreException("keyring data is corrupt");
+        throw new KeyringIntegrityException("keyring data is corrupt");
       }
       List<KeyringRecord> out = new ArrayList<>();
       for (int i = 0; i < n; i++) {
@@ -77,14 +77,14 @@ public final class KeyringCodec {
         Optional<Instant> shredded = in.readBoolean() ? Optional.of(readInstant(in)) : Optional.empty();
         int vn = in.readInt();
         if (vn < 0 || vn > 1_000_000) {
-          throw new KeyringStoreException("keyring data is corrupt");
+          throw new KeyringIntegrityException("keyring data is corrupt");
         }
         List<KeyVersion> versions = new ArrayList<>();
         for (int j = 0; j < vn; j++) {
           int version = in.readInt();
           int state = in.readUnsignedByte();
           if (state >= KeyState.values().length) {
-            throw new KeyringStoreException("keyring data is corrupt");
+            throw new KeyringIntegrityException("keyring data is corrupt");
           }
           Instant created = readInstant(in);
           long reserved = in.readLong();
@@ -93,11 +93,11 @@ public final class KeyringCodec {
             String provider = in.readUTF();
             int len = in.readInt();
             if (len < 0 || len > 8192) {
-              throw new KeyringStoreException("keyring data is corrupt");
+              throw new KeyringIntegrityException("keyring data is corrupt");
             }
             byte[] b = in.readNBytes(len);
             if (b.length != len) {
-              throw new KeyringStoreException("keyring data is truncated");
+              throw new KeyringIntegrityException("keyring data is truncated");
             }
             ref = Optional.of(new KekRef(provider, Bytes.copyOf(b)));
           }
@@ -106,11 +106,11 @@ public final class KeyringCodec {
         out.add(new KeyringRecord(id, revision, versions, minDec, shredded));
       }
       if (in.read() != -1) {
-        throw new KeyringStoreException("keyring data has trailing bytes");
+        throw new KeyringIntegrityException("keyring data has trailing bytes");
       }
       return out;
     } catch (IOException | RuntimeException e) {
-      throw new KeyringStoreException("keyring data is corrupt or truncated", e);
+      throw new KeyringIntegrityException("keyring data is corrupt or truncated", e);
     }
   }
 

@@ -1,7 +1,7 @@
 package dev.bulwark.crypto.internal;
 
 import com.google.crypto.tink.Aead;
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.KeyUnavailableException;
 import dev.bulwark.crypto.spi.Kek;
 import dev.bulwark.crypto.spi.KekProvider;

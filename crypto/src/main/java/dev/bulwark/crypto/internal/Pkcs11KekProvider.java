@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.internal;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.DecryptionFailedException;
 import dev.bulwark.crypto.KeyUnavailableException;
 import dev.bulwark.crypto.spi.Kek;

@@ -1,7 +1,10 @@
 package dev.bulwark.crypto.jdbc;
 
 import com.google.crypto.tink.Aead;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.crypto.CryptoStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.internal.KeyringCodec;
 import dev.bulwark.crypto.spi.KeyringRecord;
 import dev.bulwark.crypto.spi.KeyringStore;
@@ -20,7 +23,11 @@ import javax.sql.DataSource;
 /**
  * A {@link KeyringStore} in a SQL database shared by every application node (written for
  * PostgreSQL; any database with {@code bytea}, {@code varchar} and {@code bigint} columns works).
- * It creates its table {@code bulwark_crypto_keyring} on first use, or checks that it is there.
+ * Its table {@code bulwark_crypto_keyring} comes from the migration published under
+ * {@code dev/bulwark/crypto/db/migration/} (hand it to Flyway or Liquibase and build with
+ * {@code createSchema(false)}), or the store applies it on first use through bulwark-common's
+ * {@link JdbcSchema} (one transaction behind an advisory lock); either way it checks, read-only,
+ * that the table is there with the expected columns.
  *
  * <p>One row per keyring: {@code keyring_id}, {@code revision}, {@code shredded} and
  * {@code record}, the record sealed (AES-256-GCM through the master {@link Aead}) with associated
@@ -44,52 +51,64 @@ public final class JdbcKeyringStore implements KeyringStore {
   private static final String TABLE = "bulwark_crypto_keyring";
   private static final byte[] AAD_LABEL = "bulwark keyring record v1".getBytes(StandardCharsets.US_ASCII);
 
-  private final DataSource dataSource;
+  /** The migration and the columns this store reads. */
+  static final JdbcSchema SCHEMA = JdbcSchema.builder("crypto", JdbcKeyringStore.class)
+      .migrations("V1__tables.sql")
+      .table(TABLE, "keyring_id varchar", "revision int8", "shredded bool", "record bytea")
+      .build();
+
+  private final Jdbc jdbc;
   private final Aead master;
 
   /**
    * A store over {@code dataSource}, sealing records under {@code master} (use the same master
-   * key on every node, e.g. {@code KekProviders.masterKey(bytes)} or a KMS {@code Aead}).
+   * key on every node, e.g. {@code KekProviders.masterKey(bytes)} or a KMS {@code Aead}); applies
+   * the migration when the table is missing ({@code createSchema(true)}).
    *
-   * @throws KeyringStoreException if the table can neither be created nor read
+   * @throws CryptoStoreException if the table can neither be created nor read
    */
-  public JdbcKeyringStore(DataSource dataSource, Aead master) throws KeyringStoreException {
-    if (dataSource == null || master == null) {
-      throw new IllegalArgumentException("dataSource and master are required");
-    }
-    this.dataSource = dataSource;
-    this.master = master;
-    createOrCheckTable();
+  public JdbcKeyringStore(DataSource dataSource, Aead master) {
+    this(builder(dataSource, master));
   }
 
-  private void createOrCheckTable() throws KeyringStoreException {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      try {
-        // CREATE TABLE IF NOT EXISTS is not atomic in PostgreSQL (two nodes starting at once race
-        // in the catalog), so it runs in a transaction behind an advisory lock: the second waits.
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-          s.execute("SELECT pg_advisory_xact_lock(hashtext('bulwark.crypto.schema'))");
-          s.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-              + " keyring_id varchar(64) PRIMARY KEY,"
-              + " revision bigint NOT NULL CHECK (revision >= 1),"
-              + " shredded boolean NOT NULL,"
-              + " record bytea NOT NULL)");
-          c.commit();
-        } catch (SQLException e) {
-          // DDL is not allowed for this role (the schema comes from migrations): the check decides.
-          c.rollback();
-        }
-        c.setAutoCommit(true);
-        try (Statement s = c.createStatement()) {
-          s.executeQuery("SELECT keyring_id, revision, shredded, record FROM " + TABLE + " WHERE 1 = 0").close();
-        }
-      } finally {
-        c.setAutoCommit(auto);
+  private JdbcKeyringStore(Builder b) {
+    this.jdbc = Jdbc.of(b.dataSource, CryptoStoreException::new);
+    this.master = b.master;
+    SCHEMA.apply(b.dataSource, b.createSchema, CryptoStoreException::new);
+  }
+
+  /** A store over {@code dataSource} sealing records under {@code master}; see {@link Builder}. */
+  public static Builder builder(DataSource dataSource, Aead master) {
+    return new Builder(dataSource, master);
+  }
+
+  /** Configures a {@link JdbcKeyringStore}; defaults in brackets. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final Aead master;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource, Aead master) {
+      if (dataSource == null || master == null) {
+        throw new IllegalArgumentException("dataSource and master are required");
       }
-    } catch (SQLException e) {
-      throw new KeyringStoreException("keyring table " + TABLE + " cannot be created or read", e);
+      this.dataSource = dataSource;
+      this.master = master;
+    }
+
+    /**
+     * Whether the store applies the missing migration when built [true]. With false it runs no DDL
+     * and only checks, read-only, that the host's migrations created the table (the runtime role
+     * then needs no CREATE right).
+     */
+    public Builder createSchema(boolean create) {
+      this.createSchema = create;
+      return this;
+    }
+
+    /** @throws CryptoStoreException if the table is missing (or cannot be created) or unreadable */
+    public JdbcKeyringStore build() {
+      return new JdbcKeyringStore(this);
     }
   }
 
@@ -107,61 +126,62 @@ public final class JdbcKeyringStore implements KeyringStore {
     return out;
   }
 
-  private byte[] seal(KeyringRecord r) throws KeyringStoreException {
+  private byte[] seal(KeyringRecord r) {
     try {
       return master.encrypt(KeyringCodec.encode(List.of(r)), aad(r.keyringId(), r.revision()));
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("cannot seal keyring record '" + r.keyringId() + "' under the master key", e);
+      throw new CryptoStoreException("cannot seal keyring record '" + r.keyringId() + "' under the master key", e);
     }
   }
 
-  private KeyringRecord open(String keyringId, long revision, byte[] sealed) throws KeyringStoreException {
+  private KeyringRecord open(String keyringId, long revision, byte[] sealed) throws KeyringIntegrityException {
     byte[] plain;
     try {
       plain = master.decrypt(sealed, aad(keyringId, revision));
     } catch (GeneralSecurityException e) {
-      throw new KeyringStoreException("keyring record '" + keyringId + "' (revision " + revision
+      throw new KeyringIntegrityException("keyring record '" + keyringId + "' (revision " + revision
           + ") does not authenticate under the master key: altered, moved, or sealed under another master key");
     }
     List<KeyringRecord> decoded = KeyringCodec.decode(plain);
     if (decoded.size() != 1 || !decoded.get(0).keyringId().equals(keyringId)
         || decoded.get(0).revision() != revision) {
-      throw new KeyringStoreException("keyring record '" + keyringId + "' is corrupt");
+      throw new KeyringIntegrityException("keyring record '" + keyringId + "' is corrupt");
     }
     return decoded.get(0);
   }
 
   @Override
-  public Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException {
+  public Optional<KeyringRecord> load(String keyringId) throws KeyringIntegrityException {
     KeyringRecord.validateId(keyringId);
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement p = c.prepareStatement("SELECT revision, shredded, record FROM " + TABLE
-            + " WHERE keyring_id = ?")) {
-      p.setString(1, keyringId);
-      try (ResultSet rs = p.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
+    Optional<Row> row = jdbc.run("read keyring '" + keyringId + "'", c -> {
+      try (PreparedStatement p = c.prepareStatement("SELECT revision, shredded, record FROM " + TABLE
+          + " WHERE keyring_id = ?")) {
+        p.setString(1, keyringId);
+        try (ResultSet rs = p.executeQuery()) {
+          return rs.next() ? Optional.of(new Row(rs.getLong(1), rs.getBoolean(2), rs.getBytes(3))) : Optional.empty();
         }
-        long revision = rs.getLong(1);
-        boolean shredded = rs.getBoolean(2);
-        KeyringRecord r = open(keyringId, revision, rs.getBytes(3));
-        if (r.shreddedAt().isPresent() != shredded) {
-          throw new KeyringStoreException("keyring record '" + keyringId + "' disagrees with its row");
-        }
-        return Optional.of(r);
       }
-    } catch (SQLException e) {
-      throw new KeyringStoreException("cannot read keyring '" + keyringId + "'", e);
+    });
+    if (row.isEmpty()) {
+      return Optional.empty();
     }
+    KeyringRecord r = open(keyringId, row.get().revision(), row.get().record());
+    if (r.shreddedAt().isPresent() != row.get().shredded()) {
+      throw new KeyringIntegrityException("keyring record '" + keyringId + "' disagrees with its row");
+    }
+    return Optional.of(r);
   }
 
+  /** One row as read, before the record is opened. */
+  private record Row(long revision, boolean shredded, byte[] record) {}
+
   @Override
-  public boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException {
+  public boolean compareAndSet(long expectedRevision, KeyringRecord next) {
     if (next.revision() != expectedRevision + 1) {
       throw new IllegalArgumentException("next.revision must be expectedRevision + 1");
     }
     byte[] sealed = seal(next);
-    try (Connection c = dataSource.getConnection()) {
+    return jdbc.run("write keyring '" + next.keyringId() + "' (it is unchanged)", c -> {
       boolean auto = c.getAutoCommit();
       if (!auto) {
         // Each write is one statement in its own transaction, whatever the pool's default.
@@ -174,9 +194,7 @@ public final class JdbcKeyringStore implements KeyringStore {
           c.setAutoCommit(false);
         }
       }
-    } catch (SQLException e) {
-      throw new KeyringStoreException("cannot write keyring '" + next.keyringId() + "'; it is unchanged", e);
-    }
+    });
   }
 
   private static boolean insert(Connection c, KeyringRecord next, byte[] sealed) throws SQLException {
@@ -220,19 +238,17 @@ public final class JdbcKeyringStore implements KeyringStore {
   }
 
   @Override
-  public List<String> keyringIds() throws KeyringStoreException {
-    try (Connection c = dataSource.getConnection();
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT keyring_id FROM " + TABLE)) {
-      List<String> ids = new ArrayList<>();
-      while (rs.next()) {
-        ids.add(rs.getString(1));
+  public List<String> keyringIds() {
+    return jdbc.run("list keyrings", c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT keyring_id FROM " + TABLE)) {
+        List<String> ids = new ArrayList<>();
+        while (rs.next()) {
+          ids.add(rs.getString(1));
+        }
+        ids.sort(null); // Java's order, not the database collation's
+        return ids;
       }
-      ids.sort(null); // Java's order, not the database collation's
-      return ids;
-    } catch (SQLException e) {
-      throw new KeyringStoreException("cannot list keyrings", e);
-    }
+    });
   }
 
   @Override

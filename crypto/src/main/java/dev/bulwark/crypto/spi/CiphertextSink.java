@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.spi;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 
 /**
  * Where bulk rewrap writes a rewrapped ciphertext.

@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.spi;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import java.util.List;
 import java.util.Optional;
 

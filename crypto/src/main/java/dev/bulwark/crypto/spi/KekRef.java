@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.spi;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 
 /**
  * A provider's reference to one KEK, stored in the keyring record: for an HSM a key label, for a

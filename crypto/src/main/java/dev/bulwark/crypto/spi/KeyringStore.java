@@ -1,6 +1,6 @@
 package dev.bulwark.crypto.spi;
 
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import java.util.List;
 import java.util.Optional;
 
@@ -12,12 +12,16 @@ import java.util.Optional;
  * {@link #compareAndSet} durable before returning, and MUST leave the stored record unchanged when
  * they throw. A tombstone (a record with {@link KeyringRecord#shreddedAt()}) is final: a
  * {@link #compareAndSet} over it MUST return false, so a shredded scope is never re-created or
- * revived. Records hold only {@link KekRef}s, never raw KEKs. The contract tests in
+ * revived. Records hold only {@link KekRef}s, never raw KEKs.
+ *
+ * <p>Failures: an outage (I/O, the database, a remote master key) is an unchecked {@link
+ * dev.bulwark.crypto.CryptoStoreException} with its cause; stored data that does not authenticate
+ * or is malformed is a {@link KeyringIntegrityException} (a cryptographic verdict). The contract tests in
  * {@code bulwark-testkit} ({@code KeyringStoreContract}) check all of this.
  */
 public interface KeyringStore {
   /** The record of {@code keyringId}, or empty if it was never created. */
-  Optional<KeyringRecord> load(String keyringId) throws KeyringStoreException;
+  Optional<KeyringRecord> load(String keyringId) throws KeyringIntegrityException;
 
   /**
    * Stores {@code next} if the current revision of its keyring is {@code expectedRevision}
@@ -27,8 +31,8 @@ public interface KeyringStore {
    * @return false, changing nothing, if another writer got there first or the stored record is a
    *     tombstone
    */
-  boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringStoreException;
+  boolean compareAndSet(long expectedRevision, KeyringRecord next) throws KeyringIntegrityException;
 
   /** The ids of every stored keyring (tombstones included), sorted. */
-  List<String> keyringIds() throws KeyringStoreException;
+  List<String> keyringIds() throws KeyringIntegrityException;
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.crypto.tink.Aead;
+import dev.bulwark.crypto.CryptoStoreException;
 import dev.bulwark.crypto.DataKeyCachePolicy;
 import dev.bulwark.crypto.EncryptionContext;
 import dev.bulwark.crypto.Envelope;
@@ -14,12 +15,14 @@ import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.KeyState;
 import dev.bulwark.crypto.KeyVersion;
 import dev.bulwark.crypto.Keyring;
-import dev.bulwark.crypto.KeyringStoreException;
+import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.crypto.ScopeShreddedException;
 import dev.bulwark.crypto.ShredReceipt;
 import dev.bulwark.crypto.spi.KekProvider;
 import dev.bulwark.crypto.spi.KeyringRecord;
+import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testing.pg.TestPool;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -54,7 +57,7 @@ import org.junit.jupiter.api.Test;
 class JdbcKeyringStoreRaceIT {
   private static final EncryptionContext CTX = EncryptionContext.of("tenant", "t1");
 
-  private String schema;
+  private PostgresSchema schema;
   private TestPool poolA;
   private TestPool poolB;
   private Aead master;
@@ -62,9 +65,9 @@ class JdbcKeyringStoreRaceIT {
 
   @BeforeEach
   void nodes() throws Exception {
-    schema = TestPool.createSchema();
-    poolA = TestPool.on(schema, 4);
-    poolB = TestPool.on(schema, 4);
+    schema = PostgresSchema.create("crypto");
+    poolA = schema.pool(4);
+    poolB = schema.pool(4);
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     master = KekProviders.masterKey(key);
@@ -75,7 +78,25 @@ class JdbcKeyringStoreRaceIT {
   void drop() throws Exception {
     poolA.close();
     poolB.close();
-    TestPool.dropSchema(schema);
+    schema.close();
+  }
+
+  @Test
+  void withoutCreateSchema_theStoreOnlyChecks_andNamesTheMigrations() throws Exception {
+    CryptoStoreException e = assertThrows(CryptoStoreException.class,
+        () -> JdbcKeyringStore.builder(poolA, master).createSchema(false).build());
+    assertTrue(e.getMessage().contains("dev/bulwark/crypto/db/migration/"), e.getMessage());
+    try (Connection c = poolA.getConnection();
+        ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM information_schema.tables"
+            + " WHERE table_schema = current_schema()")) {
+      rs.next();
+      assertEquals(0, rs.getLong(1), "a read-only check creates nothing");
+    }
+    // The host's migration tool applies the published file; then the store runs no DDL.
+    schema.execute(new String(JdbcKeyringStore.class.getResourceAsStream(
+        "/dev/bulwark/crypto/db/migration/V1__tables.sql").readAllBytes(), StandardCharsets.UTF_8));
+    Keyrings k = Keyrings.builder(JdbcKeyringStore.builder(poolB, master).createSchema(false).build(), kek).build();
+    assertEquals(1, k.keyring("tenant-1").primaryVersion());
   }
 
   private Keyrings node(TestPool pool, Duration refresh) throws GeneralSecurityException {
@@ -217,17 +238,17 @@ class JdbcKeyringStoreRaceIT {
     byte[] sealedTwo = (byte[]) column("tenant-two", "record");
     long revisionTwo = (Long) column("tenant-two", "revision");
     setRow("tenant-two", revisionOne, sealedOne);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-two"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-two"));
     setRow("tenant-two", revisionTwo, sealedTwo);
     assertEquals("tenant-two", store.load("tenant-two").orElseThrow().keyringId());
     // rolled back to an older state under a newer revision number
     setRow("tenant-one", revisionOne + 1, sealedOne);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // one flipped byte
     byte[] flipped = sealedOne.clone();
     flipped[flipped.length / 2] ^= 1;
     setRow("tenant-one", revisionOne, flipped);
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // the shredded flag in the clear disagreeing with the sealed record
     setRow("tenant-one", revisionOne, sealedOne);
     try (Connection c = poolA.getConnection();
@@ -235,9 +256,9 @@ class JdbcKeyringStoreRaceIT {
       p.setString(1, "tenant-one");
       p.executeUpdate();
     }
-    assertThrows(KeyringStoreException.class, () -> store.load("tenant-one"));
+    assertThrows(KeyringIntegrityException.class, () -> store.load("tenant-one"));
     // another master key
-    assertThrows(KeyringStoreException.class,
+    assertThrows(KeyringIntegrityException.class,
         () -> new JdbcKeyringStore(poolB, KekProviders.masterKey(new byte[32])).load("tenant-two"));
   }
 

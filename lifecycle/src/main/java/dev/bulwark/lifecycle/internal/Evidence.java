@@ -2,7 +2,7 @@ package dev.bulwark.lifecycle.internal;
 
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DeletionEvidence;
-import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
@@ -74,7 +74,7 @@ public final class Evidence {
     try {
       return Objects.requireNonNull(shredder.destroyKey(subject), "KeyShredder returned null");
     } catch (Exception e) {
-      throw new LifecycleException("key destruction failed; the records were erased, the key was not", e);
+      throw new LifecycleStoreException("key destruction failed; the records were erased, the key was not", e);
     }
   }
 
@@ -88,7 +88,7 @@ public final class Evidence {
         handler.archive(List.copyOf(records), transaction);
       }
     } catch (Exception e) {
-      throw new LifecycleException("expiry handler failed for " + action + "; batch rolled back", e);
+      throw new LifecycleStoreException("expiry handler failed for " + action + "; batch rolled back", e);
     }
   }
 

@@ -1,11 +1,15 @@
 package dev.bulwark.lifecycle.jdbc;
 
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.DeletionEvidence;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
 import dev.bulwark.lifecycle.RecordRef;
@@ -15,7 +19,6 @@ import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.internal.Evidence;
 import dev.bulwark.lifecycle.spi.KeyShredder;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
@@ -29,8 +32,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -47,9 +48,16 @@ import javax.sql.DataSource;
 /**
  * A {@link LifecycleStore} on PostgreSQL that works on the host's own tables through
  * {@link TableMapping}s, and keeps its own state (operations, holds, evidence, watermark) in
- * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Those tables are
- * created by a separate, explicit step ({@link #createSchema}, or {@code bulwark lifecycle init})
- * run by a role that may create tables; the runtime role needs no ownership (see the README's grants).
+ * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Their DDL is
+ * published as plain SQL migrations under {@code dev/bulwark/lifecycle/db/migration/} (hand them to
+ * Flyway or Liquibase), or applied by {@link #createSchema} ({@code bulwark lifecycle init}) or a
+ * {@link #builder} with {@code createSchema(true)}, through bulwark-common's {@link JdbcSchema}
+ * (one transaction behind an advisory lock). The runtime role needs no ownership (see the
+ * README's grants). Every time column is {@code timestamptz}. This class works on the host's tables
+ * and runs the transactions; the state Bulwark owns has its own stores in this package
+ * ({@code JdbcOperations}, {@code JdbcHolds}, {@code JdbcEvidence}, {@code JdbcWatermark}), each
+ * working in the caller's transaction so that, for example, a batch's evidence commits with its
+ * deletion.
  *
  * <p>Purge batches lock their rows with {@code FOR UPDATE SKIP LOCKED}, so purgers on several
  * nodes share the work without doing any row twice. Each batch first takes a shared
@@ -57,67 +65,49 @@ import javax.sql.DataSource;
  * batch runs waits for that batch to commit, and every later batch sees the hold when it checks
  * holds inside its own transaction. A batch's deletion and its evidence commit together.
  *
- * <p>Built with {@link #create}, which only reads: it checks its own tables and every mapping
- * against {@code information_schema} and throws {@link MappingException} listing every missing
- * table or column. Thread-safe; uses
- * only standard JDBC and PostgreSQL SQL; depends on no driver.
+ * <p>Built with {@link #create}, which only reads (the {@code createSchema(false)} of the
+ * builder): it checks its own tables and every mapping and throws {@link MappingException}
+ * listing every missing table or column. Thread-safe; uses only standard JDBC and PostgreSQL SQL;
+ * depends on no driver.
  */
 public final class JdbcLifecycleStore implements LifecycleStore {
 
   /** Advisory lock key shared by hold placement (exclusive) and purge batches (shared). */
   static final long HOLD_LOCK = 0x6c69666563796c65L;
-  private static final long SCHEMA_LOCK = 0x6c69666563796c66L;
-  private static final String JOB = "purge";
 
-  private static final String[] SCHEMA = {
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_operations (op_id uuid PRIMARY KEY, actor text NOT NULL,"
-        + " reason text NOT NULL, deleted_at timestamptz NOT NULL, restored_by text, restored_reason text,"
-        + " restored_at timestamptz)",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_operation_records (op_id uuid NOT NULL"
-        + " REFERENCES bulwark_lifecycle_operations (op_id), seq int NOT NULL, data_class text NOT NULL,"
-        + " record_id text NOT NULL, purge_after timestamptz NOT NULL, prior_purge_after timestamptz,"
-        + " PRIMARY KEY (op_id, seq))",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_holds (hold_id uuid PRIMARY KEY, scope text NOT NULL,"
-        + " target text NOT NULL, data_class text, reason text NOT NULL, owner text NOT NULL,"
-        + " placed_by text NOT NULL, placed_reason text NOT NULL, placed_at timestamptz NOT NULL,"
-        + " released_by text, released_reason text, released_at timestamptz)",
-    "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_holds_active ON bulwark_lifecycle_holds (scope, target)"
-        + " WHERE released_at IS NULL",
-    // Hashes are packed 32 bytes each (no subject: 32 zero bytes); stored uncompressed, since
-    // hashes do not compress. One evidence row per batch keeps the purge's own writes small.
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_evidence (seq bigserial UNIQUE, evidence_id uuid PRIMARY KEY,"
-        + " kind text NOT NULL, data_class text, policy text NOT NULL, record_hashes bytea NOT NULL,"
-        + " subject_hashes bytea NOT NULL, at timestamptz NOT NULL, actor text NOT NULL, reason text NOT NULL,"
-        + " reference text NOT NULL, delivered boolean NOT NULL DEFAULT false)",
-    "ALTER TABLE bulwark_lifecycle_evidence ALTER COLUMN record_hashes SET STORAGE EXTERNAL,"
-        + " ALTER COLUMN subject_hashes SET STORAGE EXTERNAL",
-    "CREATE INDEX IF NOT EXISTS bulwark_lifecycle_evidence_pending ON bulwark_lifecycle_evidence (seq)"
-        + " WHERE NOT delivered",
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_watermark (job text PRIMARY KEY,"
-        + " last_run_started_at timestamptz, last_completed_rows bigint)",
-    // A subject (tenant) hold's target in each class's column type, canonical; NULL when the
-    // value cannot exist in that column (the hold matches nothing there).
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_hold_targets (hold_id uuid NOT NULL"
-        + " REFERENCES bulwark_lifecycle_holds (hold_id), data_class text NOT NULL, target text,"
-        + " PRIMARY KEY (hold_id, data_class))",
-    // Journal order of operations: two deletes in one clock tick are told apart by it.
-    "ALTER TABLE bulwark_lifecycle_operations ADD COLUMN IF NOT EXISTS seq bigserial",
-    // Rows a purge run could not delete; skipped for the rest of that run, retried by the next.
-    "CREATE TABLE IF NOT EXISTS bulwark_lifecycle_set_aside (reference text NOT NULL, data_class text NOT NULL,"
-        + " record_id text NOT NULL, sql_state text, message text, at timestamptz NOT NULL,"
-        + " PRIMARY KEY (reference, data_class, record_id))",
-  };
+  /**
+   * The module's own tables, as published migrations under {@code dev/bulwark/lifecycle/db/migration/}
+   * (hand them to Flyway or Liquibase, or let {@link #createSchema} apply them), with the columns
+   * this store reads.
+   */
+  static final JdbcSchema SCHEMA = JdbcSchema.builder("lifecycle", JdbcLifecycleStore.class)
+      .migrations("V1__tables.sql")
+      .table("bulwark_lifecycle_operations", "op_id uuid", "actor text", "reason text", "deleted_at timestamptz",
+          "restored_by text", "restored_reason text", "restored_at timestamptz", "seq")
+      .table("bulwark_lifecycle_operation_records", "op_id uuid", "seq int4", "data_class text", "record_id text",
+          "purge_after timestamptz", "prior_purge_after timestamptz")
+      .table("bulwark_lifecycle_holds", "hold_id uuid", "scope text", "target text", "data_class text", "reason text",
+          "owner text", "placed_by text", "placed_reason text", "placed_at timestamptz", "released_by text",
+          "released_reason text", "released_at timestamptz")
+      .table("bulwark_lifecycle_evidence", "seq", "evidence_id uuid", "kind text", "data_class text",
+          "policy text", "record_hashes bytea", "subject_hashes bytea", "at timestamptz", "actor text", "reason text",
+          "reference text", "delivered bool")
+      .table("bulwark_lifecycle_watermark", "job text", "last_run_started_at timestamptz", "last_completed_rows int8")
+      .table("bulwark_lifecycle_hold_targets", "hold_id uuid", "data_class text", "target text")
+      .table("bulwark_lifecycle_set_aside", "reference text", "data_class text", "record_id text", "sql_state text",
+          "message text", "at timestamptz")
+      .build();
 
   /** The module's own tables; {@link #create} requires all of them. */
   static final List<String> OWN_TABLES = List.of("bulwark_lifecycle_operations", "bulwark_lifecycle_operation_records",
       "bulwark_lifecycle_holds", "bulwark_lifecycle_evidence", "bulwark_lifecycle_watermark",
       "bulwark_lifecycle_hold_targets", "bulwark_lifecycle_set_aside");
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
   private final Map<DataClass, Table> tables;
 
   private JdbcLifecycleStore(DataSource dataSource, Map<DataClass, Table> tables) {
-    this.dataSource = dataSource;
+    this.jdbc = Jdbc.of(dataSource, LifecycleStoreException::new);
     this.tables = tables;
   }
 
@@ -126,27 +116,10 @@ public final class JdbcLifecycleStore implements LifecycleStore {
    * explicit set-up step, run once per deployment (and after an upgrade) by a role allowed to
    * create tables. Idempotent; serialised against itself.
    *
-   * @throws LifecycleException when the database cannot be reached or the role may not create tables
+   * @throws LifecycleStoreException when the database cannot be reached or the role may not create tables
    */
   public static void createSchema(DataSource dataSource) {
-    Objects.requireNonNull(dataSource, "dataSource");
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(" + SCHEMA_LOCK + ")");
-        for (String ddl : SCHEMA) {
-          s.execute(ddl);
-        }
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new LifecycleException("cannot create the lifecycle tables: " + e.getMessage(), e);
-    }
+    SCHEMA.apply(Objects.requireNonNull(dataSource, "dataSource"), true, LifecycleStoreException::new);
   }
 
   /**
@@ -155,7 +128,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
    *
    * @throws MappingException when an own table is missing (run {@link #createSchema} first), or a
    *     mapped table or column is missing or has the wrong type
-   * @throws LifecycleException when the database cannot be reached
+   * @throws LifecycleStoreException when the database cannot be reached
    */
   public static JdbcLifecycleStore create(DataSource dataSource, Collection<TableMapping> mappings) {
     Objects.requireNonNull(dataSource, "dataSource");
@@ -164,33 +137,14 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     }
     Map<DataClass, Table> tables = new HashMap<>();
     List<String> problems = new ArrayList<>();
+    try {
+      SCHEMA.check(dataSource);
+    } catch (SQLException e) {
+      problems.add("the lifecycle tables are missing or predate this version (" + e.getMessage() + "): create or"
+          + " upgrade them first (JdbcLifecycleStore.createSchema, bulwark lifecycle init, or the migrations in"
+          + " classpath:" + SCHEMA.migrationDirectory() + ")");
+    }
     try (Connection c = dataSource.getConnection()) {
-      try (PreparedStatement ps = c.prepareStatement("SELECT table_name FROM information_schema.tables"
-          + " WHERE table_schema = current_schema() AND table_name = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("text", OWN_TABLES.toArray()));
-        List<String> found = new ArrayList<>();
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            found.add(rs.getString(1));
-          }
-        }
-        for (String own : OWN_TABLES) {
-          if (!found.contains(own)) {
-            problems.add("table " + own + " is missing: create the lifecycle tables first"
-                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
-          }
-        }
-      }
-      if (problems.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM information_schema.columns WHERE table_schema ="
-            + " current_schema() AND table_name = 'bulwark_lifecycle_operations' AND column_name = 'seq'");
-            ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            problems.add("table bulwark_lifecycle_operations predates this version: upgrade the lifecycle tables"
-                + " (JdbcLifecycleStore.createSchema, or bulwark lifecycle init)");
-          }
-        }
-      }
       for (TableMapping m : mappings) {
         if (tables.containsKey(m.dataClass())) {
           throw new IllegalArgumentException("two mappings for data class " + m.dataClass());
@@ -199,7 +153,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         t.ifPresent(table -> tables.put(m.dataClass(), table));
       }
     } catch (SQLException e) {
-      throw new LifecycleException("cannot prepare the lifecycle tables", e);
+      throw new LifecycleStoreException("cannot prepare the lifecycle tables", e);
     }
     if (!problems.isEmpty()) {
       throw new MappingException("table mapping does not match the database", problems);
@@ -216,37 +170,118 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     return create(dataSource, List.of(mappings));
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
+  /** A store over {@code dataSource}; name the host's tables with {@link Builder#mapping}. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
   }
 
-  private <T> T tx(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException | Error e) {
-        // Errors too (a host callback's): never hand a connection back mid-transaction.
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
+  /** Configures a {@link JdbcLifecycleStore}; defaults in brackets. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final List<TableMapping> mappings = new ArrayList<>();
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /** Adds the mapping of one data class's table. */
+    public Builder mapping(TableMapping mapping) {
+      mappings.add(Objects.requireNonNull(mapping, "mapping"));
+      return this;
+    }
+
+    /**
+     * Whether {@link #build} applies the missing migrations first [true]. With false it runs no
+     * DDL and only checks, read-only, that the host's migrations created the tables; a role
+     * without the CREATE right falls back to that check either way.
+     */
+    public Builder createSchema(boolean create) {
+      this.createSchema = create;
+      return this;
+    }
+
+    /**
+     * @throws MappingException when a table or column is missing or has the wrong type
+     * @throws LifecycleStoreException when the database cannot be reached
+     */
+    public JdbcLifecycleStore build() {
+      LifecycleStoreException createFailure = null;
+      if (createSchema) {
+        try {
+          SCHEMA.apply(dataSource, true, LifecycleStoreException::new);
+        } catch (LifecycleStoreException e) {
+          // The read-only check below reports it with every mapping problem.
+          createFailure = e;
+        }
       }
-    } catch (SQLException e) {
-      throw new LifecycleException("lifecycle store failed: " + e.getMessage(), e);
+      try {
+        return create(dataSource, mappings);
+      } catch (RuntimeException e) {
+        if (createFailure != null) {
+          e.addSuppressed(createFailure);
+        }
+        throw e;
+      }
     }
   }
 
-  private <T> T auto(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      return work.run(c);
-    } catch (SQLException e) {
-      throw new LifecycleException("lifecycle store failed: " + e.getMessage(), e);
+  // ---------------------------------------------------------------- helpers
+
+  /** A step on one connection; {@code X} is the refusal it may throw (none: RuntimeException). */
+  @FunctionalInterface
+  private interface Work<T, X extends Exception> {
+    T run(Connection c) throws SQLException, X;
+  }
+
+  /** Carries a refusal or an {@link Error} through bulwark-common's transaction helper, which rolls back. */
+  private static final class Carried extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Carried(Throwable cause) {
+      super(null, cause, false, false);
+    }
+  }
+
+  /**
+   * Runs {@code work} in one transaction ({@link Jdbc#inTransaction}); a database failure becomes a
+   * {@link LifecycleStoreException}. A refusal or an {@link Error} (a host callback's) rolls the
+   * transaction back too, and is rethrown as it was.
+   */
+  @SuppressWarnings("unchecked")
+  private <T, X extends Exception> T tx(Work<T, X> work) throws X {
+    try {
+      return jdbc.inTransaction("lifecycle store", c -> {
+        try {
+          return work.run(c);
+        } catch (SQLException | RuntimeException e) {
+          throw e;
+        } catch (Exception | Error e) {
+          throw new Carried(e);
+        }
+      });
+    } catch (Carried carried) {
+      if (carried.getCause() instanceof Error e) {
+        throw e;
+      }
+      throw (X) carried.getCause();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T, X extends Exception> T auto(Work<T, X> work) throws X {
+    try {
+      return jdbc.run("lifecycle store", c -> {
+        try {
+          return work.run(c);
+        } catch (SQLException | RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new Carried(e);
+        }
+      });
+    } catch (Carried carried) {
+      throw (X) carried.getCause();
     }
   }
 
@@ -287,13 +322,13 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         if (Table.doesNotFit(e)) {
           return Optional.<RecordState>empty();
         }
-        throw t.badId(ref, e);
+        throw e;
       }
     });
   }
 
   @Override
-  public boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) {
+  public boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) throws UnknownRecordException {
     Table t = table(ref.dataClass());
     return tx(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.markEligible)) {
@@ -307,7 +342,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           return true;
         }
       } catch (SQLException e) {
-        throw t.badId(ref, e);
+        throw t.unknownRecord(ref, e);
       }
       try (PreparedStatement ps = c.prepareStatement(t.selectById)) {
         ps.setString(1, ref.id());
@@ -350,26 +385,23 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         ps.setObject(3, ts(expected));
         return ps.executeUpdate() == 1;
       } catch (SQLException e) {
-        throw t.badId(ref, e);
+        if (Table.doesNotFit(e)) {
+          // An id the column's type cannot hold names no record: nothing to move.
+          return false;
+        }
+        throw e;
       }
     });
   }
 
   @Override
-  public SoftDeletion softDelete(SoftDeletion operation) {
+  public SoftDeletion softDelete(SoftDeletion operation) throws UnknownRecordException {
     for (SoftDeletion.Entry e : operation.entries()) {
       table(e.ref().dataClass());
     }
     return tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_operations"
-          + " (op_id, actor, reason, deleted_at) VALUES (?, ?, ?, ?) ON CONFLICT (op_id) DO NOTHING")) {
-        ps.setObject(1, operation.id().value());
-        ps.setString(2, operation.by().actor());
-        ps.setString(3, operation.by().reason());
-        ps.setObject(4, ts(operation.at()));
-        if (ps.executeUpdate() != 1) {
-          throw new IllegalArgumentException("operation id " + operation.id() + " is already used");
-        }
+      if (!JdbcOperations.insert(c, operation)) {
+        throw new IllegalArgumentException("operation id " + operation.id() + " is already used");
       }
       List<SoftDeletion.Entry> stored = new ArrayList<>();
       for (SoftDeletion.Entry e : operation.entries()) {
@@ -393,66 +425,32 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         // The canonical id (as the column's text form), so the journal names the row however the caller spelled it.
         stored.add(new SoftDeletion.Entry(state.ref(), purge, state.purgeAfter()));
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_operation_records"
-          + " (op_id, seq, data_class, record_id, purge_after, prior_purge_after) VALUES (?, ?, ?, ?, ?, ?)")) {
-        int seq = 0;
-        for (SoftDeletion.Entry e : stored) {
-          ps.setObject(1, operation.id().value());
-          ps.setInt(2, seq++);
-          ps.setString(3, e.ref().dataClass().name());
-          ps.setString(4, e.ref().id());
-          ps.setObject(5, ts(e.purgeAfter()));
-          ps.setObject(6, e.priorPurgeAfter().map(JdbcLifecycleStore::ts).orElse(null));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
+      JdbcOperations.insertEntries(c, operation.id(), stored);
       return new SoftDeletion(operation.id(), operation.by(), operation.at(), stored, Optional.empty());
     });
   }
 
   @Override
   public Optional<SoftDeletion> operation(OperationId id) {
-    return auto(c -> readOperation(c, id, false));
+    return auto(c -> JdbcOperations.read(c, id, false));
   }
 
-  private Optional<SoftDeletion> readOperation(Connection c, OperationId id, boolean lock) throws SQLException {
-    Attribution by;
-    Instant at;
-    Optional<SoftDeletion.Restoration> restoration = Optional.empty();
-    try (PreparedStatement ps = c.prepareStatement("SELECT actor, reason, deleted_at, restored_by, restored_reason,"
-        + " restored_at FROM bulwark_lifecycle_operations WHERE op_id = ?" + (lock ? " FOR UPDATE" : ""))) {
-      ps.setObject(1, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        by = new Attribution(rs.getString(1), rs.getString(2));
-        at = instant(rs, 3).orElseThrow();
-        if (rs.getString(4) != null) {
-          restoration = Optional.of(new SoftDeletion.Restoration(
-              new Attribution(rs.getString(4), rs.getString(5)), instant(rs, 6).orElseThrow()));
-        }
-      }
-    }
-    List<SoftDeletion.Entry> entries = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement("SELECT data_class, record_id, purge_after, prior_purge_after"
-        + " FROM bulwark_lifecycle_operation_records WHERE op_id = ? ORDER BY seq")) {
-      ps.setObject(1, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          entries.add(new SoftDeletion.Entry(new RecordRef(DataClass.of(rs.getString(1)), rs.getString(2)),
-              instant(rs, 3).orElseThrow(), instant(rs, 4)));
-        }
-      }
-    }
-    return Optional.of(new SoftDeletion(id, by, at, entries, restoration));
-  }
 
   @Override
-  public SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration) {
-    return tx(c -> {
-      SoftDeletion op = readOperation(c, id, true).orElseThrow(() -> new UnknownOperationException(id));
+  public SoftDeletion restore(OperationId id, SoftDeletion.Restoration restoration)
+      throws UnknownOperationException, OperationNotRestorableException {
+    try {
+      return restoreIn(id, restoration);
+    } catch (UnknownOperationException | OperationNotRestorableException e) {
+      throw e;
+    } catch (LifecycleException e) {
+      throw new IllegalStateException("unexpected refusal", e);
+    }
+  }
+
+  private SoftDeletion restoreIn(OperationId id, SoftDeletion.Restoration restoration) throws LifecycleException {
+    return this.<SoftDeletion, LifecycleException>tx(c -> {
+      SoftDeletion op = JdbcOperations.read(c, id, true).orElseThrow(() -> new UnknownOperationException(id));
       if (op.restoration().isPresent()) {
         throw new OperationNotRestorableException("operation " + id + " was restored already");
       }
@@ -470,7 +468,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           throw new OperationNotRestorableException("operation " + id + " cannot be restored: the recovery window of "
               + e.ref() + " ended at " + e.purgeAfter());
         }
-        if (t.mapping.operationColumn().isEmpty() && laterOperation(c, id, op.at(), state.get().ref())) {
+        if (t.mapping.operationColumn().isEmpty() && JdbcOperations.deletedAgainLater(c, id, op.at(), state.get().ref())) {
           // Without an operation column the row cannot say which operation deleted it: another
           // unrestored operation naming it at the same time (or later) may be the one that did.
           throw new OperationNotRestorableException("operation " + id + " cannot be restored: record " + e.ref()
@@ -485,34 +483,11 @@ public final class JdbcLifecycleStore implements LifecycleStore {
           ps.executeUpdate();
         }
       }
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_operations SET restored_by = ?,"
-          + " restored_reason = ?, restored_at = ? WHERE op_id = ?")) {
-        ps.setString(1, restoration.by().actor());
-        ps.setString(2, restoration.by().reason());
-        ps.setObject(3, ts(restoration.at()));
-        ps.setObject(4, id.value());
-        ps.executeUpdate();
-      }
+      JdbcOperations.markRestored(c, id, restoration);
       return new SoftDeletion(op.id(), op.by(), op.at(), op.entries(), Optional.of(restoration));
     });
   }
 
-  private static boolean laterOperation(Connection c, OperationId id, Instant at, RecordRef ref) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT 1 FROM bulwark_lifecycle_operation_records r"
-        + " JOIN bulwark_lifecycle_operations o ON o.op_id = r.op_id WHERE r.data_class = ? AND r.record_id = ?"
-        + " AND r.op_id <> ? AND o.restored_at IS NULL AND (o.deleted_at > ? OR (o.deleted_at = ?"
-        + " AND o.seq > (SELECT seq FROM bulwark_lifecycle_operations WHERE op_id = ?))) LIMIT 1")) {
-      ps.setString(1, ref.dataClass().name());
-      ps.setString(2, ref.id());
-      ps.setObject(3, id.value());
-      ps.setObject(4, ts(at));
-      ps.setObject(5, ts(at));
-      ps.setObject(6, id.value());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next();
-      }
-    }
-  }
 
   @Override
   public List<RecordState> due(DataClass dataClass, Instant now, int limit) {
@@ -620,7 +595,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         }
       } catch (SQLException e) {
         if ("55P03".equals(e.getSQLState())) {
-          throw new LifecycleException("rows of " + request.policy().dataClass() + " are locked by another"
+          throw new LifecycleStoreException("rows of " + request.policy().dataClass() + " are locked by another"
               + " transaction for longer than " + ERASURE_LOCK_TIMEOUT + "; nothing of this batch was deleted,"
               + " retry the erasure", e);
         }
@@ -630,7 +605,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       if (!failed.isEmpty()) {
         setAside(c, t, request, failed, why);
         DeletionEvidence f = Evidence.failed(request, failed, why);
-        insertEvidence(c, f);
+        JdbcEvidence.insert(c, f);
         failure = Optional.of(f);
       }
       if (batch.isEmpty()) {
@@ -638,7 +613,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         return failure;
       }
       DeletionEvidence e = Evidence.forBatch(request, batch);
-      insertEvidence(c, e);
+      JdbcEvidence.insert(c, e);
       return Optional.of(e);
     });
   }
@@ -745,35 +720,6 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     }
   }
 
-  private static final int HASH_BYTES = 32;
-
-  private static void insertEvidence(Connection c, DeletionEvidence e) throws SQLException {
-    byte[] records = new byte[e.count() * HASH_BYTES];
-    byte[] subjects = new byte[e.count() * HASH_BYTES];
-    HexFormat hex = HexFormat.of();
-    for (int i = 0; i < e.count(); i++) {
-      DeletionEvidence.Item item = e.items().get(i);
-      System.arraycopy(hex.parseHex(item.recordHash()), 0, records, i * HASH_BYTES, HASH_BYTES);
-      if (item.subjectHash().isPresent()) {
-        System.arraycopy(hex.parseHex(item.subjectHash().get()), 0, subjects, i * HASH_BYTES, HASH_BYTES);
-      }
-    }
-    try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_evidence (evidence_id, kind,"
-        + " data_class, policy, record_hashes, subject_hashes, at, actor, reason, reference)"
-        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setObject(1, e.id());
-      ps.setString(2, e.kind().name());
-      ps.setString(3, e.dataClass().map(DataClass::name).orElse(null));
-      ps.setString(4, e.policy());
-      ps.setBytes(5, records);
-      ps.setBytes(6, subjects);
-      ps.setObject(7, ts(e.at()));
-      ps.setString(8, e.by().actor());
-      ps.setString(9, e.by().reason());
-      ps.setString(10, e.reference());
-      ps.executeUpdate();
-    }
-  }
 
   // ---------------------------------------------------------------- holds
 
@@ -817,34 +763,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
         // Waits for running purge batches to commit; later batches see this hold.
         s.execute("SELECT pg_advisory_xact_lock(" + HOLD_LOCK + ")");
       }
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_holds (hold_id, scope, target,"
-          + " data_class, reason, owner, placed_by, placed_reason, placed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-          + " ON CONFLICT (hold_id) DO NOTHING")) {
-        ps.setObject(1, hold.id());
-        ps.setString(2, hold.scope().name());
-        ps.setString(3, hold.target());
-        ps.setString(4, hold.dataClass().map(DataClass::name).orElse(null));
-        ps.setString(5, hold.reason());
-        ps.setString(6, hold.owner());
-        ps.setString(7, hold.placedBy().actor());
-        ps.setString(8, hold.placedBy().reason());
-        ps.setObject(9, ts(hold.placedAt()));
-        if (ps.executeUpdate() != 1) {
-          throw new IllegalArgumentException("hold id " + hold.id() + " is already used");
-        }
-      }
-      if (!targets.isEmpty()) {
-        try (PreparedStatement ps = c.prepareStatement(
-            "INSERT INTO bulwark_lifecycle_hold_targets (hold_id, data_class, target) VALUES (?, ?, ?)")) {
-          for (Map.Entry<DataClass, Optional<String>> e : targets.entrySet()) {
-            ps.setObject(1, hold.id());
-            ps.setString(2, e.getKey().name());
-            ps.setString(3, e.getValue().orElse(null));
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }
+      JdbcHolds.insert(c, hold, targets);
       return null;
     });
   }
@@ -898,7 +817,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       ps.setBoolean(2, subjectMapped);
       ps.setString(3, tenant.orElse(""));
       ps.setBoolean(4, tenantMapped || tenant.isEmpty());
-      for (LegalHold h : readHolds(ps)) {
+      for (LegalHold h : JdbcHolds.read(ps)) {
         out.putIfAbsent(h.id(), h);
       }
     }
@@ -909,7 +828,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, value);
-      for (LegalHold h : readHolds(ps)) {
+      for (LegalHold h : JdbcHolds.read(ps)) {
         out.putIfAbsent(h.id(), h);
       }
     }
@@ -917,7 +836,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
 
   @Override
   public DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
-      String reference, Instant at) {
+      String reference, Instant at) throws LegalHoldException {
     return tx(c -> {
       try (Statement s = c.createStatement()) {
         // The purge batches' discipline: a hold placed before this point is seen below; one
@@ -946,66 +865,26 @@ public final class JdbcLifecycleStore implements LifecycleStore {
             + " record(s) of the subject remain; the other records were erased");
       }
       DeletionEvidence e = Evidence.keyShredded(subject, Evidence.destroyKey(shredder, subject), at, by, reference);
-      insertEvidence(c, e);
+      JdbcEvidence.insert(c, e);
       return e;
     });
   }
 
-  private static LegalHold readHold(ResultSet rs) throws SQLException {
-    Optional<LegalHold.Release> release = Optional.empty();
-    if (rs.getString(10) != null) {
-      release = Optional.of(new LegalHold.Release(new Attribution(rs.getString(10), rs.getString(11)),
-          instant(rs, 12).orElseThrow()));
-    }
-    return new LegalHold(rs.getObject(1, UUID.class), LegalHold.Scope.valueOf(rs.getString(2)), rs.getString(3),
-        Optional.ofNullable(rs.getString(4)).map(DataClass::of), rs.getString(5), rs.getString(6),
-        new Attribution(rs.getString(7), rs.getString(8)), instant(rs, 9).orElseThrow(), release);
-  }
 
-  private static List<LegalHold> readHolds(PreparedStatement ps) throws SQLException {
-    List<LegalHold> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        out.add(readHold(rs));
-      }
-    }
-    return out;
-  }
 
   @Override
   public Optional<LegalHold> releaseHold(UUID id, LegalHold.Release release) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_holds h SET released_by = ?,"
-          + " released_reason = ?, released_at = ? WHERE h.hold_id = ? AND h.released_at IS NULL RETURNING "
-          + Table.HOLD_COLUMNS)) {
-        ps.setString(1, release.by().actor());
-        ps.setString(2, release.by().reason());
-        ps.setObject(3, ts(release.at()));
-        ps.setObject(4, id);
-        return readHolds(ps).stream().findFirst();
-      }
-    });
+    return auto(c -> JdbcHolds.release(c, id, release));
   }
 
   @Override
   public Optional<LegalHold> hold(UUID id) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT " + Table.HOLD_COLUMNS + " FROM bulwark_lifecycle_holds h WHERE h.hold_id = ?")) {
-        ps.setObject(1, id);
-        return readHolds(ps).stream().findFirst();
-      }
-    });
+    return auto(c -> JdbcHolds.byId(c, id));
   }
 
   @Override
   public List<LegalHold> activeHolds() {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + Table.HOLD_COLUMNS
-          + " FROM bulwark_lifecycle_holds h WHERE h.released_at IS NULL ORDER BY h.placed_at, h.hold_id")) {
-        return readHolds(ps);
-      }
-    });
+    return auto(JdbcHolds::active);
   }
 
   @Override
@@ -1015,7 +894,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     return auto(c -> {
       try (PreparedStatement ps = c.prepareStatement(t.holdsCovering)) {
         ps.setString(1, record.ref().id());
-        return readHolds(ps);
+        return JdbcHolds.read(ps);
       } catch (SQLException e) {
         if (Table.doesNotFit(e)) {
           return List.<LegalHold>of();
@@ -1031,7 +910,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   public void appendEvidence(DeletionEvidence evidence) {
     tx(c -> {
       try {
-        insertEvidence(c, evidence);
+        JdbcEvidence.insert(c, evidence);
       } catch (SQLException e) {
         if ("23505".equals(e.getSQLState())) {
           throw new IllegalArgumentException("evidence id " + evidence.id() + " is already used", e);
@@ -1042,40 +921,12 @@ public final class JdbcLifecycleStore implements LifecycleStore {
     });
   }
 
-  private static final String EVIDENCE_COLUMNS =
-      "evidence_id, kind, data_class, policy, record_hashes, subject_hashes, at, actor, reason, reference";
 
-  private static List<DeletionEvidence> readEvidence(PreparedStatement ps) throws SQLException {
-    List<DeletionEvidence> out = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        byte[] records = rs.getBytes(5);
-        byte[] subjects = rs.getBytes(6);
-        HexFormat hex = HexFormat.of();
-        byte[] none = new byte[HASH_BYTES];
-        List<DeletionEvidence.Item> items = new ArrayList<>(records.length / HASH_BYTES);
-        for (int i = 0; i < records.length; i += HASH_BYTES) {
-          byte[] subject = Arrays.copyOfRange(subjects, i, i + HASH_BYTES);
-          items.add(new DeletionEvidence.Item(hex.formatHex(records, i, i + HASH_BYTES),
-              Arrays.equals(subject, none) ? Optional.empty() : Optional.of(hex.formatHex(subject))));
-        }
-        out.add(new DeletionEvidence(rs.getObject(1, UUID.class), DeletionEvidence.Kind.valueOf(rs.getString(2)),
-            Optional.ofNullable(rs.getString(3)).map(DataClass::of), rs.getString(4), items,
-            instant(rs, 7).orElseThrow(), new Attribution(rs.getString(8), rs.getString(9)), rs.getString(10)));
-      }
-    }
-    return out;
-  }
+
 
   @Override
   public List<DeletionEvidence> pendingEvidence(int limit) {
-    return auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS
-          + " FROM bulwark_lifecycle_evidence WHERE NOT delivered ORDER BY seq LIMIT ?")) {
-        ps.setInt(1, limit);
-        return readEvidence(ps);
-      }
-    });
+    return auto(c -> JdbcEvidence.pending(c, limit));
   }
 
   @Override
@@ -1084,86 +935,34 @@ public final class JdbcLifecycleStore implements LifecycleStore {
       return;
     }
     auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "UPDATE bulwark_lifecycle_evidence SET delivered = true WHERE evidence_id = ANY(?)")) {
-        ps.setArray(1, c.createArrayOf("uuid", evidenceIds.toArray()));
-        return ps.executeUpdate();
-      }
+      JdbcEvidence.markDelivered(c, evidenceIds);
+      return null;
     });
   }
 
   @Override
   public List<DeletionEvidence> evidenceForSubject(String subjectHash) {
-    List<DeletionEvidence> all = auto(c -> {
-      // A rare query (one per erasure report): a scan that keeps the purge path free of index
-      // writes. The byte search is a prefilter; narrow() below keeps exact, aligned matches only.
-      try (PreparedStatement ps = c.prepareStatement("SELECT " + EVIDENCE_COLUMNS
-          + " FROM bulwark_lifecycle_evidence WHERE position(? in subject_hashes) > 0 ORDER BY seq")) {
-        ps.setBytes(1, HexFormat.of().parseHex(subjectHash));
-        return readEvidence(ps);
-      }
-    });
-    List<DeletionEvidence> out = new ArrayList<>();
-    for (DeletionEvidence e : all) {
-      Evidence.narrow(e, subjectHash).ifPresent(out::add);
-    }
-    return out;
+    return auto(c -> JdbcEvidence.forSubject(c, subjectHash));
   }
 
   // ---------------------------------------------------------------- watermark
 
   @Override
   public Watermark watermark() {
-    return auto(c -> readWatermark(c, false));
+    return auto(c -> JdbcWatermark.read(c, false));
   }
 
-  private static Watermark readWatermark(Connection c, boolean lock) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT last_run_started_at, last_completed_rows"
-        + " FROM bulwark_lifecycle_watermark WHERE job = ?" + (lock ? " FOR UPDATE" : ""))) {
-      ps.setString(1, JOB);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return new Watermark(Optional.empty(), Optional.empty());
-        }
-        Optional<Instant> started = instant(rs, 1);
-        long rows = rs.getLong(2);
-        // wasNull() right after reading the column it is about.
-        Optional<Long> completed = rs.wasNull() ? Optional.empty() : Optional.of(rows);
-        return new Watermark(started, completed);
-      }
-    }
-  }
 
   @Override
   public Watermark advanceWatermark(Instant startedAt) {
-    return tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement(
-          "INSERT INTO bulwark_lifecycle_watermark (job) VALUES (?) ON CONFLICT (job) DO NOTHING")) {
-        ps.setString(1, JOB);
-        ps.executeUpdate();
-      }
-      Watermark before = readWatermark(c, true);
-      try (PreparedStatement ps = c.prepareStatement("UPDATE bulwark_lifecycle_watermark SET last_run_started_at ="
-          + " GREATEST(COALESCE(last_run_started_at, ?), ?) WHERE job = ?")) {
-        ps.setObject(1, ts(startedAt));
-        ps.setObject(2, ts(startedAt));
-        ps.setString(3, JOB);
-        ps.executeUpdate();
-      }
-      return before;
-    });
+    return tx(c -> JdbcWatermark.advance(c, startedAt));
   }
 
   @Override
   public void resetWatermark(Instant to, DeletionEvidence record) {
     tx(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_watermark (job, last_run_started_at)"
-          + " VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_run_started_at = EXCLUDED.last_run_started_at")) {
-        ps.setString(1, JOB);
-        ps.setObject(2, ts(to));
-        ps.executeUpdate();
-      }
-      insertEvidence(c, record);
+      JdbcWatermark.reset(c, to);
+      JdbcEvidence.insert(c, record);
       return null;
     });
   }
@@ -1182,12 +981,8 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   @Override
   public void recordRunCompleted(long rows) {
     auto(c -> {
-      try (PreparedStatement ps = c.prepareStatement("INSERT INTO bulwark_lifecycle_watermark (job,"
-          + " last_completed_rows) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET last_completed_rows = EXCLUDED.last_completed_rows")) {
-        ps.setString(1, JOB);
-        ps.setLong(2, rows);
-        return ps.executeUpdate();
-      }
+      JdbcWatermark.recordRunCompleted(c, rows);
+      return null;
     });
   }
 

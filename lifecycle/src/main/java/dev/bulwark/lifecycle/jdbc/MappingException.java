@@ -1,6 +1,5 @@
 package dev.bulwark.lifecycle.jdbc;
 
-import dev.bulwark.lifecycle.LifecycleException;
 import java.util.List;
 
 /**
@@ -8,7 +7,7 @@ import java.util.List;
  * the wrong type, or a feature the mapping lacks. Thrown when the store is built, or when a call
  * needs a column the mapping does not name. Nothing is changed.
  */
-public final class MappingException extends LifecycleException {
+public final class MappingException extends IllegalStateException {
 
   private static final long serialVersionUID = 1L;
 

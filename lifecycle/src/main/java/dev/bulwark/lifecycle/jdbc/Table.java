@@ -1,6 +1,6 @@
 package dev.bulwark.lifecycle.jdbc;
 
-import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.UnknownRecordException;
@@ -249,7 +249,11 @@ final class Table {
       List<RecordState> found = states(ps);
       return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
     } catch (SQLException e) {
-      throw badId(ref, e);
+      if (doesNotFit(e)) {
+        // An id the column's type cannot hold names no record.
+        return Optional.empty();
+      }
+      throw e;
     }
   }
 
@@ -259,12 +263,15 @@ final class Table {
     return state != null && state.startsWith("22");
   }
 
-  /** An id the column's type cannot hold names no record. */
-  RuntimeException badId(RecordRef ref, SQLException e) {
+  /**
+   * An id the column's type cannot hold names no record: the refusal to throw; any other
+   * database failure is thrown as a {@link LifecycleStoreException}.
+   */
+  UnknownRecordException unknownRecord(RecordRef ref, SQLException e) {
     if (doesNotFit(e)) {
       return new UnknownRecordException("no record " + ref + " (the id does not fit column "
           + mapping.table() + "." + mapping.idColumn() + ")");
     }
-    return new LifecycleException("lifecycle store failed on " + ref + ": " + e.getMessage(), e);
+    throw new LifecycleStoreException("lifecycle store failed on " + ref + ": " + e.getMessage(), e);
   }
 }

@@ -1,7 +1,7 @@
 package dev.bulwark.samples.notes;
 
 import dev.bulwark.authn.totp.spi.TotpCredentialStore;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.RecordRef;
 import java.util.Comparator;
 import java.util.List;
@@ -20,9 +20,9 @@ final class MemoryAppStore implements AppStore {
   private final Map<String, String> idsByName = new ConcurrentHashMap<>();
   private final Map<String, NoteRow> notes = new ConcurrentHashMap<>();
   private final TotpCredentialStore totp = TotpCredentialStore.inMemory();
-  private final InMemoryLifecycleStore lifecycle;
+  private final InMemoryHostRecords lifecycle;
 
-  MemoryAppStore(InMemoryLifecycleStore lifecycle) {
+  MemoryAppStore(InMemoryHostRecords lifecycle) {
     this.lifecycle = lifecycle;
   }
 

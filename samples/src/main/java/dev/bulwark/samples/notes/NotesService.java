@@ -16,18 +16,6 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.authn.AssuranceLevel;
-import dev.bulwark.authz.AccessControl;
-import dev.bulwark.authz.Binding;
-import dev.bulwark.authz.InMemoryAuthzStore;
-import dev.bulwark.authz.Permission;
-import dev.bulwark.authz.Policy;
-import dev.bulwark.authz.PolicyException;
-import dev.bulwark.authz.Principal;
-import dev.bulwark.authz.Resource;
-import dev.bulwark.authz.Role;
-import dev.bulwark.authz.Scope;
-import dev.bulwark.authz.jdbc.JdbcAuthzStore;
-import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.PurgeSchedule;
 import dev.bulwark.authn.SecurityEventListener;
@@ -73,6 +61,18 @@ import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
+import dev.bulwark.authz.AccessControl;
+import dev.bulwark.authz.Binding;
+import dev.bulwark.authz.InMemoryAuthzStore;
+import dev.bulwark.authz.Permission;
+import dev.bulwark.authz.Policy;
+import dev.bulwark.authz.PolicyException;
+import dev.bulwark.authz.Principal;
+import dev.bulwark.authz.Resource;
+import dev.bulwark.authz.Role;
+import dev.bulwark.authz.Scope;
+import dev.bulwark.authz.jdbc.JdbcAuthzStore;
+import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.crypto.EncryptionContext;
 import dev.bulwark.crypto.Envelope;
 import dev.bulwark.crypto.KekProviders;
@@ -82,9 +82,10 @@ import dev.bulwark.crypto.ShredReceipt;
 import dev.bulwark.lifecycle.Attribution;
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.ErasureReport;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.Lifecycle;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.PurgeScheduler;
 import dev.bulwark.lifecycle.RecordRef;
@@ -92,11 +93,10 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
-import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.InMemoryRateLimitStore;
 import dev.bulwark.ratelimit.Quota;
+import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
@@ -290,8 +290,8 @@ final class NotesService implements AutoCloseable {
           .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()))
           .build());
     } else {
-      InMemoryLifecycleStore lc = InMemoryLifecycleStore.of(NOTE);
-      this.lifecycleStore = lc;
+      InMemoryHostRecords lc = InMemoryHostRecords.of(NOTE);
+      this.lifecycleStore = LifecycleStore.inMemory(lc);
       this.store = new MemoryAppStore(lc);
       attempts = AttemptStore.inMemory(clock);
       usedSteps = UsedTotpStepStore.inMemory(clock);
@@ -949,8 +949,13 @@ final class NotesService implements AutoCloseable {
     if (state.deleted()) {
       throw new UserError("That note is already in the trash.");
     }
-    return lifecycle.softDelete(List.of(state.ref()), Attribution.of(u.id(), "deleted by its owner"))
-        .entries().get(0).purgeAfter();
+    try {
+      return lifecycle.softDelete(List.of(state.ref()), Attribution.of(u.id(), "deleted by its owner"))
+          .entries().get(0).purgeAfter();
+    } catch (LifecycleException e) {
+      // Deleted meanwhile by another request, or a policy forbids the window.
+      throw new UserError("That note cannot be moved to the trash.");
+    }
   }
 
   /** Restores a note from the trash: exactly the soft-delete operation that removed it. */

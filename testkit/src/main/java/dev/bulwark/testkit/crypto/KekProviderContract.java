@@ -95,7 +95,7 @@ public abstract class KekProviderContract extends StoreContract<KekProvider> {
   @Test
   void open_ofAnotherProvidersReference_fails() {
     KekRef foreign = new KekRef(store.providerId() + "-other",
-        dev.bulwark.crypto.Bytes.copyOf(new byte[] {1, 2, 3}));
+        dev.bulwark.common.Bytes.copyOf(new byte[] {1, 2, 3}));
     assertThrows(GeneralSecurityException.class, () -> store.open(foreign));
   }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.crypto.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.KeyState;
 import dev.bulwark.crypto.KeyVersion;
 import dev.bulwark.crypto.spi.KekRef;

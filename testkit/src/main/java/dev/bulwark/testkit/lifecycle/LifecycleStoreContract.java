@@ -13,10 +13,12 @@ import dev.bulwark.lifecycle.Explanation;
 import dev.bulwark.lifecycle.LegalHold;
 import dev.bulwark.lifecycle.LegalHoldException;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleEvent;
 import dev.bulwark.lifecycle.LifecycleException;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStoreException;
 import dev.bulwark.lifecycle.OperationId;
 import dev.bulwark.lifecycle.OperationNotRestorableException;
-import dev.bulwark.lifecycle.LifecycleEvent;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeReport;
 import dev.bulwark.lifecycle.PurgeRunner;
@@ -27,7 +29,6 @@ import dev.bulwark.lifecycle.UnknownDataClassException;
 import dev.bulwark.lifecycle.UnknownOperationException;
 import dev.bulwark.lifecycle.UnknownRecordException;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
@@ -51,7 +52,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * The behaviour every {@link LifecycleStore} must have. A store under test holds records of two
+ * The behaviour of Bulwark's {@link LifecycleStore}s ({@link LifecycleStore#inMemory} over a
+ * host's records, and the JDBC store over the host's tables): soft delete and exact restore,
+ * holds that block the purge, evidence for every purged record, the watermark. A host does not
+ * implement {@link LifecycleStore}; it implements {@link dev.bulwark.lifecycle.spi.HostRecords} and
+ * runs {@link HostRecordsContract}, which runs this suite over its records. A store under test holds records of two
  * classes: {@link #ITEM} (subject, tenant and eligible-at known) and {@link #ATTACHMENT} (subject
  * known). Record ids are decimal numbers, so that stores with numeric keys can run the suite.
  * Implementations say how to add a live record with {@link #insert}.
@@ -162,14 +167,14 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void softDelete_ofUnknownClass_fails() {
+  public void softDelete_ofUnknownClass_fails() throws Exception {
     Lifecycle l = lifecycle();
     assertThrows(UnknownDataClassException.class,
         () -> l.softDelete(List.of(RecordRef.of(DataClass.of("nope"), "1")), ALICE));
   }
 
   @Test
-  public void restore_unknownOperation_fails() {
+  public void restore_unknownOperation_fails() throws Exception {
     assertThrows(UnknownOperationException.class, () -> lifecycle().restore(OperationId.random(), OPERATOR));
   }
 
@@ -454,7 +459,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void watermark_withoutACompletedRun_hasNoRowCount() {
+  public void watermark_withoutACompletedRun_hasNoRowCount() throws Exception {
     store.advanceWatermark(clock.instant());
     assertEquals(Optional.empty(), store.watermark().lastCompletedRows());
     assertEquals(Optional.empty(), store.advanceWatermark(clock.instant().plusSeconds(1)).lastCompletedRows());
@@ -471,7 +476,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
     runner(l).run(new PurgeRunner.Confirmation(OPERATOR, 10));
     clock.set(real.plus(Duration.ofDays(1)));
     PurgeRefusedException refused = assertThrows(PurgeRefusedException.class, () -> runner(l).run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_BEHIND_LAST_RUN, refused.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_BEHIND_LAST_RUN, refused.rail());
 
     Attribution bob = Attribution.of("bob", "clock was ten years ahead");
     LifecycleStore.Watermark before = runner(l).resetWatermark(bob);
@@ -527,7 +532,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
     RecordRef a = newRecord(ATTACHMENT, "s", null);
     l.softDelete(List.of(a), ALICE);
     clock.advance(Duration.ofDays(31));
-    assertThrows(LifecycleException.class, () -> runner(l).run());
+    assertThrows(LifecycleStoreException.class, () -> runner(l).run());
     assertTrue(store.find(a).isPresent());
     assertTrue(store.pendingEvidence(10).isEmpty());
   }
@@ -645,7 +650,7 @@ public abstract class LifecycleStoreContract extends StoreContract<LifecycleStor
   }
 
   @Test
-  public void watermark_onlyMovesForward() {
+  public void watermark_onlyMovesForward() throws Exception {
     Instant t0 = clock.instant();
     assertTrue(store.advanceWatermark(t0).lastRunStartedAt().isEmpty());
     assertEquals(Optional.of(t0), store.advanceWatermark(t0.minusSeconds(60)).lastRunStartedAt());

@@ -14,7 +14,7 @@ import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,13 +71,13 @@ class JdbcHoldSpellingIT {
   /** One row: its canonical id and subject, as the test knows them. */
   record Row(Kind kind, String id, String subject) {}
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private DataSource ds;
   private FakeClock clock;
 
   @BeforeEach
   void setUp() throws SQLException {
-    db = PostgresDatabase.create("lcspell");
+    db = PostgresSchema.create("lcspell");
     ds = db.dataSource();
     clock = FakeClock.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {

@@ -25,7 +25,7 @@ import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.lifecycle.spi.SoftDeletion;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,13 +54,13 @@ class JdbcLifecycleHardeningIT {
   private static final DataClass ITEM = DataClass.of("item");
   private static final Attribution WHO = Attribution.of("operator", "IT");
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private DataSource ds;
   private FakeClock clock;
 
   @BeforeEach
   void setUp() throws SQLException {
-    db = PostgresDatabase.create("lchard");
+    db = PostgresSchema.create("lchard");
     ds = db.dataSource();
     clock = FakeClock.at(Instant.now().truncatedTo(ChronoUnit.SECONDS));
   }
@@ -273,7 +273,13 @@ class JdbcLifecycleHardeningIT {
         s.executeQuery("SELECT * FROM items WHERE id = 2 FOR UPDATE").close();
       }
       CompletableFuture<ErasureReport> erasure =
-          CompletableFuture.supplyAsync(() -> l.erase("erin", Optional.of("t"), true, WHO));
+          CompletableFuture.supplyAsync(() -> {
+            try {
+              return l.erase("erin", Optional.of("t"), true, WHO);
+            } catch (LegalHoldException e) {
+              throw new IllegalStateException(e);
+            }
+          });
       awaitLockWaiter("transactionid");
       host.commit();
       ErasureReport r = erasure.get(30, TimeUnit.SECONDS);
@@ -350,13 +356,30 @@ class JdbcLifecycleHardeningIT {
   }
 
   @Test
+  void builderWithoutCreateSchema_onlyChecks_andTheDefaultAppliesThePublishedMigrations() throws Exception {
+    sql("CREATE TABLE items (id bigint PRIMARY KEY, deleted_at timestamptz, purge_after timestamptz)");
+    MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.builder(ds)
+        .mapping(TableMapping.of(ITEM, "items")).createSchema(false).build());
+    assertTrue(e.getMessage().contains("dev/bulwark/lifecycle/db/migration/"), e.getMessage());
+    assertEquals(0, count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
+        + " AND table_name LIKE 'bulwark_lifecycle%'"));
+    JdbcLifecycleStore.builder(ds).mapping(TableMapping.of(ITEM, "items")).build();
+    assertEquals(JdbcLifecycleStore.tableNames().size(), count("SELECT count(*) FROM information_schema.tables"
+        + " WHERE table_schema = current_schema() AND table_name LIKE 'bulwark_lifecycle%'"));
+    assertEquals(0, count("SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema()"
+        + " AND table_name LIKE 'bulwark_lifecycle%' AND (column_name LIKE '%_at' OR column_name = 'at')"
+        + " AND data_type <> 'timestamp with time zone'"), "every time column is timestamptz");
+    JdbcLifecycleStore.builder(ds).mapping(TableMapping.of(ITEM, "items")).createSchema(false).build();
+  }
+
+  @Test
   void createAndDryRun_takeNoLockAReaderWaitsOn() throws Exception {
     itemsTable();
     sql("INSERT INTO items SELECT g, 'o', 't', 'x', now(), now() - interval '1 day' FROM generate_series(1, 5) g");
     PGSimpleDataSource impatient = new PGSimpleDataSource();
     impatient.setUrl(System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
     impatient.setUser(System.getProperty("bulwark.pg.user", "postgres"));
-    impatient.setCurrentSchema(db.schema());
+    impatient.setCurrentSchema(db.name());
     impatient.setOptions("-c lock_timeout=2000");
     try (Connection reader = ds.getConnection()) {
       // A reader inside a long transaction on every lifecycle table.
@@ -412,12 +435,12 @@ class JdbcLifecycleHardeningIT {
     String role = "it_lc_rt_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     sql("CREATE ROLE " + role + " LOGIN");
     try {
-      sql(runtimeGrants(db.schema(), role),
+      sql(runtimeGrants(db.name(), role),
           "GRANT SELECT, DELETE, UPDATE (deleted_at, purge_after) ON items TO " + role);
       PGSimpleDataSource runtime = new PGSimpleDataSource();
       runtime.setUrl(System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test"));
       runtime.setUser(role);
-      runtime.setCurrentSchema(db.schema());
+      runtime.setCurrentSchema(db.name());
       List<String> shredded = new ArrayList<>();
       Lifecycle l = node(runtime, RetentionPolicy.purgeAfter(ITEM, Period.ofDays(30))).keyShredder(s -> {
         shredded.add(s);

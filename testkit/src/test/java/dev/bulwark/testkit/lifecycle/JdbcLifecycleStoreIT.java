@@ -6,16 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.lifecycle.DataClass;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import dev.bulwark.lifecycle.PurgeRunner;
 import dev.bulwark.lifecycle.RecordRef;
 import dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore;
 import dev.bulwark.lifecycle.jdbc.MappingException;
 import dev.bulwark.lifecycle.jdbc.TableMapping;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import dev.bulwark.lifecycle.spi.RecordState;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -42,12 +42,12 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
       .withEligibleAt("created_at").withOperation("delete_op");
   static final TableMapping ATTACHMENTS = TableMapping.of(ATTACHMENT, "attachments").withSubject("owner_id");
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private DataSource ds;
 
   @Override
   protected LifecycleStore createStore(FakeClock clock) throws SQLException {
-    db = PostgresDatabase.create("lifecycle");
+    db = PostgresSchema.create("lifecycle");
     ds = db.dataSource();
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute(DDL);
@@ -100,7 +100,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void mapping_namingMissingColumns_isRejectedWithEveryProblem() {
+  void mapping_namingMissingColumns_isRejectedWithEveryProblem() throws Exception {
     TableMapping bad = TableMapping.of(ITEM, "items").withColumns("id", "removed_at", "purge_after")
         .withSubject("user_id");
     MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.create(ds, bad));
@@ -110,7 +110,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void mapping_ofMissingTable_orWrongType_isRejected() {
+  void mapping_ofMissingTable_orWrongType_isRejected() throws Exception {
     assertThrows(MappingException.class,
         () -> JdbcLifecycleStore.create(ds, TableMapping.of(DataClass.of("ghost"), "ghosts")));
     MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.create(ds,
@@ -119,7 +119,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
   }
 
   @Test
-  void find_withIdThatDoesNotFitTheColumn_isEmpty() {
+  void find_withIdThatDoesNotFitTheColumn_isEmpty() throws Exception {
     assertTrue(store.find(RecordRef.of(ITEM, "not-a-number")).isEmpty());
   }
 
@@ -130,7 +130,7 @@ class JdbcLifecycleStoreIT extends LifecycleStoreContract {
     RecordRef r = newRecord(ITEM, "s", "t");
     l.softDelete(List.of(r), ALICE);
     PurgeRefusedException e = assertThrows(PurgeRefusedException.class, () -> PurgeRunner.builder(l).build().run());
-    assertEquals(PurgeRefusedException.Reason.CLOCK_FAR_AHEAD, e.reason());
+    assertEquals(PurgeRefusedException.Rail.CLOCK_FAR_AHEAD, e.rail());
     assertTrue(store.find(r).isPresent());
   }
 }

@@ -2,11 +2,11 @@ package dev.bulwark.spring.autoconfigure;
 
 import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.lifecycle.Lifecycle;
+import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.KeyShredder;
 import dev.bulwark.lifecycle.spi.LifecycleListener;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
 import java.time.Clock;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;

@@ -22,9 +22,9 @@ import dev.bulwark.crypto.Keyrings;
 import dev.bulwark.crypto.spi.KekProvider;
 import dev.bulwark.crypto.spi.KeyringStore;
 import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
 import dev.bulwark.lifecycle.Lifecycle;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
+import dev.bulwark.lifecycle.LifecycleStore;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.spring.autoconfigure.internal.BulwarkConfigurationFailureAnalyzer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -264,7 +264,7 @@ class BulwarkAutoConfigurationTest {
 
     @Bean
     LifecycleStore lifecycleStore() {
-      return new InMemoryLifecycleStore(Set.of(DataClass.SESSION));
+      return LifecycleStore.inMemory(HostRecords.inMemory(DataClass.SESSION));
     }
   }
 

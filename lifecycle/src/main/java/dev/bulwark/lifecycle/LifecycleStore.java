@@ -1,12 +1,11 @@
-package dev.bulwark.lifecycle.spi;
+package dev.bulwark.lifecycle;
 
-import dev.bulwark.lifecycle.Attribution;
-import dev.bulwark.lifecycle.DataClass;
-import dev.bulwark.lifecycle.DeletionEvidence;
-import dev.bulwark.lifecycle.LegalHold;
-import dev.bulwark.lifecycle.LegalHoldException;
-import dev.bulwark.lifecycle.OperationId;
-import dev.bulwark.lifecycle.RecordRef;
+import dev.bulwark.lifecycle.internal.HostRecordsStore;
+import dev.bulwark.lifecycle.spi.HostRecords;
+import dev.bulwark.lifecycle.spi.KeyShredder;
+import dev.bulwark.lifecycle.spi.PurgeBatchRequest;
+import dev.bulwark.lifecycle.spi.RecordState;
+import dev.bulwark.lifecycle.spi.SoftDeletion;
 import dev.bulwark.lifecycle.spi.SoftDeletion.Restoration;
 import java.time.Instant;
 import java.util.Collection;
@@ -17,14 +16,17 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Where the lifecycle module keeps its state and finds the host's records: the lifecycle
- * columns of each data class's records, soft-delete operations, legal holds, deletion evidence
- * and the purge watermark. {@link dev.bulwark.lifecycle.InMemoryLifecycleStore} is the default;
- * {@link dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore} works on a host's own PostgreSQL tables.
- * Run {@code dev.bulwark.testkit.lifecycle.LifecycleStoreContract} against any other implementation.
+ * Bulwark's lifecycle store: the host's records together with the state Bulwark owns
+ * (soft-delete operations, legal holds, deletion evidence, the purge watermark). This is not a
+ * host SPI: Bulwark provides the implementations, {@link #inMemory(HostRecords)} over a host's
+ * {@link HostRecords} (the small SPI a host implements for records outside PostgreSQL) and
+ * {@link dev.bulwark.lifecycle.jdbc.JdbcLifecycleStore} over the host's own PostgreSQL tables.
+ * {@link Lifecycle} and {@link PurgeRunner} drive it; a host reads it (find, operation, holds,
+ * evidence) and hands it to {@link Lifecycle#builder}. {@code
+ * dev.bulwark.testkit.lifecycle.LifecycleStoreContract} states the behaviour every implementation has.
  *
  * <p>Contract: every method is atomic and thread-safe across all the nodes sharing the store.
- * Methods MUST NOT return null. A method that throws leaves the store unchanged. In particular:
+ * Methods never return null. A method that throws leaves the store unchanged. In particular:
  * <ul>
  *   <li>{@link #purgeBatch} checks the holds <em>inside</em> its transaction, and {@link
  *       #placeHold} is serialised against running batches, so a hold placed while a purge runs
@@ -36,6 +38,15 @@ import java.util.UUID;
  * Instants are stored at microsecond precision; callers pass instants truncated to micros.
  */
 public interface LifecycleStore {
+
+  /**
+   * Bulwark's store over the host's records, keeping Bulwark's own state (operations, holds,
+   * evidence, watermark) in memory: for a single node, for tests, and for hosts whose records
+   * live in memory or outside PostgreSQL. The state does not survive a restart.
+   */
+  static LifecycleStore inMemory(HostRecords records) {
+    return new HostRecordsStore(records);
+  }
 
   /** The data classes this store holds records for. */
   Set<DataClass> dataClasses();
@@ -50,7 +61,7 @@ public interface LifecycleStore {
    * @return true when the deadline was set, false when the record already had one
    * @throws dev.bulwark.lifecycle.UnknownRecordException when the record does not exist
    */
-  boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter);
+  boolean markEligible(RecordRef ref, Instant eligibleAt, Instant purgeAfter) throws UnknownRecordException;
 
   /**
    * Live records of the class that have an eligible time and a deadline, ordered by id, after
@@ -75,7 +86,7 @@ public interface LifecycleStore {
    *     already deleted (nothing is changed)
    * @throws IllegalArgumentException when the operation id is already used
    */
-  SoftDeletion softDelete(SoftDeletion operation);
+  SoftDeletion softDelete(SoftDeletion operation) throws UnknownRecordException;
 
   /** The operation with this id, restored or not. */
   Optional<SoftDeletion> operation(OperationId id);
@@ -88,7 +99,8 @@ public interface LifecycleStore {
    * @throws dev.bulwark.lifecycle.OperationNotRestorableException when it was restored already
    *     or any of its records was purged or anonymised (nothing is changed)
    */
-  SoftDeletion restore(OperationId id, Restoration restoration);
+  SoftDeletion restore(OperationId id, Restoration restoration)
+      throws UnknownOperationException, OperationNotRestorableException;
 
   /** Up to {@code limit} records of the class due at {@code now} and not held, earliest first. */
   List<RecordState> due(DataClass dataClass, Instant now, int limit);
@@ -197,10 +209,10 @@ public interface LifecycleStore {
    * @return the stored evidence (pending delivery)
    * @throws LegalHoldException when a hold covers the subject or tenant, or records of the
    *     subject remain; the key is not destroyed
-   * @throws dev.bulwark.lifecycle.LifecycleException when the shredder fails (nothing is recorded)
+   * @throws LifecycleStoreException when the shredder fails (nothing is recorded)
    */
   default DeletionEvidence destroyKey(String subject, Optional<String> tenant, KeyShredder shredder, Attribution by,
-      String reference, Instant at) {
+      String reference, Instant at) throws LegalHoldException {
     throw new UnsupportedOperationException("this store cannot destroy keys under its hold discipline");
   }
 

@@ -1,23 +1,24 @@
 package dev.bulwark.testkit.lifecycle;
 
-import dev.bulwark.lifecycle.InMemoryLifecycleStore;
+import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.RecordRef;
-import dev.bulwark.lifecycle.spi.LifecycleStore;
-import dev.bulwark.testing.FakeClock;
+import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
+import dev.bulwark.testing.FakeClock;
 import java.sql.Connection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
-class InMemoryLifecycleStoreContractTest extends LifecycleStoreContract {
+/** The in-memory host records, with Bulwark's in-memory state over them. */
+class InMemoryHostRecordsContractTest extends HostRecordsContract {
 
-  private InMemoryLifecycleStore memory;
+  private InMemoryHostRecords memory;
 
   @Override
-  protected LifecycleStore createStore(FakeClock clock) {
-    memory = InMemoryLifecycleStore.of(ITEM, ATTACHMENT);
+  protected HostRecords createRecords(FakeClock clock) {
+    memory = HostRecords.inMemory(ITEM, ATTACHMENT);
     return memory;
   }
 
