@@ -185,7 +185,7 @@ public final class WebAuthn {
     try {
       request = PublicKeyCredentialCreationOptions.fromJson(state);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored registration state is corrupt", e);
+      throw new dev.bulwark.authn.AuthnStoreException("stored registration state is corrupt", e);
     }
     String username = request.getUser().getName();
     PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
@@ -262,7 +262,7 @@ public final class WebAuthn {
     try {
       request = AssertionRequest.fromJson(state);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored assertion state is corrupt", e);
+      throw new dev.bulwark.authn.AuthnStoreException("stored assertion state is corrupt", e);
     }
     String claimed = request.getUsername().orElse(null);
     PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> response;

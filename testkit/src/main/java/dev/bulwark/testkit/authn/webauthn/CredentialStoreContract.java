@@ -28,7 +28,7 @@ public abstract class CredentialStoreContract extends StoreContract<CredentialSt
 
   protected StoredCredential credential(String username, ByteArray handle, Optional<Boolean> discoverable) {
     return new StoredCredential(random(32), handle, username, random(77), 0, discoverable, false, false,
-        clock.instant().plusNanos(11), Optional.empty());
+        clock.instant().plusNanos(11_000), Optional.empty());
   }
 
   @Test
@@ -83,7 +83,7 @@ public abstract class CredentialStoreContract extends StoreContract<CredentialSt
   void updateUsage_storesCounterBackupStateAndTime() {
     StoredCredential a = credential("alice", random(32), Optional.empty());
     store.save(a);
-    Instant used = clock.instant().plusSeconds(30).plusNanos(3);
+    Instant used = clock.instant().plusSeconds(30).plusNanos(3_000);
     assertTrue(store.updateUsage(a.credentialId(), 42, true, used));
     StoredCredential after = store.find(a.credentialId(), a.userHandle()).orElseThrow();
     assertEquals(42, after.signatureCount());

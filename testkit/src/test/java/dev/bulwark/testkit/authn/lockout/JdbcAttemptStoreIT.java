@@ -251,7 +251,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
         st.execute("SET plan_cache_mode = force_generic_plan");
         st.execute("PREPARE several_keys (varchar, varchar, varchar) AS " + serverForm);
         st.execute("EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')");
-        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, 0, 0, false FROM generate_series(1, 20000) g");
+        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, timestamptz 'epoch', timestamptz 'epoch', false FROM generate_series(1, 20000) g");
         StringBuilder plan = new StringBuilder();
         try (java.sql.ResultSet rs = st.executeQuery("EXPLAIN EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')")) {
           while (rs.next()) {
