@@ -247,7 +247,7 @@ class EveryModuleEventReachesAuditLogTest {
     driveGrants();
 
     try {
-      IdTokenValidator.builder("https://issuer.example", "client", () -> new com.nimbusds.jose.jwk.JWKSet())
+      IdTokenValidator.builder("https://issuer.example", "client", () -> "{\"keys\":[]}")
           .clock(clock).listener(authnAudit).build().validate("not.a.token", "nonce");
     } catch (TokenException expected) {
       // authn_token_invalid

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
@@ -28,7 +28,7 @@ class SessionLevelsTest {
   private final Sessions sessions = Sessions.builder(new InMemorySessionStore(clock)).clock(clock).build();
 
   private static WebAuthnLogin passkey(boolean synced) {
-    return new WebAuthnLogin("alice", new ByteArray(new byte[] {1, 2, 3}), true, synced, synced, 0, false,
+    return new WebAuthnLogin("alice", Bytes.of(new byte[] {1, 2, 3}), true, synced, synced, 0, false,
         synced ? AssuranceLevel.AAL2 : AssuranceLevel.AAL3);
   }
 

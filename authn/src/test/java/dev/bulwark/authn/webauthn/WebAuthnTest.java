@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.yubico.webauthn.data.ResidentKeyRequirement;
-import com.yubico.webauthn.data.UserVerificationRequirement;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
@@ -59,7 +57,7 @@ class WebAuthnTest {
 
   @Test
   void passkey_usernameLessLogin_identifiesUserFromHandle() throws Exception {
-    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withResidentKey(ResidentKeyRequirement.REQUIRED));
+    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withResidentKey(WebAuthnPolicy.ResidentKey.REQUIRED));
     Ceremony reg = w.startRegistration("bob", "Bob");
     assertTrue(reg.optionsJson().contains("\"residentKey\":\"required\""), reg.optionsJson());
     w.finishRegistration(reg.id(), authenticator.register(reg.optionsJson()));
@@ -228,7 +226,7 @@ class WebAuthnTest {
 
   @Test
   void userVerificationDiscouraged_acceptsPresenceOnly_atAal1() throws Exception {
-    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withUserVerification(UserVerificationRequirement.DISCOURAGED));
+    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withUserVerification(WebAuthnPolicy.UserVerification.DISCOURAGED));
     authenticator.userVerification = false;
     register(w, "alice");
     Ceremony a = w.startAuthentication(Optional.of("alice"));
@@ -260,7 +258,7 @@ class WebAuthnTest {
   void untrustedAttestationRefused_whenPolicySaysSo() throws Exception {
     authenticator.attestationFormat = "packed"; // self attestation: no chain to a trusted root
     WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN)
-        .withAttestation(com.yubico.webauthn.data.AttestationConveyancePreference.DIRECT, false));
+        .withAttestation(WebAuthnPolicy.Attestation.DIRECT, false));
     Ceremony c = w.startRegistration("alice", "Alice");
     assertTrue(c.optionsJson().contains("\"attestation\":\"direct\""), c.optionsJson());
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,

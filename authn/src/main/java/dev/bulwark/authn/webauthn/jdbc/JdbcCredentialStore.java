@@ -5,7 +5,7 @@ import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.common.jdbc.Timestamps;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.webauthn.StoredCredential;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import java.sql.PreparedStatement;
@@ -91,33 +91,33 @@ public final class JdbcCredentialStore implements CredentialStore {
   }
 
   @Override
-  public Optional<ByteArray> userHandleFor(String username) {
+  public Optional<Bytes> userHandleFor(String username) {
     return forUsername(username).stream().map(StoredCredential::userHandle).findFirst();
   }
 
   @Override
-  public Optional<String> usernameFor(ByteArray userHandle) {
+  public Optional<String> usernameFor(Bytes userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE user_handle = ? LIMIT 1",
-        p -> p.setBytes(1, userHandle.getBytes())).stream().map(StoredCredential::username).findFirst();
+        p -> p.setBytes(1, userHandle.toByteArray())).stream().map(StoredCredential::username).findFirst();
   }
 
   @Override
-  public Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle) {
+  public Optional<StoredCredential> find(Bytes credentialId, Bytes userHandle) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(userHandle, "userHandle");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ? AND user_handle = ?",
         p -> {
-          p.setBytes(1, credentialId.getBytes());
-          p.setBytes(2, userHandle.getBytes());
+          p.setBytes(1, credentialId.toByteArray());
+          p.setBytes(2, userHandle.toByteArray());
         }).stream().findFirst();
   }
 
   @Override
-  public Set<StoredCredential> findAll(ByteArray credentialId) {
+  public Set<StoredCredential> findAll(Bytes credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?",
-        p -> p.setBytes(1, credentialId.getBytes()));
+        p -> p.setBytes(1, credentialId.toByteArray()));
   }
 
   @Override
@@ -132,10 +132,10 @@ public final class JdbcCredentialStore implements CredentialStore {
       try (PreparedStatement q = conn.prepareStatement("SELECT username, user_handle FROM bulwark_authn_webauthn_credentials"
           + " WHERE username = ? OR user_handle = ?")) {
         q.setString(1, c.username());
-        q.setBytes(2, c.userHandle().getBytes());
+        q.setBytes(2, c.userHandle().toByteArray());
         try (ResultSet rs = q.executeQuery()) {
           while (rs.next()) {
-            if (!rs.getString(1).equals(c.username()) || !new ByteArray(rs.getBytes(2)).equals(c.userHandle())) {
+            if (!rs.getString(1).equals(c.username()) || !Bytes.of(rs.getBytes(2)).equals(c.userHandle())) {
               throw new IllegalArgumentException("username and user handle do not match the stored pair");
             }
           }
@@ -143,10 +143,10 @@ public final class JdbcCredentialStore implements CredentialStore {
       }
       try (PreparedStatement p = conn.prepareStatement("INSERT INTO bulwark_authn_webauthn_credentials (" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING")) {
-        p.setBytes(1, c.credentialId().getBytes());
-        p.setBytes(2, c.userHandle().getBytes());
+        p.setBytes(1, c.credentialId().toByteArray());
+        p.setBytes(2, c.userHandle().toByteArray());
         p.setString(3, c.username());
-        p.setBytes(4, c.publicKeyCose().getBytes());
+        p.setBytes(4, c.publicKeyCose().toByteArray());
         p.setLong(5, c.signatureCount());
         if (c.discoverable().isPresent()) {
           p.setBoolean(6, c.discoverable().get());
@@ -170,7 +170,7 @@ public final class JdbcCredentialStore implements CredentialStore {
   }
 
   @Override
-  public boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
+  public boolean updateUsage(Bytes credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(usedAt, "usedAt");
     return jdbc.run("credential update", c -> {
@@ -179,18 +179,18 @@ public final class JdbcCredentialStore implements CredentialStore {
         p.setLong(1, signatureCount);
         p.setBoolean(2, backedUp);
         Timestamps.set(p, 3, usedAt);
-        p.setBytes(4, credentialId.getBytes());
+        p.setBytes(4, credentialId.toByteArray());
         return p.executeUpdate() == 1;
       }
     });
   }
 
   @Override
-  public boolean delete(ByteArray credentialId) {
+  public boolean delete(Bytes credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
     return jdbc.run("credential delete", c -> {
       try (PreparedStatement p = c.prepareStatement("DELETE FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?")) {
-        p.setBytes(1, credentialId.getBytes());
+        p.setBytes(1, credentialId.toByteArray());
         return p.executeUpdate() == 1;
       }
     });
@@ -211,8 +211,8 @@ public final class JdbcCredentialStore implements CredentialStore {
             boolean disc = rs.getBoolean(6);
             Optional<Boolean> discoverable = rs.wasNull() ? Optional.empty() : Optional.of(disc);
             Optional<Instant> lastUsed = Optional.ofNullable(Timestamps.get(rs, 10));
-            out.add(new StoredCredential(new ByteArray(rs.getBytes(1)), new ByteArray(rs.getBytes(2)), rs.getString(3),
-                new ByteArray(rs.getBytes(4)), rs.getLong(5), discoverable, rs.getBoolean(7), rs.getBoolean(8),
+            out.add(new StoredCredential(Bytes.of(rs.getBytes(1)), Bytes.of(rs.getBytes(2)), rs.getString(3),
+                Bytes.of(rs.getBytes(4)), rs.getLong(5), discoverable, rs.getBoolean(7), rs.getBoolean(8),
                 Timestamps.get(rs, 9), lastUsed));
           }
         }
