@@ -11,7 +11,7 @@ import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.stepup.StepUp;
 import dev.bulwark.authn.stepup.StepUpDecision;
 import dev.bulwark.authn.stepup.StepUpRequirement;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.authn.webauthn.WebAuthnLogin;
 import java.time.Duration;
 import java.util.Map;
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  */
 class SessionLevelsTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
   private final Sessions sessions = Sessions.builder(new InMemorySessionStore(clock)).clock(clock).build();
 
   private static WebAuthnLogin passkey(boolean synced) {

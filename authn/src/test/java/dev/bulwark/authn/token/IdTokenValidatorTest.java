@@ -23,7 +23,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.authn.token.TokenException.Reason;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,7 +44,7 @@ class IdTokenValidatorTest {
   static ECKey ec;
   static RSAKey stranger;
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
 
   @BeforeAll

@@ -8,7 +8,7 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.session.Session;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.authn.token.TokenException.Reason;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionJwtsTest {
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final SessionJwts jwts = new SessionJwts("https://app.example.com", "app", Duration.ofMinutes(5), clock, SecurityEventListener.NONE);
 
   Session session() {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.bulwark.authn.SecurityEventListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.Generators;
 import dev.bulwark.testing.PropertyRunner;
 import java.util.Optional;
@@ -17,7 +17,7 @@ class WebAuthnProperties {
   private static final class Fixture {
     final InMemoryCredentialStore store = new InMemoryCredentialStore();
     final WebAuthn webauthn = WebAuthn.builder(WebAuthnPolicy.of("example.com", "Example", "https://example.com"), store)
-        .clock(new TestClock()).listener(SecurityEventListener.NONE).build();
+        .clock(FakeClock.atDefaultEpoch()).listener(SecurityEventListener.NONE).build();
     final SoftwareAuthenticator authenticator = new SoftwareAuthenticator("https://example.com");
 
     Fixture() {

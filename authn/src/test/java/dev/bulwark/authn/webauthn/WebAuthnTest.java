@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,7 +18,7 @@ class WebAuthnTest {
   static final String ORIGIN = "https://example.com";
   static final String RP_ID = "example.com";
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
   final InMemoryCredentialStore store = new InMemoryCredentialStore();
   final SoftwareAuthenticator authenticator = new SoftwareAuthenticator(ORIGIN);
