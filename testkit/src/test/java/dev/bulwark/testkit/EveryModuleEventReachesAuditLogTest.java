@@ -81,7 +81,7 @@ import dev.bulwark.lifecycle.RetentionPolicies;
 import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.RecordState;
-import dev.bulwark.testkit.authn.webauthn.VirtualAuthenticator;
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
