@@ -274,7 +274,7 @@ public final class VirtualAuthenticator {
   /**
    * Just enough JSON (RFC 8259) to read the options a relying party sends: objects, arrays,
    * strings with escapes, numbers, booleans and null. Objects become maps, arrays lists, numbers
-   * their text.
+   * {@link java.math.BigDecimal}s.
    */
   private static final class JsonReader {
     private final String s;
@@ -352,7 +352,7 @@ public final class VirtualAuthenticator {
               if (!word.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
                 throw error("not a JSON value: " + word);
               }
-              return word;
+              return new java.math.BigDecimal(word);
           }
         }
       }
