@@ -47,4 +47,9 @@ public interface CredentialStore {
 
   /** Removes a credential. Returns false if it did not exist. */
   boolean delete(Bytes credentialId);
+
+  /** An in-process store for one application node (the same as {@code new InMemoryCredentialStore()}). */
+  static CredentialStore inMemory() {
+    return new dev.bulwark.authn.webauthn.InMemoryCredentialStore();
+  }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.testkit.authn.lockout;
 
+import dev.bulwark.testing.pg.TestPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,14 +39,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LoginFlowLockoutIT {
 
   private static PostgresDatabase db;
-  private static PooledDataSource nodeA;
-  private static PooledDataSource nodeB;
+  private static TestPool nodeA;
+  private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
     db = PostgresDatabase.create("authn_loginflow");
-    nodeA = new PooledDataSource(db.dataSource(), 16);
-    nodeB = new PooledDataSource(db.dataSource(), 16);
+    nodeA = TestPool.of(db.dataSource(), 16);
+    nodeB = TestPool.of(db.dataSource(), 16);
   }
 
   @AfterAll

@@ -11,7 +11,7 @@ import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
-import dev.bulwark.testkit.authn.lockout.PooledDataSource;
+import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -31,14 +31,14 @@ import org.junit.jupiter.api.Test;
 class JdbcUsedTotpStepStoreIT extends UsedTotpStepStoreContract {
 
   private static PostgresDatabase db;
-  private static PooledDataSource nodeA;
-  private static PooledDataSource nodeB;
+  private static TestPool nodeA;
+  private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
     db = PostgresDatabase.create("authn_totp");
-    nodeA = new PooledDataSource(db.dataSource(), 8);
-    nodeB = new PooledDataSource(db.dataSource(), 8);
+    nodeA = TestPool.of(db.dataSource(), 8);
+    nodeB = TestPool.of(db.dataSource(), 8);
   }
 
   @AfterAll
