@@ -13,7 +13,7 @@ import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -40,13 +40,13 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcAttemptStoreIT extends AttemptStoreContract {
 
-  private static PostgresDatabase db;
+  private static PostgresSchema db;
   private static TestPool nodeA;
   private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_lockout");
+    db = PostgresSchema.create("authn_lockout");
     nodeA = TestPool.of(db.dataSource(), 16);
     nodeB = TestPool.of(db.dataSource(), 16);
   }
@@ -233,7 +233,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
   @Test
   void severalKeyRead_staysAnIndexLookup_whenThePlanWasMadeOnASmallTable() throws Exception {
     List<String> statements = new ArrayList<>();
-    try (PostgresDatabase fresh = PostgresDatabase.create("authn_lockout_plan")) {
+    try (PostgresSchema fresh = PostgresSchema.create("authn_lockout_plan")) {
       DataSource raw = fresh.dataSource();
       DataSource recording = recordingStatements(raw, statements);
       JdbcAttemptStore s = new JdbcAttemptStore(recording, clock);

@@ -14,7 +14,7 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.password.Argon2idParameters;
 import dev.bulwark.authn.password.PasswordHasher;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -38,13 +38,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoginFlowLockoutIT {
 
-  private static PostgresDatabase db;
+  private static PostgresSchema db;
   private static TestPool nodeA;
   private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_loginflow");
+    db = PostgresSchema.create("authn_loginflow");
     nodeA = TestPool.of(db.dataSource(), 16);
     nodeB = TestPool.of(db.dataSource(), 16);
   }

@@ -10,7 +10,7 @@ import dev.bulwark.authn.totp.TotpVerifier;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -30,13 +30,13 @@ import org.junit.jupiter.api.Test;
 /** {@link JdbcUsedTotpStepStore} on PostgreSQL: the contract, and one code raced on two nodes. */
 class JdbcUsedTotpStepStoreIT extends UsedTotpStepStoreContract {
 
-  private static PostgresDatabase db;
+  private static PostgresSchema db;
   private static TestPool nodeA;
   private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_totp");
+    db = PostgresSchema.create("authn_totp");
     nodeA = TestPool.of(db.dataSource(), 8);
     nodeB = TestPool.of(db.dataSource(), 8);
   }
