@@ -1,7 +1,7 @@
 package dev.bulwark.authn;
 
+import dev.bulwark.common.event.GuardedDelivery;
 import java.util.Objects;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 
 /**
@@ -22,6 +22,9 @@ import java.util.function.BiConsumer;
  * it reports it through {@link System.Logger} ({@code dev.bulwark.authn}, level ERROR) and keeps
  * the outcome of the operation (fail-open).
  *
+ * <p>The delivery itself (count, fallback, fail-closed verdict) is bulwark-common's
+ * {@link GuardedDelivery}, the engine behind every module's event guard.
+ *
  * <p>Thread-safe if the delegate and the fallback are.
  */
 public final class SecurityEventGuard implements SecurityEventListener {
@@ -33,15 +36,14 @@ public final class SecurityEventGuard implements SecurityEventListener {
       LOG.log(System.Logger.Level.ERROR, "security event '" + event.type() + "' was not recorded by its listener",
           failure);
 
-  private final SecurityEventListener delegate;
-  private final BiConsumer<SecurityEvent, RuntimeException> fallback;
-  private final boolean failClosed;
-  private final LongAdder failures = new LongAdder();
+  private final GuardedDelivery<SecurityEvent> delivery;
 
   private SecurityEventGuard(Builder b) {
-    this.delegate = b.delegate;
-    this.fallback = b.fallback;
-    this.failClosed = b.failClosed;
+    SecurityEventListener delegate = b.delegate;
+    BiConsumer<SecurityEvent, RuntimeException> fallback = b.fallback;
+    // The delegate is a SecurityEventListener, so what it throws is unchecked.
+    this.delivery = GuardedDelivery.of(delegate::onEvent,
+        (event, failure) -> fallback.accept(event, (RuntimeException) failure), b.failClosed);
   }
 
   /** Starts a guard around {@code delegate}; defaults: {@link #LOG_FALLBACK}, fail-open. */
@@ -56,34 +58,25 @@ public final class SecurityEventGuard implements SecurityEventListener {
    */
   @Override
   public void onEvent(SecurityEvent event) {
-    try {
-      delegate.onEvent(event);
-    } catch (RuntimeException failure) {
-      failures.increment();
-      try {
-        fallback.accept(event, failure);
-      } catch (RuntimeException fallbackFailure) {
-        failure.addSuppressed(fallbackFailure);
-      }
-      if (failClosed) {
-        throw new SecurityEventNotRecordedException(event.type(), failure);
-      }
+    Exception failure = delivery.deliver(event);
+    if (failure != null && delivery.failClosed()) {
+      throw new SecurityEventNotRecordedException(event.type(), (RuntimeException) failure);
     }
   }
 
   /** How many events the delegate failed to take since this guard was built. */
   public long failures() {
-    return failures.sum();
+    return delivery.failures();
   }
 
   /** Whether a failed delivery refuses the operation. */
   public boolean failClosed() {
-    return failClosed;
+    return delivery.failClosed();
   }
 
   @Override
   public String toString() {
-    return "SecurityEventGuard[failClosed=" + failClosed + ", failures=" + failures() + "]";
+    return "SecurityEventGuard[failClosed=" + failClosed() + ", failures=" + failures() + "]";
   }
 
   /** Configures a {@link SecurityEventGuard}. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.bulwark.authn.grant.GrantPolicy;
 import dev.bulwark.authn.grant.Grants;
 import dev.bulwark.authn.grant.InMemoryGrantStore;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class PurgeScheduleTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
 
   @Test
   void runOnce_runsEveryTaskWithTheClocksNow_andOneFailureDoesNotStopTheOthers() {

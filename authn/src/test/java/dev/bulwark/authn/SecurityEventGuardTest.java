@@ -17,7 +17,7 @@ import dev.bulwark.authn.password.Argon2idParameters;
 import dev.bulwark.authn.password.PasswordHasher;
 import dev.bulwark.authn.session.InMemorySessionStore;
 import dev.bulwark.authn.session.Sessions;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,7 @@ class SecurityEventGuardTest {
 
   private static final RuntimeException AUDIT_DOWN = new IllegalStateException("audit store is down");
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
   private final PasswordHasher hasher =
       PasswordHasher.builder().insecureParametersForTesting(Argon2idParameters.unchecked(64, 1, 1)).build();
   private final Map<String, Account> accounts =

@@ -84,7 +84,7 @@ import dev.bulwark.lifecycle.RetentionPolicy;
 import dev.bulwark.lifecycle.spi.ExpiryHandler;
 import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.lifecycle.spi.RecordState;
-import dev.bulwark.testkit.authn.webauthn.VirtualAuthenticator;
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -250,7 +250,7 @@ class EveryModuleEventReachesAuditLogTest {
     driveGrants();
 
     try {
-      IdTokenValidator.builder("https://issuer.example", "client", () -> new com.nimbusds.jose.jwk.JWKSet())
+      IdTokenValidator.builder("https://issuer.example", "client", () -> "{\"keys\":[]}")
           .clock(clock).listener(authnAudit).build().validate("not.a.token", "nonce");
     } catch (TokenException expected) {
       // authn_token_invalid

@@ -177,7 +177,7 @@ public final class Lockout {
     }
     AttemptStore.Admission admission = store.reserve(keys);
     if (admission.records().size() != keys.size()) {
-      throw new IllegalStateException("attempt store answered " + admission.records().size() + " records for "
+      throw new dev.bulwark.authn.AuthnStoreException("attempt store answered " + admission.records().size() + " records for "
           + keys.size() + " keys");
     }
     LockoutStatus status;

@@ -1,5 +1,6 @@
 package dev.bulwark.authn.redis;
 
+import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
@@ -50,7 +51,7 @@ import java.util.regex.Pattern;
  * the store for counts that must not be lost.
  *
  * <p>Failures of Redis (no answer within the timeout, connection lost, an error reply) are thrown
- * as {@link IllegalStateException}; a timed-out {@code reserve} may still have been counted.
+ * as {@link AuthnStoreException}; a timed-out {@code reserve} may still have been counted.
  * Thread-safe (Lettuce connections are).
  */
 public final class RedisAttemptStore implements AttemptStore {
@@ -396,12 +397,12 @@ public final class RedisAttemptStore implements AttemptStore {
       }
     }
     if (reply == null || reply.size() != expected) {
-      throw new IllegalStateException("Redis answered an unexpected reply to the lockout script");
+      throw new AuthnStoreException("Redis answered an unexpected reply to the lockout script");
     }
     List<Long> out = new ArrayList<>(reply.size());
     for (Object o : reply) {
       if (!(o instanceof Long)) {
-        throw new IllegalStateException("Redis answered a non-integer in the lockout reply");
+        throw new AuthnStoreException("Redis answered a non-integer in the lockout reply");
       }
       out.add((Long) o);
     }
@@ -413,16 +414,16 @@ public final class RedisAttemptStore implements AttemptStore {
       return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       future.cancel(false);
-      throw new IllegalStateException("Redis did not answer the lockout script in time", e);
+      throw new AuthnStoreException("Redis did not answer the lockout script in time", e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       future.cancel(false);
-      throw new IllegalStateException("interrupted waiting for Redis", e);
+      throw new AuthnStoreException("interrupted waiting for Redis", e);
     }
   }
 
-  private static IllegalStateException failed(Throwable cause) {
-    return new IllegalStateException("Redis could not run the lockout script: " + cause.getClass().getSimpleName(), cause);
+  private static AuthnStoreException failed(Throwable cause) {
+    return new AuthnStoreException("Redis could not run the lockout script: " + cause.getClass().getSimpleName(), cause);
   }
 
   private static String sha1Hex(String script) {

@@ -1,8 +1,8 @@
 package dev.bulwark.authn.token;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -15,11 +15,13 @@ import java.util.Optional;
  * @param issuedAt {@code iat}
  * @param expiresAt {@code exp}
  * @param authTime {@code auth_time}, when the provider authenticated the user, if sent
- * @param claims all claims, for provider-specific ones ({@code email}, {@code acr}, {@code amr})
+ * @param claims all claims as parsed from the token's JSON (strings, numbers, booleans, lists and
+ *     maps; times as epoch seconds), for provider-specific ones ({@code email}, {@code acr},
+ *     {@code amr}); unmodifiable
  */
 public record IdToken(
     String subject, String issuer, List<String> audience, Instant issuedAt, Instant expiresAt,
-    Optional<Instant> authTime, JWTClaimsSet claims) {
+    Optional<Instant> authTime, Map<String, Object> claims) {
   public IdToken {
     Objects.requireNonNull(subject, "subject");
     Objects.requireNonNull(issuer, "issuer");
@@ -27,6 +29,6 @@ public record IdToken(
     Objects.requireNonNull(issuedAt, "issuedAt");
     Objects.requireNonNull(expiresAt, "expiresAt");
     Objects.requireNonNull(authTime, "authTime");
-    Objects.requireNonNull(claims, "claims");
+    claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims));
   }
 }

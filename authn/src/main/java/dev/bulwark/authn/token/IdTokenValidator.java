@@ -52,8 +52,10 @@ public final class IdTokenValidator {
 
   private final String issuer;
   private final String clientId;
-  private final Supplier<JWKSet> keys;
+  private final Supplier<String> keys;
   private final Set<JWSAlgorithm> algorithms;
+  /** The last key set text and its parse, so an unchanged key set is parsed once. */
+  private volatile ParsedKeys parsed = new ParsedKeys(null, new JWKSet());
   private final Duration skew;
   private final InstantSource clock;
   private final SecurityEventListener listener;
@@ -68,8 +70,16 @@ public final class IdTokenValidator {
     this.listener = b.listener;
   }
 
-  /** A builder for tokens from {@code issuer} addressed to {@code clientId}, signed by a key in {@code keys}. */
-  public static Builder builder(String issuer, String clientId, Supplier<JWKSet> keys) {
+  private record ParsedKeys(String text, JWKSet set) {}
+
+  /**
+   * A builder for tokens from {@code issuer} addressed to {@code clientId}, signed by a key in
+   * {@code keys}: the provider's JWK set document (RFC 7517 JSON, as served at its
+   * {@code jwks_uri}), read again on every validation so that the host may refresh it; a document
+   * that is unchanged is parsed once. A document that does not parse holds no keys (every token is
+   * refused with {@link TokenException.Reason#UNKNOWN_KEY}).
+   */
+  public static Builder builder(String issuer, String clientId, Supplier<String> keys) {
     return new Builder(issuer, clientId, keys);
   }
 
@@ -77,13 +87,13 @@ public final class IdTokenValidator {
   public static final class Builder {
     private final String issuer;
     private final String clientId;
-    private final Supplier<JWKSet> keys;
+    private final Supplier<String> keys;
     private Set<JWSAlgorithm> algorithms = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
     private Duration skew = Duration.ofSeconds(60);
     private InstantSource clock = InstantSource.system();
     private SecurityEventListener listener = SecurityEventListener.NONE;
 
-    private Builder(String issuer, String clientId, Supplier<JWKSet> keys) {
+    private Builder(String issuer, String clientId, Supplier<String> keys) {
       this.issuer = Objects.requireNonNull(issuer, "issuer");
       this.clientId = Objects.requireNonNull(clientId, "clientId");
       this.keys = Objects.requireNonNull(keys, "keys");
@@ -92,18 +102,26 @@ public final class IdTokenValidator {
       }
     }
 
-    /** The accepted algorithms: a non-empty subset of RS/PS/ES 256/384/512. */
-    public Builder algorithms(Set<JWSAlgorithm> algorithms) {
-      Set<JWSAlgorithm> copy = Set.copyOf(algorithms);
-      if (copy.isEmpty()) {
+    /**
+     * The accepted algorithms by their JOSE names ({@code "RS256"}, {@code "ES256"}, …): a
+     * non-empty subset of RS/PS/ES 256/384/512 (default RS256, PS256, ES256).
+     *
+     * @throws IllegalArgumentException for an empty set, {@code none}, an HMAC or unknown name
+     */
+    public Builder algorithms(Set<String> algorithms) {
+      Set<String> names = Set.copyOf(algorithms);
+      if (names.isEmpty()) {
         throw new IllegalArgumentException("at least one algorithm is needed");
       }
-      for (JWSAlgorithm a : copy) {
+      Set<JWSAlgorithm> copy = new java.util.HashSet<>();
+      for (String name : names) {
+        JWSAlgorithm a = JWSAlgorithm.parse(name);
         if (!JwsChecks.SUPPORTED.contains(a)) {
-          throw new IllegalArgumentException(a + " is not an accepted ID token algorithm (none and HMAC never are)");
+          throw new IllegalArgumentException(name + " is not an accepted ID token algorithm (none and HMAC never are)");
         }
+        copy.add(a);
       }
-      this.algorithms = copy;
+      this.algorithms = Set.copyOf(copy);
       return this;
     }
 
@@ -149,7 +167,7 @@ public final class IdTokenValidator {
   }
 
   private IdToken check(String token, String expectedNonce) throws TokenException {
-    JWKSet set = keys.get();
+    JWKSet set = keySet();
     SignedJWT jwt = JwsChecks.verify(token, algorithms, kid -> set == null ? null : set.getKeyByKeyId(kid));
     JWTClaimsSet c = JwsChecks.claims(jwt);
     Instant now = clock.instant();
@@ -183,7 +201,27 @@ public final class IdTokenValidator {
     } catch (ParseException e) {
       throw new TokenException(Reason.MISSING_CLAIM, "auth_time is not a number", e);
     }
-    return new IdToken(sub, c.getIssuer(), aud, c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), authTime, c);
+    return new IdToken(sub, c.getIssuer(), aud, c.getIssueTime().toInstant(), c.getExpirationTime().toInstant(), authTime,
+        c.toJSONObject());
+  }
+
+  private JWKSet keySet() {
+    String text = keys.get();
+    ParsedKeys last = parsed;
+    if (text == null) {
+      return new JWKSet();
+    }
+    if (text.equals(last.text())) {
+      return last.set();
+    }
+    JWKSet set;
+    try {
+      set = JWKSet.parse(text);
+    } catch (java.text.ParseException e) {
+      set = new JWKSet();
+    }
+    parsed = new ParsedKeys(text, set);
+    return set;
   }
 
 }

@@ -41,7 +41,7 @@ import java.util.Set;
  *
  * <p>Keys: {@link #rotate()} makes a fresh P-256 key the signing key; the previous one keeps
  * verifying until every token it signed has expired (its retirement time is the rotation time plus
- * the token lifetime plus the clock skew) and is then dropped. {@link #publicKeys()} is the JWK set
+ * the token lifetime plus the clock skew) and is then dropped. {@link #publicKeySetJson()} is the JWK set
  * to publish to other services; {@link #trust} adds a peer node's public key.
  *
  * <p>Tokens carry {@code iss}, {@code aud}, {@code sub}, {@code sid}, {@code acr}
@@ -122,10 +122,25 @@ public final class SessionJwts {
     }
   }
 
-  /** Trusts a peer's public key (e.g. another node's signing key) until {@code retiresAt}. */
-  public void trust(ECKey publicKey, Instant retiresAt) {
-    Objects.requireNonNull(publicKey, "publicKey");
+  /**
+   * Trusts a peer's public key (e.g. another node's signing key, one entry of its
+   * {@link #publicKeys()}) until {@code retiresAt}.
+   *
+   * @param publicJwk the key as a JSON Web Key (RFC 7517): an EC P-256 public key with a kid
+   * @throws IllegalArgumentException if it is not such a key, or if it holds a private key
+   */
+  public void trust(String publicJwk, Instant retiresAt) {
+    Objects.requireNonNull(publicJwk, "publicJwk");
     Objects.requireNonNull(retiresAt, "retiresAt");
+    ECKey publicKey;
+    try {
+      publicKey = ECKey.parse(publicJwk);
+    } catch (java.text.ParseException e) {
+      throw new IllegalArgumentException("not an EC JSON Web Key", e);
+    }
+    if (publicKey.isPrivate()) {
+      throw new IllegalArgumentException("a trusted key must be a public key; this one holds a private key");
+    }
     if (publicKey.getKeyID() == null || !Curve.P_256.equals(publicKey.getCurve())) {
       throw new IllegalArgumentException("a trusted key needs a kid and curve P-256");
     }
@@ -142,8 +157,27 @@ public final class SessionJwts {
     return signingKey.getKeyID();
   }
 
-  /** Public JWKs of every key that still verifies. */
-  public JWKSet publicKeys() {
+  /**
+   * The public keys that still verify, one JSON Web Key each (RFC 7517, EC P-256 with a kid), to
+   * hand to a peer's {@link #trust}.
+   */
+  public List<String> publicKeys() {
+    List<String> out = new ArrayList<>();
+    for (JWK k : publicKeySet().getKeys()) {
+      out.add(k.toJSONString());
+    }
+    return List.copyOf(out);
+  }
+
+  /**
+   * The JWK set document (RFC 7517 JSON) of the keys that still verify, to publish at a
+   * {@code jwks_uri} for other services.
+   */
+  public String publicKeySetJson() {
+    return publicKeySet().toString();
+  }
+
+  private JWKSet publicKeySet() {
     Instant now = clock.instant();
     List<JWK> out = new ArrayList<>();
     for (KeyEntry e : verifying) {

@@ -1,6 +1,6 @@
 package dev.bulwark.authn.webauthn;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import java.time.Instant;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import java.util.stream.Collectors;
 /** The in-process {@link CredentialStore}: credentials by id in a concurrent map. Thread-safe. */
 public final class InMemoryCredentialStore implements CredentialStore {
 
-  private final ConcurrentHashMap<ByteArray, StoredCredential> byId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<Bytes, StoredCredential> byId = new ConcurrentHashMap<>();
 
   @Override
   public Set<StoredCredential> forUsername(String username) {
@@ -21,26 +21,26 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public Optional<ByteArray> userHandleFor(String username) {
+  public Optional<Bytes> userHandleFor(String username) {
     Objects.requireNonNull(username, "username");
     return byId.values().stream().filter(c -> c.username().equals(username)).map(StoredCredential::userHandle).findFirst();
   }
 
   @Override
-  public Optional<String> usernameFor(ByteArray userHandle) {
+  public Optional<String> usernameFor(Bytes userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     return byId.values().stream().filter(c -> c.userHandle().equals(userHandle)).map(StoredCredential::username).findFirst();
   }
 
   @Override
-  public Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle) {
+  public Optional<StoredCredential> find(Bytes credentialId, Bytes userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     return Optional.ofNullable(byId.get(Objects.requireNonNull(credentialId, "credentialId")))
         .filter(c -> c.userHandle().equals(userHandle));
   }
 
   @Override
-  public Set<StoredCredential> findAll(ByteArray credentialId) {
+  public Set<StoredCredential> findAll(Bytes credentialId) {
     StoredCredential c = byId.get(Objects.requireNonNull(credentialId, "credentialId"));
     return c == null ? Set.of() : Set.of(c);
   }
@@ -49,7 +49,7 @@ public final class InMemoryCredentialStore implements CredentialStore {
   public void save(StoredCredential credential) {
     Objects.requireNonNull(credential, "credential");
     synchronized (byId) {
-      Optional<ByteArray> existingHandle = userHandleFor(credential.username());
+      Optional<Bytes> existingHandle = userHandleFor(credential.username());
       if (existingHandle.isPresent() && !existingHandle.get().equals(credential.userHandle())) {
         throw new IllegalArgumentException("username already has another user handle");
       }
@@ -64,14 +64,14 @@ public final class InMemoryCredentialStore implements CredentialStore {
   }
 
   @Override
-  public boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
+  public boolean updateUsage(Bytes credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
     Objects.requireNonNull(usedAt, "usedAt");
     return byId.computeIfPresent(Objects.requireNonNull(credentialId, "credentialId"),
         (id, c) -> c.usedAt(signatureCount, backedUp, usedAt)) != null;
   }
 
   @Override
-  public boolean delete(ByteArray credentialId) {
+  public boolean delete(Bytes credentialId) {
     return byId.remove(Objects.requireNonNull(credentialId, "credentialId")) != null;
   }
 }

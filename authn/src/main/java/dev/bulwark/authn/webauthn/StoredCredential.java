@@ -1,12 +1,12 @@
 package dev.bulwark.authn.webauthn;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A registered WebAuthn credential as Bulwark stores it. {@link ByteArray} is Yubico's immutable
+ * A registered WebAuthn credential as Bulwark stores it. {@link Bytes} is Yubico's immutable
  * byte wrapper. Nothing here is secret: the private key never leaves the authenticator.
  *
  * @param credentialId the credential id chosen by the authenticator (1-1023 bytes)
@@ -23,10 +23,10 @@ import java.util.Optional;
  * @param lastUsedAt when it last completed an authentication
  */
 public record StoredCredential(
-    ByteArray credentialId,
-    ByteArray userHandle,
+    Bytes credentialId,
+    Bytes userHandle,
     String username,
-    ByteArray publicKeyCose,
+    Bytes publicKeyCose,
     long signatureCount,
     Optional<Boolean> discoverable,
     boolean backupEligible,
@@ -36,11 +36,11 @@ public record StoredCredential(
 
   public StoredCredential {
     Objects.requireNonNull(credentialId, "credentialId");
-    if (credentialId.isEmpty() || credentialId.size() > 1023) {
+    if (credentialId.isEmpty() || credentialId.length() > 1023) {
       throw new IllegalArgumentException("credentialId must be 1-1023 bytes");
     }
     Objects.requireNonNull(userHandle, "userHandle");
-    if (userHandle.isEmpty() || userHandle.size() > 64) {
+    if (userHandle.isEmpty() || userHandle.length() > 64) {
       throw new IllegalArgumentException("userHandle must be 1-64 bytes");
     }
     Objects.requireNonNull(username, "username");

@@ -13,6 +13,7 @@ import com.yubico.webauthn.data.AuthenticatorAssertionResponse;
 import com.yubico.webauthn.data.AuthenticatorAttestationResponse;
 import com.yubico.webauthn.data.AuthenticatorSelectionCriteria;
 import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import com.yubico.webauthn.data.ClientAssertionExtensionOutputs;
 import com.yubico.webauthn.data.ClientRegistrationExtensionOutputs;
 import com.yubico.webauthn.data.PublicKeyCredential;
@@ -26,6 +27,8 @@ import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.session.internal.Events;
 import dev.bulwark.authn.webauthn.internal.RepositoryAdapter;
+import dev.bulwark.authn.webauthn.internal.YubicoTypes;
+import dev.bulwark.authn.webauthn.spi.AttestationTrust;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import java.io.IOException;
@@ -84,11 +87,11 @@ public final class WebAuthn {
         .identity(RelyingPartyIdentity.builder().id(policy.rpId()).name(policy.rpName()).build())
         .credentialRepository(new RepositoryAdapter(credentials))
         .origins(policy.origins())
-        .attestationConveyancePreference(policy.attestation())
+        .attestationConveyancePreference(YubicoTypes.of(policy.attestation()))
         .allowUntrustedAttestation(policy.allowUntrustedAttestation())
         .validateSignatureCounter(false)
         .clock(clock);
-    b.trustSource.ifPresent(rpb::attestationTrustSource);
+    b.trust.map(YubicoTypes::of).ifPresent(rpb::attestationTrustSource);
     this.rp = rpb.build();
   }
 
@@ -104,7 +107,7 @@ public final class WebAuthn {
     private ChallengeStore challenges;
     private Clock clock = Clock.systemUTC();
     private SecurityEventListener listener = SecurityEventListener.NONE;
-    private Optional<com.yubico.webauthn.attestation.AttestationTrustSource> trustSource = Optional.empty();
+    private Optional<AttestationTrust> trust = Optional.empty();
 
     private Builder(WebAuthnPolicy policy, CredentialStore credentials) {
       this.policy = Objects.requireNonNull(policy, "policy");
@@ -127,9 +130,9 @@ public final class WebAuthn {
       return this;
     }
 
-    /** Roots for attestation (e.g. Yubico's FIDO MDS module); needed for trusted attestation only. */
-    public Builder attestationTrustSource(com.yubico.webauthn.attestation.AttestationTrustSource source) {
-      this.trustSource = Optional.of(source);
+    /** Roots for attestation (e.g. from the FIDO Metadata Service); needed for trusted attestation only. */
+    public Builder attestationTrust(AttestationTrust trust) {
+      this.trust = Optional.of(Objects.requireNonNull(trust, "trust"));
       return this;
     }
 
@@ -158,12 +161,12 @@ public final class WebAuthn {
     if (username.isEmpty() || username.length() > 255) {
       throw new IllegalArgumentException("username must be 1-255 characters");
     }
-    ByteArray handle = credentials.userHandleFor(username).orElseGet(WebAuthn::newUserHandle);
+    ByteArray handle = credentials.userHandleFor(username).map(RepositoryAdapter::yubico).orElseGet(WebAuthn::newUserHandle);
     PublicKeyCredentialCreationOptions request = rp.startRegistration(StartRegistrationOptions.builder()
         .user(UserIdentity.builder().name(username).displayName(displayName).id(handle).build())
         .authenticatorSelection(AuthenticatorSelectionCriteria.builder()
-            .residentKey(policy.residentKey())
-            .userVerification(policy.userVerification())
+            .residentKey(YubicoTypes.of(policy.residentKey()))
+            .userVerification(YubicoTypes.of(policy.userVerification()))
             .build())
         .timeout(policy.challengeTimeout().toMillis())
         .build());
@@ -185,7 +188,7 @@ public final class WebAuthn {
     try {
       request = PublicKeyCredentialCreationOptions.fromJson(state);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored registration state is corrupt", e);
+      throw new dev.bulwark.authn.AuthnStoreException("stored registration state is corrupt", e);
     }
     String username = request.getUser().getName();
     PublicKeyCredential<AuthenticatorAttestationResponse, ClientRegistrationExtensionOutputs> response;
@@ -203,14 +206,14 @@ public final class WebAuthn {
       throw new WebAuthnException(WebAuthnException.Reason.VERIFICATION_FAILED,
           "registration rejected: " + e.getMessage(), e);
     }
-    if (policy.userVerification() == com.yubico.webauthn.data.UserVerificationRequirement.REQUIRED && !result.isUserVerified()) {
+    if (policy.userVerification() == WebAuthnPolicy.UserVerification.REQUIRED && !result.isUserVerified()) {
       fail(username, "registration", WebAuthnException.Reason.VERIFICATION_FAILED);
       throw new WebAuthnException(WebAuthnException.Reason.VERIFICATION_FAILED, "user verification was required");
     }
     com.yubico.webauthn.data.AuthenticatorDataFlags flags =
         response.getResponse().getParsedAuthenticatorData().getFlags();
-    StoredCredential credential = new StoredCredential(result.getKeyId().getId(), request.getUser().getId(), username,
-        result.getPublicKeyCose(), result.getSignatureCount(), result.isDiscoverable(), (flags.value & BE) != 0, (flags.value & BS) != 0, now,
+    StoredCredential credential = new StoredCredential(RepositoryAdapter.bulwark(result.getKeyId().getId()),
+        RepositoryAdapter.bulwark(request.getUser().getId()), username, RepositoryAdapter.bulwark(result.getPublicKeyCose()), result.getSignatureCount(), result.isDiscoverable(), (flags.value & BE) != 0, (flags.value & BS) != 0, now,
         Optional.empty());
     try {
       credentials.save(credential);
@@ -219,7 +222,7 @@ public final class WebAuthn {
       throw new WebAuthnException(WebAuthnException.Reason.CREDENTIAL_CONFLICT, "credential cannot be stored: " + e.getMessage(), e);
     }
     Events.emit(listener, SecurityEventType.WEBAUTHN_REGISTERED, username, now, Map.of(
-        "passkey_id", credential.credentialId().getBase64Url(),
+        "passkey_id", credential.credentialId().base64Url(),
         "backup_eligible", Boolean.toString(credential.backupEligible()),
         "discoverable", credential.discoverable().map(String::valueOf).orElse("unknown")));
     return credential;
@@ -243,7 +246,7 @@ public final class WebAuthn {
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(source, "source");
     StartAssertionOptions.StartAssertionOptionsBuilder options = StartAssertionOptions.builder()
-        .userVerification(policy.userVerification())
+        .userVerification(YubicoTypes.of(policy.userVerification()))
         .timeout(policy.challengeTimeout().toMillis());
     username.ifPresent(options::username);
     AssertionRequest request = rp.startAssertion(options.build());
@@ -262,7 +265,7 @@ public final class WebAuthn {
     try {
       request = AssertionRequest.fromJson(state);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored assertion state is corrupt", e);
+      throw new dev.bulwark.authn.AuthnStoreException("stored assertion state is corrupt", e);
     }
     String claimed = request.getUsername().orElse(null);
     PublicKeyCredential<AuthenticatorAssertionResponse, ClientAssertionExtensionOutputs> response;
@@ -284,7 +287,7 @@ public final class WebAuthn {
       throw new WebAuthnException(WebAuthnException.Reason.VERIFICATION_FAILED, "assertion rejected");
     }
     String username = result.getUsername();
-    ByteArray credentialId = result.getCredential().getCredentialId();
+    Bytes credentialId = RepositoryAdapter.bulwark(result.getCredential().getCredentialId());
     com.yubico.webauthn.data.AuthenticatorDataFlags flags =
         response.getResponse().getParsedAuthenticatorData().getFlags();
     long stored = result.getCredential().getSignatureCount();
@@ -292,7 +295,7 @@ public final class WebAuthn {
     boolean regressed = !(stored == 0 && reported == 0) && reported <= stored;
     if (regressed) {
       Events.emit(listener, SecurityEventType.WEBAUTHN_COUNTER_REGRESSION, username, now, Map.of(
-          "passkey_id", credentialId.getBase64Url(),
+          "passkey_id", credentialId.base64Url(),
           "stored", Long.toString(stored), "reported", Long.toString(reported),
           "policy", policy.counterPolicy().name()));
       if (policy.counterPolicy() == CounterPolicy.REJECT) {
@@ -309,14 +312,14 @@ public final class WebAuthn {
     AssuranceLevel level = !result.isUserVerified() ? AssuranceLevel.AAL1
         : (flags.value & BE) != 0 ? AssuranceLevel.AAL2 : AssuranceLevel.AAL3;
     Events.emit(listener, SecurityEventType.LOGIN_SUCCESS, username, now, Map.of(
-        "factor", "WEBAUTHN", "passkey_id", credentialId.getBase64Url(),
+        "factor", "WEBAUTHN", "passkey_id", credentialId.base64Url(),
         "user_verified", Boolean.toString(result.isUserVerified())));
     return new WebAuthnLogin(username, credentialId, result.isUserVerified(), (flags.value & BE) != 0,
         (flags.value & BS) != 0, reported, regressed, level);
   }
 
   /** Deletes a credential (the user removed a security key). */
-  public boolean removeCredential(String username, ByteArray credentialId) {
+  public boolean removeCredential(String username, Bytes credentialId) {
     Objects.requireNonNull(username, "username");
     boolean owned = credentials.forUsername(username).stream().anyMatch(c -> c.credentialId().equals(credentialId));
     if (!owned) {
@@ -325,7 +328,7 @@ public final class WebAuthn {
     boolean removed = credentials.delete(credentialId);
     if (removed) {
       Events.emit(listener, SecurityEventType.MFA_REMOVED, username, clock.instant(),
-          Map.of("factor", "WEBAUTHN", "passkey_id", credentialId.getBase64Url()));
+          Map.of("factor", "WEBAUTHN", "passkey_id", credentialId.base64Url()));
     }
     return removed;
   }

@@ -1,6 +1,6 @@
 package dev.bulwark.authn.webauthn;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.AssuranceLevel;
 import java.util.Objects;
 
@@ -20,7 +20,7 @@ import java.util.Objects;
  */
 public record WebAuthnLogin(
     String username,
-    ByteArray credentialId,
+    Bytes credentialId,
     boolean userVerified,
     boolean backupEligible,
     boolean backedUp,

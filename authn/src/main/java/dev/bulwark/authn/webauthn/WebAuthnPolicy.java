@@ -1,8 +1,5 @@
 package dev.bulwark.authn.webauthn;
 
-import com.yubico.webauthn.data.AttestationConveyancePreference;
-import com.yubico.webauthn.data.ResidentKeyRequirement;
-import com.yubico.webauthn.data.UserVerificationRequirement;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -31,9 +28,9 @@ public record WebAuthnPolicy(
     String rpId,
     String rpName,
     Set<String> origins,
-    UserVerificationRequirement userVerification,
-    ResidentKeyRequirement residentKey,
-    AttestationConveyancePreference attestation,
+    UserVerification userVerification,
+    ResidentKey residentKey,
+    Attestation attestation,
     boolean allowUntrustedAttestation,
     Duration challengeTimeout,
     CounterPolicy counterPolicy) {
@@ -103,22 +100,22 @@ public record WebAuthnPolicy(
 
   /** Secure defaults for {@code rpId} served at {@code origin}: UV required, passkeys preferred, no attestation, 5 min, FLAG. */
   public static WebAuthnPolicy of(String rpId, String rpName, String origin) {
-    return new WebAuthnPolicy(rpId, rpName, Set.of(origin), UserVerificationRequirement.REQUIRED,
-        ResidentKeyRequirement.PREFERRED, AttestationConveyancePreference.NONE, true, Duration.ofMinutes(5),
+    return new WebAuthnPolicy(rpId, rpName, Set.of(origin), UserVerification.REQUIRED,
+        ResidentKey.PREFERRED, Attestation.NONE, true, Duration.ofMinutes(5),
         CounterPolicy.FLAG);
   }
 
-  public WebAuthnPolicy withUserVerification(UserVerificationRequirement uv) {
+  public WebAuthnPolicy withUserVerification(UserVerification uv) {
     return new WebAuthnPolicy(rpId, rpName, origins, uv, residentKey, attestation, allowUntrustedAttestation,
         challengeTimeout, counterPolicy);
   }
 
-  public WebAuthnPolicy withResidentKey(ResidentKeyRequirement rk) {
+  public WebAuthnPolicy withResidentKey(ResidentKey rk) {
     return new WebAuthnPolicy(rpId, rpName, origins, userVerification, rk, attestation, allowUntrustedAttestation,
         challengeTimeout, counterPolicy);
   }
 
-  public WebAuthnPolicy withAttestation(AttestationConveyancePreference a, boolean allowUntrusted) {
+  public WebAuthnPolicy withAttestation(Attestation a, boolean allowUntrusted) {
     return new WebAuthnPolicy(rpId, rpName, origins, userVerification, residentKey, a, allowUntrusted,
         challengeTimeout, counterPolicy);
   }
@@ -131,5 +128,27 @@ public record WebAuthnPolicy(
   public WebAuthnPolicy withCounterPolicy(CounterPolicy policy) {
     return new WebAuthnPolicy(rpId, rpName, origins, userVerification, residentKey, attestation,
         allowUntrustedAttestation, challengeTimeout, policy);
+  }
+
+  /** Whether the authenticator must verify the user (PIN, biometrics): WebAuthn's {@code userVerification}. */
+  public enum UserVerification {
+    REQUIRED,
+    PREFERRED,
+    DISCOURAGED
+  }
+
+  /** Whether the credential should be discoverable (a passkey): WebAuthn's {@code residentKey}. */
+  public enum ResidentKey {
+    REQUIRED,
+    PREFERRED,
+    DISCOURAGED
+  }
+
+  /** What attestation the relying party asks for: WebAuthn's {@code attestation} conveyance. */
+  public enum Attestation {
+    NONE,
+    INDIRECT,
+    DIRECT,
+    ENTERPRISE
   }
 }

@@ -3,7 +3,7 @@ package dev.bulwark.authn.grant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.bulwark.authn.SecurityEventListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.Generators;
 import dev.bulwark.testing.PropertyRunner;
 import java.time.Duration;
@@ -25,7 +25,7 @@ class GrantProperties {
       boolean revoke = c.draw("revoke", Generators.booleans());
       int revokeAfterApprovalMinutes = c.draw("revokeAfterApprovalMinutes", Generators.ints(0, 600));
       List<Integer> probes = c.draw("probes", Generators.lists(Generators.ints(0, 1200), 1, 30));
-      TestClock clock = new TestClock();
+      FakeClock clock = FakeClock.atDefaultEpoch();
       Instant t0 = clock.instant();
       Grants grants = new Grants(new InMemoryGrantStore(), GrantPolicy.defaults(), clock, SecurityEventListener.NONE);
       Grant g = grants.request("bob", "role:x", "why", Duration.ofMinutes(durationMinutes));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class GrantsTest {
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
   final Grants grants = new Grants(new InMemoryGrantStore(), GrantPolicy.defaults(), clock, events);
 

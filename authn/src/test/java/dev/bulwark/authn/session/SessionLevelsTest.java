@@ -4,14 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.stepup.StepUp;
 import dev.bulwark.authn.stepup.StepUpDecision;
 import dev.bulwark.authn.stepup.StepUpRequirement;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.authn.webauthn.WebAuthnLogin;
 import java.time.Duration;
 import java.util.Map;
@@ -24,11 +24,11 @@ import org.junit.jupiter.api.Test;
  */
 class SessionLevelsTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
   private final Sessions sessions = Sessions.builder(new InMemorySessionStore(clock)).clock(clock).build();
 
   private static WebAuthnLogin passkey(boolean synced) {
-    return new WebAuthnLogin("alice", new ByteArray(new byte[] {1, 2, 3}), true, synced, synced, 0, false,
+    return new WebAuthnLogin("alice", Bytes.of(new byte[] {1, 2, 3}), true, synced, synced, 0, false,
         synced ? AssuranceLevel.AAL2 : AssuranceLevel.AAL3);
   }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.session.spi.SessionStore;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.Gen;
 import dev.bulwark.testing.Generators;
 import dev.bulwark.testing.PropertyRunner;
@@ -32,7 +32,7 @@ class SessionProperties {
       int extraAbsoluteMinutes = c.draw("extraAbsoluteMinutes", Generators.ints(0, 600));
       int touchSeconds = c.draw("touchSeconds", Generators.ints(0, 30));
       List<Integer> gapsMinutes = c.draw("gapsMinutes", Generators.lists(Generators.ints(0, 200), 0, 40));
-      TestClock clock = new TestClock();
+      FakeClock clock = FakeClock.atDefaultEpoch();
       Duration idle = Duration.ofMinutes(idleMinutes);
       Duration absolute = idle.plusMinutes(extraAbsoluteMinutes);
       Duration touch = Duration.ofSeconds(Math.min(touchSeconds, idle.toSeconds() - 1));
@@ -78,7 +78,7 @@ class SessionProperties {
       int idleMinutes = c.draw("idleMinutes", Generators.ints(1, 180));
       int touchSeconds = c.draw("touchSeconds", Generators.ints(-1, 120));
       List<Integer> gapsSeconds = c.draw("gapsSeconds", Generators.lists(Generators.ints(0, 400), 0, 60));
-      TestClock clock = new TestClock();
+      FakeClock clock = FakeClock.atDefaultEpoch();
       Duration idle = Duration.ofMinutes(idleMinutes);
       SessionPolicy policy = SessionPolicy.custom(idle, idle.multipliedBy(100));
       if (touchSeconds >= 0) {
@@ -180,7 +180,7 @@ class SessionProperties {
       int limit = c.draw("limit", Generators.ints(1, 4));
       int logins = c.draw("logins", Generators.ints(2, 24));
       LimitAction action = c.draw("action", actions());
-      TestClock clock = new TestClock();
+      FakeClock clock = FakeClock.atDefaultEpoch();
       InMemorySessionStore store = new InMemorySessionStore(clock);
       Sessions s = Sessions.builder(store)
           .policy(SessionPolicy.nist(AssuranceLevel.AAL2).withLimit(limit, action)).clock(clock).build();

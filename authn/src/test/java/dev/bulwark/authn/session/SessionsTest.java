@@ -9,7 +9,7 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionsTest {
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
   final InMemorySessionStore store = new InMemorySessionStore(clock);
 

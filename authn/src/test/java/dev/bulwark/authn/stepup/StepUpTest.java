@@ -13,7 +13,7 @@ import dev.bulwark.authn.session.Session;
 import dev.bulwark.authn.session.SessionPolicy;
 import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 class StepUpTest {
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
   final Sessions sessions = Sessions.builder(new InMemorySessionStore(clock))
       .policy(SessionPolicy.nist(AssuranceLevel.AAL2).withElevationTimeout(Duration.ofMinutes(10)))

@@ -8,7 +8,7 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.session.Session;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.authn.token.TokenException.Reason;
 import java.time.Duration;
 import java.util.Map;
@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 class SessionJwtsTest {
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final SessionJwts jwts = new SessionJwts("https://app.example.com", "app", Duration.ofMinutes(5), clock, SecurityEventListener.NONE);
 
   Session session() {
@@ -44,10 +44,10 @@ class SessionJwtsTest {
     assertNotEquals(oldKid, newKid);
     assertEquals(oldKid, jwts.validate(old).keyId());
     assertEquals(newKid, jwts.validate(jwts.issue(session())).keyId());
-    assertEquals(2, jwts.publicKeys().getKeys().size());
+    assertEquals(2, jwts.publicKeys().size());
     clock.advance(Duration.ofMinutes(5).plusSeconds(30));
     assertEquals(Reason.UNKNOWN_KEY, assertThrows(TokenException.class, () -> jwts.validate(old)).reason());
-    assertEquals(1, jwts.publicKeys().getKeys().size());
+    assertEquals(1, jwts.publicKeys().size());
   }
 
   @Test
@@ -56,7 +56,7 @@ class SessionJwtsTest {
     clock.advance(Duration.ofMinutes(5).plusSeconds(30));
     assertEquals(Reason.EXPIRED, assertThrows(TokenException.class, () -> jwts.validate(t)).reason());
     SessionJwts other = new SessionJwts("https://other.example.com", "app", clock);
-    other.trust(jwts.publicKeys().getKeys().get(0).toECKey(), clock.instant().plus(Duration.ofHours(1)));
+    other.trust(jwts.publicKeys().get(0), clock.instant().plus(Duration.ofHours(1)));
     String fresh = jwts.issue(session());
     assertEquals(Reason.WRONG_ISSUER, assertThrows(TokenException.class, () -> other.validate(fresh)).reason());
   }

@@ -3,7 +3,7 @@ package dev.bulwark.authn.webauthn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** One source starting ceremonies in a loop cannot push out other users' ceremonies. */
 class InMemoryChallengeStoreFloodTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
   private final InMemoryChallengeStore store = new InMemoryChallengeStore(clock);
 
   private Instant expiry() {

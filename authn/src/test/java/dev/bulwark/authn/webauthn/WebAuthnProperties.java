@@ -1,10 +1,11 @@
 package dev.bulwark.authn.webauthn;
 
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.bulwark.authn.SecurityEventListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.Generators;
 import dev.bulwark.testing.PropertyRunner;
 import java.util.Optional;
@@ -17,8 +18,8 @@ class WebAuthnProperties {
   private static final class Fixture {
     final InMemoryCredentialStore store = new InMemoryCredentialStore();
     final WebAuthn webauthn = WebAuthn.builder(WebAuthnPolicy.of("example.com", "Example", "https://example.com"), store)
-        .clock(new TestClock()).listener(SecurityEventListener.NONE).build();
-    final SoftwareAuthenticator authenticator = new SoftwareAuthenticator("https://example.com");
+        .clock(FakeClock.atDefaultEpoch()).listener(SecurityEventListener.NONE).build();
+    final VirtualAuthenticator authenticator = new VirtualAuthenticator("https://example.com");
 
     Fixture() {
       Ceremony reg = webauthn.startRegistration("alice", "Alice");
@@ -38,19 +39,19 @@ class WebAuthnProperties {
       int position = c.draw("position", Generators.ints(0, 4096));
       int bit = c.draw("bit", Generators.ints(0, 7));
       // One registration for all tries: each try runs a fresh authentication ceremony.
-      SoftwareAuthenticator.Credential cred = FIXTURE.authenticator.credentials().get(0);
+      VirtualAuthenticator.Credential cred = FIXTURE.authenticator.credentials().get(0);
       WebAuthn w = FIXTURE.webauthn;
       InMemoryCredentialStore store = FIXTURE.store;
-      SoftwareAuthenticator authenticator = FIXTURE.authenticator;
+      VirtualAuthenticator authenticator = FIXTURE.authenticator;
 
       Ceremony a = w.startAuthentication(Optional.of("alice"));
-      byte[] cd = SoftwareAuthenticator.clientData("webauthn.get", SoftwareAuthenticator.challengeOf(a.optionsJson()),
+      byte[] cd = VirtualAuthenticator.clientData("webauthn.get", VirtualAuthenticator.challengeOf(a.optionsJson()),
           "https://example.com");
-      byte[] ad = SoftwareAuthenticator.authData("example.com", authenticator.flags(false), 1, new byte[0]);
-      byte[] sig = SoftwareAuthenticator.sign(cred, SoftwareAuthenticator.concat(ad, SoftwareAuthenticator.sha256(cd)));
+      byte[] ad = VirtualAuthenticator.authData("example.com", authenticator.flags(false), 1, new byte[0]);
+      byte[] sig = VirtualAuthenticator.sign(cred, VirtualAuthenticator.concat(ad, VirtualAuthenticator.sha256(cd)));
       byte[] target = part == 0 ? ad : part == 1 ? cd : sig;
       target[position % target.length] ^= (byte) (1 << bit);
-      String tampered = SoftwareAuthenticator.assertionJson(cred, cd, ad, sig);
+      String tampered = VirtualAuthenticator.assertionJson(cred, cd, ad, sig);
       assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), tampered));
       assertEquals(0, store.forUsername("alice").iterator().next().signatureCount());
     });

@@ -1,16 +1,15 @@
 package dev.bulwark.authn.webauthn;
 
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.yubico.webauthn.data.ResidentKeyRequirement;
-import com.yubico.webauthn.data.UserVerificationRequirement;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.SecurityEventType;
 import dev.bulwark.authn.testsupport.RecordingListener;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -20,10 +19,10 @@ class WebAuthnTest {
   static final String ORIGIN = "https://example.com";
   static final String RP_ID = "example.com";
 
-  final TestClock clock = new TestClock();
+  final FakeClock clock = FakeClock.atDefaultEpoch();
   final RecordingListener events = new RecordingListener();
   final InMemoryCredentialStore store = new InMemoryCredentialStore();
-  final SoftwareAuthenticator authenticator = new SoftwareAuthenticator(ORIGIN);
+  final VirtualAuthenticator authenticator = new VirtualAuthenticator(ORIGIN);
 
   WebAuthn webauthn(WebAuthnPolicy policy) {
     return WebAuthn.builder(policy, store).clock(clock).listener(events).build();
@@ -59,7 +58,7 @@ class WebAuthnTest {
 
   @Test
   void passkey_usernameLessLogin_identifiesUserFromHandle() throws Exception {
-    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withResidentKey(ResidentKeyRequirement.REQUIRED));
+    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withResidentKey(WebAuthnPolicy.ResidentKey.REQUIRED));
     Ceremony reg = w.startRegistration("bob", "Bob");
     assertTrue(reg.optionsJson().contains("\"residentKey\":\"required\""), reg.optionsJson());
     w.finishRegistration(reg.id(), authenticator.register(reg.optionsJson()));
@@ -174,8 +173,8 @@ class WebAuthnTest {
   void wrongOrigin_failsRegistrationAndAuthentication() throws Exception {
     WebAuthn w = webauthn();
     Ceremony c = w.startRegistration("alice", "Alice");
-    SoftwareAuthenticator.Credential cred = authenticator.newCredential(new byte[] {1, 2, 3}, RP_ID);
-    String evil = authenticator.registration(cred, SoftwareAuthenticator.challengeOf(c.optionsJson()),
+    VirtualAuthenticator.Credential cred = authenticator.newCredential(new byte[] {1, 2, 3}, RP_ID);
+    String evil = authenticator.registration(cred, VirtualAuthenticator.challengeOf(c.optionsJson()),
         "https://evil.example", RP_ID, authenticator.flags(true), "webauthn.create");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishRegistration(c.id(), evil)).reason());
@@ -183,9 +182,9 @@ class WebAuthnTest {
 
     authenticator.credentials().clear();
     register(w, "alice");
-    SoftwareAuthenticator.Credential real = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential real = authenticator.credentials().get(0);
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    String phished = authenticator.assertion(real, SoftwareAuthenticator.challengeOf(a.optionsJson()),
+    String phished = authenticator.assertion(real, VirtualAuthenticator.challengeOf(a.optionsJson()),
         "https://examp1e.com", RP_ID, authenticator.flags(false), 5, "webauthn.get");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), phished)).reason());
@@ -196,9 +195,9 @@ class WebAuthnTest {
   void wrongRpIdHash_fails() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator.Credential real = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential real = authenticator.credentials().get(0);
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    String other = authenticator.assertion(real, SoftwareAuthenticator.challengeOf(a.optionsJson()), ORIGIN,
+    String other = authenticator.assertion(real, VirtualAuthenticator.challengeOf(a.optionsJson()), ORIGIN,
         "other.example", authenticator.flags(false), 1, "webauthn.get");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), other)).reason());
@@ -208,9 +207,9 @@ class WebAuthnTest {
   void wrongCeremonyType_fails() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator.Credential real = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential real = authenticator.credentials().get(0);
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    String created = authenticator.assertion(real, SoftwareAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
+    String created = authenticator.assertion(real, VirtualAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
         authenticator.flags(false), 1, "webauthn.create");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), created)).reason());
@@ -228,7 +227,7 @@ class WebAuthnTest {
 
   @Test
   void userVerificationDiscouraged_acceptsPresenceOnly_atAal1() throws Exception {
-    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withUserVerification(UserVerificationRequirement.DISCOURAGED));
+    WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN).withUserVerification(WebAuthnPolicy.UserVerification.DISCOURAGED));
     authenticator.userVerification = false;
     register(w, "alice");
     Ceremony a = w.startAuthentication(Optional.of("alice"));
@@ -241,10 +240,10 @@ class WebAuthnTest {
   void userPresenceMissing_fails() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator.Credential real = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential real = authenticator.credentials().get(0);
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    String noUp = authenticator.assertion(real, SoftwareAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
-        SoftwareAuthenticator.UV, 1, "webauthn.get");
+    String noUp = authenticator.assertion(real, VirtualAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
+        VirtualAuthenticator.UV, 1, "webauthn.get");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), noUp)).reason());
   }
@@ -260,7 +259,7 @@ class WebAuthnTest {
   void untrustedAttestationRefused_whenPolicySaysSo() throws Exception {
     authenticator.attestationFormat = "packed"; // self attestation: no chain to a trusted root
     WebAuthn w = webauthn(WebAuthnPolicy.of(RP_ID, "Example", ORIGIN)
-        .withAttestation(com.yubico.webauthn.data.AttestationConveyancePreference.DIRECT, false));
+        .withAttestation(WebAuthnPolicy.Attestation.DIRECT, false));
     Ceremony c = w.startRegistration("alice", "Alice");
     assertTrue(c.optionsJson().contains("\"attestation\":\"direct\""), c.optionsJson());
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
@@ -272,12 +271,12 @@ class WebAuthnTest {
   void credentialOfAnotherUser_isRejected() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator bobsKey = new SoftwareAuthenticator(ORIGIN);
+    VirtualAuthenticator bobsKey = new VirtualAuthenticator(ORIGIN);
     Ceremony reg = w.startRegistration("bob", "Bob");
     w.finishRegistration(reg.id(), bobsKey.register(reg.optionsJson()));
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    SoftwareAuthenticator.Credential bob = bobsKey.credentials().get(0);
-    String asBob = bobsKey.assertion(bob, SoftwareAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
+    VirtualAuthenticator.Credential bob = bobsKey.credentials().get(0);
+    String asBob = bobsKey.assertion(bob, VirtualAuthenticator.challengeOf(a.optionsJson()), ORIGIN, RP_ID,
         bobsKey.flags(false), 1, "webauthn.get");
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), asBob)).reason());
@@ -287,13 +286,13 @@ class WebAuthnTest {
   void tamperedSignature_fails() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator.Credential real = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential real = authenticator.credentials().get(0);
     Ceremony a = w.startAuthentication(Optional.of("alice"));
-    byte[] cd = SoftwareAuthenticator.clientData("webauthn.get", SoftwareAuthenticator.challengeOf(a.optionsJson()), ORIGIN);
-    byte[] ad = SoftwareAuthenticator.authData(RP_ID, authenticator.flags(false), 7, new byte[0]);
-    byte[] sig = SoftwareAuthenticator.sign(real, SoftwareAuthenticator.concat(ad, SoftwareAuthenticator.sha256(cd)));
+    byte[] cd = VirtualAuthenticator.clientData("webauthn.get", VirtualAuthenticator.challengeOf(a.optionsJson()), ORIGIN);
+    byte[] ad = VirtualAuthenticator.authData(RP_ID, authenticator.flags(false), 7, new byte[0]);
+    byte[] sig = VirtualAuthenticator.sign(real, VirtualAuthenticator.concat(ad, VirtualAuthenticator.sha256(cd)));
     ad[33] ^= 0x01; // counter byte changed after signing
-    String tampered = SoftwareAuthenticator.assertionJson(real, cd, ad, sig);
+    String tampered = VirtualAuthenticator.assertionJson(real, cd, ad, sig);
     assertEquals(WebAuthnException.Reason.VERIFICATION_FAILED,
         assertThrows(WebAuthnException.class, () -> w.finishAuthentication(a.id(), tampered)).reason());
     assertEquals(0, store.forUsername("alice").iterator().next().signatureCount());
@@ -329,9 +328,9 @@ class WebAuthnTest {
   void duplicateCredentialId_isNotRegisteredTwice() throws Exception {
     WebAuthn w = webauthn();
     register(w, "alice");
-    SoftwareAuthenticator.Credential cred = authenticator.credentials().get(0);
+    VirtualAuthenticator.Credential cred = authenticator.credentials().get(0);
     Ceremony c = w.startRegistration("mallory", "Mallory");
-    String again = authenticator.registration(cred, SoftwareAuthenticator.challengeOf(c.optionsJson()), ORIGIN, RP_ID,
+    String again = authenticator.registration(cred, VirtualAuthenticator.challengeOf(c.optionsJson()), ORIGIN, RP_ID,
         authenticator.flags(true), "webauthn.create");
     WebAuthnException e = assertThrows(WebAuthnException.class, () -> w.finishRegistration(c.id(), again));
     assertTrue(e.reason() == WebAuthnException.Reason.CREDENTIAL_CONFLICT

@@ -1,7 +1,5 @@
 package dev.bulwark.samples.notes;
 
-import com.yubico.webauthn.data.ByteArray;
-import com.yubico.webauthn.data.ResidentKeyRequirement;
 import dev.bulwark.audit.Action;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
@@ -332,7 +330,7 @@ final class NotesService implements AutoCloseable {
     this.loginFlow = LoginFlow.builder(directory, hasher, lockout).totp(totp).mfaPolicy(MfaPolicy.everyone())
         .oneStep(true).clock(clock).listener(listener).build();
     this.webauthn = WebAuthn.builder(WebAuthnPolicy.of("localhost", "Bulwark Notes", webOrigin)
-            .withResidentKey(ResidentKeyRequirement.REQUIRED), passkeys)
+            .withResidentKey(WebAuthnPolicy.ResidentKey.REQUIRED), passkeys)
         .challenges(challenges).clock(clock).listener(listener).build();
     this.sessions = Sessions.builder(sessionStore).policy(SessionPolicy.nist(AssuranceLevel.AAL2)).clock(clock)
         .listener(listener).build();
@@ -761,10 +759,10 @@ final class NotesService implements AutoCloseable {
   /** Removes one of {@code u}'s passkeys (base64url credential id); needs a recent re-authentication. */
   void removePasskey(Session s, AppStore.User u, String credentialId) throws UserError {
     requireReauthentication(s, u);
-    ByteArray id;
+    dev.bulwark.common.Bytes id;
     try {
-      id = ByteArray.fromBase64Url(credentialId == null ? "" : credentialId);
-    } catch (com.yubico.webauthn.data.exception.Base64UrlException | IllegalArgumentException e) {
+      id = dev.bulwark.common.Bytes.fromBase64Url(credentialId == null ? "" : credentialId);
+    } catch (IllegalArgumentException e) {
       throw new UserError("That passkey does not exist (any more).");
     }
     if (id.isEmpty() || !webauthn.removeCredential(u.username(), id)) {

@@ -639,7 +639,7 @@ final class Web implements HttpHandler {
     AppStore.User u = a.user();
     StringBuilder keys = new StringBuilder();
     for (StoredCredential c : service.passkeysOf(u)) {
-      String id = c.credentialId().getBase64Url();
+      String id = c.credentialId().base64Url();
       keys.append("<li class=\"passkey\" data-passkey-id=\"").append(h(id)).append("\">Passkey added ")
           .append(Html.time(c.registeredAt()))
           .append(c.lastUsedAt().map(t -> ", last used " + Html.time(t)).orElse("")).append(' ')

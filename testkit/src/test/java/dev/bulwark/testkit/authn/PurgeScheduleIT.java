@@ -16,7 +16,7 @@ import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -33,7 +33,7 @@ class PurgeScheduleIT {
   @Test
   void oneRun_purgesEveryStore() throws Exception {
     FakeClock clock = FakeClock.atDefaultEpoch();
-    try (PostgresDatabase db = PostgresDatabase.create("authn_purge")) {
+    try (PostgresSchema db = PostgresSchema.create("authn_purge")) {
       DataSource ds = db.dataSource();
       JdbcAttemptStore attempts = new JdbcAttemptStore(ds, clock);
       JdbcChallengeStore challenges = new JdbcChallengeStore(ds);

@@ -1,13 +1,13 @@
 package dev.bulwark.authn.grant.jdbc;
 
-import dev.bulwark.authn.internal.Schema;
-import static dev.bulwark.authn.session.internal.Jdbc.instant;
-import static dev.bulwark.authn.session.internal.Jdbc.nanos;
+import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 
 import dev.bulwark.authn.grant.Grant;
 import dev.bulwark.authn.grant.GrantState;
 import dev.bulwark.authn.grant.spi.GrantStore;
-import dev.bulwark.authn.session.internal.Jdbc;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,25 +30,63 @@ public final class JdbcGrantStore implements GrantStore {
   private static final String COLUMNS = "id, subject, target, justification, duration_nanos, state, requested_at,"
       + " decided_by, decided_at, active_from, active_until";
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
 
+  /** The table and columns this store reads, with the module's migrations. */
+  static final JdbcSchema SCHEMA = AuthnSchema.builder()
+      .table("bulwark_authn_grants", "id varchar", "subject varchar", "target varchar", "justification varchar",
+          "duration_nanos int8", "state varchar", "requested_at timestamptz", "decided_by varchar",
+          "decided_at timestamptz", "active_from timestamptz", "active_until timestamptz")
+      .build();
+
+  /**
+   * Applies the module's migrations if needed (see {@link Builder#createSchema}).
+   *
+   * @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made or read
+   */
   public JdbcGrantStore(DataSource dataSource) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Schema.create(dataSource, "the grant table", List.of(
-        "CREATE TABLE IF NOT EXISTS bulwark_authn_grants ("
-            + " id varchar(64) PRIMARY KEY, subject varchar(255) NOT NULL, target varchar(255) NOT NULL,"
-            + " justification varchar(1000) NOT NULL, duration_nanos bigint NOT NULL, state varchar(16) NOT NULL,"
-            + " requested_at bigint NOT NULL, decided_by varchar(255), decided_at bigint,"
-            + " active_from bigint, active_until bigint)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authn_grants_subject ON bulwark_authn_grants (subject)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authn_grants_state ON bulwark_authn_grants (state)"),
-        "SELECT " + COLUMNS + " FROM bulwark_authn_grants WHERE 1 = 0");
+    this(builder(dataSource));
+  }
+
+  private JdbcGrantStore(Builder b) {
+    this.jdbc = AuthnSchema.jdbc(b.dataSource);
+    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+  }
+
+  /** A builder; {@code createSchema} is optional. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcGrantStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * on start (default true); with false it runs no DDL and only checks, read-only, that its
+     * table exist with the expected columns, so the runtime role needs no CREATE right.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    public JdbcGrantStore build() {
+      return new JdbcGrantStore(this);
+    }
   }
 
   @Override
   public void insert(Grant g) {
     Objects.requireNonNull(g, "grant");
-    Jdbc.run(dataSource, "grant insert", c -> {
+    jdbc.run("grant insert", c -> {
       try (PreparedStatement p = c.prepareStatement("INSERT INTO bulwark_authn_grants (" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING")) {
         p.setString(1, g.id());
@@ -57,7 +95,7 @@ public final class JdbcGrantStore implements GrantStore {
         p.setString(4, g.justification());
         p.setLong(5, g.duration().toNanos());
         p.setString(6, g.state().name());
-        p.setLong(7, nanos(g.requestedAt()));
+        Timestamps.set(p, 7, g.requestedAt());
         bindTail(p, 8, g);
         if (p.executeUpdate() != 1) {
           throw new IllegalArgumentException("grant id already exists");
@@ -79,11 +117,7 @@ public final class JdbcGrantStore implements GrantStore {
   }
 
   private static void optionalInstant(PreparedStatement p, int i, Optional<Instant> t) throws SQLException {
-    if (t.isPresent()) {
-      p.setLong(i, nanos(t.get()));
-    } else {
-      p.setNull(i, Types.BIGINT);
-    }
+    Timestamps.set(p, i, t.orElse(null));
   }
 
   @Override
@@ -97,7 +131,7 @@ public final class JdbcGrantStore implements GrantStore {
   public boolean transition(GrantState expected, Grant next) {
     Objects.requireNonNull(expected, "expected");
     Objects.requireNonNull(next, "next");
-    return Jdbc.run(dataSource, "grant transition", c -> {
+    return jdbc.run("grant transition", c -> {
       try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_authn_grants SET state = ?, decided_by = ?,"
           + " decided_at = ?, active_from = ?, active_until = ? WHERE id = ? AND state = ? AND subject = ?")) {
         p.setString(1, next.state().name());
@@ -121,8 +155,8 @@ public final class JdbcGrantStore implements GrantStore {
   public List<Grant> due(Instant now, Instant pendingRequestedBefore, int limit) {
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_grants WHERE (state = 'APPROVED' AND active_until <= ?)"
         + " OR (state = 'PENDING' AND requested_at <= ?) ORDER BY requested_at, id LIMIT ?", p -> {
-          p.setLong(1, nanos(now));
-          p.setLong(2, nanos(pendingRequestedBefore));
+          Timestamps.set(p, 1, now);
+          Timestamps.set(p, 2, pendingRequestedBefore);
           p.setInt(3, limit);
         });
   }
@@ -133,7 +167,7 @@ public final class JdbcGrantStore implements GrantStore {
   }
 
   private List<Grant> query(String sql, Binder binder) {
-    return Jdbc.run(dataSource, "grant query", c -> {
+    return jdbc.run("grant query", c -> {
       try (PreparedStatement p = c.prepareStatement(sql)) {
         binder.bind(p);
         List<Grant> out = new ArrayList<>();
@@ -149,12 +183,11 @@ public final class JdbcGrantStore implements GrantStore {
 
   private static Grant read(ResultSet rs) throws SQLException {
     return new Grant(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-        Duration.ofNanos(rs.getLong(5)), GrantState.valueOf(rs.getString(6)), instant(rs.getLong(7)),
+        Duration.ofNanos(rs.getLong(5)), GrantState.valueOf(rs.getString(6)), Timestamps.get(rs, 7),
         Optional.ofNullable(rs.getString(8)), optInstant(rs, 9), optInstant(rs, 10), optInstant(rs, 11));
   }
 
   private static Optional<Instant> optInstant(ResultSet rs, int i) throws SQLException {
-    long v = rs.getLong(i);
-    return rs.wasNull() ? Optional.empty() : Optional.of(instant(v));
+    return Optional.ofNullable(Timestamps.get(rs, i));
   }
 }

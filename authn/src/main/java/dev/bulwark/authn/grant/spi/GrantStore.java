@@ -37,4 +37,9 @@ public interface GrantStore {
    * {@code pendingRequestedBefore}.
    */
   List<Grant> due(Instant now, Instant pendingRequestedBefore, int limit);
+
+  /** An in-process store for one application node (the same as {@code new InMemoryGrantStore()}). */
+  static GrantStore inMemory() {
+    return new dev.bulwark.authn.grant.InMemoryGrantStore();
+  }
 }

@@ -1,6 +1,10 @@
 package dev.bulwark.authn.session.jdbc;
 
-import dev.bulwark.authn.internal.Schema;
+import dev.bulwark.authn.AuthnStoreException;
+import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.session.LimitAction;
@@ -33,9 +37,13 @@ import javax.sql.DataSource;
  *   <li>{@code bulwark_authn_sessions}: one row per session, primary key the SHA-256 of the token.
  * </ul>
  *
- * <p>Instants are stored as nanoseconds since the epoch ({@code bigint}), so they round-trip
- * exactly. Thread-safe; each call uses its own connection. SQL failures are rethrown as
- * {@link IllegalStateException} with the cause, after rolling back.
+ * <p>Instants are stored as {@code timestamptz}, truncated to the microsecond (as are the factor
+ * times in the {@code factors} column); durations as nanoseconds. The tables come from the
+ * module's migrations ({@code dev/bulwark/authn/db/migration/}), applied on start unless built with
+ * {@link Builder#createSchema createSchema(false)}.
+ *
+ * <p>Thread-safe; each call uses its own connection. SQL failures are rethrown as
+ * {@link AuthnStoreException} with the cause, after rolling back.
  */
 public final class JdbcSessionStore implements SessionStore {
 
@@ -43,33 +51,61 @@ public final class JdbcSessionStore implements SessionStore {
       "token_hash, session_id, user_id, aal, factors, auth_time, created_at, last_seen_at, idle_nanos,"
           + " absolute_deadline, elevated_aal, elevated_until";
 
-  private final DataSource dataSource;
+  /** The tables and columns this store reads, with the module's migrations. */
+  static final JdbcSchema SCHEMA = AuthnSchema.builder()
+      .table("bulwark_authn_session_users", "user_id varchar")
+      .table("bulwark_authn_sessions", "token_hash bytea", "session_id varchar", "user_id varchar", "aal varchar",
+          "factors varchar", "auth_time timestamptz", "created_at timestamptz", "last_seen_at timestamptz",
+          "idle_nanos int8", "absolute_deadline timestamptz", "elevated_aal varchar", "elevated_until timestamptz")
+      .build();
 
-  /** Uses {@code dataSource} and creates the tables if they do not exist. */
+  private final DataSource dataSource;
+  private final Jdbc jdbc;
+
+  /**
+   * Uses {@code dataSource}; applies the module's migrations if needed (see
+   * {@link Builder#createSchema}).
+   *
+   * @throws AuthnStoreException if the tables cannot be made or read
+   */
   public JdbcSessionStore(DataSource dataSource) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    createSchema();
+    this(builder(dataSource));
   }
 
-  private void createSchema() {
-    Schema.create(dataSource, "the session tables", List.of(
-        "CREATE TABLE IF NOT EXISTS bulwark_authn_session_users (user_id varchar(255) PRIMARY KEY)",
-        "CREATE TABLE IF NOT EXISTS bulwark_authn_sessions ("
-          + " token_hash bytea PRIMARY KEY,"
-          + " session_id varchar(64) NOT NULL UNIQUE,"
-          + " user_id varchar(255) NOT NULL,"
-          + " aal varchar(8) NOT NULL,"
-          + " factors varchar(512) NOT NULL,"
-          + " auth_time bigint NOT NULL,"
-          + " created_at bigint NOT NULL,"
-          + " last_seen_at bigint NOT NULL,"
-          + " idle_nanos bigint NOT NULL,"
-          + " absolute_deadline bigint NOT NULL,"
-          + " elevated_aal varchar(8),"
-          + " elevated_until bigint)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authn_sessions_user ON bulwark_authn_sessions (user_id)"),
-        "SELECT " + COLUMNS + " FROM bulwark_authn_sessions"
-            + " WHERE EXISTS (SELECT user_id FROM bulwark_authn_session_users WHERE 1 = 0)");
+  private JdbcSessionStore(Builder b) {
+    this.dataSource = b.dataSource;
+    this.jdbc = AuthnSchema.jdbc(b.dataSource);
+    AuthnSchema.apply(SCHEMA, dataSource, b.createSchema);
+  }
+
+  /** A builder; {@code createSchema} is optional. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcSessionStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * on start (default true); with false it runs no DDL and only checks, read-only, that its
+     * tables exist with the expected columns, so the runtime role needs no CREATE right.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws AuthnStoreException if the tables cannot be made, are missing or have other columns */
+    public JdbcSessionStore build() {
+      return new JdbcSessionStore(this);
+    }
   }
 
   @Override
@@ -143,17 +179,17 @@ public final class JdbcSessionStore implements SessionStore {
       p.setString(3, s.userId());
       p.setString(4, s.assuranceLevel().name());
       p.setString(5, encodeFactors(s));
-      p.setLong(6, nanos(s.authTime()));
-      p.setLong(7, nanos(s.createdAt()));
-      p.setLong(8, nanos(s.lastSeenAt()));
+      Timestamps.set(p, 6, s.authTime());
+      Timestamps.set(p, 7, s.createdAt());
+      Timestamps.set(p, 8, s.lastSeenAt());
       p.setLong(9, s.idleTimeout().toNanos());
-      p.setLong(10, nanos(s.absoluteDeadline()));
+      Timestamps.set(p, 10, s.absoluteDeadline());
       if (s.elevation().isPresent()) {
         p.setString(11, s.elevation().get().level().name());
-        p.setLong(12, nanos(s.elevation().get().until()));
+        Timestamps.set(p, 12, s.elevation().get().until());
       } else {
         p.setNull(11, java.sql.Types.VARCHAR);
-        p.setNull(12, java.sql.Types.BIGINT);
+        Timestamps.set(p, 12, null);
       }
       p.executeUpdate();
     }
@@ -169,7 +205,7 @@ public final class JdbcSessionStore implements SessionStore {
         return rs.next() ? Optional.of(read(rs)) : Optional.empty();
       }
     } catch (SQLException e) {
-      throw new IllegalStateException("session lookup failed", e);
+      throw new AuthnStoreException("session lookup failed", e);
     }
   }
 
@@ -180,11 +216,11 @@ public final class JdbcSessionStore implements SessionStore {
     try (Connection c = dataSource.getConnection();
         PreparedStatement u = c.prepareStatement(
             "UPDATE bulwark_authn_sessions SET last_seen_at = GREATEST(last_seen_at, ?) WHERE token_hash = ?")) {
-      u.setLong(1, nanos(at));
+      Timestamps.set(u, 1, at);
       u.setBytes(2, hash.bytes());
       return u.executeUpdate() == 1;
     } catch (SQLException e) {
-      throw new IllegalStateException("session touch failed", e);
+      throw new AuthnStoreException("session touch failed", e);
     }
   }
 
@@ -239,7 +275,7 @@ public final class JdbcSessionStore implements SessionStore {
             + " FROM bulwark_authn_sessions WHERE user_id = ? AND absolute_deadline > ?"
             + " ORDER BY created_at, session_id")) {
       q.setString(1, userId);
-      q.setLong(2, nanos(now));
+      Timestamps.set(q, 2, now);
       try (ResultSet rs = q.executeQuery()) {
         while (rs.next()) {
           Session s = read(rs);
@@ -250,7 +286,7 @@ public final class JdbcSessionStore implements SessionStore {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("session list failed", e);
+      throw new AuthnStoreException("session list failed", e);
     }
   }
 
@@ -258,23 +294,19 @@ public final class JdbcSessionStore implements SessionStore {
   public int purgeExpired(Instant now) {
     try (Connection c = dataSource.getConnection();
         PreparedStatement d = c.prepareStatement(
-            "DELETE FROM bulwark_authn_sessions WHERE absolute_deadline <= ? OR last_seen_at + idle_nanos <= ?")) {
-      d.setLong(1, nanos(now));
-      d.setLong(2, nanos(now));
+            "DELETE FROM bulwark_authn_sessions WHERE absolute_deadline <= ?"
+                + " OR last_seen_at + div(idle_nanos, 1000) * interval '1 microsecond' <= ?")) {
+      Timestamps.set(d, 1, now);
+      Timestamps.set(d, 2, now);
       return d.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("session purge failed", e);
+      throw new AuthnStoreException("session purge failed", e);
     }
   }
 
   @FunctionalInterface
   private interface Binder {
     void bind(PreparedStatement p) throws SQLException;
-  }
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
   }
 
   private List<Session> deleteWhere(String where, Binder binder) {
@@ -290,45 +322,29 @@ public final class JdbcSessionStore implements SessionStore {
       }
       return out;
     } catch (SQLException e) {
-      throw new IllegalStateException("session delete failed", e);
+      throw new AuthnStoreException("session delete failed", e);
     }
   }
 
-  private <T> T inTransaction(Work<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        c.commit();
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("session store transaction failed", e);
-    }
+  private <T> T inTransaction(Jdbc.Work<T> work) {
+    return jdbc.inTransaction("session store transaction", work);
   }
 
   private static Session read(ResultSet rs) throws SQLException {
     String elevatedAal = rs.getString(11);
-    long elevatedUntil = rs.getLong(12);
     Optional<Session.Elevation> elevation = elevatedAal == null
         ? Optional.empty()
-        : Optional.of(new Session.Elevation(AssuranceLevel.valueOf(elevatedAal), instant(elevatedUntil)));
+        : Optional.of(new Session.Elevation(AssuranceLevel.valueOf(elevatedAal), Timestamps.get(rs, 12)));
     return new Session(
         rs.getString(2),
         rs.getString(3),
         AssuranceLevel.valueOf(rs.getString(4)),
         decodeFactors(rs.getString(5)),
-        instant(rs.getLong(6)),
-        instant(rs.getLong(7)),
-        instant(rs.getLong(8)),
+        Timestamps.get(rs, 6),
+        Timestamps.get(rs, 7),
+        Timestamps.get(rs, 8),
         Duration.ofNanos(rs.getLong(9)),
-        instant(rs.getLong(10)),
+        Timestamps.get(rs, 10),
         elevation,
         decodeFactorLevels(rs.getString(5)));
   }
@@ -344,7 +360,8 @@ public final class JdbcSessionStore implements SessionStore {
       if (sb.length() > 0) {
         sb.append(',');
       }
-      sb.append(f.name()).append('=').append(nanos(t)).append('@').append(s.provenLevel(f).orElseThrow().name());
+      sb.append(f.name()).append('=').append(nanos(Timestamps.truncate(t))).append('@')
+          .append(s.provenLevel(f).orElseThrow().name());
     });
     return sb.toString();
   }
@@ -358,7 +375,7 @@ public final class JdbcSessionStore implements SessionStore {
       int eq = part.indexOf('=');
       int at = part.indexOf('@');
       if (eq <= 0) {
-        throw new IllegalStateException("corrupt factors column");
+        throw new AuthnStoreException("corrupt factors column");
       }
       if (at > eq) {
         out.put(Factor.valueOf(part.substring(0, eq).toUpperCase(Locale.ROOT)),
@@ -376,7 +393,7 @@ public final class JdbcSessionStore implements SessionStore {
     for (String part : text.split(",", -1)) {
       int eq = part.indexOf('=');
       if (eq <= 0) {
-        throw new IllegalStateException("corrupt factors column");
+        throw new AuthnStoreException("corrupt factors column");
       }
       int at = part.indexOf('@');
       String time = at > eq ? part.substring(eq + 1, at) : part.substring(eq + 1);

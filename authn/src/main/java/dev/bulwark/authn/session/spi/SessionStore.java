@@ -1,5 +1,6 @@
 package dev.bulwark.authn.session.spi;
 
+import java.time.InstantSource;
 import dev.bulwark.authn.session.LimitAction;
 import dev.bulwark.authn.session.Session;
 import dev.bulwark.authn.session.TokenHash;
@@ -61,4 +62,12 @@ public interface SessionStore {
 
   /** The sessions of {@code userId} that are live at {@code now}, oldest first. */
   List<Session> list(String userId, Instant now);
+
+  /**
+   * An in-process store for one application node (the same as {@code new InMemorySessionStore(clock)});
+   * entries are dropped an hour after their deadline on {@code clock}.
+   */
+  static SessionStore inMemory(InstantSource clock) {
+    return new dev.bulwark.authn.session.InMemorySessionStore(clock);
+  }
 }

@@ -1,19 +1,22 @@
 package dev.bulwark.authn.totp.jdbc;
 
-import dev.bulwark.authn.internal.Schema;
+import dev.bulwark.authn.AuthnStoreException;
+import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * {@link UsedTotpStepStore} in PostgreSQL (table {@code bulwark_authn_totp_steps}, created if
- * missing in the connection's current schema). Every application node pointing at the same
+ * {@link UsedTotpStepStore} in PostgreSQL (table {@code bulwark_authn_totp_steps} in the
+ * connection's current schema, from the module's migrations; see {@link Builder#createSchema}).
+ * Every application node pointing at the same
  * database sees the same used steps, so a code accepted on one node is a replay on all others.
  *
  * <p>Atomicity is the database's: one {@code INSERT ... ON CONFLICT DO UPDATE ... WHERE} statement
@@ -21,7 +24,7 @@ import javax.sql.DataSource;
  * whether the code is fresh. Row locks serialise concurrent callers on the same credential.
  *
  * <p>Thread-safe. {@link #purgeExpired()} deletes records past their expiry; schedule it (hourly
- * is plenty). SQL errors surface as {@link IllegalStateException} with the cause attached, which
+ * is plenty). SQL errors surface as {@link AuthnStoreException} with the cause attached, which
  * the verifier treats as "not accepted".
  */
 public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
@@ -31,32 +34,73 @@ public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
   private final DataSource dataSource;
   private final InstantSource clock;
 
-  /** Creates the table if needed. */
+  /** The table and columns this store reads, with the module's migrations. */
+  static final JdbcSchema SCHEMA = AuthnSchema.builder()
+      .table(TABLE, "credential_id varchar", "last_step int8", "expires_at timestamptz")
+      .build();
+
+  /**
+   * Applies the module's migrations if needed (see {@link Builder#createSchema}).
+   *
+   * @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made or read
+   */
   public JdbcUsedTotpStepStore(DataSource dataSource, InstantSource clock) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    this.clock = Objects.requireNonNull(clock, "clock");
-    Schema.create(dataSource, "table " + TABLE, List.of("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-            + "credential_id VARCHAR(256) PRIMARY KEY, "
-            + "last_step BIGINT NOT NULL, "
-            + "expires_at_ms BIGINT NOT NULL)"),
-        "SELECT credential_id, last_step, expires_at_ms FROM " + TABLE + " WHERE 1 = 0");
+    this(builder(dataSource, clock));
+  }
+
+  private JdbcUsedTotpStepStore(Builder b) {
+    this.dataSource = b.dataSource;
+    this.clock = b.clock;
+    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+  }
+
+  /** A builder; {@code createSchema} is optional. */
+  public static Builder builder(DataSource dataSource, InstantSource clock) {
+    return new Builder(dataSource, clock);
+  }
+
+  /** Settings of a {@link JdbcUsedTotpStepStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private final InstantSource clock;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource, InstantSource clock) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * on start (default true); with false it runs no DDL and only checks, read-only, that its
+     * table exist with the expected columns, so the runtime role needs no CREATE right.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    public JdbcUsedTotpStepStore build() {
+      return new JdbcUsedTotpStepStore(this);
+    }
   }
 
   @Override
   public boolean markUsed(String credentialId, long step, Instant expiresAt) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(expiresAt, "expiresAt");
-    String sql = "INSERT INTO " + TABLE + " AS u (credential_id, last_step, expires_at_ms) VALUES (?, ?, ?) "
-        + "ON CONFLICT (credential_id) DO UPDATE SET last_step = EXCLUDED.last_step, expires_at_ms = EXCLUDED.expires_at_ms "
-        + "WHERE u.last_step < EXCLUDED.last_step OR u.expires_at_ms <= ?";
+    String sql = "INSERT INTO " + TABLE + " AS u (credential_id, last_step, expires_at) VALUES (?, ?, ?) "
+        + "ON CONFLICT (credential_id) DO UPDATE SET last_step = EXCLUDED.last_step, expires_at = EXCLUDED.expires_at "
+        + "WHERE u.last_step < EXCLUDED.last_step OR u.expires_at <= ?";
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, credentialId);
       ps.setLong(2, step);
-      ps.setLong(3, expiresAt.toEpochMilli());
-      ps.setLong(4, clock.instant().toEpochMilli());
+      Timestamps.set(ps, 3, expiresAt);
+      Timestamps.set(ps, 4, clock.instant());
       return ps.executeUpdate() == 1;
     } catch (SQLException e) {
-      throw new IllegalStateException("could not record a used TOTP step", e);
+      throw new AuthnStoreException("could not record a used TOTP step", e);
     }
   }
 
@@ -68,18 +112,18 @@ public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
       ps.setString(1, credentialId);
       ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("could not forget used TOTP steps", e);
+      throw new AuthnStoreException("could not forget used TOTP steps", e);
     }
   }
 
   /** Deletes expired records; returns how many. */
   public int purgeExpired() {
     try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE expires_at_ms <= ?")) {
-      ps.setLong(1, clock.instant().toEpochMilli());
+        PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE expires_at <= ?")) {
+      Timestamps.set(ps, 1, clock.instant());
       return ps.executeUpdate();
     } catch (SQLException e) {
-      throw new IllegalStateException("could not purge used TOTP steps", e);
+      throw new AuthnStoreException("could not purge used TOTP steps", e);
     }
   }
 

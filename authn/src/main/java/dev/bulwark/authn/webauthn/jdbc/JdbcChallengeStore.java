@@ -1,34 +1,76 @@
 package dev.bulwark.authn.webauthn.jdbc;
 
-import dev.bulwark.authn.internal.Schema;
-import static dev.bulwark.authn.session.internal.Jdbc.nanos;
+import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 
-import dev.bulwark.authn.session.internal.Jdbc;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * {@link ChallengeStore} on PostgreSQL (table {@code bulwark_authn_webauthn_ceremonies}), for
+ * {@link ChallengeStore} on PostgreSQL (table {@code bulwark_authn_webauthn_ceremonies}, from the
+ * module's migrations; see {@link Builder#createSchema}), for
  * several nodes behind a load balancer. {@link #take} is one {@code DELETE ... RETURNING}: a
  * ceremony is consumed once even when two nodes race. Expired rows are deleted as they are met and
  * by {@link #purgeExpired}. Thread-safe.
  */
 public final class JdbcChallengeStore implements ChallengeStore {
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
 
+  /** The table and columns this store reads, with the module's migrations. */
+  static final JdbcSchema SCHEMA = AuthnSchema.builder()
+      .table("bulwark_authn_webauthn_ceremonies", "ceremony_id varchar", "request_json text", "expires_at timestamptz")
+      .build();
+
+  /**
+   * Applies the module's migrations if needed (see {@link Builder#createSchema}).
+   *
+   * @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made or read
+   */
   public JdbcChallengeStore(DataSource dataSource) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Schema.create(dataSource, "the WebAuthn ceremony table", List.of(
-        "CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_ceremonies ("
-            + " ceremony_id varchar(64) PRIMARY KEY, request_json text NOT NULL, expires_at bigint NOT NULL)"),
-        "SELECT ceremony_id, request_json, expires_at FROM bulwark_authn_webauthn_ceremonies WHERE 1 = 0");
+    this(builder(dataSource));
+  }
+
+  private JdbcChallengeStore(Builder b) {
+    this.jdbc = AuthnSchema.jdbc(b.dataSource);
+    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+  }
+
+  /** A builder; {@code createSchema} is optional. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcChallengeStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * on start (default true); with false it runs no DDL and only checks, read-only, that its
+     * table exist with the expected columns, so the runtime role needs no CREATE right.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    public JdbcChallengeStore build() {
+      return new JdbcChallengeStore(this);
+    }
   }
 
   @Override
@@ -36,12 +78,12 @@ public final class JdbcChallengeStore implements ChallengeStore {
     Objects.requireNonNull(ceremonyId, "ceremonyId");
     Objects.requireNonNull(requestJson, "requestJson");
     Objects.requireNonNull(expiresAt, "expiresAt");
-    Jdbc.run(dataSource, "ceremony insert", c -> {
+    jdbc.run("ceremony insert", c -> {
       try (PreparedStatement p = c.prepareStatement(
           "INSERT INTO bulwark_authn_webauthn_ceremonies (ceremony_id, request_json, expires_at) VALUES (?, ?, ?)")) {
         p.setString(1, ceremonyId);
         p.setString(2, requestJson);
-        p.setLong(3, nanos(expiresAt));
+        Timestamps.set(p, 3, expiresAt);
         p.executeUpdate();
       }
       return null;
@@ -52,12 +94,12 @@ public final class JdbcChallengeStore implements ChallengeStore {
   public Optional<String> take(String ceremonyId, Instant now) {
     Objects.requireNonNull(ceremonyId, "ceremonyId");
     Objects.requireNonNull(now, "now");
-    return Jdbc.run(dataSource, "ceremony take", c -> {
+    return jdbc.run("ceremony take", c -> {
       try (PreparedStatement p = c.prepareStatement(
           "DELETE FROM bulwark_authn_webauthn_ceremonies WHERE ceremony_id = ? RETURNING request_json, expires_at")) {
         p.setString(1, ceremonyId);
         try (ResultSet rs = p.executeQuery()) {
-          if (!rs.next() || rs.getLong(2) <= nanos(now)) {
+          if (!rs.next() || !Timestamps.get(rs, 2).isAfter(now)) {
             return Optional.empty();
           }
           return Optional.of(rs.getString(1));
@@ -68,9 +110,9 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
   /** Deletes ceremonies that expired at or before {@code now}; returns how many. */
   public int purgeExpired(Instant now) {
-    return Jdbc.run(dataSource, "ceremony purge", c -> {
+    return jdbc.run("ceremony purge", c -> {
       try (PreparedStatement p = c.prepareStatement("DELETE FROM bulwark_authn_webauthn_ceremonies WHERE expires_at <= ?")) {
-        p.setLong(1, nanos(now));
+        Timestamps.set(p, 1, now);
         return p.executeUpdate();
       }
     });

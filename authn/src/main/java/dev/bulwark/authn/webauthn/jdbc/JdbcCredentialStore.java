@@ -1,11 +1,11 @@
 package dev.bulwark.authn.webauthn.jdbc;
 
-import dev.bulwark.authn.internal.Schema;
-import static dev.bulwark.authn.session.internal.Jdbc.instant;
-import static dev.bulwark.authn.session.internal.Jdbc.nanos;
+import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.Timestamps;
 
-import com.yubico.webauthn.data.ByteArray;
-import dev.bulwark.authn.session.internal.Jdbc;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.webauthn.StoredCredential;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import java.sql.PreparedStatement;
@@ -13,7 +13,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
-import java.util.List;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Optional;
@@ -31,19 +30,57 @@ public final class JdbcCredentialStore implements CredentialStore {
   private static final String COLUMNS = "credential_id, user_handle, username, public_key_cose, signature_count,"
       + " discoverable, backup_eligible, backed_up, registered_at, last_used_at";
 
-  private final DataSource dataSource;
+  private final Jdbc jdbc;
 
+  /** The table and columns this store reads, with the module's migrations. */
+  static final JdbcSchema SCHEMA = AuthnSchema.builder()
+      .table("bulwark_authn_webauthn_credentials", "credential_id bytea", "user_handle bytea", "username varchar",
+          "public_key_cose bytea", "signature_count int8", "discoverable bool", "backup_eligible bool", "backed_up bool",
+          "registered_at timestamptz", "last_used_at timestamptz")
+      .build();
+
+  /**
+   * Applies the module's migrations if needed (see {@link Builder#createSchema}).
+   *
+   * @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made or read
+   */
   public JdbcCredentialStore(DataSource dataSource) {
-    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    Schema.create(dataSource, "the WebAuthn credential table", List.of(
-        "CREATE TABLE IF NOT EXISTS bulwark_authn_webauthn_credentials ("
-            + " credential_id bytea PRIMARY KEY, user_handle bytea NOT NULL, username varchar(255) NOT NULL,"
-            + " public_key_cose bytea NOT NULL, signature_count bigint NOT NULL, discoverable boolean,"
-            + " backup_eligible boolean NOT NULL, backed_up boolean NOT NULL, registered_at bigint NOT NULL,"
-            + " last_used_at bigint)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_username ON bulwark_authn_webauthn_credentials (username)",
-        "CREATE INDEX IF NOT EXISTS bulwark_authn_webauthn_handle ON bulwark_authn_webauthn_credentials (user_handle)"),
-        "SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE 1 = 0");
+    this(builder(dataSource));
+  }
+
+  private JdbcCredentialStore(Builder b) {
+    this.jdbc = AuthnSchema.jdbc(b.dataSource);
+    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+  }
+
+  /** A builder; {@code createSchema} is optional. */
+  public static Builder builder(DataSource dataSource) {
+    return new Builder(dataSource);
+  }
+
+  /** Settings of a {@link JdbcCredentialStore}. */
+  public static final class Builder {
+    private final DataSource dataSource;
+    private boolean createSchema = true;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    }
+
+    /**
+     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * on start (default true); with false it runs no DDL and only checks, read-only, that its
+     * table exist with the expected columns, so the runtime role needs no CREATE right.
+     */
+    public Builder createSchema(boolean createSchema) {
+      this.createSchema = createSchema;
+      return this;
+    }
+
+    /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    public JdbcCredentialStore build() {
+      return new JdbcCredentialStore(this);
+    }
   }
 
   @Override
@@ -54,39 +91,39 @@ public final class JdbcCredentialStore implements CredentialStore {
   }
 
   @Override
-  public Optional<ByteArray> userHandleFor(String username) {
+  public Optional<Bytes> userHandleFor(String username) {
     return forUsername(username).stream().map(StoredCredential::userHandle).findFirst();
   }
 
   @Override
-  public Optional<String> usernameFor(ByteArray userHandle) {
+  public Optional<String> usernameFor(Bytes userHandle) {
     Objects.requireNonNull(userHandle, "userHandle");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE user_handle = ? LIMIT 1",
-        p -> p.setBytes(1, userHandle.getBytes())).stream().map(StoredCredential::username).findFirst();
+        p -> p.setBytes(1, userHandle.toByteArray())).stream().map(StoredCredential::username).findFirst();
   }
 
   @Override
-  public Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle) {
+  public Optional<StoredCredential> find(Bytes credentialId, Bytes userHandle) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(userHandle, "userHandle");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ? AND user_handle = ?",
         p -> {
-          p.setBytes(1, credentialId.getBytes());
-          p.setBytes(2, userHandle.getBytes());
+          p.setBytes(1, credentialId.toByteArray());
+          p.setBytes(2, userHandle.toByteArray());
         }).stream().findFirst();
   }
 
   @Override
-  public Set<StoredCredential> findAll(ByteArray credentialId) {
+  public Set<StoredCredential> findAll(Bytes credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
     return query("SELECT " + COLUMNS + " FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?",
-        p -> p.setBytes(1, credentialId.getBytes()));
+        p -> p.setBytes(1, credentialId.toByteArray()));
   }
 
   @Override
   public void save(StoredCredential c) {
     Objects.requireNonNull(c, "credential");
-    Jdbc.inTransaction(dataSource, "credential save", conn -> {
+    jdbc.inTransaction("credential save", conn -> {
       // Serialise registrations of one username so the handle check and the insert are atomic.
       try (PreparedStatement lock = conn.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
         lock.setString(1, "bulwark_authn_webauthn:" + c.username());
@@ -95,10 +132,10 @@ public final class JdbcCredentialStore implements CredentialStore {
       try (PreparedStatement q = conn.prepareStatement("SELECT username, user_handle FROM bulwark_authn_webauthn_credentials"
           + " WHERE username = ? OR user_handle = ?")) {
         q.setString(1, c.username());
-        q.setBytes(2, c.userHandle().getBytes());
+        q.setBytes(2, c.userHandle().toByteArray());
         try (ResultSet rs = q.executeQuery()) {
           while (rs.next()) {
-            if (!rs.getString(1).equals(c.username()) || !new ByteArray(rs.getBytes(2)).equals(c.userHandle())) {
+            if (!rs.getString(1).equals(c.username()) || !Bytes.of(rs.getBytes(2)).equals(c.userHandle())) {
               throw new IllegalArgumentException("username and user handle do not match the stored pair");
             }
           }
@@ -106,10 +143,10 @@ public final class JdbcCredentialStore implements CredentialStore {
       }
       try (PreparedStatement p = conn.prepareStatement("INSERT INTO bulwark_authn_webauthn_credentials (" + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (credential_id) DO NOTHING")) {
-        p.setBytes(1, c.credentialId().getBytes());
-        p.setBytes(2, c.userHandle().getBytes());
+        p.setBytes(1, c.credentialId().toByteArray());
+        p.setBytes(2, c.userHandle().toByteArray());
         p.setString(3, c.username());
-        p.setBytes(4, c.publicKeyCose().getBytes());
+        p.setBytes(4, c.publicKeyCose().toByteArray());
         p.setLong(5, c.signatureCount());
         if (c.discoverable().isPresent()) {
           p.setBoolean(6, c.discoverable().get());
@@ -118,11 +155,11 @@ public final class JdbcCredentialStore implements CredentialStore {
         }
         p.setBoolean(7, c.backupEligible());
         p.setBoolean(8, c.backedUp());
-        p.setLong(9, nanos(c.registeredAt()));
+        Timestamps.set(p, 9, c.registeredAt());
         if (c.lastUsedAt().isPresent()) {
-          p.setLong(10, nanos(c.lastUsedAt().get()));
+          Timestamps.set(p, 10, c.lastUsedAt().get());
         } else {
-          p.setNull(10, Types.BIGINT);
+          Timestamps.set(p, 10, null);
         }
         if (p.executeUpdate() != 1) {
           throw new IllegalArgumentException("credential id already registered");
@@ -133,27 +170,27 @@ public final class JdbcCredentialStore implements CredentialStore {
   }
 
   @Override
-  public boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
+  public boolean updateUsage(Bytes credentialId, long signatureCount, boolean backedUp, Instant usedAt) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(usedAt, "usedAt");
-    return Jdbc.run(dataSource, "credential update", c -> {
+    return jdbc.run("credential update", c -> {
       try (PreparedStatement p = c.prepareStatement("UPDATE bulwark_authn_webauthn_credentials"
           + " SET signature_count = ?, backed_up = ?, last_used_at = ? WHERE credential_id = ?")) {
         p.setLong(1, signatureCount);
         p.setBoolean(2, backedUp);
-        p.setLong(3, nanos(usedAt));
-        p.setBytes(4, credentialId.getBytes());
+        Timestamps.set(p, 3, usedAt);
+        p.setBytes(4, credentialId.toByteArray());
         return p.executeUpdate() == 1;
       }
     });
   }
 
   @Override
-  public boolean delete(ByteArray credentialId) {
+  public boolean delete(Bytes credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
-    return Jdbc.run(dataSource, "credential delete", c -> {
+    return jdbc.run("credential delete", c -> {
       try (PreparedStatement p = c.prepareStatement("DELETE FROM bulwark_authn_webauthn_credentials WHERE credential_id = ?")) {
-        p.setBytes(1, credentialId.getBytes());
+        p.setBytes(1, credentialId.toByteArray());
         return p.executeUpdate() == 1;
       }
     });
@@ -165,7 +202,7 @@ public final class JdbcCredentialStore implements CredentialStore {
   }
 
   private Set<StoredCredential> query(String sql, Binder binder) {
-    return Jdbc.run(dataSource, "credential query", c -> {
+    return jdbc.run("credential query", c -> {
       try (PreparedStatement p = c.prepareStatement(sql)) {
         binder.bind(p);
         Set<StoredCredential> out = new HashSet<>();
@@ -173,11 +210,10 @@ public final class JdbcCredentialStore implements CredentialStore {
           while (rs.next()) {
             boolean disc = rs.getBoolean(6);
             Optional<Boolean> discoverable = rs.wasNull() ? Optional.empty() : Optional.of(disc);
-            long used = rs.getLong(10);
-            Optional<Instant> lastUsed = rs.wasNull() ? Optional.empty() : Optional.of(instant(used));
-            out.add(new StoredCredential(new ByteArray(rs.getBytes(1)), new ByteArray(rs.getBytes(2)), rs.getString(3),
-                new ByteArray(rs.getBytes(4)), rs.getLong(5), discoverable, rs.getBoolean(7), rs.getBoolean(8),
-                instant(rs.getLong(9)), lastUsed));
+            Optional<Instant> lastUsed = Optional.ofNullable(Timestamps.get(rs, 10));
+            out.add(new StoredCredential(Bytes.of(rs.getBytes(1)), Bytes.of(rs.getBytes(2)), rs.getString(3),
+                Bytes.of(rs.getBytes(4)), rs.getLong(5), discoverable, rs.getBoolean(7), rs.getBoolean(8),
+                Timestamps.get(rs, 9), lastUsed));
           }
         }
         return Set.copyOf(out);

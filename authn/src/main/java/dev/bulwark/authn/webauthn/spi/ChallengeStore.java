@@ -1,5 +1,6 @@
 package dev.bulwark.authn.webauthn.spi;
 
+import java.time.InstantSource;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -28,4 +29,12 @@ public interface ChallengeStore {
 
   /** Removes and returns the entry if it exists and {@code now} is before its expiry. */
   Optional<String> take(String ceremonyId, Instant now);
+
+  /**
+   * An in-process store for one application node (the same as
+   * {@code new InMemoryChallengeStore(clock)}, with its per-source bound).
+   */
+  static ChallengeStore inMemory(InstantSource clock) {
+    return new dev.bulwark.authn.webauthn.InMemoryChallengeStore(clock);
+  }
 }

@@ -1,6 +1,6 @@
 package dev.bulwark.authn.webauthn.spi;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.webauthn.StoredCredential;
 import java.time.Instant;
 import java.util.Optional;
@@ -21,16 +21,16 @@ public interface CredentialStore {
   Set<StoredCredential> forUsername(String username);
 
   /** The user handle of {@code username}, if it has registered a credential. */
-  Optional<ByteArray> userHandleFor(String username);
+  Optional<Bytes> userHandleFor(String username);
 
   /** The username behind {@code userHandle} (username-less passkey login). */
-  Optional<String> usernameFor(ByteArray userHandle);
+  Optional<String> usernameFor(Bytes userHandle);
 
   /** The credential with {@code credentialId} belonging to {@code userHandle}. */
-  Optional<StoredCredential> find(ByteArray credentialId, ByteArray userHandle);
+  Optional<StoredCredential> find(Bytes credentialId, Bytes userHandle);
 
   /** Every credential with {@code credentialId}, whoever owns it (Yubico uses it to refuse duplicates). */
-  Set<StoredCredential> findAll(ByteArray credentialId);
+  Set<StoredCredential> findAll(Bytes credentialId);
 
   /**
    * Stores a newly registered credential.
@@ -43,8 +43,13 @@ public interface CredentialStore {
    * Records a successful authentication: the new signature counter, backup state and time.
    * Returns false if the credential no longer exists.
    */
-  boolean updateUsage(ByteArray credentialId, long signatureCount, boolean backedUp, Instant usedAt);
+  boolean updateUsage(Bytes credentialId, long signatureCount, boolean backedUp, Instant usedAt);
 
   /** Removes a credential. Returns false if it did not exist. */
-  boolean delete(ByteArray credentialId);
+  boolean delete(Bytes credentialId);
+
+  /** An in-process store for one application node (the same as {@code new InMemoryCredentialStore()}). */
+  static CredentialStore inMemory() {
+    return new dev.bulwark.authn.webauthn.InMemoryCredentialStore();
+  }
 }

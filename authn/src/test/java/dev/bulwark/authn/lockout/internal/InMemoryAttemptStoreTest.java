@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.lockout.Attempts;
-import dev.bulwark.authn.testsupport.TestClock;
+import dev.bulwark.testing.FakeClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /** What the in-memory store adds to the SPI contract: bounded memory, expiry, counters kept alive. */
 class InMemoryAttemptStoreTest {
 
-  private final TestClock clock = new TestClock();
+  private final FakeClock clock = FakeClock.atDefaultEpoch();
 
   private Attempts fail(InMemoryAttemptStore store, String key, Duration ttl, long disableAt) {
     Instant now = clock.instant();

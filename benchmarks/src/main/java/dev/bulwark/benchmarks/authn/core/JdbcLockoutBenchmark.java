@@ -104,13 +104,11 @@ public class JdbcLockoutBenchmark {
       // Every key the run touches exists already, as in a database that has seen failed logins
       // before (and is analyzed, as autovacuum keeps it): the measurement is the steady state,
       // not the first seconds of filling an empty table. Same for the baseline's table.
-      long nowMs = Instant.now().toEpochMilli();
-      long dayMs = Duration.ofDays(1).toMillis();
-      s.execute("INSERT INTO bulwark_authn_attempts (attempt_key, failures, last_failure_ms, expires_at_ms, disabled)"
-          + " SELECT 'a:user-' || g, 1, " + nowMs + ", " + (nowMs + dayMs) + ", false FROM generate_series(0, " + (KEYS - 1) + ") g"
-          + " UNION ALL SELECT 'f:password:user-' || g, 1, " + nowMs + ", " + (nowMs + dayMs) + ", false"
+      s.execute("INSERT INTO bulwark_authn_attempts (attempt_key, failures, last_failure_at, expires_at, disabled)"
+          + " SELECT 'a:user-' || g, 1, now(), now() + interval '1 day', false FROM generate_series(0, " + (KEYS - 1) + ") g"
+          + " UNION ALL SELECT 'f:password:user-' || g, 1, now(), now() + interval '1 day', false"
           + " FROM generate_series(0, " + (KEYS - 1) + ") g"
-          + " UNION ALL SELECT 's:' || " + "'198.51.100.' || g, 1, " + nowMs + ", " + (nowMs + dayMs) + ", false"
+          + " UNION ALL SELECT 's:198.51.100.' || g, 1, now(), now() + interval '1 day', false"
           + " FROM generate_series(0, " + (sources.length - 1) + ") g");
       s.execute("INSERT INTO bench_counter (k, n) SELECT 'a:user-' || g, 1 FROM generate_series(0, " + (KEYS - 1) + ") g");
       s.execute("ANALYZE bulwark_authn_attempts");

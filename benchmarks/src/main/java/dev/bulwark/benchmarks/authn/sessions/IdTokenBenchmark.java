@@ -67,8 +67,9 @@ public class IdTokenBenchmark {
     RSAKey rsa = new RSAKeyGenerator(2048).keyID("rsa").generate();
     RSAKey other = new RSAKeyGenerator(2048).keyID("other").generate();
     JWKSet set = new JWKSet(List.<JWK>of(ec.toPublicJWK(), rsa.toPublicJWK(), other.toPublicJWK()));
-    validator = IdTokenValidator.builder("https://idp.example.com", "client", () -> set)
-        .algorithms(Set.of(JWSAlgorithm.ES256, JWSAlgorithm.RS256)).build();
+    String jwks = set.toString();
+    validator = IdTokenValidator.builder("https://idp.example.com", "client", () -> jwks)
+        .algorithms(Set.of("ES256", "RS256")).build();
     Instant now = Instant.now();
     JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer("https://idp.example.com").audience("client")
         .subject("user-123").issueTime(Date.from(now)).expirationTime(Date.from(now.plus(Duration.ofHours(2))))

@@ -7,7 +7,7 @@ import dev.bulwark.authn.webauthn.WebAuthnException;
 import dev.bulwark.authn.webauthn.WebAuthnLogin;
 import dev.bulwark.authn.webauthn.WebAuthnPolicy;
 import dev.bulwark.benchmarks.ComparedWith;
-import dev.bulwark.testkit.authn.webauthn.VirtualAuthenticator;
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;

@@ -35,11 +35,11 @@ public abstract class GrantStoreContract extends StoreContract<GrantStore> {
 
   @Test
   void insert_find_roundTrip() {
-    Grant g = pending("g1", "bob", clock.instant().plusNanos(5));
+    Grant g = pending("g1", "bob", clock.instant().plusNanos(5_000));
     store.insert(g);
     assertEquals(Optional.of(g), store.find("g1"));
     assertEquals(Optional.empty(), store.find("nope"));
-    Grant a = approved(g, "alice", clock.instant().plusNanos(9));
+    Grant a = approved(g, "alice", clock.instant().plusNanos(9_000));
     assertTrue(store.transition(GrantState.PENDING, a));
     assertEquals(Optional.of(a), store.find("g1"));
   }

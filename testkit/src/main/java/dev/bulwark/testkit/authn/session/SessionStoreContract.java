@@ -30,6 +30,9 @@ import org.junit.jupiter.api.Test;
  * The behaviour every {@link SessionStore} must have. Extend it and return a fresh, empty store
  * from {@link #createStore}; for a store shared by several nodes, also override
  * {@link #secondNode()} to return a second instance over the same database.
+ *
+ * <p>A store keeps every instant to the microsecond at least (PostgreSQL's {@code timestamptz}
+ * precision) and every duration exactly; the round-trip tests use microsecond-aligned instants.
  */
 public abstract class SessionStoreContract extends StoreContract<SessionStore> {
 
@@ -44,7 +47,7 @@ public abstract class SessionStoreContract extends StoreContract<SessionStore> {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
     return new Session(HexFormat.of().formatHex(id), user, AssuranceLevel.AAL2,
-        Map.of(Factor.PASSWORD, createdAt.minusSeconds(2), Factor.TOTP, createdAt.minusNanos(1234)), createdAt.minusNanos(1234),
+        Map.of(Factor.PASSWORD, createdAt.minusSeconds(2), Factor.TOTP, createdAt.minusNanos(1_234_000)), createdAt.minusNanos(1_234_000),
         createdAt, createdAt, Duration.ofHours(1), createdAt.plus(Duration.ofHours(24)), Optional.empty());
   }
 
@@ -54,8 +57,8 @@ public abstract class SessionStoreContract extends StoreContract<SessionStore> {
 
   @Test
   void create_thenFind_roundTripsEveryField() {
-    Session s = new Session("a1b2", "alice", AssuranceLevel.AAL3, Map.of(Factor.WEBAUTHN, clock.instant().plusNanos(7)),
-        clock.instant().plusNanos(7), clock.instant(), clock.instant().plusNanos(9), Duration.ofMinutes(15).plusNanos(3),
+    Session s = new Session("a1b2", "alice", AssuranceLevel.AAL3, Map.of(Factor.WEBAUTHN, clock.instant().plusNanos(7_000)),
+        clock.instant().plusNanos(7_000), clock.instant(), clock.instant().plusNanos(9_000), Duration.ofMinutes(15).plusNanos(3),
         clock.instant().plus(Duration.ofHours(12)),
         Optional.of(new Session.Elevation(AssuranceLevel.AAL3, clock.instant().plusSeconds(600))));
     TokenHash h = newHash();

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.yubico.webauthn.data.ByteArray;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.authn.webauthn.StoredCredential;
 import dev.bulwark.authn.webauthn.spi.CredentialStore;
 import dev.bulwark.testkit.StoreContract;
@@ -20,20 +20,20 @@ public abstract class CredentialStoreContract extends StoreContract<CredentialSt
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  protected static ByteArray random(int n) {
+  protected static Bytes random(int n) {
     byte[] b = new byte[n];
     RANDOM.nextBytes(b);
-    return new ByteArray(b);
+    return Bytes.of(b);
   }
 
-  protected StoredCredential credential(String username, ByteArray handle, Optional<Boolean> discoverable) {
+  protected StoredCredential credential(String username, Bytes handle, Optional<Boolean> discoverable) {
     return new StoredCredential(random(32), handle, username, random(77), 0, discoverable, false, false,
-        clock.instant().plusNanos(11), Optional.empty());
+        clock.instant().plusNanos(11_000), Optional.empty());
   }
 
   @Test
   void save_thenTheFiveLookups() {
-    ByteArray handle = random(32);
+    Bytes handle = random(32);
     StoredCredential a = credential("alice", handle, Optional.of(true));
     StoredCredential b = credential("alice", handle, Optional.empty());
     store.save(a);
@@ -83,7 +83,7 @@ public abstract class CredentialStoreContract extends StoreContract<CredentialSt
   void updateUsage_storesCounterBackupStateAndTime() {
     StoredCredential a = credential("alice", random(32), Optional.empty());
     store.save(a);
-    Instant used = clock.instant().plusSeconds(30).plusNanos(3);
+    Instant used = clock.instant().plusSeconds(30).plusNanos(3_000);
     assertTrue(store.updateUsage(a.credentialId(), 42, true, used));
     StoredCredential after = store.find(a.credentialId(), a.userHandle()).orElseThrow();
     assertEquals(42, after.signatureCount());

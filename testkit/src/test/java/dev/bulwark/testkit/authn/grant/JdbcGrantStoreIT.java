@@ -3,16 +3,16 @@ package dev.bulwark.testkit.authn.grant;
 import dev.bulwark.authn.grant.jdbc.JdbcGrantStore;
 import dev.bulwark.authn.grant.spi.GrantStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import org.junit.jupiter.api.AfterEach;
 
 class JdbcGrantStoreIT extends GrantStoreContract {
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
 
   @Override
   protected GrantStore createStore(FakeClock clock) {
-    db = PostgresDatabase.create("authn_grant");
+    db = PostgresSchema.create("authn_grant");
     return new JdbcGrantStore(db.dataSource());
   }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.testkit.authn.lockout;
 
+import dev.bulwark.testing.pg.TestPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,7 +13,7 @@ import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -39,15 +40,15 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcAttemptStoreIT extends AttemptStoreContract {
 
-  private static PostgresDatabase db;
-  private static PooledDataSource nodeA;
-  private static PooledDataSource nodeB;
+  private static PostgresSchema db;
+  private static TestPool nodeA;
+  private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_lockout");
-    nodeA = new PooledDataSource(db.dataSource(), 16);
-    nodeB = new PooledDataSource(db.dataSource(), 16);
+    db = PostgresSchema.create("authn_lockout");
+    nodeA = TestPool.of(db.dataSource(), 16);
+    nodeB = TestPool.of(db.dataSource(), 16);
   }
 
   @AfterAll
@@ -232,7 +233,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
   @Test
   void severalKeyRead_staysAnIndexLookup_whenThePlanWasMadeOnASmallTable() throws Exception {
     List<String> statements = new ArrayList<>();
-    try (PostgresDatabase fresh = PostgresDatabase.create("authn_lockout_plan")) {
+    try (PostgresSchema fresh = PostgresSchema.create("authn_lockout_plan")) {
       DataSource raw = fresh.dataSource();
       DataSource recording = recordingStatements(raw, statements);
       JdbcAttemptStore s = new JdbcAttemptStore(recording, clock);
@@ -251,7 +252,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
         st.execute("SET plan_cache_mode = force_generic_plan");
         st.execute("PREPARE several_keys (varchar, varchar, varchar) AS " + serverForm);
         st.execute("EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')");
-        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, 0, 0, false FROM generate_series(1, 20000) g");
+        st.execute("INSERT INTO bulwark_authn_attempts SELECT 'a:grown-' || g, 1, timestamptz 'epoch', timestamptz 'epoch', false FROM generate_series(1, 20000) g");
         StringBuilder plan = new StringBuilder();
         try (java.sql.ResultSet rs = st.executeQuery("EXPLAIN EXECUTE several_keys ('a:x', 'f:password:x', 's:192.0.2.1')")) {
           while (rs.next()) {

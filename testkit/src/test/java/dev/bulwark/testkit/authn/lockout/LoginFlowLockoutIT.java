@@ -1,5 +1,6 @@
 package dev.bulwark.testkit.authn.lockout;
 
+import dev.bulwark.testing.pg.TestPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,7 +14,7 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.password.Argon2idParameters;
 import dev.bulwark.authn.password.PasswordHasher;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -37,15 +38,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoginFlowLockoutIT {
 
-  private static PostgresDatabase db;
-  private static PooledDataSource nodeA;
-  private static PooledDataSource nodeB;
+  private static PostgresSchema db;
+  private static TestPool nodeA;
+  private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_loginflow");
-    nodeA = new PooledDataSource(db.dataSource(), 16);
-    nodeB = new PooledDataSource(db.dataSource(), 16);
+    db = PostgresSchema.create("authn_loginflow");
+    nodeA = TestPool.of(db.dataSource(), 16);
+    nodeB = TestPool.of(db.dataSource(), 16);
   }
 
   @AfterAll

@@ -190,7 +190,7 @@ class RedisAttemptStoreIT extends AttemptStoreContract {
     s.recordFailure("a:disabled", now, now.plus(Duration.ofMinutes(1)), 1);
     assertEquals(-1L, nodeA.sync().pttl(RedisAttemptStore.redisKey(ns, "a:disabled")), "a disabled record never expires");
     nodeA.sync().set(RedisAttemptStore.redisKey(ns, "a:broken"), "not a record");
-    assertThrows(IllegalStateException.class, () -> s.get("a:broken", now), "a malformed record is an error, never NONE");
+    assertThrows(dev.bulwark.authn.AuthnStoreException.class, () -> s.get("a:broken", now), "a malformed record is an error, never NONE");
     assertEquals("not a record", nodeA.sync().get(RedisAttemptStore.redisKey(ns, "a:broken")), "and it is left as it was");
   }
 

@@ -1,12 +1,11 @@
 package dev.bulwark.testkit.authn.session;
 
-import dev.bulwark.authn.session.InMemorySessionStore;
 import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.testing.FakeClock;
 
 class InMemorySessionStoreContractTest extends SessionStoreContract {
   @Override
   protected SessionStore createStore(FakeClock clock) {
-    return new InMemorySessionStore(clock);
+    return SessionStore.inMemory(clock);
   }
 }

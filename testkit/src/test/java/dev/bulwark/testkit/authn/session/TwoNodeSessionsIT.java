@@ -13,7 +13,7 @@ import dev.bulwark.authn.session.SessionPolicy;
 import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,12 +29,12 @@ import org.junit.jupiter.api.Test;
 /** Two application nodes, each with its own DataSource and JdbcSessionStore, sharing PostgreSQL. */
 class TwoNodeSessionsIT {
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private final FakeClock clock = FakeClock.atDefaultEpoch();
 
   @BeforeEach
   void setUp() {
-    db = PostgresDatabase.create("authn_twonode");
+    db = PostgresSchema.create("authn_twonode");
   }
 
   @AfterEach

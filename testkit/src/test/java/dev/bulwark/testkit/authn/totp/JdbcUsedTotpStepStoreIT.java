@@ -10,8 +10,8 @@ import dev.bulwark.authn.totp.TotpVerifier;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
-import dev.bulwark.testkit.authn.lockout.PooledDataSource;
+import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -30,15 +30,15 @@ import org.junit.jupiter.api.Test;
 /** {@link JdbcUsedTotpStepStore} on PostgreSQL: the contract, and one code raced on two nodes. */
 class JdbcUsedTotpStepStoreIT extends UsedTotpStepStoreContract {
 
-  private static PostgresDatabase db;
-  private static PooledDataSource nodeA;
-  private static PooledDataSource nodeB;
+  private static PostgresSchema db;
+  private static TestPool nodeA;
+  private static TestPool nodeB;
 
   @BeforeAll
   static void database() throws Exception {
-    db = PostgresDatabase.create("authn_totp");
-    nodeA = new PooledDataSource(db.dataSource(), 8);
-    nodeB = new PooledDataSource(db.dataSource(), 8);
+    db = PostgresSchema.create("authn_totp");
+    nodeA = TestPool.of(db.dataSource(), 8);
+    nodeB = TestPool.of(db.dataSource(), 8);
   }
 
   @AfterAll

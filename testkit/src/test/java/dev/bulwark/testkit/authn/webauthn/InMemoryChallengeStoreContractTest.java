@@ -1,12 +1,11 @@
 package dev.bulwark.testkit.authn.webauthn;
 
-import dev.bulwark.authn.webauthn.InMemoryChallengeStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import dev.bulwark.testing.FakeClock;
 
 class InMemoryChallengeStoreContractTest extends ChallengeStoreContract {
   @Override
   protected ChallengeStore createStore(FakeClock clock) {
-    return new InMemoryChallengeStore(clock);
+    return ChallengeStore.inMemory(clock);
   }
 }

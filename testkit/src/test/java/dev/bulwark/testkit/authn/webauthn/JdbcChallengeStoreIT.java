@@ -3,16 +3,16 @@ package dev.bulwark.testkit.authn.webauthn;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import org.junit.jupiter.api.AfterEach;
 
 class JdbcChallengeStoreIT extends ChallengeStoreContract {
 
-  private PostgresDatabase db;
+  private PostgresSchema db;
 
   @Override
   protected ChallengeStore createStore(FakeClock clock) {
-    db = PostgresDatabase.create("authn_ceremony");
+    db = PostgresSchema.create("authn_ceremony");
     return new JdbcChallengeStore(db.dataSource());
   }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.testkit.authn.webauthn;
 
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -11,7 +12,7 @@ import dev.bulwark.authn.webauthn.WebAuthnPolicy;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -20,7 +21,7 @@ class TwoNodeWebAuthnIT {
 
   @Test
   void startOnA_finishOnB_counterPersisted_replayRefused() throws Exception {
-    try (PostgresDatabase db = PostgresDatabase.create("authn_webauthn2")) {
+    try (PostgresSchema db = PostgresSchema.create("authn_webauthn2")) {
       FakeClock clock = FakeClock.atDefaultEpoch();
       WebAuthnPolicy policy = WebAuthnPolicy.of("example.com", "Example", "https://example.com")
           .withCounterPolicy(CounterPolicy.REJECT);

@@ -1,5 +1,6 @@
 package dev.bulwark.testkit.authn.webauthn;
 
+import dev.bulwark.testing.webauthn.VirtualAuthenticator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

@@ -1,10 +1,6 @@
-package dev.bulwark.testkit.authn.webauthn;
+package dev.bulwark.testing.webauthn;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -18,17 +14,22 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A virtual FIDO2 authenticator for hosts' tests and Bulwark's benchmarks, plus the browser's part
- * of a ceremony: real P-256 key pairs,
+ * A virtual FIDO2 authenticator for tests (Bulwark's own, hosts' and the benchmarks'), plus the
+ * browser's part of a ceremony: real P-256 key pairs,
  * authenticator data, CBOR attestation objects ("none" or "packed" self attestation),
  * clientDataJSON and ES256 assertion signatures, emitted as the JSON that
  * {@code PublicKeyCredential.toJSON()} produces in a browser.
  *
  * <p>Every knob a test needs to produce bad input is exposed: origin, RP id, flags, counter,
  * challenge.
+ *
+ * <p>Dependency-free like the rest of bulwark-testing: the CBOR it writes and the JSON it reads
+ * are the few constructs WebAuthn needs, written out here.
  *
  * <p>Not thread-safe: use one per thread. Never use it outside tests: its keys live in memory.
  */
@@ -40,7 +41,6 @@ public final class VirtualAuthenticator {
   public static final int BS = 0x10;
   public static final int AT = 0x40;
 
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
@@ -97,10 +97,10 @@ public final class VirtualAuthenticator {
 
   /** Answers a {@code navigator.credentials.create()} options JSON with a new credential. */
   public String register(String optionsJson) {
-    JsonNode pk = parse(optionsJson).get("publicKey");
-    byte[] challenge = B64D.decode(pk.get("challenge").asText());
-    String rpId = pk.get("rp").get("id").asText();
-    byte[] userHandle = B64D.decode(pk.get("user").get("id").asText());
+    Map<?, ?> pk = object(parse(optionsJson).get("publicKey"));
+    byte[] challenge = B64D.decode(text(pk.get("challenge")));
+    String rpId = text(object(pk.get("rp")).get("id"));
+    byte[] userHandle = B64D.decode(text(object(pk.get("user")).get("id")));
     Credential c = newCredential(userHandle, rpId);
     return registration(c, challenge, origin, rpId, flags(true), "webauthn.create");
   }
@@ -135,13 +135,15 @@ public final class VirtualAuthenticator {
    * options allow (or any credential for the RP when the list is empty: a passkey).
    */
   public String authenticate(String optionsJson) {
-    JsonNode pk = parse(optionsJson).get("publicKey");
-    byte[] challenge = B64D.decode(pk.get("challenge").asText());
-    String rpId = pk.get("rpId").asText();
+    Map<?, ?> pk = object(parse(optionsJson).get("publicKey"));
+    byte[] challenge = B64D.decode(text(pk.get("challenge")));
+    String rpId = text(pk.get("rpId"));
     List<String> allowed = new ArrayList<>();
-    JsonNode allow = pk.get("allowCredentials");
+    Object allow = pk.get("allowCredentials");
     if (allow != null) {
-      allow.forEach(n -> allowed.add(n.get("id").asText()));
+      for (Object n : (List<?>) allow) {
+        allowed.add(text(object(n).get("id")));
+      }
     }
     for (Credential c : credentials) {
       if (c.rpId.equals(rpId) && (allowed.isEmpty() || allowed.contains(c.idBase64Url()))) {
@@ -170,7 +172,7 @@ public final class VirtualAuthenticator {
   }
 
   public static byte[] challengeOf(String optionsJson) {
-    return B64D.decode(parse(optionsJson).get("publicKey").get("challenge").asText());
+    return B64D.decode(text(object(parse(optionsJson).get("publicKey")).get("challenge")));
   }
 
   public static byte[] clientData(String type, byte[] challenge, String origin) {
@@ -248,11 +250,174 @@ public final class VirtualAuthenticator {
     return out;
   }
 
-  private static JsonNode parse(String json) {
-    try {
-      return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  private static Map<?, ?> parse(String json) {
+    JsonReader r = new JsonReader(json);
+    Object v = r.value();
+    r.end();
+    return object(v);
+  }
+
+  private static Map<?, ?> object(Object v) {
+    if (!(v instanceof Map<?, ?> m)) {
+      throw new IllegalArgumentException("options JSON: expected an object");
+    }
+    return m;
+  }
+
+  private static String text(Object v) {
+    if (!(v instanceof String s)) {
+      throw new IllegalArgumentException("options JSON: expected a string");
+    }
+    return s;
+  }
+
+  /**
+   * Just enough JSON (RFC 8259) to read the options a relying party sends: objects, arrays,
+   * strings with escapes, numbers, booleans and null. Objects become maps, arrays lists, numbers
+   * {@link java.math.BigDecimal}s.
+   */
+  private static final class JsonReader {
+    private final String s;
+    private int i;
+
+    JsonReader(String s) {
+      this.s = s;
+    }
+
+    Object value() {
+      skip();
+      if (i >= s.length()) {
+        throw error("unexpected end");
+      }
+      char c = s.charAt(i);
+      switch (c) {
+        case '{': {
+          i++;
+          Map<String, Object> m = new LinkedHashMap<>();
+          skip();
+          if (peek() == '}') {
+            i++;
+            return m;
+          }
+          while (true) {
+            skip();
+            String k = string();
+            skip();
+            expect(':');
+            m.put(k, value());
+            skip();
+            if (peek() == ',') {
+              i++;
+            } else {
+              expect('}');
+              return m;
+            }
+          }
+        }
+        case '[': {
+          i++;
+          List<Object> l = new ArrayList<>();
+          skip();
+          if (peek() == ']') {
+            i++;
+            return l;
+          }
+          while (true) {
+            l.add(value());
+            skip();
+            if (peek() == ',') {
+              i++;
+            } else {
+              expect(']');
+              return l;
+            }
+          }
+        }
+        case '"':
+          return string();
+        default: {
+          int start = i;
+          while (i < s.length() && "{}[],: \t\r\n\"".indexOf(s.charAt(i)) < 0) {
+            i++;
+          }
+          String word = s.substring(start, i);
+          switch (word) {
+            case "true":
+              return Boolean.TRUE;
+            case "false":
+              return Boolean.FALSE;
+            case "null":
+              return null;
+            default:
+              if (!word.matches("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")) {
+                throw error("not a JSON value: " + word);
+              }
+              return new java.math.BigDecimal(word);
+          }
+        }
+      }
+    }
+
+    private String string() {
+      expect('"');
+      StringBuilder b = new StringBuilder();
+      while (true) {
+        if (i >= s.length()) {
+          throw error("unterminated string");
+        }
+        char c = s.charAt(i++);
+        if (c == '"') {
+          return b.toString();
+        }
+        if (c != '\\') {
+          b.append(c);
+          continue;
+        }
+        char e = s.charAt(i++);
+        switch (e) {
+          case 'n' -> b.append('\n');
+          case 't' -> b.append('\t');
+          case 'r' -> b.append('\r');
+          case 'b' -> b.append('\b');
+          case 'f' -> b.append('\f');
+          case 'u' -> {
+            b.append((char) Integer.parseInt(s.substring(i, i + 4), 16));
+            i += 4;
+          }
+          default -> b.append(e);
+        }
+      }
+    }
+
+    void end() {
+      skip();
+      if (i != s.length()) {
+        throw error("trailing characters");
+      }
+    }
+
+    private char peek() {
+      if (i >= s.length()) {
+        throw error("unexpected end");
+      }
+      return s.charAt(i);
+    }
+
+    private void expect(char c) {
+      if (peek() != c) {
+        throw error("expected '" + c + "'");
+      }
+      i++;
+    }
+
+    private void skip() {
+      while (i < s.length() && " \t\r\n".indexOf(s.charAt(i)) >= 0) {
+        i++;
+      }
+    }
+
+    private IllegalArgumentException error(String what) {
+      return new IllegalArgumentException("options JSON at " + i + ": " + what);
     }
   }
 
