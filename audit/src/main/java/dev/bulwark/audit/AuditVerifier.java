@@ -2,6 +2,7 @@ package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.internal.MerkleTree;
+import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.CheckpointAnchor;
 import dev.bulwark.audit.spi.PruneBase;
@@ -374,7 +375,7 @@ public final class AuditVerifier {
    * which resynchronises after damage.
    */
   private final class FrameChunk extends Chunk {
-    final FileAuditStore.SegmentView segment;
+    final StoreCapabilities.MappedSegment segment;
     final int segmentIndex;
     final long fromSeq;
     final int[] positions = new int[CHUNK];
@@ -382,7 +383,7 @@ public final class AuditVerifier {
     /** Offset of the first frame that is not valid after all; -1 if every frame was. */
     int failedAt = -1;
 
-    FrameChunk(FileAuditStore.SegmentView segment, int segmentIndex, long fromSeq) {
+    FrameChunk(StoreCapabilities.MappedSegment segment, int segmentIndex, long fromSeq) {
       super(null);
       this.segment = segment;
       this.segmentIndex = segmentIndex;
@@ -420,14 +421,14 @@ public final class AuditVerifier {
    */
   private final class FileCursor {
     private final List<StoredEvent> foreign;
-    private final List<FileAuditStore.SegmentView> segments;
+    private final List<StoreCapabilities.MappedSegment> segments;
     private final long fromSeq;
     private int foreignAt;
     private int seg;
     private int pos;
     private java.util.Iterator<StoredEvent> reader;
 
-    FileCursor(FileAuditStore.ReadView view, long fromSeq) {
+    FileCursor(StoreCapabilities.FrameScan view, long fromSeq) {
       this.foreign = view.foreign();
       this.segments = view.segments();
       this.fromSeq = fromSeq;
@@ -443,7 +444,7 @@ public final class AuditVerifier {
         return c;
       }
       while (seg < segments.size()) {
-        FileAuditStore.SegmentView v = segments.get(seg);
+        StoreCapabilities.MappedSegment v = segments.get(seg);
         if (v.unreadable() != null) {
           Chunk c = new Chunk(null);
           c.recs[c.n++] = new Rec(v.unreadable());
@@ -1075,7 +1076,7 @@ public final class AuditVerifier {
 
       // A signed checkpoint protects against truncation below its size even where its content differs.
       long covered = Math.min(size, valid.stream().mapToLong(c -> c.checkpoint().size()).max().orElse(0));
-      boolean fileMissing = store instanceof FileAuditStore && ((FileAuditStore) store).checkpointFileWasMissing();
+      boolean fileMissing = store instanceof StoreCapabilities c && c.checkpointsLost();
       long unsealed = size - Math.max(covered, base.firstSeq());
       if (!keys.isEmpty() && size > base.firstSeq() && (fileMissing || valid.isEmpty() || unsealed > unsealedBound)) {
         String why = fileMissing ? "the checkpoint file is gone"
@@ -1119,8 +1120,10 @@ public final class AuditVerifier {
 
   /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
   private void scan(AuditStore store, PruneBase base, Run run, Workers workers) {
-    if (store instanceof FileAuditStore) {
-      scanFile((FileAuditStore) store, base.firstSeq(), run, workers);
+    Optional<StoreCapabilities.FrameScan> frames = store instanceof StoreCapabilities c
+        ? c.frameScan(base.firstSeq()) : Optional.empty();
+    if (frames.isPresent()) {
+      scanFrames(frames.get(), base.firstSeq(), run, workers);
       return;
     }
     Pipeline pipeline = new Pipeline(workers);
@@ -1151,8 +1154,8 @@ public final class AuditVerifier {
    * the calling thread only walks frame headers and sequences. Gives exactly the records, in the
    * same order, that {@code store.read(fromSeq)} gives.
    */
-  private void scanFile(FileAuditStore store, long fromSeq, Run run, Workers workers) {
-    FileCursor cursor = new FileCursor(store.readView(fromSeq), fromSeq);
+  private void scanFrames(StoreCapabilities.FrameScan view, long fromSeq, Run run, Workers workers) {
+    FileCursor cursor = new FileCursor(view, fromSeq);
     Pipeline pipeline = new Pipeline(workers);
     while (true) {
       Chunk c = pipeline.wantsMore() ? cursor.next() : null;

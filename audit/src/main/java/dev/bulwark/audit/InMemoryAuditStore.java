@@ -1,7 +1,6 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.SequenceConflictException;
@@ -27,7 +26,7 @@ import java.util.stream.Stream;
  * <p>{@link #tamper(UnaryOperator)} rewrites the stored records without any check, as an
  * attacker with write access would; the tamper corpus uses it.
  */
-public final class InMemoryAuditStore implements AuditStore {
+public final class InMemoryAuditStore implements SegmentedAuditStore {
 
   private static final int CHUNK_BYTES = 1 << 20;
 

@@ -152,7 +152,7 @@ class EdgeInteropTest {
     // Not owned (the default): the host's store stays open after the log closes.
     try (FileAuditStore host = FileAuditStore.open(dir)) {
       AuditLog.builder(ORIGIN, host).signer(signer).build().close();
-      assertThrows(AuditException.class, () -> FileAuditStore.open(dir));
+      assertThrows(AuditStoreException.class, () -> FileAuditStore.open(dir));
       assertEquals(2, host.head().nextSeq());
     }
   }

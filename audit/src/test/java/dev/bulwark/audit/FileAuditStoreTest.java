@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.audit.spi.AuditStoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

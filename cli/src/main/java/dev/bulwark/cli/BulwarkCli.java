@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.crypto.KeyringStoreException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.PurgeRefusedException;

@@ -4,8 +4,8 @@ import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
-import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.audit.spi.IndexFields;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
@@ -53,7 +53,7 @@ import javax.sql.DataSource;
  * moved makes that statement change nothing, and the batch takes the locking path. The application role needs only SELECT/INSERT on events and checkpoints (see the
  * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
  */
-public final class JdbcAuditStore implements AuditStore {
+public final class JdbcAuditStore implements SegmentedAuditStore {
 
   /** One INSERT for a whole batch: the columns arrive as arrays (PostgreSQL unnest). */
   private static final String INSERT = "INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
