@@ -425,26 +425,53 @@ public final class CanonicalEncoding {
 
     /**
      * Every byte in {@code b[start, end)} is in {@code [0x20, 0x7e]}, checked eight bytes at a
-     * time: with no byte at or above 0x80, adding 0x60 to every byte sets its top bit exactly
-     * when the byte is at least 0x20, and adding 0x01 sets it exactly when the byte is 0x7f,
-     * without carries between bytes.
+     * time and without a branch per word: with no byte at or above 0x80, adding 0x60 to every byte
+     * sets its top bit exactly when the byte is at least 0x20, and adding 0x01 sets it exactly
+     * when the byte is 0x7f, without carries between bytes (a word with a byte at or above 0x80
+     * fails on its own top bit, whatever the additions do). A range that is not a multiple of
+     * eight bytes is finished with one word that overlaps bytes already checked, or, for a range
+     * shorter than a word, one word read around it with the bytes outside replaced by {@code 'A'}.
      */
     static boolean isPrintableAscii(byte[] b, int start, int end) {
-      int i = start;
-      for (; i + 8 <= end; i += 8) {
-        long x = (long) LONGS.get(b, i);
-        if ((x & HIGH_BITS) != 0 || ((x + 0x6060606060606060L) & HIGH_BITS) != HIGH_BITS
-            || ((x + 0x0101010101010101L) & HIGH_BITS) != 0) {
-          return false;
+      int n = end - start;
+      if (n >= 8) {
+        long bad = 0;
+        int i = start;
+        for (; i + 8 <= end; i += 8) {
+          bad |= notPrintable((long) LONGS.get(b, i));
         }
+        if (i < end) {
+          bad |= notPrintable((long) LONGS.get(b, end - 8));
+        }
+        return bad == 0;
       }
-      for (; i < end; i++) {
+      if (n <= 0) {
+        return true;
+      }
+      if (start + 8 <= b.length) {
+        long keep = (1L << (8 * n)) - 1; // the n low-order bytes: b[start, end) in little-endian order
+        long x = (long) LONGS.get(b, start);
+        return notPrintable((x & keep) | (FILLER & ~keep)) == 0;
+      }
+      if (end >= 8) {
+        long keep = -1L << (8 * (8 - n)); // the n high-order bytes: b[end - n, end)
+        long x = (long) LONGS.get(b, end - 8);
+        return notPrintable((x & keep) | (FILLER & ~keep)) == 0;
+      }
+      for (int i = start; i < end; i++) {
         byte x = b[i];
         if (x < 0x20 || x == 0x7f) {
           return false;
         }
       }
       return true;
+    }
+
+    private static final long FILLER = 0x4141414141414141L;
+
+    /** Non-zero unless all eight bytes of {@code x} are in {@code [0x20, 0x7e]}. */
+    private static long notPrintable(long x) {
+      return (x | ~(x + 0x6060606060606060L) | (x + 0x0101010101010101L)) & HIGH_BITS;
     }
 
     /** {@code [a-z][a-z0-9_:.-]{0,63}}, the pattern of {@link Action} names. */

@@ -6,7 +6,6 @@ import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
@@ -194,7 +193,7 @@ final class VerifyScan {
         if (prev != null) {
           r.linkedChain = new byte[Hashes.SIZE];
           hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
-          r.linkOk = MessageDigest.isEqual(r.linkedChain, stored);
+          r.linkOk = Hashes.equal(r.linkedChain, stored);
         }
         byte[] mac = s.mac().unsafeArray();
         if (m == null) {
@@ -203,7 +202,7 @@ final class VerifyScan {
           r.mac = MAC_MISSING;
         } else {
           m.tag(stored, 0, tag, 0);
-          r.mac = MessageDigest.isEqual(tag, mac) ? MAC_OK : MAC_BAD;
+          r.mac = Hashes.equal(tag, mac) ? MAC_OK : MAC_BAD;
         }
         prev = stored;
       }
