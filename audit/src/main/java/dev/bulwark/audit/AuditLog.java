@@ -61,6 +61,12 @@ import java.util.stream.Stream;
  *
  * <p>Thread-safe. Several writers (processes) may share one JDBC log: a writer that loses the
  * race for a sequence number catches up from the store and retries, so the log stays linear.
+ *
+ * <p>Size: this facade is longer than Bulwark's usual 600 lines because it carries the public
+ * builder and the documentation of every public operation; the work is done by the parts in
+ * {@code dev.bulwark.audit.internal} (group commit, checkpointer, tamper window, open checks,
+ * retention), and what stays here is the batch encoding that needs this package's canonical
+ * encoder, and the wiring.
  */
 public final class AuditLog implements AutoCloseable {
 
