@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Checkpointer;
 import dev.bulwark.audit.internal.GroupCommit;
 import dev.bulwark.audit.internal.Hashes;
@@ -178,7 +180,7 @@ public final class AuditLog implements AutoCloseable {
           .detail("recovery", "operator accepted events no signed checkpoint covered")
           .detail("accepted_from", Long.toString(Math.max(accept, state.base().firstSeq())))
           .detail("accepted_to", Long.toString(next))
-          .detail("accepted_root", Bytes.wrap(state.tree().rootAt(next)).base64())
+          .detail("accepted_root", ByteAccess.wrap(state.tree().rootAt(next)).base64())
           .detail("accepted_chain", Bytes.of(state.lastChain()).base64())
           .detail("last_signed_size", Long.toString(accept))
           .build(clock), "the accepted history could not be logged; nothing was signed");
@@ -301,8 +303,8 @@ public final class AuditLog implements AutoCloseable {
           byte[] payload = scratch.toArray();
           byte[] leaf = hasher.leaf(payload, 0, payload.length);
           chain = hasher.chain(seq, chain, leaf);
-          Bytes tag = tagger == null ? Bytes.empty() : Bytes.wrap(tagger.tag(chain));
-          records.add(StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), tag, origin));
+          Bytes tag = tagger == null ? Bytes.empty() : ByteAccess.wrap(tagger.tag(chain));
+          records.add(StoredEvent.of(seq, ByteAccess.wrap(payload), ByteAccess.wrap(chain), tag, origin));
           leaves[i] = leaf;
           seq++;
         }
@@ -330,7 +332,7 @@ public final class AuditLog implements AutoCloseable {
       state.advance(seq, chain);
       for (int i = 0; i < n; i++) {
         StoredEvent r = records.get(i);
-        batch.get(i).succeed(new Appended(r.seq(), recordedAt, Bytes.wrap(leaves[i]), r.chainHash()));
+        batch.get(i).succeed(new Appended(r.seq(), recordedAt, ByteAccess.wrap(leaves[i]), r.chainHash()));
       }
       return;
     }
@@ -444,7 +446,7 @@ public final class AuditLog implements AutoCloseable {
     }
     Instant now = clock.instant();
     long nextSeq = state.nextSeq();
-    Checkpoint cp = new Checkpoint(origin, nextSeq, Bytes.wrap(state.tree().root()), Bytes.wrap(state.lastChain()),
+    Checkpoint cp = new Checkpoint(origin, nextSeq, ByteAccess.wrap(state.tree().root()), ByteAccess.wrap(state.lastChain()),
         minIndex, now);
     Checkpointer.Cut cut = new Checkpointer.Cut(cp);
     lastCheckpointSize = nextSeq;
@@ -563,11 +565,11 @@ public final class AuditLog implements AutoCloseable {
           .detail("cut_seq", Long.toString(cut))
           .detail("count", Long.toString(cut - from))
           .detail("segments", Integer.toString(plan.segments()))
-          .detail("chain_at_cut", Bytes.wrap(chainAtCut).base64())
-          .detail("root_at_cut", Bytes.wrap(state.tree().rootAt(cut)).base64())
+          .detail("chain_at_cut", ByteAccess.wrap(chainAtCut).base64())
+          .detail("root_at_cut", ByteAccess.wrap(state.tree().rootAt(cut)).base64())
           .build(clock), "prune receipt could not be logged; nothing was removed");
       checkpointLocked(cut);
-      PruneBase newBase = new PruneBase(cut, Bytes.wrap(chainAtCut), compact);
+      PruneBase newBase = new PruneBase(cut, ByteAccess.wrap(chainAtCut), compact);
       s.prune(newBase);
       state.rebase(newBase);
       return Optional.of(new PruneResult(from, cut, plan.segments(), receipt.seq()));
@@ -657,7 +659,7 @@ public final class AuditLog implements AutoCloseable {
   private static List<Bytes> wrapAll(List<byte[]> hashes) {
     List<Bytes> out = new ArrayList<>(hashes.size());
     for (byte[] h : hashes) {
-      out.add(Bytes.wrap(h));
+      out.add(ByteAccess.wrap(h));
     }
     return out;
   }

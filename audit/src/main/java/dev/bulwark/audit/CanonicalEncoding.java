@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -43,7 +45,7 @@ public final class CanonicalEncoding {
 
   /** Encodes {@code e}. */
   public static Bytes encode(LoggedEvent e) {
-    return Bytes.wrap(encodeToArray(e));
+    return ByteAccess.wrap(encodeToArray(e));
   }
 
   static byte[] encodeToArray(LoggedEvent le) {
@@ -90,7 +92,7 @@ public final class CanonicalEncoding {
    * @throws AuditFormatException if the bytes are not exactly the canonical encoding of an event
    */
   public static LoggedEvent decode(Bytes canonical) throws AuditFormatException {
-    return decode(canonical.unsafeArray(), SCRATCH.get());
+    return decode(ByteAccess.array(canonical), SCRATCH.get());
   }
 
   private static final ThreadLocal<Out> SCRATCH = ThreadLocal.withInitial(() -> new Out(512));
@@ -162,7 +164,7 @@ public final class CanonicalEncoding {
    * @throws AuditFormatException if the bytes are not the canonical encoding of an event
    */
   public static IndexFields indexFields(Bytes canonical) throws AuditFormatException {
-    byte[] b = canonical.unsafeArray();
+    byte[] b = ByteAccess.array(canonical);
     Header h = HEADERS.get();
     check(b, h);
     return new IndexFields(h.seq, fromMicros(h.recordedMicros), fromMicros(h.occurredMicros),

@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.MerkleTree;
 import dev.bulwark.audit.spi.CheckpointAnchor;
 import dev.bulwark.audit.spi.PruneBase;
@@ -61,7 +63,7 @@ final class CheckpointChecks {
         continue;
       }
       boolean chainOk = base.chainBefore().base64().equals(d.get("chain_at_cut"));
-      boolean rootOk = Bytes.wrap(rangeRoot).base64().equals(d.get("root_at_cut"));
+      boolean rootOk = ByteAccess.wrap(rangeRoot).base64().equals(d.get("root_at_cut"));
       if (!chainOk || !rootOk) {
         run.add(FindingCode.HEAD_PRUNED_WITHOUT_RECEIPT, cut, "prune base",
             "the stored prune base does not match the receipt at seq " + r.seq());

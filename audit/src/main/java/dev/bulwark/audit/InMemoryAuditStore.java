@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
@@ -59,9 +61,9 @@ public final class InMemoryAuditStore implements SegmentedAuditStore {
       if (count == index.length) {
         index = Arrays.copyOf(index, index.length * 2);
       }
-      byte[] payload = e.payload().unsafeArray();
-      byte[] chain = e.chainHash().unsafeArray();
-      byte[] mac = e.mac().unsafeArray();
+      byte[] payload = ByteAccess.array(e.payload());
+      byte[] chain = ByteAccess.array(e.chainHash());
+      byte[] mac = ByteAccess.array(e.mac());
       int size = 8 + 4 + payload.length + 1 + chain.length + 1 + mac.length;
       if (e.isDamaged() || size > CHUNK_BYTES) {
         unpacked.put(count, e);
@@ -117,7 +119,7 @@ public final class InMemoryAuditStore implements SegmentedAuditStore {
       p += clen;
       int mlen = c[p++] & 0xff;
       byte[] mac = Arrays.copyOfRange(c, p, p + mlen);
-      return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), "memory#" + seq);
+      return StoredEvent.of(seq, ByteAccess.wrap(payload), ByteAccess.wrap(chain), ByteAccess.wrap(mac), "memory#" + seq);
     }
 
     List<StoredEvent> all() {

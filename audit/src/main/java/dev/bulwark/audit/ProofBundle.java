@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -134,7 +136,7 @@ public record ProofBundle(long index, Bytes event, List<Bytes> proof, SignedChec
       throw new AuditFormatException("the bundle carries no event (no 'extra' line)");
     }
     Checkpoint cp = checkpoint.checkpoint();
-    Bytes leaf = Bytes.wrap(Hashes.leaf(event.toByteArray()));
+    Bytes leaf = ByteAccess.wrap(Hashes.leaf(event.toByteArray()));
     if (!MerkleProofs.verifyInclusion(index, cp.size(), leaf, proof, cp.root())) {
       throw new AuditFormatException("inclusion proof does not verify against the checkpoint root");
     }

@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.internal.MerkleTree;
 import dev.bulwark.audit.spi.PruneBase;
@@ -374,7 +376,7 @@ final class Sequencer {
     } else if (misfiled) {
       problems = problem(null, "record is filed as seq " + seq + " but the event says seq " + r.eventSeq);
     }
-    byte[] stored = s.chainHash().unsafeArray();
+    byte[] stored = ByteAccess.array(s.chainHash());
     byte[] computed = null;
     if (prev != null) {
       boolean ok;

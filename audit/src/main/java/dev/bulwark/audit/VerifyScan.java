@@ -1,6 +1,7 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.common.internal.ByteAccess;
 import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.PruneBase;
@@ -154,7 +155,7 @@ final class VerifyScan {
     /** Stored chain hash of the last record, for the next chunk's first link. */
     byte[] lastChain() {
       StoredEvent last = recs[n - 1].stored;
-      return last.isDamaged() ? null : last.chainHash().unsafeArray();
+      return last.isDamaged() ? null : ByteAccess.array(last.chainHash());
     }
 
     @Override
@@ -178,7 +179,7 @@ final class VerifyScan {
           prev = null;
           continue;
         }
-        byte[] payload = s.payload().unsafeArray();
+        byte[] payload = ByteAccess.array(s.payload());
         r.seq = s.seq();
         r.eventSeq = s.seq();
         try {
@@ -189,13 +190,13 @@ final class VerifyScan {
           r.decodeError = e.getMessage();
         }
         r.leaf = hasher.leaf(payload, 0, payload.length);
-        byte[] stored = s.chainHash().unsafeArray();
+        byte[] stored = ByteAccess.array(s.chainHash());
         if (prev != null) {
           r.linkedChain = new byte[Hashes.SIZE];
           hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
           r.linkOk = Hashes.equal(r.linkedChain, stored);
         }
-        byte[] mac = s.mac().unsafeArray();
+        byte[] mac = ByteAccess.array(s.mac());
         if (m == null) {
           r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
         } else if (mac.length == 0) {

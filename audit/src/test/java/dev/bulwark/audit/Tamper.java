@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.charset.StandardCharsets;

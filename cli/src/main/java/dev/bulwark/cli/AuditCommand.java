@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditVerifier;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.CheckpointKey;
 import dev.bulwark.audit.DirectoryAnchor;

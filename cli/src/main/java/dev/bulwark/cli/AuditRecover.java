@@ -3,7 +3,7 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditLog;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.Checkpoint;
 import dev.bulwark.audit.CheckpointKey;
 import dev.bulwark.audit.CheckpointSigner;

@@ -5,7 +5,7 @@ import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditLog;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.CheckpointKey;
 import dev.bulwark.audit.LoggedEvent;

@@ -1,7 +1,7 @@
 package dev.bulwark.audit.internal;
 
 import dev.bulwark.audit.AuditException;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;

@@ -2,7 +2,7 @@ package dev.bulwark.audit.jdbc;
 
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditQuery;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.AuditStoreException;

@@ -11,7 +11,7 @@ import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.Checkpoint;
 import dev.bulwark.audit.CheckpointSigner;
 import dev.bulwark.audit.InMemoryAuditStore;

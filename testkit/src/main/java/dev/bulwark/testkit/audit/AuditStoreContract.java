@@ -12,7 +12,7 @@ import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.AuditVerifier;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.ChainKey;
 import dev.bulwark.audit.CheckpointSigner;

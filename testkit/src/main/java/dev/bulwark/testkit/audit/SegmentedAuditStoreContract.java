@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditRetentionPolicy;
 import dev.bulwark.audit.AuditStoreException;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.FindingCode;
 import dev.bulwark.audit.PruneResult;
 import dev.bulwark.audit.VerificationReport;
