@@ -98,7 +98,7 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
       .table("bulwark_audit_event", "log_id varchar", "seq int8", "payload bytea", "chain_hash bytea", "prev_chain bytea",
           "mac bytea", "recorded_at timestamptz", "occurred_at timestamptz", "actor_id varchar", "tenant varchar",
           "action varchar", "correlation_id varchar")
-      .table("bulwark_audit_checkpoint", "log_id varchar", "id int8", "note text")
+      .table("bulwark_audit_checkpoint", "log_id varchar", "id", "note text")
       .table("bulwark_audit_segment", "log_id varchar", "first_seq int8", "sealed bool", "legal_hold bool")
       .build();
 

@@ -25,7 +25,7 @@ public final class JdbcCheckpointAnchor implements CheckpointAnchor {
    */
   public static final JdbcSchema SCHEMA = JdbcSchema.builder("auditanchor", JdbcCheckpointAnchor.class)
       .migrations("V1__tables.sql")
-      .table("bulwark_audit_anchor", "origin varchar", "tree_size int8", "id int8", "note text")
+      .table("bulwark_audit_anchor", "origin varchar", "tree_size int8", "id", "note text")
       .build();
 
   private final DataSource dataSource;
