@@ -1,7 +1,7 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;

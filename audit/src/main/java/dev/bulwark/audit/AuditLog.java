@@ -1,7 +1,5 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Checkpointer;
 import dev.bulwark.audit.internal.GroupCommit;
 import dev.bulwark.audit.internal.Hashes;
@@ -16,6 +14,8 @@ import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;

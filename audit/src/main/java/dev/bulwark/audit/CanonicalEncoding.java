@@ -1,7 +1,9 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
+import dev.bulwark.audit.internal.Text;
+import dev.bulwark.audit.spi.IndexFields;
 import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
@@ -12,8 +14,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import dev.bulwark.audit.internal.Text;
-import dev.bulwark.audit.spi.IndexFields;
 
 /**
  * The canonical, versioned binary encoding of a {@link LoggedEvent}: the bytes that are hashed

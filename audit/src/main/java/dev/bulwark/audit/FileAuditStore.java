@@ -1,6 +1,5 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
@@ -8,6 +7,7 @@ import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;

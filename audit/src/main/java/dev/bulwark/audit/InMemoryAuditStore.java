@@ -1,13 +1,13 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
-import dev.bulwark.common.Bytes;
-import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;

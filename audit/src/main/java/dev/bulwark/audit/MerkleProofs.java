@@ -1,8 +1,8 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;

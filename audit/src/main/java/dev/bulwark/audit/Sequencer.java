@@ -1,11 +1,11 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.internal.MerkleTree;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;

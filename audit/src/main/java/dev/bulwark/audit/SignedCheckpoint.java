@@ -1,7 +1,7 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.internal.ByteAccess;
 import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

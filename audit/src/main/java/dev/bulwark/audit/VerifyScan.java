@@ -1,11 +1,11 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
-import dev.bulwark.common.internal.ByteAccess;
 import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Iterator;

@@ -1,8 +1,8 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

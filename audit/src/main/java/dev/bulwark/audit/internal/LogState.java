@@ -1,10 +1,10 @@
 package dev.bulwark.audit.internal;
 
 import dev.bulwark.audit.AuditException;
-import dev.bulwark.common.Bytes;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,7 +1,7 @@
 package dev.bulwark.audit.jdbc;
 
-import dev.bulwark.audit.SignedCheckpoint;
 import dev.bulwark.audit.AuditStoreException;
+import dev.bulwark.audit.SignedCheckpoint;
 import dev.bulwark.audit.spi.CheckpointAnchor;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import java.sql.Connection;
