@@ -12,6 +12,7 @@ import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.common.Bytes;
+import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -80,6 +81,7 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
       + " WHERE log_id = ? AND next_seq = ? AND last_chain = ? RETURNING 1) " + INSERT + " WHERE EXISTS (SELECT 1 FROM head)";
 
   private final DataSource dataSource;
+  private final Jdbc jdbc;
   private final String logId;
   /** The head this store last committed, so the next batch need not read it first; null if unknown. */
   private final java.util.concurrent.atomic.AtomicReference<KnownHead> knownHead = new java.util.concurrent.atomic.AtomicReference<>();
@@ -117,12 +119,9 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
     if (logId.isEmpty() || logId.length() > 256) {
       throw new IllegalArgumentException("log id is 1-256 characters");
     }
+    this.jdbc = Jdbc.of(dataSource, AuditStoreException::new);
     SCHEMA.apply(dataSource, createSchema, AuditStoreException::new);
-    try {
-      initLog();
-    } catch (SQLException e) {
-      throw new AuditStoreException("cannot prepare audit tables: " + e.getMessage(), e);
-    }
+    initLog();
   }
 
   /** A store that creates (or migrates) its schema. */
@@ -130,9 +129,8 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
     this(dataSource, logId, true);
   }
 
-  private void initLog() throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
+  private void initLog() {
+    inTransaction(c -> {
       try (PreparedStatement p = c.prepareStatement(
           "INSERT INTO bulwark_audit_log (log_id, next_seq, last_chain, base_seq, base_text, open_segment)"
               + " VALUES (?, 0, ?, 0, ?, 0) ON CONFLICT (log_id) DO NOTHING")) {
@@ -147,8 +145,7 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
         p.setString(1, logId);
         p.executeUpdate();
       }
-      c.commit();
-    }
+    });
   }
 
   @Override
@@ -610,19 +607,12 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
     void run(Connection c) throws SQLException;
   }
 
+  /** One transaction through bulwark-common's helper (rolls back on any failure, restores auto-commit). */
   private void inTransaction(Tx tx) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        tx.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(c);
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new AuditStoreException("audit store update failed: " + e.getMessage(), e);
-    }
+    jdbc.inTransaction("audit store update", c -> {
+      tx.run(c);
+      return null;
+    });
   }
 
   /** The log id. */
