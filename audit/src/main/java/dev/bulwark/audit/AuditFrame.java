@@ -1,6 +1,7 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
@@ -51,9 +52,9 @@ public final class AuditFrame {
    */
   static int putEventFrame(StoredEvent e, byte[] out, int off, CRC32C crc) {
     int total = eventFrameBytes(e);
-    byte[] payload = e.payload().unsafeArray();
-    byte[] chain = e.chainHash().unsafeArray();
-    byte[] mac = e.mac().unsafeArray();
+    byte[] payload = ByteAccess.array(e.payload());
+    byte[] chain = ByteAccess.array(e.chainHash());
+    byte[] mac = ByteAccess.array(e.mac());
     int p = off;
     p = putInt(out, p, MAGIC_EVENT);
     p = putInt(out, p, total - HEADER_BYTES);
@@ -153,7 +154,7 @@ public final class AuditFrame {
     buf.get(bodyPos + 12, payload);
     buf.get(bodyPos + 12 + plen, chain);
     buf.get(bodyPos + 12 + plen + 33, mac);
-    return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), location);
+    return StoredEvent.of(seq, ByteAccess.wrap(payload), ByteAccess.wrap(chain), ByteAccess.wrap(mac), location);
   }
 
   /**

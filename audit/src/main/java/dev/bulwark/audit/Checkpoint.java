@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;

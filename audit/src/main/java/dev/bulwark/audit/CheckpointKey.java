@@ -1,6 +1,7 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.common.Bytes;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;

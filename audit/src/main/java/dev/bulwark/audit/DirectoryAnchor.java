@@ -1,6 +1,5 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.CheckpointAnchor;
 import java.io.IOException;
 import java.nio.channels.FileChannel;

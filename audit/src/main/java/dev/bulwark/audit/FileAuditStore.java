@@ -1,12 +1,13 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
@@ -23,6 +24,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.TreeMap;
@@ -58,8 +60,12 @@ import java.util.zip.CRC32C;
  *
  * <p>Thread-safe. Segment files must stay below 2 GiB (the default segment size of one million
  * events is far below).
+ *
+ * <p>Size: longer than Bulwark's usual 600 lines because one on-disk format is kept in one place:
+ * the crash-recovery rules (torn tails, quarantine, the prune base) must agree with the reader
+ * and with the writer byte for byte, and splitting them would let them drift.
  */
-public final class FileAuditStore implements AuditStore {
+public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilities {
 
   private static final Pattern SEGMENT = Pattern.compile("seg-(\\d{20})\\.log");
   private static final Pattern HOLD = Pattern.compile("seg-(\\d{20})\\.hold");
@@ -107,6 +113,8 @@ public final class FileAuditStore implements AuditStore {
    * Opens (creating if needed) the log in {@code dir} for writing; recovers a torn tail.
    *
    * @throws AuditStoreException if the directory cannot be used or another process holds it
+   * @throws AuditException if what is stored is damaged where opening for writing would have to
+   *     change it (a damaged prune base, segments without a readable event); nothing is changed
    */
   public static FileAuditStore open(Path dir) {
     return open(dir, UnaryOperator.identity());
@@ -119,8 +127,10 @@ public final class FileAuditStore implements AuditStore {
       s.init();
     } catch (IOException | RuntimeException e) {
       s.close();
-      throw e instanceof AuditStoreException ? (AuditStoreException) e
-          : new AuditStoreException("cannot open audit log in " + dir + ": " + e.getMessage(), e);
+      if (e instanceof AuditException || e instanceof AuditStoreException) {
+        throw (RuntimeException) e;
+      }
+      throw new AuditStoreException("cannot open audit log in " + dir + ": " + e.getMessage(), e);
     }
     return s;
   }
@@ -160,7 +170,7 @@ public final class FileAuditStore implements AuditStore {
       } catch (IllegalArgumentException | IOException e) {
         if (!readOnly) {
           // Nothing has been changed yet, and nothing will be: the writer refuses, the verifier reports.
-          throw new AuditStoreException("the prune base file of " + dir + " is damaged (" + e.getMessage()
+          throw new AuditException("the prune base file of " + dir + " is damaged (" + e.getMessage()
               + "); refusing to open it for writing. Run AuditVerifier; nothing was changed", e);
         }
         baseDamage = "malformed prune base file: " + e.getMessage();
@@ -172,7 +182,7 @@ public final class FileAuditStore implements AuditStore {
       // crashed after recording the base) stay until the next retention run removes them, and
       // a base that does not start at a segment boundary is refused before anything changes.
       if (base.firstSeq() > 0 && !segs.isEmpty() && !segs.containsKey(base.firstSeq())) {
-        throw new AuditStoreException("the prune base of " + dir + " says the log starts at seq " + base.firstSeq()
+        throw new AuditException("the prune base of " + dir + " says the log starts at seq " + base.firstSeq()
             + " but no segment starts there; refusing to open it for writing. Run AuditVerifier; nothing was changed");
       }
       if (segs.isEmpty()) {
@@ -301,7 +311,8 @@ public final class FileAuditStore implements AuditStore {
     }
     if (nextSeq > base.firstSeq() && !readOnly) {
       // Segments exist past the base but hold no readable event: the chain head is unknown.
-      throw new AuditStoreException("no readable event before segment " + nextSeq + " in " + dir);
+      throw new AuditException("no readable event before segment " + nextSeq + " in " + dir
+          + "; refusing to open it for writing. Run AuditVerifier; nothing was changed");
     }
     nextSeq = base.firstSeq();
     return Math.max(validEnd, 0);
@@ -578,10 +589,11 @@ public final class FileAuditStore implements AuditStore {
    * One segment file as {@link #read} iterates it, mapped, for the verifier's parallel scan; or
    * the damaged record {@code read} gives for a segment it cannot map ({@code unreadable}).
    */
-  record SegmentView(ByteBuffer buf, int limit, String name, boolean last, StoredEvent unreadable) {
+  private record SegmentView(ByteBuffer buf, int limit, String name, boolean last, StoredEvent unreadable)
+      implements MappedSegment {
 
-    /** The records of this segment from byte offset {@code from}, exactly as {@code read} gives them. */
-    Iterator<StoredEvent> frames(int from) {
+    @Override
+    public Iterator<StoredEvent> frames(int from) {
       return new FrameIterator(buf, limit, name, last, from);
     }
   }
@@ -592,14 +604,15 @@ public final class FileAuditStore implements AuditStore {
    * records, then each segment's {@link SegmentView#frames frames(0)} (keeping records that are
    * damaged or at least {@code fromSeq}) gives exactly what {@code read} gives.
    */
-  synchronized ReadView readView(long fromSeq) {
+  @Override
+  public synchronized Optional<FrameScan> frameScan(long fromSeq) {
     try {
       Listing l = listing(fromSeq);
       List<Path> files = l.files();
       List<StoredEvent> foreign = l.foreign();
       long activeLimit = l.activeLimit();
       Path activePath = l.activePath();
-      List<SegmentView> views = new ArrayList<>();
+      List<MappedSegment> views = new ArrayList<>();
       for (Path p : files) {
         String name = p.getFileName().toString();
         try {
@@ -612,7 +625,7 @@ public final class FileAuditStore implements AuditStore {
               StoredEvent.damaged(-1, name, "unreadable segment: " + e.getMessage())));
         }
       }
-      return new ReadView(foreign, views);
+      return Optional.of(new FrameScan(foreign, views));
     } catch (IOException e) {
       throw new AuditStoreException("cannot list " + dir, e);
     }
@@ -644,9 +657,6 @@ public final class FileAuditStore implements AuditStore {
   }
 
   private record Listing(List<Path> files, List<StoredEvent> foreign, long activeLimit, Path activePath) {}
-
-  /** See {@link #readView}. */
-  record ReadView(List<StoredEvent> foreign, List<SegmentView> segments) {}
 
   @Override
   public synchronized Stream<StoredEvent> read(long fromSeq) {
@@ -846,7 +856,8 @@ public final class FileAuditStore implements AuditStore {
    * Whether the checkpoint file was absent when this store was opened (opening for writing then
    * creates an empty one). Under a log that holds events, that means checkpoints were deleted.
    */
-  boolean checkpointFileWasMissing() {
+  @Override
+  public boolean checkpointsLost() {
     return checkpointFileMissing;
   }
 

@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 /** What the verifier found, with how serious it is. */
 public enum FindingCode {
   /** An event's bytes, chain hash or MAC do not match (changed, forged, or undecodable). */

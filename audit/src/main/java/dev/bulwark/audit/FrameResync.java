@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import java.nio.ByteBuffer;
 import java.util.PriorityQueue;
 import java.util.TreeMap;

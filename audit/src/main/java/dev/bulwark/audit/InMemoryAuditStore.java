@@ -1,12 +1,13 @@
 package dev.bulwark.audit;
 
-import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ import java.util.stream.Stream;
  * <p>{@link #tamper(UnaryOperator)} rewrites the stored records without any check, as an
  * attacker with write access would; the tamper corpus uses it.
  */
-public final class InMemoryAuditStore implements AuditStore {
+public final class InMemoryAuditStore implements SegmentedAuditStore {
 
   private static final int CHUNK_BYTES = 1 << 20;
 
@@ -60,9 +61,9 @@ public final class InMemoryAuditStore implements AuditStore {
       if (count == index.length) {
         index = Arrays.copyOf(index, index.length * 2);
       }
-      byte[] payload = e.payload().unsafeArray();
-      byte[] chain = e.chainHash().unsafeArray();
-      byte[] mac = e.mac().unsafeArray();
+      byte[] payload = ByteAccess.array(e.payload());
+      byte[] chain = ByteAccess.array(e.chainHash());
+      byte[] mac = ByteAccess.array(e.mac());
       int size = 8 + 4 + payload.length + 1 + chain.length + 1 + mac.length;
       if (e.isDamaged() || size > CHUNK_BYTES) {
         unpacked.put(count, e);
@@ -118,7 +119,7 @@ public final class InMemoryAuditStore implements AuditStore {
       p += clen;
       int mlen = c[p++] & 0xff;
       byte[] mac = Arrays.copyOfRange(c, p, p + mlen);
-      return StoredEvent.of(seq, Bytes.wrap(payload), Bytes.wrap(chain), Bytes.wrap(mac), "memory#" + seq);
+      return StoredEvent.of(seq, ByteAccess.wrap(payload), ByteAccess.wrap(chain), ByteAccess.wrap(mac), "memory#" + seq);
     }
 
     List<StoredEvent> all() {

@@ -1,6 +1,8 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +18,7 @@ public final class MerkleProofs {
 
   /** The RFC 6962 leaf hash of {@code data}: SHA-256(0x00 || data). */
   public static Bytes leafHash(byte[] data) {
-    return Bytes.wrap(Hashes.leaf(data));
+    return ByteAccess.wrap(Hashes.leaf(data));
   }
 
   /** RFC 9162 §2.1.3.2: does {@code path} prove leaf {@code index} is in the tree of {@code size} with {@code root}? */

@@ -1,6 +1,8 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -134,7 +136,7 @@ public record ProofBundle(long index, Bytes event, List<Bytes> proof, SignedChec
       throw new AuditFormatException("the bundle carries no event (no 'extra' line)");
     }
     Checkpoint cp = checkpoint.checkpoint();
-    Bytes leaf = Bytes.wrap(Hashes.leaf(event.toByteArray()));
+    Bytes leaf = ByteAccess.wrap(Hashes.leaf(event.toByteArray()));
     if (!MerkleProofs.verifyInclusion(index, cp.size(), leaf, proof, cp.root())) {
       throw new AuditFormatException("inclusion proof does not verify against the checkpoint root");
     }

@@ -1,5 +1,7 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.ByteAccess;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +54,7 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
     byte[] body = checkpoint.bodyBytes();
     List<NoteSignature> sigs = new ArrayList<>();
     for (CheckpointSigner s : signers) {
-      sigs.add(new NoteSignature(s.name(), s.publicKey().keyId(), Bytes.wrap(s.sign(body))));
+      sigs.add(new NoteSignature(s.name(), s.publicKey().keyId(), ByteAccess.wrap(s.sign(body))));
     }
     return new SignedCheckpoint(checkpoint, sigs);
   }
@@ -181,7 +183,7 @@ public record SignedCheckpoint(Checkpoint checkpoint, List<NoteSignature> signat
       byte[] sig = new byte[raw.length - 4];
       System.arraycopy(raw, 4, sig, 0, sig.length);
       try {
-        sigs.add(new NoteSignature(rest.substring(0, sp), id, Bytes.wrap(sig)));
+        sigs.add(new NoteSignature(rest.substring(0, sp), id, ByteAccess.wrap(sig)));
       } catch (IllegalArgumentException e) {
         throw new AuditFormatException("bad signature key name", e);
       }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.StoredEvent;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -200,7 +199,7 @@ class AuditLogTest {
     InMemoryAuditStore store = new InMemoryAuditStore();
     DirectoryAnchor anchor = new DirectoryAnchor(tmp.resolve("anchor"));
     AuditLog log = builder(store).anchor(anchor).segments(10, Duration.ofDays(1))
-        .retention(new RetentionPolicy("logs-30d", Duration.ofDays(30))).build();
+        .retention(new AuditRetentionPolicy("logs-30d", Duration.ofDays(30))).build();
     for (int i = 0; i < 35; i++) {
       log.append(TestEvents.event(i));
     }
@@ -252,7 +251,7 @@ class AuditLogTest {
     }
     now.set(now.get().plusSeconds(3));
     log.awaitCheckpoints();
-    Health h = log.health();
+    AuditHealth h = log.health();
     assertEquals(7, h.unanchoredEvents());
     assertEquals(Duration.ofSeconds(3), h.unanchoredAge());
     assertTrue(h.lastAnchorError().orElseThrow().contains("SIEM unreachable"));
@@ -277,11 +276,11 @@ class AuditLogTest {
   }
 
   /** Delegates to a store and throws on append while {@code broken} is set (full disk, lost DB). */
-  static class FailingStore implements dev.bulwark.audit.spi.AuditStore {
-    private final dev.bulwark.audit.spi.AuditStore inner;
+  static class FailingStore implements dev.bulwark.audit.spi.SegmentedAuditStore {
+    private final dev.bulwark.audit.spi.SegmentedAuditStore inner;
     private final AtomicBoolean broken;
 
-    FailingStore(dev.bulwark.audit.spi.AuditStore inner, AtomicBoolean broken) {
+    FailingStore(dev.bulwark.audit.spi.SegmentedAuditStore inner, AtomicBoolean broken) {
       this.inner = inner;
       this.broken = broken;
     }

@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -40,6 +41,27 @@ class CanonicalEncodingProperties {
               new Actor(type, id, null, tenant), tenant, tenant == null ? null : new Target("t", id), outcome, tenant,
               Severity.WARN, id, new Source(tenant, id, null, "app"), details));
     };
+  }
+
+  /** The word-at-a-time printable-ASCII test agrees with a byte-by-byte one on every range. */
+  @Test
+  void printableAsciiCheck_agreesWithTheByteByByteDefinition() {
+    Gen<Byte> bytes = Generators.mixOf(Generators.ints(0x20, 0x7e), Generators.ints(-128, 127),
+        Generators.oneOf(0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x00, 0x9f)).map(Integer::byteValue);
+    PropertyRunner.forAll(2000, c -> {
+      int len = c.draw("len", Generators.ints(0, 40));
+      byte[] b = new byte[len];
+      for (int i = 0; i < len; i++) {
+        b[i] = c.draw("b" + i, Generators.mixOf(Generators.ints(0x20, 0x7e).map(Integer::byteValue), bytes));
+      }
+      int start = c.draw("start", Generators.ints(0, len));
+      int end = c.draw("end", Generators.ints(start, len));
+      boolean expected = true;
+      for (int i = start; i < end; i++) {
+        expected &= b[i] >= 0x20 && b[i] != 0x7f;
+      }
+      assertEquals(expected, CanonicalEncoding.Checker.isPrintableAscii(b, start, end));
+    });
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A corpus of crafted store directories: whatever the files hold, {@link AuditVerifier#verify}
  * returns a report (the damage as findings) and {@link AuditLog.Builder#build} either opens the
- * log or refuses with an {@link AuditException}, never another exception.
+ * log or refuses with an {@link AuditException} or {@link AuditStoreException}, never another exception.
  */
 class CraftedFilesTest {
 
@@ -149,8 +150,8 @@ class CraftedFilesTest {
       try (FileAuditStore store = FileAuditStore.open(dir);
            AuditLog log = AuditLog.builder(ORIGIN, store).signer(signer).build()) {
         log.size();
-      } catch (AuditException e) {
-        // Refused with a typed exception (FileAuditStore's AuditStoreException is one): fine.
+      } catch (AuditException | AuditStoreException e) {
+        // Refused with a typed exception (damage: AuditException; the file system: AuditStoreException): fine.
       } catch (RuntimeException e) {
         failures.add(c.name() + ": open/build threw " + e);
       }

@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -152,7 +153,7 @@ class EdgeInteropTest {
     // Not owned (the default): the host's store stays open after the log closes.
     try (FileAuditStore host = FileAuditStore.open(dir)) {
       AuditLog.builder(ORIGIN, host).signer(signer).build().close();
-      assertThrows(AuditException.class, () -> FileAuditStore.open(dir));
+      assertThrows(AuditStoreException.class, () -> FileAuditStore.open(dir));
       assertEquals(2, host.head().nextSeq());
     }
   }

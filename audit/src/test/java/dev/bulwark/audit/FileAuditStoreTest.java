@@ -1,12 +1,12 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.audit.spi.AuditStoreException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.SegmentFrames.Frame;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.PruneBase;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -137,7 +136,7 @@ class FileCorruptionIT {
               .anchor(new DirectoryAnchor(anchorDir)).build()) {
         log.append(TestEvents.event(999));
         wrote = true;
-      } catch (AuditException e) { // AuditStoreException included
+      } catch (AuditException | AuditStoreException e) { // damage, or the file system
         assertFalse(e.getMessage() == null || e.getMessage().isBlank(), where + ": refusal without a message");
         wrote = false;
         refusedToWrite++;

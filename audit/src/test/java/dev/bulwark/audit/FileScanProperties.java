@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.StoreHead;
@@ -206,26 +205,6 @@ class FileScanProperties {
     @Override
     public List<String> checkpoints() {
       return store.checkpoints();
-    }
-
-    @Override
-    public List<Segment> segments() {
-      return store.segments();
-    }
-
-    @Override
-    public void seal(long nextSeq) {
-      store.seal(nextSeq);
-    }
-
-    @Override
-    public void setLegalHold(long segmentFirstSeq, boolean held) {
-      store.setLegalHold(segmentFirstSeq, held);
-    }
-
-    @Override
-    public void prune(PruneBase newBase) {
-      store.prune(newBase);
     }
 
     @Override

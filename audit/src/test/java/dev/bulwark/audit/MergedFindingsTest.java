@@ -105,7 +105,7 @@ class MergedFindingsTest {
 
   @Test
   void findingsAreCapped_andTheRestCounted() {
-    AuditVerifier.FindingList list = new AuditVerifier.FindingList();
+    FindingList list = new FindingList();
     for (int i = 0; i < AuditVerifier.MAX_FINDINGS + 500; i++) {
       list.add(new Finding(i % 2 == 0 ? FindingCode.SEQUENCE_GAP : FindingCode.FORK, i, "x", "m"));
     }

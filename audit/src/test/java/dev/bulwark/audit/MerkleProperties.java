@@ -1,5 +1,6 @@
 package dev.bulwark.audit;
 
+import dev.bulwark.common.Bytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,26 @@ class MerkleProperties {
     }
     int k = Integer.highestOneBit(n - 1);
     return Hashes.node(mth(from, from + k), mth(from + k, to));
+  }
+
+  /**
+   * Across the tree's storage chunk boundaries (4,096 hashes, doubling to 32,768, then fixed), roots,
+   * leaves and proofs match RFC 6962's definition.
+   */
+  @Test
+  void rootsLeavesAndProofs_matchTheReference_acrossStorageChunks() {
+    int n = 70_000;
+    MerkleTree t = tree(n);
+    for (int size : new int[] {4095, 4096, 4097, 8192, 8193, 16_385, 32_767, 32_768, 32_769, 65_536, 65_537, 70_000}) {
+      assertArrayEquals(mth(0, size), t.rootAt(size), "root at " + size);
+    }
+    PropertyRunner.forAll(60, c -> {
+      int size = c.draw("size", Generators.ints(1, n));
+      int index = c.draw("index", Generators.ints(0, size - 1));
+      assertArrayEquals(leaf(index), t.leafAt(index));
+      assertTrue(MerkleProofs.verifyInclusion(index, size, Bytes.of(leaf(index)), wrap(t.inclusionProof(index, size)),
+          Bytes.of(mth(0, size))));
+    });
   }
 
   @Test

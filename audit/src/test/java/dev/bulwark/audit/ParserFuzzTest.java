@@ -1,6 +1,7 @@
 package dev.bulwark.audit;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.bulwark.common.Bytes;
 import java.nio.charset.StandardCharsets;
 
 /**

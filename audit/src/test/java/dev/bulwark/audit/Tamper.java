@@ -2,6 +2,7 @@ package dev.bulwark.audit;
 
 import dev.bulwark.audit.internal.Hashes;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

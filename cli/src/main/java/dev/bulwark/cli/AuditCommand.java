@@ -2,7 +2,6 @@ package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditVerifier;
-import dev.bulwark.audit.Bytes;
 import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.CheckpointKey;
 import dev.bulwark.audit.DirectoryAnchor;
@@ -15,6 +14,7 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcCheckpointAnchor;
 import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -33,11 +33,11 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code bulwark audit}: verify the log, export and check offline proofs, read its newest events. */
 @Command(name = "audit", mixinStandardHelpOptions = true,

@@ -3,13 +3,13 @@ package dev.bulwark.cli;
 import dev.bulwark.audit.Actor;
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditLog;
-import dev.bulwark.audit.Bytes;
 import dev.bulwark.audit.Checkpoint;
 import dev.bulwark.audit.CheckpointKey;
 import dev.bulwark.audit.CheckpointSigner;
 import dev.bulwark.audit.SignedCheckpoint;
 import dev.bulwark.audit.UnsealedHistoryException;
 import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.common.Bytes;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,10 +21,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code audit recover}: the explicit, attributed acceptance of stored events that no signed

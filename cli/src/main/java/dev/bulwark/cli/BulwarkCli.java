@@ -2,7 +2,7 @@ package dev.bulwark.cli;
 
 import dev.bulwark.audit.AuditException;
 import dev.bulwark.audit.AuditFormatException;
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.common.StoreException;
 import dev.bulwark.lifecycle.LifecycleException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
@@ -11,11 +11,11 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * The {@code bulwark} operator command line: verify and prove the audit log, rotate and rewrap

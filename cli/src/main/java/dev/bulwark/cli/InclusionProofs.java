@@ -1,6 +1,6 @@
 package dev.bulwark.cli;
 
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;

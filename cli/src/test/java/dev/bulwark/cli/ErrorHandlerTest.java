@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.audit.spi.AuditStoreException;
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.lifecycle.PurgeRefusedException;
 import java.io.IOException;
 import java.io.PrintWriter;

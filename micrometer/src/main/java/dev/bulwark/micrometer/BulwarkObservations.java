@@ -121,8 +121,16 @@ public final class BulwarkObservations {
         "reason", token(decision.reason().name())));
   }
 
-  /** An audit store that times every batch append as {@code bulwark.audit.append}. */
+  /**
+   * An audit store that times every batch append as {@code bulwark.audit.append}. A store that
+   * keeps segments stays one (the result is a {@link dev.bulwark.audit.spi.SegmentedAuditStore}).
+   */
   public dev.bulwark.audit.spi.AuditStore observe(dev.bulwark.audit.spi.AuditStore store) {
-    return new ObservedAuditStore(store, registry);
+    return store instanceof dev.bulwark.audit.spi.SegmentedAuditStore s ? observe(s) : new ObservedAuditStore(store, registry);
+  }
+
+  /** A segmented audit store that times every batch append as {@code bulwark.audit.append}. */
+  public dev.bulwark.audit.spi.SegmentedAuditStore observe(dev.bulwark.audit.spi.SegmentedAuditStore store) {
+    return new ObservedSegmentedAuditStore(store, registry);
   }
 }

@@ -1,19 +1,23 @@
 package dev.bulwark.micrometer;
 
 import dev.bulwark.audit.AuditQuery;
+import dev.bulwark.audit.internal.StoreCapabilities;
 import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.PruneBase;
-import dev.bulwark.audit.spi.Segment;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Stream;
 
-/** Delegates everything; times {@link #append} as {@code bulwark.audit.append} with an outcome. */
-final class ObservedAuditStore implements AuditStore {
+/**
+ * Delegates everything; times {@link #append} as {@code bulwark.audit.append} with an outcome.
+ * Forwards what the delegate tells the writer and verifier beyond the SPI (a lost checkpoint
+ * record, a parallel frame scan), so wrapping a store never weakens their checks.
+ */
+class ObservedAuditStore implements AuditStore, StoreCapabilities {
 
   private final AuditStore delegate;
   private final ObservationRegistry registry;
@@ -59,26 +63,6 @@ final class ObservedAuditStore implements AuditStore {
   }
 
   @Override
-  public List<Segment> segments() {
-    return delegate.segments();
-  }
-
-  @Override
-  public void seal(long nextSeq) {
-    delegate.seal(nextSeq);
-  }
-
-  @Override
-  public void setLegalHold(long segmentFirstSeq, boolean held) {
-    delegate.setLegalHold(segmentFirstSeq, held);
-  }
-
-  @Override
-  public void prune(PruneBase newBase) {
-    delegate.prune(newBase);
-  }
-
-  @Override
   public List<String> recoveries() {
     return delegate.recoveries();
   }
@@ -86,6 +70,16 @@ final class ObservedAuditStore implements AuditStore {
   @Override
   public Stream<StoredEvent> query(AuditQuery query) {
     return delegate.query(query);
+  }
+
+  @Override
+  public boolean checkpointsLost() {
+    return delegate instanceof StoreCapabilities c && c.checkpointsLost();
+  }
+
+  @Override
+  public Optional<FrameScan> frameScan(long fromSeq) {
+    return delegate instanceof StoreCapabilities c ? c.frameScan(fromSeq) : Optional.empty();
   }
 
   @Override

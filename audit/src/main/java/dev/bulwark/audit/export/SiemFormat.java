@@ -421,7 +421,7 @@ public enum SiemFormat {
     StringBuilder sb = new StringBuilder(1024 + c.note().length()).append("c2sp.org/tlog-proof@v1\n")
         .append("extra ").append(p.event().base64()).append('\n')
         .append("index ").append(p.index()).append('\n');
-    for (dev.bulwark.audit.Bytes h : p.proof()) {
+    for (dev.bulwark.common.Bytes h : p.proof()) {
       sb.append(h.base64()).append('\n');
     }
     return sb.append('\n').append(c.note()).toString();

@@ -89,6 +89,23 @@ public final class Hashes {
     return p;
   }
 
+  private static final java.lang.invoke.VarHandle LONGS =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
+  /**
+   * Whether two 32-byte values are equal, in time that does not depend on where they differ
+   * (as {@link MessageDigest#isEqual}, four words at a time). Values of another length are
+   * compared with {@link MessageDigest#isEqual}.
+   */
+  public static boolean equal(byte[] a, byte[] b) {
+    if (a.length != SIZE || b.length != SIZE) {
+      return MessageDigest.isEqual(a, b);
+    }
+    long d = ((long) LONGS.get(a, 0) ^ (long) LONGS.get(b, 0)) | ((long) LONGS.get(a, 8) ^ (long) LONGS.get(b, 8))
+        | ((long) LONGS.get(a, 16) ^ (long) LONGS.get(b, 16)) | ((long) LONGS.get(a, 24) ^ (long) LONGS.get(b, 24));
+    return d == 0;
+  }
+
   /**
    * Leaf and chain hashes for one log with one digest and one scratch buffer, so the hot paths
    * (the writer, the verifier's workers) neither look up thread-locals nor build the constant

@@ -26,9 +26,15 @@ public final class MerkleTree {
   private final List<Level> levels = new ArrayList<>();
   private final MessageDigest md = Hashes.newSha256();
 
-  /** Hashes per storage chunk: levels grow chunk by chunk, never by copying what they hold. */
-  private static final int CHUNK_SHIFT = 12;
-  private static final int CHUNK = 1 << CHUNK_SHIFT;
+  /**
+   * Levels grow chunk by chunk, never by copying what they hold. The first chunks are small
+   * (4,096 hashes, then doubling) so a small tree stays small; from 32,768 hashes on every chunk
+   * holds 32,768 (1 MiB), large enough that the JVM's collectors keep it out of the young
+   * generation instead of copying a verifier's or writer's tree again and again. Every chunk
+   * starts at an even position, so sibling hashes always share one.
+   */
+  private static final int FIRST_SHIFT = 12;
+  private static final int LAST_SHIFT = 15;
 
   private static final class Level {
     final long base;
@@ -39,15 +45,31 @@ public final class MerkleTree {
       this.base = base;
     }
 
+    /** The chunk that holds position {@code pos}. */
+    static int chunkIndex(long pos) {
+      if (pos >= 1L << LAST_SHIFT) {
+        return (LAST_SHIFT - FIRST_SHIFT) + (int) (pos >>> LAST_SHIFT);
+      }
+      return 64 - Long.numberOfLeadingZeros(pos >>> FIRST_SHIFT);
+    }
+
+    /** The first position chunk {@code c} holds. */
+    static long chunkStart(int c) {
+      if (c >= LAST_SHIFT - FIRST_SHIFT + 1) {
+        return (long) (c - (LAST_SHIFT - FIRST_SHIFT)) << LAST_SHIFT;
+      }
+      return c == 0 ? 0 : 1L << (FIRST_SHIFT + c - 1);
+    }
+
     /** Reserves the next slot and returns its chunk; the slot's offset is {@link #offset}. */
     byte[] reserve() {
-      int c = (int) (count >>> CHUNK_SHIFT);
+      int c = chunkIndex(count);
       if (c >= chunks.length) {
         chunks = Arrays.copyOf(chunks, chunks.length * 2);
       }
       byte[] chunk = chunks[c];
       if (chunk == null) {
-        chunk = new byte[CHUNK * H];
+        chunk = new byte[(int) (chunkStart(c + 1) - chunkStart(c)) * H];
         chunks[c] = chunk;
       }
       count++;
@@ -55,11 +77,11 @@ public final class MerkleTree {
     }
 
     byte[] chunkOf(long pos) {
-      return chunks[(int) (pos >>> CHUNK_SHIFT)];
+      return chunks[chunkIndex(pos)];
     }
 
     static int offset(long pos) {
-      return (int) (pos & (CHUNK - 1)) * H;
+      return (int) (pos - chunkStart(chunkIndex(pos))) * H;
     }
 
     void add(byte[] src, int off) {

@@ -2,22 +2,24 @@ package dev.bulwark.audit.jdbc;
 
 import dev.bulwark.audit.AuditFormatException;
 import dev.bulwark.audit.AuditQuery;
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.audit.CanonicalEncoding;
-import dev.bulwark.audit.spi.AuditStore;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.IndexFields;
 import dev.bulwark.audit.spi.PruneBase;
 import dev.bulwark.audit.spi.Segment;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
+import dev.bulwark.common.Bytes;
+import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.jdbc.JdbcSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -52,15 +54,18 @@ import javax.sql.DataSource;
  * so a batch costs two round trips (statement, COMMIT) instead of four; a head another writer
  * moved makes that statement change nothing, and the batch takes the locking path. The application role needs only SELECT/INSERT on events and checkpoints (see the
  * module README for GRANTs); retention runs as another role with DELETE. Thread-safe.
+ *
+ * <p>Size: just over Bulwark's usual 600 lines: the schema, the append transaction with its fork
+ * guard, reads, indexed queries and segment bookkeeping share one set of SQL statements.
  */
-public final class JdbcAuditStore implements AuditStore {
+public final class JdbcAuditStore implements SegmentedAuditStore {
 
   /** One INSERT for a whole batch: the columns arrive as arrays (PostgreSQL unnest). */
   private static final String INSERT = "INSERT INTO bulwark_audit_event (log_id, seq, payload, chain_hash, prev_chain, mac,"
       + " recorded_at, occurred_at, actor_id, tenant, action, correlation_id)"
       + " SELECT ?, u.seq, u.payload, u.chain_hash, u.prev_chain, u.mac,"
-      + " TIMESTAMP '1970-01-01 00:00:00' + u.rs * INTERVAL '1 second' + u.rus * INTERVAL '1 microsecond',"
-      + " TIMESTAMP '1970-01-01 00:00:00' + u.os * INTERVAL '1 second' + u.ous * INTERVAL '1 microsecond',"
+      + " TIMESTAMPTZ '1970-01-01 00:00:00+00' + u.rs * INTERVAL '1 second' + u.rus * INTERVAL '1 microsecond',"
+      + " TIMESTAMPTZ '1970-01-01 00:00:00+00' + u.os * INTERVAL '1 second' + u.ous * INTERVAL '1 microsecond',"
       + " u.actor_id, u.tenant, u.action, u.correlation_id"
       + " FROM unnest(?::bigint[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bytea[], ?::bigint[], ?::bigint[], ?::bigint[],"
       + " ?::bigint[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])"
@@ -76,6 +81,7 @@ public final class JdbcAuditStore implements AuditStore {
       + " WHERE log_id = ? AND next_seq = ? AND last_chain = ? RETURNING 1) " + INSERT + " WHERE EXISTS (SELECT 1 FROM head)";
 
   private final DataSource dataSource;
+  private final Jdbc jdbc;
   private final String logId;
   /** The head this store last committed, so the next batch need not read it first; null if unknown. */
   private final java.util.concurrent.atomic.AtomicReference<KnownHead> knownHead = new java.util.concurrent.atomic.AtomicReference<>();
@@ -83,8 +89,29 @@ public final class JdbcAuditStore implements AuditStore {
   private record KnownHead(long nextSeq, byte[] lastChain) {}
 
   /**
-   * A store for log {@code logId}; creates the tables if {@code createSchema}, otherwise checks
-   * that they exist (for an application role without CREATE).
+   * The audit tables: migrations {@code V1__tables.sql} and {@code V2__timestamptz.sql} under
+   * {@code classpath:dev/bulwark/audit/db/migration/}, for a host that runs its own Flyway or
+   * Liquibase and constructs stores with {@code createSchema} false.
+   */
+  public static final JdbcSchema SCHEMA = JdbcSchema.builder("audit", JdbcAuditStore.class)
+      .migrations("V1__tables.sql", "V2__timestamptz.sql")
+      .table("bulwark_audit_log", "log_id varchar", "next_seq int8", "last_chain bytea", "base_seq int8", "base_text text",
+          "open_segment int8")
+      .table("bulwark_audit_event", "log_id varchar", "seq int8", "payload bytea", "chain_hash bytea", "prev_chain bytea",
+          "mac bytea", "recorded_at timestamptz", "occurred_at timestamptz", "actor_id varchar", "tenant varchar",
+          "action varchar", "correlation_id varchar")
+      .table("bulwark_audit_checkpoint", "log_id varchar", "id", "note text")
+      .table("bulwark_audit_segment", "log_id varchar", "first_seq int8", "sealed bool", "legal_hold bool")
+      .build();
+
+  /**
+   * A store for log {@code logId}. With {@code createSchema} it applies the missing migrations of
+   * {@link #SCHEMA} (in one transaction behind an advisory lock, so nodes may start together;
+   * falling back to the check below for a role without CREATE); without, it runs no DDL and only
+   * checks, reading, that the tables are there in their current shape (event times
+   * {@code timestamptz}: a database made before 0.2.0 needs {@code V2__timestamptz.sql}).
+   *
+   * @throws AuditStoreException if the tables are missing or out of date, or the database fails
    */
   public JdbcAuditStore(DataSource dataSource, String logId, boolean createSchema) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -92,64 +119,18 @@ public final class JdbcAuditStore implements AuditStore {
     if (logId.isEmpty() || logId.length() > 256) {
       throw new IllegalArgumentException("log id is 1-256 characters");
     }
-    try {
-      if (createSchema) {
-        createSchema();
-      }
-      checkSchema();
-      initLog();
-    } catch (SQLException e) {
-      throw new AuditStoreException("cannot prepare audit tables: " + e.getMessage(), e);
-    }
+    this.jdbc = Jdbc.of(dataSource, AuditStoreException::new);
+    SCHEMA.apply(dataSource, createSchema, AuditStoreException::new);
+    initLog();
   }
 
-  /** A store that creates its schema. */
+  /** A store that creates (or migrates) its schema. */
   public JdbcAuditStore(DataSource dataSource, String logId) {
     this(dataSource, logId, true);
   }
 
-  static final String[] SCHEMA = {
-    "CREATE TABLE IF NOT EXISTS bulwark_audit_log ("
-        + " log_id VARCHAR(256) PRIMARY KEY, next_seq BIGINT NOT NULL, last_chain BYTEA NOT NULL,"
-        + " base_seq BIGINT NOT NULL, base_text TEXT NOT NULL, open_segment BIGINT NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS bulwark_audit_event ("
-        + " log_id VARCHAR(256) NOT NULL, seq BIGINT NOT NULL, payload BYTEA NOT NULL,"
-        + " chain_hash BYTEA NOT NULL, prev_chain BYTEA NOT NULL, mac BYTEA NOT NULL,"
-        + " recorded_at TIMESTAMP(6) NOT NULL, occurred_at TIMESTAMP(6) NOT NULL,"
-        + " actor_id VARCHAR(256) NOT NULL, tenant VARCHAR(128), action VARCHAR(64) NOT NULL,"
-        + " correlation_id VARCHAR(128),"
-        + " PRIMARY KEY (log_id, seq), CONSTRAINT bulwark_audit_event_fork_guard UNIQUE (log_id, prev_chain))",
-    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_time ON bulwark_audit_event (log_id, recorded_at)",
-    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_actor ON bulwark_audit_event (log_id, actor_id, recorded_at)",
-    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_tenant ON bulwark_audit_event (log_id, tenant, recorded_at)",
-    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_action ON bulwark_audit_event (log_id, action, recorded_at)",
-    "CREATE INDEX IF NOT EXISTS bulwark_audit_event_correlation ON bulwark_audit_event (log_id, correlation_id)",
-    "CREATE TABLE IF NOT EXISTS bulwark_audit_checkpoint ("
-        + " log_id VARCHAR(256) NOT NULL, id BIGINT GENERATED ALWAYS AS IDENTITY, note TEXT NOT NULL,"
-        + " PRIMARY KEY (log_id, id))",
-    "CREATE TABLE IF NOT EXISTS bulwark_audit_segment ("
-        + " log_id VARCHAR(256) NOT NULL, first_seq BIGINT NOT NULL, sealed BOOLEAN NOT NULL,"
-        + " legal_hold BOOLEAN NOT NULL, PRIMARY KEY (log_id, first_seq))",
-  };
-
-  private void createSchema() throws SQLException {
-    Ddl.run(dataSource, SCHEMA);
-  }
-
-  private void checkSchema() throws SQLException {
-    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-      s.executeQuery("SELECT log_id, next_seq, last_chain, base_seq, base_text, open_segment FROM bulwark_audit_log WHERE 1=0").close();
-      s.executeQuery("SELECT log_id, seq, payload, chain_hash, prev_chain, mac, recorded_at, occurred_at, actor_id, tenant, action, correlation_id FROM bulwark_audit_event WHERE 1=0").close();
-      s.executeQuery("SELECT log_id, id, note FROM bulwark_audit_checkpoint WHERE 1=0").close();
-      s.executeQuery("SELECT log_id, first_seq, sealed, legal_hold FROM bulwark_audit_segment WHERE 1=0").close();
-    } catch (SQLException e) {
-      throw new SQLException("audit tables are missing or have the wrong shape (create them or pass createSchema=true): " + e.getMessage(), e);
-    }
-  }
-
-  private void initLog() throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
+  private void initLog() {
+    inTransaction(c -> {
       try (PreparedStatement p = c.prepareStatement(
           "INSERT INTO bulwark_audit_log (log_id, next_seq, last_chain, base_seq, base_text, open_segment)"
               + " VALUES (?, 0, ?, 0, ?, 0) ON CONFLICT (log_id) DO NOTHING")) {
@@ -164,8 +145,7 @@ public final class JdbcAuditStore implements AuditStore {
         p.setString(1, logId);
         p.executeUpdate();
       }
-      c.commit();
-    }
+    });
   }
 
   @Override
@@ -353,11 +333,11 @@ public final class JdbcAuditStore implements AuditStore {
     List<Object> args = new ArrayList<>(List.of(logId));
     if (q.from() != null) {
       sql.append(" AND recorded_at >= ?");
-      args.add(LocalDateTime.ofInstant(q.from(), ZoneOffset.UTC));
+      args.add(OffsetDateTime.ofInstant(q.from(), ZoneOffset.UTC));
     }
     if (q.to() != null) {
       sql.append(" AND recorded_at < ?");
-      args.add(LocalDateTime.ofInstant(q.to(), ZoneOffset.UTC));
+      args.add(OffsetDateTime.ofInstant(q.to(), ZoneOffset.UTC));
     }
     if (q.actorId() != null) {
       sql.append(" AND actor_id = ?");
@@ -627,19 +607,12 @@ public final class JdbcAuditStore implements AuditStore {
     void run(Connection c) throws SQLException;
   }
 
+  /** One transaction through bulwark-common's helper (rolls back on any failure, restores auto-commit). */
   private void inTransaction(Tx tx) {
-    try (Connection c = dataSource.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        tx.run(c);
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        rollback(c);
-        throw e;
-      }
-    } catch (SQLException e) {
-      throw new AuditStoreException("audit store update failed: " + e.getMessage(), e);
-    }
+    jdbc.inTransaction("audit store update", c -> {
+      tx.run(c);
+      return null;
+    });
   }
 
   /** The log id. */

@@ -1,8 +1,9 @@
 package dev.bulwark.audit.jdbc;
 
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.audit.SignedCheckpoint;
-import dev.bulwark.audit.spi.AuditStoreException;
 import dev.bulwark.audit.spi.CheckpointAnchor;
+import dev.bulwark.common.jdbc.JdbcSchema;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,17 +19,29 @@ import javax.sql.DataSource;
  */
 public final class JdbcCheckpointAnchor implements CheckpointAnchor {
 
+  /**
+   * The anchor table, in the anchor database: {@code classpath:dev/bulwark/auditanchor/db/migration/}
+   * (its own migration history, apart from the log's tables).
+   */
+  public static final JdbcSchema SCHEMA = JdbcSchema.builder("auditanchor", JdbcCheckpointAnchor.class)
+      .migrations("V1__tables.sql")
+      .table("bulwark_audit_anchor", "origin varchar", "tree_size int8", "id", "note text")
+      .build();
+
   private final DataSource dataSource;
 
   public JdbcCheckpointAnchor(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    try {
-      Ddl.run(dataSource, "CREATE TABLE IF NOT EXISTS bulwark_audit_anchor (origin VARCHAR(256) NOT NULL,"
-          + " tree_size BIGINT NOT NULL, id BIGINT GENERATED ALWAYS AS IDENTITY, note TEXT NOT NULL,"
-          + " PRIMARY KEY (origin, id))");
-    } catch (SQLException e) {
-      throw new AuditStoreException("cannot prepare the anchor table: " + e.getMessage(), e);
-    }
+    SCHEMA.apply(dataSource, true, AuditStoreException::new);
+  }
+
+  /**
+   * An anchor over {@code dataSource}; with {@code createSchema} false it runs no DDL and only
+   * checks that the table exists (apply {@link #SCHEMA}'s migrations to the anchor database first).
+   */
+  public JdbcCheckpointAnchor(DataSource dataSource, boolean createSchema) {
+    this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+    SCHEMA.apply(dataSource, createSchema, AuditStoreException::new);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.bulwark.audit.spi;
 
 import dev.bulwark.audit.AuditQuery;
+import dev.bulwark.audit.AuditStoreException;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -9,9 +10,14 @@ import java.util.stream.Stream;
  * ({@link dev.bulwark.audit.AuditLog}) assigns sequence numbers and computes every hash, so the
  * in-memory, file and JDBC stores (and a host's own) have identical semantics and one verifier.
  *
+ * <p>This is the core every store implements: the head, atomic appends, reads in stored order and
+ * the checkpoint notes. A store that can also seal segments, hold them and remove the oldest
+ * implements {@link SegmentedAuditStore}; retention and legal holds need one.
+ *
  * <p>Implementations MUST be thread-safe. No method returns null. Methods throw
- * {@link AuditStoreException} (unchecked) when they fail, and a failed call MUST leave the stored
- * records as they were. The contract is pinned by {@code dev.bulwark.testkit.audit.AuditStoreContract}.
+ * {@link AuditStoreException} (unchecked, with the cause) when the infrastructure fails, and a failed call MUST leave the stored
+ * records as they were. The contract is pinned by {@code dev.bulwark.testkit.audit.AuditStoreContract}
+ * (and {@code SegmentedAuditStoreContract} for segmented stores).
  */
 public interface AuditStore extends AutoCloseable {
 
@@ -38,25 +44,6 @@ public interface AuditStore extends AutoCloseable {
 
   /** Checkpoint notes in the order they were put, oldest first; unreadable ones as they are. */
   List<String> checkpoints();
-
-  /** Segments, oldest first; the last one is the open segment unless it is sealed. */
-  List<Segment> segments();
-
-  /**
-   * Seals the open segment (its last event is {@code nextSeq - 1}); later appends go to a new
-   * segment starting at {@code nextSeq}. Sealing an empty segment is a no-op.
-   */
-  void seal(long nextSeq);
-
-  /** Sets or releases a legal hold on the segment starting at {@code segmentFirstSeq}. */
-  void setLegalHold(long segmentFirstSeq, boolean held);
-
-  /**
-   * Durably records {@code newBase}, then removes every record with {@code seq < newBase.firstSeq()}.
-   * {@code newBase.firstSeq()} MUST be the first sequence number of a segment, every segment
-   * before it MUST be sealed and not held; otherwise the store throws and removes nothing.
-   */
-  void prune(PruneBase newBase);
 
   /**
    * What the store repaired when it opened (a crash-torn tail), so the writer can log it as an

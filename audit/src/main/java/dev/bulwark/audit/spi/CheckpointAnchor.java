@@ -1,5 +1,6 @@
 package dev.bulwark.audit.spi;
 
+import dev.bulwark.audit.AuditStoreException;
 import dev.bulwark.audit.SignedCheckpoint;
 import java.util.Optional;
 

@@ -1,6 +1,6 @@
 package dev.bulwark.audit.spi;
 
-import dev.bulwark.audit.Bytes;
+import dev.bulwark.common.Bytes;
 import java.util.List;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.bulwark.audit.spi;
 
+import dev.bulwark.audit.AuditStoreException;
+
 /**
  * An append carried sequence numbers that do not continue the stored log: another writer
  * appended first. Nothing of the batch was stored; the writer catches up and retries. This is

@@ -1,13 +1,13 @@
 package dev.bulwark.samples.notes;
 
 import dev.bulwark.audit.Action;
+import dev.bulwark.audit.AuditHealth;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.AuditVerifier;
 import dev.bulwark.audit.CheckpointSigner;
 import dev.bulwark.audit.DirectoryAnchor;
 import dev.bulwark.audit.FileAuditStore;
-import dev.bulwark.audit.Health;
 import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.Outcome;
 import dev.bulwark.audit.VerificationReport;
@@ -229,7 +229,7 @@ final class NotesService implements AutoCloseable {
     }
     this.auditLog = AuditLog.builder(ORIGIN, auditStore).clock(clock).signer(signer).anchor(anchor)
         .checkpointEvery(64, Duration.ofMinutes(1))
-        .retention(new dev.bulwark.audit.RetentionPolicy("notes-400d", Duration.ofDays(400))).build();
+        .retention(new dev.bulwark.audit.AuditRetentionPolicy("notes-400d", Duration.ofDays(400))).build();
     this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
     this.audit = new AuditBridge(auditLog, clock);
     SecurityEventListener listener = audit.authn;
@@ -1183,7 +1183,7 @@ final class NotesService implements AutoCloseable {
 
   /** What the admin page shows. */
   record AdminView(Optional<VerificationReport> report, Optional<String> verifyError, List<LoggedEvent> latest,
-      Optional<String> readError, Health health, Optional<PurgeScheduler.Outcome> lastPurge, long lostEvents) {}
+      Optional<String> readError, AuditHealth health, Optional<PurgeScheduler.Outcome> lastPurge, long lostEvents) {}
 
   AdminView adminView(AppStore.User admin, int latestCount) {
     audit.record(Action.AUTHZ_ADMIN, admin.id(), "webauthn", Outcome.SUCCESS, "page", "/admin", Map.of());

@@ -3,6 +3,7 @@ package dev.bulwark.testkit.audit;
 import dev.bulwark.audit.AuditFrame;
 import dev.bulwark.audit.FileAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.testing.FakeClock;
 import java.io.ByteArrayOutputStream;
@@ -17,12 +18,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The file store under the contract; attacks rewrite the segment and checkpoint files with valid frames. */
-class FileAuditStoreContractTest extends AuditStoreContract {
+class FileAuditStoreContractTest extends SegmentedAuditStoreContract {
 
   @TempDir Path tmp;
 
   @Override
-  protected AuditStore createStore(FakeClock clock) {
+  protected SegmentedAuditStore createSegmentedStore(FakeClock clock) {
     return FileAuditStore.open(tmp.resolve("log"));
   }
 

@@ -1,16 +1,16 @@
 package dev.bulwark.testkit.audit;
 
 import dev.bulwark.audit.InMemoryAuditStore;
-import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.testing.FakeClock;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
-class InMemoryAuditStoreContractTest extends AuditStoreContract {
+class InMemoryAuditStoreContractTest extends SegmentedAuditStoreContract {
 
   @Override
-  protected AuditStore createStore(FakeClock clock) {
+  protected SegmentedAuditStore createSegmentedStore(FakeClock clock) {
     return new InMemoryAuditStore();
   }
 

@@ -4,6 +4,7 @@ import dev.bulwark.audit.CanonicalEncoding;
 import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.spi.AuditStore;
+import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testkit.PostgresDatabase;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /** The JDBC store under the contract on a real PostgreSQL; attacks are plain SQL with the app's credentials plus DML. */
-class JdbcAuditStoreIT extends AuditStoreContract {
+class JdbcAuditStoreIT extends SegmentedAuditStoreContract {
 
   private static PostgresDatabase db;
   private static DataSource ds;
@@ -42,7 +43,7 @@ class JdbcAuditStoreIT extends AuditStoreContract {
   }
 
   @Override
-  protected AuditStore createStore(FakeClock clock) {
+  protected SegmentedAuditStore createSegmentedStore(FakeClock clock) {
     logId = "log-" + LOGS.incrementAndGet();
     return new JdbcAuditStore(ds, logId);
   }

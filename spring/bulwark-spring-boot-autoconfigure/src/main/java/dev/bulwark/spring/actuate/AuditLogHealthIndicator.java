@@ -27,7 +27,7 @@ public final class AuditLogHealthIndicator implements HealthIndicator {
   public Health health() {
     AuditVerification.Result result = verification.current();
     VerificationReport report = result.report();
-    dev.bulwark.audit.Health h = log.health();
+    dev.bulwark.audit.AuditHealth h = log.health();
     Health.Builder b = report.intact() ? Health.up() : Health.down();
     b.withDetail("size", report.size())
         .withDetail("eventsChecked", report.eventsChecked())

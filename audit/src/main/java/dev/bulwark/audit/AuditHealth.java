@@ -14,5 +14,5 @@ import java.util.Optional;
  * @param unanchoredAge age of the oldest unanchored event (zero when none)
  * @param lastAnchorError message of the last anchor failure, if the last submission failed
  */
-public record Health(long size, long lastCheckpointSize, long lastAnchoredSize, long unanchoredEvents,
+public record AuditHealth(long size, long lastCheckpointSize, long lastAnchoredSize, long unanchoredEvents,
     Duration unanchoredAge, Optional<String> lastAnchorError) {}

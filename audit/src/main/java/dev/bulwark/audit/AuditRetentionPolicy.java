@@ -9,12 +9,12 @@ import java.util.Objects;
  * @param id policy name recorded in every prune receipt (e.g. {@code logs-90d})
  * @param maxAge segments whose newest event is older than this are eligible
  */
-public record RetentionPolicy(String id, Duration maxAge) {
+public record AuditRetentionPolicy(String id, Duration maxAge) {
 
   /** The default: 90 days. */
-  public static final RetentionPolicy DEFAULT = new RetentionPolicy("default-90d", Duration.ofDays(90));
+  public static final AuditRetentionPolicy DEFAULT = new AuditRetentionPolicy("default-90d", Duration.ofDays(90));
 
-  public RetentionPolicy {
+  public AuditRetentionPolicy {
     Objects.requireNonNull(id, "id");
     if (id.isBlank() || id.length() > 64) {
       throw new IllegalArgumentException("policy id is 1-64 characters");
