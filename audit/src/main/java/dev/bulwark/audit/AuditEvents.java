@@ -15,8 +15,13 @@ import java.util.UUID;
  * <pre>{@code
  * import static dev.bulwark.audit.AuditEvents.toAuditEvent;
  *
+ * import dev.bulwark.authn.SecurityEventListener;
+ * import dev.bulwark.crypto.KeyEventListener;
+ * import dev.bulwark.lifecycle.spi.LifecycleListener;
+ *
+ * // Given: AuditLog auditLog
  * SecurityEventListener authn = e -> auditLog.append(toAuditEvent(e.type(), e.subject(), e.occurredAt(), e.source(), e.details()));
- * KeyEventListener crypto = e -> auditLog.append(toAuditEvent(e.type(), e.subject(), e.occurredAt(), e.source(), e.details()));
+ * KeyEventListener crypto = e -> auditLog.append(toAuditEvent(e.type(), Optional.of(e.keyring()), e.occurredAt(), Optional.empty(), e.details()));
  * LifecycleListener lifecycle = e -> auditLog.append(toAuditEvent(e.name(), e.subject(), e.at(), Optional.empty(), e.auditDetails()));
  * }</pre>
  *

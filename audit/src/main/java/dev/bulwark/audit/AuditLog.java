@@ -36,6 +36,9 @@ import java.util.stream.Stream;
  * checkpoints, anchors them, seals segments and applies retention.
  *
  * <pre>{@code
+ * import java.nio.file.Path;
+ *
+ * // Given: InstantSource clock
  * CheckpointSigner signer = CheckpointSigner.generate("example.com/audit");
  * try (FileAuditStore store = FileAuditStore.open(Path.of("/var/lib/app/audit"));
  *      AuditLog log = AuditLog.builder("example.com/audit", store).signer(signer)

@@ -26,10 +26,13 @@ import java.util.function.BiConsumer;
  * deployment grow with every login attempt, even unauthenticated ones.
  *
  * <pre>{@code
+ * // Given: JdbcAttemptStore attemptStore, JdbcChallengeStore challengeStore, JdbcSessionStore sessionStore
+ * // Given: JdbcUsedTotpStepStore usedStepStore, Grants grants, System.Logger log
  * PurgeSchedule purge = PurgeSchedule.builder()
  *     .attempts(attemptStore).challenges(challengeStore).sessions(sessionStore)
  *     .totpSteps(usedStepStore).grants(grants)
- *     .every(Duration.ofMinutes(5)).onError((task, e) -> log.warn("purge of {} failed", task, e))
+ *     .every(Duration.ofMinutes(5))
+ *     .onError((task, e) -> log.log(System.Logger.Level.WARNING, "purge of " + task + " failed", e))
  *     .build();
  * purge.start();          // one daemon thread; purge.close() on shutdown
  * }</pre>

@@ -11,8 +11,18 @@ import java.util.function.BiConsumer;
  * operation that emitted the event ({@link SecurityEventNotRecordedException}).
  *
  * <pre>{@code
- * SecurityEventGuard audit = SecurityEventGuard.builder(e -> auditLog.append(toAuditEvent(...)))
- *     .fallback((event, failure) -> alerts.page("audit down", failure))
+ * import dev.bulwark.audit.AuditEvents;
+ * import dev.bulwark.audit.AuditLog;
+ * import dev.bulwark.authn.flow.LoginFlow;
+ * import dev.bulwark.authn.flow.spi.AccountDirectory;
+ * import dev.bulwark.authn.lockout.Lockout;
+ * import dev.bulwark.authn.password.PasswordHasher;
+ *
+ * // Given: AuditLog auditLog, BiConsumer<String, RuntimeException> pager
+ * // Given: AccountDirectory accounts, PasswordHasher hasher, Lockout lockout
+ * SecurityEventGuard audit = SecurityEventGuard.builder(e -> auditLog.append(AuditEvents.toAuditEvent(
+ *         e.type(), e.subject(), e.occurredAt(), e.source(), e.details())))
+ *     .fallback((event, failure) -> pager.accept("audit down", failure))
  *     .failClosed(true)            // a login whose event cannot be written does not succeed
  *     .build();
  * LoginFlow flow = LoginFlow.builder(accounts, hasher, lockout).listener(audit).build();

@@ -11,6 +11,9 @@ import java.util.Objects;
  * {@link #bind}; the values are never part of the text.
  *
  * <pre>{@code
+ * import java.sql.Connection;
+ *
+ * // Given: Authorizer authorizer, Principal user, String tenant, ResourceTable notes, Connection c, int offset
  * SqlPredicate p = authorizer.sqlFilter(user, "read", tenant, notes);
  * try (PreparedStatement ps = c.prepareStatement(
  *     "SELECT id, title FROM notes WHERE " + p.sql() + " ORDER BY id LIMIT ? OFFSET ?")) {

@@ -22,6 +22,7 @@ import java.time.Instant;
  * {@link EncryptionContext} is authenticated.
  *
  * <pre>{@code
+ * // Given: Envelope envelope, byte[] plaintext
  * byte[] ct = envelope.encrypt(plaintext, EncryptionContext.of("tenant", "acme"));
  * byte[] pt = envelope.decrypt(ct, EncryptionContext.of("tenant", "acme"));
  * }</pre>

@@ -21,6 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * (one keyring per tenant or per subject).
  *
  * <pre>{@code
+ * import com.google.crypto.tink.Aead;
+ * import java.nio.file.Path;
+ *
+ * // Given: Path path, Aead master
  * Keyrings keyrings = Keyrings.builder(KeyringStores.encryptedFile(path, master),
  *         KekProviders.local(master)).build();
  * Envelope envelope = Envelope.builder(keyrings).build();

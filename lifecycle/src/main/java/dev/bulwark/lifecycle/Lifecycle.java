@@ -30,6 +30,12 @@ import java.util.UUID;
  * the {@link PurgeRunner} that deletes what is due.
  *
  * <pre>{@code
+ * import static dev.bulwark.audit.AuditEvents.toAuditEvent;
+ *
+ * import dev.bulwark.audit.AuditLog;
+ * import java.time.Period;
+ *
+ * // Given: LifecycleStore store, AuditLog auditLog, RecordRef user, RecordRef session
  * Lifecycle lifecycle = Lifecycle.builder(store)
  *     .policies(RetentionPolicies.defaultsWith(RetentionPolicy.purgeAfter(DataClass.of("invoice"), Period.ofYears(7))))
  *     .listener(e -> auditLog.append(toAuditEvent(e.name(), e.subject(), e.at(), Optional.empty(), e.auditDetails())))

@@ -21,12 +21,17 @@ import java.util.regex.Pattern;
  * fleet (PostgreSQL, Redis) or local (memory).
  *
  * <pre>{@code
+ * import java.util.function.BiConsumer;
+ *
+ * // Given: RateLimitStore store, String clientIp, BiConsumer<String, String> setHeader (the HTTP response's)
  * RateLimiter signups = RateLimiter.builder("signup", store)
  *     .quota(Quota.perMinute(5).withBurst(3))
  *     .quota(Quota.perDay(50))
  *     .build();
  * RateLimitDecision d = signups.acquire(RateLimitKey.builder().source(clientIp).build());
- * if (d.denied()) { RateLimitHeaders.of(d).forEach(response::setHeader); return 429; }
+ * if (d.denied()) {
+ *   RateLimitHeaders.of(d).forEach(setHeader);   // and answer 429
+ * }
  * }</pre>
  *
  * <p>One {@code acquire} is one atomic store step: a request is admitted only if every quota has

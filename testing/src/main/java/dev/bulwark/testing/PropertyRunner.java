@@ -9,12 +9,22 @@ import java.util.Objects;
  * everything needed to replay it: the seed, the try number and the values the try drew.
  *
  * <pre>{@code
- * @Test
- * void decrypt_inverts_encrypt() {
- *   PropertyRunner.forAll(200, c -> {
- *     byte[] plaintext = c.draw("plaintext", Generators.bytes(0, 4096));
- *     assertArrayEquals(plaintext, decrypt(encrypt(plaintext)));
- *   });
+ * import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+ *
+ * import java.util.Base64;
+ * import org.junit.jupiter.api.Test;
+ *
+ * class CodecProperties {
+ *   @Test
+ *   void decode_inverts_encode() {
+ *     PropertyRunner.forAll(200, c -> {
+ *       byte[] plaintext = c.draw("plaintext", Generators.bytes(0, 4096));
+ *       assertArrayEquals(plaintext, decode(encode(plaintext)));
+ *     });
+ *   }
+ *
+ *   static byte[] encode(byte[] b) { return Base64.getEncoder().encode(b); }
+ *   static byte[] decode(byte[] b) { return Base64.getDecoder().decode(b); }
  * }
  * }</pre>
  *

@@ -10,9 +10,12 @@ import org.junit.jupiter.api.BeforeEach;
  * empty store.
  *
  * <pre>{@code
+ * import dev.bulwark.authn.lockout.spi.AttemptStore;
+ * import dev.bulwark.testkit.authn.lockout.AttemptStoreContract;
+ *
  * class MyAttemptStoreContractTest extends AttemptStoreContract {
  *   @Override protected AttemptStore createStore(FakeClock clock) {
- *     return new MyAttemptStore(dataSource, clock);
+ *     return AttemptStore.inMemory(clock);   // the host's own store here
  *   }
  * }
  * }</pre>

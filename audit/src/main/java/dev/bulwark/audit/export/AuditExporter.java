@@ -36,6 +36,11 @@ import java.util.stream.Stream;
  * Ships an audit log to a SIEM, at least once, from a durable cursor on the sequence number.
  *
  * <pre>{@code
+ * import dev.bulwark.audit.spi.AuditStore;
+ * import java.nio.file.Path;
+ * import javax.net.ssl.SSLContext;
+ *
+ * // Given: AuditStore store, SSLContext tls
  * AuditExporter exporter = AuditExporter.builder(store, "example.com/audit", SiemFormat.OCSF,
  *         SyslogTlsSink.builder("siem.example.com", 6514, tls).hostname("app-1").build())
  *     .cursor(FileExportCursor.open(Path.of("/var/lib/app/audit-export.cursor"), "example.com/audit", 0))

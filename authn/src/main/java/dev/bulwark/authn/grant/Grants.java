@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * its own when the window closes (or earlier by {@link #revoke}).
  *
  * <pre>{@code
- * Grants grants = new Grants(new InMemoryGrantStore(), GrantPolicy.defaults(), clock, auditLog::record);
+ * // Given: InstantSource clock, SecurityEventListener audit
+ * Grants grants = new Grants(new InMemoryGrantStore(), GrantPolicy.defaults(), clock, audit);
  * Grant g = grants.request("bob", "role:db-admin", "INC-4711 restore", Duration.ofHours(1));
  * grants.approve(g.id(), "alice");                       // GrantException SELF_APPROVAL if "bob"
  * grants.mayNow("bob", "role:db-admin");                   // true for one hour, then false

@@ -26,11 +26,23 @@ import java.util.TreeMap;
  * NIST's ceiling, a disabled factor that only an admin can re-enable.
  *
  * <pre>{@code
+ * import dev.bulwark.authn.Factor;
+ * import dev.bulwark.authn.password.PasswordHasher;
+ * import java.nio.CharBuffer;
+ * import java.time.Duration;
+ *
+ * // Given: InstantSource clock, SecurityEventListener audit, PasswordHasher hasher
+ * // Given: String username, char[] password, String hash, Optional<String> source
  * Lockout lockout = Lockout.builder(AttemptStore.inMemory(clock)).clock(clock).listener(audit).build();
  * Lockout.Attempt attempt = lockout.reserve(username, Factor.PASSWORD, source);   // counted first
- * if (!attempt.admitted()) { return tryLater(attempt.status().retryAfter()); }
- * if (!hasher.verify(password, hash)) { lockout.failed(attempt); ... }           // the count stands
- * else { lockout.refund(attempt); lockout.recordSuccess(username, Set.of(Factor.PASSWORD)); }
+ * if (!attempt.admitted()) {
+ *   Duration retryAfter = attempt.status().retryAfter();                          // answer: try later
+ * } else if (!hasher.verify(CharBuffer.wrap(password), hash)) {
+ *   lockout.failed(attempt);                                                       // the count stands
+ * } else {
+ *   lockout.refund(attempt);
+ *   lockout.recordSuccess(username, Set.of(Factor.PASSWORD));
+ * }
  * }</pre>
  *
  * <p>Keys are built from the login identifier exactly as given (pass the canonical form, as
@@ -132,10 +144,19 @@ public final class Lockout {
    * during the verification of the others through.
    *
    * <pre>{@code
+   * import dev.bulwark.authn.Factor;
+   * import dev.bulwark.authn.password.PasswordHasher;
+   * import java.time.Duration;
+   *
+   * // Given: Lockout lockout, PasswordHasher hasher, String username, String password, String hash, Optional<String> source
    * Lockout.Attempt attempt = lockout.reserve(username, Factor.PASSWORD, source);
-   * if (!attempt.admitted()) { return tryLater(attempt.status().retryAfter()); }
-   * if (hasher.verify(password, hash)) { lockout.refund(attempt); ... }
-   * else { lockout.failed(attempt); }
+   * if (!attempt.admitted()) {
+   *   Duration retryAfter = attempt.status().retryAfter();   // answer: try later
+   * } else if (hasher.verify(password, hash)) {
+   *   lockout.refund(attempt);
+   * } else {
+   *   lockout.failed(attempt);
+   * }
    * }</pre>
    */
   public Attempt reserve(String account, Factor factor, Optional<String> source) {

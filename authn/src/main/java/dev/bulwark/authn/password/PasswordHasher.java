@@ -20,10 +20,13 @@ import java.util.concurrent.atomic.LongAdder;
  * Hashes and verifies passwords with Argon2id (RFC 9106) in PHC string format.
  *
  * <pre>{@code
+ * // Given: String password (at sign-up), String attempt (at login)
  * PasswordHasher hasher = PasswordHasher.builder().build();       // m=19 MiB, t=2, p=1
  * String stored = hasher.hash(password);                            // "$argon2id$v=19$m=19456,t=2,p=1$..."
  * boolean ok = hasher.verify(attempt, stored);
- * if (ok && hasher.needsRehash(stored)) { stored = hasher.hash(attempt); }
+ * if (ok && hasher.needsRehash(stored)) {
+ *   stored = hasher.hash(attempt);
+ * }
  * }</pre>
  *
  * <p>Passwords are normalised to Unicode NFKC (NIST 800-63B §3.1.1.2) and encoded as UTF-8;

@@ -23,11 +23,17 @@ import java.util.Optional;
  * Creates, validates, rotates and revokes sessions.
  *
  * <pre>{@code
+ * import dev.bulwark.authn.AssuranceLevel;
+ * import dev.bulwark.authn.Factor;
+ * import dev.bulwark.authn.SecurityEventListener;
+ *
+ * // Given: InstantSource clock, SecurityEventListener audit, Instant t (when the factors were verified)
+ * // Given: String cookieValue (the token the browser sent back)
  * Sessions sessions = Sessions.builder(new InMemorySessionStore(clock))
  *     .policy(SessionPolicy.nist(AssuranceLevel.AAL2).withLimit(3, LimitAction.EVICT_OLDEST))
- *     .clock(clock).listener(auditLog::record).build();
+ *     .clock(clock).listener(audit).build();
  * IssuedSession s = sessions.create("alice", AssuranceLevel.AAL2, Map.of(Factor.PASSWORD, t, Factor.TOTP, t));
- * cookie(s.token().reveal());
+ * String cookie = s.token().reveal();                     // the only copy: set it as the session cookie
  * Session current = sessions.validate(cookieValue);       // SessionException if malformed/expired/unknown
  * }</pre>
  *

@@ -23,10 +23,16 @@ import java.util.Optional;
  * {@link TotpCredentialStore}, encrypted by its {@link SeedProtector}.
  *
  * <pre>{@code
+ * import dev.bulwark.authn.SecurityEventListener;
+ * import dev.bulwark.authn.totp.spi.*;
+ * import java.time.InstantSource;
+ *
+ * // Given: TotpCredentialStore credentialStore, InstantSource clock, SeedProtector protector
+ * // Given: SecurityEventListener auditListener, String codeTypedByUser, String code
  * TotpAuthenticator totp = TotpAuthenticator.builder(credentialStore, UsedTotpStepStore.inMemory(clock))
  *     .seedProtector(protector).listener(auditListener).build();
  * TotpEnrollment e = totp.beginEnrollment("u-42", "Example", "alice@example.com");
- * show(e.qrCodePng(256));                       // once
+ * byte[] png = e.qrCodePng(256);                  // show it once
  * boolean ok = totp.confirmEnrollment(e, codeTypedByUser);
  * TotpVerification v = totp.verify("u-42", code);  // later, at login
  * }</pre>

@@ -46,9 +46,14 @@ import java.util.Optional;
  * storing the signature counter after each login; a counter policy that tolerates synced passkeys.
  *
  * <pre>{@code
+ * import dev.bulwark.authn.SecurityEventListener;
+ * import dev.bulwark.authn.webauthn.jdbc.*;
+ * import javax.sql.DataSource;
+ *
+ * // Given: DataSource ds, Clock clock, SecurityEventListener audit, String json (the browser's response)
  * WebAuthn webauthn = WebAuthn.builder(WebAuthnPolicy.of("example.com", "Example", "https://example.com"),
- *         new JdbcCredentialStore(ds), new JdbcChallengeStore(ds))
- *     .clock(clock).listener(auditLog::record).build();
+ *         new JdbcCredentialStore(ds)).challenges(new JdbcChallengeStore(ds))
+ *     .clock(clock).listener(audit).build();
  * Ceremony c = webauthn.startRegistration("alice", "Alice");          // send c to the browser
  * StoredCredential cred = webauthn.finishRegistration(c.id(), json);  // navigator.credentials.create() result
  * Ceremony a = webauthn.startAuthentication(Optional.empty());        // empty: passkey, username-less

@@ -11,8 +11,11 @@ import java.util.regex.Pattern;
  * one policy for every command with the same condition in {@code USING} and {@code WITH CHECK}.
  *
  * <pre>{@code
+ * import java.sql.Statement;
+ *
+ * // Given: Statement statement (the host's migration, as the table owner)
  * for (String sql : RlsPolicies.forTable("notes", "tenant_id").statements()) {
- *   statement.execute(sql);   // in the host's migration, as the table owner
+ *   statement.execute(sql);
  * }
  * }</pre>
  *

@@ -19,8 +19,23 @@ import javax.sql.DataSource;
  * {@link RlsPolicies} confine every statement to that organization.
  *
  * <pre>{@code
+ * import java.sql.PreparedStatement;
+ * import java.sql.ResultSet;
+ * import java.util.ArrayList;
+ * import java.util.List;
+ *
+ * // Given: DataSource pool, String orgId
  * TenantDataSource tenants = new TenantDataSource(pool);
- * List<Note> notes = tenants.inTenant(orgId, c -> { ... c.prepareStatement("SELECT ... FROM notes") ... });
+ * List<String> titles = tenants.inTenant(orgId, c -> {
+ *   try (PreparedStatement ps = c.prepareStatement("SELECT title FROM notes ORDER BY id");
+ *        ResultSet rs = ps.executeQuery()) {
+ *     List<String> out = new ArrayList<>();
+ *     while (rs.next()) {
+ *       out.add(rs.getString(1));
+ *     }
+ *     return out;
+ *   }
+ * });
  * }</pre>
  *
  * <p>Guarantees: the unit of work gets a connection that refuses {@code setAutoCommit(true)},

@@ -33,8 +33,13 @@ import org.junit.jupiter.api.Test;
  * shows a row of the wrong one, nor leaves an organization on a connection.
  *
  * <pre>{@code
+ * import org.postgresql.ds.PGSimpleDataSource;
+ *
  * class NotesIsolationIT extends TenantIsolationContract {
  *   @Override protected Fixture fixture() {
+ *     PGSimpleDataSource appRoleDataSource = new PGSimpleDataSource();
+ *     appRoleDataSource.setUrl(System.getProperty("test.db.url"));   // the host's test database
+ *     appRoleDataSource.setUser("app");                              // as its application role, not the owner
  *     return new Fixture(appRoleDataSource, "notes", "tenant_id", "org-a", "org-b",
  *         List.of("SELECT tenant_id FROM notes_view", "SELECT tenant_id FROM notes_search('')"),
  *         (c, tenant) -> { try (PreparedStatement ps = c.prepareStatement(

@@ -8,6 +8,10 @@ import java.security.GeneralSecurityException;
  * not depend on any crypto implementation.
  *
  * <pre>{@code
+ * import dev.bulwark.crypto.EncryptionContext;
+ * import dev.bulwark.crypto.Envelope;
+ *
+ * // Given: Envelope envelope
  * SeedProtector protector = SeedProtector.of(
  *     (seed, id) -> envelope.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", id)),
  *     (box, id) -> envelope.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", id)));
