@@ -64,7 +64,12 @@ import java.util.zip.CRC32C;
  * <p>Size: longer than Bulwark's usual 600 lines because one on-disk format is kept in one place:
  * the crash-recovery rules (torn tails, quarantine, the prune base) must agree with the reader
  * and with the writer byte for byte, and splitting them would let them drift.
+ *
+ * <p>It also implements the internal store-capability interface the writer and the verifier ask
+ * for (lost checkpoints, mapped frames); that interface is deliberately not exported, so those
+ * methods are not API, hence the suppressed {@code exports} lint.
  */
+@SuppressWarnings("exports")
 public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilities {
 
   private static final Pattern SEGMENT = Pattern.compile("seg-(\\d{20})\\.log");

@@ -66,6 +66,15 @@ class ModulePathTest {
     assertEquals(crypto, envelope.getModule());
     assertFalse(crypto.isExported("dev.bulwark.crypto.internal"));
     assertFalse(crypto.isOpen("dev.bulwark.crypto.internal"));
+
+    // bulwark-common reads a module's SQL migrations across the module boundary, with no opens.
+    Class<?> schema = layer.findLoader("dev.bulwark.common").loadClass("dev.bulwark.common.jdbc.JdbcSchema");
+    Class<?> anchor = layer.findLoader("dev.bulwark.authn").loadClass("dev.bulwark.authn.AuthnStoreException");
+    Object builder = schema.getMethod("builder", String.class, Class.class).invoke(null, "authn", anchor);
+    builder.getClass().getMethod("migrations", String[].class)
+        .invoke(builder, (Object) new String[] {"V1__tables.sql", "V2__timestamptz.sql"});
+    Object built = builder.getClass().getMethod("build").invoke(builder);
+    assertEquals(2, ((java.util.List<?>) schema.getMethod("migrations").invoke(built)).size());
   }
 
   @Test

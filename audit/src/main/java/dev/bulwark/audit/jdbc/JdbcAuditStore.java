@@ -90,7 +90,7 @@ public final class JdbcAuditStore implements SegmentedAuditStore {
 
   /**
    * The audit tables: migrations {@code V1__tables.sql} and {@code V2__timestamptz.sql} under
-   * {@code classpath:dev/bulwark/audit/db/migration/}, for a host that runs its own Flyway or
+   * {@code classpath:db/migration/bulwark-audit/}, for a host that runs its own Flyway or
    * Liquibase and constructs stores with {@code createSchema} false.
    */
   public static final JdbcSchema SCHEMA = JdbcSchema.builder("audit", JdbcAuditStore.class)

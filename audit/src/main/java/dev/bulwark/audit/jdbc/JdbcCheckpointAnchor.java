@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 public final class JdbcCheckpointAnchor implements CheckpointAnchor {
 
   /**
-   * The anchor table, in the anchor database: {@code classpath:dev/bulwark/auditanchor/db/migration/}
+   * The anchor table, in the anchor database: {@code classpath:db/migration/bulwark-auditanchor/}
    * (its own migration history, apart from the log's tables).
    */
   public static final JdbcSchema SCHEMA = JdbcSchema.builder("auditanchor", JdbcCheckpointAnchor.class)

@@ -8,7 +8,7 @@ import javax.sql.DataSource;
 
 /**
  * bulwark-authn's PostgreSQL schema: the migration files published under
- * {@code dev/bulwark/authn/db/migration/} and, per JDBC store, the tables and column types it
+ * {@code db/migration/bulwark-authn/} and, per JDBC store, the tables and column types it
  * reads. Every store applies the same migrations (recorded once in
  * {@code bulwark_schema_history} under module {@code authn}) and checks only its own tables.
  */

@@ -29,7 +29,7 @@ import javax.sql.DataSource;
  * {@link AuthzStore} on PostgreSQL: tables {@code bulwark_authz_state} (one row: revision and the
  * definitions as the JSON policy file), {@code bulwark_authz_bindings} and
  * {@code bulwark_authz_reviews}, made by the migrations in
- * {@code classpath:dev/bulwark/authz/db/migration/} (applied on start under an advisory lock unless
+ * {@code classpath:db/migration/bulwark-authz/} (applied on start under an advisory lock unless
  * built with {@code createSchema(false)}, which only checks the tables, read-only). Every write runs in
  * one transaction that ends with {@code UPDATE ... SET revision = revision + 1 WHERE revision = ?}:
  * a compare-and-set, so nodes sharing the database never write over a state they did not

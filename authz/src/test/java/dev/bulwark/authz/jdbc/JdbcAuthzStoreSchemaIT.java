@@ -41,7 +41,7 @@ class JdbcAuthzStoreSchemaIT {
   @Test
   void tablesOfRelease01_withBigintNanoseconds_areConvertedToTimestamptz_keepingTheirRows() throws Exception {
     String v1;
-    try (InputStream in = JdbcAuthzStore.class.getResourceAsStream("/dev/bulwark/authz/db/migration/V1__tables.sql")) {
+    try (InputStream in = JdbcAuthzStore.class.getResourceAsStream("/db/migration/bulwark-authz/V1__tables.sql")) {
       v1 = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
     Instant t = Instant.parse("2026-12-07T10:00:00.123456789Z");
@@ -75,7 +75,7 @@ class JdbcAuthzStoreSchemaIT {
     DataSource app = db.createRole("app");
     AuthzStoreException missing = assertThrows(AuthzStoreException.class,
         () -> JdbcAuthzStore.builder(db.dataSource()).createSchema(false).build());
-    assertTrue(missing.getMessage().contains("dev/bulwark/authz/db/migration/"), missing.getMessage());
+    assertTrue(missing.getMessage().contains("db/migration/bulwark-authz/"), missing.getMessage());
     try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")) {
       rs.next();

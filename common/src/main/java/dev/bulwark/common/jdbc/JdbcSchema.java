@@ -26,7 +26,7 @@ import javax.sql.DataSource;
  * tables and columns the module's stores read.
  *
  * <p>The migration files are plain SQL ({@code V1__tables.sql}, {@code V2__timestamptz.sql}, …)
- * under {@code dev/bulwark/<module>/db/migration/} in the module's jar, so a deployment whose
+ * under {@code db/migration/bulwark-<module>/} in the module's jar, so a deployment whose
  * runtime role has no CREATE right hands them to Flyway or Liquibase (one history table per
  * module, since every module numbers its own versions from 1) and constructs the stores with
  * {@code createSchema(false)}; then no store runs DDL, and {@link #check} only reads.
@@ -94,7 +94,7 @@ public final class JdbcSchema {
 
   /**
    * Starts a schema for {@code module} (for example {@code "authn"}); its migration files are read
-   * from {@code /dev/bulwark/<module>/db/migration/} through {@code anchor}'s class loader.
+   * from {@code /db/migration/bulwark-<module>/} through {@code anchor}'s class loader.
    */
   public static Builder builder(String module, Class<?> anchor) {
     return new Builder(module, anchor);
@@ -255,7 +255,7 @@ public final class JdbcSchema {
       }
       this.module = module;
       this.anchor = Objects.requireNonNull(anchor, "anchor");
-      this.directory = "dev/bulwark/" + module + "/db/migration/";
+      this.directory = "db/migration/bulwark-" + module + "/";
     }
 
     /** Adds migration files by name ({@code V1__tables.sql}); versions must run 1, 2, 3, …. */

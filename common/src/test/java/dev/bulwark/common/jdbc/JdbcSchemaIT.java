@@ -90,7 +90,7 @@ class JdbcSchemaIT {
     try (PostgresSchema pg = PostgresSchema.create("common")) {
       DemoStoreException e = assertThrows(DemoStoreException.class,
           () -> schema().apply(pg.dataSource(), false, DemoStoreException::new));
-      assertTrue(e.getMessage().contains("classpath:dev/bulwark/demo/db/migration/"), e.getMessage());
+      assertTrue(e.getMessage().contains("classpath:db/migration/bulwark-demo/"), e.getMessage());
       assertEquals(0, count(pg.dataSource(),
           "SELECT count(*) FROM information_schema.tables WHERE table_schema = '" + pg.name() + "'"));
     }

@@ -13,7 +13,7 @@ class JdbcSchemaTest {
         .migrations("V2__timestamptz.sql", "V1__tables.sql")
         .table("bulwark_demo_items", "id text", "created_at timestamptz")
         .build();
-    assertEquals("dev/bulwark/demo/db/migration/", schema.migrationDirectory());
+    assertEquals("db/migration/bulwark-demo/", schema.migrationDirectory());
     assertEquals(1, schema.migrations().get(0).version());
     assertEquals(2, schema.migrations().get(1).version());
     assertEquals(2, schema.migrations().get(1).statements().size());

@@ -24,7 +24,7 @@ import javax.sql.DataSource;
  * A {@link KeyringStore} in a SQL database shared by every application node (written for
  * PostgreSQL; any database with {@code bytea}, {@code varchar} and {@code bigint} columns works).
  * Its table {@code bulwark_crypto_keyring} comes from the migration published under
- * {@code dev/bulwark/crypto/db/migration/} (hand it to Flyway or Liquibase and build with
+ * {@code db/migration/bulwark-crypto/} (hand it to Flyway or Liquibase and build with
  * {@code createSchema(false)}), or the store applies it on first use through bulwark-common's
  * {@link JdbcSchema} (one transaction behind an advisory lock); either way it checks, read-only,
  * that the table is there with the expected columns.

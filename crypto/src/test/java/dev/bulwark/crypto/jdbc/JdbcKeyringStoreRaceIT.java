@@ -85,7 +85,7 @@ class JdbcKeyringStoreRaceIT {
   void withoutCreateSchema_theStoreOnlyChecks_andNamesTheMigrations() throws Exception {
     CryptoStoreException e = assertThrows(CryptoStoreException.class,
         () -> JdbcKeyringStore.builder(poolA, master).createSchema(false).build());
-    assertTrue(e.getMessage().contains("dev/bulwark/crypto/db/migration/"), e.getMessage());
+    assertTrue(e.getMessage().contains("db/migration/bulwark-crypto/"), e.getMessage());
     try (Connection c = poolA.getConnection();
         ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM information_schema.tables"
             + " WHERE table_schema = current_schema()")) {
@@ -94,7 +94,7 @@ class JdbcKeyringStoreRaceIT {
     }
     // The host's migration tool applies the published file; then the store runs no DDL.
     schema.execute(new String(JdbcKeyringStore.class.getResourceAsStream(
-        "/dev/bulwark/crypto/db/migration/V1__tables.sql").readAllBytes(), StandardCharsets.UTF_8));
+        "/db/migration/bulwark-crypto/V1__tables.sql").readAllBytes(), StandardCharsets.UTF_8));
     Keyrings k = Keyrings.builder(JdbcKeyringStore.builder(poolB, master).createSchema(false).build(), kek).build();
     assertEquals(1, k.keyring("tenant-1").primaryVersion());
   }

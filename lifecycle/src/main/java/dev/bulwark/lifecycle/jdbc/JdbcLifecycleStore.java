@@ -49,7 +49,7 @@ import javax.sql.DataSource;
  * A {@link LifecycleStore} on PostgreSQL that works on the host's own tables through
  * {@link TableMapping}s, and keeps its own state (operations, holds, evidence, watermark) in
  * tables named {@code bulwark_lifecycle_*} in the connection's current schema. Their DDL is
- * published as plain SQL migrations under {@code dev/bulwark/lifecycle/db/migration/} (hand them to
+ * published as plain SQL migrations under {@code db/migration/bulwark-lifecycle/} (hand them to
  * Flyway or Liquibase), or applied by {@link #createSchema} ({@code bulwark lifecycle init}) or a
  * {@link #builder} with {@code createSchema(true)}, through bulwark-common's {@link JdbcSchema}
  * (one transaction behind an advisory lock). The runtime role needs no ownership (see the
@@ -76,7 +76,7 @@ public final class JdbcLifecycleStore implements LifecycleStore {
   static final long HOLD_LOCK = 0x6c69666563796c65L;
 
   /**
-   * The module's own tables, as published migrations under {@code dev/bulwark/lifecycle/db/migration/}
+   * The module's own tables, as published migrations under {@code db/migration/bulwark-lifecycle/}
    * (hand them to Flyway or Liquibase, or let {@link #createSchema} apply them), with the columns
    * this store reads.
    */

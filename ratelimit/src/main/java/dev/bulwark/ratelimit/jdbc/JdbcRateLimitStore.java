@@ -20,7 +20,7 @@ import javax.sql.DataSource;
 
 /**
  * {@link RateLimitStore} in PostgreSQL (table {@code bulwark_ratelimit} in the connection's current
- * schema, made by the migrations in {@code classpath:dev/bulwark/ratelimit/db/migration/}, applied
+ * schema, made by the migrations in {@code classpath:db/migration/bulwark-ratelimit/}, applied
  * on start under an advisory lock unless built with {@code createSchema(false)}, which only checks
  * the table, read-only): application nodes sharing the database share the limits.
  *

@@ -58,7 +58,7 @@ class JdbcRateLimitStoreSchemaIT {
   void createSchemaFalse_onlyChecks() throws Exception {
     RateLimitStoreException e = assertThrows(RateLimitStoreException.class,
         () -> JdbcRateLimitStore.builder(db.dataSource()).createSchema(false).build());
-    assertTrue(e.getMessage().contains("dev/bulwark/ratelimit/db/migration/"), e.getMessage());
+    assertTrue(e.getMessage().contains("db/migration/bulwark-ratelimit/"), e.getMessage());
     try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()")) {
       rs.next();

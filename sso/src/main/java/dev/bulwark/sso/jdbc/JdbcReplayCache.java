@@ -14,7 +14,7 @@ import javax.sql.DataSource;
 /**
  * A {@link ReplayCache} in PostgreSQL, shared by every node of a fleet: table
  * {@code bulwark_sso_replay} in the connection's current schema, made by the migrations in
- * {@code classpath:dev/bulwark/sso/db/migration/} (applied on start under an advisory lock unless
+ * {@code classpath:db/migration/bulwark-sso/} (applied on start under an advisory lock unless
  * built with {@code createSchema(false)}, which only checks the table, read-only). One
  * {@code INSERT ... ON CONFLICT} decides atomically which caller saw an ID first; an expired row is
  * taken over in the same statement. Expired rows are deleted opportunistically. A database failure

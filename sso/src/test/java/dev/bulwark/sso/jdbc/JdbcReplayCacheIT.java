@@ -81,7 +81,7 @@ class JdbcReplayCacheIT {
   void createSchemaFalse_runsNoDdl_andChecksTheTable() {
     dev.bulwark.sso.SsoStoreException e = org.junit.jupiter.api.Assertions.assertThrows(dev.bulwark.sso.SsoStoreException.class,
         () -> JdbcReplayCache.builder(ds).createSchema(false).build());
-    assertTrue(e.getMessage().contains("dev/bulwark/sso/db/migration/"), e.getMessage());
+    assertTrue(e.getMessage().contains("db/migration/bulwark-sso/"), e.getMessage());
     JdbcReplayCache.create(ds);
     JdbcReplayCache checked = JdbcReplayCache.builder(ds).clock(clock).createSchema(false).build();
     assertTrue(checked.firstUse("idp", "y", clock.instant().plusSeconds(5)));

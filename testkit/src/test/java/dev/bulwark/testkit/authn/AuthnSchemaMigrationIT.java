@@ -84,7 +84,7 @@ class AuthnSchemaMigrationIT {
           () -> JdbcGrantStore.builder(ds).createSchema(false).build());
       for (Runnable build : builds) {
         AuthnStoreException e = assertThrows(AuthnStoreException.class, build::run);
-        assertTrue(e.getMessage().contains("dev/bulwark/authn/db/migration/"), e.getMessage());
+        assertTrue(e.getMessage().contains("db/migration/bulwark-authn/"), e.getMessage());
       }
       assertEquals(0, count(ds, "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"));
     }
@@ -107,7 +107,7 @@ class AuthnSchemaMigrationIT {
   }
 
   private static String resource(String file) throws Exception {
-    try (InputStream in = JdbcAttemptStore.class.getResourceAsStream("/dev/bulwark/authn/db/migration/" + file)) {
+    try (InputStream in = JdbcAttemptStore.class.getResourceAsStream("/db/migration/bulwark-authn/" + file)) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }

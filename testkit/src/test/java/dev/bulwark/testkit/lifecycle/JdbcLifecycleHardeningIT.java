@@ -360,7 +360,7 @@ class JdbcLifecycleHardeningIT {
     sql("CREATE TABLE items (id bigint PRIMARY KEY, deleted_at timestamptz, purge_after timestamptz)");
     MappingException e = assertThrows(MappingException.class, () -> JdbcLifecycleStore.builder(ds)
         .mapping(TableMapping.of(ITEM, "items")).createSchema(false).build());
-    assertTrue(e.getMessage().contains("dev/bulwark/lifecycle/db/migration/"), e.getMessage());
+    assertTrue(e.getMessage().contains("db/migration/bulwark-lifecycle/"), e.getMessage());
     assertEquals(0, count("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()"
         + " AND table_name LIKE 'bulwark_lifecycle%'"));
     JdbcLifecycleStore.builder(ds).mapping(TableMapping.of(ITEM, "items")).build();

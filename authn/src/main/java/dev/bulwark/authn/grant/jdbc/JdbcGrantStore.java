@@ -68,7 +68,7 @@ public final class JdbcGrantStore implements GrantStore {
     }
 
     /**
-     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
      * on start (default true); with false it runs no DDL and only checks, read-only, that its
      * table exist with the expected columns, so the runtime role needs no CREATE right.
      */

@@ -25,7 +25,7 @@ import javax.sql.DataSource;
 /**
  * {@link AttemptStore} in PostgreSQL (table {@code bulwark_authn_attempts} in the connection's
  * current schema; times are {@code timestamptz}). Application nodes sharing the database share
- * the counts. The table comes from the module's migrations ({@code dev/bulwark/authn/db/migration/}),
+ * the counts. The table comes from the module's migrations ({@code db/migration/bulwark-authn/}),
  * applied on start unless built with {@link Builder#createSchema createSchema(false)}.
  *
  * <p>Each failure is one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} statement: the
@@ -96,7 +96,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
 
     /**
-     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
      * on start (default true); with false it runs no DDL and only checks, read-only, that its
      * table exists with the expected columns, so the runtime role needs no CREATE right.
      */

@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  *
  * <p>Instants are stored as {@code timestamptz}, truncated to the microsecond (as are the factor
  * times in the {@code factors} column); durations as nanoseconds. The tables come from the
- * module's migrations ({@code dev/bulwark/authn/db/migration/}), applied on start unless built with
+ * module's migrations ({@code db/migration/bulwark-authn/}), applied on start unless built with
  * {@link Builder#createSchema createSchema(false)}.
  *
  * <p>Thread-safe; each call uses its own connection. SQL failures are rethrown as
@@ -93,7 +93,7 @@ public final class JdbcSessionStore implements SessionStore {
     }
 
     /**
-     * Whether the store applies the missing migrations of {@code dev/bulwark/authn/db/migration/}
+     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
      * on start (default true); with false it runs no DDL and only checks, read-only, that its
      * tables exist with the expected columns, so the runtime role needs no CREATE right.
      */
