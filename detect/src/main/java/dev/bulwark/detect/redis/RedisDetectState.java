@@ -314,7 +314,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   @Override
   public String putIfAbsent(String name, String key, String value, long ttlMillis) {
     Objects.requireNonNull(value, "value");
-    Object reply = script(PUT_IF_ABSENT_SHA, PUT_IF_ABSENT, redisKey(name, key), value,
+    Object reply = script(PUT_IF_ABSENT_SHA, PUT_IF_ABSENT, ScriptOutputType.VALUE, redisKey(name, key), value,
         Long.toString(Math.max(1, ttlMillis) + GRACE_MILLIS));
     if (reply instanceof String s) {
       return s;
@@ -328,8 +328,11 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   }
 
   private Object script(String sha, String script, String key, String... args) {
+    return script(sha, script, ScriptOutputType.INTEGER, key, args);
+  }
+
+  private Object script(String sha, String script, ScriptOutputType type, String key, String... args) {
     String[] keys = {key};
-    ScriptOutputType type = script == PUT_IF_ABSENT ? ScriptOutputType.VALUE : ScriptOutputType.INTEGER;
     long deadline = System.nanoTime() + timeoutNanos;
     try {
       return await(redis.evalsha(sha, type, keys, args), deadline);
