@@ -390,8 +390,17 @@ public final class Detector {
       if (location == null) {
         return Fields.join(pendingNetwork, null, null, null, null, null, null);
       }
-      return Fields.join(pendingNetwork, Double.toString(location.latitude()), Double.toString(location.longitude()),
-          Double.toString(location.accuracyKm()), location.country(), location.network(), Long.toString(locationAt));
+      // Doubles as the hex of their bits: exact, and cheaper to write and read than decimal text.
+      return Fields.join(pendingNetwork, bits(location.latitude()), bits(location.longitude()),
+          bits(location.accuracyKm()), location.country(), location.network(), Long.toString(locationAt));
+    }
+
+    private static String bits(double d) {
+      return Long.toHexString(Double.doubleToRawLongBits(d));
+    }
+
+    private static double unbits(String hex) {
+      return Double.longBitsToDouble(Long.parseUnsignedLong(hex, 16));
     }
 
     static Profile decode(String s) {
@@ -403,8 +412,7 @@ public final class Detector {
         if (f.get(1) == null) {
           return new Profile(f.get(0), null, 0);
         }
-        Location l = new Location(Double.parseDouble(f.get(1)), Double.parseDouble(f.get(2)),
-            Double.parseDouble(f.get(3)), f.get(4), f.get(5));
+        Location l = new Location(unbits(f.get(1)), unbits(f.get(2)), unbits(f.get(3)), f.get(4), f.get(5));
         return new Profile(f.get(0), l, Long.parseLong(f.get(6)));
       } catch (RuntimeException e) {
         throw new DetectStoreException("the detection state holds an unreadable account profile", e);
