@@ -1,14 +1,13 @@
 package dev.bulwark.detect;
 
 import dev.bulwark.detect.internal.Clients;
-import dev.bulwark.detect.internal.StripedLru;
+import dev.bulwark.detect.internal.Fields;
 import dev.bulwark.detect.internal.TimeWindow;
+import dev.bulwark.detect.spi.DetectState;
 import dev.bulwark.detect.spi.DetectionListener;
 import dev.bulwark.detect.spi.LocationResolver;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -43,14 +42,25 @@ import java.util.concurrent.atomic.LongAdder;
  * events in {@code (t - W, t]}. Events are expected in time order (per account and source);
  * an older event counts as if it arrived at the newest time seen.
  *
- * <p><b>Memory.</b> State is kept per account, per source and per session in bounded
- * least-recently-used maps ({@link Thresholds#maxTrackedKeys()} each; roughly 1 KiB per account).
- * A forgotten account starts over (its next login from a device is not "new"; its counts restart).
+ * <p><b>State.</b> Windows, distinct-account sets, the devices, networks and countries an
+ * account succeeded from, its last location and each session's first client live in a
+ * {@link DetectState}: by default an {@link InMemoryDetectState} of this node
+ * ({@link Thresholds#maxTrackedKeys()} keys per kind; roughly 1 KiB per account; a forgotten
+ * account starts over), or a shared one ({@code JdbcDetectState}, {@code RedisDetectState}) so
+ * that several nodes see one picture: a brute force or spray spread over nodes is counted as if it
+ * reached one. Learned state is kept for {@link Builder#stateRetention} (90 days). The global
+ * failure-rate baseline stays per node: each node compares its own failure rate with its own
+ * history.
  *
  * <p><b>Faults.</b> An event with missing fields skips the detectors that need them. A resolver
- * or listener that throws is counted; the event is still assessed by every other detector.
+ * or listener that throws is counted; the event is still assessed by every other detector. A
+ * state that cannot answer ({@link DetectStoreException}, or any other exception from the state)
+ * fails towards risk, never towards silence: the detectors that need the state stop for this
+ * event, which gets a {@code state_unavailable} finding ({@link Detection#DETECTOR_ERROR}) at the
+ * level of {@link Builder#onStateFailure} (MEDIUM by default, so the default policy steps up), is
+ * counted ({@link #stateFailures()}) and goes to the listener like any other finding.
  *
- * <p>Thread-safe: state is striped by key, so logins of different accounts rarely contend.
+ * <p>Thread-safe: each state step is atomic (in memory, striped by key).
  */
 public final class Detector {
 
@@ -60,15 +70,28 @@ public final class Detector {
   private final boolean shadow;
   private final DetectionListener listener;
 
-  private final StripedLru<AccountState> accounts;
-  private final StripedLru<SourceState> sources;
-  private final StripedLru<SessionClient> sessions;
+  private final DetectState state;
+  private final long retentionMillis;
+  private final RiskLevel stateFailureLevel;
   private final GlobalBaseline global;
+
+  // Names of the state items (DetectState's "name"): each always with the same width and cap.
+  static final String FAILURES = "fail";
+  static final String SUCCESSES = "succ";
+  static final String MFA = "mfa";
+  static final String SIGNUPS = "signup";
+  static final String SPRAY = "spray";
+  static final String DEVICES = "device";
+  static final String NETWORKS = "network";
+  static final String COUNTRIES = "country";
+  static final String PROFILES = "profile";
+  static final String SESSIONS = "session";
 
   private final LongAdder assessed = new LongAdder();
   private final LongAdder flagged = new LongAdder();
   private final LongAdder resolverFailures = new LongAdder();
   private final LongAdder listenerFailures = new LongAdder();
+  private final LongAdder stateFailures = new LongAdder();
 
   private Detector(Builder b) {
     this.th = b.thresholds;
@@ -76,10 +99,9 @@ public final class Detector {
     this.policy = b.policy;
     this.shadow = b.shadow;
     this.listener = b.listener;
-    int stripes = 64;
-    this.accounts = new StripedLru<>(th.maxTrackedKeys(), stripes);
-    this.sources = new StripedLru<>(th.maxTrackedKeys(), stripes);
-    this.sessions = new StripedLru<>(th.maxTrackedKeys(), stripes);
+    this.state = b.state != null ? b.state : new InMemoryDetectState(th.maxTrackedKeys());
+    this.retentionMillis = b.retention.toMillis();
+    this.stateFailureLevel = b.stateFailureLevel;
     this.global = new GlobalBaseline(th);
   }
 
@@ -94,14 +116,21 @@ public final class Detector {
     assessed.increment();
     long t = event.at().toEpochMilli();
     List<RiskReason> findings = new ArrayList<>(2);
-    switch (event.kind()) {
-      case LOGIN_FAILURE, LOGIN_SUCCESS -> login(event, t, findings);
-      case MFA_CHALLENGE -> mfa(event, t, findings);
-      case SESSION_USE -> sessionUse(event, findings);
-      case SIGNUP -> signup(event, t, findings);
-      default -> {
-        // MFA outcomes only matter through the challenges that preceded them.
+    try {
+      switch (event.kind()) {
+        case LOGIN_FAILURE, LOGIN_SUCCESS -> login(event, t, findings);
+        case MFA_CHALLENGE -> mfa(event, t, findings);
+        case SESSION_USE -> sessionUse(event, findings);
+        case SIGNUP -> signup(event, t, findings);
+        default -> {
+          // MFA outcomes only matter through the challenges that preceded them.
+        }
       }
+    } catch (RuntimeException ex) {
+      // Only the state throws here (resolver failures are caught where it is called): fail towards risk.
+      stateFailures.increment();
+      findings.add(new RiskReason("state_unavailable", Detection.DETECTOR_ERROR, stateFailureLevel,
+          "detection state failed: " + ex.getClass().getSimpleName()));
     }
     RiskLevel level = RiskLevel.NONE;
     for (RiskReason f : findings) {
@@ -145,6 +174,11 @@ public final class Detector {
     return listenerFailures.sum();
   }
 
+  /** Events assessed without their state because the {@link DetectState} failed. */
+  public long stateFailures() {
+    return stateFailures.sum();
+  }
+
   // ---- logins --------------------------------------------------------------------------------
 
   private void login(ActivityEvent e, long t, List<RiskReason> out) {
@@ -160,21 +194,18 @@ public final class Detector {
             "resolver threw " + ex.getClass().getSimpleName()));
       }
     }
+    int spike = global.observe(t, !success);
     boolean knownClient = true;
     if (e.account() != null) {
-      synchronized (accounts.lockFor(e.account())) {
-        AccountState a = accounts.get(e.account(), k -> new AccountState());
-        knownClient = a.knows(net, e.deviceId());
-        account(a, e, t, success, net, loc, out);
+      if (spike > 0) {
+        knownClient = (net != null && state.hasMember(NETWORKS, e.account(), net))
+            || (e.deviceId() != null && state.hasMember(DEVICES, e.account(), e.deviceId()));
       }
+      account(e, t, success, net, loc, out);
     }
-    if (e.source() != null) {
-      synchronized (sources.lockFor(e.source())) {
-        SourceState s = sources.get(e.source(), k -> new SourceState());
-        source(s, e, t, success, out);
-      }
+    if (e.source() != null && e.account() != null) {
+      source(e, t, success, out);
     }
-    int spike = global.observe(t, !success);
     if (spike > 0 && !knownClient) {
       out.add(new RiskReason("global_failure_spike", Detection.CREDENTIAL_STUFFING, RiskLevel.MEDIUM,
           "failures_last_minute=" + spike + " client_new_for_account"));
@@ -182,22 +213,21 @@ public final class Detector {
     if (success && e.sessionId() != null) {
       String ua = Clients.uaFamily(e.userAgent());
       String country = loc == null ? null : loc.country();
-      synchronized (sessions.lockFor(e.sessionId())) {
-        sessions.get(e.sessionId(), k -> new SessionClient(net, ua, country));
-      }
+      state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, country), retentionMillis);
     }
   }
 
-  private void account(AccountState a, ActivityEvent e, long t, boolean success, String net, Location loc,
-      List<RiskReason> out) {
+  private void account(ActivityEvent e, long t, boolean success, String net, Location loc, List<RiskReason> out) {
+    String account = e.account();
+    long width = th.accountWindow().toMillis();
     int failures;
     int successes;
     if (success) {
-      failures = a.failures(th).count(t);
-      successes = a.successes().add(t);
+      failures = state.countEvents(FAILURES, account, t, width);
+      successes = state.addEvent(SUCCESSES, account, t, width, 16);
     } else {
-      failures = a.failures(th).add(t);
-      successes = a.successes == null ? 0 : a.successes.count(t);
+      failures = state.addEvent(FAILURES, account, t, width, th.accountFailuresHigh() + 1);
+      successes = failures >= th.accountFailuresMedium() ? state.countEvents(SUCCESSES, account, t, width) : 0;
     }
     int before = out.size();
     if (failures >= th.accountFailuresHigh()) {
@@ -213,12 +243,12 @@ public final class Detector {
     if (!success) {
       return;
     }
-    boolean history = a.hasHistory;
+    Profile p = Profile.decode(state.get(PROFILES, account));
     String country = loc == null ? null : loc.country();
-    if (history) {
-      boolean newDevice = e.deviceId() != null && !a.devices.contains(e.deviceId());
-      boolean newNetwork = net != null && !a.networks.contains(net);
-      boolean newCountry = country != null && !a.countries.contains(country);
+    if (p != null) {
+      boolean newDevice = e.deviceId() != null && !state.hasMember(DEVICES, account, e.deviceId());
+      boolean newNetwork = net != null && !state.hasMember(NETWORKS, account, net);
+      boolean newCountry = country != null && !state.hasMember(COUNTRIES, account, country);
       if (newCountry && newDevice) {
         out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
       } else {
@@ -234,10 +264,11 @@ public final class Detector {
       }
     }
     boolean travel = false;
-    if (loc != null && a.hasLocation) {
-      double distance = loc.distanceKm(a.location) - loc.accuracyKm() - a.location.accuracyKm();
+    if (loc != null && p != null && p.location != null) {
+      Location last = p.location;
+      double distance = loc.distanceKm(last) - loc.accuracyKm() - last.accuracyKm();
       if (distance > th.travelMinDistanceKm()) {
-        double hours = Math.max(t - a.locationAt, 1) / 3_600_000.0;
+        double hours = Math.max(t - p.locationAt, 1) / 3_600_000.0;
         double speed = distance / hours;
         if (speed > th.travelSpeedKmh()) {
           travel = true;
@@ -251,7 +282,7 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      learn(a, e.deviceId(), net, country, loc, t);
+      learn(account, p, e.deviceId(), net, country, loc, t);
     }
   }
 
@@ -261,29 +292,31 @@ public final class Detector {
    * its second clean success, so one unflagged attacker login does not move the account's
    * baseline (and the real user's next login is not measured against the attacker's location).
    */
-  private static void learn(AccountState a, String device, String net, String country, Location loc, long t) {
-    boolean confirmed = !a.hasHistory || net == null || a.networks.contains(net) || net.equals(a.pendingNetwork);
+  private void learn(String account, Profile p, String device, String net, String country, Location loc, long t) {
+    boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork)
+        || state.hasMember(NETWORKS, account, net);
     if (!confirmed) {
-      a.pendingNetwork = net;
+      state.put(PROFILES, account, new Profile(net, p.location, p.locationAt).encode(), retentionMillis);
       return;
     }
-    a.hasHistory = true;
-    a.pendingNetwork = null;
-    AccountState.remember(a.devices, device, 16);
-    AccountState.remember(a.networks, net, 16);
-    AccountState.remember(a.countries, country, 8);
-    if (loc != null) {
-      a.location = loc;
-      a.locationAt = t;
-      a.hasLocation = true;
+    if (device != null) {
+      state.addMember(DEVICES, account, device, t, retentionMillis, 16);
     }
+    if (net != null) {
+      state.addMember(NETWORKS, account, net, t, retentionMillis, 16);
+    }
+    if (country != null) {
+      state.addMember(COUNTRIES, account, country, t, retentionMillis, 8);
+    }
+    Profile next = loc != null ? new Profile(null, loc, t)
+        : new Profile(null, p == null ? null : p.location, p == null ? 0 : p.locationAt);
+    state.put(PROFILES, account, next.encode(), retentionMillis);
   }
 
-  private void source(SourceState s, ActivityEvent e, long t, boolean success, List<RiskReason> out) {
-    if (e.account() == null) {
-      return;
-    }
-    int distinct = success ? s.distinct(t, th) : s.addFailure(e.account(), t, th);
+  private void source(ActivityEvent e, long t, boolean success, List<RiskReason> out) {
+    long width = th.sourceWindow().toMillis();
+    int distinct = success ? state.countMembers(SPRAY, e.source(), t, width)
+        : state.addMember(SPRAY, e.source(), e.account(), t, width, th.sourceDistinctAccounts() * 4);
     if (distinct >= th.sourceDistinctAccounts()) {
       out.add(new RiskReason("source_distinct_accounts", Detection.PASSWORD_SPRAYING, RiskLevel.HIGH,
           "accounts=" + distinct + " window=" + th.sourceWindow()));
@@ -296,14 +329,7 @@ public final class Detector {
     if (e.account() == null) {
       return;
     }
-    int n;
-    synchronized (accounts.lockFor(e.account())) {
-      AccountState a = accounts.get(e.account(), k -> new AccountState());
-      if (a.mfa == null) {
-        a.mfa = new TimeWindow(th.mfaWindow().toMillis(), th.mfaChallenges() + 1);
-      }
-      n = a.mfa.add(t);
-    }
+    int n = state.addEvent(MFA, e.account(), t, th.mfaWindow().toMillis(), th.mfaChallenges() + 1);
     if (n >= th.mfaChallenges()) {
       out.add(new RiskReason("mfa_fatigue", Detection.MFA_FATIGUE, RiskLevel.HIGH,
           "challenges=" + n + " window=" + th.mfaWindow()));
@@ -316,14 +342,8 @@ public final class Detector {
     }
     String net = Clients.network(e.source());
     String ua = Clients.uaFamily(e.userAgent());
-    SessionClient first;
-    synchronized (sessions.lockFor(e.sessionId())) {
-      first = sessions.peek(e.sessionId());
-      if (first == null) {
-        sessions.get(e.sessionId(), k -> new SessionClient(net, ua, null));
-        return;
-      }
-    }
+    SessionClient first = SessionClient.decode(
+        state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, null), retentionMillis));
     if (!first.uaFamily.equals(ua)) {
       out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
@@ -351,14 +371,7 @@ public final class Detector {
     if (e.source() == null) {
       return;
     }
-    int n;
-    synchronized (sources.lockFor(e.source())) {
-      SourceState s = sources.get(e.source(), k -> new SourceState());
-      if (s.signups == null) {
-        s.signups = new TimeWindow(th.signupWindow().toMillis(), th.signupsPerSource() + 1);
-      }
-      n = s.signups.add(t);
-    }
+    int n = state.addEvent(SIGNUPS, e.source(), t, th.signupWindow().toMillis(), th.signupsPerSource() + 1);
     if (n >= th.signupsPerSource()) {
       out.add(new RiskReason("source_signup_burst", Detection.SIGNUP_ABUSE, RiskLevel.MEDIUM,
           "signups=" + n + " window=" + th.signupWindow()));
@@ -367,85 +380,59 @@ public final class Detector {
 
   // ---- state ---------------------------------------------------------------------------------
 
-  private static final class AccountState {
-    TimeWindow failures;
-    TimeWindow successes;
-    TimeWindow mfa;
-    final LinkedHashSet<String> devices = new LinkedHashSet<>(4);
-    final LinkedHashSet<String> networks = new LinkedHashSet<>(4);
-    final LinkedHashSet<String> countries = new LinkedHashSet<>(2);
-    boolean hasHistory;
-    /** A network seen at one clean success, learned at its second. */
-    String pendingNetwork;
-    Location location;
-    long locationAt;
-    boolean hasLocation;
+  /**
+   * What an account learned besides its sets: a network seen at one clean success (learned at its
+   * second) and the location of the last learned login. Its presence means the account has history.
+   */
+  private record Profile(String pendingNetwork, Location location, long locationAt) {
 
-    TimeWindow failures(Thresholds th) {
-      if (failures == null) {
-        failures = new TimeWindow(th.accountWindow().toMillis(), th.accountFailuresHigh() + 1);
+    String encode() {
+      if (location == null) {
+        return Fields.join(pendingNetwork, null, null, null, null, null, null);
       }
-      return failures;
+      // Doubles as the hex of their bits: exact, and cheaper to write and read than decimal text.
+      return Fields.join(pendingNetwork, bits(location.latitude()), bits(location.longitude()),
+          bits(location.accuracyKm()), location.country(), location.network(), Long.toString(locationAt));
     }
 
-    TimeWindow successes() {
-      if (successes == null) {
-        successes = new TimeWindow(failures.widthMillis(), 16);
-      }
-      return successes;
+    private static String bits(double d) {
+      return Long.toHexString(Double.doubleToRawLongBits(d));
     }
 
-    boolean knows(String net, String device) {
-      return (net != null && networks.contains(net)) || (device != null && devices.contains(device));
+    private static double unbits(String hex) {
+      return Double.longBitsToDouble(Long.parseUnsignedLong(hex, 16));
     }
 
-    static void remember(LinkedHashSet<String> set, String v, int max) {
-      if (v == null) {
-        return;
+    static Profile decode(String s) {
+      if (s == null) {
+        return null;
       }
-      set.remove(v);
-      set.add(v);
-      if (set.size() > max) {
-        Iterator<String> it = set.iterator();
-        it.next();
-        it.remove();
+      try {
+        List<String> f = Fields.split(s, 7);
+        if (f.get(1) == null) {
+          return new Profile(f.get(0), null, 0);
+        }
+        Location l = new Location(unbits(f.get(1)), unbits(f.get(2)), unbits(f.get(3)), f.get(4), f.get(5));
+        return new Profile(f.get(0), l, Long.parseLong(f.get(6)));
+      } catch (RuntimeException e) {
+        throw new DetectStoreException("the detection state holds an unreadable account profile", e);
       }
     }
   }
 
-  private static final class SourceState {
-    /** Account -> time of its latest failure from this source, oldest first. */
-    LinkedHashMap<String, Long> failedAccounts;
-    TimeWindow signups;
-
-    int addFailure(String account, long t, Thresholds th) {
-      if (failedAccounts == null) {
-        failedAccounts = new LinkedHashMap<>();
+  private record SessionClient(String network, String uaFamily, String country) {
+    static SessionClient decode(String s) {
+      try {
+        List<String> f = Fields.split(s, 3);
+        if (f.get(1) == null) {
+          throw new IllegalArgumentException("no user agent family");
+        }
+        return new SessionClient(f.get(0), f.get(1), f.get(2));
+      } catch (RuntimeException e) {
+        throw new DetectStoreException("the detection state holds an unreadable session record", e);
       }
-      failedAccounts.remove(account);
-      failedAccounts.put(account, t);
-      if (failedAccounts.size() > th.sourceDistinctAccounts() * 4) {
-        Iterator<String> it = failedAccounts.keySet().iterator();
-        it.next();
-        it.remove();
-      }
-      return distinct(t, th);
-    }
-
-    int distinct(long t, Thresholds th) {
-      if (failedAccounts == null) {
-        return 0;
-      }
-      long oldestKept = t - th.sourceWindow().toMillis();
-      Iterator<Long> it = failedAccounts.values().iterator();
-      while (it.hasNext() && it.next() <= oldestKept) {
-        it.remove();
-      }
-      return failedAccounts.size();
     }
   }
-
-  private record SessionClient(String network, String uaFamily, String country) {}
 
   /**
    * The global failure baseline: failures in the last minute (exact sliding window) against an
@@ -520,8 +507,50 @@ public final class Detector {
     private ResponsePolicy policy = ResponsePolicy.DEFAULT;
     private boolean shadow;
     private DetectionListener listener;
+    private DetectState state;
+    private Duration retention = Duration.ofDays(90);
+    private RiskLevel stateFailureLevel = RiskLevel.MEDIUM;
 
     private Builder() {}
+
+    /**
+     * Where the detectors keep their state (default: an {@link InMemoryDetectState} of
+     * {@link Thresholds#maxTrackedKeys()} keys per kind). Give every node the same shared state
+     * (a {@code JdbcDetectState} or {@code RedisDetectState} on one server) so they see one picture.
+     */
+    public Builder state(DetectState s) {
+      this.state = Objects.requireNonNull(s, "state");
+      return this;
+    }
+
+    /**
+     * How long learned state (an account's devices, networks, countries, last location; a
+     * session's first client) is kept after it was last written (default 90 days).
+     *
+     * @throws IllegalArgumentException unless between 1 minute and 10 years
+     */
+    public Builder stateRetention(Duration d) {
+      Objects.requireNonNull(d, "retention");
+      if (d.compareTo(Duration.ofMinutes(1)) < 0 || d.compareTo(Duration.ofDays(3650)) > 0) {
+        throw new IllegalArgumentException("stateRetention must be between 1 minute and 10 years");
+      }
+      this.retention = d;
+      return this;
+    }
+
+    /**
+     * The level of the {@code state_unavailable} finding an event gets when the state fails
+     * (default MEDIUM: the default policy steps up). NONE is refused: a state outage must not
+     * look like a quiet event.
+     */
+    public Builder onStateFailure(RiskLevel level) {
+      Objects.requireNonNull(level, "level");
+      if (level == RiskLevel.NONE) {
+        throw new IllegalArgumentException("a state failure is at least LOW");
+      }
+      this.stateFailureLevel = level;
+      return this;
+    }
 
     public Builder thresholds(Thresholds t) {
       this.thresholds = Objects.requireNonNull(t, "thresholds");

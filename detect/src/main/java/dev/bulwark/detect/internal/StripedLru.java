@@ -52,6 +52,11 @@ public final class StripedLru<V> {
     return v;
   }
 
+  /** Sets {@code key}'s value. Call while holding {@link #lockFor}. */
+  public void put(String key, V value) {
+    stripes[index(key)].put(key, value);
+  }
+
   /** The value for {@code key} or null. Call while holding {@link #lockFor}. */
   public V peek(String key) {
     return stripes[index(key)].get(key);

@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * A labelled, seeded stream of synthetic security events for measuring detectors: benign users
  * with daily patterns, typos, second factors, sessions, mobile network changes, shared office
  * addresses and trips abroad, mixed with brute force, password spraying, distributed credential
- * stuffing, impossible travel, MFA fatigue and session theft. Every event carries the truth
+ * stuffing, impossible travel, MFA fatigue, session theft and sign-up bursts. Every event carries the truth
  * ({@link Label}). The same seed and settings always give the same stream.
  *
  * <p>Addresses follow a plan the {@link #resolver()} knows: the first octet names a city (a test
@@ -32,7 +32,8 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
 
   /** The truth about an event. */
   public enum Label {
-    BENIGN, BRUTE_FORCE, PASSWORD_SPRAYING, CREDENTIAL_STUFFING, IMPOSSIBLE_TRAVEL, MFA_FATIGUE, SESSION_THEFT
+    BENIGN, BRUTE_FORCE, PASSWORD_SPRAYING, CREDENTIAL_STUFFING, IMPOSSIBLE_TRAVEL, MFA_FATIGUE, SESSION_THEFT,
+    SIGNUP_BURST
   }
 
   /** An event and its truth. */
@@ -49,11 +50,21 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
    * @param travel impossible-travel incidents (a login from a far city 1..3 h after the victim's)
    * @param mfaFatigue MFA-fatigue incidents (10..40 pushes in 5..15 minutes)
    * @param sessionTheft session-theft incidents (a stolen session used 3..10 times from elsewhere)
+   * @param signupBursts sign-up bursts (30..150 sign-ups from one address, 3..20 s apart); benign
+   *     sign-ups (users / 200 a day, a tenth from shared office addresses) come with any setting
+   *     but 0 here. Sign-ups draw from a random stream of their own, so every other event is
+   *     the same as with 0.
    */
   public record Settings(int users, int days, int bruteForce, int spraying, int stuffing, int travel, int mfaFatigue,
-      int sessionTheft) {
+      int sessionTheft, int signupBursts) {
     /** About 1.3 million events over two weeks. */
-    public static final Settings DEFAULT = new Settings(12_000, 14, 60, 20, 12, 150, 80, 150);
+    public static final Settings DEFAULT = new Settings(12_000, 14, 60, 20, 12, 150, 80, 150, 40);
+
+    /** Settings without sign-ups (neither benign nor bursts). */
+    public Settings(int users, int days, int bruteForce, int spraying, int stuffing, int travel, int mfaFatigue,
+        int sessionTheft) {
+      this(users, days, bruteForce, spraying, stuffing, travel, mfaFatigue, sessionTheft, 0);
+    }
   }
 
   private static final String[] CITY = {"Berlin", "Paris", "London", "Madrid", "Rome", "Warsaw", "Stockholm",
@@ -172,6 +183,10 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
 
   private final class Gen implements Iterator<Labelled> {
     final SplittableRandom r = new SplittableRandom(seed);
+    /** Sign-ups only: the other events do not depend on them. */
+    final SplittableRandom su = new SplittableRandom(seed ^ 0x5167_6e75_7073L);
+    /** Sign-up burst starts per day. */
+    final List<List<Long>> bursts = new ArrayList<>();
     final User[] users = new User[settings.users()];
     final PriorityQueue<Timed> queue = new PriorityQueue<>();
     /** Attack starts per day: {kind, time}. */
@@ -201,6 +216,13 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
       schedule(Label.IMPOSSIBLE_TRAVEL, settings.travel());
       schedule(Label.MFA_FATIGUE, settings.mfaFatigue());
       schedule(Label.SESSION_THEFT, settings.sessionTheft());
+      for (int d = 0; d < settings.days(); d++) {
+        bursts.add(new ArrayList<>());
+      }
+      for (int i = 0; i < settings.signupBursts(); i++) {
+        int d = 1 + su.nextInt(settings.days() - 1);
+        bursts.get(d).add(START.toEpochMilli() + d * DAY + su.nextLong(DAY - 2 * 3_600_000L));
+      }
     }
 
     private void schedule(Label kind, int n) {
@@ -268,7 +290,31 @@ public final class SyntheticTraffic implements Iterable<SyntheticTraffic.Labelle
       for (long[] a : attacks.get(day)) {
         attack(Label.values()[(int) a[0]], a[1]);
       }
+      signups(dayStart);
       day++;
+    }
+
+    private void signups(long dayStart) {
+      if (settings.signupBursts() == 0) {
+        return;
+      }
+      int benign = settings.users() / 200;
+      for (int i = 0; i < benign; i++) {
+        String ip = su.nextInt(10) == 0 ? "60.0." + su.nextInt(8) + "." + (1 + su.nextInt(254))
+            : (11 + su.nextInt(CITY.length)) + "." + su.nextInt(256) + "." + su.nextInt(256) + "." + (1 + su.nextInt(254));
+        emit(dayStart + su.nextLong(DAY), EventKind.SIGNUP, "new-" + (order + i), ip,
+            BROWSER[su.nextInt(BROWSER.length)], null, null, Label.BENIGN);
+      }
+      for (long t : bursts.get(day)) {
+        String ip = (100 + su.nextInt(100)) + "." + su.nextInt(256) + "." + su.nextInt(256) + "." + (1 + su.nextInt(254));
+        String ua = TOOL[su.nextInt(TOOL.length)];
+        int n = 30 + su.nextInt(121);
+        for (int i = 0; i < n; i++) {
+          t += 3_000 + su.nextLong(17_000);
+          emit(t, EventKind.SIGNUP, "bot-" + day + "-" + i + "-" + su.nextInt(1 << 20), ip, ua, null, null,
+              Label.SIGNUP_BURST);
+        }
+      }
     }
 
     private void benignLogin(User u, long t, String ip) {

@@ -1,0 +1,417 @@
+package dev.bulwark.detect.redis;
+
+import dev.bulwark.detect.DetectStoreException;
+import dev.bulwark.detect.spi.DetectState;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.SetArgs;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.Delay;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+
+/**
+ * {@link DetectState} in Redis through Lettuce (an optional dependency: add
+ * {@code io.lettuce:lettuce-core} to use this class). Nodes sharing the server share the
+ * detectors' picture.
+ *
+ * <p>Layout: every item is one key, {@code <prefix><name>:{<key>}} (the hash tag keeps the layout
+ * valid on Redis Cluster). A window is a string of its event times (epoch milliseconds, at most
+ * the cap); a set is a sorted set scored by the time each member was last seen; a record is a
+ * string. Recording an event, adding a member and {@code putIfAbsent} are each one {@code EVALSHA}
+ * of a Lua script (sent once with {@code EVAL} after {@code NOSCRIPT}), so they are atomic across
+ * any number of nodes: no event or member is lost. Every write sets an expiry of the width (or
+ * the retention) plus one minute on Redis's clock; it only bounds memory, since counts are taken
+ * on the events' own times.
+ *
+ * <p>The state owns its Lettuce client and connection ({@link #connect(URI)} or
+ * {@link #builder(URI)}, standalone or Redis Cluster); {@link #close()} releases them. Commands are
+ * rejected, not queued, while Redis is away, and the connection is re-established in the
+ * background every {@code reconnectDelay}.
+ *
+ * <p>Failures: no answer within {@code timeout}, a lost connection or an error reply is a
+ * {@link DetectStoreException}; the detector then assesses the event at its state-failure level.
+ *
+ * <p>Durability: Redis replicates asynchronously, so a failover can lose recent counts and
+ * learned devices; the detectors then start those over (a device may look new again). Use
+ * {@code JdbcDetectState} where that is unacceptable.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisDetectState implements DetectState, AutoCloseable {
+
+  /** The default prefix of every key this state writes. */
+  public static final String KEY_PREFIX = "bulwark:detect:";
+
+  private static final long GRACE_MILLIS = 60_000;
+
+  static final String WINDOW = String.join("\n",
+      "local t = tonumber(ARGV[1])",
+      "local w = tonumber(ARGV[2])",
+      "local cap = tonumber(ARGV[3])",
+      "local times = {}",
+      "local newest = t",
+      "local stored = redis.call('GET', KEYS[1])",
+      "if stored then",
+      "  for v in string.gmatch(stored, '[^,]+') do",
+      "    local x = tonumber(v)",
+      "    times[#times + 1] = x",
+      "    if x > newest then newest = x end",
+      "  end",
+      "end",
+      "local kept = {}",
+      "for i = 1, #times do",
+      "  if times[i] > newest - w then kept[#kept + 1] = times[i] end",
+      "end",
+      "if ARGV[4] == '1' then",
+      "  table.sort(kept)",
+      "  while #kept >= cap do table.remove(kept, 1) end",
+      "  kept[#kept + 1] = newest",
+      "  local parts = {}",
+      "  for i = 1, #kept do parts[i] = string.format('%.0f', kept[i]) end",
+      "  redis.call('SET', KEYS[1], table.concat(parts, ','), 'PX', ARGV[5])",
+      "end",
+      "return #kept");
+
+  static final String MEMBER = String.join("\n",
+      "local t = tonumber(ARGV[2])",
+      "local old = redis.call('ZSCORE', KEYS[1], ARGV[1])",
+      "if (not old) or tonumber(old) < t then redis.call('ZADD', KEYS[1], t, ARGV[1]) end",
+      "local cap = tonumber(ARGV[4])",
+      "local n = redis.call('ZCARD', KEYS[1])",
+      "if n > cap then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - cap - 1) end",
+      "redis.call('PEXPIRE', KEYS[1], ARGV[5])",
+      "return redis.call('ZCOUNT', KEYS[1], '(' .. string.format('%.0f', t - tonumber(ARGV[3])), '+inf')");
+
+  static final String PUT_IF_ABSENT = String.join("\n",
+      "if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return ARGV[1] end",
+      "local v = redis.call('GET', KEYS[1])",
+      "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end",
+      "return v");
+
+  private static final String WINDOW_SHA = sha1Hex(WINDOW);
+  private static final String MEMBER_SHA = sha1Hex(MEMBER);
+  private static final String PUT_IF_ABSENT_SHA = sha1Hex(PUT_IF_ABSENT);
+
+  private final RedisClusterAsyncCommands<String, String> redis;
+  private final long timeoutNanos;
+  private final AutoCloseable resources;
+  private final String where;
+  private final String prefix;
+
+  private RedisDetectState(Builder b) {
+    RedisURI uri;
+    try {
+      uri = RedisURI.create(b.uri);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-socket://)");
+    }
+    this.timeoutNanos = b.timeout.toNanos();
+    this.prefix = b.prefix;
+    this.where = (uri.getHost() == null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort())
+        + (b.cluster ? ", cluster" : "");
+    ClientResources res = ClientResources.builder().reconnectDelay(Delay.constant(b.reconnectDelay)).build();
+    if (b.cluster) {
+      RedisClusterClient client = RedisClusterClient.create(res, uri);
+      client.setOptions(ClusterClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      StatefulRedisClusterConnection<String, String> c = connect(client::connect, client::shutdown, res);
+      this.redis = c.async();
+      this.resources = closer(c, client::shutdown, res);
+    } else {
+      RedisClient client = RedisClient.create(res, uri);
+      client.setOptions(ClientOptions.builder()
+          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
+      StatefulRedisConnection<String, String> c = connect(client::connect, client::shutdown, res);
+      this.redis = c.async();
+      this.resources = closer(c, client::shutdown, res);
+    }
+  }
+
+  private static <C> C connect(Supplier<C> connect, Runnable shutdown, ClientResources res) {
+    try {
+      return connect.get();
+    } catch (RuntimeException e) {
+      shutdown.run();
+      res.shutdown();
+      throw new DetectStoreException("cannot connect to Redis: " + e.getClass().getSimpleName(), e);
+    }
+  }
+
+  private static AutoCloseable closer(StatefulConnection<String, String> c, Runnable shutdown, ClientResources res) {
+    return () -> {
+      try {
+        c.close();
+      } finally {
+        shutdown.run();
+        res.shutdown();
+      }
+    };
+  }
+
+  /**
+   * A state on the Redis server at {@code uri} (e.g. {@code redis://host:6379},
+   * {@code rediss://user:password@host:6380/0}), waiting at most 500 ms for each answer.
+   *
+   * @throws DetectStoreException if Redis cannot be reached now
+   * @throws IllegalArgumentException if {@code uri} is not a Redis URI
+   */
+  public static RedisDetectState connect(URI uri) {
+    return builder(uri).build();
+  }
+
+  /** A builder for a state on the Redis server (or cluster seed) at {@code uri}. */
+  public static Builder builder(URI uri) {
+    return new Builder(Objects.requireNonNull(uri, "uri"));
+  }
+
+  /** Settings of a {@link RedisDetectState}. Not thread-safe; build once. */
+  public static final class Builder {
+    private final URI uri;
+    private Duration timeout = Duration.ofMillis(500);
+    private Duration reconnectDelay = Duration.ofMillis(100);
+    private boolean cluster;
+    private String prefix = KEY_PREFIX;
+
+    private Builder(URI uri) {
+      this.uri = uri;
+    }
+
+    /**
+     * How long a step waits for Redis's answer before it is a {@link DetectStoreException}
+     * (default 500 ms).
+     *
+     * @throws IllegalArgumentException unless between 1 ns and 1 minute
+     */
+    public Builder timeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /**
+     * How often a lost connection is tried again (default 100 ms).
+     *
+     * @throws IllegalArgumentException unless between 1 ms and 1 minute
+     */
+    public Builder reconnectDelay(Duration delay) {
+      Objects.requireNonNull(delay, "delay");
+      if (delay.toMillis() < 1 || delay.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("reconnectDelay must be between 1 ms and 1 minute");
+      }
+      this.reconnectDelay = delay;
+      return this;
+    }
+
+    /**
+     * The prefix of every key (default {@value RedisDetectState#KEY_PREFIX}); give each
+     * deployment sharing one Redis its own.
+     *
+     * @throws IllegalArgumentException if empty, longer than 64 characters or containing braces
+     */
+    public Builder keyPrefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.isEmpty() || prefix.length() > 64 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException("keyPrefix must be 1 to 64 characters without braces");
+      }
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
+    public Builder cluster() {
+      this.cluster = true;
+      return this;
+    }
+
+    /**
+     * Connects.
+     *
+     * @throws DetectStoreException if Redis cannot be reached now
+     * @throws IllegalArgumentException if the URI is not a Redis URI
+     */
+    public RedisDetectState build() {
+      return new RedisDetectState(this);
+    }
+  }
+
+  /** The Redis key of the item {@code (name, key)}. */
+  public String redisKey(String name, String key) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(key, "key");
+    return prefix + name + ":{" + key + "}";
+  }
+
+  @Override
+  public int addEvent(String name, String key, long atMillis, long widthMillis, int cap) {
+    positive(widthMillis, cap);
+    return window(name, key, atMillis, widthMillis, cap, true);
+  }
+
+  @Override
+  public int countEvents(String name, String key, long atMillis, long widthMillis) {
+    if (widthMillis < 1) {
+      throw new IllegalArgumentException("width must be positive");
+    }
+    return window(name, key, atMillis, widthMillis, 1, false);
+  }
+
+  private int window(String name, String key, long atMillis, long widthMillis, int cap, boolean add) {
+    Object reply = script(WINDOW_SHA, WINDOW, redisKey(name, key), Long.toString(atMillis), Long.toString(widthMillis),
+        Integer.toString(cap), add ? "1" : "0", Long.toString(ttl(widthMillis)));
+    return asInt(reply);
+  }
+
+  @Override
+  public int addMember(String name, String key, String member, long atMillis, long widthMillis, int cap) {
+    Objects.requireNonNull(member, "member");
+    positive(widthMillis, cap);
+    return asInt(script(MEMBER_SHA, MEMBER, redisKey(name, key), member, Long.toString(atMillis),
+        Long.toString(widthMillis), Integer.toString(cap), Long.toString(ttl(widthMillis))));
+  }
+
+  @Override
+  public int countMembers(String name, String key, long atMillis, long widthMillis) {
+    Long n = await(redis.zcount(redisKey(name, key), io.lettuce.core.Range.create(
+        (double) (atMillis - widthMillis), Double.POSITIVE_INFINITY).gt((double) (atMillis - widthMillis))));
+    return n == null ? 0 : n.intValue();
+  }
+
+  @Override
+  public boolean hasMember(String name, String key, String member) {
+    Objects.requireNonNull(member, "member");
+    return await(redis.zscore(redisKey(name, key), member)) != null;
+  }
+
+  @Override
+  public void put(String name, String key, String value, long ttlMillis) {
+    Objects.requireNonNull(value, "value");
+    await(redis.set(redisKey(name, key), value, SetArgs.Builder.px(Math.max(1, ttlMillis) + GRACE_MILLIS)));
+  }
+
+  @Override
+  public String putIfAbsent(String name, String key, String value, long ttlMillis) {
+    Objects.requireNonNull(value, "value");
+    Object reply = script(PUT_IF_ABSENT_SHA, PUT_IF_ABSENT, ScriptOutputType.VALUE, redisKey(name, key), value,
+        Long.toString(Math.max(1, ttlMillis) + GRACE_MILLIS));
+    if (reply instanceof String s) {
+      return s;
+    }
+    throw new DetectStoreException("Redis answered an unexpected reply to the record script");
+  }
+
+  @Override
+  public String get(String name, String key) {
+    return await(redis.get(redisKey(name, key)));
+  }
+
+  private Object script(String sha, String script, String key, String... args) {
+    return script(sha, script, ScriptOutputType.INTEGER, key, args);
+  }
+
+  private Object script(String sha, String script, ScriptOutputType type, String key, String... args) {
+    String[] keys = {key};
+    long deadline = System.nanoTime() + timeoutNanos;
+    try {
+      return await(redis.evalsha(sha, type, keys, args), deadline);
+    } catch (ExecutionException e) {
+      if (!(e.getCause() instanceof RedisNoScriptException)) {
+        throw unavailable(e.getCause());
+      }
+      try {
+        return await(redis.eval(script, type, keys, args), deadline);
+      } catch (ExecutionException again) {
+        throw unavailable(again.getCause());
+      }
+    }
+  }
+
+  private <T> T await(RedisFuture<T> future) {
+    try {
+      return await(future, System.nanoTime() + timeoutNanos);
+    } catch (ExecutionException e) {
+      throw unavailable(e.getCause());
+    }
+  }
+
+  private static <T> T await(RedisFuture<T> future, long deadline) throws ExecutionException {
+    try {
+      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(false);
+      throw new DetectStoreException("Redis did not answer in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(false);
+      throw new DetectStoreException("interrupted waiting for Redis", e);
+    }
+  }
+
+  private static DetectStoreException unavailable(Throwable cause) {
+    return new DetectStoreException("Redis detection state failed: " + cause.getClass().getSimpleName(), cause);
+  }
+
+  private static int asInt(Object o) {
+    if (o instanceof Long n) {
+      return n.intValue();
+    }
+    throw new DetectStoreException("Redis answered a non-integer to a detection-state script");
+  }
+
+  private static long ttl(long widthMillis) {
+    return widthMillis > Long.MAX_VALUE - GRACE_MILLIS ? Long.MAX_VALUE : widthMillis + GRACE_MILLIS;
+  }
+
+  private static void positive(long widthMillis, int cap) {
+    if (cap < 1 || widthMillis < 1) {
+      throw new IllegalArgumentException("cap and width must be positive");
+    }
+  }
+
+  private static String sha1Hex(String script) {
+    try {
+      // SHA-1 here is Redis's script cache identifier (EVALSHA), not a security function.
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required of every JDK", e);
+    }
+  }
+
+  /** Closes the connection and shuts the client down; steps afterwards throw {@link DetectStoreException}. */
+  @Override
+  public void close() {
+    try {
+      resources.close();
+    } catch (Exception e) {
+      throw new DetectStoreException("could not close the Redis client cleanly", e);
+    }
+  }
+
+  /** The server (never its credentials) and the key prefix. */
+  @Override
+  public String toString() {
+    return "RedisDetectState[" + where + ", " + prefix + "]";
+  }
+}
