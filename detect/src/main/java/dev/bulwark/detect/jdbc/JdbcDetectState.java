@@ -16,7 +16,7 @@ import javax.sql.DataSource;
 /**
  * {@link DetectState} in PostgreSQL (tables {@code bulwark_detect_window}, {@code bulwark_detect_member}
  * and {@code bulwark_detect_record} in the connection's current schema, made by the migrations in
- * {@code classpath:dev/bulwark/detect/db/migration/}, applied on start under an advisory lock unless
+ * {@code classpath:db/migration/bulwark-detect/}, applied on start under an advisory lock unless
  * built with {@code createSchema(false)}, which only checks the tables, read-only): application
  * nodes sharing the database share the detectors' picture.
  *

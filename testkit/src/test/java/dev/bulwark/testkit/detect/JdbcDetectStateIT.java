@@ -67,7 +67,7 @@ class JdbcDetectStateIT extends DetectStateContract {
     try (PostgresSchema empty = PostgresSchema.create("detect_empty")) {
       DetectStoreException e = assertThrows(DetectStoreException.class,
           () -> JdbcDetectState.builder(empty.dataSource()).createSchema(false).build());
-      assertTrue(e.getMessage().contains("dev/bulwark/detect/db/migration/"), e.getMessage());
+      assertTrue(e.getMessage().contains("db/migration/bulwark-detect/"), e.getMessage());
       JdbcDetectState.create(empty.dataSource());
       JdbcDetectState.builder(empty.dataSource()).createSchema(false).build()
           .addEvent("fail", "x", 1, 1000, 5);
