@@ -1,6 +1,6 @@
 /**
  * Dependency-free fixtures for Bulwark's tests and a host's: {@code FakeClock}, the property runner
- * and generators, the PostgreSQL schema fixture and test pool, the Redis fixture.
+ * and generators, the PostgreSQL schema fixture and test pool, the Redis fixture, the virtual WebAuthn authenticator.
  *
  * <p>Exports: every package except {@code internal} ones (README.md, "Modules").
  */
@@ -10,4 +10,5 @@ module dev.bulwark.testing {
   exports dev.bulwark.testing;
   exports dev.bulwark.testing.pg;
   exports dev.bulwark.testing.redis;
+  exports dev.bulwark.testing.webauthn;
 }

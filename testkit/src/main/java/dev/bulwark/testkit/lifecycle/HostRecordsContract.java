@@ -25,9 +25,25 @@ import org.junit.jupiter.api.Test;
  *
  * <pre>{@code
  * class MyRecordsContractTest extends HostRecordsContract {
- *   @Override protected HostRecords createRecords(FakeClock clock) { return new MyRecords(ITEM, ATTACHMENT); }
- *   @Override protected void insert(RecordRef ref, Optional<String> subject, Optional<String> tenant) { ... }
- *   ...
+ *   private dev.bulwark.lifecycle.InMemoryHostRecords memory;   // a host passes its own records here
+ *
+ *   @Override protected HostRecords createRecords(FakeClock clock) {
+ *     memory = HostRecords.inMemory(ITEM, ATTACHMENT);
+ *     return memory;
+ *   }
+ *
+ *   @Override protected void insert(RecordRef ref, Optional<String> subject, Optional<String> tenant) {
+ *     memory.insert(ref, subject, tenant);
+ *   }
+ *
+ *   @Override protected void anonymiseInHost(List<RecordState> records,
+ *       Optional<java.sql.Connection> transaction) {
+ *     // overwrite the personal fields of these records in the host's storage
+ *   }
+ *
+ *   @Override protected String payload(RecordRef ref) {
+ *     return "the record's personal field, as the host stores it";
+ *   }
  * }
  * }</pre>
  */
