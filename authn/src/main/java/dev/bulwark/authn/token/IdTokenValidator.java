@@ -27,8 +27,8 @@ import java.util.function.Supplier;
  * Validates OIDC ID tokens (OpenID Connect Core §3.1.3.7) from one identity provider.
  *
  * <pre>{@code
- * // Given: InstantSource clock, JWKSet jwks, String idTokenFromCallback, String nonceStoredInSession
- * IdTokenValidator v = IdTokenValidator.builder("https://idp.example.com", "my-client-id", () -> jwks)
+ * // Given: InstantSource clock, String jwksJson, String idTokenFromCallback, String nonceStoredInSession
+ * IdTokenValidator v = IdTokenValidator.builder("https://idp.example.com", "my-client-id", () -> jwksJson)
  *     .clock(clock).build();
  * IdToken t = v.validate(idTokenFromCallback, nonceStoredInSession);   // TokenException on any failure
  * }</pre>
