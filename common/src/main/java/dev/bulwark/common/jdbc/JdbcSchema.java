@@ -136,7 +136,7 @@ public final class JdbcSchema {
     try {
       check(ds);
     } catch (SQLException e) {
-      if (createFailure != null) {
+      if (createFailure != null && createFailure != e) {
         e.addSuppressed(createFailure);
       }
       throw failure.apply(describeMissing(create), e);
