@@ -28,7 +28,12 @@ public record SsoEvent(
     LOGIN_SUCCEEDED,
     LOGIN_REFUSED,
     LOGOUT_SUCCEEDED,
-    LOGOUT_REFUSED
+    LOGOUT_REFUSED,
+    /**
+     * A verified identity-provider-initiated logout request after which the host ended no local
+     * session (none matched, or its terminator failed); the identity provider was told so.
+     */
+    LOGOUT_INCOMPLETE
   }
 
   public SsoEvent {

@@ -143,6 +143,19 @@ public final class RedirectBinding {
     return inflate(deflated, maxBytes);
   }
 
+  /**
+   * The decoded {@code RelayState} of a raw query, or an empty string when it has none (call after
+   * {@link #decodeSigned}, which refuses malformed and repeated parameters).
+   */
+  public static String relayState(String rawQuery) {
+    for (String pair : rawQuery.split("&", -1)) {
+      if (pair.startsWith("RelayState=")) {
+        return URLDecoder.decode(pair.substring("RelayState=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    return "";
+  }
+
   /** Inflates raw DEFLATE data, refusing output over {@code maxBytes} (a deflate bomb). */
   public static byte[] inflate(byte[] deflated, int maxBytes) throws SsoRefusedException {
     Inflater inf = new Inflater(true);

@@ -31,7 +31,8 @@ import org.w3c.dom.Element;
 
 /**
  * A SAML 2.0 Web Browser SSO service provider: builds authentication and logout requests, validates
- * responses into a {@link VerifiedIdentity}, and publishes its own metadata. Immutable and
+ * responses into a {@link VerifiedIdentity}, answers the identity provider's own logout requests
+ * (ending local sessions through a {@link SessionTerminator}), and publishes its own metadata. Immutable and
  * thread-safe; build one per identity provider with {@link #builder}.
  *
  * <p><b>Security considerations.</b> A response is accepted only when it answers a request this
@@ -58,6 +59,8 @@ public final class SamlServiceProvider {
   private final int maxBytes;
   private final SsoEventListener listener;
   private final ResponseValidator validator;
+  private final Duration clockSkew;
+  private final ReplayCache replayCache;
 
   private SamlServiceProvider(Builder b) {
     this.entityId = b.entityId;
@@ -71,6 +74,8 @@ public final class SamlServiceProvider {
     this.clock = b.clock;
     this.maxBytes = b.maxBytes;
     this.listener = b.listener;
+    this.clockSkew = b.clockSkew;
+    this.replayCache = b.replayCache;
     this.validator =
         new ResponseValidator(
             new ResponseValidator.Settings(
@@ -234,6 +239,128 @@ public final class SamlServiceProvider {
     }
   }
 
+  /**
+   * Handles an identity-provider-initiated {@code LogoutRequest} received with the HTTP-Redirect
+   * binding. {@code rawQuery} is the query string exactly as received (not decoded): its signature
+   * (SAML bindings §3.4.4.1) is checked over those bytes with the identity provider's pinned keys.
+   *
+   * <p>The request must name this service provider's {@link Builder#singleLogoutService} as its
+   * {@code Destination}, come from the configured issuer, be issued within the last five minutes
+   * (plus the clock skew), not be past its {@code NotOnOrAfter}, and carry an ID not seen before
+   * (the replay cache). Only then is {@code terminator} called, once. The answer is a {@code
+   * LogoutResponse} signed over the redirect query: {@code Success} when the terminator ended at
+   * least one session, {@code Responder} when it ended none or threw.
+   *
+   * @throws SsoRefusedException when the request is refused; {@code terminator} was not called
+   * @throws IllegalStateException when no signing key, single logout service or identity provider
+   *     HTTP-Redirect logout endpoint is configured
+   */
+  public IdpLogout handleLogoutRequest(String rawQuery, SessionTerminator terminator) throws SsoRefusedException {
+    Objects.requireNonNull(rawQuery, "rawQuery");
+    Objects.requireNonNull(terminator, "terminator");
+    URI answerTo = logoutPreconditions();
+    try {
+      byte[] xml = RedirectBinding.decodeSigned(rawQuery, "SAMLRequest", idp.signingKeys(), maxBytes);
+      Element r = SafeXml.parse(xml, maxBytes).getDocumentElement();
+      LogoutRequestCheck.shape(r);
+      if (r.getElementsByTagNameNS(Dom.DSIG, "Signature").getLength() != 0) {
+        throw new SsoRefusedException(RefusalReason.UNEXPECTED_SIGNATURE, "XML signature in a redirect message");
+      }
+      return endSessions(r, RedirectBinding.relayState(rawQuery), terminator, answerTo);
+    } catch (SsoRefusedException e) {
+      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      throw e;
+    } catch (RuntimeException e) {
+      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
+      throw new SsoRefusedException(RefusalReason.MALFORMED, "logout request could not be processed", e);
+    }
+  }
+
+  /**
+   * Handles an identity-provider-initiated {@code LogoutRequest} posted with the HTTP-POST binding
+   * (the {@code SAMLRequest} form value). The message must carry exactly one enveloped XML signature,
+   * a direct child of the {@code LogoutRequest}, referencing it by its ID, made with a key from the
+   * identity provider's metadata ({@code KeyInfo} is ignored); everything is read from the element
+   * that signature covered. The other checks and the answer are as for {@link
+   * #handleLogoutRequest}; the answer goes to the identity provider's HTTP-Redirect logout endpoint.
+   *
+   * @param relayState the {@code RelayState} form value, or an empty string
+   * @throws SsoRefusedException when the request is refused; {@code terminator} was not called
+   */
+  public IdpLogout handleLogoutRequestPost(String samlRequest, String relayState, SessionTerminator terminator)
+      throws SsoRefusedException {
+    Objects.requireNonNull(samlRequest, "samlRequest");
+    Objects.requireNonNull(relayState, "relayState");
+    Objects.requireNonNull(terminator, "terminator");
+    URI answerTo = logoutPreconditions();
+    try {
+      if (samlRequest.length() > maxBytes * 2) {
+        throw new SsoRefusedException(RefusalReason.TOO_LARGE, "message too large");
+      }
+      byte[] xml;
+      try {
+        xml = Base64.getDecoder().decode(samlRequest.replaceAll("[\\r\\n\\t ]", ""));
+      } catch (IllegalArgumentException e) {
+        throw new SsoRefusedException(RefusalReason.MALFORMED, "not base64");
+      }
+      Element r = SafeXml.parse(xml, maxBytes).getDocumentElement();
+      LogoutRequestCheck.shape(r);
+      org.w3c.dom.NodeList all = r.getElementsByTagNameNS(Dom.DSIG, "Signature");
+      if (all.getLength() == 0) {
+        throw new SsoRefusedException(RefusalReason.UNSIGNED, "logout request is not signed");
+      }
+      if (all.getLength() != 1) {
+        throw new SsoRefusedException(RefusalReason.UNEXPECTED_SIGNATURE, "more than one signature");
+      }
+      Element sig = (Element) all.item(0);
+      Element covered = dev.bulwark.sso.internal.SignatureCheck.verify(sig, r, idp.signingKeys());
+      return endSessions(covered, relayState, terminator, answerTo);
+    } catch (SsoRefusedException e) {
+      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      throw e;
+    } catch (RuntimeException e) {
+      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
+      throw new SsoRefusedException(RefusalReason.MALFORMED, "logout request could not be processed", e);
+    }
+  }
+
+  private URI logoutPreconditions() {
+    if (signingKey.isEmpty()) {
+      throw new IllegalStateException("answering logout requests needs a signing key");
+    }
+    if (sloUrl.isEmpty()) {
+      throw new IllegalStateException("answering logout requests needs singleLogoutService");
+    }
+    return idp.singleLogoutRedirect()
+        .orElseThrow(() -> new IllegalStateException("identity provider has no HTTP-Redirect logout endpoint"));
+  }
+
+  private IdpLogout endSessions(Element r, String relayState, SessionTerminator terminator, URI answerTo)
+      throws SsoRefusedException {
+    LogoutRequestCheck.Checked req = LogoutRequestCheck.check(
+        r, idp.entityId(), sloUrl.map(URI::toString), clock.instant(), clockSkew, replayCache);
+    int ended;
+    try {
+      ended = Math.max(0, terminator.endSessions(req.subject(), req.sessionIndexes()));
+    } catch (RuntimeException e) {
+      ended = -1;
+    }
+    boolean success = ended > 0;
+    SentRequest answer = newRequest();
+    String status = success ? "urn:oasis:names:tc:SAML:2.0:status:Success"
+        : "urn:oasis:names:tc:SAML:2.0:status:Responder";
+    String xml =
+        "<samlp:LogoutResponse xmlns:samlp=\"" + Dom.PROTOCOL + "\" xmlns:saml=\"" + Dom.ASSERTION
+            + "\" ID=\"" + answer.id() + "\" Version=\"2.0\" IssueInstant=\"" + answer.issuedAt()
+            + "\" Destination=\"" + esc(answerTo.toString()) + "\" InResponseTo=\"" + esc(req.id())
+            + "\"><saml:Issuer>" + esc(entityId) + "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\""
+            + status + "\"/></samlp:Status></samlp:LogoutResponse>";
+    String query = RedirectBinding.encode("SAMLResponse", xml, relayState, signingKey.get());
+    report(success ? SsoEvent.Type.LOGOUT_SUCCEEDED : SsoEvent.Type.LOGOUT_INCOMPLETE,
+        Optional.of(req.subject()), Optional.empty());
+    return new IdpLogout(append(answerTo, query), req.subject(), req.sessionIndexes(), Math.max(0, ended), success);
+  }
+
   /** This service provider's metadata ({@code EntityDescriptor}) for the identity provider. */
   public String metadata() {
     StringBuilder sb = new StringBuilder();
@@ -244,6 +371,8 @@ public final class SamlServiceProvider {
     signingCertificate.ifPresent(c -> sb.append(keyDescriptor("signing", c)));
     encryptionCertificate.ifPresent(c -> sb.append(keyDescriptor("encryption", c)));
     sloUrl.ifPresent(u -> sb.append("<md:SingleLogoutService Binding=\"").append(IdpMetadata.REDIRECT)
+        .append("\" Location=\"").append(esc(u.toString())).append("\"/>")
+        .append("<md:SingleLogoutService Binding=\"").append(IdpMetadata.POST)
         .append("\" Location=\"").append(esc(u.toString())).append("\"/>"));
     sb.append("<md:AssertionConsumerService Binding=\"").append(IdpMetadata.POST)
         .append("\" Location=\"").append(esc(acs.toString())).append("\" index=\"0\" isDefault=\"true\"/>")
@@ -329,7 +458,10 @@ public final class SamlServiceProvider {
       }
     }
 
-    /** Where the identity provider sends logout responses. */
+    /**
+     * This service provider's logout endpoint: where the identity provider sends logout responses
+     * and its own logout requests (their {@code Destination} must equal it exactly).
+     */
     public Builder singleLogoutService(URI url) {
       this.sloUrl = Objects.requireNonNull(url, "url");
       return this;
@@ -399,7 +531,10 @@ public final class SamlServiceProvider {
       return this;
     }
 
-    /** Where used assertion IDs are remembered (default: in memory, this process only). */
+    /**
+     * Where used assertion IDs and logout request IDs are remembered (default: in memory, this
+     * process only).
+     */
     public Builder replayCache(ReplayCache cache) {
       this.replayCache = Objects.requireNonNull(cache, "cache");
       return this;
