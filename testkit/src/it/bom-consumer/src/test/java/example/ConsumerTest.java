@@ -31,7 +31,7 @@ class ConsumerTest {
     assertEquals(
         Set.of("dev.bulwark.crypto", "dev.bulwark.authn", "dev.bulwark.audit", "dev.bulwark.lifecycle",
             "dev.bulwark.ratelimit", "dev.bulwark.authz", "dev.bulwark.detect", "dev.bulwark.sso",
-            "dev.bulwark.testkit", "dev.bulwark.testing"),
+            "dev.bulwark.testkit", "dev.bulwark.testing", "dev.bulwark.common"),
         names);
   }
 
