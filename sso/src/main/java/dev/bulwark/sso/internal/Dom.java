@@ -2,6 +2,9 @@ package dev.bulwark.sso.internal;
 
 import dev.bulwark.sso.RefusalReason;
 import dev.bulwark.sso.SsoRefusedException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -79,5 +82,41 @@ public final class Dom {
   /** An attribute value, or empty when the attribute is absent. */
   public static Optional<String> attr(Element e, String name) {
     return e.hasAttributeNS(null, name) ? Optional.of(e.getAttributeNS(null, name)) : Optional.empty();
+  }
+
+  /** The UTC date-time in attribute {@code name}, if present; a malformed one is refused. */
+  public static Optional<Instant> instantAttr(Element e, String name) throws SsoRefusedException {
+    Optional<String> v = Dom.attr(e, name);
+    if (v.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Instant.parse(v.get()));
+    } catch (DateTimeParseException ex) {
+      throw new SsoRefusedException(RefusalReason.MALFORMED, name + " is not a UTC date-time");
+    }
+  }
+
+  /** Refuses comments, processing instructions and entity references anywhere under {@code n}. */
+  public static void refuseCommentsAndInstructions(Node n) throws SsoRefusedException {
+    for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
+      short t = c.getNodeType();
+      if (t == Node.COMMENT_NODE || t == Node.PROCESSING_INSTRUCTION_NODE || t == Node.ENTITY_REFERENCE_NODE) {
+        throw new SsoRefusedException(RefusalReason.UNEXPECTED_CONTENT, "comment or processing instruction in message");
+      }
+      if (t == Node.ELEMENT_NODE) {
+        refuseCommentsAndInstructions(c);
+      }
+    }
+  }
+
+  /** Refuses two elements under {@code e} with the same {@code ID} attribute. */
+  public static void requireUniqueIds(Element e, Set<String> seen) throws SsoRefusedException {
+    if (e.hasAttributeNS(null, "ID") && !seen.add(e.getAttributeNS(null, "ID"))) {
+      throw new SsoRefusedException(RefusalReason.DUPLICATE_ID, "two elements share an ID");
+    }
+    for (Element c : Dom.elements(e)) {
+      requireUniqueIds(c, seen);
+    }
   }
 }

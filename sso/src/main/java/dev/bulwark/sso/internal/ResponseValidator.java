@@ -11,7 +11,6 @@ import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -22,7 +21,6 @@ import java.util.Set;
 import org.apache.xml.security.encryption.XMLCipher;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * Validates a SAML 2.0 {@code Response} received with the HTTP-POST binding. The order matters:
@@ -80,7 +78,7 @@ public final class ResponseValidator {
     if (!Dom.is(response, Dom.PROTOCOL, "Response")) {
       throw new SsoRefusedException(RefusalReason.MALFORMED, "not a SAML Response");
     }
-    checkTree(response);
+    Dom.refuseCommentsAndInstructions(response);
     if (!"2.0".equals(response.getAttributeNS(null, "Version"))) {
       throw new SsoRefusedException(RefusalReason.MALFORMED, "not SAML 2.0");
     }
@@ -98,7 +96,7 @@ public final class ResponseValidator {
     boolean wasEncrypted = !encrypted.isEmpty();
     if (wasEncrypted) {
       assertion = decrypt(encrypted.get(0));
-      checkTree(assertion);
+      Dom.refuseCommentsAndInstructions(assertion);
       List<Element> nested = new ArrayList<>();
       collect(assertion, Dom.ASSERTION, "Assertion", nested);
       collect(assertion, Dom.ASSERTION, "EncryptedAssertion", nested);
@@ -109,7 +107,7 @@ public final class ResponseValidator {
       assertion = assertions.get(0);
     }
     Set<String> ids = new HashSet<>();
-    uniqueIds(response, ids);
+    Dom.requireUniqueIds(response, ids);
     Optional<Element> assertionSig = Dom.optionalChild(assertion, Dom.DSIG, "Signature");
     List<Element> allSigs = new ArrayList<>();
     collect(response, Dom.DSIG, "Signature", allSigs);
@@ -167,8 +165,8 @@ public final class ResponseValidator {
     }
     Duration skew = s.clockSkew();
     Element conditions = Dom.child(a, Dom.ASSERTION, "Conditions");
-    Optional<Instant> notBefore = instant(conditions, "NotBefore");
-    Optional<Instant> notOnOrAfter = instant(conditions, "NotOnOrAfter");
+    Optional<Instant> notBefore = Dom.instantAttr(conditions, "NotBefore");
+    Optional<Instant> notOnOrAfter = Dom.instantAttr(conditions, "NotOnOrAfter");
     if (notBefore.isPresent() && now.plus(skew).isBefore(notBefore.get())) {
       throw new SsoRefusedException(RefusalReason.NOT_YET_VALID, "assertion not yet valid");
     }
@@ -207,12 +205,12 @@ public final class ResponseValidator {
       if (!requestId.equals(data.getAttributeNS(null, "InResponseTo"))) {
         throw new SsoRefusedException(RefusalReason.REQUEST_MISMATCH, "assertion does not answer our request");
       }
-      Instant exp = instant(data, "NotOnOrAfter").orElseThrow(
+      Instant exp = Dom.instantAttr(data, "NotOnOrAfter").orElseThrow(
           () -> new SsoRefusedException(RefusalReason.MISSING_ELEMENT, "bearer confirmation without expiry"));
       if (!now.minus(skew).isBefore(exp)) {
         throw new SsoRefusedException(RefusalReason.EXPIRED, "bearer confirmation expired");
       }
-      Optional<Instant> nb = instant(data, "NotBefore");
+      Optional<Instant> nb = Dom.instantAttr(data, "NotBefore");
       if (nb.isPresent() && now.plus(skew).isBefore(nb.get())) {
         throw new SsoRefusedException(RefusalReason.NOT_YET_VALID, "bearer confirmation not yet valid");
       }
@@ -228,9 +226,9 @@ public final class ResponseValidator {
       throw new SsoRefusedException(RefusalReason.MISSING_ELEMENT, "expected one authentication statement");
     }
     Element as = authnStatements.get(0);
-    Instant authnInstant = instant(as, "AuthnInstant").orElseThrow(
+    Instant authnInstant = Dom.instantAttr(as, "AuthnInstant").orElseThrow(
         () -> new SsoRefusedException(RefusalReason.MISSING_ELEMENT, "no AuthnInstant"));
-    Optional<Instant> sessionEnd = instant(as, "SessionNotOnOrAfter");
+    Optional<Instant> sessionEnd = Dom.instantAttr(as, "SessionNotOnOrAfter");
     if (sessionEnd.isPresent() && !now.minus(skew).isBefore(sessionEnd.get())) {
       throw new SsoRefusedException(RefusalReason.EXPIRED, "identity provider session expired");
     }
@@ -326,40 +324,6 @@ public final class ResponseValidator {
   private static Optional<String> textOf(Element parent, String local) throws SsoRefusedException {
     Optional<Element> e = Dom.optionalChild(parent, Dom.ASSERTION, local);
     return e.isPresent() ? Optional.of(Dom.text(e.get())) : Optional.empty();
-  }
-
-  private static Optional<Instant> instant(Element e, String name) throws SsoRefusedException {
-    Optional<String> v = Dom.attr(e, name);
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(v.get()));
-    } catch (DateTimeParseException ex) {
-      throw new SsoRefusedException(RefusalReason.MALFORMED, name + " is not a UTC date-time");
-    }
-  }
-
-  /** Refuses comments and processing instructions anywhere in the message. */
-  private static void checkTree(Node n) throws SsoRefusedException {
-    for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
-      short t = c.getNodeType();
-      if (t == Node.COMMENT_NODE || t == Node.PROCESSING_INSTRUCTION_NODE || t == Node.ENTITY_REFERENCE_NODE) {
-        throw new SsoRefusedException(RefusalReason.UNEXPECTED_CONTENT, "comment or processing instruction in message");
-      }
-      if (t == Node.ELEMENT_NODE) {
-        checkTree(c);
-      }
-    }
-  }
-
-  private static void uniqueIds(Element e, Set<String> seen) throws SsoRefusedException {
-    if (e.hasAttributeNS(null, "ID") && !seen.add(e.getAttributeNS(null, "ID"))) {
-      throw new SsoRefusedException(RefusalReason.DUPLICATE_ID, "two elements share an ID");
-    }
-    for (Element c : Dom.elements(e)) {
-      uniqueIds(c, seen);
-    }
   }
 
   private static void collect(Element e, String ns, String local, List<Element> out) {

@@ -6,14 +6,11 @@ import dev.bulwark.sso.internal.Dom;
 import dev.bulwark.sso.spi.ReplayCache;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * Checks an identity provider's {@code LogoutRequest} after its signature verified (or, for the
@@ -34,8 +31,8 @@ final class LogoutRequestCheck {
     if (!Dom.is(root, Dom.PROTOCOL, "LogoutRequest")) {
       throw new SsoRefusedException(RefusalReason.MALFORMED, "not a LogoutRequest");
     }
-    noComments(root);
-    uniqueIds(root, new HashSet<>());
+    Dom.refuseCommentsAndInstructions(root);
+    Dom.requireUniqueIds(root, new HashSet<>());
   }
 
   static Checked check(
@@ -56,7 +53,7 @@ final class LogoutRequestCheck {
     if (destination.isEmpty() || ourEndpoint.isEmpty() || !destination.get().equals(ourEndpoint.get())) {
       throw new SsoRefusedException(RefusalReason.DESTINATION_MISMATCH, "logout request for another endpoint");
     }
-    Instant issued = instant(r, "IssueInstant")
+    Instant issued = Dom.instantAttr(r, "IssueInstant")
         .orElseThrow(() -> new SsoRefusedException(RefusalReason.MISSING_ELEMENT, "no IssueInstant"));
     if (now.plus(skew).isBefore(issued)) {
       throw new SsoRefusedException(RefusalReason.NOT_YET_VALID, "logout request issued in the future");
@@ -64,7 +61,7 @@ final class LogoutRequestCheck {
     if (now.minus(skew).minus(MAX_AGE).isAfter(issued)) {
       throw new SsoRefusedException(RefusalReason.EXPIRED, "logout request too old");
     }
-    Optional<Instant> notOnOrAfter = instant(r, "NotOnOrAfter");
+    Optional<Instant> notOnOrAfter = Dom.instantAttr(r, "NotOnOrAfter");
     if (notOnOrAfter.isPresent() && !now.minus(skew).isBefore(notOnOrAfter.get())) {
       throw new SsoRefusedException(RefusalReason.EXPIRED, "logout request expired");
     }
@@ -98,38 +95,5 @@ final class LogoutRequestCheck {
       throw new SsoRefusedException(RefusalReason.REPLAYED, "logout request already used");
     }
     return new Checked(id, subject, List.copyOf(indexes));
-  }
-
-  private static Optional<Instant> instant(Element e, String name) throws SsoRefusedException {
-    Optional<String> v = Dom.attr(e, name);
-    if (v.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Instant.parse(v.get()));
-    } catch (DateTimeParseException ex) {
-      throw new SsoRefusedException(RefusalReason.MALFORMED, name + " is not a UTC date-time");
-    }
-  }
-
-  private static void noComments(Node n) throws SsoRefusedException {
-    for (Node c = n.getFirstChild(); c != null; c = c.getNextSibling()) {
-      short t = c.getNodeType();
-      if (t == Node.COMMENT_NODE || t == Node.PROCESSING_INSTRUCTION_NODE || t == Node.ENTITY_REFERENCE_NODE) {
-        throw new SsoRefusedException(RefusalReason.UNEXPECTED_CONTENT, "comment or processing instruction in message");
-      }
-      if (t == Node.ELEMENT_NODE) {
-        noComments(c);
-      }
-    }
-  }
-
-  private static void uniqueIds(Element e, Set<String> seen) throws SsoRefusedException {
-    if (e.hasAttributeNS(null, "ID") && !seen.add(e.getAttributeNS(null, "ID"))) {
-      throw new SsoRefusedException(RefusalReason.DUPLICATE_ID, "two elements share an ID");
-    }
-    for (Element c : Dom.elements(e)) {
-      uniqueIds(c, seen);
-    }
   }
 }
