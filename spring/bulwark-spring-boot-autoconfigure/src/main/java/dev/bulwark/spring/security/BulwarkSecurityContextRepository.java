@@ -38,6 +38,10 @@ import org.springframework.security.web.context.SecurityContextRepository;
  * <p>Plug it into the filter chain:
  *
  * <pre>{@code
+ * import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+ * import org.springframework.security.config.http.SessionCreationPolicy;
+ *
+ * // Given: HttpSecurity http, BulwarkSecurityContextRepository repository
  * http.securityContext(c -> c.securityContextRepository(repository))
  *     .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
  *     .logout(l -> l.addLogoutHandler(repository));
