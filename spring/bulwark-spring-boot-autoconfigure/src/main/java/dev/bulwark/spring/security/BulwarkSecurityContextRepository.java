@@ -61,6 +61,8 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
   private static final System.Logger LOG = System.getLogger("dev.bulwark.spring");
   private static final String STATE = BulwarkSecurityContextRepository.class.getName() + ".STATE";
   private static final State NONE = new State(null, null);
+  /** Signed out in this request: later saves and logout handlers have nothing more to do. */
+  private static final State FORGOTTEN = new State(null, null);
 
   private final Sessions sessions;
   private final BulwarkSessionCookie cookie;
@@ -238,6 +240,9 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
 
   private void forget(HttpServletRequest request, HttpServletResponse response) {
     State st = state(request);
+    if (st == FORGOTTEN) {
+      return;
+    }
     String token = st.token() != null ? st.token() : presented(request);
     if (token != null) {
       sessions.revoke(token);
@@ -245,7 +250,7 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
     if (token != null || presentedCount(request) > 0) {
       response.addHeader("Set-Cookie", cookie.clearHeader());
     }
-    request.setAttribute(STATE, NONE);
+    request.setAttribute(STATE, FORGOTTEN);
   }
 
   private State state(HttpServletRequest request) {
