@@ -2,6 +2,10 @@ package dev.bulwark.detect;
 
 import dev.bulwark.detect.internal.Clients;
 import dev.bulwark.detect.internal.Fields;
+import dev.bulwark.detect.internal.Items;
+import dev.bulwark.detect.internal.KeyState;
+import dev.bulwark.detect.internal.Packing;
+import dev.bulwark.detect.internal.SpiKeyState;
 import dev.bulwark.detect.internal.TimeWindow;
 import dev.bulwark.detect.spi.DetectState;
 import dev.bulwark.detect.spi.DetectionListener;
@@ -71,21 +75,20 @@ public final class Detector {
   private final DetectionListener listener;
 
   private final DetectState state;
+  /** The state when it is this JVM's: the detector then takes each key's lock once per event. */
+  private final InMemoryDetectState memory;
   private final long retentionMillis;
+  private final long accountWindowMillis;
+  private final long sourceWindowMillis;
+  private final long mfaWindowMillis;
+  private final long signupWindowMillis;
+  // The windows as the findings' details name them (" window=PT15M"), written once.
+  private final String accountWindowText;
+  private final String sourceWindowText;
+  private final String mfaWindowText;
+  private final String signupWindowText;
   private final RiskLevel stateFailureLevel;
   private final GlobalBaseline global;
-
-  // Names of the state items (DetectState's "name"): each always with the same width and cap.
-  static final String FAILURES = "fail";
-  static final String SUCCESSES = "succ";
-  static final String MFA = "mfa";
-  static final String SIGNUPS = "signup";
-  static final String SPRAY = "spray";
-  static final String DEVICES = "device";
-  static final String NETWORKS = "network";
-  static final String COUNTRIES = "country";
-  static final String PROFILES = "profile";
-  static final String SESSIONS = "session";
 
   private final LongAdder assessed = new LongAdder();
   private final LongAdder flagged = new LongAdder();
@@ -100,6 +103,15 @@ public final class Detector {
     this.shadow = b.shadow;
     this.listener = b.listener;
     this.state = b.state != null ? b.state : new InMemoryDetectState(th.maxTrackedKeys());
+    this.memory = state instanceof InMemoryDetectState m ? m : null;
+    this.accountWindowMillis = th.accountWindow().toMillis();
+    this.sourceWindowMillis = th.sourceWindow().toMillis();
+    this.mfaWindowMillis = th.mfaWindow().toMillis();
+    this.signupWindowMillis = th.signupWindow().toMillis();
+    this.accountWindowText = " window=" + th.accountWindow();
+    this.sourceWindowText = " window=" + th.sourceWindow();
+    this.mfaWindowText = " window=" + th.mfaWindow();
+    this.signupWindowText = " window=" + th.signupWindow();
     this.retentionMillis = b.retention.toMillis();
     this.stateFailureLevel = b.stateFailureLevel;
     this.global = new GlobalBaseline(th);
@@ -181,6 +193,11 @@ public final class Detector {
 
   // ---- logins --------------------------------------------------------------------------------
 
+  /** The items of {@code key}: in memory one locked entry for all of them, else one SPI call per step. */
+  private KeyState open(int item, String key, boolean create) {
+    return memory != null ? memory.open(item, key, create) : new SpiKeyState(state, key);
+  }
+
   private void login(ActivityEvent e, long t, List<RiskReason> out) {
     boolean success = e.kind() == EventKind.LOGIN_SUCCESS;
     String net = Clients.network(e.source());
@@ -197,58 +214,63 @@ public final class Detector {
     int spike = global.observe(t, !success);
     boolean knownClient = true;
     if (e.account() != null) {
-      if (spike > 0) {
-        knownClient = (net != null && state.hasMember(NETWORKS, e.account(), net))
-            || (e.deviceId() != null && state.hasMember(DEVICES, e.account(), e.deviceId()));
+      try (KeyState acct = open(Items.FAILURES, e.account(), true)) {
+        if (spike > 0) {
+          knownClient = (net != null && acct.hasMember(Items.NETWORKS, net))
+              || (e.deviceId() != null && acct.hasMember(Items.DEVICES, e.deviceId()));
+        }
+        account(acct, e, t, success, net, loc, out);
       }
-      account(e, t, success, net, loc, out);
     }
     if (e.source() != null && e.account() != null) {
-      source(e, t, success, out);
+      try (KeyState src = open(Items.SPRAY, e.source(), !success)) {
+        source(src, e, t, success, out);
+      }
     }
     if (spike > 0 && !knownClient) {
       out.add(new RiskReason("global_failure_spike", Detection.CREDENTIAL_STUFFING, RiskLevel.MEDIUM,
           "failures_last_minute=" + spike + " client_new_for_account"));
     }
     if (success && e.sessionId() != null) {
-      String ua = Clients.uaFamily(e.userAgent());
-      String country = loc == null ? null : loc.country();
-      state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, country), retentionMillis);
+      SessionClient mine = new SessionClient(net, Clients.uaFamily(e.userAgent()), loc == null ? null : loc.country());
+      try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
+        session.putIfAbsent(Items.SESSIONS, mine, SessionClient.PACKING, retentionMillis);
+      }
     }
   }
 
-  private void account(ActivityEvent e, long t, boolean success, String net, Location loc, List<RiskReason> out) {
-    String account = e.account();
-    long width = th.accountWindow().toMillis();
+  private void account(KeyState acct, ActivityEvent e, long t, boolean success, String net, Location loc,
+      List<RiskReason> out) {
+    long width = accountWindowMillis;
     int failures;
     int successes;
     if (success) {
-      failures = state.countEvents(FAILURES, account, t, width);
-      successes = state.addEvent(SUCCESSES, account, t, width, 16);
+      failures = acct.countEvents(Items.FAILURES, t, width);
+      successes = acct.addEvent(Items.SUCCESSES, t, width, 16);
     } else {
-      failures = state.addEvent(FAILURES, account, t, width, th.accountFailuresHigh() + 1);
-      successes = failures >= th.accountFailuresMedium() ? state.countEvents(SUCCESSES, account, t, width) : 0;
+      failures = acct.addEvent(Items.FAILURES, t, width, th.accountFailuresHigh() + 1);
+      successes = failures >= th.accountFailuresMedium() ? acct.countEvents(Items.SUCCESSES, t, width) : 0;
     }
     int before = out.size();
     if (failures >= th.accountFailuresHigh()) {
       out.add(new RiskReason("account_failure_velocity", Detection.BRUTE_FORCE, RiskLevel.HIGH,
-          "failures=" + failures + " window=" + th.accountWindow()));
+          "failures=" + failures + accountWindowText));
     } else if (failures >= th.accountFailuresMedium()) {
       int attempts = failures + successes;
       boolean ratio = attempts >= th.ratioMinAttempts() && failures >= th.failureRatio() * attempts;
       out.add(new RiskReason(ratio ? "account_failure_ratio" : "account_failure_velocity", Detection.BRUTE_FORCE,
           ratio ? RiskLevel.HIGH : RiskLevel.MEDIUM, "failures=" + failures + " attempts=" + attempts
-              + " window=" + th.accountWindow()));
+              + accountWindowText));
     }
     if (!success) {
       return;
     }
-    Profile p = Profile.decode(state.get(PROFILES, account));
+    Profile p = acct.get(Items.PROFILES, Profile.PACKING);
     String country = loc == null ? null : loc.country();
     if (p != null) {
-      boolean newDevice = e.deviceId() != null && !state.hasMember(DEVICES, account, e.deviceId());
-      boolean newNetwork = net != null && !state.hasMember(NETWORKS, account, net);
-      boolean newCountry = country != null && !state.hasMember(COUNTRIES, account, country);
+      boolean newDevice = e.deviceId() != null && !acct.hasMember(Items.DEVICES, e.deviceId());
+      boolean newNetwork = net != null && !acct.hasMember(Items.NETWORKS, net);
+      boolean newCountry = country != null && !acct.hasMember(Items.COUNTRIES, country);
       if (newCountry && newDevice) {
         out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
       } else {
@@ -282,7 +304,7 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      learn(account, p, e.deviceId(), net, country, loc, t);
+      learn(acct, p, e.deviceId(), net, country, loc, t);
     }
   }
 
@@ -292,34 +314,34 @@ public final class Detector {
    * its second clean success, so one unflagged attacker login does not move the account's
    * baseline (and the real user's next login is not measured against the attacker's location).
    */
-  private void learn(String account, Profile p, String device, String net, String country, Location loc, long t) {
+  private void learn(KeyState acct, Profile p, String device, String net, String country, Location loc, long t) {
     boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork)
-        || state.hasMember(NETWORKS, account, net);
+        || acct.hasMember(Items.NETWORKS, net);
     if (!confirmed) {
-      state.put(PROFILES, account, new Profile(net, p.location, p.locationAt).encode(), retentionMillis);
+      acct.put(Items.PROFILES, new Profile(net, p.location, p.locationAt), Profile.PACKING, retentionMillis);
       return;
     }
     if (device != null) {
-      state.addMember(DEVICES, account, device, t, retentionMillis, 16);
+      acct.addMember(Items.DEVICES, device, t, retentionMillis, 16);
     }
     if (net != null) {
-      state.addMember(NETWORKS, account, net, t, retentionMillis, 16);
+      acct.addMember(Items.NETWORKS, net, t, retentionMillis, 16);
     }
     if (country != null) {
-      state.addMember(COUNTRIES, account, country, t, retentionMillis, 8);
+      acct.addMember(Items.COUNTRIES, country, t, retentionMillis, 8);
     }
     Profile next = loc != null ? new Profile(null, loc, t)
-        : new Profile(null, p == null ? null : p.location, p == null ? 0 : p.locationAt);
-    state.put(PROFILES, account, next.encode(), retentionMillis);
+        : p == null ? Profile.EMPTY : p.pendingNetwork == null ? p : new Profile(null, p.location, p.locationAt);
+    acct.put(Items.PROFILES, next, Profile.PACKING, retentionMillis); // also keeps a shared record from expiring
   }
 
-  private void source(ActivityEvent e, long t, boolean success, List<RiskReason> out) {
-    long width = th.sourceWindow().toMillis();
-    int distinct = success ? state.countMembers(SPRAY, e.source(), t, width)
-        : state.addMember(SPRAY, e.source(), e.account(), t, width, th.sourceDistinctAccounts() * 4);
+  private void source(KeyState src, ActivityEvent e, long t, boolean success, List<RiskReason> out) {
+    long width = sourceWindowMillis;
+    int distinct = success ? src.countMembers(Items.SPRAY, t, width)
+        : src.addMember(Items.SPRAY, e.account(), t, width, th.sourceDistinctAccounts() * 4);
     if (distinct >= th.sourceDistinctAccounts()) {
       out.add(new RiskReason("source_distinct_accounts", Detection.PASSWORD_SPRAYING, RiskLevel.HIGH,
-          "accounts=" + distinct + " window=" + th.sourceWindow()));
+          "accounts=" + distinct + sourceWindowText));
     }
   }
 
@@ -329,10 +351,13 @@ public final class Detector {
     if (e.account() == null) {
       return;
     }
-    int n = state.addEvent(MFA, e.account(), t, th.mfaWindow().toMillis(), th.mfaChallenges() + 1);
+    int n;
+    try (KeyState acct = open(Items.MFA, e.account(), true)) {
+      n = acct.addEvent(Items.MFA, t, mfaWindowMillis, th.mfaChallenges() + 1);
+    }
     if (n >= th.mfaChallenges()) {
       out.add(new RiskReason("mfa_fatigue", Detection.MFA_FATIGUE, RiskLevel.HIGH,
-          "challenges=" + n + " window=" + th.mfaWindow()));
+          "challenges=" + n + mfaWindowText));
     }
   }
 
@@ -342,8 +367,11 @@ public final class Detector {
     }
     String net = Clients.network(e.source());
     String ua = Clients.uaFamily(e.userAgent());
-    SessionClient first = SessionClient.decode(
-        state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, null), retentionMillis));
+    SessionClient first;
+    try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
+      first = session.putIfAbsent(Items.SESSIONS, new SessionClient(net, ua, null), SessionClient.PACKING,
+          retentionMillis);
+    }
     if (!first.uaFamily.equals(ua)) {
       out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
@@ -371,10 +399,13 @@ public final class Detector {
     if (e.source() == null) {
       return;
     }
-    int n = state.addEvent(SIGNUPS, e.source(), t, th.signupWindow().toMillis(), th.signupsPerSource() + 1);
+    int n;
+    try (KeyState src = open(Items.SIGNUPS, e.source(), true)) {
+      n = src.addEvent(Items.SIGNUPS, t, signupWindowMillis, th.signupsPerSource() + 1);
+    }
     if (n >= th.signupsPerSource()) {
       out.add(new RiskReason("source_signup_burst", Detection.SIGNUP_ABUSE, RiskLevel.MEDIUM,
-          "signups=" + n + " window=" + th.signupWindow()));
+          "signups=" + n + signupWindowText));
     }
   }
 
@@ -383,8 +414,23 @@ public final class Detector {
   /**
    * What an account learned besides its sets: a network seen at one clean success (learned at its
    * second) and the location of the last learned login. Its presence means the account has history.
+   * Immutable (an in-memory state keeps it as it is).
    */
   private record Profile(String pendingNetwork, Location location, long locationAt) {
+
+    static final Profile EMPTY = new Profile(null, null, 0);
+
+    static final Packing<Profile> PACKING = new Packing<>() {
+      @Override
+      public String pack(Profile p) {
+        return p.encode();
+      }
+
+      @Override
+      public Profile unpack(String text) {
+        return decode(text);
+      }
+    };
 
     String encode() {
       if (location == null) {
@@ -404,9 +450,6 @@ public final class Detector {
     }
 
     static Profile decode(String s) {
-      if (s == null) {
-        return null;
-      }
       try {
         List<String> f = Fields.split(s, 7);
         if (f.get(1) == null) {
@@ -420,18 +463,32 @@ public final class Detector {
     }
   }
 
+  /** The client a session was first used from. Immutable. */
   private record SessionClient(String network, String uaFamily, String country) {
-    static SessionClient decode(String s) {
-      try {
-        List<String> f = Fields.split(s, 3);
-        if (f.get(1) == null) {
-          throw new IllegalArgumentException("no user agent family");
-        }
-        return new SessionClient(f.get(0), f.get(1), f.get(2));
-      } catch (RuntimeException e) {
-        throw new DetectStoreException("the detection state holds an unreadable session record", e);
-      }
+
+    SessionClient {
+      Objects.requireNonNull(uaFamily, "uaFamily");
     }
+
+    static final Packing<SessionClient> PACKING = new Packing<>() {
+      @Override
+      public String pack(SessionClient c) {
+        return Fields.join(c.network, c.uaFamily, c.country);
+      }
+
+      @Override
+      public SessionClient unpack(String s) {
+        try {
+          List<String> f = Fields.split(s, 3);
+          if (f.get(1) == null) {
+            throw new IllegalArgumentException("no user agent family");
+          }
+          return new SessionClient(f.get(0), f.get(1), f.get(2));
+        } catch (RuntimeException e) {
+          throw new DetectStoreException("the detection state holds an unreadable session record", e);
+        }
+      }
+    };
   }
 
   /**
