@@ -6,7 +6,6 @@ import dev.bulwark.detect.internal.Items;
 import dev.bulwark.detect.internal.KeyState;
 import dev.bulwark.detect.internal.Packing;
 import dev.bulwark.detect.internal.SpiKeyState;
-import dev.bulwark.detect.internal.TimeWindow;
 import dev.bulwark.detect.spi.DetectState;
 import dev.bulwark.detect.spi.DetectionListener;
 import dev.bulwark.detect.spi.LocationResolver;
@@ -24,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>brute force: failures per account in a window (velocity) and their ratio to attempts;
  *   <li>password spraying: distinct accounts failing from one source;
  *   <li>distributed credential stuffing: a global failure-rate baseline (EWMA of one-minute
- *       counts with a deviation threshold); while the last minute's failures exceed it, logins from
- *       a network or device the account never succeeded from are flagged;
+ *       counts with a deviation threshold); while the last minute's failures (the 60 one-second
+ *       buckets ending with the event's) exceed it, logins from a network or device the account
+ *       never succeeded from are flagged;
  *   <li>new device, network or country for an account (after its first success), through the
  *       host's {@link LocationResolver};
  *   <li>impossible travel: two successful logins further apart (less both locations' accuracy)
@@ -44,17 +44,19 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Time.</b> Windows run on the events' own times, so they are exact under the host's clock
  * and a replay of stored events gives the same results: a window of width W at time t holds the
  * events in {@code (t - W, t]}. Events are expected in time order (per account and source);
- * an older event counts as if it arrived at the newest time seen.
+ * an older event counts as if it arrived at the newest time seen. The fleet's failure rate is
+ * counted per second of event time (exact at second boundaries, the same in every state).
  *
  * <p><b>State.</b> Windows, distinct-account sets, the devices, networks and countries an
  * account succeeded from, its last location and each session's first client live in a
  * {@link DetectState}: by default an {@link InMemoryDetectState} of this node
  * ({@link Thresholds#maxTrackedKeys()} keys per kind; roughly 1 KiB per account; a forgotten
  * account starts over), or a shared one ({@code JdbcDetectState}, {@code RedisDetectState}) so
- * that several nodes see one picture: a brute force or spray spread over nodes is counted as if it
- * reached one. Learned state is kept for {@link Builder#stateRetention} (90 days). The global
- * failure-rate baseline stays per node: each node compares its own failure rate with its own
- * history.
+ * that several nodes see one picture: a brute force, spray or credential-stuffing wave spread over
+ * nodes is counted as if it reached one. Learned state is kept for {@link Builder#stateRetention}
+ * (90 days). The global failure-rate baseline is shared too: one failure counter per second for the
+ * fleet, and one baseline record per minute that the first node to reach the minute computes and
+ * every other node adopts.
  *
  * <p><b>Faults.</b> An event with missing fields skips the detectors that need them. A resolver
  * or listener that throws is counted; the event is still assessed by every other detector. A
@@ -64,7 +66,8 @@ import java.util.concurrent.atomic.LongAdder;
  * level of {@link Builder#onStateFailure} (MEDIUM by default, so the default policy steps up), is
  * counted ({@link #stateFailures()}) and goes to the listener like any other finding.
  *
- * <p>Thread-safe: each state step is atomic (in memory, striped by key).
+ * <p>Thread-safe: each state step is atomic (in memory, the steps of one event on one key run
+ * under that key's stripe lock).
  */
 public final class Detector {
 
@@ -114,7 +117,7 @@ public final class Detector {
     this.signupWindowText = " window=" + th.signupWindow();
     this.retentionMillis = b.retention.toMillis();
     this.stateFailureLevel = b.stateFailureLevel;
-    this.global = new GlobalBaseline(th);
+    this.global = new GlobalBaseline();
   }
 
   /** A detector with the default thresholds, no resolver, the default policy, not in shadow mode. */
@@ -492,70 +495,134 @@ public final class Detector {
   }
 
   /**
-   * The global failure baseline: failures in the last minute (exact sliding window) against an
-   * EWMA of completed one-minute counts and of their squared deviation.
+   * The global failure baseline, shared through the state: the fleet's failures are counted per
+   * second ({@link Items#GLOBAL_FAILURES}, one counter every node adds to), "the last minute" is the
+   * 60 one-second buckets ending with the event's, and the baseline is an EWMA of completed
+   * one-minute counts and of their squared deviation. The baseline in force during a minute is one
+   * record per minute ({@link Items#GLOBAL_BASELINE}): the first node to reach the minute folds the
+   * counts of the minutes before it into the previous baseline and stores the result with
+   * {@code putIfAbsent}; every other node adopts what won, so all nodes judge a minute against the
+   * same baseline. A node that starts or was idle picks up the fleet's latest record.
    */
-  private static final class GlobalBaseline {
-    private final Thresholds th;
-    private final TimeWindow lastMinute = new TimeWindow(60_000, 1 << 16);
-    private long minute = Long.MIN_VALUE;
-    private long minuteCount;
-    private double mean;
-    private double variance;
-    private long minutes;
-    private int skipped;
+  private final class GlobalBaseline {
+    private static final String COUNTER_KEY = "all";
+    private static final String LATEST = "latest";
+    private static final long SECOND = 1_000;
+    private static final long MINUTE = 60_000;
+    /** Buckets and baseline records are kept three hours: longer than the two hours a spike may last unlearned. */
+    private static final long KEEP = 3 * 3_600_000L;
+    /** A baseline catches up at most this many minutes; after a longer silence it carries on from where it was. */
+    private static final int MAX_CLOSES = 120;
 
-    GlobalBaseline(Thresholds th) {
-      this.th = th;
-    }
-
-    /** Records the event; returns the last minute's failures if they exceed the threshold, else 0. */
-    synchronized int observe(long t, boolean failure) {
-      long m = Math.floorDiv(t, 60_000L);
-      if (minute == Long.MIN_VALUE) {
-        minute = m;
+    private final Packing<Baseline> packing = new Packing<>() {
+      @Override
+      public String pack(Baseline b) {
+        return Fields.join(Long.toString(b.minute), Long.toHexString(Double.doubleToRawLongBits(b.mean)),
+            Long.toHexString(Double.doubleToRawLongBits(b.variance)), Long.toString(b.minutes),
+            Integer.toString(b.skipped));
       }
-      if (m > minute) {
-        close(minuteCount);
-        for (long i = minute + 1; i < m && i < minute + 120; i++) {
-          close(0);
+
+      @Override
+      public Baseline unpack(String text) {
+        try {
+          List<String> f = Fields.split(text, 5);
+          return baseline(Long.parseLong(f.get(0)), Double.longBitsToDouble(Long.parseUnsignedLong(f.get(1), 16)),
+              Double.longBitsToDouble(Long.parseUnsignedLong(f.get(2), 16)), Long.parseLong(f.get(3)),
+              Integer.parseInt(f.get(4)));
+        } catch (RuntimeException e) {
+          throw new DetectStoreException("the detection state holds an unreadable failure baseline", e);
         }
-        minute = m;
-        minuteCount = 0;
       }
-      int n;
-      if (failure) {
-        minuteCount++;
-        n = lastMinute.add(t);
-      } else {
-        n = lastMinute.count(t);
+    };
+
+    private volatile Baseline current;
+
+    /** Records the event; returns the last minute's failures if they reach the threshold, else 0. */
+    int observe(long t, boolean failure) {
+      long n;
+      try (KeyState g = open(Items.GLOBAL_FAILURES, COUNTER_KEY, failure)) {
+        n = failure ? g.addCount(Items.GLOBAL_FAILURES, t, 1, SECOND, 60, KEEP)
+            : g.sumCounts(Items.GLOBAL_FAILURES, t - 59 * SECOND, t, SECOND);
       }
-      return n >= threshold() ? n : 0;
+      Baseline b = baselineFor(Math.floorDiv(t, MINUTE));
+      return n >= b.threshold ? (int) Math.min(n, Integer.MAX_VALUE) : 0;
     }
 
-    private double threshold() {
-      double floor = th.globalMinFailuresPerMinute();
-      if (minutes < th.globalWarmupMinutes()) {
-        return floor;
+    private Baseline baselineFor(long minute) {
+      Baseline c = current;
+      if (c != null && c.minute >= minute) {
+        return c; // this minute's, or an older event judged by the newest baseline
       }
-      return Math.max(floor, mean + th.globalSigmas() * Math.sqrt(variance));
+      synchronized (this) {
+        c = current;
+        if (c != null && c.minute >= minute) {
+          return c;
+        }
+        Baseline agreed = record(Long.toString(minute));
+        if (agreed == null) {
+          Baseline latest = record(LATEST);
+          Baseline from = c;
+          if (latest != null && latest.minute < minute && (from == null || latest.minute > from.minute)) {
+            from = latest;
+          }
+          Baseline mine = from == null || from.minute > minute ? baseline(minute, 0, 0, 0, 0) : fold(from, minute);
+          try (KeyState k = open(Items.GLOBAL_BASELINE, Long.toString(minute), true)) {
+            agreed = k.putIfAbsent(Items.GLOBAL_BASELINE, mine, packing, KEEP);
+          }
+          try (KeyState k = open(Items.GLOBAL_BASELINE, LATEST, true)) {
+            k.put(Items.GLOBAL_BASELINE, agreed, packing, KEEP);
+          }
+        }
+        current = agreed;
+        return agreed;
+      }
     }
 
-    private void close(long count) {
-      double x = count;
-      if (minutes >= th.globalWarmupMinutes() && count >= threshold() && skipped < 120) {
+    private Baseline record(String key) {
+      try (KeyState k = open(Items.GLOBAL_BASELINE, key, false)) {
+        return k.get(Items.GLOBAL_BASELINE, packing);
+      }
+    }
+
+    /** {@code b} with the completed minutes from its own up to {@code minute} closed (at most {@value #MAX_CLOSES}). */
+    private Baseline fold(Baseline b, long minute) {
+      int closes = 0;
+      while (b.minute < minute && closes < MAX_CLOSES) {
+        long count;
+        try (KeyState g = open(Items.GLOBAL_FAILURES, COUNTER_KEY, false)) {
+          count = g.sumCounts(Items.GLOBAL_FAILURES, b.minute * MINUTE, b.minute * MINUTE + MINUTE - 1, SECOND);
+        }
+        b = close(b, count);
+        closes++;
+      }
+      return b.minute == minute ? b : baseline(minute, b.mean, b.variance, b.minutes, b.skipped);
+    }
+
+    private Baseline close(Baseline b, long count) {
+      if (b.minutes >= th.globalWarmupMinutes() && count >= b.threshold && b.skipped < 120) {
         // A spike does not teach the baseline that spikes are normal; a level that lasts two hours does.
-        skipped++;
-        return;
+        return baseline(b.minute + 1, b.mean, b.variance, b.minutes, b.skipped + 1);
       }
-      skipped = 0;
       double a = th.globalAlpha();
-      double d = x - mean;
-      mean += a * d;
-      variance = (1 - a) * (variance + a * d * d);
-      minutes++;
+      double d = count - b.mean;
+      double mean = b.mean + a * d;
+      double variance = (1 - a) * (b.variance + a * d * d);
+      return baseline(b.minute + 1, mean, variance, b.minutes + 1, 0);
+    }
+
+    private Baseline baseline(long minute, double mean, double variance, long minutes, int skipped) {
+      double floor = th.globalMinFailuresPerMinute();
+      double threshold = minutes < th.globalWarmupMinutes() ? floor
+          : Math.max(floor, mean + th.globalSigmas() * Math.sqrt(variance));
+      return new Baseline(minute, mean, variance, minutes, skipped, threshold);
     }
   }
+
+  /**
+   * The failure baseline in force during {@code minute}: the EWMA of the one-minute failure counts
+   * before it, {@code minutes} of them learned, {@code skipped} spike minutes in a row not learned.
+   */
+  private record Baseline(long minute, double mean, double variance, long minutes, int skipped, double threshold) {}
 
   /** Options; {@link #build()} validates them. */
   public static final class Builder {

@@ -1,5 +1,6 @@
 package dev.bulwark.detect;
 
+import dev.bulwark.detect.internal.Counter;
 import dev.bulwark.detect.internal.Items;
 import dev.bulwark.detect.internal.KeyState;
 import dev.bulwark.detect.internal.Members;
@@ -164,6 +165,31 @@ public final class InMemoryDetectState implements DetectState {
     }
   }
 
+  @Override
+  public long addCount(String name, String key, long atMillis, long delta, long bucketMillis, int span,
+      long keepMillis) {
+    countArgs(delta, bucketMillis, span, keepMillis);
+    try (KeyState s = openByName(name, key, true)) {
+      return ((Slots) s).counter(slotOf(name), name, bucketMillis, span, keepMillis).add(atMillis, delta, span);
+    }
+  }
+
+  @Override
+  public long sumCounts(String name, String key, long fromMillis, long toMillis, long bucketMillis) {
+    if (bucketMillis < 1) {
+      throw new IllegalArgumentException("bucketMillis must be positive");
+    }
+    try (KeyState s = openByName(name, key, false)) {
+      return s == EMPTY ? 0 : ((Slots) s).sumCounts(slotOf(name), name, fromMillis, toMillis, bucketMillis);
+    }
+  }
+
+  static void countArgs(long delta, long bucketMillis, int span, long keepMillis) {
+    if (delta < 1 || bucketMillis < 1 || span < 1 || keepMillis < 1) {
+      throw new IllegalArgumentException("delta, bucket width, span and keep must be positive");
+    }
+  }
+
   private static void positive(long widthMillis, int cap) {
     if (cap < 1 || widthMillis < 1) {
       throw new IllegalArgumentException("cap and width must be positive");
@@ -226,6 +252,30 @@ public final class InMemoryDetectState implements DetectState {
         return m;
       }
       throw new IllegalArgumentException("state " + name + " is not a set");
+    }
+
+    Counter counter(int slot, String name, long bucketMillis, int span, long keepMillis) {
+      Object v = items[slot];
+      if (v == null) {
+        Counter c = new Counter(bucketMillis, span, keepMillis);
+        items[slot] = c;
+        return c;
+      }
+      if (v instanceof Counter c) {
+        return c;
+      }
+      throw new IllegalArgumentException("state " + name + " is not a counter");
+    }
+
+    long sumCounts(int slot, String name, long fromMillis, long toMillis, long bucketMillis) {
+      Object v = items[slot];
+      if (v == null) {
+        return 0;
+      }
+      if (v instanceof Counter c) {
+        return c.sum(fromMillis, toMillis, bucketMillis);
+      }
+      throw new IllegalArgumentException("state " + name + " is not a counter");
     }
 
     String text(int slot, String name) {
@@ -318,6 +368,16 @@ public final class InMemoryDetectState implements DetectState {
     }
 
     @Override
+    public long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis) {
+      return counter(Items.slot(item), Items.name(item), bucketMillis, span, keepMillis).add(atMillis, delta, span);
+    }
+
+    @Override
+    public long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis) {
+      return sumCounts(Items.slot(item), Items.name(item), fromMillis, toMillis, bucketMillis);
+    }
+
+    @Override
     public void close() {
       lock.unlock();
     }
@@ -363,6 +423,16 @@ public final class InMemoryDetectState implements DetectState {
     @Override
     public <T> T putIfAbsent(int item, T value, Packing<T> packing, long ttlMillis) {
       throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis) {
+      return 0;
     }
 
     @Override

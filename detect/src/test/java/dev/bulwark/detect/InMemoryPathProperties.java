@@ -115,6 +115,42 @@ class InMemoryPathProperties {
     });
   }
 
+  @Test
+  void counterRing_sumsAsAMapOfBuckets_withinWhatItKeeps() {
+    PropertyRunner.forAll(300, c -> {
+      int span = c.draw("span", Generators.ints(1, 10));
+      long keepMillis = c.draw("keep", Generators.longs(1, 50)) * 100;
+      dev.bulwark.detect.internal.Counter ring = new dev.bulwark.detect.internal.Counter(100, span, keepMillis);
+      java.util.TreeMap<Long, Long> model = new java.util.TreeMap<>();
+      long kept = Math.max(span, keepMillis / 100 + 1);
+      long newest = Long.MIN_VALUE;
+      long t = 10_000;
+      int steps = c.draw("steps", Generators.ints(1, 150));
+      for (int i = 0; i < steps; i++) {
+        t += c.draw("gap", Generators.longs(-300, 700));
+        long b = Math.floorDiv(t, 100);
+        if (c.draw("add", Generators.booleans())) {
+          // Only adding moves the ring: the buckets within what it keeps of the newest stay.
+          newest = Math.max(newest, b);
+          long oldest = newest - kept + 1;
+          model.headMap(oldest).clear();
+          long delta = c.draw("delta", Generators.longs(1, 5));
+          if (b >= oldest) {
+            model.merge(b, delta, Long::sum);
+          }
+          assertEquals(sum(model, b - span + 1, b), ring.add(t, delta, span), "add at " + t);
+        } else {
+          long from = t - c.draw("back", Generators.longs(0, 3_000));
+          assertEquals(sum(model, Math.floorDiv(from, 100), b), ring.sum(from, t, 100), "sum to " + t);
+        }
+      }
+    });
+  }
+
+  private static long sum(java.util.TreeMap<Long, Long> model, long from, long to) {
+    return from > to ? 0 : model.subMap(from, true, to, true).values().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** One of {@code options} (which may hold null). */
   private static String pick(dev.bulwark.testing.Case c, String label, String... options) {
     return options[c.draw(label, Generators.ints(0, options.length - 1))];

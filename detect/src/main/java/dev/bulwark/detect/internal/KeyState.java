@@ -24,6 +24,10 @@ public interface KeyState extends AutoCloseable {
 
   <T> T putIfAbsent(int item, T value, Packing<T> packing, long ttlMillis);
 
+  long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis);
+
+  long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis);
+
   /** Releases the key (the in-memory lock); never throws. */
   @Override
   void close();

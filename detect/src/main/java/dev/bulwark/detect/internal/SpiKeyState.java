@@ -59,5 +59,15 @@ public final class SpiKeyState implements KeyState {
   }
 
   @Override
+  public long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis) {
+    return state.addCount(Items.name(item), key, atMillis, delta, bucketMillis, span, keepMillis);
+  }
+
+  @Override
+  public long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis) {
+    return state.sumCounts(Items.name(item), key, fromMillis, toMillis, bucketMillis);
+  }
+
+  @Override
   public void close() {}
 }
