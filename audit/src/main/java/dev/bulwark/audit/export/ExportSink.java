@@ -97,6 +97,11 @@ public interface ExportSink extends AutoCloseable {
       out.write(utf8);
     }
 
+    /** Appends the UTF-8 rendering to {@code out}. */
+    void copyInto(Utf8Out out) {
+      out.write(utf8, 0, utf8.length);
+    }
+
     /** Copies the UTF-8 rendering to {@code dst} at {@code offset}. */
     void copyUtf8(byte[] dst, int offset) {
       System.arraycopy(utf8, 0, dst, offset, utf8.length);

@@ -324,7 +324,6 @@ class AuditExporterTest {
     assertEquals(42, FileExportCursor.open(f, ORIGIN, 0).next());
   }
 
-  /** The checkpointer signs off the append path; wait until a checkpoint of at least {@code size} is stored. */
   @Test
   void jsonLinesFile_holdsExactlyTheRenderedLines_inUtf8_withNonAsciiText() throws Exception {
     InMemoryAuditStore store = new InMemoryAuditStore();
@@ -361,6 +360,7 @@ class AuditExporterTest {
     }
   }
 
+  /** The checkpointer signs off the append path; wait until a checkpoint of at least {@code size} is stored. */
   static void waitForCheckpoints(InMemoryAuditStore store, long size) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (System.nanoTime() < deadline) {
