@@ -6,6 +6,7 @@
 module dev.bulwark.audit {
   requires transitive dev.bulwark.common;
   requires transitive java.sql;
+  requires transitive java.net.http; // the OTLP logs sink takes an HttpClient (a JDK module, no third-party dependency)
   requires com.fasterxml.jackson.core;
 
   exports dev.bulwark.audit;

@@ -8,6 +8,7 @@ import dev.bulwark.audit.export.ExportSink;
 import dev.bulwark.audit.export.ExportStats;
 import dev.bulwark.audit.export.FileExportCursor;
 import dev.bulwark.audit.export.JsonLinesSink;
+import dev.bulwark.audit.export.OtlpLogsSink;
 import dev.bulwark.audit.export.SiemFormat;
 import dev.bulwark.audit.export.SyslogTlsSink;
 import dev.bulwark.audit.spi.AuditStore;
@@ -33,7 +34,7 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code audit export}: a range of the log as OCSF, ECS or CEF, to stdout, a JSON-lines file or syslog over TLS. */
+/** {@code audit export}: a range of the log as OCSF, ECS or CEF, to stdout, a JSON-lines file, syslog over TLS or OTLP. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
     description = {"Export audit events for a SIEM as OCSF, ECS or CEF, one event per line, each with the",
         "offline proof against the signed checkpoint that covers it (check one with 'audit proof verify').",
@@ -79,6 +80,10 @@ final class AuditExportCommand implements Callable<Integer> {
   @Option(names = "--syslog-hostname", paramLabel = "NAME", defaultValue = "-", description = "HOSTNAME field of the syslog header.")
   String syslogHostname;
 
+  @Option(names = "--otlp", paramLabel = "URL",
+      description = "Send to an OTLP/HTTP logs receiver (e.g. http://collector:4318) as protobuf instead of stdout.")
+  String otlp;
+
   @Option(names = "--cursor", paramLabel = "FILE",
       description = "Keep the position in FILE: a later run resumes after the last confirmed event.")
   Path cursorFile;
@@ -97,8 +102,8 @@ final class AuditExportCommand implements Callable<Integer> {
     if (from < 0 || (to != null && to < from)) {
       throw new CliException(ExitCode.USAGE, "need 0 <= --from <= --to");
     }
-    if (output != null && syslog != null) {
-      throw new CliException(ExitCode.USAGE, "give either --output or --syslog, not both");
+    if ((output != null ? 1 : 0) + (syslog != null ? 1 : 0) + (otlp != null ? 1 : 0) > 1) {
+      throw new CliException(ExitCode.USAGE, "give one of --output, --syslog and --otlp");
     }
     List<CheckpointKey> keys = trust.keys();
     PrintWriter err = spec.commandLine().getErr();
@@ -129,6 +134,13 @@ final class AuditExportCommand implements Callable<Integer> {
   private ExportSink sink() throws IOException {
     if (output != null) {
       return JsonLinesSink.appendTo(output, true);
+    }
+    if (otlp != null) {
+      try {
+        return OtlpLogsSink.builder(java.net.URI.create(otlp)).build();
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCode.USAGE, "--otlp: " + e.getMessage());
+      }
     }
     if (syslog != null) {
       int colon = syslog.lastIndexOf(':');

@@ -76,6 +76,10 @@ class AuditExportCommandTest {
     assertEquals(ExitCode.USAGE, range.code(), range.all());
     Cli.Result both = Cli.run("audit", "export", dir.toString(), "-o", tmp.resolve("x").toString(), "--syslog", "h:1");
     assertEquals(ExitCode.USAGE, both.code(), both.all());
+    Cli.Result twoSinks = Cli.run("audit", "export", dir.toString(), "--otlp", "http://h:4318", "--syslog", "h:1");
+    assertEquals(ExitCode.USAGE, twoSinks.code(), twoSinks.all());
+    Cli.Result notHttp = Cli.run("audit", "export", dir.toString(), "--otlp", "ftp://h/");
+    assertEquals(ExitCode.USAGE, notHttp.code(), notHttp.all());
     Path cursor = Files.writeString(tmp.resolve("c"), "not a cursor\n");
     Cli.Result c = Cli.run("audit", "export", dir.toString(), "--cursor", cursor.toString());
     assertEquals(ExitCode.IO_OR_CONFIG, c.code(), c.all());

@@ -2,7 +2,10 @@ package dev.bulwark.detect;
 
 import dev.bulwark.detect.internal.Clients;
 import dev.bulwark.detect.internal.Fields;
-import dev.bulwark.detect.internal.TimeWindow;
+import dev.bulwark.detect.internal.Items;
+import dev.bulwark.detect.internal.KeyState;
+import dev.bulwark.detect.internal.Packing;
+import dev.bulwark.detect.internal.SpiKeyState;
 import dev.bulwark.detect.spi.DetectState;
 import dev.bulwark.detect.spi.DetectionListener;
 import dev.bulwark.detect.spi.LocationResolver;
@@ -20,8 +23,9 @@ import java.util.concurrent.atomic.LongAdder;
  *   <li>brute force: failures per account in a window (velocity) and their ratio to attempts;
  *   <li>password spraying: distinct accounts failing from one source;
  *   <li>distributed credential stuffing: a global failure-rate baseline (EWMA of one-minute
- *       counts with a deviation threshold); while the last minute's failures exceed it, logins from
- *       a network or device the account never succeeded from are flagged;
+ *       counts with a deviation threshold); while the last minute's failures (the 60 one-second
+ *       buckets ending with the event's) exceed it, logins from a network or device the account
+ *       never succeeded from are flagged;
  *   <li>new device, network or country for an account (after its first success), through the
  *       host's {@link LocationResolver};
  *   <li>impossible travel: two successful logins further apart (less both locations' accuracy)
@@ -40,17 +44,19 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Time.</b> Windows run on the events' own times, so they are exact under the host's clock
  * and a replay of stored events gives the same results: a window of width W at time t holds the
  * events in {@code (t - W, t]}. Events are expected in time order (per account and source);
- * an older event counts as if it arrived at the newest time seen.
+ * an older event counts as if it arrived at the newest time seen. The fleet's failure rate is
+ * counted per second of event time (exact at second boundaries, the same in every state).
  *
  * <p><b>State.</b> Windows, distinct-account sets, the devices, networks and countries an
  * account succeeded from, its last location and each session's first client live in a
  * {@link DetectState}: by default an {@link InMemoryDetectState} of this node
  * ({@link Thresholds#maxTrackedKeys()} keys per kind; roughly 1 KiB per account; a forgotten
  * account starts over), or a shared one ({@code JdbcDetectState}, {@code RedisDetectState}) so
- * that several nodes see one picture: a brute force or spray spread over nodes is counted as if it
- * reached one. Learned state is kept for {@link Builder#stateRetention} (90 days). The global
- * failure-rate baseline stays per node: each node compares its own failure rate with its own
- * history.
+ * that several nodes see one picture: a brute force, spray or credential-stuffing wave spread over
+ * nodes is counted as if it reached one. Learned state is kept for {@link Builder#stateRetention}
+ * (90 days). The global failure-rate baseline is shared too: one failure counter per second for the
+ * fleet, and one baseline record per minute that the first node to reach the minute computes and
+ * every other node adopts.
  *
  * <p><b>Faults.</b> An event with missing fields skips the detectors that need them. A resolver
  * or listener that throws is counted; the event is still assessed by every other detector. A
@@ -60,7 +66,8 @@ import java.util.concurrent.atomic.LongAdder;
  * level of {@link Builder#onStateFailure} (MEDIUM by default, so the default policy steps up), is
  * counted ({@link #stateFailures()}) and goes to the listener like any other finding.
  *
- * <p>Thread-safe: each state step is atomic (in memory, striped by key).
+ * <p>Thread-safe: each state step is atomic (in memory, the steps of one event on one key run
+ * under that key's stripe lock).
  */
 public final class Detector {
 
@@ -71,21 +78,20 @@ public final class Detector {
   private final DetectionListener listener;
 
   private final DetectState state;
+  /** The state when it is this JVM's: the detector then takes each key's lock once per event. */
+  private final InMemoryDetectState memory;
   private final long retentionMillis;
+  private final long accountWindowMillis;
+  private final long sourceWindowMillis;
+  private final long mfaWindowMillis;
+  private final long signupWindowMillis;
+  // The windows as the findings' details name them (" window=PT15M"), written once.
+  private final String accountWindowText;
+  private final String sourceWindowText;
+  private final String mfaWindowText;
+  private final String signupWindowText;
   private final RiskLevel stateFailureLevel;
   private final GlobalBaseline global;
-
-  // Names of the state items (DetectState's "name"): each always with the same width and cap.
-  static final String FAILURES = "fail";
-  static final String SUCCESSES = "succ";
-  static final String MFA = "mfa";
-  static final String SIGNUPS = "signup";
-  static final String SPRAY = "spray";
-  static final String DEVICES = "device";
-  static final String NETWORKS = "network";
-  static final String COUNTRIES = "country";
-  static final String PROFILES = "profile";
-  static final String SESSIONS = "session";
 
   private final LongAdder assessed = new LongAdder();
   private final LongAdder flagged = new LongAdder();
@@ -100,9 +106,18 @@ public final class Detector {
     this.shadow = b.shadow;
     this.listener = b.listener;
     this.state = b.state != null ? b.state : new InMemoryDetectState(th.maxTrackedKeys());
+    this.memory = state instanceof InMemoryDetectState m ? m : null;
+    this.accountWindowMillis = th.accountWindow().toMillis();
+    this.sourceWindowMillis = th.sourceWindow().toMillis();
+    this.mfaWindowMillis = th.mfaWindow().toMillis();
+    this.signupWindowMillis = th.signupWindow().toMillis();
+    this.accountWindowText = " window=" + th.accountWindow();
+    this.sourceWindowText = " window=" + th.sourceWindow();
+    this.mfaWindowText = " window=" + th.mfaWindow();
+    this.signupWindowText = " window=" + th.signupWindow();
     this.retentionMillis = b.retention.toMillis();
     this.stateFailureLevel = b.stateFailureLevel;
-    this.global = new GlobalBaseline(th);
+    this.global = new GlobalBaseline();
   }
 
   /** A detector with the default thresholds, no resolver, the default policy, not in shadow mode. */
@@ -181,6 +196,11 @@ public final class Detector {
 
   // ---- logins --------------------------------------------------------------------------------
 
+  /** The items of {@code key}: in memory one locked entry for all of them, else one SPI call per step. */
+  private KeyState open(int item, String key, boolean create) {
+    return memory != null ? memory.open(item, key, create) : new SpiKeyState(state, key);
+  }
+
   private void login(ActivityEvent e, long t, List<RiskReason> out) {
     boolean success = e.kind() == EventKind.LOGIN_SUCCESS;
     String net = Clients.network(e.source());
@@ -197,58 +217,63 @@ public final class Detector {
     int spike = global.observe(t, !success);
     boolean knownClient = true;
     if (e.account() != null) {
-      if (spike > 0) {
-        knownClient = (net != null && state.hasMember(NETWORKS, e.account(), net))
-            || (e.deviceId() != null && state.hasMember(DEVICES, e.account(), e.deviceId()));
+      try (KeyState acct = open(Items.FAILURES, e.account(), true)) {
+        if (spike > 0) {
+          knownClient = (net != null && acct.hasMember(Items.NETWORKS, net))
+              || (e.deviceId() != null && acct.hasMember(Items.DEVICES, e.deviceId()));
+        }
+        account(acct, e, t, success, net, loc, out);
       }
-      account(e, t, success, net, loc, out);
     }
     if (e.source() != null && e.account() != null) {
-      source(e, t, success, out);
+      try (KeyState src = open(Items.SPRAY, e.source(), !success)) {
+        source(src, e, t, success, out);
+      }
     }
     if (spike > 0 && !knownClient) {
       out.add(new RiskReason("global_failure_spike", Detection.CREDENTIAL_STUFFING, RiskLevel.MEDIUM,
           "failures_last_minute=" + spike + " client_new_for_account"));
     }
     if (success && e.sessionId() != null) {
-      String ua = Clients.uaFamily(e.userAgent());
-      String country = loc == null ? null : loc.country();
-      state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, country), retentionMillis);
+      SessionClient mine = new SessionClient(net, Clients.uaFamily(e.userAgent()), loc == null ? null : loc.country());
+      try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
+        session.putIfAbsent(Items.SESSIONS, mine, SessionClient.PACKING, retentionMillis);
+      }
     }
   }
 
-  private void account(ActivityEvent e, long t, boolean success, String net, Location loc, List<RiskReason> out) {
-    String account = e.account();
-    long width = th.accountWindow().toMillis();
+  private void account(KeyState acct, ActivityEvent e, long t, boolean success, String net, Location loc,
+      List<RiskReason> out) {
+    long width = accountWindowMillis;
     int failures;
     int successes;
     if (success) {
-      failures = state.countEvents(FAILURES, account, t, width);
-      successes = state.addEvent(SUCCESSES, account, t, width, 16);
+      failures = acct.countEvents(Items.FAILURES, t, width);
+      successes = acct.addEvent(Items.SUCCESSES, t, width, 16);
     } else {
-      failures = state.addEvent(FAILURES, account, t, width, th.accountFailuresHigh() + 1);
-      successes = failures >= th.accountFailuresMedium() ? state.countEvents(SUCCESSES, account, t, width) : 0;
+      failures = acct.addEvent(Items.FAILURES, t, width, th.accountFailuresHigh() + 1);
+      successes = failures >= th.accountFailuresMedium() ? acct.countEvents(Items.SUCCESSES, t, width) : 0;
     }
     int before = out.size();
     if (failures >= th.accountFailuresHigh()) {
       out.add(new RiskReason("account_failure_velocity", Detection.BRUTE_FORCE, RiskLevel.HIGH,
-          "failures=" + failures + " window=" + th.accountWindow()));
+          "failures=" + failures + accountWindowText));
     } else if (failures >= th.accountFailuresMedium()) {
       int attempts = failures + successes;
       boolean ratio = attempts >= th.ratioMinAttempts() && failures >= th.failureRatio() * attempts;
       out.add(new RiskReason(ratio ? "account_failure_ratio" : "account_failure_velocity", Detection.BRUTE_FORCE,
           ratio ? RiskLevel.HIGH : RiskLevel.MEDIUM, "failures=" + failures + " attempts=" + attempts
-              + " window=" + th.accountWindow()));
+              + accountWindowText));
     }
     if (!success) {
       return;
     }
-    Profile p = Profile.decode(state.get(PROFILES, account));
+    Profile p = acct.get(Items.PROFILES, Profile.PACKING);
     String country = loc == null ? null : loc.country();
     if (p != null) {
-      boolean newDevice = e.deviceId() != null && !state.hasMember(DEVICES, account, e.deviceId());
-      boolean newNetwork = net != null && !state.hasMember(NETWORKS, account, net);
-      boolean newCountry = country != null && !state.hasMember(COUNTRIES, account, country);
+      boolean newDevice = e.deviceId() != null && !acct.hasMember(Items.DEVICES, e.deviceId());
+      boolean newNetwork = net != null && !acct.hasMember(Items.NETWORKS, net);
+      boolean newCountry = country != null && !acct.hasMember(Items.COUNTRIES, country);
       if (newCountry && newDevice) {
         out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
       } else {
@@ -282,7 +307,7 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      learn(account, p, e.deviceId(), net, country, loc, t);
+      learn(acct, p, e.deviceId(), net, country, loc, t);
     }
   }
 
@@ -292,34 +317,34 @@ public final class Detector {
    * its second clean success, so one unflagged attacker login does not move the account's
    * baseline (and the real user's next login is not measured against the attacker's location).
    */
-  private void learn(String account, Profile p, String device, String net, String country, Location loc, long t) {
+  private void learn(KeyState acct, Profile p, String device, String net, String country, Location loc, long t) {
     boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork)
-        || state.hasMember(NETWORKS, account, net);
+        || acct.hasMember(Items.NETWORKS, net);
     if (!confirmed) {
-      state.put(PROFILES, account, new Profile(net, p.location, p.locationAt).encode(), retentionMillis);
+      acct.put(Items.PROFILES, new Profile(net, p.location, p.locationAt), Profile.PACKING, retentionMillis);
       return;
     }
     if (device != null) {
-      state.addMember(DEVICES, account, device, t, retentionMillis, 16);
+      acct.addMember(Items.DEVICES, device, t, retentionMillis, 16);
     }
     if (net != null) {
-      state.addMember(NETWORKS, account, net, t, retentionMillis, 16);
+      acct.addMember(Items.NETWORKS, net, t, retentionMillis, 16);
     }
     if (country != null) {
-      state.addMember(COUNTRIES, account, country, t, retentionMillis, 8);
+      acct.addMember(Items.COUNTRIES, country, t, retentionMillis, 8);
     }
     Profile next = loc != null ? new Profile(null, loc, t)
-        : new Profile(null, p == null ? null : p.location, p == null ? 0 : p.locationAt);
-    state.put(PROFILES, account, next.encode(), retentionMillis);
+        : p == null ? Profile.EMPTY : p.pendingNetwork == null ? p : new Profile(null, p.location, p.locationAt);
+    acct.put(Items.PROFILES, next, Profile.PACKING, retentionMillis); // also keeps a shared record from expiring
   }
 
-  private void source(ActivityEvent e, long t, boolean success, List<RiskReason> out) {
-    long width = th.sourceWindow().toMillis();
-    int distinct = success ? state.countMembers(SPRAY, e.source(), t, width)
-        : state.addMember(SPRAY, e.source(), e.account(), t, width, th.sourceDistinctAccounts() * 4);
+  private void source(KeyState src, ActivityEvent e, long t, boolean success, List<RiskReason> out) {
+    long width = sourceWindowMillis;
+    int distinct = success ? src.countMembers(Items.SPRAY, t, width)
+        : src.addMember(Items.SPRAY, e.account(), t, width, th.sourceDistinctAccounts() * 4);
     if (distinct >= th.sourceDistinctAccounts()) {
       out.add(new RiskReason("source_distinct_accounts", Detection.PASSWORD_SPRAYING, RiskLevel.HIGH,
-          "accounts=" + distinct + " window=" + th.sourceWindow()));
+          "accounts=" + distinct + sourceWindowText));
     }
   }
 
@@ -329,10 +354,13 @@ public final class Detector {
     if (e.account() == null) {
       return;
     }
-    int n = state.addEvent(MFA, e.account(), t, th.mfaWindow().toMillis(), th.mfaChallenges() + 1);
+    int n;
+    try (KeyState acct = open(Items.MFA, e.account(), true)) {
+      n = acct.addEvent(Items.MFA, t, mfaWindowMillis, th.mfaChallenges() + 1);
+    }
     if (n >= th.mfaChallenges()) {
       out.add(new RiskReason("mfa_fatigue", Detection.MFA_FATIGUE, RiskLevel.HIGH,
-          "challenges=" + n + " window=" + th.mfaWindow()));
+          "challenges=" + n + mfaWindowText));
     }
   }
 
@@ -342,8 +370,11 @@ public final class Detector {
     }
     String net = Clients.network(e.source());
     String ua = Clients.uaFamily(e.userAgent());
-    SessionClient first = SessionClient.decode(
-        state.putIfAbsent(SESSIONS, e.sessionId(), Fields.join(net, ua, null), retentionMillis));
+    SessionClient first;
+    try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
+      first = session.putIfAbsent(Items.SESSIONS, new SessionClient(net, ua, null), SessionClient.PACKING,
+          retentionMillis);
+    }
     if (!first.uaFamily.equals(ua)) {
       out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
@@ -371,10 +402,13 @@ public final class Detector {
     if (e.source() == null) {
       return;
     }
-    int n = state.addEvent(SIGNUPS, e.source(), t, th.signupWindow().toMillis(), th.signupsPerSource() + 1);
+    int n;
+    try (KeyState src = open(Items.SIGNUPS, e.source(), true)) {
+      n = src.addEvent(Items.SIGNUPS, t, signupWindowMillis, th.signupsPerSource() + 1);
+    }
     if (n >= th.signupsPerSource()) {
       out.add(new RiskReason("source_signup_burst", Detection.SIGNUP_ABUSE, RiskLevel.MEDIUM,
-          "signups=" + n + " window=" + th.signupWindow()));
+          "signups=" + n + signupWindowText));
     }
   }
 
@@ -383,8 +417,23 @@ public final class Detector {
   /**
    * What an account learned besides its sets: a network seen at one clean success (learned at its
    * second) and the location of the last learned login. Its presence means the account has history.
+   * Immutable (an in-memory state keeps it as it is).
    */
   private record Profile(String pendingNetwork, Location location, long locationAt) {
+
+    static final Profile EMPTY = new Profile(null, null, 0);
+
+    static final Packing<Profile> PACKING = new Packing<>() {
+      @Override
+      public String pack(Profile p) {
+        return p.encode();
+      }
+
+      @Override
+      public Profile unpack(String text) {
+        return decode(text);
+      }
+    };
 
     String encode() {
       if (location == null) {
@@ -404,9 +453,6 @@ public final class Detector {
     }
 
     static Profile decode(String s) {
-      if (s == null) {
-        return null;
-      }
       try {
         List<String> f = Fields.split(s, 7);
         if (f.get(1) == null) {
@@ -420,85 +466,163 @@ public final class Detector {
     }
   }
 
+  /** The client a session was first used from. Immutable. */
   private record SessionClient(String network, String uaFamily, String country) {
-    static SessionClient decode(String s) {
-      try {
-        List<String> f = Fields.split(s, 3);
-        if (f.get(1) == null) {
-          throw new IllegalArgumentException("no user agent family");
-        }
-        return new SessionClient(f.get(0), f.get(1), f.get(2));
-      } catch (RuntimeException e) {
-        throw new DetectStoreException("the detection state holds an unreadable session record", e);
+
+    SessionClient {
+      Objects.requireNonNull(uaFamily, "uaFamily");
+    }
+
+    static final Packing<SessionClient> PACKING = new Packing<>() {
+      @Override
+      public String pack(SessionClient c) {
+        return Fields.join(c.network, c.uaFamily, c.country);
       }
+
+      @Override
+      public SessionClient unpack(String s) {
+        try {
+          List<String> f = Fields.split(s, 3);
+          if (f.get(1) == null) {
+            throw new IllegalArgumentException("no user agent family");
+          }
+          return new SessionClient(f.get(0), f.get(1), f.get(2));
+        } catch (RuntimeException e) {
+          throw new DetectStoreException("the detection state holds an unreadable session record", e);
+        }
+      }
+    };
+  }
+
+  /**
+   * The global failure baseline, shared through the state: the fleet's failures are counted per
+   * second ({@link Items#GLOBAL_FAILURES}, one counter every node adds to), "the last minute" is the
+   * 60 one-second buckets ending with the event's, and the baseline is an EWMA of completed
+   * one-minute counts and of their squared deviation. The baseline in force during a minute is one
+   * record per minute ({@link Items#GLOBAL_BASELINE}): the first node to reach the minute folds the
+   * counts of the minutes before it into the previous baseline and stores the result with
+   * {@code putIfAbsent}; every other node adopts what won, so all nodes judge a minute against the
+   * same baseline. A node that starts or was idle picks up the fleet's latest record.
+   */
+  private final class GlobalBaseline {
+    private static final String COUNTER_KEY = "all";
+    private static final String LATEST = "latest";
+    private static final long SECOND = 1_000;
+    private static final long MINUTE = 60_000;
+    /** Buckets and baseline records are kept three hours: longer than the two hours a spike may last unlearned. */
+    private static final long KEEP = 3 * 3_600_000L;
+    /** A baseline catches up at most this many minutes; after a longer silence it carries on from where it was. */
+    private static final int MAX_CLOSES = 120;
+
+    private final Packing<Baseline> packing = new Packing<>() {
+      @Override
+      public String pack(Baseline b) {
+        return Fields.join(Long.toString(b.minute), Long.toHexString(Double.doubleToRawLongBits(b.mean)),
+            Long.toHexString(Double.doubleToRawLongBits(b.variance)), Long.toString(b.minutes),
+            Integer.toString(b.skipped));
+      }
+
+      @Override
+      public Baseline unpack(String text) {
+        try {
+          List<String> f = Fields.split(text, 5);
+          return baseline(Long.parseLong(f.get(0)), Double.longBitsToDouble(Long.parseUnsignedLong(f.get(1), 16)),
+              Double.longBitsToDouble(Long.parseUnsignedLong(f.get(2), 16)), Long.parseLong(f.get(3)),
+              Integer.parseInt(f.get(4)));
+        } catch (RuntimeException e) {
+          throw new DetectStoreException("the detection state holds an unreadable failure baseline", e);
+        }
+      }
+    };
+
+    private volatile Baseline current;
+
+    /** Records the event; returns the last minute's failures if they reach the threshold, else 0. */
+    int observe(long t, boolean failure) {
+      long n;
+      try (KeyState g = open(Items.GLOBAL_FAILURES, COUNTER_KEY, failure)) {
+        n = failure ? g.addCount(Items.GLOBAL_FAILURES, t, 1, SECOND, 60, KEEP)
+            : g.sumCounts(Items.GLOBAL_FAILURES, t - 59 * SECOND, t, SECOND);
+      }
+      Baseline b = baselineFor(Math.floorDiv(t, MINUTE));
+      return n >= b.threshold ? (int) Math.min(n, Integer.MAX_VALUE) : 0;
+    }
+
+    private Baseline baselineFor(long minute) {
+      Baseline c = current;
+      if (c != null && c.minute >= minute) {
+        return c; // this minute's, or an older event judged by the newest baseline
+      }
+      synchronized (this) {
+        c = current;
+        if (c != null && c.minute >= minute) {
+          return c;
+        }
+        Baseline agreed = record(Long.toString(minute));
+        if (agreed == null) {
+          Baseline latest = record(LATEST);
+          Baseline from = c;
+          if (latest != null && latest.minute < minute && (from == null || latest.minute > from.minute)) {
+            from = latest;
+          }
+          Baseline mine = from == null || from.minute > minute ? baseline(minute, 0, 0, 0, 0) : fold(from, minute);
+          try (KeyState k = open(Items.GLOBAL_BASELINE, Long.toString(minute), true)) {
+            agreed = k.putIfAbsent(Items.GLOBAL_BASELINE, mine, packing, KEEP);
+          }
+          try (KeyState k = open(Items.GLOBAL_BASELINE, LATEST, true)) {
+            k.put(Items.GLOBAL_BASELINE, agreed, packing, KEEP);
+          }
+        }
+        current = agreed;
+        return agreed;
+      }
+    }
+
+    private Baseline record(String key) {
+      try (KeyState k = open(Items.GLOBAL_BASELINE, key, false)) {
+        return k.get(Items.GLOBAL_BASELINE, packing);
+      }
+    }
+
+    /** {@code b} with the completed minutes from its own up to {@code minute} closed (at most {@value #MAX_CLOSES}). */
+    private Baseline fold(Baseline b, long minute) {
+      int closes = 0;
+      while (b.minute < minute && closes < MAX_CLOSES) {
+        long count;
+        try (KeyState g = open(Items.GLOBAL_FAILURES, COUNTER_KEY, false)) {
+          count = g.sumCounts(Items.GLOBAL_FAILURES, b.minute * MINUTE, b.minute * MINUTE + MINUTE - 1, SECOND);
+        }
+        b = close(b, count);
+        closes++;
+      }
+      return b.minute == minute ? b : baseline(minute, b.mean, b.variance, b.minutes, b.skipped);
+    }
+
+    private Baseline close(Baseline b, long count) {
+      if (b.minutes >= th.globalWarmupMinutes() && count >= b.threshold && b.skipped < 120) {
+        // A spike does not teach the baseline that spikes are normal; a level that lasts two hours does.
+        return baseline(b.minute + 1, b.mean, b.variance, b.minutes, b.skipped + 1);
+      }
+      double a = th.globalAlpha();
+      double d = count - b.mean;
+      double mean = b.mean + a * d;
+      double variance = (1 - a) * (b.variance + a * d * d);
+      return baseline(b.minute + 1, mean, variance, b.minutes + 1, 0);
+    }
+
+    private Baseline baseline(long minute, double mean, double variance, long minutes, int skipped) {
+      double floor = th.globalMinFailuresPerMinute();
+      double threshold = minutes < th.globalWarmupMinutes() ? floor
+          : Math.max(floor, mean + th.globalSigmas() * Math.sqrt(variance));
+      return new Baseline(minute, mean, variance, minutes, skipped, threshold);
     }
   }
 
   /**
-   * The global failure baseline: failures in the last minute (exact sliding window) against an
-   * EWMA of completed one-minute counts and of their squared deviation.
+   * The failure baseline in force during {@code minute}: the EWMA of the one-minute failure counts
+   * before it, {@code minutes} of them learned, {@code skipped} spike minutes in a row not learned.
    */
-  private static final class GlobalBaseline {
-    private final Thresholds th;
-    private final TimeWindow lastMinute = new TimeWindow(60_000, 1 << 16);
-    private long minute = Long.MIN_VALUE;
-    private long minuteCount;
-    private double mean;
-    private double variance;
-    private long minutes;
-    private int skipped;
-
-    GlobalBaseline(Thresholds th) {
-      this.th = th;
-    }
-
-    /** Records the event; returns the last minute's failures if they exceed the threshold, else 0. */
-    synchronized int observe(long t, boolean failure) {
-      long m = Math.floorDiv(t, 60_000L);
-      if (minute == Long.MIN_VALUE) {
-        minute = m;
-      }
-      if (m > minute) {
-        close(minuteCount);
-        for (long i = minute + 1; i < m && i < minute + 120; i++) {
-          close(0);
-        }
-        minute = m;
-        minuteCount = 0;
-      }
-      int n;
-      if (failure) {
-        minuteCount++;
-        n = lastMinute.add(t);
-      } else {
-        n = lastMinute.count(t);
-      }
-      return n >= threshold() ? n : 0;
-    }
-
-    private double threshold() {
-      double floor = th.globalMinFailuresPerMinute();
-      if (minutes < th.globalWarmupMinutes()) {
-        return floor;
-      }
-      return Math.max(floor, mean + th.globalSigmas() * Math.sqrt(variance));
-    }
-
-    private void close(long count) {
-      double x = count;
-      if (minutes >= th.globalWarmupMinutes() && count >= threshold() && skipped < 120) {
-        // A spike does not teach the baseline that spikes are normal; a level that lasts two hours does.
-        skipped++;
-        return;
-      }
-      skipped = 0;
-      double a = th.globalAlpha();
-      double d = x - mean;
-      mean += a * d;
-      variance = (1 - a) * (variance + a * d * d);
-      minutes++;
-    }
-  }
+  private record Baseline(long minute, double mean, double variance, long minutes, int skipped, double threshold) {}
 
   /** Options; {@link #build()} validates them. */
   public static final class Builder {

@@ -1,184 +1,446 @@
 package dev.bulwark.detect;
 
+import dev.bulwark.detect.internal.Counter;
+import dev.bulwark.detect.internal.Items;
+import dev.bulwark.detect.internal.KeyState;
+import dev.bulwark.detect.internal.Members;
+import dev.bulwark.detect.internal.Packing;
 import dev.bulwark.detect.internal.StripedLru;
 import dev.bulwark.detect.internal.TimeWindow;
 import dev.bulwark.detect.spi.DetectState;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * {@link DetectState} in this JVM: one node's picture, the detector's default. Each name gets its
- * own bounded, striped least-recently-used map ({@code maxKeys} keys; a forgotten key starts
- * over); windows keep their event times in a ring, sets their members oldest first. Nothing
- * expires by the wall clock: only windows and the key bound forget. Never throws
- * {@link DetectStoreException}. Thread-safe: a key's item is changed under its stripe's lock.
+ * {@link DetectState} in this JVM: one node's picture, the detector's default. Every item of one
+ * key lives in one entry of a bounded, striped least-recently-used map per kind of key
+ * (accounts, sources, sessions; a name the detectors do not use gets a map of its own):
+ * {@code maxKeys} keys per kind, a forgotten key starts over. Windows keep their event times in
+ * a ring of {@code long}s, sets their members oldest first in flat arrays, records the
+ * detector's own objects (packed to text only when read through {@link #get}). Nothing expires by
+ * the wall clock: only windows and the key bound forget. Never throws
+ * {@link DetectStoreException}. Thread-safe: a key's items are changed under its stripe's lock.
  */
 public final class InMemoryDetectState implements DetectState {
 
   private final int maxKeys;
-  private final ConcurrentHashMap<String, StripedLru<Object>> byName = new ConcurrentHashMap<>();
+  private final StripedLru<Slots>[] spaces;
+  private final ConcurrentHashMap<String, StripedLru<Slots>> otherNames = new ConcurrentHashMap<>();
 
-  /** A state keeping at most {@code maxKeys} keys per name (at least 16). */
+  /** A state keeping at most {@code maxKeys} keys per kind (at least 16). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
   public InMemoryDetectState(int maxKeys) {
     if (maxKeys < 16) {
       throw new IllegalArgumentException("maxKeys must be at least 16");
     }
     this.maxKeys = maxKeys;
+    this.spaces = new StripedLru[Items.SPACES];
+    for (int i = 0; i < spaces.length; i++) {
+      spaces[i] = new StripedLru<>(maxKeys, 64);
+    }
   }
 
-  /** A state keeping at most 1,000,000 keys per name. */
+  /** A state keeping at most 1,000,000 keys per kind. */
   public InMemoryDetectState() {
     this(1_000_000);
   }
 
-  private StripedLru<Object> map(String name) {
-    StripedLru<Object> m = byName.get(Objects.requireNonNull(name, "name"));
-    return m != null ? m : byName.computeIfAbsent(name, n -> new StripedLru<>(maxKeys, 64));
+  // ---- the detector's path: every step of one event on one key under one lock -----------------
+
+  /**
+   * The items of {@code key} in the space of {@code item}, locked until {@link KeyState#close()}.
+   * Without {@code create}, a key not kept answers as empty (and is not added).
+   */
+  KeyState open(int item, String key, boolean create) {
+    return open(spaces[Items.space(item)], Items.slots(Items.space(item)), key, create);
+  }
+
+  private static KeyState open(StripedLru<Slots> map, int slots, String key, boolean create) {
+    ReentrantLock lock = map.lockFor(key);
+    lock.lock();
+    Slots s = create ? map.get(key, k -> new Slots(slots, lock)) : map.peek(key);
+    if (s == null) {
+      lock.unlock();
+      return EMPTY;
+    }
+    return s;
+  }
+
+  // ---- the SPI --------------------------------------------------------------------------------
+
+  private KeyState openByName(String name, String key, boolean create) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(key, "key");
+    int item = Items.of(name);
+    if (item >= 0) {
+      return open(item, key, create);
+    }
+    StripedLru<Slots> m = otherNames.get(name);
+    if (m == null) {
+      m = otherNames.computeIfAbsent(name, n -> new StripedLru<>(maxKeys, 64));
+    }
+    return open(m, 1, key, create);
+  }
+
+  private static int slotOf(String name) {
+    int item = Items.of(name);
+    return item >= 0 ? Items.slot(item) : 0;
   }
 
   @Override
   public int addEvent(String name, String key, long atMillis, long widthMillis, int cap) {
-    requireKey(key);
-    if (cap < 1 || widthMillis < 1) {
-      throw new IllegalArgumentException("cap and width must be positive");
-    }
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      return window(m.get(key, k -> new TimeWindow(widthMillis, cap)), name).add(atMillis);
+    positive(widthMillis, cap);
+    try (KeyState s = openByName(name, key, true)) {
+      return ((Slots) s).window(slotOf(name), name, widthMillis, cap).add(atMillis);
     }
   }
 
   @Override
   public int countEvents(String name, String key, long atMillis, long widthMillis) {
-    requireKey(key);
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Object v = m.peek(key);
-      return v == null ? 0 : window(v, name).count(atMillis);
+    try (KeyState s = openByName(name, key, false)) {
+      return s == EMPTY ? 0 : ((Slots) s).countEvents(slotOf(name), name, atMillis);
     }
   }
 
   @Override
   public int addMember(String name, String key, String member, long atMillis, long widthMillis, int cap) {
-    requireKey(key);
     Objects.requireNonNull(member, "member");
-    if (cap < 1 || widthMillis < 1) {
-      throw new IllegalArgumentException("cap and width must be positive");
-    }
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Members s = members(m.get(key, k -> new Members()), name);
-      Long old = s.seen.remove(member);
-      s.seen.put(member, old == null ? atMillis : Math.max(old, atMillis));
-      if (s.seen.size() > cap) {
-        Iterator<String> it = s.seen.keySet().iterator();
-        it.next();
-        it.remove();
-      }
-      return s.count(atMillis, widthMillis);
+    positive(widthMillis, cap);
+    try (KeyState s = openByName(name, key, true)) {
+      return ((Slots) s).members(slotOf(name), name, true).add(member, atMillis, widthMillis, cap);
     }
   }
 
   @Override
   public int countMembers(String name, String key, long atMillis, long widthMillis) {
-    requireKey(key);
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Object v = m.peek(key);
-      return v == null ? 0 : members(v, name).count(atMillis, widthMillis);
+    try (KeyState s = openByName(name, key, false)) {
+      if (s == EMPTY) {
+        return 0;
+      }
+      Members m = ((Slots) s).members(slotOf(name), name, false);
+      return m == null ? 0 : m.count(atMillis, widthMillis);
     }
   }
 
   @Override
   public boolean hasMember(String name, String key, String member) {
-    requireKey(key);
     Objects.requireNonNull(member, "member");
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Object v = m.peek(key);
-      return v != null && members(v, name).seen.containsKey(member);
+    try (KeyState s = openByName(name, key, false)) {
+      if (s == EMPTY) {
+        return false;
+      }
+      Members m = ((Slots) s).members(slotOf(name), name, false);
+      return m != null && m.contains(member);
     }
   }
 
   @Override
   public void put(String name, String key, String value, long ttlMillis) {
-    requireKey(key);
     Objects.requireNonNull(value, "value");
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Object old = m.peek(key);
-      if (old != null) {
-        record(old, name);
-      }
-      m.put(key, new Record(value));
+    try (KeyState s = openByName(name, key, true)) {
+      ((Slots) s).putText(slotOf(name), name, value);
     }
   }
 
   @Override
   public String putIfAbsent(String name, String key, String value, long ttlMillis) {
-    requireKey(key);
     Objects.requireNonNull(value, "value");
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      return record(m.get(key, k -> new Record(value)), name).value;
+    try (KeyState s = openByName(name, key, true)) {
+      Slots slots = (Slots) s;
+      int slot = slotOf(name);
+      String old = slots.text(slot, name);
+      if (old != null) {
+        return old;
+      }
+      slots.putText(slot, name, value);
+      return value;
     }
   }
 
   @Override
   public String get(String name, String key) {
-    requireKey(key);
-    StripedLru<Object> m = map(name);
-    synchronized (m.lockFor(key)) {
-      Object v = m.peek(key);
-      return v == null ? null : record(v, name).value;
+    try (KeyState s = openByName(name, key, false)) {
+      return s == EMPTY ? null : ((Slots) s).text(slotOf(name), name);
     }
   }
 
-  private static void requireKey(String key) {
-    Objects.requireNonNull(key, "key");
-  }
-
-  private static TimeWindow window(Object v, String name) {
-    if (v instanceof TimeWindow w) {
-      return w;
+  @Override
+  public long addCount(String name, String key, long atMillis, long delta, long bucketMillis, int span,
+      long keepMillis) {
+    countArgs(delta, bucketMillis, span, keepMillis);
+    try (KeyState s = openByName(name, key, true)) {
+      return ((Slots) s).counter(slotOf(name), name, bucketMillis, span, keepMillis).add(atMillis, delta, span);
     }
-    throw new IllegalArgumentException("state " + name + " is not a window");
   }
 
-  private static Members members(Object v, String name) {
-    if (v instanceof Members s) {
-      return s;
+  @Override
+  public long sumCounts(String name, String key, long fromMillis, long toMillis, long bucketMillis) {
+    if (bucketMillis < 1) {
+      throw new IllegalArgumentException("bucketMillis must be positive");
     }
-    throw new IllegalArgumentException("state " + name + " is not a set");
-  }
-
-  private static Record record(Object v, String name) {
-    if (v instanceof Record r) {
-      return r;
+    try (KeyState s = openByName(name, key, false)) {
+      return s == EMPTY ? 0 : ((Slots) s).sumCounts(slotOf(name), name, fromMillis, toMillis, bucketMillis);
     }
-    throw new IllegalArgumentException("state " + name + " is not a record");
   }
 
-  /** Member -> time last seen, oldest first. */
-  private static final class Members {
-    final LinkedHashMap<String, Long> seen = new LinkedHashMap<>(8);
+  static void countArgs(long delta, long bucketMillis, int span, long keepMillis) {
+    if (delta < 1 || bucketMillis < 1 || span < 1 || keepMillis < 1) {
+      throw new IllegalArgumentException("delta, bucket width, span and keep must be positive");
+    }
+  }
 
-    int count(long t, long widthMillis) {
-      long oldestKept = t - widthMillis;
-      Iterator<Long> it = seen.values().iterator();
-      while (it.hasNext() && it.next() <= oldestKept) {
-        it.remove();
+  private static void positive(long widthMillis, int cap) {
+    if (cap < 1 || widthMillis < 1) {
+      throw new IllegalArgumentException("cap and width must be positive");
+    }
+  }
+
+  /** A record the detector stored as its own object, with the packing that writes it as text. */
+  private record Held(Object value, Packing<?> packing) {
+    @SuppressWarnings("unchecked")
+    String text() {
+      return ((Packing<Object>) packing).pack(value);
+    }
+  }
+
+  /** Every item of one key; the stripe's lock guards it. */
+  private static final class Slots implements KeyState {
+    private final Object[] items;
+    private final ReentrantLock lock;
+
+    Slots(int n, ReentrantLock lock) {
+      this.items = new Object[n];
+      this.lock = lock;
+    }
+
+    TimeWindow window(int slot, String name, long widthMillis, int cap) {
+      Object v = items[slot];
+      if (v == null) {
+        TimeWindow w = new TimeWindow(widthMillis, cap);
+        items[slot] = w;
+        return w;
       }
-      return seen.size();
+      if (v instanceof TimeWindow w) {
+        return w;
+      }
+      throw new IllegalArgumentException("state " + name + " is not a window");
+    }
+
+    int countEvents(int slot, String name, long atMillis) {
+      Object v = items[slot];
+      if (v == null) {
+        return 0;
+      }
+      if (v instanceof TimeWindow w) {
+        return w.count(atMillis);
+      }
+      throw new IllegalArgumentException("state " + name + " is not a window");
+    }
+
+    Members members(int slot, String name, boolean create) {
+      Object v = items[slot];
+      if (v == null) {
+        if (!create) {
+          return null;
+        }
+        Members m = new Members();
+        items[slot] = m;
+        return m;
+      }
+      if (v instanceof Members m) {
+        return m;
+      }
+      throw new IllegalArgumentException("state " + name + " is not a set");
+    }
+
+    Counter counter(int slot, String name, long bucketMillis, int span, long keepMillis) {
+      Object v = items[slot];
+      if (v == null) {
+        Counter c = new Counter(bucketMillis, span, keepMillis);
+        items[slot] = c;
+        return c;
+      }
+      if (v instanceof Counter c) {
+        return c;
+      }
+      throw new IllegalArgumentException("state " + name + " is not a counter");
+    }
+
+    long sumCounts(int slot, String name, long fromMillis, long toMillis, long bucketMillis) {
+      Object v = items[slot];
+      if (v == null) {
+        return 0;
+      }
+      if (v instanceof Counter c) {
+        return c.sum(fromMillis, toMillis, bucketMillis);
+      }
+      throw new IllegalArgumentException("state " + name + " is not a counter");
+    }
+
+    String text(int slot, String name) {
+      Object v = items[slot];
+      if (v == null || v instanceof String) {
+        return (String) v;
+      }
+      if (v instanceof Held h) {
+        return h.text();
+      }
+      throw new IllegalArgumentException("state " + name + " is not a record");
+    }
+
+    void putText(int slot, String name, String value) {
+      checkRecord(slot, name);
+      items[slot] = value;
+    }
+
+    private void checkRecord(int slot, String name) {
+      Object v = items[slot];
+      if (v != null && !(v instanceof String) && !(v instanceof Held)) {
+        throw new IllegalArgumentException("state " + name + " is not a record");
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T record(int slot, String name, Packing<T> packing) {
+      Object v = items[slot];
+      if (v == null) {
+        return null;
+      }
+      if (v instanceof Held h) {
+        return h.packing() == packing ? (T) h.value() : packing.unpack(h.text());
+      }
+      if (v instanceof String s) {
+        return packing.unpack(s);
+      }
+      throw new IllegalArgumentException("state " + name + " is not a record");
+    }
+
+    // KeyState: the detector's steps by item number.
+
+    @Override
+    public int addEvent(int item, long atMillis, long widthMillis, int cap) {
+      return window(Items.slot(item), Items.name(item), widthMillis, cap).add(atMillis);
+    }
+
+    @Override
+    public int countEvents(int item, long atMillis, long widthMillis) {
+      return countEvents(Items.slot(item), Items.name(item), atMillis);
+    }
+
+    @Override
+    public int addMember(int item, String member, long atMillis, long widthMillis, int cap) {
+      return members(Items.slot(item), Items.name(item), true).add(member, atMillis, widthMillis, cap);
+    }
+
+    @Override
+    public int countMembers(int item, long atMillis, long widthMillis) {
+      Members m = members(Items.slot(item), Items.name(item), false);
+      return m == null ? 0 : m.count(atMillis, widthMillis);
+    }
+
+    @Override
+    public boolean hasMember(int item, String member) {
+      Members m = members(Items.slot(item), Items.name(item), false);
+      return m != null && m.contains(member);
+    }
+
+    @Override
+    public <T> T get(int item, Packing<T> packing) {
+      return record(Items.slot(item), Items.name(item), packing);
+    }
+
+    @Override
+    public <T> void put(int item, T value, Packing<T> packing, long ttlMillis) {
+      int slot = Items.slot(item);
+      checkRecord(slot, Items.name(item));
+      items[slot] = new Held(value, packing);
+    }
+
+    @Override
+    public <T> T putIfAbsent(int item, T value, Packing<T> packing, long ttlMillis) {
+      T old = record(Items.slot(item), Items.name(item), packing);
+      if (old != null) {
+        return old;
+      }
+      items[Items.slot(item)] = new Held(value, packing);
+      return value;
+    }
+
+    @Override
+    public long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis) {
+      return counter(Items.slot(item), Items.name(item), bucketMillis, span, keepMillis).add(atMillis, delta, span);
+    }
+
+    @Override
+    public long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis) {
+      return sumCounts(Items.slot(item), Items.name(item), fromMillis, toMillis, bucketMillis);
+    }
+
+    @Override
+    public void close() {
+      lock.unlock();
     }
   }
 
-  private record Record(String value) {}
+  /** A key that is not kept: empty for reads. */
+  private static final KeyState EMPTY = new KeyState() {
+    @Override
+    public int addEvent(int item, long atMillis, long widthMillis, int cap) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public int countEvents(int item, long atMillis, long widthMillis) {
+      return 0;
+    }
+
+    @Override
+    public int addMember(int item, String member, long atMillis, long widthMillis, int cap) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public int countMembers(int item, long atMillis, long widthMillis) {
+      return 0;
+    }
+
+    @Override
+    public boolean hasMember(int item, String member) {
+      return false;
+    }
+
+    @Override
+    public <T> T get(int item, Packing<T> packing) {
+      return null;
+    }
+
+    @Override
+    public <T> void put(int item, T value, Packing<T> packing, long ttlMillis) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public <T> T putIfAbsent(int item, T value, Packing<T> packing, long ttlMillis) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public long addCount(int item, long atMillis, long delta, long bucketMillis, int span, long keepMillis) {
+      throw new IllegalStateException("opened without create");
+    }
+
+    @Override
+    public long sumCounts(int item, long fromMillis, long toMillis, long bucketMillis) {
+      return 0;
+    }
+
+    @Override
+    public void close() {}
+  };
 
   @Override
   public String toString() {
-    return "InMemoryDetectState[" + byName.size() + " names, max " + maxKeys + " keys each]";
+    return "InMemoryDetectState[max " + maxKeys + " keys per kind]";
   }
 }

@@ -92,6 +92,8 @@ public final class AuditExporter implements AutoCloseable {
 
   private final Object stepLock = new Object();
   // Guarded by stepLock.
+  /** Each event is rendered here, then copied out at its exact length. */
+  private final Utf8Out render = new Utf8Out(8192);
   private MerkleTree tree;
   private final TreeMap<Long, SignedCheckpoint> checkpoints = new TreeMap<>();
   private int checkpointNotesSeen;
@@ -319,7 +321,9 @@ public final class AuditExporter implements AutoCloseable {
           proof = new ProofBundle(seq, se.payload(), path, cp.getValue());
         }
         ExportedEvent ev = new ExportedEvent(origin, le, proof);
-        lines.add(new ExportSink.Line(ev, format.render(ev)));
+        render.reset();
+        format.renderInto(ev, render);
+        lines.add(ExportSink.Line.ofUtf8(ev, render.toByteArray()));
       }
     } catch (ExportException e) {
       closeRead();

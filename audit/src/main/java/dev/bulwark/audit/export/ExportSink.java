@@ -1,6 +1,9 @@
 package dev.bulwark.audit.export;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -38,15 +41,86 @@ public interface ExportSink extends AutoCloseable {
   default void close() throws IOException {}
 
   /**
-   * One rendered event.
-   *
-   * @param event the event
-   * @param text its rendering in the exporter's format (one line, no terminator)
+   * One rendered event: its text as UTF-8 bytes (what the exporter renders, without an
+   * intermediate {@code String}), decoded to a {@code String} only if someone asks for
+   * {@link #text()}. Immutable.
    */
-  record Line(ExportedEvent event, String text) {
-    public Line {
-      Objects.requireNonNull(event, "event");
-      Objects.requireNonNull(text, "text");
+  final class Line {
+    private final ExportedEvent event;
+    private final byte[] utf8;
+    private volatile String text;
+
+    /** A line of {@code text} (one line, no terminator). */
+    public Line(ExportedEvent event, String text) {
+      this.event = Objects.requireNonNull(event, "event");
+      this.text = Objects.requireNonNull(text, "text");
+      this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private Line(ExportedEvent event, byte[] utf8) {
+      this.event = event;
+      this.utf8 = utf8;
+    }
+
+    /** A line over {@code utf8}, which the caller hands over (never changes afterwards). */
+    static Line ofUtf8(ExportedEvent event, byte[] utf8) {
+      return new Line(Objects.requireNonNull(event, "event"), Objects.requireNonNull(utf8, "utf8"));
+    }
+
+    /** The event. */
+    public ExportedEvent event() {
+      return event;
+    }
+
+    /** The rendering in the exporter's format (one line, no terminator). */
+    public String text() {
+      String t = text;
+      if (t == null) {
+        t = new String(utf8, StandardCharsets.UTF_8);
+        text = t;
+      }
+      return t;
+    }
+
+    /** The length of the rendering in UTF-8 bytes. */
+    public int utf8Length() {
+      return utf8.length;
+    }
+
+    /** A copy of the rendering in UTF-8. */
+    public byte[] utf8() {
+      return utf8.clone();
+    }
+
+    /** Writes the rendering in UTF-8 (no terminator) to {@code out}. */
+    public void writeUtf8(OutputStream out) throws IOException {
+      out.write(utf8);
+    }
+
+    /** Appends the UTF-8 rendering to {@code out}. */
+    void copyInto(Utf8Out out) {
+      out.write(utf8, 0, utf8.length);
+    }
+
+    /** Copies the UTF-8 rendering to {@code dst} at {@code offset}. */
+    void copyUtf8(byte[] dst, int offset) {
+      System.arraycopy(utf8, 0, dst, offset, utf8.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Line l && l.event.equals(event) && Arrays.equals(l.utf8, utf8);
+    }
+
+    @Override
+    public int hashCode() {
+      return event.hashCode() * 31 + Arrays.hashCode(utf8);
+    }
+
+    /** The event's sequence number and the length; never the contents. */
+    @Override
+    public String toString() {
+      return "Line[seq " + event.seq() + ", " + utf8.length + " bytes]";
     }
   }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
@@ -21,7 +20,8 @@ public final class JsonLinesSink implements ExportSink {
   private final FileChannel channel;
   private final OutputStream stream;
   private final boolean force;
-  private final StringBuilder buffer = new StringBuilder(64 * 1024);
+  /** The batch's lines, each followed by a line feed: one write per batch, the array reused. */
+  private byte[] buffer = new byte[64 * 1024];
 
   private JsonLinesSink(FileChannel channel, OutputStream stream, boolean force) {
     this.channel = channel;
@@ -42,13 +42,21 @@ public final class JsonLinesSink implements ExportSink {
 
   @Override
   public boolean deliver(List<Line> batch) throws IOException {
-    buffer.setLength(0);
+    int size = 0;
     for (Line l : batch) {
-      buffer.append(l.text()).append('\n');
+      size += l.utf8Length() + 1;
     }
-    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+    if (size > buffer.length) {
+      buffer = new byte[Math.max(size, buffer.length * 2)];
+    }
+    int at = 0;
+    for (Line l : batch) {
+      l.copyUtf8(buffer, at);
+      at += l.utf8Length();
+      buffer[at++] = '\n';
+    }
     if (channel != null) {
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      ByteBuffer buf = ByteBuffer.wrap(buffer, 0, at);
       while (buf.hasRemaining()) {
         channel.write(buf);
       }
@@ -56,7 +64,7 @@ public final class JsonLinesSink implements ExportSink {
         channel.force(false);
       }
     } else {
-      stream.write(bytes);
+      stream.write(buffer, 0, at);
       stream.flush();
     }
     return true;

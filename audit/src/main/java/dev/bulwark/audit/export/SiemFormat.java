@@ -6,8 +6,8 @@ import dev.bulwark.audit.ActorType;
 import dev.bulwark.audit.AuditEvent;
 import dev.bulwark.audit.LoggedEvent;
 import dev.bulwark.audit.Target;
+import dev.bulwark.common.internal.ByteAccess;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,14 +44,25 @@ public enum SiemFormat {
 
   /** The text of {@code e} in this format, one line without a line terminator. */
   public String render(ExportedEvent e) {
+    Utf8Out out = new Utf8Out(2048);
+    renderInto(e, out);
+    return new String(out.array(), 0, out.size(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Appends the UTF-8 text of {@code e} to {@code out}: the JSON formats straight from Jackson's
+   * UTF-8 generator, the proof from its parts (no intermediate {@code String} per field or line).
+   */
+  void renderInto(ExportedEvent e, Utf8Out out) {
     try {
-      return switch (this) {
-        case OCSF -> ocsf(e);
-        case ECS -> ecs(e);
-        case CEF -> cef(e);
-      };
+      switch (this) {
+        case OCSF -> ocsf(e, out);
+        case ECS -> ecs(e, out);
+        case CEF -> out.write(cef(e).getBytes(StandardCharsets.UTF_8));
+        default -> throw new IllegalStateException();
+      }
     } catch (IOException ex) {
-      throw new UncheckedIOException("writing to a string failed", ex); // cannot happen with a StringWriter
+      throw new UncheckedIOException("writing to a buffer failed", ex); // cannot happen with a byte buffer
     }
   }
 
@@ -67,12 +78,11 @@ public enum SiemFormat {
 
   // ---- OCSF ----------------------------------------------------------------------------------
 
-  private static String ocsf(ExportedEvent x) throws IOException {
+  private static void ocsf(ExportedEvent x, Utf8Out out) throws IOException {
     LoggedEvent le = x.logged();
     AuditEvent ev = le.event();
     OcsfClass c = OcsfClass.of(ev.action());
-    StringWriter w = new StringWriter(768);
-    try (JsonGenerator g = JSON.createGenerator(w)) {
+    try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeNumberField("activity_id", c.activityId());
       g.writeStringField("activity_name", c.activityName());
@@ -182,17 +192,15 @@ public enum SiemFormat {
       bulwark(g, x);
       g.writeEndObject();
     }
-    return w.toString();
   }
 
   // ---- ECS -----------------------------------------------------------------------------------
 
-  private static String ecs(ExportedEvent x) throws IOException {
+  private static void ecs(ExportedEvent x, Utf8Out out) throws IOException {
     LoggedEvent le = x.logged();
     AuditEvent ev = le.event();
     OcsfClass c = OcsfClass.of(ev.action());
-    StringWriter w = new StringWriter(768);
-    try (JsonGenerator g = JSON.createGenerator(w)) {
+    try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("@timestamp", ISO.format(ev.occurredAt()));
       g.writeObjectFieldStart("ecs");
@@ -283,7 +291,6 @@ public enum SiemFormat {
       bulwark(g, x);
       g.writeEndObject();
     }
-    return w.toString();
   }
 
   private static String[] ecsCategory(OcsfClass c) {
@@ -406,18 +413,34 @@ public enum SiemFormat {
 
   // ---- shared --------------------------------------------------------------------------------
 
-  /** The newest checkpoint note rendered, so the thousand events a checkpoint covers share one rendering. */
-  private record NoteCache(dev.bulwark.audit.SignedCheckpoint checkpoint, String note) {}
+  /**
+   * The newest checkpoint note rendered, as text and as the escaped UTF-8 of a JSON string, so the
+   * thousand events a checkpoint covers share one rendering.
+   */
+  private record NoteCache(dev.bulwark.audit.SignedCheckpoint checkpoint, String note, byte[] json) {}
 
   private static volatile NoteCache lastNote;
 
-  /** Exactly {@link dev.bulwark.audit.ProofBundle#text()}, with the checkpoint's note rendered once. */
-  static String proofText(dev.bulwark.audit.ProofBundle p) {
+  private static NoteCache note(dev.bulwark.audit.SignedCheckpoint checkpoint) {
     NoteCache c = lastNote;
-    if (c == null || c.checkpoint() != p.checkpoint()) {
-      c = new NoteCache(p.checkpoint(), p.checkpoint().note());
+    if (c == null || c.checkpoint() != checkpoint) {
+      String note = checkpoint.note();
+      Utf8Out q = new Utf8Out(note.length() + 16);
+      try (JsonGenerator g = JSON.createGenerator(q)) {
+        g.writeString(note);
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing to a buffer failed", e);
+      }
+      byte[] quoted = q.toByteArray();
+      c = new NoteCache(checkpoint, note, java.util.Arrays.copyOfRange(quoted, 1, quoted.length - 1));
       lastNote = c;
     }
+    return c;
+  }
+
+  /** Exactly {@link dev.bulwark.audit.ProofBundle#text()}, with the checkpoint's note rendered once. */
+  static String proofText(dev.bulwark.audit.ProofBundle p) {
+    NoteCache c = note(p.checkpoint());
     StringBuilder sb = new StringBuilder(1024 + c.note().length()).append("c2sp.org/tlog-proof@v1\n")
         .append("extra ").append(p.event().base64()).append('\n')
         .append("index ").append(p.index()).append('\n');
@@ -427,13 +450,39 @@ public enum SiemFormat {
     return sb.append('\n').append(c.note()).toString();
   }
 
+  /** Scratch for the escaped proof of one event (the generator copies it into the line). */
+  private static final ThreadLocal<Utf8Out> PROOF = ThreadLocal.withInitial(() -> new Utf8Out(4096));
+
+  /**
+   * {@link #proofText} as the escaped UTF-8 of a JSON string, written from its parts: the line
+   * feeds as {@code \\n}, Base64 needs no escaping, the note's escaping is Jackson's own (cached).
+   */
+  private static void proofJson(dev.bulwark.audit.ProofBundle p, Utf8Out out) {
+    NoteCache c = note(p.checkpoint());
+    out.ascii("c2sp.org/tlog-proof@v1\\nextra ");
+    out.base64(ByteAccess.array(p.event()));
+    out.ascii("\\nindex ");
+    out.ascii(Long.toString(p.index()));
+    out.ascii("\\n");
+    for (dev.bulwark.common.Bytes h : p.proof()) {
+      out.base64(ByteAccess.array(h));
+      out.ascii("\\n");
+    }
+    out.ascii("\\n");
+    out.write(c.json(), 0, c.json().length);
+  }
+
   private static void bulwark(JsonGenerator g, ExportedEvent x) throws IOException {
     g.writeObjectFieldStart("bulwark");
     g.writeStringField("origin", x.origin());
     g.writeNumberField("seq", x.logged().seq());
     if (x.proof() != null) {
       g.writeNumberField("checkpoint_size", x.proof().checkpoint().checkpoint().size());
-      g.writeStringField("proof", proofText(x.proof()));
+      g.writeFieldName("proof");
+      Utf8Out p = PROOF.get();
+      p.reset();
+      proofJson(x.proof(), p);
+      g.writeRawUTF8String(p.array(), 0, p.size());
     }
     g.writeEndObject();
   }

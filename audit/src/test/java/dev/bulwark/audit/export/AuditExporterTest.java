@@ -324,6 +324,42 @@ class AuditExporterTest {
     assertEquals(42, FileExportCursor.open(f, ORIGIN, 0).next());
   }
 
+  @Test
+  void jsonLinesFile_holdsExactlyTheRenderedLines_inUtf8_withNonAsciiText() throws Exception {
+    InMemoryAuditStore store = new InMemoryAuditStore();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("export-utf8");
+    java.nio.file.Path file = dir.resolve("out.jsonl");
+    RecordingSink seen = new RecordingSink();
+    try (AuditLog log = log(store)) {
+      for (int i = 0; i < 12; i++) {
+        log.append(AuditEvent.builder(Action.AUTHN_LOGIN_FAIL, Actor.user("jürgen-" + i, "password"))
+            .outcome(Outcome.FAILURE).reason("bad_password").detail("city", "Zürich — 東京 \"q\" \\ 😀")
+            .occurredAt(Instant.parse("2026-12-07T00:00:00Z").plusSeconds(i)).build(Instant::now));
+      }
+      waitForCheckpoints(store, 10);
+      for (SiemFormat f : SiemFormat.values()) {
+        java.nio.file.Files.deleteIfExists(file);
+        try (JsonLinesSink sink = JsonLinesSink.appendTo(file, true)) {
+          assertEquals(10, AuditExporter.builder(store, ORIGIN, f, sink).batchSize(4).build().exportAvailable());
+        }
+        seen.lines.clear();
+        AuditExporter.builder(store, ORIGIN, f, seen).batchSize(3).build().exportAvailable();
+        StringBuilder expected = new StringBuilder();
+        for (ExportSink.Line l : seen.lines) {
+          assertEquals(l.text(), f.render(l.event()), "the exporter's bytes are render()'s text");
+          assertEquals(l.text().getBytes(StandardCharsets.UTF_8).length, l.utf8Length());
+          expected.append(l.text()).append('\n');
+        }
+        assertEquals(expected.toString(), java.nio.file.Files.readString(file, StandardCharsets.UTF_8), f.name());
+        // JSON keeps the text as UTF-8; CEF percent-encodes details but keeps the user name.
+        assertTrue(expected.toString().contains(f == SiemFormat.CEF ? "suser=jürgen-3" : "Zürich — 東京"), f.name());
+      }
+    } finally {
+      java.nio.file.Files.deleteIfExists(file);
+      java.nio.file.Files.delete(dir);
+    }
+  }
+
   /** The checkpointer signs off the append path; wait until a checkpoint of at least {@code size} is stored. */
   static void waitForCheckpoints(InMemoryAuditStore store, long size) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -34,13 +34,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * The events are replayed in time order; after the last one, a fresh detector starts over (its
- * windows run on event time).
+ * windows run on event time), so the score includes growing the state from empty. The first
+ * pass runs mostly before the JIT compiled the detector: warm up for several seconds
+ * ({@code -wi 5 -w 3}) or the score measures the interpreter.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 2)
+@Warmup(iterations = 5, time = 3)
+@Measurement(iterations = 5, time = 3)
 @Fork(1)
 public class DetectorBenchmark {
 

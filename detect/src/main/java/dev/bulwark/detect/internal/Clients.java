@@ -32,16 +32,26 @@ public final class Clients {
     if (ua == null || ua.isBlank()) {
       return "unknown";
     }
-    if (ua.contains("Edg/")) {
-      return "edge";
+    // One pass over the slashes (the same answers as contains("Edg/"), then "Firefox/", "Chrome/"
+    // or "CriOS/", then "Safari/"): a user agent has a handful of slashes.
+    boolean firefox = false;
+    boolean chrome = false;
+    boolean safari = false;
+    for (int i = ua.indexOf('/'); i >= 0; i = ua.indexOf('/', i + 1)) {
+      if (endsAt(ua, i, "Edg")) {
+        return "edge";
+      }
+      firefox |= endsAt(ua, i, "Firefox");
+      chrome |= endsAt(ua, i, "Chrome") || endsAt(ua, i, "CriOS");
+      safari |= endsAt(ua, i, "Safari");
     }
-    if (ua.contains("Firefox/")) {
+    if (firefox) {
       return "firefox";
     }
-    if (ua.contains("Chrome/") || ua.contains("CriOS/")) {
+    if (chrome) {
       return "chrome";
     }
-    if (ua.contains("Safari/")) {
+    if (safari) {
       return "safari";
     }
     int end = 0;
@@ -49,5 +59,10 @@ public final class Clients {
       end++;
     }
     return ua.substring(0, Math.min(end, 32)).toLowerCase(Locale.ROOT);
+  }
+
+  private static boolean endsAt(String s, int end, String token) {
+    int from = end - token.length();
+    return from >= 0 && s.regionMatches(from, token, 0, token.length());
   }
 }

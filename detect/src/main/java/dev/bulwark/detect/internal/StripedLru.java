@@ -2,12 +2,13 @@ package dev.bulwark.detect.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 /**
  * A bounded map split into stripes, each a least-recently-used {@link LinkedHashMap} guarded by
- * its own lock, so threads working on different keys rarely wait for each other. Callers lock
- * the stripe of a key with {@link #lockFor} and work on the value inside that lock.
+ * its own lock, so threads working on different keys rarely wait for each other. Callers hold
+ * the stripe's lock ({@link #lockFor}) while they use the map and the value.
  */
 public final class StripedLru<V> {
   private final Stripe<V>[] stripes;
@@ -15,6 +16,7 @@ public final class StripedLru<V> {
   private static final class Stripe<V> extends LinkedHashMap<String, V> {
     private static final long serialVersionUID = 1L;
     private final int max;
+    private final transient ReentrantLock lock = new ReentrantLock();
 
     Stripe(int max) {
       super(16, 0.75f, true);
@@ -36,12 +38,12 @@ public final class StripedLru<V> {
     }
   }
 
-  /** The lock that guards {@code key}'s value. */
-  public Object lockFor(String key) {
-    return stripes[index(key)];
+  /** The lock that guards {@code key}'s stripe. */
+  public ReentrantLock lockFor(String key) {
+    return stripes[index(key)].lock;
   }
 
-  /** The value for {@code key}, created if absent. Call while holding {@link #lockFor}. */
+  /** The value for {@code key}, created if absent (the least recently used of the stripe may go). Hold {@link #lockFor}. */
   public V get(String key, Function<String, V> create) {
     Stripe<V> s = stripes[index(key)];
     V v = s.get(key);
@@ -52,12 +54,12 @@ public final class StripedLru<V> {
     return v;
   }
 
-  /** Sets {@code key}'s value. Call while holding {@link #lockFor}. */
+  /** Sets {@code key}'s value. Hold {@link #lockFor}. */
   public void put(String key, V value) {
     stripes[index(key)].put(key, value);
   }
 
-  /** The value for {@code key} or null. Call while holding {@link #lockFor}. */
+  /** The value for {@code key} or null. Hold {@link #lockFor}. */
   public V peek(String key) {
     return stripes[index(key)].get(key);
   }

@@ -25,10 +25,11 @@ public final class TimeWindow {
     newest = now;
     evict(now);
     if (size == times.length) {
-      head = (head + 1) % times.length;
+      head = next(head);
       size--;
     }
-    times[(head + size) % times.length] = now;
+    int slot = head + size;
+    times[slot >= times.length ? slot - times.length : slot] = now;
     size++;
     return size;
   }
@@ -47,8 +48,12 @@ public final class TimeWindow {
   private void evict(long now) {
     long oldestKept = now - widthMillis;
     while (size > 0 && times[head] <= oldestKept) {
-      head = (head + 1) % times.length;
+      head = next(head);
       size--;
     }
+  }
+
+  private int next(int i) {
+    return i + 1 == times.length ? 0 : i + 1;
   }
 }

@@ -14,8 +14,8 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * {@link DetectState} in PostgreSQL (tables {@code bulwark_detect_window}, {@code bulwark_detect_member}
- * and {@code bulwark_detect_record} in the connection's current schema, made by the migrations in
+ * {@link DetectState} in PostgreSQL (tables {@code bulwark_detect_window}, {@code bulwark_detect_member},
+ * {@code bulwark_detect_record} and {@code bulwark_detect_counter} in the connection's current schema, made by the migrations in
  * {@code classpath:db/migration/bulwark-detect/}, applied on start under an advisory lock unless
  * built with {@code createSchema(false)}, which only checks the tables, read-only): application
  * nodes sharing the database share the detectors' picture.
@@ -26,7 +26,9 @@ import javax.sql.DataSource;
  * and none is lost. A set member is one upsert (a later time replaces an earlier one) followed by
  * one statement that forgets the members beyond the cap and counts the rest; a record is one
  * upsert ({@code putIfAbsent} returns the value that won). Event times are stored as
- * {@code timestamptz} (whole milliseconds); {@code expires_at} is the database's clock plus the
+ * {@code timestamptz} (whole milliseconds). A counter is one row per bucket: adding is one upsert of
+ * that row returning its count plus the sum of the span's other rows, so the fleet's hot counter
+ * costs one short row lock per event however many events arrive; {@code expires_at} is the database's clock plus the
  * width or retention, for {@link #purgeExpired()} only.
  *
  * <p>Failures: any {@link SQLException} (pool exhausted, connection lost, statement timeout after
@@ -44,13 +46,16 @@ public final class JdbcDetectState implements DetectState {
 
   public static final String RECORDS = "bulwark_detect_record";
 
+  public static final String COUNTERS = "bulwark_detect_counter";
+
   /** The module's migrations and the tables this state uses. */
   public static final JdbcSchema SCHEMA = JdbcSchema.builder("detect", JdbcDetectState.class)
-      .migrations("V1__tables.sql")
+      .migrations("V1__tables.sql", "V2__counters.sql")
       .table(WINDOWS, "state_name text", "state_key text", "times _timestamptz", "expires_at timestamptz")
       .table(MEMBERS, "state_name text", "state_key text", "member text", "seen_at timestamptz",
           "expires_at timestamptz")
       .table(RECORDS, "state_name text", "state_key text", "value text", "expires_at timestamptz")
+      .table(COUNTERS, "state_name text", "state_key text", "bucket int8", "count int8", "expires_at timestamptz")
       .build();
 
   private static final String MS = "interval '1 millisecond'";
@@ -99,6 +104,19 @@ public final class JdbcDetectState implements DetectState {
           + "VALUES (?, ?, ?, clock_timestamp() + CAST(? AS bigint) * " + MS + ") "
           + "ON CONFLICT (state_name, state_key) DO UPDATE SET expires_at = GREATEST(r.expires_at, EXCLUDED.expires_at) "
           + "RETURNING value";
+
+  // The upsert takes the bucket's row lock and returns its new count; the other buckets of the span
+  // are read from the statement's snapshot (past buckets, final once their second is over).
+  private static final String ADD_COUNT =
+      "WITH up AS (INSERT INTO " + COUNTERS + " AS c (state_name, state_key, bucket, count, expires_at) "
+          + "VALUES (?, ?, ?, ?, clock_timestamp() + CAST(? AS bigint) * " + MS + ") "
+          + "ON CONFLICT (state_name, state_key, bucket) DO UPDATE SET count = c.count + EXCLUDED.count, "
+          + "expires_at = EXCLUDED.expires_at RETURNING count) "
+          + "SELECT (SELECT count FROM up) + COALESCE((SELECT sum(count) FROM " + COUNTERS
+          + " WHERE state_name = ? AND state_key = ? AND bucket > ? AND bucket < ?), 0)";
+
+  private static final String SUM_COUNTS = "SELECT COALESCE(sum(count), 0) FROM " + COUNTERS
+      + " WHERE state_name = ? AND state_key = ? AND bucket >= ? AND bucket <= ?";
 
   private static final String GET = "SELECT value FROM " + RECORDS + " WHERE state_name = ? AND state_key = ?";
 
@@ -313,6 +331,49 @@ public final class JdbcDetectState implements DetectState {
     });
   }
 
+  @Override
+  public long addCount(String name, String key, long atMillis, long delta, long bucketMillis, int span,
+      long keepMillis) {
+    check(name, key);
+    if (delta < 1 || bucketMillis < 1 || span < 1 || keepMillis < 1) {
+      throw new IllegalArgumentException("delta, bucket width, span and keep must be positive");
+    }
+    long bucket = Math.floorDiv(atMillis, bucketMillis);
+    return jdbc.run("adding to a counter", c -> {
+      try (PreparedStatement ps = c.prepareStatement(ADD_COUNT)) {
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        ps.setString(1, name);
+        ps.setString(2, key);
+        ps.setLong(3, bucket);
+        ps.setLong(4, delta);
+        ps.setLong(5, keepMillis);
+        ps.setString(6, name);
+        ps.setString(7, key);
+        ps.setLong(8, bucket - span);
+        ps.setLong(9, bucket);
+        return singleLong(ps);
+      }
+    });
+  }
+
+  @Override
+  public long sumCounts(String name, String key, long fromMillis, long toMillis, long bucketMillis) {
+    check(name, key);
+    if (bucketMillis < 1) {
+      throw new IllegalArgumentException("bucketMillis must be positive");
+    }
+    return jdbc.run("summing a counter", c -> {
+      try (PreparedStatement ps = c.prepareStatement(SUM_COUNTS)) {
+        ps.setQueryTimeout(queryTimeoutSeconds);
+        ps.setString(1, name);
+        ps.setString(2, key);
+        ps.setLong(3, Math.floorDiv(fromMillis, bucketMillis));
+        ps.setLong(4, Math.floorDiv(toMillis, bucketMillis));
+        return singleLong(ps);
+      }
+    });
+  }
+
   /**
    * Deletes windows, set members and records not written for longer than their width or
    * retention (by the database's clock) and returns how many rows went. Schedule it (hourly).
@@ -322,7 +383,7 @@ public final class JdbcDetectState implements DetectState {
   public int purgeExpired() {
     return jdbc.run("purging expired detection state", c -> {
       int n = 0;
-      for (String table : new String[] {WINDOWS, MEMBERS, RECORDS}) {
+      for (String table : new String[] {WINDOWS, MEMBERS, RECORDS, COUNTERS}) {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + table + " WHERE expires_at < clock_timestamp()")) {
           n += ps.executeUpdate();
         }
@@ -340,6 +401,15 @@ public final class JdbcDetectState implements DetectState {
     }
   }
 
+  private static long singleLong(PreparedStatement ps) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        throw new SQLException("the statement returned no row", "02000");
+      }
+      return rs.getLong(1);
+    }
+  }
+
   private static void check(String name, String key) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(key, "key");
@@ -353,6 +423,6 @@ public final class JdbcDetectState implements DetectState {
 
   @Override
   public String toString() {
-    return "JdbcDetectState[" + WINDOWS + ", " + MEMBERS + ", " + RECORDS + "]";
+    return "JdbcDetectState[" + WINDOWS + ", " + MEMBERS + ", " + RECORDS + ", " + COUNTERS + "]";
   }
 }

@@ -37,7 +37,7 @@ import java.util.function.Supplier;
  * <p>Layout: every item is one key, {@code <prefix><name>:{<key>}} (the hash tag keeps the layout
  * valid on Redis Cluster). A window is a string of its event times (epoch milliseconds, at most
  * the cap); a set is a sorted set scored by the time each member was last seen; a record is a
- * string. Recording an event, adding a member and {@code putIfAbsent} are each one {@code EVALSHA}
+ * string; a counter is a hash of bucket numbers to counts. Recording an event, adding a member, adding to a counter and {@code putIfAbsent} are each one {@code EVALSHA}
  * of a Lua script (sent once with {@code EVAL} after {@code NOSCRIPT}), so they are atomic across
  * any number of nodes: no event or member is lost. Every write sets an expiry of the width (or
  * the retention) plus one minute on Redis's clock; it only bounds memory, since counts are taken
@@ -63,6 +63,9 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   public static final String KEY_PREFIX = "bulwark:detect:";
 
   private static final long GRACE_MILLIS = 60_000;
+
+  /** The most buckets one {@link #addCount} sums (and one {@link #sumCounts} reads field by field). */
+  private static final int MAX_SPAN = 4_096;
 
   static final String WINDOW = String.join("\n",
       "local t = tonumber(ARGV[1])",
@@ -108,7 +111,40 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
       "if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end",
       "return v");
 
+  /**
+   * A counter is one hash: field = bucket number, value = count, plus field {@code lo}, the oldest
+   * bucket kept. Adding increments one field, drops the fields older than the kept range (a long
+   * silence sweeps the whole hash once) and returns the sum of the span's fields.
+   */
+  static final String COUNT = String.join("\n",
+      "local b = tonumber(ARGV[1])",
+      "redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2])",
+      "local cut = b - tonumber(ARGV[4])",
+      "local lo = tonumber(redis.call('HGET', KEYS[1], 'lo'))",
+      "if lo == nil then",
+      "  redis.call('HSET', KEYS[1], 'lo', ARGV[1])",
+      "elseif lo <= cut then",
+      "  if cut - lo > 256 then",
+      "    local ks = redis.call('HKEYS', KEYS[1])",
+      "    for i = 1, #ks do",
+      "      local x = tonumber(ks[i])",
+      "      if x and x <= cut then redis.call('HDEL', KEYS[1], ks[i]) end",
+      "    end",
+      "  else",
+      "    for x = lo, cut do redis.call('HDEL', KEYS[1], string.format('%d', x)) end",
+      "  end",
+      "  redis.call('HSET', KEYS[1], 'lo', string.format('%d', cut + 1))",
+      "end",
+      "local f = {}",
+      "for x = b - tonumber(ARGV[3]) + 1, b do f[#f + 1] = string.format('%d', x) end",
+      "local vs = redis.call('HMGET', KEYS[1], unpack(f))",
+      "local sum = 0",
+      "for i = 1, #vs do if vs[i] then sum = sum + tonumber(vs[i]) end end",
+      "redis.call('PEXPIRE', KEYS[1], ARGV[5])",
+      "return sum");
+
   private static final String WINDOW_SHA = sha1Hex(WINDOW);
+  private static final String COUNT_SHA = sha1Hex(COUNT);
   private static final String MEMBER_SHA = sha1Hex(MEMBER);
   private static final String PUT_IF_ABSENT_SHA = sha1Hex(PUT_IF_ABSENT);
 
@@ -325,6 +361,64 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   @Override
   public String get(String name, String key) {
     return await(redis.get(redisKey(name, key)));
+  }
+
+  @Override
+  public long addCount(String name, String key, long atMillis, long delta, long bucketMillis, int span,
+      long keepMillis) {
+    if (delta < 1 || bucketMillis < 1 || span < 1 || keepMillis < 1) {
+      throw new IllegalArgumentException("delta, bucket width, span and keep must be positive");
+    }
+    if (span > MAX_SPAN) {
+      throw new IllegalArgumentException("span must be at most " + MAX_SPAN + " buckets");
+    }
+    long bucket = Math.floorDiv(atMillis, bucketMillis);
+    long keepBuckets = keepMillis / bucketMillis + span;
+    Object reply = script(COUNT_SHA, COUNT, redisKey(name, key), Long.toString(bucket), Long.toString(delta),
+        Integer.toString(span), Long.toString(keepBuckets), Long.toString(ttl(keepMillis)));
+    if (reply instanceof Long n) {
+      return n;
+    }
+    throw new DetectStoreException("Redis answered a non-integer to a detection-state script");
+  }
+
+  @Override
+  public long sumCounts(String name, String key, long fromMillis, long toMillis, long bucketMillis) {
+    if (bucketMillis < 1) {
+      throw new IllegalArgumentException("bucketMillis must be positive");
+    }
+    long from = Math.floorDiv(fromMillis, bucketMillis);
+    long to = Math.floorDiv(toMillis, bucketMillis);
+    if (from > to) {
+      return 0;
+    }
+    String k = redisKey(name, key);
+    long sum = 0;
+    try {
+      if (to - from < MAX_SPAN) {
+        String[] fields = new String[(int) (to - from + 1)];
+        for (int i = 0; i < fields.length; i++) {
+          fields[i] = Long.toString(from + i);
+        }
+        for (io.lettuce.core.KeyValue<String, String> kv : await(redis.hmget(k, fields))) {
+          if (kv.hasValue()) {
+            sum += Long.parseLong(kv.getValue());
+          }
+        }
+      } else {
+        for (java.util.Map.Entry<String, String> e : await(redis.hgetall(k)).entrySet()) {
+          if (!e.getKey().equals("lo")) {
+            long b = Long.parseLong(e.getKey());
+            if (b >= from && b <= to) {
+              sum += Long.parseLong(e.getValue());
+            }
+          }
+        }
+      }
+    } catch (NumberFormatException e) {
+      throw new DetectStoreException("Redis holds an unreadable counter", e);
+    }
+    return sum;
   }
 
   private Object script(String sha, String script, String key, String... args) {

@@ -14,6 +14,10 @@ import dev.bulwark.detect.DetectStoreException;
  * the events' own times in epoch milliseconds, never a server's clock, so windows are exact
  * under the host's clock and replays give the same answers.
  *
+ * <p>Counters ({@link #addCount}, {@link #sumCounts}) keep a count per time bucket (one second
+ * for the fleet's failure rate): one hot item that every node adds to stays one small atomic step
+ * however many events arrive, where a window of event times would grow with them.
+ *
  * <p><b>Atomicity.</b> Each method is one atomic step on one item: concurrent calls from any
  * number of threads and nodes lose no event and no member (a count returned includes the call's
  * own event and every event recorded before it).
@@ -67,4 +71,23 @@ public interface DetectState {
 
   /** The record's value, or null if there is none. */
   String get(String name, String key);
+
+  /**
+   * Adds {@code delta} to the bucket of the counter {@code (name, key)} that holds
+   * {@code atMillis} (buckets are {@code bucketMillis} wide: bucket
+   * {@code floorDiv(atMillis, bucketMillis)}) and returns the sum of the {@code span} buckets
+   * ending with that one, this call's delta included. The buckets within {@code keepMillis} of
+   * the newest one are kept (for {@link #sumCounts}); older ones may be forgotten and count as
+   * zero.
+   *
+   * @throws IllegalArgumentException unless {@code delta}, {@code bucketMillis}, {@code span} and
+   *     {@code keepMillis} are positive
+   */
+  long addCount(String name, String key, long atMillis, long delta, long bucketMillis, int span, long keepMillis);
+
+  /**
+   * The sum of the counter's buckets from the one holding {@code fromMillis} through the one
+   * holding {@code toMillis} (0 if {@code from > to}); records nothing.
+   */
+  long sumCounts(String name, String key, long fromMillis, long toMillis, long bucketMillis);
 }

@@ -32,9 +32,10 @@ import org.junit.jupiter.api.Test;
  * events' own times and saturating at their cap, older events counted at the newest time, sets
  * counting distinct members in their window and forgetting the oldest beyond the cap, records
  * where the last {@code put} and the first {@code putIfAbsent} win, independent names and keys of
- * any text, and no lost event, member or record under 16 threads at once. Then two detectors
- * ("two nodes") on {@link #createStore} and {@link #secondNode} see a brute force and a password
- * spray that neither sees alone. Extend it and return a fresh, empty state from
+ * any text, counters exact to their buckets, and no lost event, member, count or record under 16
+ * threads at once. Then two detectors ("two nodes") on {@link #createStore} and
+ * {@link #secondNode} see a brute force, a password spray and a distributed credential-stuffing
+ * wave (through the shared global failure baseline) that neither sees alone. Extend it and return a fresh, empty state from
  * {@link #createStore}.
  */
 public abstract class DetectStateContract extends StoreContract<DetectState> {
@@ -248,6 +249,94 @@ public abstract class DetectStateContract extends StoreContract<DetectState> {
     assertTrue(last.flags(Detection.PASSWORD_SPRAYING), last.findings().toString());
     assertEquals("accounts=8 window=PT1H", last.findings().get(0).detail());
     assertFalse(aloneSaw, "each node alone sees 4 accounts");
+  }
+
+  @Test
+  void counters_sumTheSpanOfBucketsEndingWithTheEvents_exactAtBucketEdges() {
+    long t = t0() - Math.floorMod(t0(), 1000); // the start of a second
+    long keep = Duration.ofHours(3).toMillis();
+    assertEquals(0, store.sumCounts("gfail", "all", t, t + 59_999, 1000));
+    assertEquals(1, store.addCount("gfail", "all", t, 1, 1000, 60, keep));
+    assertEquals(3, store.addCount("gfail", "all", t + 999, 2, 1000, 60, keep));
+    // The next second starts a new bucket; the span of 60 still holds the first.
+    assertEquals(4, store.addCount("gfail", "all", t + 1000, 1, 1000, 60, keep));
+    // 59 s later the first bucket is the oldest of the span; one millisecond into the 60th second it has left.
+    assertEquals(5, store.addCount("gfail", "all", t + 59_999, 1, 1000, 60, keep));
+    assertEquals(3, store.addCount("gfail", "all", t + 60_000, 1, 1000, 60, keep));
+    assertEquals(3, store.sumCounts("gfail", "all", t, t + 999, 1000));
+    assertEquals(1, store.sumCounts("gfail", "all", t + 1000, t + 1999, 1000));
+    assertEquals(6, store.sumCounts("gfail", "all", t, t + 60_000, 1000));
+    assertEquals(0, store.sumCounts("gfail", "all", t + 60_001, t, 1000));
+    assertEquals(0, store.sumCounts("gfail", "other", t, t + 60_000, 1000));
+    assertEquals(0, store.sumCounts("gbase", "all", t, t + 60_000, 1000));
+    // A late event lands in its own bucket and counts its own span.
+    assertEquals(4, store.addCount("gfail", "all", t + 500, 1, 1000, 60, keep));
+    assertEquals(7, store.sumCounts("gfail", "all", t, t + 60_000, 1000));
+    // An hour later nothing of the span remains, but the buckets are kept for sums.
+    assertEquals(1, store.addCount("gfail", "all", t + 3_600_000, 1, 1000, 60, keep));
+    assertEquals(8, store.sumCounts("gfail", "all", t, t + 3_600_000, 1000));
+  }
+
+  @Test
+  void parallelCounts_loseNothing_andEachSeesItsOwnCount() throws Exception {
+    long t = t0();
+    int total = threads() * stepsPerThread();
+    List<Long> seen = parallel(() -> store.addCount("gfail", "hot", t, 1, 1000, 60, 3_600_000));
+    assertEquals(total, store.sumCounts("gfail", "hot", t, t, 1000));
+    assertEquals(total, new HashSet<>(seen).size());
+    assertEquals(total, seen.stream().mapToLong(Long::longValue).max().orElseThrow());
+  }
+
+  @Test
+  void twoNodes_seeADistributedStuffingWaveNeitherSeesAlone() throws Exception {
+    // A spike needs 30 failures in the last minute (and 6 sigma above the baseline after 5 minutes).
+    Thresholds th = Thresholds.DEFAULTS.withGlobal(6, 30, 5);
+    DetectState other = secondNode();
+    Detector nodeA = Detector.builder().thresholds(th).state(store).build();
+    Detector nodeB = Detector.builder().thresholds(th).state(other).build();
+    Detector aloneA = Detector.builder().thresholds(th).state(new InMemoryDetectState(1000)).build();
+    Detector aloneB = Detector.builder().thresholds(th).state(new InMemoryDetectState(1000)).build();
+    Instant t = clock.instant();
+    t = t.minusMillis(t.toEpochMilli() % MIN); // the start of a minute
+    // Ten quiet minutes: 4 failures a minute, two on each node, of users on their own networks.
+    List<ActivityEvent> quiet = new ArrayList<>();
+    for (int u = 0; u < 20; u++) {
+      quiet.add(ActivityEvent.login(t.plusMillis(u), true, "u" + u, "10.0." + u + ".1", "curl/8", "d" + u, null));
+    }
+    for (int m = 1; m <= 10; m++) {
+      for (int k = 0; k < 4; k++) {
+        int u = (m * 4 + k) % 20;
+        quiet.add(ActivityEvent.login(t.plusSeconds(60L * m + 5L * k), false, "u" + u, "10.0." + u + ".1", "curl/8",
+            "d" + u, null));
+      }
+    }
+    for (int i = 0; i < quiet.size(); i++) {
+      ActivityEvent e = quiet.get(i);
+      assertEquals(RiskLevel.NONE, (i % 2 == 0 ? nodeA : nodeB).assess(e).level(), e.toString());
+      (i % 2 == 0 ? aloneA : aloneB).assess(e);
+    }
+    // The wave: 44 failures in 40 s from 44 addresses, alternating between the nodes: each sees 22.
+    // (All in minute 11, and more than a minute after the last quiet failure, at 10:15.)
+    Instant wave = t.plusSeconds(11 * 60 + 16);
+    int flagged = 0;
+    boolean aloneSaw = false;
+    Assessment last = null;
+    for (int i = 0; i < 44; i++) {
+      ActivityEvent e = ActivityEvent.login(wave.plusMillis(900L * i), false, "u" + (i % 20),
+          "203.0." + (113 + i / 20) + "." + i, "python-requests/2.31", null, null);
+      last = (i % 2 == 0 ? nodeA : nodeB).assess(e);
+      flagged += last.flags(Detection.CREDENTIAL_STUFFING) ? 1 : 0;
+      aloneSaw |= (i % 2 == 0 ? aloneA : aloneB).assess(e).flags(Detection.CREDENTIAL_STUFFING);
+    }
+    assertEquals(44 - 29, flagged, "every failure from the 30th of the minute on, on either node");
+    assertTrue(last.findings().stream().anyMatch(f -> f.code().equals("global_failure_spike")
+        && f.detail().equals("failures_last_minute=44 client_new_for_account")), last.findings().toString());
+    assertFalse(aloneSaw, "each node alone sees 22 failures in the minute, under the floor of 30");
+    // Both nodes judged each minute against one baseline record, the first node's.
+    long minute = Math.floorDiv(wave.toEpochMilli(), MIN);
+    assertTrue(store.get("gbase", Long.toString(minute)) != null);
+    assertEquals(store.get("gbase", Long.toString(minute)), other.get("gbase", Long.toString(minute)));
+    assertEquals(0, nodeA.stateFailures() + nodeB.stateFailures());
   }
 
   private <T> List<T> parallel(java.util.concurrent.Callable<T> step) throws Exception {

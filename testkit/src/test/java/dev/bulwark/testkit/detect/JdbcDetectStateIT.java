@@ -53,7 +53,8 @@ class JdbcDetectStateIT extends DetectStateContract {
   @Override
   protected DetectState createStore(FakeClock clock) throws Exception {
     JdbcDetectState s = JdbcDetectState.create(nodeA);
-    db.execute("TRUNCATE " + JdbcDetectState.WINDOWS + ", " + JdbcDetectState.MEMBERS + ", " + JdbcDetectState.RECORDS);
+    db.execute("TRUNCATE " + JdbcDetectState.WINDOWS + ", " + JdbcDetectState.MEMBERS + ", " + JdbcDetectState.RECORDS + ", "
+        + JdbcDetectState.COUNTERS);
     return s;
   }
 
@@ -82,8 +83,11 @@ class JdbcDetectStateIT extends DetectStateContract {
     store.addMember("spray", "old", "a", t, 1, 5);
     store.put("profile", "old", "v", 1);
     store.put("profile", "live", "v", Duration.ofHours(1).toMillis());
+    store.addCount("gfail", "all", t, 1, 1000, 60, 1);
+    store.addCount("gfail", "all", t + 1000, 1, 1000, 60, Duration.ofHours(1).toMillis());
     Thread.sleep(20);
-    assertEquals(3, ((JdbcDetectState) store).purgeExpired());
+    assertEquals(4, ((JdbcDetectState) store).purgeExpired());
+    assertEquals(1, store.sumCounts("gfail", "all", t, t + 1000, 1000));
     assertEquals(1, store.countEvents("fail", "live", t, Duration.ofHours(1).toMillis()));
     assertEquals("v", store.get("profile", "live"));
   }

@@ -108,4 +108,23 @@ class RedisDetectStateIT extends DetectStateContract {
     assertTrue(ttl > 60_000 && ttl <= 120_000, "expiry is the width plus a minute: " + ttl);
     assertTrue(s.toString().contains(prefix));
   }
+
+  @Test
+  void counter_isOneHash_trimmedToWhatItKeeps_evenAfterALongSilence() {
+    RedisDetectState s = (RedisDetectState) store;
+    String key = s.redisKey("gfail", "all");
+    // Buckets of 1 s, a span of 3, kept 5 s: 8 fields at most (plus "lo").
+    for (int i = 0; i < 20; i++) {
+      assertEquals(Math.min(i + 1, 3), s.addCount("gfail", "all", i * 1000L, 1, 1000, 3, 5000));
+    }
+    long fields = adminConnection.sync().hlen(key);
+    assertTrue(fields <= 9, "trimmed as it goes: " + fields);
+    assertEquals(3, s.sumCounts("gfail", "all", 17_000, 19_999, 1000));
+    assertEquals(0, s.sumCounts("gfail", "all", 0, 9_999, 1000), "forgotten beyond the 5 s kept");
+    // A day later: one sweep drops everything older.
+    assertEquals(1, s.addCount("gfail", "all", 86_400_000L, 1, 1000, 3, 5000));
+    assertEquals(2, adminConnection.sync().hlen(key), "the new bucket and lo");
+    long ttl = adminConnection.sync().pttl(key);
+    assertTrue(ttl > 5_000 && ttl <= 65_000, "expiry is the time kept plus a minute: " + ttl);
+  }
 }
