@@ -54,7 +54,7 @@ final class AuditCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify, proof, tail or recover");
+    throw BulwarkCli.missingSubcommand(spec);
   }
 
   Environment env() {
@@ -195,7 +195,7 @@ final class AuditCommand implements Runnable {
 
     @Override
     public void run() {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: export or verify");
+      throw BulwarkCli.missingSubcommand(spec);
     }
   }
 

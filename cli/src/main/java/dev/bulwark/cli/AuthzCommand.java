@@ -48,8 +48,7 @@ final class AuthzCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: explain, review or verify-rls");
+    throw BulwarkCli.missingSubcommand(spec);
   }
 
   /** Where the policy comes from: a file, or the JDBC store. */

@@ -41,7 +41,7 @@ final class DetectCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: replay");
+    throw BulwarkCli.missingSubcommand(spec);
   }
 
   /** {@code detect replay}. */

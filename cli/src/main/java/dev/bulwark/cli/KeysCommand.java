@@ -45,20 +45,11 @@ final class KeysCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: status, rotate or rewrap");
+    throw BulwarkCli.missingSubcommand(spec);
   }
 
   Environment env() {
     return root.environment();
-  }
-
-  static void requireDirectory(Path dir) {
-    if (!Files.exists(dir)) {
-      throw CliException.config("no such directory: " + dir);
-    }
-    if (!Files.isDirectory(dir)) {
-      throw CliException.config("not a directory: " + dir);
-    }
   }
 
   /** {@code keys status}. */
@@ -93,7 +84,7 @@ final class KeysCommand implements Runnable {
       Map<KekVersionId, Long> deps = new TreeMap<>();
       long unreadable = 0;
       if (scan != null) {
-        requireDirectory(scan);
+        InputFiles.requireDirectory(scan);
         CiphertextDirectory dir = new CiphertextDirectory(scan);
         for (String name : dir.names()) {
           try {
@@ -275,7 +266,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      requireDirectory(dir);
+      InputFiles.requireDirectory(dir);
       if (pageSize < 1 || pageSize > 100_000) {
         throw new CliException(ExitCode.USAGE, "--page-size must be between 1 and 100000");
       }

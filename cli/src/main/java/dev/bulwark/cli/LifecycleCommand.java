@@ -45,8 +45,7 @@ final class LifecycleCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: init, purge or reset-watermark");
+    throw BulwarkCli.missingSubcommand(spec);
   }
 
   /** {@code lifecycle init}: the explicit schema step, run by a role that may create tables. */
