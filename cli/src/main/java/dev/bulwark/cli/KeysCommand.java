@@ -35,18 +35,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "keys", mixinStandardHelpOptions = true,
     description = "Show key versions and what depends on them, rotate a keyring, rewrap stored ciphertexts.",
     subcommands = {KeysCommand.Status.class, KeysCommand.Rotate.class, KeysCommand.Rewrap.class})
-final class KeysCommand implements Runnable {
+final class KeysCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
-
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw BulwarkCli.missingSubcommand(spec);
-  }
 
   Environment env() {
     return root.environment();

@@ -6,65 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.common.jdbc.Jdbc;
-import java.io.PrintWriter;
-import java.sql.Connection;
+import java.lang.reflect.Proxy;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
 /** The settings every JDBC store builder checks, without a database. */
 class JdbcStoreSettingsTest {
 
-  /** Never asked for a connection by these tests. */
-  static final class NoDataSource implements DataSource {
-    @Override
-    public Connection getConnection() throws SQLException {
-      throw new SQLException("no database in a unit test", "08001");
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      return getConnection();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-      throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
-    }
+  /** A data source these tests never get a connection from: every call fails. */
+  private static DataSource noDatabase() {
+    return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+        (proxy, method, args) -> {
+          throw new SQLException("no database in a unit test", "08001");
+        });
   }
 
   @Test
   void defaults_areTwoSecondsAndCreateSchema() {
-    JdbcStoreSettings s = new JdbcStoreSettings(new NoDataSource());
+    JdbcStoreSettings s = new JdbcStoreSettings(noDatabase());
     assertEquals(Duration.ofSeconds(2), s.queryTimeout());
     assertTrue(s.createSchema());
     s.createSchema(false);
@@ -74,7 +35,7 @@ class JdbcStoreSettingsTest {
 
   @Test
   void queryTimeout_isBetweenAMillisecondAndAMinute_andRefusalsChangeNothing() {
-    JdbcStoreSettings s = new JdbcStoreSettings(new NoDataSource());
+    JdbcStoreSettings s = new JdbcStoreSettings(noDatabase());
     s.queryTimeout(Duration.ofMillis(1));
     s.queryTimeout(Duration.ofMinutes(1));
     for (Duration bad : new Duration[] {Duration.ZERO, Duration.ofNanos(999_999), Duration.ofSeconds(-1),
@@ -87,7 +48,7 @@ class JdbcStoreSettingsTest {
 
   @Test
   void theStatementTimeout_isRoundedUpToWholeSeconds_atLeastOne() {
-    Jdbc jdbc = Jdbc.of(new NoDataSource(), IllegalStateException::new);
+    Jdbc jdbc = Jdbc.of(noDatabase(), IllegalStateException::new);
     assertEquals(1, new TimedJdbc(jdbc, Duration.ofMillis(1)).queryTimeoutSeconds());
     assertEquals(1, new TimedJdbc(jdbc, Duration.ofMillis(1000)).queryTimeoutSeconds());
     assertEquals(2, new TimedJdbc(jdbc, Duration.ofMillis(1001)).queryTimeoutSeconds());
