@@ -44,18 +44,10 @@ import picocli.CommandLine.Spec;
     description = "Verify the hash-chained audit log, export and verify offline proofs, tail it.",
     subcommands = {AuditCommand.Verify.class, AuditCommand.Proof.class, AuditCommand.Tail.class, AuditRecover.class,
         AuditExportCommand.class})
-final class AuditCommand implements Runnable {
+final class AuditCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
-
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: verify, proof, tail or recover");
-  }
 
   Environment env() {
     return root.environment();
@@ -186,17 +178,9 @@ final class AuditCommand implements Runnable {
   @Command(name = "proof", mixinStandardHelpOptions = true,
       description = "Export one event's offline proof (C2SP tlog-proof), or verify one with the public key alone.",
       subcommands = {ProofExport.class, ProofVerify.class})
-  static final class Proof implements Runnable {
+  static final class Proof extends CommandGroup {
     @ParentCommand
     AuditCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: export or verify");
-    }
   }
 
   /** {@code audit proof export}. */

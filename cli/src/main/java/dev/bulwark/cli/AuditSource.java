@@ -35,22 +35,10 @@ final class AuditSource {
 
   /** Opens the store read-only (the file store never changes anything on disk). */
   AuditStore open(Environment env) {
-    boolean useDb = db.present();
-    if (directory != null && useDb) {
-      throw new CliException(ExitCode.USAGE, "give either a directory or --jdbc-url, not both");
-    }
-    if (directory == null && !useDb) {
-      throw new CliException(ExitCode.USAGE, "missing log: give a file-store DIR or --jdbc-url (see --help)");
-    }
-    if (useDb) {
+    if (database()) {
       return new JdbcAuditStore(env.dataSources().open(db), log, false);
     }
-    if (!Files.exists(directory)) {
-      throw CliException.config("no such directory: " + directory);
-    }
-    if (!Files.isDirectory(directory)) {
-      throw CliException.config("not a directory: " + directory);
-    }
+    InputFiles.requireDirectory(directory);
     if (!Files.isReadable(directory)) {
       throw CliException.config("cannot read directory: " + directory);
     }
@@ -62,6 +50,15 @@ final class AuditSource {
    * like every writer, keeps any torn tail in a quarantine file.
    */
   AuditStore openForWriting(Environment env) {
+    if (database()) {
+      return new JdbcAuditStore(env.dataSources().open(db), log, false);
+    }
+    InputFiles.requireDirectory(directory);
+    return FileAuditStore.open(directory);
+  }
+
+  /** Whether the log is the database's ({@code --jdbc-url}) rather than a directory's; exactly one is given. */
+  private boolean database() {
     boolean useDb = db.present();
     if (directory != null && useDb) {
       throw new CliException(ExitCode.USAGE, "give either a directory or --jdbc-url, not both");
@@ -69,13 +66,7 @@ final class AuditSource {
     if (directory == null && !useDb) {
       throw new CliException(ExitCode.USAGE, "missing log: give a file-store DIR or --jdbc-url (see --help)");
     }
-    if (useDb) {
-      return new JdbcAuditStore(env.dataSources().open(db), log, false);
-    }
-    if (!Files.isDirectory(directory)) {
-      throw CliException.config("no such directory: " + directory);
-    }
-    return FileAuditStore.open(directory);
+    return useDb;
   }
 
   String describe() {

@@ -38,19 +38,10 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Authorization: why a principal is allowed or denied, which bindings are due for review, and "
         + "whether PostgreSQL row-level security can be bypassed.",
     subcommands = {AuthzCommand.Explain.class, AuthzCommand.Review.class, AuthzCommand.VerifyRls.class})
-final class AuthzCommand implements Runnable {
+final class AuthzCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
-
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: explain, review or verify-rls");
-  }
 
   /** Where the policy comes from: a file, or the JDBC store. */
   static final class Source {

@@ -11,6 +11,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.Option;
@@ -59,7 +62,26 @@ public final class BulwarkCli implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing command: audit, keys or lifecycle (see --help)");
+    throw missingSubcommand(spec);
+  }
+
+  /**
+   * The usage error of {@code bulwark} or a command group run without one of its commands. It
+   * names every command the group has (but {@code help}), read from picocli's model, so the list
+   * follows the {@code subcommands} of the annotation.
+   */
+  static CommandLine.ParameterException missingSubcommand(CommandLine.Model.CommandSpec spec) {
+    List<String> names = new ArrayList<>();
+    for (CommandLine sub : new LinkedHashSet<>(spec.subcommands().values())) {
+      if (!(sub.getCommand() instanceof CommandLine.HelpCommand)) {
+        names.add(sub.getCommandName());
+      }
+    }
+    String list = names.size() < 2 ? String.join("", names)
+        : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    boolean root = spec.parent() == null;
+    return new CommandLine.ParameterException(spec.commandLine(),
+        (root ? "missing command: " : "missing subcommand: ") + list + (root ? " (see --help)" : ""));
   }
 
   /** The command line over {@code environment}, with the CLI's error handling. */

@@ -31,18 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "detect", mixinStandardHelpOptions = true,
     description = "Run Bulwark's anomaly detectors over a stored audit log.",
     subcommands = {DetectCommand.Replay.class})
-final class DetectCommand implements Runnable {
+final class DetectCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
-
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: replay");
-  }
 
   /** {@code detect replay}. */
   @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,

@@ -7,7 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads whole files with a size limit. {@link Files#readAllBytes} fails with an
+ * Reads whole files with a size limit, and checks the directories the CLI reads. {@link Files#readAllBytes} fails with an
  * {@link OutOfMemoryError} on a file over 2 GiB (or one larger than the heap), so every file the
  * CLI reads whole goes through here: an over-long file is refused before its bytes are read, and a
  * file that grows while it is read is cut off at the limit and refused too.
@@ -53,6 +53,16 @@ final class InputFiles {
       throw CliException.config("cannot read " + what + " " + file + ": " + e.getMessage());
     } catch (OutOfMemoryError e) {
       throw CliException.config(what + " " + file + " does not fit in memory (" + e.getMessage() + ")");
+    }
+  }
+
+  /** Fails with an operator message (exit 3) unless {@code dir} is an existing directory. */
+  static void requireDirectory(Path dir) {
+    if (!Files.exists(dir)) {
+      throw CliException.config("no such directory: " + dir);
+    }
+    if (!Files.isDirectory(dir)) {
+      throw CliException.config("not a directory: " + dir);
     }
   }
 

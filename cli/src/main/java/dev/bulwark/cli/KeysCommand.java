@@ -35,30 +35,13 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "keys", mixinStandardHelpOptions = true,
     description = "Show key versions and what depends on them, rotate a keyring, rewrap stored ciphertexts.",
     subcommands = {KeysCommand.Status.class, KeysCommand.Rotate.class, KeysCommand.Rewrap.class})
-final class KeysCommand implements Runnable {
+final class KeysCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
 
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: status, rotate or rewrap");
-  }
-
   Environment env() {
     return root.environment();
-  }
-
-  static void requireDirectory(Path dir) {
-    if (!Files.exists(dir)) {
-      throw CliException.config("no such directory: " + dir);
-    }
-    if (!Files.isDirectory(dir)) {
-      throw CliException.config("not a directory: " + dir);
-    }
   }
 
   /** {@code keys status}. */
@@ -93,7 +76,7 @@ final class KeysCommand implements Runnable {
       Map<KekVersionId, Long> deps = new TreeMap<>();
       long unreadable = 0;
       if (scan != null) {
-        requireDirectory(scan);
+        InputFiles.requireDirectory(scan);
         CiphertextDirectory dir = new CiphertextDirectory(scan);
         for (String name : dir.names()) {
           try {
@@ -275,7 +258,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      requireDirectory(dir);
+      InputFiles.requireDirectory(dir);
       if (pageSize < 1 || pageSize > 100_000) {
         throw new CliException(ExitCode.USAGE, "--page-size must be between 1 and 100000");
       }

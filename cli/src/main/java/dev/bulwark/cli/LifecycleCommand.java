@@ -35,19 +35,10 @@ import picocli.CommandLine.Model.CommandSpec;
     description = "Retention and soft-delete operations: create the lifecycle tables, see what a purge would remove,"
         + " run it, and reset the purge watermark after a wrong clock.",
     subcommands = {LifecycleCommand.Init.class, LifecycleCommand.Purge.class, LifecycleCommand.ResetWatermark.class})
-final class LifecycleCommand implements Runnable {
+final class LifecycleCommand extends CommandGroup {
 
   @ParentCommand
   BulwarkCli root;
-
-  @Spec
-  CommandSpec spec;
-
-  @Override
-  public void run() {
-    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-        "missing subcommand: init, purge or reset-watermark");
-  }
 
   /** {@code lifecycle init}: the explicit schema step, run by a role that may create tables. */
   @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,

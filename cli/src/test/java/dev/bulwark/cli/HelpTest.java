@@ -53,6 +53,19 @@ class HelpTest {
   }
 
   @Test
+  void aGroupRunWithoutItsCommand_namesEveryCommandItHas() {
+    assertTrue(Cli.run().err().contains("missing command: audit, keys, lifecycle, detect or authz (see --help)"),
+        Cli.run().err());
+    assertTrue(Cli.run("audit").err().contains("missing subcommand: verify, proof, tail, recover or export"),
+        Cli.run("audit").err());
+    assertTrue(Cli.run("audit", "proof").err().contains("missing subcommand: export or verify"));
+    assertTrue(Cli.run("authz").err().contains("missing subcommand: explain, review or verify-rls"));
+    assertTrue(Cli.run("detect").err().contains("missing subcommand: replay" + System.lineSeparator()), Cli.run("detect").err());
+    assertTrue(Cli.run("keys").err().contains("missing subcommand: status, rotate or rewrap"));
+    assertTrue(Cli.run("lifecycle").err().contains("missing subcommand: init, purge or reset-watermark"));
+  }
+
+  @Test
   void version_isPrinted() {
     Cli.Result r = Cli.run("--version");
     assertEquals(ExitCode.OK, r.code());

@@ -12,6 +12,7 @@ import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
 import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -60,7 +61,7 @@ class ConcurrentSchemaCreationIT {
     ExecutorService pool = Executors.newFixedThreadPool(NODES);
     try {
       for (int round = 0; round < ROUNDS; round++) {
-        try (PostgresDatabase db = PostgresDatabase.create("schema_race")) {
+        try (PostgresSchema db = PostgresSchema.create("schema_race")) {
           for (Map.Entry<String, StoreFactory> store : stores.entrySet()) {
             CyclicBarrier start = new CyclicBarrier(NODES);
             List<Future<Object>> nodes = new ArrayList<>();

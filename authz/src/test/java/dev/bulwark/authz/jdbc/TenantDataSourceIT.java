@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.pg.TestPool;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -25,7 +26,7 @@ class TenantDataSourceIT {
   void setUp() throws Exception {
     s = new ReferenceSchema("authz_tds");
     physical = s.app().getConnection();
-    tenants = new TenantDataSource(new SingleConnection(physical));
+    tenants = new TenantDataSource(TestPool.lending(physical));
   }
 
   @AfterEach
@@ -140,12 +141,5 @@ class TenantDataSourceIT {
     }));
     assertTrue(e.getMessage().contains("row-level security"), e.getMessage());
     assertEquals(3, tenants.inTenant("b", c -> tenantsSeen(c, "SELECT tenant_id FROM notes")).size());
-  }
-
-  /** Hands out one physical connection again and again, as a pool of one would. */
-  static final class SingleConnection extends dev.bulwark.authz.jdbc.TestDataSource {
-    SingleConnection(Connection c) {
-      super(c);
-    }
   }
 }

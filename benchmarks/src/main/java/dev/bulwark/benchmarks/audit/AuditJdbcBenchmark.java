@@ -1,6 +1,5 @@
 package dev.bulwark.benchmarks.audit;
 
-import dev.bulwark.benchmarks.BenchmarkPool;
 
 import dev.bulwark.audit.Appended;
 import dev.bulwark.audit.AuditEvent;
@@ -9,6 +8,7 @@ import dev.bulwark.audit.ChainKey;
 import dev.bulwark.audit.CheckpointSigner;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.benchmarks.ComparedWith;
+import dev.bulwark.testing.pg.TestPool;
 import java.io.PrintWriter;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -70,7 +70,7 @@ public class AuditJdbcBenchmark {
   private static final String ORIGIN = "bench.example/jdbc";
   private final AtomicLong counter = new AtomicLong();
   private String schema;
-  private BenchmarkPool pool;
+  private TestPool pool;
   private AuditLog log;
   private List<AuditEvent> events;
 
@@ -84,7 +84,7 @@ public class AuditJdbcBenchmark {
       s.execute("CREATE SCHEMA " + schema);
     }
     raw.setCurrentSchema(schema);
-    pool = new BenchmarkPool(raw);
+    pool = TestPool.growing(raw);
     log = AuditLog.builder(ORIGIN, new JdbcAuditStore(pool, "bench")).signer(CheckpointSigner.generate(ORIGIN))
         .chainKey(ChainKey.generate()).build();
     events = new ArrayList<>();

@@ -3,8 +3,8 @@ package dev.bulwark.benchmarks.authz;
 import dev.bulwark.authz.jdbc.RlsPolicies;
 import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.authz.jdbc.TenantDataSource;
-import dev.bulwark.benchmarks.BenchmarkPool;
 import dev.bulwark.benchmarks.ComparedWith;
+import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,8 +55,8 @@ public class TenantPageBenchmark {
   private String schema;
   private String role;
   private PGSimpleDataSource admin;
-  private BenchmarkPool ownerPool;
-  private BenchmarkPool appPool;
+  private TestPool ownerPool;
+  private TestPool appPool;
   private TenantDataSource tenants;
 
   @Setup(Level.Trial)
@@ -77,7 +77,7 @@ public class TenantPageBenchmark {
       s.execute("CREATE SCHEMA " + schema);
       s.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER NOBYPASSRLS");
     }
-    ownerPool = new BenchmarkPool(owner);
+    ownerPool = TestPool.growing(owner);
     try (Connection c = ownerPool.getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE items (id bigint PRIMARY KEY, tenant_id text NOT NULL, title text NOT NULL)");
       s.execute("INSERT INTO items SELECT g, 'org-' || (g % " + TENANTS + "), 'item ' || g"
@@ -95,7 +95,7 @@ public class TenantPageBenchmark {
     app.setUser(role);
     app.setCurrentSchema(schema);
     RlsVerifier.requireSafe(app, List.of("items"));
-    appPool = new BenchmarkPool(app);
+    appPool = TestPool.growing(app);
     tenants = new TenantDataSource(appPool);
   }
 

@@ -1,7 +1,7 @@
 package dev.bulwark.benchmarks.lifecycle;
 
-import dev.bulwark.benchmarks.BenchmarkPool;
 
+import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,7 +17,7 @@ final class BenchDatabase implements AutoCloseable {
   private final String url = System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
   private final String user = System.getProperty("bulwark.pg.user", "postgres");
   private final String schema;
-  private final BenchmarkPool pool;
+  private final TestPool pool;
 
   BenchDatabase() throws SQLException {
     byte[] b = new byte[6];
@@ -26,7 +26,7 @@ final class BenchDatabase implements AutoCloseable {
     try (Connection c = source(null).getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
     }
-    pool = new BenchmarkPool(source(schema));
+    pool = TestPool.growing(source(schema));
   }
 
   /** A pooled data source on the schema, as a host would configure one. */

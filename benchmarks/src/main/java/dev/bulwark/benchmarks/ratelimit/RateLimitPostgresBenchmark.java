@@ -1,12 +1,12 @@
 package dev.bulwark.benchmarks.ratelimit;
 
-import dev.bulwark.benchmarks.BenchmarkPool;
 import dev.bulwark.benchmarks.ComparedWith;
 import dev.bulwark.ratelimit.RateLimitDecision;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitKey;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.jdbc.JdbcRateLimitStore;
+import dev.bulwark.testing.pg.TestPool;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
@@ -59,7 +59,7 @@ public class RateLimitPostgresBenchmark {
   private final RateLimitKey[] keys = new RateLimitKey[KEYS];
   private String schema;
   private PGSimpleDataSource admin;
-  private BenchmarkPool pool;
+  private TestPool pool;
   private RateLimiter limiter;
   private ProxyManager<Long> bucket4j;
   private BucketConfiguration configuration;
@@ -86,7 +86,7 @@ public class RateLimitPostgresBenchmark {
     ds.setUrl(admin.getUrl());
     ds.setUser(admin.getUser());
     ds.setCurrentSchema(schema);
-    pool = new BenchmarkPool(ds);
+    pool = TestPool.growing(ds);
     limiter = RateLimiter.builder("bench", JdbcRateLimitStore.create(pool)).quota(Quota.perDay(BURST)).build();
     try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE bucket (id BIGINT PRIMARY KEY, state BYTEA, expires_at BIGINT)");

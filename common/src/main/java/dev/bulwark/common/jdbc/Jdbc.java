@@ -99,6 +99,15 @@ public final class Jdbc {
   }
 
   private <T> T transaction(Work<T> work) throws SQLException {
+    return transaction(dataSource, work);
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a connection of {@code dataSource}, rolling back on
+   * any failure and restoring the connection's auto-commit mode; failures are thrown as they are
+   * (the kit's own steps, such as {@link JdbcSchema}'s migrations, decide what they mean).
+   */
+  static <T> T transaction(DataSource dataSource, Work<T> work) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       boolean auto = c.getAutoCommit();
       c.setAutoCommit(false);

@@ -173,9 +173,7 @@ public final class JdbcSchema {
   }
 
   private void migrate(DataSource ds) throws SQLException {
-    try (Connection c = ds.getConnection()) {
-      boolean auto = c.getAutoCommit();
-      c.setAutoCommit(false);
+    Jdbc.transaction(ds, c -> {
       try (Statement s = c.createStatement()) {
         s.execute("SELECT pg_advisory_xact_lock(hashtext('" + LOCK + "'))");
         s.execute("CREATE TABLE IF NOT EXISTS " + HISTORY_TABLE + " ("
@@ -205,18 +203,9 @@ public final class JdbcSchema {
             ins.executeUpdate();
           }
         }
-        c.commit();
-      } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
-        throw e;
-      } finally {
-        c.setAutoCommit(auto);
       }
-    }
+      return null;
+    });
   }
 
   private String describeMissing(boolean create) {

@@ -1,15 +1,15 @@
 package dev.bulwark.ratelimit.jdbc;
 
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
+import dev.bulwark.common.internal.jdbc.TimedJdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
 import java.sql.Array;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -88,16 +88,13 @@ public final class JdbcRateLimitStore implements RateLimitStore {
           + US + " AS nxt) y) x) "
           + "RETURNING tats, decided_at, admitted";
 
-  private final DataSource dataSource;
-  private final int queryTimeoutSeconds;
+  private final TimedJdbc db;
 
   private JdbcRateLimitStore(Builder b) {
-    this.dataSource = b.dataSource;
-    long ms = b.queryTimeout.toMillis();
-    this.queryTimeoutSeconds = (int) Math.max(1, (ms + 999) / 1000);
-    SCHEMA.apply(dataSource, b.createSchema, (what, e) -> new RateLimitStoreException(what
+    this.db = b.settings.open(SCHEMA, (what, e) -> new RateLimitStoreException(what
         + "; expected table " + TABLE + " with columns limit_key varchar, tats timestamptz[], decided_at timestamptz,"
-        + " admitted boolean", e));
+        + " admitted boolean", e),
+        (what, e) -> new RateLimitStoreException("PostgreSQL rate-limit store: " + what + " (" + e.getSQLState() + ")", e));
   }
 
   /**
@@ -117,12 +114,10 @@ public final class JdbcRateLimitStore implements RateLimitStore {
 
   /** Settings of a {@link JdbcRateLimitStore}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private Duration queryTimeout = Duration.ofSeconds(2);
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -132,11 +127,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
     public Builder queryTimeout(Duration queryTimeout) {
-      Objects.requireNonNull(queryTimeout, "queryTimeout");
-      if (queryTimeout.toMillis() < 1 || queryTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("queryTimeout must be between 1 ms and 1 minute");
-      }
-      this.queryTimeout = queryTimeout;
+      settings.queryTimeout(queryTimeout);
       return this;
     }
 
@@ -145,7 +136,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
      * runs no DDL and only checks, read-only, that the table exists with the expected columns.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 
@@ -159,33 +150,32 @@ public final class JdbcRateLimitStore implements RateLimitStore {
   public Step acquire(String key, List<Quota> quotas, long cost) {
     Objects.requireNonNull(key, "key");
     boolean one = quotas.size() == 1;
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(one ? STEP_ONE : STEP)) {
-      ps.setQueryTimeout(queryTimeoutSeconds);
-      ps.setString(1, key);
-      ps.setLong(2, cost);
-      if (one) {
-        ps.setLong(3, quotas.get(0).intervalMicros());
-        ps.setLong(4, quotas.get(0).toleranceMicros());
-      } else {
-        ps.setString(3, arrayLiteral(quotas, true));
-        ps.setString(4, arrayLiteral(quotas, false));
-      }
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          throw new RateLimitStoreException("the rate-limit statement returned no row");
+    return db.run("deciding", c -> {
+      try (PreparedStatement ps = db.prepare(c, one ? STEP_ONE : STEP)) {
+        ps.setString(1, key);
+        ps.setLong(2, cost);
+        if (one) {
+          ps.setLong(3, quotas.get(0).intervalMicros());
+          ps.setLong(4, quotas.get(0).toleranceMicros());
+        } else {
+          ps.setString(3, arrayLiteral(quotas, true));
+          ps.setString(4, arrayLiteral(quotas, false));
         }
-        Array a = rs.getArray(1);
-        Object[] tats = (Object[]) a.getArray();
-        a.free();
-        long[] out = new long[tats.length];
-        for (int i = 0; i < out.length; i++) {
-          out[i] = micros(((Timestamp) tats[i]).toInstant());
+        try (ResultSet rs = ps.executeQuery()) {
+          if (!rs.next()) {
+            throw new RateLimitStoreException("the rate-limit statement returned no row");
+          }
+          Array a = rs.getArray(1);
+          Object[] tats = (Object[]) a.getArray();
+          a.free();
+          long[] out = new long[tats.length];
+          for (int i = 0; i < out.length; i++) {
+            out[i] = micros(((Timestamp) tats[i]).toInstant());
+          }
+          return Step.of(rs.getBoolean(3), micros(rs.getObject(2, OffsetDateTime.class).toInstant()), out);
         }
-        return Step.of(rs.getBoolean(3), micros(rs.getObject(2, OffsetDateTime.class).toInstant()), out);
       }
-    } catch (SQLException e) {
-      throw new RateLimitStoreException("PostgreSQL could not decide (" + e.getSQLState() + ")", e);
-    }
+    });
   }
 
   private static long micros(Instant t) {
@@ -208,13 +198,12 @@ public final class JdbcRateLimitStore implements RateLimitStore {
    * @throws RateLimitStoreException if the database fails
    */
   public int purgeIdle() {
-    try (Connection c = dataSource.getConnection();
-        PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE limit_key IN (SELECT limit_key FROM "
-            + TABLE + " WHERE (SELECT max(x) FROM unnest(tats) x) <= clock_timestamp() FOR UPDATE SKIP LOCKED)")) {
-      return ps.executeUpdate();
-    } catch (SQLException e) {
-      throw new RateLimitStoreException("could not purge idle rate-limit rows (" + e.getSQLState() + ")", e);
-    }
+    return db.run("purging idle rows", c -> {
+      try (PreparedStatement ps = c.prepareStatement("DELETE FROM " + TABLE + " WHERE limit_key IN (SELECT limit_key FROM "
+          + TABLE + " WHERE (SELECT max(x) FROM unnest(tats) x) <= clock_timestamp() FOR UPDATE SKIP LOCKED)")) {
+        return ps.executeUpdate();
+      }
+    });
   }
 
   @Override

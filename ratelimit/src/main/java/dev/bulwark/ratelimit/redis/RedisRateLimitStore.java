@@ -1,34 +1,19 @@
 package dev.bulwark.ratelimit.redis;
 
+import dev.bulwark.common.internal.redis.RedisCalls;
+import dev.bulwark.common.internal.redis.RedisConnection;
+import dev.bulwark.common.internal.redis.RedisKeys;
+import dev.bulwark.common.internal.redis.RedisScript;
+import dev.bulwark.common.internal.redis.RedisSettings;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * {@link RateLimitStore} in Redis through Lettuce (an optional dependency: add
@@ -101,69 +86,14 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
       "end",
       "return out");
 
-  private static final String SHA = sha1Hex(SCRIPT);
+  private static final RedisScript STEP = RedisScript.of(SCRIPT);
 
-  private final RedisScriptingAsyncCommands<String, String> redis;
-  private final long timeoutNanos;
-  private final AutoCloseable resources;
-  private final String where;
+  private final RedisConnection connection;
+  private final RedisCalls calls;
 
   private RedisRateLimitStore(Builder b) {
-    Objects.requireNonNull(b.uri, "uri");
-    RedisURI uri;
-    try {
-      uri = RedisURI.create(b.uri);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-socket://)");
-    }
-    this.timeoutNanos = b.timeout.toNanos();
-    this.where = (uri.getHost() == null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort())
-        + (b.cluster ? ", cluster" : "");
-    ClientResources res = ClientResources.builder().reconnectDelay(Delay.constant(b.reconnectDelay)).build();
-    try {
-      if (b.cluster) {
-        RedisClusterClient client = RedisClusterClient.create(res, uri);
-        client.setOptions(ClusterClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-        StatefulRedisClusterConnection<String, String> c = connect(client::connect, client::shutdown, res);
-        this.redis = c.async();
-        this.resources = closer(c, client::shutdown, res);
-      } else {
-        RedisClient client = RedisClient.create(res, uri);
-        client.setOptions(ClientOptions.builder()
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-        StatefulRedisConnection<String, String> c = connect(client::connect, client::shutdown, res);
-        this.redis = c.async();
-        this.resources = closer(c, client::shutdown, res);
-      }
-    } catch (RuntimeException e) {
-      if (e instanceof RateLimitStoreException) {
-        throw e;
-      }
-      res.shutdown();
-      throw e;
-    }
-  }
-
-  private static <C> C connect(java.util.function.Supplier<C> connect, Runnable shutdown, ClientResources res) {
-    try {
-      return connect.get();
-    } catch (RuntimeException e) {
-      shutdown.run();
-      res.shutdown();
-      throw new RateLimitStoreException("cannot connect to Redis: " + e.getClass().getSimpleName(), e);
-    }
-  }
-
-  private static AutoCloseable closer(StatefulConnection<String, String> c, Runnable shutdown, ClientResources res) {
-    return () -> {
-      try {
-        c.close();
-      } finally {
-        shutdown.run();
-        res.shutdown();
-      }
-    };
+    this.connection = RedisConnection.open(b.settings, RateLimitStoreException::new);
+    this.calls = connection.calls("Redis could not decide");
   }
 
   /**
@@ -184,13 +114,10 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
   /** Settings of a {@link RedisRateLimitStore}. Not thread-safe; build once. */
   public static final class Builder {
-    private final URI uri;
-    private Duration timeout = Duration.ofMillis(500);
-    private Duration reconnectDelay = Duration.ofMillis(100);
-    private boolean cluster;
+    private final RedisSettings settings;
 
     private Builder(URI uri) {
-      this.uri = uri;
+      this.settings = new RedisSettings(uri);
     }
 
     /**
@@ -200,11 +127,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
      * @throws IllegalArgumentException unless between 1 ns and 1 minute
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
-      }
-      this.timeout = timeout;
+      settings.timeout(timeout);
       return this;
     }
 
@@ -215,17 +138,13 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
     public Builder reconnectDelay(Duration delay) {
-      Objects.requireNonNull(delay, "delay");
-      if (delay.toMillis() < 1 || delay.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("reconnectDelay must be between 1 ms and 1 minute");
-      }
-      this.reconnectDelay = delay;
+      settings.reconnectDelay(delay);
       return this;
     }
 
     /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
     public Builder cluster() {
-      this.cluster = true;
+      settings.cluster();
       return this;
     }
 
@@ -242,7 +161,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
 
   /** The Redis key a limiter-qualified key is stored under. */
   public static String redisKey(String key) {
-    return KEY_PREFIX + "{" + key + "}";
+    return RedisKeys.hashTagged(KEY_PREFIX, key, "");
   }
 
   @Override
@@ -254,20 +173,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
       args[1 + 2 * i] = Long.toString(quotas.get(i).intervalMicros());
       args[2 + 2 * i] = Long.toString(quotas.get(i).toleranceMicros());
     }
-    long deadline = System.nanoTime() + timeoutNanos;
-    List<Object> reply;
-    try {
-      reply = await(redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args), deadline);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof RedisNoScriptException)) {
-        throw unavailable(e.getCause());
-      }
-      try {
-        reply = await(redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args), deadline);
-      } catch (ExecutionException again) {
-        throw unavailable(again.getCause());
-      }
-    }
+    List<Object> reply = calls.eval(STEP, ScriptOutputType.MULTI, keys, args);
     if (reply == null || reply.size() != 2 + quotas.size()) {
       throw new RateLimitStoreException("Redis answered an unexpected reply to the rate-limit script");
     }
@@ -278,24 +184,6 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     return Step.of(asLong(reply.get(0)) == 1, asLong(reply.get(1)), tats);
   }
 
-  private static List<Object> await(RedisFuture<List<Object>> future, long deadline)
-      throws ExecutionException {
-    try {
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw new RateLimitStoreException("Redis did not answer in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(false);
-      throw new RateLimitStoreException("interrupted waiting for Redis", e);
-    }
-  }
-
-  private static RateLimitStoreException unavailable(Throwable cause) {
-    return new RateLimitStoreException("Redis could not decide: " + cause.getClass().getSimpleName(), cause);
-  }
-
   private static long asLong(Object o) {
     if (o instanceof Long) {
       return (Long) o;
@@ -303,28 +191,15 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     throw new RateLimitStoreException("Redis answered a non-integer in the rate-limit reply");
   }
 
-  private static String sha1Hex(String script) {
-    try {
-      // SHA-1 here is Redis's script cache identifier (EVALSHA), not a security function.
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required of every JDK", e);
-    }
-  }
-
   /** Closes the connection and shuts the client down; decisions afterwards are {@code STORE_UNAVAILABLE}. */
   @Override
   public void close() {
-    try {
-      resources.close();
-    } catch (Exception e) {
-      throw new RateLimitStoreException("could not close the Redis client cleanly", e);
-    }
+    connection.close();
   }
 
   /** The server (never its credentials) and the key prefix. */
   @Override
   public String toString() {
-    return "RedisRateLimitStore[" + where + ", " + KEY_PREFIX + "]";
+    return "RedisRateLimitStore[" + connection.where() + ", " + KEY_PREFIX + "]";
   }
 }

@@ -7,7 +7,7 @@ import dev.bulwark.audit.spi.AuditStore;
 import dev.bulwark.audit.spi.SegmentedAuditStore;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,14 +26,14 @@ import org.junit.jupiter.api.BeforeAll;
 /** The JDBC store under the contract on a real PostgreSQL; attacks are plain SQL with the app's credentials plus DML. */
 class JdbcAuditStoreIT extends SegmentedAuditStoreContract {
 
-  private static PostgresDatabase db;
+  private static PostgresSchema db;
   private static DataSource ds;
   private static final AtomicInteger LOGS = new AtomicInteger();
   private String logId;
 
   @BeforeAll
   static void database() {
-    db = PostgresDatabase.create("audit");
+    db = PostgresSchema.create("audit");
     ds = db.dataSource();
   }
 

@@ -13,7 +13,7 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.audit.jdbc.JdbcAuditStore;
 import dev.bulwark.audit.jdbc.JdbcCheckpointAnchor;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -32,7 +32,7 @@ class JdbcTwoWritersIT {
 
   @Test
   void twoNodesAppendingAtOnce_produceOneLinearChain_withNoFork() throws Exception {
-    try (PostgresDatabase db = PostgresDatabase.create("audit2w")) {
+    try (PostgresSchema db = PostgresSchema.create("audit2w")) {
       String origin = "nodes.example/audit";
       CheckpointSigner signer = CheckpointSigner.generate(origin);
       FakeClock clock = FakeClock.atDefaultEpoch();

@@ -4,7 +4,7 @@ import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
 import dev.bulwark.crypto.spi.KeyringStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testkit.PostgresDatabase;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.security.SecureRandom;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.AfterEach;
  * node is another store over another data source (its own connections) on the same schema.
  */
 class JdbcKeyringStoreIT extends KeyringStoreContract {
-  private PostgresDatabase db;
+  private PostgresSchema db;
   private com.google.crypto.tink.Aead master;
 
   @Override
@@ -22,7 +22,7 @@ class JdbcKeyringStoreIT extends KeyringStoreContract {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     master = KekProviders.masterKey(key);
-    db = PostgresDatabase.create("crypto_keyring");
+    db = PostgresSchema.create("crypto_keyring");
     return new JdbcKeyringStore(db.dataSource(), master);
   }
 

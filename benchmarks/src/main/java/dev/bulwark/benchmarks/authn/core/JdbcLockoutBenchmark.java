@@ -1,6 +1,5 @@
 package dev.bulwark.benchmarks.authn.core;
 
-import dev.bulwark.benchmarks.BenchmarkPool;
 
 import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.lockout.Attempts;
@@ -10,6 +9,7 @@ import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.LockoutStatus;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.benchmarks.ComparedWith;
+import dev.bulwark.testing.pg.TestPool;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -62,7 +62,7 @@ public class JdbcLockoutBenchmark {
   private final String[] keys = new String[KEYS];
   private String schema;
   private PGSimpleDataSource admin;
-  private BenchmarkPool pool;
+  private TestPool pool;
   private JdbcAttemptStore store;
   private Lockout lockout;
   private Lockout admitting;
@@ -88,7 +88,7 @@ public class JdbcLockoutBenchmark {
     ds.setUrl(admin.getUrl());
     ds.setUser(admin.getUser());
     ds.setCurrentSchema(schema);
-    pool = new BenchmarkPool(ds);
+    pool = TestPool.growing(ds);
     store = new JdbcAttemptStore(pool, Clock.systemUTC());
     lockout = Lockout.builder(store).clock(Clock.systemUTC()).build();
     LockoutRule loose = new LockoutRule(100, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofDays(1));

@@ -72,27 +72,31 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     return s;
   }
 
-  @Test
-  void twoNodes_manyThreads_countEveryFailureExactlyOnce() throws Exception {
-    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
-    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
-    int threadsPerNode = 16;
-    int perThread = 150;
-    int keys = 5;
-    Instant t = clock.instant();
+  /** One step of one thread on one node: the {@code "key#count"} pairs the store handed out. */
+  @FunctionalInterface
+  private interface Step {
+    List<String> run(AttemptStore node, int thread, int step) throws Exception;
+  }
+
+  /**
+   * Runs {@code steps} steps on each of {@code 2 * threadsPerNode} threads, started at once and
+   * alternating between the nodes, and returns every {@code "key#count"} pair handed out, failing
+   * if a count was handed out twice for one key.
+   */
+  private static Set<String> countsHandedOut(AttemptStore a, AttemptStore b, int threadsPerNode, int steps, Step step)
+      throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threadsPerNode * 2);
     CountDownLatch start = new CountDownLatch(1);
     List<Future<List<String>>> futures = new ArrayList<>();
     try {
       for (int i = 0; i < threadsPerNode * 2; i++) {
         AttemptStore node = i % 2 == 0 ? a : b;
-        int offset = i;
+        int thread = i;
         futures.add(pool.submit(() -> {
           start.await();
           List<String> seen = new ArrayList<>();
-          for (int j = 0; j < perThread; j++) {
-            String key = "k" + ((j + offset) % keys);
-            seen.add(key + "#" + node.recordFailure(key, t, t.plusSeconds(3600), Long.MAX_VALUE).failures());
+          for (int j = 0; j < steps; j++) {
+            seen.addAll(step.run(node, thread, j));
           }
           return seen;
         }));
@@ -104,17 +108,32 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
           assertTrue(all.add(s), "two failures were given the same count: " + s);
         }
       }
-      long total = 0;
-      for (int k = 0; k < keys; k++) {
-        long onA = a.get("k" + k, t).failures();
-        assertEquals(onA, b.get("k" + k, t).failures(), "both nodes read the same count");
-        total += onA;
-      }
-      assertEquals((long) threadsPerNode * 2 * perThread, total);
-      assertEquals(total, all.size());
+      return all;
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void twoNodes_manyThreads_countEveryFailureExactlyOnce() throws Exception {
+    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
+    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
+    int threadsPerNode = 16;
+    int perThread = 150;
+    int keys = 5;
+    Instant t = clock.instant();
+    Set<String> all = countsHandedOut(a, b, threadsPerNode, perThread, (node, thread, j) -> {
+      String key = "k" + ((j + thread) % keys);
+      return List.of(key + "#" + node.recordFailure(key, t, t.plusSeconds(3600), Long.MAX_VALUE).failures());
+    });
+    long total = 0;
+    for (int k = 0; k < keys; k++) {
+      long onA = a.get("k" + k, t).failures();
+      assertEquals(onA, b.get("k" + k, t).failures(), "both nodes read the same count");
+      total += onA;
+    }
+    assertEquals((long) threadsPerNode * 2 * perThread, total);
+    assertEquals(total, all.size());
   }
 
   /**
@@ -129,54 +148,33 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     int threadsPerNode = 16;
     int perThread = 60;
     Instant t = clock.instant();
-    ExecutorService pool = Executors.newFixedThreadPool(threadsPerNode * 2);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<List<String>>> futures = new ArrayList<>();
-    try {
-      for (int i = 0; i < threadsPerNode * 2; i++) {
-        AttemptStore node = i % 2 == 0 ? a : b;
-        int offset = i;
-        futures.add(pool.submit(() -> {
-          start.await();
-          List<String> seen = new ArrayList<>();
-          for (int j = 0; j < perThread; j++) {
-            String account = "user-" + ((j + offset) % 3);
-            List<AttemptStore.Failure> step = List.of(
-                new AttemptStore.Failure("s:192.0.2." + ((j * 7 + offset) % 2), t, t.plusSeconds(3600), Long.MAX_VALUE),
-                new AttemptStore.Failure("a:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE),
-                new AttemptStore.Failure("f:password:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE));
-            List<Attempts> after = node.recordFailures(step);
-            for (int k = 0; k < step.size(); k++) {
-              seen.add(step.get(k).key() + "#" + after.get(k).failures());
-            }
-          }
-          return seen;
-        }));
+    Set<String> all = countsHandedOut(a, b, threadsPerNode, perThread, (node, thread, j) -> {
+      String account = "user-" + ((j + thread) % 3);
+      List<AttemptStore.Failure> step = List.of(
+          new AttemptStore.Failure("s:192.0.2." + ((j * 7 + thread) % 2), t, t.plusSeconds(3600), Long.MAX_VALUE),
+          new AttemptStore.Failure("a:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE),
+          new AttemptStore.Failure("f:password:" + account, t, t.plusSeconds(86_400), Long.MAX_VALUE));
+      List<Attempts> after = node.recordFailures(step);
+      List<String> seen = new ArrayList<>();
+      for (int k = 0; k < step.size(); k++) {
+        seen.add(step.get(k).key() + "#" + after.get(k).failures());
       }
-      start.countDown();
-      Set<String> all = new HashSet<>();
-      for (Future<List<String>> f : futures) {
-        for (String s : f.get(300, TimeUnit.SECONDS)) {
-          assertTrue(all.add(s), "two failures were given the same count: " + s);
-        }
-      }
-      long steps = (long) threadsPerNode * 2 * perThread;
-      long sources = 0;
-      long accounts = 0;
-      for (int i = 0; i < 2; i++) {
-        sources += a.get("s:192.0.2." + i, t).failures();
-      }
-      for (int i = 0; i < 3; i++) {
-        long onA = a.get("a:user-" + i, t).failures();
-        assertEquals(onA, b.get("f:password:user-" + i, t).failures(), "account and factor counted together");
-        accounts += onA;
-      }
-      assertEquals(steps, sources);
-      assertEquals(steps, accounts);
-      assertEquals(steps * 3, all.size());
-    } finally {
-      pool.shutdownNow();
+      return seen;
+    });
+    long steps = (long) threadsPerNode * 2 * perThread;
+    long sources = 0;
+    long accounts = 0;
+    for (int i = 0; i < 2; i++) {
+      sources += a.get("s:192.0.2." + i, t).failures();
     }
+    for (int i = 0; i < 3; i++) {
+      long onA = a.get("a:user-" + i, t).failures();
+      assertEquals(onA, b.get("f:password:user-" + i, t).failures(), "account and factor counted together");
+      accounts += onA;
+    }
+    assertEquals(steps, sources);
+    assertEquals(steps, accounts);
+    assertEquals(steps * 3, all.size());
   }
 
   @Test

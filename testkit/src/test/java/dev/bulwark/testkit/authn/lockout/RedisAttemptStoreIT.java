@@ -4,17 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.bulwark.authn.flow.Account;
-import dev.bulwark.authn.flow.LoginFlow;
-import dev.bulwark.authn.flow.LoginRequest;
-import dev.bulwark.authn.flow.LoginResult.Outcome;
-import dev.bulwark.authn.flow.spi.AccountDirectory;
 import dev.bulwark.authn.lockout.Attempts;
-import dev.bulwark.authn.lockout.Lockout;
 import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
-import dev.bulwark.authn.password.Argon2idParameters;
-import dev.bulwark.authn.password.PasswordHasher;
 import dev.bulwark.authn.redis.RedisAttemptStore;
 import dev.bulwark.testing.FakeClock;
 import io.lettuce.core.RedisClient;
@@ -27,9 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +33,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@link RedisAttemptStore} on the Redis at 127.0.0.1:6379 ({@code bulwark.redis.uri} to change
  * it): the contract, then two nodes (two connections) hammering shared keys, the {@code NOSCRIPT}
- * fallback, the hash-tagged key layout, and whole login steps on two nodes. Every store works in a
+ * fallback, the hash-tagged key layout, and whole login steps on two nodes
+ * ({@link ParallelWrongPasswords}). Every store works in a
  * namespace of its own (random), so parallel runs never share a key; the keys are deleted at the end.
  */
 class RedisAttemptStoreIT extends AttemptStoreContract {
@@ -208,59 +198,9 @@ class RedisAttemptStoreIT extends AttemptStoreContract {
   @ValueSource(ints = {16, 64})
   void parallelWrongPasswords_onTwoNodes_checkAtMostTheAllowedNumberOfPasswords(int threads) throws Exception {
     String ns = namespace();
-    String account = "victim-" + threads;
-    CountDownLatch arrivals = new CountDownLatch(threads);
-    PasswordHasher hasherA = hasher();
-    PasswordHasher hasherB = hasher();
-    Map<String, Account> accounts = Map.of(account, new Account("u-1", hasherA.hash("the right passphrase"), Set.of("user")));
-    // Holds every caller just before its password check until all have arrived (at most 300 ms):
-    // a flow that counted only after checking would let all of them check together.
-    AccountDirectory directory = username -> {
-      arrivals.countDown();
-      try {
-        arrivals.await(300, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return Optional.ofNullable(accounts.get(username));
-    };
-    LoginFlow onA = LoginFlow.builder(directory, hasherA, Lockout.builder(
-        RedisAttemptStore.create(nodeA.async(), ns, Duration.ofSeconds(5))).clock(clock).build()).clock(clock).build();
-    LoginFlow onB = LoginFlow.builder(directory, hasherB, Lockout.builder(
-        RedisAttemptStore.create(nodeB.async(), ns, Duration.ofSeconds(5))).clock(clock).build()).clock(clock).build();
-    long before = hasherA.hashesComputed() + hasherB.hashesComputed();
-    ExecutorService pool = Executors.newFixedThreadPool(threads);
-    CountDownLatch start = new CountDownLatch(1);
-    List<Future<Outcome>> futures = new ArrayList<>();
-    try {
-      for (int i = 0; i < threads; i++) {
-        LoginFlow node = i % 2 == 0 ? onA : onB;
-        Optional<String> source = Optional.of("198.51.100." + (i % 5));
-        String guess = "wrong guess " + i;
-        futures.add(pool.submit(() -> {
-          start.await();
-          return node.login(LoginRequest.of(account, guess, source)).outcome();
-        }));
-      }
-      start.countDown();
-      long failed = 0;
-      for (Future<Outcome> f : futures) {
-        Outcome o = f.get(120, TimeUnit.SECONDS);
-        assertTrue(o == Outcome.FAILED || o == Outcome.LOCKED, o.toString());
-        failed += o == Outcome.FAILED ? 1 : 0;
-      }
-      long checks = hasherA.hashesComputed() + hasherB.hashesComputed() - before;
-      assertTrue(checks >= 1 && checks <= 6, threads + " parallel guesses on two nodes ran " + checks
-          + " password checks; the policy allows 6");
-      assertEquals(checks, failed, "each check answered FAILED, every other guess LOCKED");
-      Lockout reader = Lockout.builder(RedisAttemptStore.create(nodeA.async(), ns, Duration.ofSeconds(5))).clock(clock).build();
-      assertEquals(checks, reader.accountAttempts(account).failures(), "exactly the checked guesses are counted");
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  private static PasswordHasher hasher() {
-    return PasswordHasher.builder().insecureParametersForTesting(Argon2idParameters.unchecked(64, 1, 1)).build();
+    ParallelWrongPasswords.checkAtMostTheAllowedNumberOfPasswords(threads, clock,
+        RedisAttemptStore.create(nodeA.async(), ns, Duration.ofSeconds(5)),
+        RedisAttemptStore.create(nodeB.async(), ns, Duration.ofSeconds(5)),
+        RedisAttemptStore.create(nodeA.async(), ns, Duration.ofSeconds(5)));
   }
 }

@@ -1,11 +1,7 @@
-package dev.bulwark.testkit;
+package dev.bulwark.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.Gen;
-import dev.bulwark.testing.Generators;
-import dev.bulwark.testing.PropertyRunner;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
