@@ -45,8 +45,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.http.ResponseCookie;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
  * The single sign-on endpoints under {@code /sso/}, served by the filters {@link
@@ -299,16 +297,17 @@ public final class SsoEndpoints {
     Instant at = identity.authenticatedAt().isAfter(now) ? now : identity.authenticatedAt();
     Map<Factor, Instant> factors = new EnumMap<>(Factor.class);
     factors.put(Factor.FEDERATED, at);
+    java.util.Set<String> authorities = new java.util.TreeSet<>();
+    account.get().roles().forEach(r -> authorities.add("ROLE_" + r));
     IssuedSession issued;
     try {
-      issued = sessions.create(accountId, level, factors);
+      // The roles go with the session, so a request restored from it needs no directory lookup.
+      issued = sessions.create(accountId, level, factors, authorities);
     } catch (SessionException | RuntimeException e) {
       refuse(reg, SsoRefusal.SESSION_REFUSED.name(), req, resp);
       return;
     }
-    List<GrantedAuthority> authorities = account.get().roles().stream().sorted()
-        .<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r)).toList();
-    BulwarkAuthentication auth = new BulwarkAuthentication(accountId, level, factors, issued.session().id(), authorities);
+    BulwarkAuthentication auth = BulwarkAuthentication.issued(issued, now);
     auth.setDetails(new SsoSignInDetails(reg.id(), reg.protocol(), identity.issuer(), identity.subject()));
     binder.signIn(auth, issued, req, resp);
     String loginValue;

@@ -28,6 +28,12 @@ final class SsoFilter extends OncePerRequestFilter {
     this.binder = Objects.requireNonNull(binder, "binder");
   }
 
+  /** Each phase is its own filter: the second must not take the first's mark for its own. */
+  @Override
+  protected String getAlreadyFilteredAttributeName() {
+    return SsoFilter.class.getName() + "." + phase + ".FILTERED";
+  }
+
   @Override
   protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
       throws ServletException, IOException {

@@ -282,6 +282,32 @@ class SsoEndpointsTest {
     assertThat(r.getRedirectedUrl()).startsWith(TestIdp.SLO + "?SAMLRequest=");
   }
 
+  @Test
+  void bothFilters_inOneChain_serveTheirEndpoints_andPassEverythingElse() throws Exception {
+    Fixture f = new Fixture();
+    jakarta.servlet.http.HttpServlet app = new jakarta.servlet.http.HttpServlet() {
+      @Override
+      protected void service(HttpServletRequest req, HttpServletResponse resp) {
+        resp.setStatus(299);
+      }
+    };
+    SsoFilter signIn = new SsoFilter(SsoFilter.Phase.SIGN_IN, f.endpoints, f.binder);
+    SsoFilter logout = new SsoFilter(SsoFilter.Phase.LOGOUT, f.endpoints, f.binder);
+    MockHttpServletRequest login = new MockHttpServletRequest("GET", "/sso/t/login");
+    MockHttpServletResponse r1 = new MockHttpServletResponse();
+    new org.springframework.mock.web.MockFilterChain(app, signIn, logout).doFilter(login, r1);
+    assertThat(r1.getStatus()).isEqualTo(302);
+    MockHttpServletRequest out = new MockHttpServletRequest("POST", "/sso/logout");
+    MockHttpServletResponse r2 = new MockHttpServletResponse();
+    new org.springframework.mock.web.MockFilterChain(app, signIn, logout).doFilter(out, r2);
+    assertThat(r2.getStatus()).isEqualTo(302);
+    assertThat(r2.getRedirectedUrl()).isEqualTo("/bye");
+    MockHttpServletResponse r3 = new MockHttpServletResponse();
+    new org.springframework.mock.web.MockFilterChain(app, signIn, logout)
+        .doFilter(new MockHttpServletRequest("GET", "/notes"), r3);
+    assertThat(r3.getStatus()).isEqualTo(299);
+  }
+
   @TestFactory
   Stream<DynamicTest> everyCorpusResponse_postedWithTheBrowsersOwnStateCookie_isRefused() {
     return SamlAttackCorpus.cases().stream().map(k -> DynamicTest.dynamicTest(k.name(), () -> {

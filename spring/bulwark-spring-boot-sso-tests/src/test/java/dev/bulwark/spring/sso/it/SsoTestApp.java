@@ -1,11 +1,11 @@
 package dev.bulwark.spring.sso.it;
 
 import dev.bulwark.spring.security.BulwarkAuthentication;
+import dev.bulwark.spring.security.BulwarkSecurityContextRepository;
 import dev.bulwark.spring.sso.SsoAccount;
 import dev.bulwark.spring.sso.SsoAccountMapper;
 import dev.bulwark.spring.sso.SsoRegistration;
 import dev.bulwark.spring.sso.SsoRegistrations;
-import dev.bulwark.spring.sso.SsoSignInDetails;
 import dev.bulwark.sso.VerifiedIdentity;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -26,6 +26,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.Ordered;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.security.web.csrf.CsrfToken;
@@ -43,9 +44,12 @@ import org.springframework.web.util.HtmlUtils;
 @SpringBootApplication
 public class SsoTestApp {
 
+  /** Bulwark sessions as the session mechanism: the token in a cookie, no HTTP session. */
   @Bean
-  SecurityFilterChain chain(HttpSecurity http) throws Exception {
-    http.authorizeHttpRequests(a -> a.requestMatchers("/login", "/error").permitAll().anyRequest().authenticated())
+  SecurityFilterChain chain(HttpSecurity http, BulwarkSecurityContextRepository sessions) throws Exception {
+    http.securityContext(c -> c.securityContextRepository(sessions))
+        .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+        .authorizeHttpRequests(a -> a.requestMatchers("/login", "/error").permitAll().anyRequest().authenticated())
         .exceptionHandling(e -> e.authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/login")));
     return http.build();
   }
@@ -142,12 +146,13 @@ public class SsoTestApp {
     @GetMapping(value = "/me", produces = "text/html")
     String me(Authentication auth, HttpServletRequest req) {
       BulwarkAuthentication b = (BulwarkAuthentication) auth;
-      String via = b.getDetails() instanceof SsoSignInDetails d ? d.registrationId() : "?";
+      String via = String.join(",", b.factors().keySet().stream().map(Enum::name).sorted().toList());
       CsrfToken csrf = (CsrfToken) req.getAttribute(CsrfToken.class.getName());
       return "<!DOCTYPE html><html><body><h1>Signed in</h1>"
           + "<p>Account <span id=\"account\">" + HtmlUtils.htmlEscape(b.getName()) + "</span>"
           + " (<span id=\"email\">" + HtmlUtils.htmlEscape(accounts.emails.getOrDefault(b.getName(), "")) + "</span>)"
-          + " at <span id=\"level\">" + b.assuranceLevel() + "</span> via <span id=\"via\">" + via + "</span></p>"
+          + " at <span id=\"level\">" + b.assuranceLevel() + "</span> with <span id=\"factors\">" + via + "</span>"
+          + " roles <span id=\"roles\">" + b.getAuthorities() + "</span></p>"
           + "<form method=\"post\" action=\"/sso/logout\"><input type=\"hidden\" name=\"" + csrf.getParameterName()
           + "\" value=\"" + csrf.getToken() + "\"><button id=\"logout\" type=\"submit\">Sign out</button></form>"
           + "</body></html>";
