@@ -15,7 +15,7 @@ import javax.sql.DataSource;
 public final class AuthnSchema {
 
   /** The migration files, in version order. */
-  private static final String[] MIGRATIONS = {"V1__tables.sql", "V2__timestamptz.sql"};
+  private static final String[] MIGRATIONS = {"V1__tables.sql", "V2__timestamptz.sql", "V3__session_authorities.sql"};
 
   private AuthnSchema() {}
 

@@ -4,15 +4,20 @@ import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A server-side session: who, at which assurance level, with which factors and when each was
- * last verified, and its two deadlines. Never holds the token itself.
+ * last verified, which authorities (roles, permissions) the user held when the session was
+ * issued, and its two deadlines. Never holds the token itself.
  *
  * @param id a random public handle (32 hex characters) for listing and revoking one session; it
  *     is not a credential
@@ -29,6 +34,12 @@ import java.util.Optional;
  *     verified (a device-bound passkey AAL3, a synced one AAL2, a TOTP code AAL2, a password
  *     AAL1), one entry per verified factor; a factor given without one gets
  *     {@link #defaultLevel}
+ * @param authorities the principal's authorities (role or permission names such as
+ *     {@code ROLE_ADMIN}) as the host resolved them when the session was issued: an immutable,
+ *     sorted set of at most {@value #MAX_AUTHORITIES} names, each 1 to
+ *     {@value #MAX_AUTHORITY_LENGTH} characters without control, format or line-separator
+ *     characters. Rotation and step-up keep them unchanged; when the user's roles change, revoke
+ *     the user's sessions ({@link Sessions#revokeAll}) so the next login carries the new set.
  */
 public record Session(
     String id,
@@ -41,7 +52,22 @@ public record Session(
     Duration idleTimeout,
     Instant absoluteDeadline,
     Optional<Elevation> elevation,
-    Map<Factor, AssuranceLevel> factorLevels) {
+    Map<Factor, AssuranceLevel> factorLevels,
+    Set<String> authorities) {
+
+  /** The most authorities one session carries. */
+  public static final int MAX_AUTHORITIES = 64;
+
+  /** The longest authority name, in UTF-16 characters. */
+  public static final int MAX_AUTHORITY_LENGTH = 256;
+
+  /** A session without authorities whose factors proved the levels in {@code factorLevels}. */
+  public Session(String id, String userId, AssuranceLevel assuranceLevel, Map<Factor, Instant> factors,
+      Instant authTime, Instant createdAt, Instant lastSeenAt, Duration idleTimeout, Instant absoluteDeadline,
+      Optional<Elevation> elevation, Map<Factor, AssuranceLevel> factorLevels) {
+    this(id, userId, assuranceLevel, factors, authTime, createdAt, lastSeenAt, idleTimeout, absoluteDeadline, elevation,
+        factorLevels, Set.of());
+  }
 
   /** A session whose factors proved the default level for each ({@link #defaultLevel}). */
   public Session(String id, String userId, AssuranceLevel assuranceLevel, Map<Factor, Instant> factors,
@@ -126,6 +152,74 @@ public record Session(
       Objects.requireNonNull(e.getValue(), "level");
     }
     factorLevels = Collections.unmodifiableMap(levels);
+    authorities = checkAuthorities(authorities);
+  }
+
+  /**
+   * Validates {@code authorities} and returns them as an immutable set iterating in natural order.
+   *
+   * @throws IllegalArgumentException if there are more than {@value #MAX_AUTHORITIES}, or one is
+   *     empty, longer than {@value #MAX_AUTHORITY_LENGTH} characters, or holds a control, format
+   *     (such as a bidirectional override), line-separator or unpaired surrogate character; the
+   *     message never repeats the value
+   * @throws NullPointerException if the set or one of its names is null
+   */
+  public static Set<String> checkAuthorities(Set<String> authorities) {
+    Objects.requireNonNull(authorities, "authorities");
+    if (authorities instanceof CheckedAuthorities) {
+      return authorities;
+    }
+    if (authorities.size() > MAX_AUTHORITIES) {
+      throw new IllegalArgumentException("at most " + MAX_AUTHORITIES + " authorities per session");
+    }
+    TreeSet<String> copy = new TreeSet<>();
+    for (String a : authorities) {
+      Objects.requireNonNull(a, "authority");
+      if (a.isEmpty() || a.length() > MAX_AUTHORITY_LENGTH) {
+        throw new IllegalArgumentException("an authority must be 1-" + MAX_AUTHORITY_LENGTH + " characters");
+      }
+      for (int i = 0; i < a.length(); ) {
+        int cp = a.codePointAt(i);
+        int type = Character.getType(cp);
+        if (type == Character.CONTROL || type == Character.FORMAT || type == Character.LINE_SEPARATOR
+            || type == Character.PARAGRAPH_SEPARATOR || type == Character.SURROGATE) {
+          throw new IllegalArgumentException(
+              "an authority must not contain control, format or line-separator characters (at index " + i + ")");
+        }
+        i += Character.charCount(cp);
+      }
+      copy.add(a);
+    }
+    return new CheckedAuthorities(copy);
+  }
+
+  /** An immutable sorted set that {@link #checkAuthorities} produced, so a copy is not checked twice. */
+  private static final class CheckedAuthorities extends AbstractSet<String> {
+    private final Set<String> set;
+
+    CheckedAuthorities(TreeSet<String> set) {
+      this.set = Collections.unmodifiableSortedSet(set);
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return set.iterator();
+    }
+
+    @Override
+    public int size() {
+      return set.size();
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      return o instanceof String && set.contains(o);
+    }
+  }
+
+  /** True when the user held {@code authority} when this session was issued. */
+  public boolean hasAuthority(String authority) {
+    return authority != null && authorities.contains(authority);
   }
 
   /** The instant after which the session is dead unless it is used before then. */
@@ -156,6 +250,6 @@ public record Session(
   public Session seenAt(Instant at) {
     Instant seen = at.isAfter(lastSeenAt) ? at : lastSeenAt;
     return new Session(id, userId, assuranceLevel, factors, authTime, createdAt, seen, idleTimeout, absoluteDeadline, elevation,
-        factorLevels);
+        factorLevels, authorities);
   }
 }

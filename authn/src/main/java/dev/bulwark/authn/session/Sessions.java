@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Creates, validates, rotates and revokes sessions.
@@ -139,9 +140,27 @@ public final class Sessions {
    *     policy is {@link LimitAction#REJECT_NEW}; nothing is stored then
    */
   public IssuedSession create(String userId, AssuranceLevel level, Map<Factor, Instant> factors) throws SessionException {
+    return create(userId, level, factors, Set.of());
+  }
+
+  /**
+   * Creates a session, as {@link #create(String, AssuranceLevel, Map)} does, that carries the
+   * user's {@code authorities} (role or permission names the host resolved at login), so a
+   * request reads them from {@link Session#authorities()} instead of asking the role store again.
+   * They stay unchanged through {@link #rotate} and {@link #elevate}; when the user's roles change,
+   * call {@link #revokeAll(String)} and the next login carries the new set (see the module
+   * README, "Authorities").
+   *
+   * @throws IllegalArgumentException if {@code authorities} breaks {@link Session#checkAuthorities}
+   *     (checked before anything is stored)
+   * @throws SessionException reason {@code LIMIT_REACHED} as for the three-argument form
+   */
+  public IssuedSession create(String userId, AssuranceLevel level, Map<Factor, Instant> factors, Set<String> authorities)
+      throws SessionException {
     Objects.requireNonNull(userId, "userId");
     Objects.requireNonNull(level, "level");
     Objects.requireNonNull(factors, "factors");
+    Set<String> checked = Session.checkAuthorities(authorities);
     if (factors.isEmpty()) {
       throw new IllegalArgumentException("a session needs at least one verified factor");
     }
@@ -150,7 +169,7 @@ public final class Sessions {
     Instant authTime = factors.values().stream().max(Instant::compareTo).orElse(now);
     Session session = new Session(
         newId(), userId, level, factors, authTime, now, now, policy.idleTimeout(),
-        now.plus(policy.absoluteTimeout()), Optional.empty());
+        now.plus(policy.absoluteTimeout()), Optional.empty(), Map.of(), checked);
     SessionToken token = SessionToken.generate();
     SessionStore.CreateResult result =
         store.create(token.hash(), session, policy.maxSessionsPerUser(), policy.onLimit(), now);
@@ -267,7 +286,7 @@ public final class Sessions {
       absolute = levelAbsolute;
     }
     Session elevated = new Session(s.id(), s.userId(), s.assuranceLevel(), factors, verifiedAt, s.createdAt(), now,
-        idle, absolute, elevation, levels);
+        idle, absolute, elevation, levels, s.authorities());
     return replace(hash, elevated, now, "elevate");
   }
 
@@ -304,7 +323,11 @@ public final class Sessions {
     return gone.isPresent();
   }
 
-  /** Revokes every session of {@code userId} (password change, account disabled). Returns how many. */
+  /**
+   * Revokes every session of {@code userId} (password change, account disabled, roles changed).
+   * Returns how many. A rotation or step-up racing with it cannot keep a session alive: the store
+   * serialises both on the user.
+   */
   public int revokeAll(String userId) {
     List<Session> gone = store.deleteAll(userId);
     Events.emit(listener, SecurityEventType.SESSION_REVOKED, userId, clock.instant(),

@@ -10,6 +10,8 @@ import dev.bulwark.authn.grant.GrantState;
 import dev.bulwark.authn.grant.jdbc.JdbcGrantStore;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
+import dev.bulwark.authn.session.Session;
+import dev.bulwark.authn.session.SessionToken;
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +38,9 @@ import org.junit.jupiter.api.Test;
  * {@code createSchema(false)} run no DDL: they only check, and work for a role without CREATE.
  */
 class AuthnSchemaMigrationIT {
+
+  /** How many migrations bulwark-authn publishes. */
+  private static final int MIGRATIONS = 3;
 
   private static final Instant T = Instant.parse("2026-03-01T10:15:30.123456789Z");
 
@@ -66,7 +72,31 @@ class AuthnSchemaMigrationIT {
       }
       // A second start applies nothing again and keeps the rows.
       assertEquals(3, new JdbcAttemptStore(pg.dataSource(), FakeClock.at(T)).get("a:alice", T).failures());
-      assertEquals(2, count(pg.dataSource(), "SELECT count(*) FROM bulwark_schema_history WHERE module = 'authn'"));
+      assertEquals(MIGRATIONS, count(pg.dataSource(), "SELECT count(*) FROM bulwark_schema_history WHERE module = 'authn'"));
+    }
+  }
+
+  /** A session stored by 0.2's first migrations (no authorities column) reads back with no authorities. */
+  @Test
+  void sessionOfAnEarlierVersion_readsWithNoAuthorities() throws Exception {
+    try (PostgresSchema pg = PostgresSchema.create("authn_v3")) {
+      pg.execute(SqlScript.statements(resource("V1__tables.sql")).toArray(String[]::new));
+      pg.execute(SqlScript.statements(resource("V2__timestamptz.sql")).toArray(String[]::new));
+      SessionToken token = SessionToken.generate();
+      try (Connection c = pg.dataSource().getConnection();
+          java.sql.PreparedStatement p = c.prepareStatement("INSERT INTO bulwark_authn_sessions VALUES (?, 's1', 'alice',"
+              + " 'AAL1', ?, now(), now(), now(), 3600000000000, now() + interval '1 day', NULL, NULL)")) {
+        p.setBytes(1, token.hash().bytes());
+        p.setString(2, "PASSWORD=" + (T.getEpochSecond() * 1_000_000_000L) + "@AAL1");
+        p.executeUpdate();
+      }
+      pg.execute("INSERT INTO bulwark_authn_session_users VALUES ('alice')");
+      JdbcSessionStore store = new JdbcSessionStore(pg.dataSource());
+      Session s = store.find(token.hash()).orElseThrow();
+      assertEquals("s1", s.id());
+      assertEquals(Set.of(), s.authorities());
+      assertEquals("ARRAY", columnType(pg.dataSource(), "bulwark_authn_sessions.authorities"));
+      assertEquals(1, store.deleteAll("alice").size());
     }
   }
 

@@ -19,11 +19,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import javax.sql.DataSource;
 
 /**
@@ -34,8 +36,12 @@ import javax.sql.DataSource;
  *   <li>{@code bulwark_authn_session_users(user_id)}: one row per user, locked with
  *       {@code SELECT ... FOR UPDATE} while a login counts and inserts, so two nodes serialise on
  *       the same user and never exceed the limit;
- *   <li>{@code bulwark_authn_sessions}: one row per session, primary key the SHA-256 of the token.
+ *   <li>{@code bulwark_authn_sessions}: one row per session, primary key the SHA-256 of the token;
+ *       the session's authorities in a {@code text[]} column (empty for rows of earlier releases).
  * </ul>
+ *
+ * <p>A login, a rotation and {@link #deleteAll} lock the user's row first, so revoking every
+ * session of a user cannot miss a session that a rotation is writing at the same moment.
  *
  * <p>Instants are stored as {@code timestamptz}, truncated to the microsecond (as are the factor
  * times in the {@code factors} column); durations as nanoseconds. The tables come from the
@@ -49,14 +55,15 @@ public final class JdbcSessionStore implements SessionStore {
 
   private static final String COLUMNS =
       "token_hash, session_id, user_id, aal, factors, auth_time, created_at, last_seen_at, idle_nanos,"
-          + " absolute_deadline, elevated_aal, elevated_until";
+          + " absolute_deadline, elevated_aal, elevated_until, authorities";
 
   /** The tables and columns this store reads, with the module's migrations. */
   static final JdbcSchema SCHEMA = AuthnSchema.builder()
       .table("bulwark_authn_session_users", "user_id varchar")
       .table("bulwark_authn_sessions", "token_hash bytea", "session_id varchar", "user_id varchar", "aal varchar",
           "factors varchar", "auth_time timestamptz", "created_at timestamptz", "last_seen_at timestamptz",
-          "idle_nanos int8", "absolute_deadline timestamptz", "elevated_aal varchar", "elevated_until timestamptz")
+          "idle_nanos int8", "absolute_deadline timestamptz", "elevated_aal varchar", "elevated_until timestamptz",
+          "authorities _text")
       .build();
 
   private final DataSource dataSource;
@@ -123,11 +130,7 @@ public final class JdbcSessionStore implements SessionStore {
         ins.setString(1, session.userId());
         ins.executeUpdate();
       }
-      try (PreparedStatement lock = c.prepareStatement(
-          "SELECT user_id FROM bulwark_authn_session_users WHERE user_id = ? FOR UPDATE")) {
-        lock.setString(1, session.userId());
-        lock.executeQuery().close();
-      }
+      lockUser(c, session.userId());
       List<Row> rows = new ArrayList<>();
       try (PreparedStatement q = c.prepareStatement(
           "SELECT " + COLUMNS + " FROM bulwark_authn_sessions WHERE user_id = ? ORDER BY created_at, session_id")) {
@@ -173,7 +176,7 @@ public final class JdbcSessionStore implements SessionStore {
 
   private static void insert(Connection c, TokenHash hash, Session s) throws SQLException {
     try (PreparedStatement p = c.prepareStatement(
-        "INSERT INTO bulwark_authn_sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+        "INSERT INTO bulwark_authn_sessions (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       p.setBytes(1, hash.bytes());
       p.setString(2, s.id());
       p.setString(3, s.userId());
@@ -191,7 +194,13 @@ public final class JdbcSessionStore implements SessionStore {
         p.setNull(11, java.sql.Types.VARCHAR);
         Timestamps.set(p, 12, null);
       }
-      p.executeUpdate();
+      java.sql.Array authorities = c.createArrayOf("text", s.authorities().toArray(new String[0]));
+      try {
+        p.setArray(13, authorities);
+        p.executeUpdate();
+      } finally {
+        authorities.free();
+      }
     }
   }
 
@@ -230,6 +239,7 @@ public final class JdbcSessionStore implements SessionStore {
     Objects.requireNonNull(newHash, "newHash");
     Objects.requireNonNull(session, "session");
     return inTransaction(c -> {
+      lockUser(c, session.userId());
       try (PreparedStatement d = c.prepareStatement(
           "DELETE FROM bulwark_authn_sessions WHERE token_hash = ? AND user_id = ?")) {
         d.setBytes(1, oldHash.bytes());
@@ -259,10 +269,37 @@ public final class JdbcSessionStore implements SessionStore {
     }).stream().findFirst();
   }
 
+  /**
+   * Deletes every session of {@code userId} under the user's row lock, the lock a login and a
+   * rotation take too: a rotation committed before this call is deleted with the rest, one after
+   * it finds its old token gone, so no session of the user outlives the call.
+   */
   @Override
   public List<Session> deleteAll(String userId) {
     Objects.requireNonNull(userId, "userId");
-    return deleteWhere("user_id = ?", p -> p.setString(1, userId));
+    return inTransaction(c -> {
+      lockUser(c, userId);
+      List<Session> out = new ArrayList<>();
+      try (PreparedStatement d = c.prepareStatement(
+          "DELETE FROM bulwark_authn_sessions WHERE user_id = ? RETURNING " + COLUMNS)) {
+        d.setString(1, userId);
+        try (ResultSet rs = d.executeQuery()) {
+          while (rs.next()) {
+            out.add(read(rs));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  /** Locks {@code userId}'s row of {@code bulwark_authn_session_users} (absent: nothing to lock). */
+  private static void lockUser(Connection c, String userId) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(
+        "SELECT user_id FROM bulwark_authn_session_users WHERE user_id = ? FOR UPDATE")) {
+      lock.setString(1, userId);
+      lock.executeQuery().close();
+    }
   }
 
   @Override
@@ -346,7 +383,30 @@ public final class JdbcSessionStore implements SessionStore {
         Duration.ofNanos(rs.getLong(9)),
         Timestamps.get(rs, 10),
         elevation,
-        decodeFactorLevels(rs.getString(5)));
+        decodeFactorLevels(rs.getString(5)),
+        readAuthorities(rs, 13));
+  }
+
+  /** The {@code authorities} array; a row of an earlier release has the column's empty default. */
+  private static Set<String> readAuthorities(ResultSet rs, int column) throws SQLException {
+    java.sql.Array array = rs.getArray(column);
+    if (array == null) {
+      return Set.of();
+    }
+    try {
+      Object[] names = (Object[]) array.getArray();
+      Set<String> out = new HashSet<>();
+      for (Object name : names) {
+        if (!(name instanceof String text) || !out.add(text)) {
+          throw new AuthnStoreException("corrupt authorities column");
+        }
+      }
+      return Session.checkAuthorities(out);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new AuthnStoreException("corrupt authorities column", e);
+    } finally {
+      array.free();
+    }
   }
 
   /**

@@ -12,7 +12,6 @@ import dev.bulwark.authn.session.Sessions;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.EnumMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -21,8 +20,6 @@ import org.springframework.security.authentication.AuthenticationServiceExceptio
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.AuthenticationException;
-import org.springframework.security.core.GrantedAuthority;
-import org.springframework.security.core.authority.SimpleGrantedAuthority;
 
 /**
  * Spring Security's username/password login over Bulwark's {@link LoginFlow}: lockout before the
@@ -32,7 +29,10 @@ import org.springframework.security.core.authority.SimpleGrantedAuthority;
  * the account exists. Bulwark audits the login itself, once.
  *
  * <p>A second factor and the client address come from {@link SecondFactorDetails} on the request
- * token. The account's roles become {@code ROLE_<role>} authorities, read once at login. Thread-safe.
+ * token. The account's roles become {@code ROLE_<role>} authorities, read once at login and stored
+ * with the session. The result carries the new session's token until
+ * {@link BulwarkSecurityContextRepository} saves it into the browser's cookie, so a form login
+ * whose filter chain uses that repository ends in a Bulwark session. Thread-safe.
  */
 public final class BulwarkAuthenticationProvider implements AuthenticationProvider {
 
@@ -70,16 +70,15 @@ public final class BulwarkAuthenticationProvider implements AuthenticationProvid
     for (Factor f : result.factors()) {
       factors.put(f, now);
     }
+    java.util.Set<String> authorities = new java.util.TreeSet<>();
+    roles(authentication.getName(), accountId).forEach(r -> authorities.add("ROLE_" + r));
     IssuedSession issued;
     try {
-      issued = sessions.create(accountId, result.assuranceLevel().orElseThrow(), factors);
+      issued = sessions.create(accountId, result.assuranceLevel().orElseThrow(), factors, authorities);
     } catch (SessionException e) {
       throw new AuthenticationServiceException("no session could be created", e);
     }
-    List<GrantedAuthority> authorities = roles(authentication.getName(), accountId)
-        .sorted().<GrantedAuthority>map(r -> new SimpleGrantedAuthority("ROLE_" + r)).toList();
-    BulwarkAuthentication done = new BulwarkAuthentication(accountId, result.assuranceLevel().orElseThrow(), factors,
-        issued.session().id(), authorities);
+    BulwarkAuthentication done = BulwarkAuthentication.issued(issued, now);
     done.setDetails(authentication.getDetails());
     return done;
   }

@@ -26,7 +26,8 @@ class AutoConfigurationImportsTest {
         BulwarkAuthnAutoConfiguration.class.getName(), BulwarkLifecycleAutoConfiguration.class.getName(),
         BulwarkSecurityAutoConfiguration.class.getName(), BulwarkRateLimitAutoConfiguration.class.getName(),
         BulwarkAuthzAutoConfiguration.class.getName(), BulwarkActuatorAutoConfiguration.class.getName(),
-        BulwarkObservationAutoConfiguration.class.getName());
+        BulwarkObservationAutoConfiguration.class.getName(),
+        BulwarkWebAuthnAutoConfiguration.class.getName(), BulwarkWebSecurityAutoConfiguration.class.getName());
     for (String c : listed) {
       assertThat(Class.forName(c).isAnnotationPresent(AutoConfiguration.class)).as(c).isTrue();
     }

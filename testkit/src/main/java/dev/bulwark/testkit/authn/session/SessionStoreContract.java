@@ -2,6 +2,7 @@ package dev.bulwark.testkit.authn.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.authn.AssuranceLevel;
@@ -20,6 +21,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,11 +63,86 @@ public abstract class SessionStoreContract extends StoreContract<SessionStore> {
     Session s = new Session("a1b2", "alice", AssuranceLevel.AAL3, Map.of(Factor.WEBAUTHN, clock.instant().plusNanos(7_000)),
         clock.instant().plusNanos(7_000), clock.instant(), clock.instant().plusNanos(9_000), Duration.ofMinutes(15).plusNanos(3),
         clock.instant().plus(Duration.ofHours(12)),
-        Optional.of(new Session.Elevation(AssuranceLevel.AAL3, clock.instant().plusSeconds(600))));
+        Optional.of(new Session.Elevation(AssuranceLevel.AAL3, clock.instant().plusSeconds(600))), Map.of(),
+        Set.of("ROLE_USER", "ROLE_ADMIN"));
     TokenHash h = newHash();
     assertTrue(store.create(h, s, 5, LimitAction.REJECT_NEW, clock.instant()).created());
     assertEquals(Optional.of(s), store.find(h));
     assertEquals(Optional.empty(), store.find(newHash()));
+  }
+
+  /**
+   * A session's authorities survive the store exactly (order-free set, any Unicode letters, the
+   * longest allowed name, the most names allowed), through create, find, replace, list and delete.
+   */
+  @Test
+  void authorities_roundTrip_throughEveryOperation() {
+    Set<String> many = new TreeSet<>();
+    for (int i = 0; i < Session.MAX_AUTHORITIES - 4; i++) {
+      many.add("perm:" + i);
+    }
+    many.addAll(Set.of("ROLE_ADMIN", "SCOPE_read write", "rôle:über-管理者", "r".repeat(Session.MAX_AUTHORITY_LENGTH)));
+    Session s = withAuthorities(session("alice", clock.instant()), many);
+    TokenHash h = newHash();
+    assertTrue(store.create(h, s, 5, LimitAction.REJECT_NEW, clock.instant()).created());
+    Session back = store.find(h).orElseThrow();
+    assertEquals(s, back);
+    assertEquals(many, back.authorities());
+    assertThrows(UnsupportedOperationException.class, () -> back.authorities().add("ROLE_ROOT"));
+    TokenHash rotated = newHash();
+    assertTrue(store.replace(h, rotated, back));
+    assertEquals(many, store.find(rotated).orElseThrow().authorities());
+    assertTrue(store.touch(rotated, clock.instant().plusSeconds(1)));
+    assertEquals(many, store.find(rotated).orElseThrow().authorities());
+    assertEquals(List.of(many), store.list("alice", clock.instant()).stream().map(Session::authorities).toList());
+    Session none = session("bob", clock.instant());
+    TokenHash hb = newHash();
+    store.create(hb, none, 5, LimitAction.REJECT_NEW, clock.instant());
+    assertEquals(Set.of(), store.find(hb).orElseThrow().authorities());
+    assertEquals(List.of(many), store.deleteAll("alice").stream().map(Session::authorities).toList());
+  }
+
+  /**
+   * Revoking every session of a user while another request rotates one of them leaves the user no
+   * session: the rotation either lands first and is deleted, or finds its old token gone. (This is
+   * how a host withdraws authorities: it revokes the user's sessions.)
+   */
+  @Test
+  void deleteAll_racingWithReplace_leavesNoSession() throws Exception {
+    SessionStore other = secondNode();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int round = 0; round < 40; round++) {
+        String user = "racer-" + round;
+        Session s = withAuthorities(session(user, clock.instant()), Set.of("ROLE_ADMIN"));
+        TokenHash old = newHash();
+        TokenHash fresh = newHash();
+        store.create(old, s, 5, LimitAction.REJECT_NEW, clock.instant());
+        CountDownLatch go = new CountDownLatch(1);
+        Future<Boolean> rotate = pool.submit(() -> {
+          go.await();
+          return other.replace(old, fresh, s);
+        });
+        Future<List<Session>> revoke = pool.submit(() -> {
+          go.await();
+          return store.deleteAll(user);
+        });
+        go.countDown();
+        rotate.get();
+        revoke.get();
+        assertEquals(List.of(), store.list(user, clock.instant()), "round " + round);
+        assertEquals(Optional.empty(), store.find(fresh), "round " + round);
+        assertEquals(Optional.empty(), store.find(old), "round " + round);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** {@code s} with {@code authorities} in place of its own. */
+  protected static Session withAuthorities(Session s, Set<String> authorities) {
+    return new Session(s.id(), s.userId(), s.assuranceLevel(), s.factors(), s.authTime(), s.createdAt(), s.lastSeenAt(),
+        s.idleTimeout(), s.absoluteDeadline(), s.elevation(), s.factorLevels(), authorities);
   }
 
   @Test
