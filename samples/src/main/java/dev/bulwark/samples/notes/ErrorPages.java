@@ -87,10 +87,7 @@ class ErrorPages implements ErrorController {
   static class Advice {
     @ExceptionHandler(UserError.class)
     ResponseEntity<String> userError(UserError e, HttpServletRequest request) {
-      if (request.getRequestURI().startsWith("/webauthn/")) {
-        return PasskeyController.jsonError(400, e.getMessage());
-      }
-      return badRequest(WebSecurity.ctx(request, SignedIn.of(request).map(SignedIn::user)), e.getMessage());
+      return badRequest(WebSecurity.ctx(request, Optional.empty()), e.getMessage());
     }
 
     @ExceptionHandler(org.springframework.web.HttpRequestMethodNotSupportedException.class)
@@ -101,7 +98,7 @@ class ErrorPages implements ErrorController {
 
     @ExceptionHandler(org.springframework.web.servlet.resource.NoResourceFoundException.class)
     ResponseEntity<String> missing(HttpServletRequest request) {
-      return notFound(WebSecurity.ctx(request, SignedIn.of(request).map(SignedIn::user)));
+      return notFound(WebSecurity.ctx(request, Optional.empty()));
     }
 
     @ExceptionHandler(Exception.class)
@@ -109,16 +106,10 @@ class ErrorPages implements ErrorController {
       if (e instanceof org.springframework.web.ErrorResponse r && r.getStatusCode().is4xxClientError()) {
         // Spring MVC's own refusals (a missing parameter, an unsupported media type, ...): no trace.
         int status = r.getStatusCode().value();
-        if (request.getRequestURI().startsWith("/webauthn/")) {
-          return PasskeyController.jsonError(status, "The request is malformed.");
-        }
         return WebSecurity.ctx(request, Optional.empty()).page(status, "Error", "<h1>Something is not right</h1>"
             + Html.message(Optional.empty(), Optional.of("The request is malformed.")));
       }
       String ref = report(request, e);
-      if (request.getRequestURI().startsWith("/webauthn/")) {
-        return PasskeyController.jsonError(500, "Something went wrong on the server (reference " + ref + ").");
-      }
       return serverError(WebSecurity.ctx(request, Optional.empty()), ref);
     }
   }

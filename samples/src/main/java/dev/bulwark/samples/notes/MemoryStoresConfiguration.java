@@ -47,14 +47,4 @@ class MemoryStoresConfiguration {
   UsedTotpStepStore notesUsedTotpSteps(Clock clock) {
     return UsedTotpStepStore.inMemory(clock);
   }
-
-  @Bean
-  ChallengeStore notesChallenges(Clock clock) {
-    return new InMemoryChallengeStore(clock);
-  }
-
-  @Bean
-  CredentialStore notesCredentials() {
-    return new InMemoryCredentialStore();
-  }
 }

@@ -204,7 +204,7 @@ public final class NotesApp implements AutoCloseable {
    * one here.
    */
   public static NotesApp start(Options options, Clock clock, String... extraArgs) {
-    List<String> args = new ArrayList<>(options.toArgs());
+    List<String> args = new ArrayList<>((options.port() == 0 ? options.withPort(freePort()) : options).toArgs());
     args.add("--management.server.port=0");
     args.addAll(Arrays.asList(extraArgs));
     return run(args.toArray(String[]::new), clock);
@@ -253,6 +253,18 @@ public final class NotesApp implements AutoCloseable {
     context.close();
   }
 
+  /**
+   * A free port of 127.0.0.1 for {@code --port 0}: the passkeys' origin names the port, so it must
+   * be known before the server starts.
+   */
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port on 127.0.0.1", e);
+    }
+  }
+
   /** The short options as Spring Boot properties; anything else is passed on as it is. */
   static String[] translate(String[] args) {
     List<String> out = new ArrayList<>();
@@ -289,6 +301,9 @@ public final class NotesApp implements AutoCloseable {
         throw new IllegalArgumentException("option " + a + " needs a value (see --help)");
       }
       String v = args[++i];
+      if ("--port".equals(a) && "0".equals(v)) {
+        v = Integer.toString(freePort());
+      }
       if ("--postgres".equals(a)) {
         out.add("--spring.profiles.active=postgres");
       }

@@ -44,6 +44,11 @@ import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.spring.autoconfigure.BulwarkAuditProperties;
+import dev.bulwark.authn.webauthn.WebAuthn;
+import dev.bulwark.authn.webauthn.WebAuthnPolicy;
+import dev.bulwark.spring.autoconfigure.BulwarkAuthnProperties;
+import dev.bulwark.spring.autoconfigure.BulwarkConfigurationException;
+import dev.bulwark.spring.security.AccountLookup;
 import dev.bulwark.spring.security.BulwarkAuthenticationProvider;
 import java.time.Clock;
 import java.time.Duration;
@@ -63,9 +68,11 @@ import org.springframework.scheduling.annotation.Scheduled;
  * password hasher (with its pepper), the lockout attempt store, sessions, step-up, the audit store,
  * chain key and checkpoint signer, lifecycle (over the store defined here), authz's access control
  * (over the store defined here), the rate-limit store and Spring Security's authentication provider.
- * What the starter does not offer (yet) is defined here: the audit log with its anchor and
- * retention, the lockout's policy, the one-step login flow with TOTP, WebAuthn, the account
- * directory, the three per-route limiters and the scheduled jobs.
+ * The starter also provides WebAuthn (its credential and ceremony stores, the JSON endpoints) and
+ * the session cookie repository. What it does not offer (yet) is defined here: the audit log with
+ * its anchor and retention, the lockout's policy, the one-step login flow with TOTP, the relying
+ * party's resident-key requirement, the account directory and lookup, the three per-route
+ * limiters and the scheduled jobs.
  */
 @Configuration(proxyBeanMethods = false)
 class NotesConfiguration {
@@ -189,10 +196,26 @@ class NotesConfiguration {
         .clock(clock).listener(listeners(listeners)).build();
   }
 
+  /**
+   * The starter's relying party ({@code bulwark.authn.webauthn.*}: {@code localhost}, origin
+   * {@code http://localhost:PORT}) with resident keys required, so a passkey signs in without a
+   * username; user verification is required by default.
+   */
   @Bean
-  Passkeys notesPasskeys(CredentialStore credentials, ChallengeStore challenges, Clock clock,
-      ObjectProvider<SecurityEventListener> listeners) {
-    return new Passkeys(credentials, challenges, clock, listeners(listeners));
+  WebAuthnPolicy notesWebAuthnPolicy(BulwarkAuthnProperties props) {
+    BulwarkAuthnProperties.WebAuthnSettings w = props.webauthn();
+    if (w.origins().size() != 1) {
+      throw new BulwarkConfigurationException(BulwarkConfigurationException.Kind.INVALID_VALUE,
+          "bulwark.authn.webauthn.origins", "the one origin of this server, http://localhost:PORT");
+    }
+    return WebAuthnPolicy.of(w.rpId(), w.rpName() == null ? w.rpId() : w.rpName(), w.origins().get(0).strip())
+        .withResidentKey(WebAuthnPolicy.ResidentKey.REQUIRED);
+  }
+
+  /** A passkey names the account by its id: the roles of a passkey sign-in come from here. */
+  @Bean
+  AccountLookup notesAccountLookup(AppStore store) {
+    return id -> store.userById(id).map(u -> new Account(u.id(), u.passwordHash(), u.roles()));
   }
 
   @Bean
@@ -232,12 +255,12 @@ class NotesConfiguration {
       AuditVerifier verifier, NotesService.ReadOnlyAudit readOnly, AuditStore auditStore,
       BulwarkAuditProperties auditProps, Keyrings keyrings, Envelope envelope, PasswordHasher hasher, Lockout lockout,
       TotpAuthenticator totp, LoginFlow loginFlow, AccountDirectory accounts, PasswordSignIn signIn,
-      CredentialStore credentials, Passkeys passkeys, Sessions sessions, StepUp stepUp, LifecycleStore lifecycleStore,
+      CredentialStore credentials, WebAuthn webauthn, Sessions sessions, StepUp stepUp, LifecycleStore lifecycleStore,
       Lifecycle lifecycle, PurgeScheduler purgeScheduler, AccessControl access, NotesService.Limiters limiters,
       ObjectProvider<PurgeSchedule> authnPurge) {
     return new NotesService(new NotesService.Parts(clock, store, audit, auditLog, verifier, readOnly,
         auditStore instanceof FileAuditStore ? Optional.of(auditProps.directory()) : Optional.empty(), keyrings,
-        envelope, hasher, lockout, totp, loginFlow, accounts, signIn, credentials, passkeys::webAuthn, sessions, stepUp,
+        envelope, hasher, lockout, totp, loginFlow, accounts, signIn, credentials, webauthn, sessions, stepUp,
         lifecycleStore, lifecycle, purgeScheduler, access, limiters, Optional.ofNullable(authnPurge.getIfAvailable()),
         props.dataDir()));
   }

@@ -3,7 +3,12 @@ package dev.bulwark.samples.notes;
 import static dev.bulwark.samples.notes.Html.h;
 import static dev.bulwark.samples.notes.Pages.seeOther;
 
+import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.session.IssuedSession;
+import dev.bulwark.authn.session.SessionException;
+import dev.bulwark.spring.security.BulwarkAuthentication;
+import dev.bulwark.spring.security.BulwarkSecurityContextRepository;
 import dev.bulwark.lifecycle.ErasureReport;
 import dev.bulwark.lifecycle.PurgeScheduler;
 import jakarta.servlet.http.HttpServletRequest;
@@ -13,6 +18,8 @@ import java.util.List;
 import java.util.Optional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -35,10 +42,35 @@ class NotesController {
 
   private final NotesService service;
   private final Clock clock;
+  private final BulwarkSecurityContextRepository sessions;
+  private final SignedIn.Resolver signedIn;
 
-  NotesController(NotesService service, Clock clock) {
+  NotesController(NotesService service, Clock clock, BulwarkSecurityContextRepository sessions,
+      SignedIn.Resolver signedIn) {
     this.service = service;
     this.clock = clock;
+    this.sessions = sessions;
+    this.signedIn = signedIn;
+  }
+
+  /** Hands a newly issued session to the browser (the starter's repository writes the cookie). */
+  private void signIn(HttpServletRequest request, HttpServletResponse response, IssuedSession issued) {
+    SecurityContext context = SecurityContextHolder.createEmptyContext();
+    context.setAuthentication(BulwarkAuthentication.issued(issued, clock.instant()));
+    SecurityContextHolder.setContext(context);
+    sessions.saveContext(context, request, response);
+    signedIn.forget(request);
+  }
+
+  /** Records a factor just verified in the session (a new token in the cookie). */
+  private void elevate(HttpServletRequest request, HttpServletResponse response, AssuranceLevel level)
+      throws UserError {
+    try {
+      sessions.elevate(request, response, Factor.TOTP, clock.instant(), level);
+      signedIn.forget(request);
+    } catch (SessionException e) {
+      throw new UserError("Your session has ended; sign in again.");
+    }
   }
 
   private static Pages.Ctx ctx(HttpServletRequest request, String m, Optional<SignedIn> s) {
@@ -48,8 +80,8 @@ class NotesController {
   }
 
   /** The signed-in request (Spring Security let only those through). */
-  private static SignedIn signedIn(HttpServletRequest request) {
-    return SignedIn.of(request).orElseThrow(() -> new IllegalStateException("no session on a signed-in page"));
+  private SignedIn signedIn(HttpServletRequest request) {
+    return signedIn.of(request).orElseThrow(() -> new IllegalStateException("no session on a signed-in page"));
   }
 
   /** Every account finishes its set-up (an authenticator app) before anything else. */
@@ -59,7 +91,7 @@ class NotesController {
 
   @GetMapping("/")
   ResponseEntity<String> home(HttpServletRequest request) {
-    if (SignedIn.of(request).isPresent()) {
+    if (signedIn.of(request).isPresent()) {
       return seeOther("/notes");
     }
     return Pages.home(ctx(request, null, Optional.empty()));
@@ -81,8 +113,7 @@ class NotesController {
       @RequestParam(required = false) String confirm) {
     String name = Optional.ofNullable(username).orElse("").trim();
     try {
-      IssuedSession s = service.register(name, password, confirm, request.getRemoteAddr());
-      SessionCookies.write(request, response, s);
+      signIn(request, response, service.register(name, password, confirm, request.getRemoteAddr()));
       return seeOther("/enroll/totp");
     } catch (RateLimited e) {
       HttpHeaders headers = new HttpHeaders();
@@ -111,8 +142,8 @@ class NotesController {
       @RequestParam(required = false) String code) {
     SignedIn s = signedIn(request);
     try {
-      IssuedSession issued = service.confirmTotp(s.user(), s.token(), code);
-      SessionCookies.write(request, response, issued);
+      service.confirmTotp(s.user(), code);
+      elevate(request, response, AssuranceLevel.AAL2);
       return seeOther("/enroll/passkey?m=totp");
     } catch (UserError e) {
       return Pages.totp(ctx(request, null, Optional.of(s)), service, s, Optional.of(e.getMessage()));
@@ -146,8 +177,7 @@ class NotesController {
     SignedIn s = signedIn(request);
     String to = reauthNext(next);
     try {
-      IssuedSession issued = service.reauthenticate(s.user(), s.token(), password, code, request.getRemoteAddr());
-      SessionCookies.write(request, response, issued);
+      elevate(request, response, service.reauthenticate(s.user(), password, code, request.getRemoteAddr()));
       return seeOther(to + "?m=confirmed");
     } catch (UserError e) {
       return Pages.reauth(ctx(request, null, Optional.of(s)), service, s, to, Optional.of(e.getMessage()));
@@ -272,7 +302,7 @@ class NotesController {
     }
     try {
       ErasureReport report = service.deleteAccount(s.session(), s.user());
-      SessionCookies.clear(request, response);
+      sessions.logout(request, response, null);
       return ctx(request, null, Optional.empty()).page(200, "Account deleted", "<h1>Account deleted</h1>"
           + Html.message(Optional.of(Pages.FLASH.get("gone")), Optional.empty())
           + "<div class=\"card\"><p>Deletion evidence: " + report.evidence().size() + " record(s); key receipt: <code>"
@@ -293,8 +323,7 @@ class NotesController {
       return first.get();
     }
     try {
-      IssuedSession issued = service.changePassword(s.session(), s.user(), password, confirm);
-      SessionCookies.write(request, response, issued);
+      signIn(request, response, service.changePassword(s.session(), s.user(), password, confirm));
       return seeOther("/account?m=password");
     } catch (ReauthRequired e) {
       return seeOther("/reauth?next=/account");

@@ -189,7 +189,7 @@ final class NotesService implements AutoCloseable {
       ReadOnlyAudit readOnlyAudit, Optional<Path> auditDir, Keyrings keyrings, Envelope envelope,
       PasswordHasher hasher, Lockout lockout, TotpAuthenticator totp, LoginFlow loginFlow,
       AccountDirectory directory, AuthenticationProvider signIn, CredentialStore passkeys,
-      java.util.function.Supplier<WebAuthn> webauthn,
+      WebAuthn webauthn,
       Sessions sessions, StepUp stepUp, LifecycleStore lifecycleStore, Lifecycle lifecycle,
       PurgeScheduler purgeScheduler, AccessControl access, Limiters limiters, Optional<PurgeSchedule> authnPurge,
       Path dataDir) {}
@@ -211,7 +211,7 @@ final class NotesService implements AutoCloseable {
   private final LoginFlow loginFlow;
   private final AuthenticationProvider signIn;
   private final CredentialStore passkeys;
-  private final java.util.function.Supplier<WebAuthn> webauthn;
+  private final WebAuthn webauthn;
   private final Sessions sessions;
   private final StepUp stepUp;
   private final LifecycleStore lifecycleStore;
@@ -286,6 +286,13 @@ final class NotesService implements AutoCloseable {
         "member", Role.of("member", new Permission("org", "view")),
         "org-admin", new Role("org-admin", Set.of(new Permission("org", "invite")), Set.of("member")));
     return new Policy("notes-1", types, roles, Map.of(), List.of(), List.of());
+  }
+
+  /** The authorities a session of {@code u} carries: the account's roles. */
+  static java.util.Set<String> authorities(AppStore.User u) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    u.roles().forEach(r -> out.add("ROLE_" + r));
+    return out;
   }
 
   /** The organization {@code userId} owns (created with the account). */
@@ -380,7 +387,7 @@ final class NotesService implements AutoCloseable {
     String org = homeOrganization(user.id());
     bind(Binding.of("admin:" + user.id(), Principal.user(user.id()), "org-admin", org, Scope.organization()), user.id());
     try {
-      return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()));
+      return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()), authorities(user));
     } catch (SessionException e) {
       throw new UserError("Could not start a session: " + e.getMessage());
     }
@@ -429,35 +436,21 @@ final class NotesService implements AutoCloseable {
         + (minutes == 1 ? " minute." : " minutes.");
   }
 
-  Optional<Session> session(String token) {
-    if (token == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(sessions.validate(token));
-    } catch (SessionException e) {
-      return Optional.empty();
-    }
-  }
-
   Optional<AppStore.User> user(String userId) {
     return store.userById(userId);
   }
 
-  void logout(String token) {
-    sessions.revoke(token);
-  }
 
   boolean hasTotp(AppStore.User u) {
     return totp.isEnrolled(u.id());
   }
 
   boolean hasPasskey(AppStore.User u) {
-    return !passkeys.forUsername(u.username()).isEmpty();
+    return !passkeys.forUsername(u.id()).isEmpty();
   }
 
   List<StoredCredential> passkeysOf(AppStore.User u) {
-    return List.copyOf(passkeys.forUsername(u.username()));
+    return List.copyOf(passkeys.forUsername(u.id()));
   }
 
   /** Starts (or shows again) a TOTP enrolment: the page shows its QR code and secret. */
@@ -465,8 +458,11 @@ final class NotesService implements AutoCloseable {
     return pendingTotp.computeIfAbsent(u.id(), id -> totp.beginEnrollment(id, "Bulwark Notes", u.username()));
   }
 
-  /** Confirms the enrolment with a code and raises the session to AAL2 (new token). */
-  IssuedSession confirmTotp(AppStore.User u, String token, String code) throws UserError {
+  /**
+   * Confirms the enrolment with a code; the web layer then raises the session to AAL2 with the
+   * TOTP factor (a new token).
+   */
+  void confirmTotp(AppStore.User u, String code) throws UserError {
     TotpEnrollment e = pendingTotp.get(u.id());
     if (e == null) {
       throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
@@ -483,11 +479,6 @@ final class NotesService implements AutoCloseable {
       throw new UserError("The code could not be checked; try again.");
     }
     pendingTotp.remove(u.id());
-    try {
-      return sessions.elevate(token, Factor.TOTP, clock.instant(), AssuranceLevel.AAL2);
-    } catch (SessionException ex) {
-      throw new UserError("Your session has ended; sign in again.");
-    }
   }
 
   // ---------------------------------------------------------------- passkeys
@@ -522,9 +513,10 @@ final class NotesService implements AutoCloseable {
 
   /**
    * Re-authenticates the signed-in user with password and authenticator code (lockout applies)
-   * and records the fresh verification in the session (new token).
+   * (lockout applies); returns the level reached, which the web layer records in the session with
+   * the TOTP factor (a new token).
    */
-  IssuedSession reauthenticate(AppStore.User u, String token, String password, String code, String sourceIp)
+  AssuranceLevel reauthenticate(AppStore.User u, String password, String code, String sourceIp)
       throws UserError {
     String c = code == null ? "" : code.replace(" ", "").trim();
     if (password == null || password.isEmpty() || !CODE.matcher(c).matches()) {
@@ -541,30 +533,7 @@ final class NotesService implements AutoCloseable {
     if (r.outcome() != LoginResult.Outcome.SUCCESS || !r.accountId().orElse("").equals(u.id())) {
       throw new UserError("Wrong password or code.");
     }
-    try {
-      return sessions.elevate(token, Factor.TOTP, clock.instant(), r.assuranceLevel().orElseThrow());
-    } catch (SessionException e) {
-      throw new UserError("Your session has ended; sign in again.");
-    }
-  }
-
-  Ceremony startPasskeyRegistration(Session s, AppStore.User u, String sourceIp) throws ReauthRequired {
-    requireReauthentication(s, u);
-    return webauthn.get().startRegistration(u.username(), u.username(), Optional.ofNullable(sourceIp));
-  }
-
-  void finishPasskeyRegistration(Session s, AppStore.User u, String ceremonyId, String json) throws UserError {
-    requireReauthentication(s, u);
-    try {
-      StoredCredential c = webauthn.get().finishRegistration(ceremonyId, json);
-      if (!c.username().equals(u.username())) {
-        webauthn.get().removeCredential(c.username(), c.credentialId());
-        throw new UserError("That passkey ceremony belongs to another session.");
-      }
-    } catch (WebAuthnException e) {
-      throw new UserError("The passkey was not accepted (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', ' ') + "). Try again.");
-    }
+    return r.assuranceLevel().orElseThrow();
   }
 
   /** Removes one of {@code u}'s passkeys (base64url credential id); needs a recent re-authentication. */
@@ -576,7 +545,7 @@ final class NotesService implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new UserError("That passkey does not exist (any more).");
     }
-    if (id.isEmpty() || !webauthn.get().removeCredential(u.username(), id)) {
+    if (id.isEmpty() || !webauthn.removeCredential(u.id(), id)) {
       throw new UserError("That passkey does not exist (any more).");
     }
   }
@@ -604,51 +573,9 @@ final class NotesService implements AutoCloseable {
     audit.record(Action.AUTHN_PASSWORD_CHANGE, u.id(), null, Outcome.SUCCESS, "user", u.id(),
         Map.of("sessions_revoked", Integer.toString(revoked)));
     try {
-      return sessions.create(u.id(), s.assuranceLevel(), s.factors());
+      return sessions.create(u.id(), s.assuranceLevel(), s.factors(), s.authorities());
     } catch (SessionException e) {
       throw new UserError("Your password was changed; sign in again.");
-    }
-  }
-
-  /** Starts a passkey sign-in or step-up; the ceremony store bounds each source address's open ceremonies. */
-  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser, String sourceIp) {
-    return webauthn.get().startAuthentication(forUser.map(AppStore.User::username), Optional.ofNullable(sourceIp));
-  }
-
-  private WebAuthnLogin finishAssertion(String ceremonyId, String json) throws UserError {
-    try {
-      return webauthn.get().finishAuthentication(ceremonyId, json);
-    } catch (WebAuthnException e) {
-      throw new UserError("The passkey sign-in failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', ' ') + "). Try again.");
-    }
-  }
-
-  /** Username-less passkey login: a new session verified by WebAuthn. */
-  IssuedSession finishPasskeyLogin(String ceremonyId, String json) throws UserError {
-    WebAuthnLogin login = finishAssertion(ceremonyId, json);
-    AppStore.User u = store.userByName(login.username())
-        .orElseThrow(() -> new UserError("This passkey belongs to an account that no longer exists."));
-    try {
-      return sessions.create(u.id(), login.suggestedLevel(), Map.of(Factor.WEBAUTHN, clock.instant()));
-    } catch (SessionException e) {
-      throw new UserError("Could not start a session: " + e.getMessage());
-    }
-  }
-
-  /**
-   * Step-up: re-verifies the signed-in user's passkey and elevates the session (new token) to the
-   * level the credential proved: a synced, backup-eligible passkey AAL2, a device-bound one AAL3.
-   */
-  IssuedSession finishStepUp(AppStore.User u, String token, String ceremonyId, String json) throws UserError {
-    WebAuthnLogin login = finishAssertion(ceremonyId, json);
-    if (!login.username().equals(u.username())) {
-      throw new UserError("Use a passkey of the account you are signed in with.");
-    }
-    try {
-      return sessions.elevate(token, login);
-    } catch (SessionException e) {
-      throw new UserError("Your session has ended; sign in again.");
     }
   }
 
@@ -973,8 +900,8 @@ final class NotesService implements AutoCloseable {
       store.forgetNote(home, row.id());
     }
     totp.remove(u.id());
-    for (StoredCredential c : passkeys.forUsername(u.username())) {
-      webauthn.get().removeCredential(u.username(), c.credentialId());
+    for (StoredCredential c : passkeys.forUsername(u.id())) {
+      webauthn.removeCredential(u.id(), c.credentialId());
     }
     pendingTotp.remove(u.id());
     sessions.revokeAll(u.id());

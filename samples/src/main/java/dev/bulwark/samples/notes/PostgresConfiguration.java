@@ -35,8 +35,8 @@ import org.springframework.context.annotation.Profile;
  * the owner role ({@code notes.postgres.owner}) runs the migration at start. The DataSource bean
  * is ready only after the migration and after {@link RlsVerifier} found that the application role
  * cannot bypass row-level security on the tenant table, so nothing is opened or served before.
- * The starter puts its own stores (keyrings, audit log, lockout counters, sessions, rate-limit
- * state) on this DataSource.
+ * The starter puts its own stores (keyrings, audit log, lockout counters, sessions, passkeys and
+ * ceremonies, rate-limit state) on this DataSource.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("postgres")
@@ -115,28 +115,21 @@ class PostgresConfiguration {
     return new JdbcUsedTotpStepStore(ds, clock);
   }
 
-  @Bean
-  JdbcChallengeStore notesChallenges(DataSource ds) {
-    return new JdbcChallengeStore(ds);
-  }
-
-  @Bean
-  CredentialStore notesCredentials(DataSource ds) {
-    return new JdbcCredentialStore(ds);
-  }
-
   /**
    * authn's purge of expired rows (ceremonies, lockout attempts, used TOTP steps, sessions) every
    * 10 minutes, so a flood of unauthenticated {@code login/start} calls leaves nothing behind.
    */
   @Bean(initMethod = "start", destroyMethod = "close")
   PurgeSchedule notesAuthnPurge(AttemptStore attempts, SessionStore sessions, JdbcUsedTotpStepStore steps,
-      JdbcChallengeStore challenges, Clock clock) {
-    PurgeSchedule.Builder b = PurgeSchedule.builder().challenges(challenges).totpSteps(steps)
+      ChallengeStore challenges, Clock clock) {
+    PurgeSchedule.Builder b = PurgeSchedule.builder().totpSteps(steps)
         .every(NotesService.AUTHN_PURGE_INTERVAL).clock(clock)
         .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()));
     if (attempts instanceof JdbcAttemptStore a) {
       b.attempts(a);
+    }
+    if (challenges instanceof JdbcChallengeStore c) {
+      b.challenges(c);
     }
     if (sessions instanceof JdbcSessionStore s) {
       b.sessions(s);

@@ -4,7 +4,9 @@ import dev.bulwark.authn.session.IssuedSession;
 import dev.bulwark.authn.session.SessionException;
 import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.ratelimit.RateLimitHeaders;
-import dev.bulwark.spring.security.BulwarkAuthentication;
+import dev.bulwark.spring.security.BulwarkSecurityContextRepository;
+import dev.bulwark.spring.security.BulwarkWebAuthnConfigurer;
+import dev.bulwark.spring.security.BulwarkWebAuthnEndpoints;
 import dev.bulwark.spring.security.RetryAfter;
 import dev.bulwark.spring.security.SecondFactorDetails;
 import jakarta.servlet.DispatcherType;
@@ -24,6 +26,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationDeniedException;
 import org.springframework.security.authorization.AuthorizationManager;
@@ -37,8 +40,10 @@ import org.springframework.security.web.csrf.CsrfToken;
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
 
 /**
- * Spring Security for the app port: Bulwark sessions as the security context (no HttpSession),
- * form login through {@link PasswordSignIn} and the starter's provider, CSRF tokens in a
+ * Spring Security for the app port: Bulwark sessions as the security context (the starter's
+ * {@link BulwarkSecurityContextRepository}: the session token in the {@code __Host-bulwark-session}
+ * cookie, no HttpSession), form login through {@link PasswordSignIn} and the starter's provider,
+ * the starter's WebAuthn endpoints under {@code /bulwark/webauthn}, CSRF tokens in a
  * {@code bulwark_csrf} cookie ({@code HttpOnly; SameSite=Strict}) echoed in a form field
  * {@code csrf} or an {@code X-CSRF-Token} header, a strict Content-Security-Policy, the admin pages
  * behind role and passkey step-up. The management port (Actuator) has a chain of its own.
@@ -71,8 +76,8 @@ class WebSecurity {
   }
 
   @Bean
-  SessionCookies notesSessionCookies(NotesService service, Clock clock) {
-    return new SessionCookies(service, clock);
+  SignedIn.Resolver notesSignedIn(BulwarkSecurityContextRepository repository, NotesService service) {
+    return new SignedIn.Resolver(repository, service);
   }
 
   /** Actuator, on the management port only (127.0.0.1): health and metrics, read-only. */
@@ -89,15 +94,15 @@ class WebSecurity {
 
   @Bean
   @Order(2)
-  SecurityFilterChain notesChain(HttpSecurity http, NotesService service, SessionCookies sessionCookies,
-      PasswordSignIn signIn, Sessions sessions) throws Exception {
+  SecurityFilterChain notesChain(HttpSecurity http, NotesService service, BulwarkSecurityContextRepository sessions,
+      SignedIn.Resolver signedIn, PasswordSignIn signIn) throws Exception {
     CookieCsrfTokenRepository csrf = new CookieCsrfTokenRepository();
     csrf.setCookieName("bulwark_csrf");
     csrf.setParameterName("csrf");
     csrf.setHeaderName("X-CSRF-Token");
     csrf.setCookieCustomizer(c -> c.sameSite("Strict").path("/"));
     AuthorizationManager<RequestAuthorizationContext> admin = (authentication, ctx) -> {
-      Optional<SignedIn> s = SignedIn.of(ctx.getRequest());
+      Optional<SignedIn> s = signedIn.of(ctx.getRequest());
       if (s.isEmpty()) {
         return new AuthorizationDecision(false);
       }
@@ -110,7 +115,7 @@ class WebSecurity {
           return new AuthorizationDecision(false);
       }
     };
-    http.securityContext(c -> c.securityContextRepository(sessionCookies))
+    http.securityContext(c -> c.securityContextRepository(sessions))
         .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
         .requestCache(c -> c.disable())
         .csrf(c -> c.csrfTokenRepository(csrf))
@@ -121,18 +126,15 @@ class WebSecurity {
         .authorizeHttpRequests(a -> a
             .dispatcherTypeMatchers(DispatcherType.ERROR, DispatcherType.FORWARD).permitAll()
             .requestMatchers(HttpMethod.GET, "/", "/static/**", "/favicon.ico", "/register", "/login").permitAll()
-            .requestMatchers(HttpMethod.POST, "/register", "/login", "/logout", "/webauthn/login/start",
-                "/webauthn/login/finish").permitAll()
+            .requestMatchers(HttpMethod.POST, "/register", "/login", "/logout").permitAll()
             .requestMatchers("/admin", "/admin/**").access(admin)
             .anyRequest().authenticated())
         .authenticationManager(new ProviderManager(signIn))
         .formLogin(f -> f.loginPage("/login").loginProcessingUrl("/login")
             .authenticationDetailsSource(r -> new SecondFactorDetails(r.getRemoteAddr(),
                 PasswordSignIn.normalizeCode(r.getParameter("code")), null))
-            .successHandler((request, response, authentication) -> {
-              issueFor(request, response, sessions, (BulwarkAuthentication) authentication);
-              seeOther(response, "/notes");
-            })
+            // The starter's repository has written the new session's cookie by now.
+            .successHandler((request, response, authentication) -> seeOther(response, "/notes"))
             .failureHandler((request, response, e) -> {
               UserError error = e instanceof PasswordSignIn.Refused r ? r.error()
                   : new UserError("Wrong username, password or code.");
@@ -149,18 +151,15 @@ class WebSecurity {
                   status));
             }))
         .logout(l -> l.logoutUrl("/logout")
-            .addLogoutHandler((request, response, authentication) -> {
-              SessionCookies.token(request).ifPresent(service::logout);
-              SessionCookies.clear(request, response);
-            })
+            .addLogoutHandler(sessions)
             .logoutSuccessHandler((request, response, authentication) -> seeOther(response, "/login?m=signedout")))
+        // WebAuthn registration, sign-in and step-up: the starter's JSON endpoints, after the CSRF check.
+        .with(BulwarkWebAuthnConfigurer.webAuthn(), Customizer.withDefaults())
         .exceptionHandling(e -> e
             .authenticationEntryPoint((request, response, ex) -> {
               String path = request.getRequestURI();
-              if (path.startsWith("/webauthn/")) {
-                json(response, 401, "{\"error\":\"Your session has ended: sign in again.\"}");
-              } else if ("GET".equals(request.getMethod()) && PAGES.contains(path)) {
-                SessionCookies.clear(request, response);
+              if ("GET".equals(request.getMethod()) && PAGES.contains(path)) {
+                sessions.logout(request, response, null);
                 seeOther(response, "/login?m=signin");
               } else {
                 write(response, ErrorPages.notFound(ctx(request, Optional.empty())));
@@ -168,8 +167,8 @@ class WebSecurity {
             })
             .accessDeniedHandler((request, response, ex) -> {
               if (ex instanceof CsrfException) {
-                if (request.getRequestURI().startsWith("/webauthn/")) {
-                  json(response, 403, "{\"error\":\"The page is out of date: reload it and try again.\"}");
+                if (request.getRequestURI().startsWith(BulwarkWebAuthnEndpoints.DEFAULT_BASE_PATH + "/")) {
+                  json(response, 403, "{\"error\":\"csrf_token_invalid\"}");
                 } else {
                   write(response, ErrorPages.expiredForm(ctx(request, Optional.empty())));
                 }
@@ -177,25 +176,10 @@ class WebSecurity {
                   && d.getAuthorizationResult() instanceof StepUpToAdmin) {
                 seeOther(response, "/stepup");
               } else {
-                write(response, ErrorPages.forbidden(ctx(request, SignedIn.of(request).map(SignedIn::user))));
+                write(response, ErrorPages.forbidden(ctx(request, signedIn.of(request).map(SignedIn::user))));
               }
             }));
     return http.build();
-  }
-
-  /**
-   * The session for a form login. The starter's provider created one but hands out only its id, so
-   * this replaces it with one of the same level and factors whose token the cookie can carry.
-   */
-  private static void issueFor(HttpServletRequest request, HttpServletResponse response, Sessions sessions,
-      BulwarkAuthentication auth) throws IOException {
-    try {
-      sessions.revoke(auth.getName(), auth.sessionId());
-      IssuedSession issued = sessions.create(auth.getName(), auth.assuranceLevel(), auth.factors());
-      SessionCookies.write(request, response, issued);
-    } catch (SessionException e) {
-      throw new IOException("no session could be started", e);
-    }
   }
 
   /** The page context of a request answered outside a controller. */

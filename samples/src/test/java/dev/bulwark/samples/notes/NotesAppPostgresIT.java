@@ -143,7 +143,7 @@ class NotesAppPostgresIT extends NotesAppTest {
     m.find();
     int flood = 300;
     for (int i = 0; i < flood; i++) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/webauthn/login/start"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/bulwark/webauthn/authenticate/options"))
           .header("Content-Type", "application/json").header("X-CSRF-Token", m.group(1))
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());

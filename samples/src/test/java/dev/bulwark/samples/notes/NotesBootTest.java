@@ -112,7 +112,7 @@ class NotesBootTest {
   @Test
   void errorPages_404_405_400_500_andMalformedInput_neverShowAStackTrace() throws Exception {
     try (NotesApp app = NotesApp.start(options(), clock)) {
-      HttpClient http = HttpClient.newBuilder().cookieHandler(new CookieManager())
+      HttpClient http = HttpClient.newBuilder().cookieHandler(new NotesAppTest.LocalhostCookies())
           .followRedirects(HttpClient.Redirect.NEVER).build();
       URI base = app.baseUri();
       HttpResponse<String> missing = http.send(HttpRequest.newBuilder(base.resolve("/no/such/page")).build(),
@@ -144,14 +144,14 @@ class NotesBootTest {
       assertTrue(malformedForm.statusCode() >= 400 && malformedForm.statusCode() < 500, malformedForm.body());
       noTrace(malformedForm);
 
-      HttpResponse<String> malformedJson = http.send(HttpRequest.newBuilder(base.resolve("/webauthn/register/finish"))
-          .header("Content-Type", "application/json").header("X-CSRF-Token", csrf).header("X-Ceremony", "nonsense")
+      HttpResponse<String> malformedJson = http.send(HttpRequest.newBuilder(base.resolve("/bulwark/webauthn/register/finish"))
+          .header("Content-Type", "application/json").header("X-CSRF-Token", csrf)
           .POST(HttpRequest.BodyPublishers.ofString("{not json")).build(), HttpResponse.BodyHandlers.ofString());
       assertTrue(malformedJson.statusCode() >= 400 && malformedJson.statusCode() < 500, malformedJson.body());
       noTrace(malformedJson);
 
       HttpResponse<String> malformedCookie = http.send(HttpRequest.newBuilder(base.resolve("/notes"))
-          .header("Cookie", "bulwark_session=%%%;;=").build(), HttpResponse.BodyHandlers.ofString());
+          .header("Cookie", "__Host-bulwark-session=%%%;;=").build(), HttpResponse.BodyHandlers.ofString());
       assertTrue(malformedCookie.statusCode() < 500, malformedCookie.body());
       noTrace(malformedCookie);
 
@@ -166,8 +166,8 @@ class NotesBootTest {
           + "&username=zoe&password=wrong&code="), HttpResponse.BodyHandlers.ofString());
       assertEquals(500, failed.statusCode(), failed.body());
       assertTrue(failed.body().contains("reference <code>"), failed.body());
-      assertFalse(failed.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("bulwark_session=")
-          && !c.startsWith("bulwark_session=;")), "no session without its audit record");
+      assertFalse(failed.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("__Host-bulwark-session=")
+          && !c.startsWith("__Host-bulwark-session=;")), "no session without its audit record");
       noTrace(failed);
     }
   }
