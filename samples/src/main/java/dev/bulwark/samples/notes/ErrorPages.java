@@ -2,6 +2,7 @@ package dev.bulwark.samples.notes;
 
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -52,11 +53,15 @@ class ErrorPages implements ErrorController {
   /** Logs {@code e} with a short reference the page shows instead. */
   static String report(HttpServletRequest request, Throwable e) {
     String ref = UUID.randomUUID().toString().substring(0, 8);
-    LOG.error("request {} {} failed (ref {})", request.getMethod(), request.getRequestURI(), ref, e);
+    Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
+    LOG.error("request {} {} failed (ref {})", request.getMethod(), uri != null ? uri : request.getRequestURI(), ref, e);
     return ref;
   }
 
   @RequestMapping("/error")
+  @SuppressFBWarnings(value = "SPRING_CSRF_UNRESTRICTED_REQUEST_MAPPING", justification = "every method's error is "
+      + "forwarded here after Spring Security checked the original request (CSRF included); it changes nothing, and "
+      + "a request for /error itself is not an error dispatch and meets the security chain like any other")
   ResponseEntity<String> error(HttpServletRequest request) {
     Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
     int status = code instanceof Integer i ? i : 500;
