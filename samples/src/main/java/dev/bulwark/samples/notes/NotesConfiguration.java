@@ -23,7 +23,10 @@ import dev.bulwark.authn.lockout.LockoutPolicy;
 import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.authn.password.PasswordHasher;
+import dev.bulwark.authn.AssuranceLevel;
+import dev.bulwark.authn.session.SessionPolicy;
 import dev.bulwark.authn.session.Sessions;
+import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.authn.stepup.StepUp;
 import dev.bulwark.authn.totp.TotpAuthenticator;
 import dev.bulwark.authn.totp.spi.SeedProtector;
@@ -143,6 +146,18 @@ class NotesConfiguration {
   static SecurityEventListener listeners(ObjectProvider<SecurityEventListener> listeners) {
     List<SecurityEventListener> all = listeners.orderedStream().toList();
     return e -> all.forEach(l -> l.onEvent(e));
+  }
+
+  /**
+   * The starter's session store, with NIST's presets per level except for AAL1: an account's first,
+   * password-only session (it can only set up the authenticator app) lives like an AAL2 one, 1 hour
+   * idle and 24 hours at most, not the 30 days NIST allows at AAL1. (The starter has no property
+   * for session policies.)
+   */
+  @Bean
+  Sessions notesSessions(SessionStore store, Clock clock, ObjectProvider<SecurityEventListener> listeners) {
+    return Sessions.builder(store).policy(AssuranceLevel.AAL1, SessionPolicy.nist(AssuranceLevel.AAL2)).clock(clock)
+        .listener(listeners(listeners)).build();
   }
 
   /** Five free failures, then a pause that starts at one minute and doubles up to 15. */

@@ -7,6 +7,7 @@ import dev.bulwark.ratelimit.RateLimitHeaders;
 import dev.bulwark.spring.security.BulwarkSecurityContextRepository;
 import dev.bulwark.spring.security.BulwarkWebAuthnConfigurer;
 import dev.bulwark.spring.security.BulwarkWebAuthnEndpoints;
+import dev.bulwark.spring.security.RateLimitFilter;
 import dev.bulwark.spring.security.RetryAfter;
 import dev.bulwark.spring.security.SecondFactorDetails;
 import jakarta.servlet.DispatcherType;
@@ -71,6 +72,15 @@ class WebSecurity {
   FilterRegistrationBean<HostCheckFilter> notesHostCheck() {
     FilterRegistrationBean<HostCheckFilter> r = new FilterRegistrationBean<>(new HostCheckFilter());
     r.setOrder(Ordered.HIGHEST_PRECEDENCE);
+    r.addUrlPatterns("/*");
+    return r;
+  }
+
+  /** The starter's request limit runs right after the host check, before Spring Security. */
+  @Bean
+  FilterRegistrationBean<RateLimitFilter> notesRateLimitOrder(RateLimitFilter filter) {
+    FilterRegistrationBean<RateLimitFilter> r = new FilterRegistrationBean<>(filter);
+    r.setOrder(Ordered.HIGHEST_PRECEDENCE + 1);
     r.addUrlPatterns("/*");
     return r;
   }

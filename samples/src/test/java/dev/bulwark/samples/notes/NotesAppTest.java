@@ -289,6 +289,7 @@ class NotesAppTest {
     }
     HttpResponse<String> sixth = c.post("/login", "username", "carol", "password", "wrong again", "code", "");
     assertTrue(sixth.body().contains("locked for 1 minute"), sixth.body());
+    assertEquals("60", sixth.headers().firstValue("Retry-After").orElse(""), "the lock's wait in whole seconds");
     clock.advance(Duration.ofSeconds(30));
     HttpResponse<String> right = c.post("/login", "username", "carol", "password", PASSWORD,
         "code", Fixtures.totp(secret, clock.instant()));
