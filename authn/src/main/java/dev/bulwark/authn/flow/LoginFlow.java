@@ -16,6 +16,7 @@ import dev.bulwark.authn.totp.TotpAuthenticator;
 import dev.bulwark.authn.totp.TotpVerification;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.Locale;
@@ -113,6 +114,7 @@ public final class LoginFlow {
     } else {
       passwordOk = verifyPassword(request, found.get());
     }
+    Instant passwordAt = clock.instant();
     if (!passwordOk) {
       lockout.failed(attempt);
       fail(SecurityEventType.LOGIN_FAIL, request, Map.of("reason", "bad_credentials", "factor", "password"));
@@ -124,7 +126,7 @@ public final class LoginFlow {
     Set<Factor> enrolled = enrolledSecondFactors(account.accountId());
     if (!mfaPolicy.requiresSecondFactor(account) && enrolled.isEmpty()) {
       lockout.refund(attempt);
-      return succeed(request, username, account, AssuranceLevel.AAL1, EnumSet.of(Factor.PASSWORD));
+      return succeed(request, username, account, AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, passwordAt));
     }
     if (enrolled.isEmpty()) {
       lockout.refund(attempt);
@@ -156,13 +158,15 @@ public final class LoginFlow {
       }
     }
     String outcome = enrolled.contains(factor) ? verifySecondFactor(account, response) : "not_enrolled";
+    Instant secondFactorAt = clock.instant();
     if (!outcome.equals("accepted")) {
       lockout.failed(codeAttempt);
       fail(SecurityEventType.MFA_FAIL, request, Map.of("reason", outcome, "factor", factorName));
       return LoginResult.failed();
     }
     lockout.refund(codeAttempt);
-    return succeed(request, username, account, AssuranceLevel.AAL2, EnumSet.of(Factor.PASSWORD, factor));
+    return succeed(request, username, account, AssuranceLevel.AAL2,
+        Map.of(Factor.PASSWORD, passwordAt, factor, secondFactorAt));
   }
 
   /** The canonical identifier, or empty when the typed text cannot be an identifier. */
@@ -227,7 +231,8 @@ public final class LoginFlow {
   }
 
   private LoginResult succeed(LoginRequest request, String username, Account account, AssuranceLevel level,
-      Set<Factor> factors) {
+      Map<Factor, Instant> factorTimes) {
+    Set<Factor> factors = EnumSet.copyOf(factorTimes.keySet());
     boolean hadFailures = lockout.accountAttempts(username).failures() > 0;
     lockout.recordSuccess(username, factors);
     Map<String, String> details = new TreeMap<>();
@@ -236,7 +241,7 @@ public final class LoginFlow {
     details.put("factors", factors.stream().map(f -> f.name().toLowerCase(Locale.ROOT)).sorted()
         .reduce((a, b) -> a + "," + b).orElse(""));
     emit(hadFailures ? SecurityEventType.LOGIN_SUCCESS_AFTER_FAIL : SecurityEventType.LOGIN_SUCCESS, request, details);
-    return LoginResult.success(account.accountId(), level, factors);
+    return LoginResult.success(account.accountId(), level, factorTimes);
   }
 
   private void fail(String type, LoginRequest request, Map<String, String> details) {

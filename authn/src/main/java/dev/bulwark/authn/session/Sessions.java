@@ -5,6 +5,7 @@ import dev.bulwark.authn.Factor;
 import dev.bulwark.authn.SecurityEventListener;
 import dev.bulwark.authn.SecurityEventNotRecordedException;
 import dev.bulwark.authn.SecurityEventType;
+import dev.bulwark.authn.flow.LoginResult;
 import dev.bulwark.authn.session.internal.Events;
 import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.authn.webauthn.WebAuthnLogin;
@@ -193,6 +194,34 @@ public final class Sessions {
       throw refused;
     }
     return new IssuedSession(token, session, result.evicted());
+  }
+
+  /**
+   * Creates a session for a successful login: its account, level and each factor at the time the
+   * flow verified it ({@link LoginResult#factorTimes()}), so step-up's recency checks count from
+   * the real verification. The session carries no authorities; see
+   * {@link #create(LoginResult, Set)}.
+   *
+   * @throws IllegalArgumentException if {@code login} did not succeed
+   * @throws SessionException reason {@code LIMIT_REACHED} as for {@link #create(String, AssuranceLevel, Map)}
+   */
+  public IssuedSession create(LoginResult login) throws SessionException {
+    return create(login, Set.of());
+  }
+
+  /**
+   * Creates a session for a successful login, as {@link #create(LoginResult)} does, carrying the
+   * user's {@code authorities} (see {@link #create(String, AssuranceLevel, Map, Set)}).
+   *
+   * @throws IllegalArgumentException if {@code login} did not succeed or the authorities are invalid
+   * @throws SessionException reason {@code LIMIT_REACHED} as for {@link #create(String, AssuranceLevel, Map)}
+   */
+  public IssuedSession create(LoginResult login, Set<String> authorities) throws SessionException {
+    Objects.requireNonNull(login, "login");
+    if (!login.succeeded()) {
+      throw new IllegalArgumentException("a session is created only for a successful login, not " + login.outcome());
+    }
+    return create(login.accountId().orElseThrow(), login.assuranceLevel().orElseThrow(), login.factorTimes(), authorities);
   }
 
   /**

@@ -68,7 +68,7 @@ public final class BulwarkAuthenticationProvider implements AuthenticationProvid
     Instant now = clock.instant();
     Map<Factor, Instant> factors = new EnumMap<>(Factor.class);
     for (Factor f : result.factors()) {
-      factors.put(f, now);
+      factors.put(f, result.verifiedAt(f).orElse(now));
     }
     java.util.Set<String> authorities = new java.util.TreeSet<>();
     roles(authentication.getName(), accountId).forEach(r -> authorities.add("ROLE_" + r));

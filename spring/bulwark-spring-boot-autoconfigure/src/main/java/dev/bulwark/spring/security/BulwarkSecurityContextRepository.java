@@ -38,6 +38,10 @@ import org.springframework.security.web.context.SecurityContextRepository;
  * <p>Plug it into the filter chain:
  *
  * <pre>{@code
+ * import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+ * import org.springframework.security.config.http.SessionCreationPolicy;
+ *
+ * // Given: HttpSecurity http, BulwarkSecurityContextRepository repository
  * http.securityContext(c -> c.securityContextRepository(repository))
  *     .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
  *     .logout(l -> l.addLogoutHandler(repository));
@@ -57,6 +61,8 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
   private static final System.Logger LOG = System.getLogger("dev.bulwark.spring");
   private static final String STATE = BulwarkSecurityContextRepository.class.getName() + ".STATE";
   private static final State NONE = new State(null, null);
+  /** Signed out in this request: later saves and logout handlers have nothing more to do. */
+  private static final State FORGOTTEN = new State(null, null);
 
   private final Sessions sessions;
   private final BulwarkSessionCookie cookie;
@@ -234,6 +240,9 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
 
   private void forget(HttpServletRequest request, HttpServletResponse response) {
     State st = state(request);
+    if (st == FORGOTTEN) {
+      return;
+    }
     String token = st.token() != null ? st.token() : presented(request);
     if (token != null) {
       sessions.revoke(token);
@@ -241,7 +250,7 @@ public final class BulwarkSecurityContextRepository implements SecurityContextRe
     if (token != null || presentedCount(request) > 0) {
       response.addHeader("Set-Cookie", cookie.clearHeader());
     }
-    request.setAttribute(STATE, NONE);
+    request.setAttribute(STATE, FORGOTTEN);
   }
 
   private State state(HttpServletRequest request) {

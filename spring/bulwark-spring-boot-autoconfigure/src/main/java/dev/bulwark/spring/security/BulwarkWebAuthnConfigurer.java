@@ -12,6 +12,9 @@ import org.springframework.security.web.csrf.CsrfFilter;
  * Bulwark session and the host's CSRF protection applies to them:
  *
  * <pre>{@code
+ * import org.springframework.security.config.Customizer;
+ *
+ * // Given: HttpSecurity http
  * http.with(BulwarkWebAuthnConfigurer.webAuthn(), Customizer.withDefaults());
  * }</pre>
  *

@@ -105,6 +105,40 @@ class BulwarkAuthenticationProviderTest {
   }
 
   @Test
+  void theIssuedToken_isHandedToTheCookieOnce_andNeverPrintedOrSerialised() {
+    SecurityTestSupport.runner().run(context -> {
+      accounts(context, "correct horse battery");
+      BulwarkAuthenticationProvider provider = context.getBean(BulwarkAuthenticationProvider.class);
+      BulwarkAuthentication b = (BulwarkAuthentication) provider.authenticate(login("alice", "correct horse battery"));
+      Sessions sessions = context.getBean(Sessions.class);
+      // The roles are stored with the session: a request reads them from there.
+      assertThat(sessions.list("alice")).singleElement()
+          .satisfies(s -> assertThat(s.authorities()).containsExactly("ROLE_editor"));
+      java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+      try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+        out.writeObject(b);
+      }
+      BulwarkSecurityContextRepository repository = new BulwarkSecurityContextRepository(sessions,
+          BulwarkSessionCookie.secureDefaults(), context.getBean(SecurityTestSupport.Host.class).clock);
+      org.springframework.mock.web.MockHttpServletRequest request = new org.springframework.mock.web.MockHttpServletRequest();
+      org.springframework.mock.web.MockHttpServletResponse response = new org.springframework.mock.web.MockHttpServletResponse();
+      org.springframework.security.core.context.SecurityContext ctx =
+          new org.springframework.security.core.context.SecurityContextImpl(b);
+      repository.saveContext(ctx, request, response);
+      String cookie = response.getHeader("Set-Cookie");
+      assertThat(cookie).startsWith(BulwarkSessionCookie.DEFAULT_NAME + "=");
+      String token = cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+      assertThat(sessions.validate(token).id()).isEqualTo(b.sessionId());
+      assertThat(b.toString()).doesNotContain(token).contains(b.sessionId());
+      assertThat(new String(bytes.toByteArray(), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain(token);
+      // Saving again (or a copy) hands out nothing more.
+      org.springframework.mock.web.MockHttpServletResponse again = new org.springframework.mock.web.MockHttpServletResponse();
+      repository.saveContext(ctx, new org.springframework.mock.web.MockHttpServletRequest(), again);
+      assertThat(again.getHeader("Set-Cookie")).isNull();
+    });
+  }
+
+  @Test
   void retryAfter_isWholeSecondsRoundedUp() {
     assertThat(RetryAfter.headerValue(Duration.ofMillis(1500))).contains("2");
     assertThat(RetryAfter.headerValue(Duration.ofSeconds(1))).contains("1");

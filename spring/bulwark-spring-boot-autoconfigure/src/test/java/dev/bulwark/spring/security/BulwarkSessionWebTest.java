@@ -157,8 +157,9 @@ class BulwarkSessionWebTest {
     String token = b.cookies.get(COOKIE);
     HttpResponse<String> out = b.form("/logout", Map.of());
     assertThat(out.statusCode()).isEqualTo(204);
-    assertThat(Browser.setCookies(out, COOKIE)).anySatisfy(c -> assertThat(c)
-        .isEqualTo(COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0"));
+    // Once, though both the Bulwark handler and Spring's context handler run.
+    assertThat(Browser.setCookies(out, COOKIE))
+        .containsExactly(COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0");
     assertThat(sessions.list("ivan")).isEmpty();
     // A copy of the cookie taken before logout (a stolen one) no longer works.
     Browser thief = new Browser(port);
