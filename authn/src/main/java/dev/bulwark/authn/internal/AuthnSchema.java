@@ -15,7 +15,8 @@ import javax.sql.DataSource;
 public final class AuthnSchema {
 
   /** The migration files, in version order. */
-  private static final String[] MIGRATIONS = {"V1__tables.sql", "V2__timestamptz.sql", "V3__session_authorities.sql"};
+  private static final String[] MIGRATIONS = {"V1__tables.sql", "V2__timestamptz.sql", "V3__session_authorities.sql",
+      "V4__totp_stores.sql"};
 
   private AuthnSchema() {}
 

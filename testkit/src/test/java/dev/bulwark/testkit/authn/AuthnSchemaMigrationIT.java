@@ -13,6 +13,8 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.session.Session;
 import dev.bulwark.authn.session.SessionToken;
 import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
+import dev.bulwark.authn.totp.jdbc.JdbcPendingTotpEnrollmentStore;
+import dev.bulwark.authn.totp.jdbc.JdbcTotpCredentialStore;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.jdbc.JdbcCredentialStore;
@@ -40,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class AuthnSchemaMigrationIT {
 
   /** How many migrations bulwark-authn publishes. */
-  private static final int MIGRATIONS = 3;
+  private static final int MIGRATIONS = 4;
 
   private static final Instant T = Instant.parse("2026-03-01T10:15:30.123456789Z");
 
@@ -111,7 +113,9 @@ class AuthnSchemaMigrationIT {
           () -> JdbcSessionStore.builder(ds).createSchema(false).build(),
           () -> JdbcCredentialStore.builder(ds).createSchema(false).build(),
           () -> JdbcChallengeStore.builder(ds).createSchema(false).build(),
-          () -> JdbcGrantStore.builder(ds).createSchema(false).build());
+          () -> JdbcGrantStore.builder(ds).createSchema(false).build(),
+          () -> JdbcTotpCredentialStore.builder(ds).createSchema(false).build(),
+          () -> JdbcPendingTotpEnrollmentStore.builder(ds).createSchema(false).build());
       for (Runnable build : builds) {
         AuthnStoreException e = assertThrows(AuthnStoreException.class, build::run);
         assertTrue(e.getMessage().contains("db/migration/bulwark-authn/"), e.getMessage());

@@ -16,6 +16,15 @@ import dev.bulwark.authn.session.jdbc.JdbcSessionStore;
 import dev.bulwark.authn.session.spi.SessionStore;
 import dev.bulwark.authn.stepup.StepUp;
 import dev.bulwark.authn.totp.TotpAuthenticator;
+import dev.bulwark.authn.totp.jdbc.JdbcPendingTotpEnrollmentStore;
+import dev.bulwark.authn.totp.jdbc.JdbcTotpCredentialStore;
+import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
+import dev.bulwark.authn.totp.spi.PendingTotpEnrollmentStore;
+import dev.bulwark.authn.totp.spi.SeedProtector;
+import dev.bulwark.authn.totp.spi.TotpCredentialStore;
+import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
+import dev.bulwark.crypto.EncryptionContext;
+import dev.bulwark.crypto.Envelope;
 import dev.bulwark.spring.autoconfigure.internal.Secrets;
 import java.time.Clock;
 import java.util.Arrays;
@@ -29,6 +38,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
@@ -37,8 +47,16 @@ import org.springframework.core.env.Environment;
  * {@link LoginFlow} is created once the application defines an {@link AccountDirectory} bean (its
  * users); a {@link TotpAuthenticator} or {@link RecoveryCodes} bean adds those factors. Security
  * events go to every {@link SecurityEventListener} bean (the audit log's among them).
+ *
+ * <p>TOTP: the credentials, the pending enrolments and the used steps live in the DataSource
+ * ({@code JdbcTotpCredentialStore}, {@code JdbcPendingTotpEnrollmentStore},
+ * {@code JdbcUsedTotpStepStore}) or in memory, by {@code bulwark.authn.store}. Seeds are encrypted
+ * by a {@link SeedProtector} bean: the application's own, or one over bulwark-crypto's
+ * {@link Envelope} (context {@code purpose=totp-seed, credential=<id>}) when that bean exists.
+ * With a protector, a {@link TotpAuthenticator} over those stores is created (and the login flow
+ * uses it); without one there is none, since seeds never go to the database in the clear.
  */
-@AutoConfiguration(after = BulwarkAuditAutoConfiguration.class, afterName = {
+@AutoConfiguration(after = {BulwarkAuditAutoConfiguration.class, BulwarkCryptoAutoConfiguration.class}, afterName = {
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
     "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"})
 @ConditionalOnClass(LoginFlow.class)
@@ -119,6 +137,57 @@ public class BulwarkAuthnAutoConfiguration {
   @ConditionalOnMissingBean
   StepUp bulwarkStepUp(ObjectProvider<SecurityEventListener> listeners, ObjectProvider<Clock> clock) {
     return new StepUp(clock.getIfUnique(Clock::systemUTC), listener(listeners));
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  TotpCredentialStore bulwarkTotpCredentialStore(BulwarkAuthnProperties props, ObjectProvider<DataSource> dataSource) {
+    DataSource ds = dataSource.getIfUnique();
+    return kind(props.store(), ds, "bulwark.authn.store") == StoreKind.JDBC
+        ? new JdbcTotpCredentialStore(ds) : TotpCredentialStore.inMemory();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  PendingTotpEnrollmentStore bulwarkPendingTotpEnrollmentStore(BulwarkAuthnProperties props,
+      ObjectProvider<DataSource> dataSource) {
+    DataSource ds = dataSource.getIfUnique();
+    return kind(props.store(), ds, "bulwark.authn.store") == StoreKind.JDBC
+        ? new JdbcPendingTotpEnrollmentStore(ds) : PendingTotpEnrollmentStore.inMemory();
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  UsedTotpStepStore bulwarkUsedTotpStepStore(BulwarkAuthnProperties props, ObjectProvider<DataSource> dataSource,
+      ObjectProvider<Clock> clock) {
+    DataSource ds = dataSource.getIfUnique();
+    Clock c = clock.getIfUnique(Clock::systemUTC);
+    return kind(props.store(), ds, "bulwark.authn.store") == StoreKind.JDBC
+        ? new JdbcUsedTotpStepStore(ds, c) : UsedTotpStepStore.inMemory(c);
+  }
+
+  /** TOTP seeds encrypted by bulwark-crypto's envelope, bound to the credential id. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(Envelope.class)
+  static class TotpSeedsOverEnvelope {
+    @Bean
+    @ConditionalOnMissingBean
+    @ConditionalOnBean(Envelope.class)
+    SeedProtector bulwarkTotpSeedProtector(Envelope envelope) {
+      return SeedProtector.of(
+          (seed, id) -> envelope.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", id)),
+          (box, id) -> envelope.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", id)));
+    }
+  }
+
+  @Bean
+  @ConditionalOnMissingBean
+  @ConditionalOnBean(SeedProtector.class)
+  TotpAuthenticator bulwarkTotpAuthenticator(TotpCredentialStore credentials, UsedTotpStepStore usedSteps,
+      PendingTotpEnrollmentStore pending, SeedProtector protector, ObjectProvider<SecurityEventListener> listeners,
+      ObjectProvider<Clock> clock) {
+    return TotpAuthenticator.builder(credentials, usedSteps).seedProtector(protector).pendingEnrollments(pending)
+        .clock(clock.getIfUnique(Clock::systemUTC)).listener(listener(listeners)).build();
   }
 
   @Bean

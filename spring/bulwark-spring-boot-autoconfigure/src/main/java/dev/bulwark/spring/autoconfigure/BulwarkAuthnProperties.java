@@ -12,8 +12,9 @@ import org.springframework.util.unit.DataSize;
  * @param pepper Base64 of the password pepper (32 to 64 random bytes), mixed into every Argon2id
  *     hash. Required outside a development profile.
  * @param pepperId the pepper's key id written into each hash (1-8 characters of [A-Za-z0-9._-])
- * @param store where lockout counters and sessions are kept: AUTO (the DataSource if there is
- *     one, otherwise memory), MEMORY or JDBC
+ * @param store where lockout counters, sessions, TOTP credentials, pending TOTP enrolments and
+ *     used TOTP steps are kept: AUTO (the DataSource if there is one, otherwise memory), MEMORY or
+ *     JDBC
  * @param mfaForEveryone require a second factor for every account, not only administrators
  * @param sessionCookie the cookie that carries the Bulwark session token (Spring Security)
  * @param webauthn the WebAuthn relying party and its endpoints
