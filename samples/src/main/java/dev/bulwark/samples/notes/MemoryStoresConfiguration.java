@@ -15,9 +15,9 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
 /**
- * The embedded default: accounts, notes, TOTP credentials, passkeys, ceremonies, lifecycle state
- * and authz bindings in memory (the starter keeps sessions, lockout counters and rate-limit state
- * in memory too, and the keyring and the audit log in files).
+ * The embedded default: accounts, notes, lifecycle state and authz bindings in memory (the
+ * starter keeps TOTP credentials and enrolments, passkeys, ceremonies, sessions, lockout counters
+ * and rate-limit state in memory too, and the keyring and the audit log in files).
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("!postgres")
@@ -41,10 +41,5 @@ class MemoryStoresConfiguration {
   @Bean
   AuthzStore notesAuthzStore() {
     return new InMemoryAuthzStore();
-  }
-
-  @Bean
-  UsedTotpStepStore notesUsedTotpSteps(Clock clock) {
-    return UsedTotpStepStore.inMemory(clock);
   }
 }

@@ -171,18 +171,6 @@ class NotesConfiguration {
         .build();
   }
 
-  /** TOTP with seeds encrypted by crypto (keyring {@code totp-seeds}, context: the credential). */
-  @Bean
-  TotpAuthenticator notesTotp(AppStore store, UsedTotpStepStore usedSteps, Envelope envelope, Clock clock,
-      ObjectProvider<SecurityEventListener> listeners) {
-    Envelope seeds = envelope.forKeyring("totp-seeds");
-    return TotpAuthenticator.builder(store.totpCredentials(), usedSteps)
-        .seedProtector(SeedProtector.of(
-            (seed, credentialId) -> seeds.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId)),
-            (box, credentialId) -> seeds.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId))))
-        .clock(clock).listener(listeners(listeners)).build();
-  }
-
   /** Usernames are stored in their canonical form (authn's PRECIS default), the form LoginFlow looks up. */
   @Bean
   AccountDirectory notesAccounts(AppStore store) {

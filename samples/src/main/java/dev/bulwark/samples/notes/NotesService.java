@@ -217,7 +217,6 @@ final class NotesService implements AutoCloseable {
   private final LifecycleStore lifecycleStore;
   private final Lifecycle lifecycle;
   private final PurgeScheduler purgeScheduler;
-  private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
   private final AccessControl access;
   private final RateLimiter signups;
   private final RateLimiter logins;
@@ -455,7 +454,12 @@ final class NotesService implements AutoCloseable {
 
   /** Starts (or shows again) a TOTP enrolment: the page shows its QR code and secret. */
   TotpEnrollment totpEnrollment(AppStore.User u) {
-    return pendingTotp.computeIfAbsent(u.id(), id -> totp.beginEnrollment(id, "Bulwark Notes", u.username()));
+    try {
+      Optional<TotpEnrollment> pending = totp.pendingEnrollment(u.id());
+      return pending.isPresent() ? pending.get() : totp.beginPendingEnrollment(u.id(), "Bulwark Notes", u.username());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the pending TOTP enrolment cannot be read or stored", e);
+    }
   }
 
   /**
@@ -463,22 +467,22 @@ final class NotesService implements AutoCloseable {
    * TOTP factor (a new token).
    */
   void confirmTotp(AppStore.User u, String code) throws UserError {
-    TotpEnrollment e = pendingTotp.get(u.id());
-    if (e == null) {
-      throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
-    }
     String c = code == null ? "" : code.replace(" ", "").trim();
     if (!CODE.matcher(c).matches()) {
       throw new UserError("Enter the 6 digits your authenticator app shows.");
     }
     try {
-      if (!totp.confirmEnrollment(e, c)) {
+      if (totp.pendingEnrollment(u.id()).isEmpty()) {
+        throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
+      }
+      // authn counts the attempt before the code is checked (5 per enrolment) and stores the
+      // credential once, whatever the number of parallel confirmations.
+      if (!totp.confirmPendingEnrollment(u.id(), c)) {
         throw new UserError("That code is not right. Check the clock of your phone and try the current code.");
       }
     } catch (GeneralSecurityException ex) {
       throw new UserError("The code could not be checked; try again.");
     }
-    pendingTotp.remove(u.id());
   }
 
   // ---------------------------------------------------------------- passkeys
@@ -903,7 +907,7 @@ final class NotesService implements AutoCloseable {
     for (StoredCredential c : passkeys.forUsername(u.id())) {
       webauthn.removeCredential(u.id(), c.credentialId());
     }
-    pendingTotp.remove(u.id());
+    totp.cancelPendingEnrollment(u.id());
     sessions.revokeAll(u.id());
     store.deleteUser(u.id());
     audit.record(Action.USER_DELETED, u.id(), null, Outcome.SUCCESS, "user", u.id(),

@@ -110,23 +110,21 @@ class PostgresConfiguration {
     return JdbcAuthzStore.create(ds);
   }
 
-  @Bean
-  JdbcUsedTotpStepStore notesUsedTotpSteps(DataSource ds, Clock clock) {
-    return new JdbcUsedTotpStepStore(ds, clock);
-  }
-
   /**
    * authn's purge of expired rows (ceremonies, lockout attempts, used TOTP steps, sessions) every
    * 10 minutes, so a flood of unauthenticated {@code login/start} calls leaves nothing behind.
    */
   @Bean(initMethod = "start", destroyMethod = "close")
-  PurgeSchedule notesAuthnPurge(AttemptStore attempts, SessionStore sessions, JdbcUsedTotpStepStore steps,
+  PurgeSchedule notesAuthnPurge(AttemptStore attempts, SessionStore sessions, UsedTotpStepStore steps,
       ChallengeStore challenges, Clock clock) {
-    PurgeSchedule.Builder b = PurgeSchedule.builder().totpSteps(steps)
+    PurgeSchedule.Builder b = PurgeSchedule.builder()
         .every(NotesService.AUTHN_PURGE_INTERVAL).clock(clock)
         .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()));
     if (attempts instanceof JdbcAttemptStore a) {
       b.attempts(a);
+    }
+    if (steps instanceof JdbcUsedTotpStepStore t) {
+      b.totpSteps(t);
     }
     if (challenges instanceof JdbcChallengeStore c) {
       b.challenges(c);
