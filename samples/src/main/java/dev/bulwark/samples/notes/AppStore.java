@@ -1,6 +1,5 @@
 package dev.bulwark.samples.notes;
 
-import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +7,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The sample's own data: user accounts, encrypted notes and TOTP credentials. The lifecycle
+ * The sample's own data: user accounts and encrypted notes (TOTP credentials are in the
+ * starter's authn stores). The lifecycle
  * state of a note (live, in the trash, purged) is not here: it belongs to the lifecycle store,
  * which for PostgreSQL is a row of {@code sample_note_lifecycle}.
  *
@@ -78,8 +78,6 @@ interface AppStore extends AutoCloseable {
 
   /** Drops what is left of a note of {@code org} the lifecycle store no longer knows (purged or erased). */
   void forgetNote(String org, String noteId);
-
-  TotpCredentialStore totpCredentials();
 
   @Override
   void close();

@@ -1,9 +1,5 @@
 package dev.bulwark.samples.notes;
 
-import dev.bulwark.authn.totp.TotpAlgorithm;
-import dev.bulwark.authn.totp.TotpCredential;
-import dev.bulwark.authn.totp.TotpSettings;
-import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.authz.jdbc.RlsPolicies;
 import dev.bulwark.authz.jdbc.RlsVerifier;
 import dev.bulwark.authz.jdbc.TenantDataSource;
@@ -43,8 +39,8 @@ import javax.sql.DataSource;
  *       soft-deletes, restores and purges these rows directly; its purge runs across
  *       organizations, so this table is not a tenant table. The note row references it with
  *       {@code ON DELETE CASCADE}, so a purge or an erasure deletes the ciphertext with it.
- *   <li>{@code sample_users}, {@code sample_totp}: accounts and TOTP credentials (not scoped to an
- *       organization: sign-in happens before one is chosen).
+ *   <li>{@code sample_users}: accounts (not scoped to an organization: sign-in happens before one
+ *       is chosen). TOTP credentials are in authn's tables (the starter's stores).
  * </ul>
  */
 final class JdbcAppStore implements AppStore {
@@ -72,16 +68,12 @@ final class JdbcAppStore implements AppStore {
         + " REFERENCES sample_note_lifecycle (id) ON DELETE CASCADE, org_id text NOT NULL, owner_id text NOT NULL,"
         + " ciphertext text NOT NULL, created_at timestamptz NOT NULL)",
     "CREATE INDEX IF NOT EXISTS sample_notes_org_owner ON sample_notes (org_id, owner_id)",
-    "CREATE TABLE IF NOT EXISTS sample_totp (account_id text PRIMARY KEY, credential_id text NOT NULL,"
-        + " protected_seed bytea NOT NULL, algorithm text NOT NULL, digits int NOT NULL,"
-        + " period_seconds bigint NOT NULL, window_steps int NOT NULL, enrolled_at timestamptz NOT NULL)",
   };
 
   private static final String NOTE_COLUMNS = "id, org_id, owner_id, ciphertext, created_at";
 
   private final DataSource ds;
   private final TenantDataSource tenants;
-  private final TotpCredentialStore totp = new Totp();
 
   /** The store, running as the application role {@code ds} connects as. */
   JdbcAppStore(DataSource ds) {
@@ -125,7 +117,7 @@ final class JdbcAppStore implements AppStore {
           s.execute(sql);
         }
         ensureRole(c, applicationRole);
-        List<String> tables = new ArrayList<>(List.of("sample_users", "sample_totp", NOTE_LIFECYCLE_TABLE, NOTES_TABLE));
+        List<String> tables = new ArrayList<>(List.of("sample_users", NOTE_LIFECYCLE_TABLE, NOTES_TABLE));
         tables.addAll(JdbcLifecycleStore.tableNames());
         // Role and table names are checked identifiers; the schema is quoted by the database.
         s.execute("DO $$ BEGIN EXECUTE format('GRANT USAGE, CREATE ON SCHEMA %I TO " + applicationRole
@@ -348,69 +340,7 @@ final class JdbcAppStore implements AppStore {
   }
 
   @Override
-  public TotpCredentialStore totpCredentials() {
-    return totp;
-  }
-
-  @Override
   public void close() {
     // The DataSource has no pool to close.
-  }
-
-  private final class Totp implements TotpCredentialStore {
-    @Override
-    public Optional<TotpCredential> find(String accountId) {
-      return tx(c -> {
-        try (PreparedStatement p = c.prepareStatement("SELECT credential_id, protected_seed, algorithm, digits,"
-            + " period_seconds, window_steps, enrolled_at FROM sample_totp WHERE account_id = ?")) {
-          p.setString(1, accountId);
-          try (ResultSet r = p.executeQuery()) {
-            if (!r.next()) {
-              return Optional.<TotpCredential>empty();
-            }
-            byte[] seed = r.getBytes(2);
-            try {
-              TotpSettings settings = new TotpSettings(TotpAlgorithm.valueOf(r.getString(3)), r.getInt(4),
-                  Duration.ofSeconds(r.getLong(5)), r.getInt(6));
-              return Optional.of(new TotpCredential(accountId, r.getString(1), seed, settings, r.getTimestamp(7).toInstant()));
-            } finally {
-              Arrays.fill(seed, (byte) 0);
-            }
-          }
-        }
-      });
-    }
-
-    @Override
-    public void save(TotpCredential t) {
-      tx(c -> {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO sample_totp (account_id, credential_id, protected_seed,"
-            + " algorithm, digits, period_seconds, window_steps, enrolled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            + " ON CONFLICT (account_id) DO UPDATE SET credential_id = EXCLUDED.credential_id,"
-            + " protected_seed = EXCLUDED.protected_seed, algorithm = EXCLUDED.algorithm, digits = EXCLUDED.digits,"
-            + " period_seconds = EXCLUDED.period_seconds, window_steps = EXCLUDED.window_steps,"
-            + " enrolled_at = EXCLUDED.enrolled_at")) {
-          p.setString(1, t.accountId());
-          p.setString(2, t.credentialId());
-          p.setBytes(3, t.protectedSeed());
-          p.setString(4, t.settings().algorithm().name());
-          p.setInt(5, t.settings().digits());
-          p.setLong(6, t.settings().period().toSeconds());
-          p.setInt(7, t.settings().window());
-          p.setTimestamp(8, Timestamp.from(t.enrolledAt()));
-          return p.executeUpdate();
-        }
-      });
-    }
-
-    @Override
-    public boolean delete(String accountId) {
-      return tx(c -> {
-        try (PreparedStatement p = c.prepareStatement("DELETE FROM sample_totp WHERE account_id = ?")) {
-          p.setString(1, accountId);
-          return p.executeUpdate() == 1;
-        }
-      });
-    }
   }
 }

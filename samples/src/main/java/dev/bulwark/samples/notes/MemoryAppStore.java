@@ -1,6 +1,5 @@
 package dev.bulwark.samples.notes;
 
-import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.lifecycle.InMemoryHostRecords;
 import dev.bulwark.lifecycle.RecordRef;
 import java.util.Comparator;
@@ -19,7 +18,6 @@ final class MemoryAppStore implements AppStore {
   private final Map<String, User> usersById = new ConcurrentHashMap<>();
   private final Map<String, String> idsByName = new ConcurrentHashMap<>();
   private final Map<String, NoteRow> notes = new ConcurrentHashMap<>();
-  private final TotpCredentialStore totp = TotpCredentialStore.inMemory();
   private final InMemoryHostRecords lifecycle;
 
   MemoryAppStore(InMemoryHostRecords lifecycle) {
@@ -99,11 +97,6 @@ final class MemoryAppStore implements AppStore {
   @Override
   public void forgetNote(String org, String noteId) {
     notes.computeIfPresent(noteId, (id, n) -> n.orgId().equals(org) ? null : n);
-  }
-
-  @Override
-  public TotpCredentialStore totpCredentials() {
-    return totp;
   }
 
   @Override

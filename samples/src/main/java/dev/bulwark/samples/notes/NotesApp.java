@@ -1,34 +1,40 @@
 package dev.bulwark.samples.notes;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.support.GenericApplicationContext;
 
 /**
- * Bulwark Notes: a small notes web application that wires every Bulwark module together.
+ * Bulwark Notes: a small notes web application on Spring Boot that wires every Bulwark module
+ * together through bulwark-spring-boot-starter and Spring Security.
  *
  * <pre>
  * java -jar samples/target/bulwark-notes.jar [--port 8080] [--data ./bulwark-notes-data]
  *     [--postgres jdbc:postgresql://127.0.0.1:5432/test [--pg-user bulwark_notes_app] [--pg-owner postgres|none]]
+ *     [--spring.profiles.active=postgres] [any --server.*, --spring.*, --bulwark.*, --notes.* property]
  * </pre>
  *
- * <p>With {@code --postgres} the notes live in a table protected by row-level security: the
- * owner role ({@code --pg-owner}) runs the migration, the application role ({@code --pg-user})
- * runs every query, and the app refuses to start when that role could bypass row-level security.
+ * <p>The short options are translated into properties ({@code --port} is {@code server.port},
+ * {@code --data} {@code notes.data-dir}, {@code --postgres URL} the {@code postgres} profile with
+ * {@code spring.datasource.url}, {@code --pg-user} {@code spring.datasource.username},
+ * {@code --pg-owner} {@code notes.postgres.owner}). With PostgreSQL the notes live in a table
+ * protected by row-level security: the owner role runs the migration, the application role runs
+ * every query, and the app refuses to start when that role could bypass row-level security.
  *
  * <p>Binds to 127.0.0.1 only and serves {@code http://localhost:PORT/} (WebAuthn accepts plain
- * HTTP only on {@code localhost}).
+ * HTTP only on {@code localhost}); Actuator (health, Prometheus metrics) listens on its own port,
+ * {@code management.server.port} (8081), also on 127.0.0.1.
  */
 public final class NotesApp implements AutoCloseable {
 
@@ -67,6 +73,15 @@ public final class NotesApp implements AutoCloseable {
     /** Defaults: port 8080, data in ./bulwark-notes-data, no PostgreSQL (application role {@value #DEFAULT_APP_ROLE}, owner postgres). */
     public static Options defaults() {
       return new Options(8080, Path.of("bulwark-notes-data"), Optional.empty(), DEFAULT_APP_ROLE, Optional.of("postgres"));
+    }
+
+    /** These options as Spring Boot command-line properties. */
+    List<String> toArgs() {
+      List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--notes.data-dir=" + dataDir));
+      postgresUrl.ifPresent(url -> args.addAll(List.of("--spring.profiles.active=postgres",
+          "--spring.datasource.url=" + url, "--spring.datasource.username=" + postgresUser,
+          "--notes.postgres.owner=" + postgresOwner.orElse("none"))));
+      return args;
     }
 
     /** The application role's default name. */
@@ -155,56 +170,54 @@ public final class NotesApp implements AutoCloseable {
   }
 
   static final String USAGE = String.join("\n",
-      "Bulwark Notes - a sample web application wiring every Bulwark module.",
+      "Bulwark Notes - a sample web application wiring every Bulwark module (Spring Boot).",
       "",
-      "Usage: java -jar bulwark-notes.jar [options]",
-      "  --port N          port on 127.0.0.1 (default 8080; 0 picks a free port)",
-      "  --data DIR        data directory: keyring, audit log, keys (default ./bulwark-notes-data)",
-      "  --postgres URL    keep users, notes, sessions, lockout, passkeys, lifecycle and the audit",
+      "Usage: java -jar bulwark-notes.jar [options] [--property=value ...]",
+      "  --port N          port on 127.0.0.1 (default 8080; 0 picks a free port): server.port",
+      "  --data DIR        data directory: demo secrets, keyring, audit log (default ./bulwark-notes-data):",
+      "                    notes.data-dir",
+      "  --postgres URL    keep users, notes, sessions, lockout, passkeys, keyrings, lifecycle and the audit",
       "                    log in PostgreSQL, e.g. jdbc:postgresql://127.0.0.1:5432/test; notes are",
-      "                    protected by row-level security",
+      "                    protected by row-level security (the postgres profile with spring.datasource.url)",
       "  --pg-user NAME    application role every query runs as: must not own the tables, be",
       "                    superuser or have BYPASSRLS (default bulwark_notes_app; created by the",
-      "                    owner when missing and the owner may create roles)",
+      "                    owner when missing and the owner may create roles): spring.datasource.username",
       "  --pg-owner NAME   owner role that runs the migration (tables, row-level security, grants)",
-      "                    at start (default postgres); 'none': the deployment ran it, only verify",
+      "                    at start (default postgres); 'none': the deployment ran it, only verify:",
+      "                    notes.postgres.owner",
       "  passwords, when the server asks: " + APP_PASSWORD_ENV + ", " + OWNER_PASSWORD_ENV,
+      "  Actuator health and Prometheus metrics: http://127.0.0.1:8081/actuator (management.server.port)",
       "  --help            this text",
       "");
 
-  private final HttpServer server;
-  private final ExecutorService executor;
-  private final NotesService service;
+  private final ConfigurableApplicationContext context;
   private final URI baseUri;
 
-  private NotesApp(HttpServer server, ExecutorService executor, NotesService service, URI baseUri) {
-    this.server = server;
-    this.executor = executor;
-    this.service = service;
+  private NotesApp(ConfigurableApplicationContext context, URI baseUri) {
+    this.context = context;
     this.baseUri = baseUri;
   }
 
-  /** Starts the application; {@code clock} drives every module (tests pass a movable one). */
-  public static NotesApp start(Options options, Clock clock) throws Exception {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 64);
-    int port = server.getAddress().getPort();
-    URI base = URI.create("http://localhost:" + port + "/");
-    NotesService service;
-    try {
-      service = new NotesService(options, clock, "http://localhost:" + port);
-    } catch (Exception e) {
-      server.stop(0);
-      throw e;
+  /**
+   * Starts the application; {@code clock} drives every module (tests pass a movable one), and
+   * {@code extraArgs} are more Spring Boot command-line properties. The management port is a free
+   * one here.
+   */
+  public static NotesApp start(Options options, Clock clock, String... extraArgs) {
+    List<String> args = new ArrayList<>((options.port() == 0 ? options.withPort(freePort()) : options).toArgs());
+    args.add("--management.server.port=0");
+    args.addAll(Arrays.asList(extraArgs));
+    return run(args.toArray(String[]::new), clock);
+  }
+
+  private static NotesApp run(String[] args, Clock clock) {
+    SpringApplication app = new SpringApplication(NotesApplication.class);
+    if (clock != null) {
+      app.addInitializers(ctx -> ((GenericApplicationContext) ctx).registerBean("clock", Clock.class, () -> clock));
     }
-    ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-      Thread t = new Thread(r, "bulwark-notes-http");
-      t.setDaemon(true);
-      return t;
-    });
-    server.setExecutor(executor);
-    server.createContext("/", new Web(service, clock, port, false));
-    server.start();
-    return new NotesApp(server, executor, service, base);
+    ConfigurableApplicationContext context = app.run(args);
+    int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+    return new NotesApp(context, URI.create("http://localhost:" + port + "/"));
   }
 
   /** Where the app is served, e.g. {@code http://localhost:8080/}. */
@@ -212,32 +225,98 @@ public final class NotesApp implements AutoCloseable {
     return baseUri;
   }
 
+  /** Where Actuator is served, e.g. {@code http://127.0.0.1:8081/actuator/}. */
+  public URI managementUri() {
+    return URI.create("http://127.0.0.1:" + context.getEnvironment().getProperty("local.management.port") + "/actuator/");
+  }
+
   /** The data directory. */
   public Path dataDir() {
-    return service.dataDir();
+    return service().dataDir();
   }
 
   /** The audit log's segment directory in file mode. */
   public Optional<Path> auditDirectory() {
-    return service.auditDirectory();
+    return service().auditDirectory();
   }
 
   NotesService service() {
-    return service;
+    return context.getBean(NotesService.class);
+  }
+
+  ConfigurableApplicationContext context() {
+    return context;
   }
 
   @Override
   public void close() {
-    server.stop(0);
-    executor.shutdownNow();
-    service.close();
+    context.close();
+  }
+
+  /**
+   * A free port of 127.0.0.1 for {@code --port 0}: the passkeys' origin names the port, so it must
+   * be known before the server starts.
+   */
+  static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port on 127.0.0.1", e);
+    }
+  }
+
+  /** The short options as Spring Boot properties; anything else is passed on as it is. */
+  static String[] translate(String[] args) {
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if ("--help".equals(a) || "-h".equals(a)) {
+        throw new HelpRequested();
+      }
+      String property;
+      switch (a) {
+        case "--port":
+          property = "server.port";
+          break;
+        case "--data":
+          property = "notes.data-dir";
+          break;
+        case "--postgres":
+          property = "spring.datasource.url";
+          break;
+        case "--pg-user":
+          property = "spring.datasource.username";
+          break;
+        case "--pg-owner":
+          property = "notes.postgres.owner";
+          break;
+        default:
+          if (!a.startsWith("--") || !a.contains("=")) {
+            throw new IllegalArgumentException("unknown option " + a + " (see --help)");
+          }
+          out.add(a);
+          continue;
+      }
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException("option " + a + " needs a value (see --help)");
+      }
+      String v = args[++i];
+      if ("--port".equals(a) && "0".equals(v)) {
+        v = Integer.toString(freePort());
+      }
+      if ("--postgres".equals(a)) {
+        out.add("--spring.profiles.active=postgres");
+      }
+      out.add("--" + property + "=" + v);
+    }
+    return out.toArray(String[]::new);
   }
 
   public static void main(String[] args) {
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    Options options;
+    String[] boot;
     try {
-      options = Options.parse(args);
+      boot = translate(args);
     } catch (HelpRequested h) {
       out.print(USAGE);
       return;
@@ -248,27 +327,17 @@ public final class NotesApp implements AutoCloseable {
     }
     NotesApp app;
     try {
-      app = start(options, Clock.systemUTC());
-    } catch (IOException e) {
-      System.err.println("bulwark-notes: cannot start: " + e.getMessage()
-          + (e instanceof java.net.BindException ? " (is another program using port " + options.port() + "? try --port 0)" : ""));
-      System.exit(1);
-      return;
-    } catch (Exception e) {
-      System.err.println("bulwark-notes: cannot start: " + e.getMessage());
+      app = run(boot, null);
+    } catch (RuntimeException e) {
+      // Spring Boot printed the report (the property and what it expects, or the refusal).
       System.exit(1);
       return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(app::close, "bulwark-notes-shutdown"));
     out.println("Bulwark Notes is running at " + app.baseUri());
     out.println("  data directory: " + app.dataDir().toAbsolutePath()
-        + options.postgresUrl().map(u -> " (users, notes and the audit log in " + u + " as " + options.postgresUser()
-            + "; notes under row-level security)").orElse(""));
+        + (app.auditDirectory().isEmpty() ? " (users, notes and the audit log in PostgreSQL; notes under row-level"
+            + " security)" : ""));
+    out.println("  health and metrics: " + app.managementUri() + "health, " + app.managementUri() + "prometheus");
     out.println("  open the URL above (use 'localhost', not 127.0.0.1: passkeys need it); Ctrl-C stops.");
-    try {
-      new CountDownLatch(1).await();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

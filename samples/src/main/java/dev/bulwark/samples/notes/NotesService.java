@@ -134,10 +134,19 @@ import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
+import dev.bulwark.spring.security.BulwarkAuthentication;
+import dev.bulwark.spring.security.SecondFactorDetails;
+import org.springframework.security.authentication.AuthenticationProvider;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.AuthenticationException;
+
 /**
- * The notes service: wires crypto, authn, audit and lifecycle together and offers the operations
- * the web pages call. Every failure meant for the user is a {@link UserError} with a readable
- * message. Thread-safe.
+ * The notes service: the sample's domain operations over the Bulwark modules the Spring Boot
+ * starter configures (keyrings and envelope, password hasher, lockout, sessions, step-up, the
+ * audit log, lifecycle, authz, the rate-limit store) and the few the sample adds itself (the
+ * one-step login flow, TOTP, WebAuthn, the three per-route limiters). The web layer
+ * (controllers, Spring Security) calls these operations. Every failure meant for the user is a
+ * {@link UserError} with a readable message. Thread-safe.
  */
 final class NotesService implements AutoCloseable {
 
@@ -165,22 +174,42 @@ final class NotesService implements AutoCloseable {
   private static final Pattern CODE = Pattern.compile("[0-9]{6}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
+
+  /** The verifier's read-only view of the stored log: the segment files, or the audit table. */
+  @FunctionalInterface
+  interface ReadOnlyAudit {
+    VerificationReport verify(AuditVerifier verifier);
+  }
+
+  /** The limits of the sample's own routes (sign-up, password sign-in, note creation). */
+  record Limiters(RateLimiter signups, RateLimiter logins, RateLimiter noteCreation) {}
+
+  /** The Bulwark components the service works with, from the starter or the sample's configuration. */
+  record Parts(Clock clock, AppStore store, NotesAudit audit, AuditLog auditLog, AuditVerifier verifier,
+      ReadOnlyAudit readOnlyAudit, Optional<Path> auditDir, Keyrings keyrings, Envelope envelope,
+      PasswordHasher hasher, Lockout lockout, TotpAuthenticator totp, LoginFlow loginFlow,
+      AccountDirectory directory, AuthenticationProvider signIn, CredentialStore passkeys,
+      WebAuthn webauthn,
+      Sessions sessions, StepUp stepUp, LifecycleStore lifecycleStore, Lifecycle lifecycle,
+      PurgeScheduler purgeScheduler, AccessControl access, Limiters limiters, Optional<PurgeSchedule> authnPurge,
+      Path dataDir) {}
+
   private final Clock clock;
   private final Path dataDir;
   private final AppStore store;
-  private final AuditStore auditStore;
-  private final Path auditDir;
-  private final DataSource dataSource;
+  private final Optional<Path> auditDir;
+  private final ReadOnlyAudit readOnlyAudit;
   private final AuditLog auditLog;
   private final AuditVerifier verifier;
-  private final AuditBridge audit;
+  private final NotesAudit audit;
   private final Keyrings keyrings;
   private final Envelope envelope;
-  private final PasswordHasher hasher = PasswordHasher.builder().build();
+  private final PasswordHasher hasher;
   private final PasswordPolicy passwordPolicy = PasswordPolicy.nist();
   private final Lockout lockout;
   private final TotpAuthenticator totp;
   private final LoginFlow loginFlow;
+  private final AuthenticationProvider signIn;
   private final CredentialStore passkeys;
   private final WebAuthn webauthn;
   private final Sessions sessions;
@@ -188,8 +217,6 @@ final class NotesService implements AutoCloseable {
   private final LifecycleStore lifecycleStore;
   private final Lifecycle lifecycle;
   private final PurgeScheduler purgeScheduler;
-  private final ScheduledExecutorService scheduler;
-  private final Map<String, TotpEnrollment> pendingTotp = new ConcurrentHashMap<>();
   private final AccessControl access;
   private final RateLimiter signups;
   private final RateLimiter logins;
@@ -199,168 +226,43 @@ final class NotesService implements AutoCloseable {
   /** authn's purge of expired rows (PostgreSQL mode; the in-memory stores expire entries themselves). */
   private final Optional<PurgeSchedule> authnPurge;
 
-  NotesService(NotesApp.Options options, Clock clock, String webOrigin) throws Exception {
-    this.clock = clock;
-    this.dataDir = options.dataDir();
-    Files.createDirectories(dataDir);
-
-    // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
-    // wraps the keyring file; every user gets a keyring of their own: the shredding scope.
-    // audit: hash-chained log with Ed25519-signed checkpoints anchored in a second directory.
-    CheckpointSigner signer = CheckpointSigner.of(ORIGIN, checkpointKey(dataDir));
-    DirectoryAnchor anchor = new DirectoryAnchor(dataDir.resolve("audit-anchor"));
-    if (options.postgresUrl().isPresent()) {
-      // Two roles, as in a deployment: the owner runs the migration (tables, row-level security,
-      // grants); everything else runs as the application role, which must not be able to bypass
-      // row-level security: RlsVerifier refuses to start otherwise, before anything is served.
-      PGSimpleDataSource pg = dataSource(options.postgresUrl().get(), options.postgresUser(), NotesApp.APP_PASSWORD_ENV);
-      if (options.postgresOwner().isPresent()) {
-        JdbcAppStore.migrate(dataSource(options.postgresUrl().get(), options.postgresOwner().get(),
-            NotesApp.OWNER_PASSWORD_ENV), options.postgresUser());
-      }
-      RlsVerifier.requireSafe(pg, JdbcAppStore.TENANT_TABLES);
-      this.dataSource = pg;
-      this.auditDir = null;
-      this.auditStore = new JdbcAuditStore(pg, "bulwark-notes");
-    } else {
-      this.dataSource = null;
-      this.auditDir = dataDir.resolve("audit");
-      this.auditStore = FileAuditStore.open(auditDir);
-    }
-    this.auditLog = AuditLog.builder(ORIGIN, auditStore).clock(clock).signer(signer).anchor(anchor)
-        .checkpointEvery(64, Duration.ofMinutes(1))
-        .retention(new dev.bulwark.audit.AuditRetentionPolicy("notes-400d", Duration.ofDays(400))).build();
-    this.verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).anchor(anchor).build();
-    this.audit = new AuditBridge(auditLog, clock);
-    SecurityEventListener listener = audit.authn;
-    // authz: every user has an organization of their own (its admin); an admin invites teammates
-    // into it; a note belongs to its owner's organization, and its owner shares it with a
-    // teammate there as viewer or editor. Bindings in memory, or in authz's tables with --postgres.
-    this.access = AccessControl.builder(dataSource != null ? JdbcAuthzStore.create(dataSource) : new InMemoryAuthzStore())
-        .clock(clock)
-        .listener(e -> audit.record(Action.AUTHZ_CHANGE, e.actor(), null, Outcome.SUCCESS, "binding", e.subject(),
-            Map.of("type", e.type().name().toLowerCase(java.util.Locale.ROOT), "revision", Long.toString(e.revision()))))
-        .build();
-    access.loadPolicy(notesPolicy(), "bulwark-notes");
-    // ratelimit: GCRA limiters that deny when their store cannot decide (the default policy);
-    // in memory, or one PostgreSQL table shared by every node with --postgres.
-    RateLimitStore rateStore = dataSource != null ? JdbcRateLimitStore.create(dataSource)
-        : InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build();
-    this.signups = RateLimiter.builder("notes-signup", rateStore)
-        .quota(Quota.of("signup", REGISTRATIONS_PER_SOURCE, REGISTRATION_WINDOW)).clock(clock).build();
-    this.logins = RateLimiter.builder("notes-login", rateStore)
-        .quota(Quota.of("login", LOGINS_PER_SOURCE, LOGIN_WINDOW)).clock(clock).build();
-    this.noteCreation = RateLimiter.builder("notes-create", rateStore)
-        .quota(Quota.of("notes", NOTES_PER_WINDOW, NOTE_WINDOW).withBurst(NOTES_BURST)).clock(clock).build();
-
-    // crypto: a local master key file (demo only: production keeps it in a KMS or secret store)
-    // wraps the keyring file; every user gets a keyring of their own: the shredding scope. Key
-    // creation, rotation and shredding are audit events.
-    var master = KekProviders.masterKey(secretFile(dataDir.resolve("master.key"), 32));
-    this.keyrings = Keyrings.builder(KeyringStores.encryptedFile(dataDir.resolve("keyring.bin"), master),
-        KekProviders.local(master)).clock(clock).listener(audit.crypto).build();
-    this.envelope = Envelope.builder(keyrings).keyringId("app").build();
-
-    // authn stores: in memory by default, PostgreSQL with --postgres.
-    AttemptStore attempts;
-    UsedTotpStepStore usedSteps;
-    SessionStore sessionStore;
-    ChallengeStore challenges;
-    if (dataSource != null) {
-      this.store = new JdbcAppStore(dataSource);
-      // The lifecycle tables were made by the owner's migration (JdbcAppStore.migrate, the
-      // explicit set-up step; bulwark lifecycle init in a deployment); here they are only checked.
-      this.lifecycleStore = JdbcLifecycleStore.create(dataSource,
-          TableMapping.of(NOTE, JdbcAppStore.NOTE_LIFECYCLE_TABLE).withSubject("owner_id").withOperation("delete_op"));
-      JdbcAttemptStore jdbcAttempts = new JdbcAttemptStore(dataSource, clock);
-      JdbcUsedTotpStepStore jdbcSteps = new JdbcUsedTotpStepStore(dataSource, clock);
-      JdbcSessionStore jdbcSessions = new JdbcSessionStore(dataSource);
-      JdbcChallengeStore jdbcChallenges = new JdbcChallengeStore(dataSource);
-      attempts = jdbcAttempts;
-      usedSteps = jdbcSteps;
-      sessionStore = jdbcSessions;
-      challenges = jdbcChallenges;
-      this.passkeys = new JdbcCredentialStore(dataSource);
-      // Every authn table with expiring rows is purged by authn's schedule (started below): an
-      // unauthenticated flood of login/start calls or wrong guesses must not leave rows for good.
-      this.authnPurge = Optional.of(PurgeSchedule.builder().attempts(jdbcAttempts).challenges(jdbcChallenges)
-          .sessions(jdbcSessions).totpSteps(jdbcSteps).every(AUTHN_PURGE_INTERVAL).clock(clock)
-          .onError((task, e) -> System.err.println("bulwark-notes: purge of " + task + " failed: " + e.getMessage()))
-          .build());
-    } else {
-      InMemoryHostRecords lc = InMemoryHostRecords.of(NOTE);
-      this.lifecycleStore = LifecycleStore.inMemory(lc);
-      this.store = new MemoryAppStore(lc);
-      attempts = AttemptStore.inMemory(clock);
-      usedSteps = UsedTotpStepStore.inMemory(clock);
-      sessionStore = new InMemorySessionStore(clock);
-      challenges = new InMemoryChallengeStore(clock);
-      this.passkeys = new InMemoryCredentialStore();
-      this.authnPurge = Optional.empty();
-    }
-
-    // Lockout: five free failures, then a pause that starts at one minute and doubles to 15.
-    LockoutRule rule = new LockoutRule(5, Duration.ofMinutes(1), Duration.ofMinutes(15), 0, Duration.ofHours(24));
-    this.lockout = Lockout.builder(attempts).clock(clock).listener(listener)
-        .policy(LockoutPolicy.defaults().withAccountRule(rule)
-            .withFactorRule(Factor.PASSWORD, new LockoutRule(5, Duration.ofMinutes(1), Duration.ofMinutes(15), 100,
-                Duration.ofDays(365))))
-        .build();
-    Envelope seeds = envelope.forKeyring("totp-seeds");
-    this.totp = TotpAuthenticator.builder(store.totpCredentials(), usedSteps)
-        .seedProtector(SeedProtector.of(
-            (seed, credentialId) -> seeds.encrypt(seed, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId)),
-            (box, credentialId) -> seeds.decrypt(box, EncryptionContext.of("purpose", "totp-seed", "credential", credentialId))))
-        .clock(clock).listener(listener).build();
-    // Usernames are stored in their canonical form (authn's PRECIS default), the form LoginFlow
-    // looks them up and counts failures under.
-    this.directory = new AccountDirectory() {
-      @Override
-      public Optional<Account> find(String username) {
-        return store.userByName(username).map(u -> new Account(u.id(), u.passwordHash(), u.roles()));
-      }
-
-      @Override
-      public void updatePasswordHash(String accountId, String newHash) {
-        store.updatePasswordHash(accountId, newHash);
-      }
-    };
-    // One step: password and code are checked together, and a wrong password, a missing code and a
-    // wrong code get the same answer, so a stolen password list cannot be validated here.
-    this.loginFlow = LoginFlow.builder(directory, hasher, lockout).totp(totp).mfaPolicy(MfaPolicy.everyone())
-        .oneStep(true).clock(clock).listener(listener).build();
-    this.webauthn = WebAuthn.builder(WebAuthnPolicy.of("localhost", "Bulwark Notes", webOrigin)
-            .withResidentKey(WebAuthnPolicy.ResidentKey.REQUIRED), passkeys)
-        .challenges(challenges).clock(clock).listener(listener).build();
-    this.sessions = Sessions.builder(sessionStore).policy(SessionPolicy.nist(AssuranceLevel.AAL2)).clock(clock)
-        .listener(listener).build();
-    this.stepUp = new StepUp(clock, listener);
-
-    // lifecycle: notes in the trash are purged after 30 days; the scheduler runs hourly.
-    this.lifecycle = Lifecycle.builder(lifecycleStore)
-        .policies(RetentionPolicies.defaultsWith(
-            RetentionPolicy.purgeAfter(NOTE, Period.ofYears(10)).withMaxRecoveryWindow(Period.ofDays(30))))
-        .clock(clock).listener(audit.lifecycle).keyShredder(this::shredUserKey).build();
-    this.purgeScheduler = new PurgeScheduler(lifecycle.purgeRunner());
-    this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "bulwark-notes-jobs");
-      t.setDaemon(true);
-      return t;
-    });
-    purgeScheduler.start(scheduler, Duration.ofMinutes(1), Duration.ofHours(1));
-    scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::tick), 5, 5, TimeUnit.SECONDS);
-    scheduler.scheduleWithFixedDelay(() -> quietly(auditLog::applyRetention), 1, 24, TimeUnit.HOURS);
-    authnPurge.ifPresent(PurgeSchedule::start);
-    audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
-        Map.of("storage", dataSource != null ? "postgresql" : "files"));
-  }
-
-  private static void quietly(Runnable job) {
+  NotesService(Parts p) {
+    this.clock = p.clock();
+    this.dataDir = p.dataDir();
+    this.store = p.store();
+    this.audit = p.audit();
+    this.auditLog = p.auditLog();
+    this.verifier = p.verifier();
+    this.readOnlyAudit = p.readOnlyAudit();
+    this.auditDir = p.auditDir();
+    this.keyrings = p.keyrings();
+    this.envelope = p.envelope();
+    this.hasher = p.hasher();
+    this.lockout = p.lockout();
+    this.totp = p.totp();
+    this.loginFlow = p.loginFlow();
+    this.directory = p.directory();
+    this.signIn = p.signIn();
+    this.passkeys = p.passkeys();
+    this.webauthn = p.webauthn();
+    this.sessions = p.sessions();
+    this.stepUp = p.stepUp();
+    this.lifecycleStore = p.lifecycleStore();
+    this.lifecycle = p.lifecycle();
+    this.purgeScheduler = p.purgeScheduler();
+    this.access = p.access();
+    this.signups = p.limiters().signups();
+    this.logins = p.limiters().logins();
+    this.noteCreation = p.limiters().noteCreation();
+    this.authnPurge = p.authnPurge();
+    // The policy is loaded at every start; stored bindings are kept.
     try {
-      job.run();
-    } catch (RuntimeException e) {
-      System.err.println("bulwark-notes: scheduled job failed: " + e.getMessage());
+      access.loadPolicy(notesPolicy(), "bulwark-notes");
+    } catch (PolicyException e) {
+      throw new IllegalStateException("the sample's authz policy was refused: " + e.getMessage(), e);
     }
+    audit.record(Action.SYS_STARTUP, "bulwark-notes", null, Outcome.SUCCESS, null, null,
+        Map.of("storage", auditDir.isPresent() ? "files" : "postgresql"));
   }
 
   /**
@@ -385,61 +287,16 @@ final class NotesService implements AutoCloseable {
     return new Policy("notes-1", types, roles, Map.of(), List.of(), List.of());
   }
 
+  /** The authorities a session of {@code u} carries: the account's roles. */
+  static java.util.Set<String> authorities(AppStore.User u) {
+    java.util.Set<String> out = new java.util.TreeSet<>();
+    u.roles().forEach(r -> out.add("ROLE_" + r));
+    return out;
+  }
+
   /** The organization {@code userId} owns (created with the account). */
   static String homeOrganization(String userId) {
     return "org-" + userId;
-  }
-
-  /**
-   * Connections as {@code user} on {@code url}; the password, when the server asks for one, comes
-   * from the environment variable {@code passwordEnv} (never from the command line).
-   */
-  private static PGSimpleDataSource dataSource(String url, String user, String passwordEnv) {
-    PGSimpleDataSource pg = new PGSimpleDataSource();
-    pg.setURL(url);
-    pg.setUser(user);
-    String password = System.getenv(passwordEnv);
-    if (password != null && !password.isEmpty()) {
-      pg.setPassword(password);
-    }
-    return pg;
-  }
-
-  /** Reads a random secret file, creating it (owner-only) on first start. */
-  private static byte[] secretFile(Path file, int sizeBytes) throws IOException {
-    if (!Files.exists(file)) {
-      byte[] key = new byte[sizeBytes];
-      RANDOM.nextBytes(key);
-      Files.write(file, key, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      ownerOnly(file);
-    }
-    byte[] key = Files.readAllBytes(file);
-    if (key.length != sizeBytes) {
-      throw new IOException(file + " must hold exactly " + sizeBytes + " bytes");
-    }
-    return key;
-  }
-
-  private static void ownerOnly(Path file) throws IOException {
-    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    }
-  }
-
-  /** The Ed25519 checkpoint key pair (PKCS#8 + X.509 files), created on first start. */
-  private static KeyPair checkpointKey(Path dir) throws IOException, GeneralSecurityException {
-    Path priv = dir.resolve("checkpoint-ed25519.pk8");
-    Path pub = dir.resolve("checkpoint-ed25519.pub");
-    KeyFactory kf = KeyFactory.getInstance("Ed25519");
-    if (!Files.exists(priv)) {
-      KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      Files.write(pub, kp.getPublic().getEncoded(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.write(priv, kp.getPrivate().getEncoded(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      ownerOnly(priv);
-      return kp;
-    }
-    return new KeyPair(kf.generatePublic(new X509EncodedKeySpec(Files.readAllBytes(pub))),
-        kf.generatePrivate(new PKCS8EncodedKeySpec(Files.readAllBytes(priv))));
   }
 
   /** The audit log, for tests that check which events were recorded. */
@@ -462,11 +319,16 @@ final class NotesService implements AutoCloseable {
 
   /** The audit segment directory (file mode), for operators and tests. */
   Optional<Path> auditDirectory() {
-    return Optional.ofNullable(auditDir);
+    return auditDir;
   }
 
+  /**
+   * The keyring of {@code userId}'s notes: the user id itself, which is also the lifecycle subject
+   * of their notes, so the starter's key shredder destroys exactly this keyring when the account
+   * is erased.
+   */
   static String scope(String userId) {
-    return "user-" + userId;
+    return userId;
   }
 
   // ---------------------------------------------------------------- accounts
@@ -524,62 +386,26 @@ final class NotesService implements AutoCloseable {
     String org = homeOrganization(user.id());
     bind(Binding.of("admin:" + user.id(), Principal.user(user.id()), "org-admin", org, Scope.organization()), user.id());
     try {
-      return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()));
+      return sessions.create(user.id(), AssuranceLevel.AAL1, Map.of(Factor.PASSWORD, clock.instant()), authorities(user));
     } catch (SessionException e) {
       throw new UserError("Could not start a session: " + e.getMessage());
     }
   }
 
   /**
-   * Password + TOTP login in one step through authn's LoginFlow (lockout, MFA policy, audit
-   * events): a wrong password, a missing code and a wrong code get the same answer.
+   * Password + TOTP login in one step, exactly as the sign-in form does it: through
+   * {@link PasswordSignIn} (the per-source limit, then the starter's Spring Security provider over
+   * authn's LoginFlow with its lockout, MFA policy and audit events). A wrong password, a missing
+   * code and a wrong code get the same answer. Returns the authentication with its new session.
    */
-  IssuedSession login(String username, String password, String code, String sourceIp) throws UserError {
-    RateLimitDecision admitted = logins.acquire(RateLimitKey.builder().source(String.valueOf(sourceIp)).build());
-    if (admitted.denied()) {
-      throw limited(admitted, "anonymous", "/login", sourceIp, "Too many sign-in attempts from your address; try again in "
-          + minutes(admitted.retryAfter()) + ".");
-    }
-    if (username == null || username.isBlank() || password == null || password.isEmpty()) {
-      throw new UserError("Enter your username and password.");
-    }
-    if (username.length() > 256 || password.length() > PasswordHasher.MAX_PASSWORD_CHARS) {
-      throw new UserError("Wrong username, password or code.");
-    }
-    LoginRequest request = LoginRequest.of(username, password, Optional.of(sourceIp));
-    String trimmed = code == null ? "" : code.replace(" ", "").trim();
-    if (!trimmed.isEmpty()) {
-      request = request.withSecondFactor(SecondFactorResponse.totp(trimmed));
-    }
-    LoginResult r = loginFlow.login(request);
-    switch (r.outcome()) {
-      case SUCCESS: {
-        Instant now = clock.instant();
-        Map<Factor, Instant> factors = new EnumMap<>(Factor.class);
-        r.factors().forEach(f -> factors.put(f, now));
-        try {
-          return sessions.create(r.accountId().get(), r.assuranceLevel().get(), factors);
-        } catch (SessionException e) {
-          throw new UserError("Could not start a session: " + e.getMessage());
-        }
-      }
-      case LOCKED:
-        throw new UserError(lockedMessage(r.retryAfter()));
-      case SECOND_FACTOR_ENROLLMENT_REQUIRED:
-        throw new UserError("This account has not finished setting up its authenticator app. Sign in with a passkey instead.");
-      default: {
-        // LoginFlow counted this failure with a reservation. Whether the next attempt would be
-        // admitted is asked the same way, atomically: a reservation of the same keys (canonical
-        // identifier, the factors presented, the source), given straight back when admitted.
-        // The answer depends only on the counts, never on which part of the request was wrong.
-        Set<Factor> presented = trimmed.isEmpty() ? EnumSet.of(Factor.PASSWORD) : EnumSet.of(Factor.PASSWORD, Factor.TOTP);
-        Lockout.Attempt next = lockout.reserve(canonicalOrTyped(username), presented, Optional.of(sourceIp));
-        if (!next.admitted()) {
-          throw new UserError("Wrong username, password or code. " + lockedMessage(next.status().retryAfter()));
-        }
-        lockout.refund(next);
-        throw new UserError("Wrong username, password or code.");
-      }
+  BulwarkAuthentication login(String username, String password, String code, String sourceIp) throws UserError {
+    UsernamePasswordAuthenticationToken request = UsernamePasswordAuthenticationToken.unauthenticated(
+        username == null ? "" : username.trim(), password == null ? "" : password);
+    request.setDetails(new SecondFactorDetails(sourceIp, PasswordSignIn.normalizeCode(code), null));
+    try {
+      return (BulwarkAuthentication) signIn.authenticate(request);
+    } catch (PasswordSignIn.Refused e) {
+      throw e.error();
     }
   }
 
@@ -595,87 +421,67 @@ final class NotesService implements AutoCloseable {
 
   /** Records a rate-limit refusal and builds the error the web layer turns into 429 (or 503). */
   private RateLimited limited(RateLimitDecision d, String actor, String page, String sourceIp, String message) {
-    Map<String, String> details = new java.util.TreeMap<>();
-    details.put("reason", d.reason().name().toLowerCase(java.util.Locale.ROOT));
-    if (sourceIp != null) {
-      details.put("source", sourceIp);
-    }
-    audit.record(Action.EXCESS_RATE_LIMIT_EXCEEDED, actor, null, Outcome.DENIED, "page", page, details);
-    if (d.reason() == RateLimitDecision.Reason.STORE_UNAVAILABLE) {
-      return new RateLimited("The service cannot take this request right now; try again in a minute.", d);
-    }
-    return new RateLimited(message, d);
+    return audit.limited(d, actor, page, sourceIp, message);
   }
 
-  private static String minutes(Duration retryAfter) {
+  static String minutes(Duration retryAfter) {
     long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
     return minutes + (minutes == 1 ? " minute" : " minutes");
   }
 
-  private static String lockedMessage(Duration retryAfter) {
+  static String lockedMessage(Duration retryAfter) {
     long minutes = Math.max(1, (retryAfter.toSeconds() + 59) / 60);
     return "Too many failed attempts: sign-in to this account is locked for " + minutes
         + (minutes == 1 ? " minute." : " minutes.");
-  }
-
-  Optional<Session> session(String token) {
-    if (token == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(sessions.validate(token));
-    } catch (SessionException e) {
-      return Optional.empty();
-    }
   }
 
   Optional<AppStore.User> user(String userId) {
     return store.userById(userId);
   }
 
-  void logout(String token) {
-    sessions.revoke(token);
-  }
 
   boolean hasTotp(AppStore.User u) {
     return totp.isEnrolled(u.id());
   }
 
   boolean hasPasskey(AppStore.User u) {
-    return !passkeys.forUsername(u.username()).isEmpty();
+    return !passkeys.forUsername(u.id()).isEmpty();
   }
 
   List<StoredCredential> passkeysOf(AppStore.User u) {
-    return List.copyOf(passkeys.forUsername(u.username()));
+    return List.copyOf(passkeys.forUsername(u.id()));
   }
 
   /** Starts (or shows again) a TOTP enrolment: the page shows its QR code and secret. */
   TotpEnrollment totpEnrollment(AppStore.User u) {
-    return pendingTotp.computeIfAbsent(u.id(), id -> totp.beginEnrollment(id, "Bulwark Notes", u.username()));
+    try {
+      Optional<TotpEnrollment> pending = totp.pendingEnrollment(u.id());
+      return pending.isPresent() ? pending.get() : totp.beginPendingEnrollment(u.id(), "Bulwark Notes", u.username());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the pending TOTP enrolment cannot be read or stored", e);
+    }
   }
 
-  /** Confirms the enrolment with a code and raises the session to AAL2 (new token). */
-  IssuedSession confirmTotp(AppStore.User u, String token, String code) throws UserError {
-    TotpEnrollment e = pendingTotp.get(u.id());
-    if (e == null) {
-      throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
-    }
+  /**
+   * Confirms the enrolment with a code; the web layer then raises the session to AAL2 with the
+   * TOTP factor (a new token).
+   */
+  void confirmTotp(AppStore.User u, String code) throws UserError {
     String c = code == null ? "" : code.replace(" ", "").trim();
     if (!CODE.matcher(c).matches()) {
       throw new UserError("Enter the 6 digits your authenticator app shows.");
     }
     try {
-      if (!totp.confirmEnrollment(e, c)) {
+      if (totp.pendingEnrollment(u.id()).isEmpty()) {
+        throw new UserError("Start the set-up again: scan the QR code, then enter the code.");
+      }
+      // authn counts the attempt before the code is checked (5 per enrolment) and stores the
+      // credential once, whatever the number of parallel confirmations.
+      if (!totp.confirmPendingEnrollment(u.id(), c)) {
         throw new UserError("That code is not right. Check the clock of your phone and try the current code.");
       }
     } catch (GeneralSecurityException ex) {
       throw new UserError("The code could not be checked; try again.");
-    }
-    pendingTotp.remove(u.id());
-    try {
-      return sessions.elevate(token, Factor.TOTP, clock.instant(), AssuranceLevel.AAL2);
-    } catch (SessionException ex) {
-      throw new UserError("Your session has ended; sign in again.");
     }
   }
 
@@ -711,9 +517,10 @@ final class NotesService implements AutoCloseable {
 
   /**
    * Re-authenticates the signed-in user with password and authenticator code (lockout applies)
-   * and records the fresh verification in the session (new token).
+   * (lockout applies); returns the level reached, which the web layer records in the session with
+   * the TOTP factor (a new token).
    */
-  IssuedSession reauthenticate(AppStore.User u, String token, String password, String code, String sourceIp)
+  AssuranceLevel reauthenticate(AppStore.User u, String password, String code, String sourceIp)
       throws UserError {
     String c = code == null ? "" : code.replace(" ", "").trim();
     if (password == null || password.isEmpty() || !CODE.matcher(c).matches()) {
@@ -730,30 +537,7 @@ final class NotesService implements AutoCloseable {
     if (r.outcome() != LoginResult.Outcome.SUCCESS || !r.accountId().orElse("").equals(u.id())) {
       throw new UserError("Wrong password or code.");
     }
-    try {
-      return sessions.elevate(token, Factor.TOTP, clock.instant(), r.assuranceLevel().orElseThrow());
-    } catch (SessionException e) {
-      throw new UserError("Your session has ended; sign in again.");
-    }
-  }
-
-  Ceremony startPasskeyRegistration(Session s, AppStore.User u, String sourceIp) throws ReauthRequired {
-    requireReauthentication(s, u);
-    return webauthn.startRegistration(u.username(), u.username(), Optional.ofNullable(sourceIp));
-  }
-
-  void finishPasskeyRegistration(Session s, AppStore.User u, String ceremonyId, String json) throws UserError {
-    requireReauthentication(s, u);
-    try {
-      StoredCredential c = webauthn.finishRegistration(ceremonyId, json);
-      if (!c.username().equals(u.username())) {
-        webauthn.removeCredential(c.username(), c.credentialId());
-        throw new UserError("That passkey ceremony belongs to another session.");
-      }
-    } catch (WebAuthnException e) {
-      throw new UserError("The passkey was not accepted (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', ' ') + "). Try again.");
-    }
+    return r.assuranceLevel().orElseThrow();
   }
 
   /** Removes one of {@code u}'s passkeys (base64url credential id); needs a recent re-authentication. */
@@ -765,7 +549,7 @@ final class NotesService implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new UserError("That passkey does not exist (any more).");
     }
-    if (id.isEmpty() || !webauthn.removeCredential(u.username(), id)) {
+    if (id.isEmpty() || !webauthn.removeCredential(u.id(), id)) {
       throw new UserError("That passkey does not exist (any more).");
     }
   }
@@ -793,51 +577,9 @@ final class NotesService implements AutoCloseable {
     audit.record(Action.AUTHN_PASSWORD_CHANGE, u.id(), null, Outcome.SUCCESS, "user", u.id(),
         Map.of("sessions_revoked", Integer.toString(revoked)));
     try {
-      return sessions.create(u.id(), s.assuranceLevel(), s.factors());
+      return sessions.create(u.id(), s.assuranceLevel(), s.factors(), s.authorities());
     } catch (SessionException e) {
       throw new UserError("Your password was changed; sign in again.");
-    }
-  }
-
-  /** Starts a passkey sign-in or step-up; the ceremony store bounds each source address's open ceremonies. */
-  Ceremony startPasskeyLogin(Optional<AppStore.User> forUser, String sourceIp) {
-    return webauthn.startAuthentication(forUser.map(AppStore.User::username), Optional.ofNullable(sourceIp));
-  }
-
-  private WebAuthnLogin finishAssertion(String ceremonyId, String json) throws UserError {
-    try {
-      return webauthn.finishAuthentication(ceremonyId, json);
-    } catch (WebAuthnException e) {
-      throw new UserError("The passkey sign-in failed (" + e.reason().name().toLowerCase(java.util.Locale.ROOT)
-          .replace('_', ' ') + "). Try again.");
-    }
-  }
-
-  /** Username-less passkey login: a new session verified by WebAuthn. */
-  IssuedSession finishPasskeyLogin(String ceremonyId, String json) throws UserError {
-    WebAuthnLogin login = finishAssertion(ceremonyId, json);
-    AppStore.User u = store.userByName(login.username())
-        .orElseThrow(() -> new UserError("This passkey belongs to an account that no longer exists."));
-    try {
-      return sessions.create(u.id(), login.suggestedLevel(), Map.of(Factor.WEBAUTHN, clock.instant()));
-    } catch (SessionException e) {
-      throw new UserError("Could not start a session: " + e.getMessage());
-    }
-  }
-
-  /**
-   * Step-up: re-verifies the signed-in user's passkey and elevates the session (new token) to the
-   * level the credential proved: a synced, backup-eligible passkey AAL2, a device-bound one AAL3.
-   */
-  IssuedSession finishStepUp(AppStore.User u, String token, String ceremonyId, String json) throws UserError {
-    WebAuthnLogin login = finishAssertion(ceremonyId, json);
-    if (!login.username().equals(u.username())) {
-      throw new UserError("Use a passkey of the account you are signed in with.");
-    }
-    try {
-      return sessions.elevate(token, login);
-    } catch (SessionException e) {
-      throw new UserError("Your session has ended; sign in again.");
     }
   }
 
@@ -1145,12 +887,6 @@ final class NotesService implements AutoCloseable {
         Map.of("keyring", scope(row.ownerId()), "bytes", Integer.toString(ct.length)));
   }
 
-  /** lifecycle's KeyShredder: crypto-shreds the user's keyring (crypto reports it to the audit log). */
-  private String shredUserKey(String userId) throws GeneralSecurityException {
-    ShredReceipt r = keyrings.shred(scope(userId));
-    return r.scope() + " versions " + r.versionsDestroyed() + " at " + r.shreddedAt();
-  }
-
   /**
    * Deletes the account: erases its notes (lifecycle evidence), shreds its key (crypto receipt),
    * removes its factors and sessions. Needs a recent re-authentication.
@@ -1168,10 +904,10 @@ final class NotesService implements AutoCloseable {
       store.forgetNote(home, row.id());
     }
     totp.remove(u.id());
-    for (StoredCredential c : passkeys.forUsername(u.username())) {
-      webauthn.removeCredential(u.username(), c.credentialId());
+    for (StoredCredential c : passkeys.forUsername(u.id())) {
+      webauthn.removeCredential(u.id(), c.credentialId());
     }
-    pendingTotp.remove(u.id());
+    totp.cancelPendingEnrollment(u.id());
     sessions.revokeAll(u.id());
     store.deleteUser(u.id());
     audit.record(Action.USER_DELETED, u.id(), null, Outcome.SUCCESS, "user", u.id(),
@@ -1210,14 +946,7 @@ final class NotesService implements AutoCloseable {
 
   /** Runs the verifier over the stored log (a fresh read-only view of the files or table). */
   VerificationReport verify() {
-    if (auditDir != null) {
-      try (FileAuditStore readOnly = FileAuditStore.openReadOnly(auditDir)) {
-        return verifier.verify(readOnly);
-      }
-    }
-    try (JdbcAuditStore readOnly = new JdbcAuditStore(dataSource, "bulwark-notes", false)) {
-      return verifier.verify(readOnly);
-    }
+    return readOnlyAudit.verify(verifier);
   }
 
   PurgeScheduler.Outcome runPurgeNow(AppStore.User admin) {
@@ -1225,22 +954,10 @@ final class NotesService implements AutoCloseable {
     return purgeScheduler.runOnce();
   }
 
+  /** Records the shutdown; Spring closes the audit log, its store and the schedules after this. */
   @Override
   public void close() {
-    authnPurge.ifPresent(PurgeSchedule::close);
-    scheduler.shutdownNow();
-    purgeScheduler.close();
     audit.record(Action.SYS_SHUTDOWN, "bulwark-notes", null, Outcome.SUCCESS, null, null, Map.of());
-    try {
-      auditLog.close();
-    } catch (RuntimeException e) {
-      System.err.println("bulwark-notes: closing the audit log failed: " + e.getMessage());
-    }
-    try {
-      auditStore.close();
-    } catch (Exception e) {
-      System.err.println("bulwark-notes: closing the audit store failed: " + e.getMessage());
-    }
     store.close();
   }
 }

@@ -143,7 +143,7 @@ class NotesAppPostgresIT extends NotesAppTest {
     m.find();
     int flood = 300;
     for (int i = 0; i < flood; i++) {
-      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/webauthn/login/start"))
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/bulwark/webauthn/authenticate/options"))
           .header("Content-Type", "application/json").header("X-CSRF-Token", m.group(1))
           .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
       assertEquals(200, r.statusCode(), r.body());
@@ -316,7 +316,7 @@ class NotesAppPostgresIT extends NotesAppTest {
     closeApp(); // one instance per schema at a time: the starts below share its audit log
     NotesApp.Options running = options0();
     // The owner as the application role: the test's superuser owns the tables.
-    RlsVerifier.RlsBypassException asOwner = assertThrows(RlsVerifier.RlsBypassException.class,
+    RlsVerifier.RlsBypassException asOwner = startRefused(RlsVerifier.RlsBypassException.class,
         () -> NotesApp.start(running.withDataDir(other.resolve("1")).withApplicationRole(pg.user()), clock()));
     assertTrue(kinds(asOwner).containsAll(Set.of(RlsVerifier.Kind.OWNS_TABLE, RlsVerifier.Kind.SUPERUSER)),
         asOwner.getMessage());
@@ -325,13 +325,13 @@ class NotesAppPostgresIT extends NotesAppTest {
     // owner role here): the verifier sees it. With the owner role, the migration puts it back.
     pg.execute("ALTER TABLE sample_notes NO FORCE ROW LEVEL SECURITY");
     NotesApp.Options verifyOnly = running.withOwnerRole(Optional.empty());
-    RlsVerifier.RlsBypassException notForced = assertThrows(RlsVerifier.RlsBypassException.class,
+    RlsVerifier.RlsBypassException notForced = startRefused(RlsVerifier.RlsBypassException.class,
         () -> NotesApp.start(verifyOnly.withDataDir(other.resolve("2")), clock()));
     assertEquals(Set.of(RlsVerifier.Kind.RLS_NOT_FORCED), kinds(notForced), notForced.getMessage());
 
     // The application role given BYPASSRLS.
     pg.execute("ALTER TABLE sample_notes FORCE ROW LEVEL SECURITY", "ALTER ROLE " + appRole(pg) + " BYPASSRLS");
-    RlsVerifier.RlsBypassException bypass = assertThrows(RlsVerifier.RlsBypassException.class,
+    RlsVerifier.RlsBypassException bypass = startRefused(RlsVerifier.RlsBypassException.class,
         () -> NotesApp.start(verifyOnly.withDataDir(other.resolve("3")), clock()));
     assertEquals(Set.of(RlsVerifier.Kind.BYPASSRLS), kinds(bypass), bypass.getMessage());
     pg.execute("ALTER ROLE " + appRole(pg) + " NOBYPASSRLS");
@@ -351,10 +351,25 @@ class NotesAppPostgresIT extends NotesAppTest {
       second.execute("GRANT CREATE ON SCHEMA " + second.name() + " TO " + owner);
       NotesApp.Options sameRole = NotesApp.Options.defaults().withPort(0).withDataDir(other).withPostgres(url(second))
           .withApplicationRole(owner).withOwnerRole(Optional.of(owner));
-      RlsVerifier.RlsBypassException e = assertThrows(RlsVerifier.RlsBypassException.class,
+      RlsVerifier.RlsBypassException e = startRefused(RlsVerifier.RlsBypassException.class,
           () -> NotesApp.start(sameRole, clock()));
       assertEquals(Set.of(RlsVerifier.Kind.OWNS_TABLE), kinds(e), e.getMessage());
     }
+  }
+
+  /**
+   * The start-up failure {@code start} ends in: Spring Boot reports the refusal of the DataSource
+   * bean (the application role could bypass row-level security) wrapped in its bean-creation
+   * exceptions, so the cause of type {@code type} is looked for along the chain.
+   */
+  private static <T extends Throwable> T startRefused(Class<T> type, org.junit.jupiter.api.function.Executable start) {
+    Throwable failure = assertThrows(Throwable.class, start);
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return type.cast(t);
+      }
+    }
+    throw new AssertionError("the start failed, but not with " + type.getSimpleName(), failure);
   }
 
   private NotesApp.Options options0() throws Exception {

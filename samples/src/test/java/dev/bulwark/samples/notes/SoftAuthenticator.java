@@ -17,12 +17,12 @@ final class SoftAuthenticator {
     this.authenticator = new VirtualAuthenticator(origin);
   }
 
-  /** The registration JSON answering {@code startJson} (the app's /webauthn/register/start). */
+  /** The registration JSON answering {@code startJson} (the starter's /bulwark/webauthn/register/options). */
   String register(String startJson) {
     return authenticator.register(options(startJson));
   }
 
-  /** The assertion JSON answering {@code startJson} (/webauthn/login/start or /webauthn/stepup/start). */
+  /** The assertion JSON answering {@code startJson} (/bulwark/webauthn/authenticate/options). */
   String assertion(String startJson) {
     return authenticator.authenticate(options(startJson));
   }
