@@ -2,6 +2,7 @@ package dev.bulwark.crypto;
 
 import dev.bulwark.common.Bytes;
 import dev.bulwark.crypto.internal.Header;
+import dev.bulwark.crypto.internal.Observed;
 import dev.bulwark.crypto.internal.Primitives;
 import dev.bulwark.crypto.internal.SeekableDecryptingChannel;
 import dev.bulwark.crypto.internal.StreamingDecryptingInputStream;
@@ -51,14 +52,18 @@ public final class Envelope {
   private final String keyringId;
   private final DataKeyCachePolicy cachePolicy;
   private final int segmentSize;
+  /** Null when there is none: then no observer code runs at all. */
+  private final EnvelopeObserver observer;
   /** {@code keyrings.handle(keyringId)}, resolved on first use (handles never change). */
   private volatile Keyring handle;
 
-  private Envelope(Keyrings keyrings, String keyringId, DataKeyCachePolicy cachePolicy, int segmentSize) {
+  private Envelope(Keyrings keyrings, String keyringId, DataKeyCachePolicy cachePolicy, int segmentSize,
+      EnvelopeObserver observer) {
     this.keyrings = keyrings;
     this.keyringId = keyringId;
     this.cachePolicy = cachePolicy;
     this.segmentSize = segmentSize;
+    this.observer = observer;
   }
 
   /** Starts a builder. */
@@ -69,7 +74,7 @@ public final class Envelope {
   /** The same envelope encrypting under another keyring (scope), such as one per tenant. */
   public Envelope forKeyring(String otherKeyringId) {
     dev.bulwark.crypto.spi.KeyringRecord.validateId(otherKeyringId);
-    return new Envelope(keyrings, otherKeyringId, cachePolicy, segmentSize);
+    return new Envelope(keyrings, otherKeyringId, cachePolicy, segmentSize, observer);
   }
 
   /** The keyring this envelope encrypts under. */
@@ -82,6 +87,23 @@ public final class Envelope {
    * content key with a fresh random 96-bit nonce).
    */
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
+    EnvelopeObserver o = observer;
+    if (o == null) {
+      return encryptMessage(plaintext, context);
+    }
+    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.ENCRYPT);
+    byte[] out;
+    try {
+      out = encryptMessage(plaintext, context);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      Observed.failed(m, e);
+      throw e;
+    }
+    Observed.succeeded(m);
+    return out;
+  }
+
+  private byte[] encryptMessage(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
     if (plaintext == null || context == null) {
       throw new IllegalArgumentException("plaintext and context must not be null");
     }
@@ -120,6 +142,23 @@ public final class Envelope {
    * was encrypted with.
    */
   public byte[] decrypt(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
+    EnvelopeObserver o = observer;
+    if (o == null) {
+      return decryptMessage(ciphertext, context);
+    }
+    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.DECRYPT);
+    byte[] out;
+    try {
+      out = decryptMessage(ciphertext, context);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      Observed.failed(m, e);
+      throw e;
+    }
+    Observed.succeeded(m);
+    return out;
+  }
+
+  private byte[] decryptMessage(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
     if (context == null) {
       throw new IllegalArgumentException("context must not be null");
     }
@@ -253,6 +292,21 @@ public final class Envelope {
    */
   public OutputStream newEncryptingStream(OutputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
+    EnvelopeObserver o = observer;
+    if (o == null) {
+      return encryptingStream(ciphertext, context);
+    }
+    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.ENCRYPT, EnvelopeObserver.Mode.STREAM);
+    try {
+      return Observed.output(encryptingStream(ciphertext, context), op);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      op.failed(e);
+      throw e;
+    }
+  }
+
+  private OutputStream encryptingStream(OutputStream ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
     if (ciphertext == null || context == null) {
       throw new IllegalArgumentException("ciphertext and context must not be null");
     }
@@ -280,6 +334,21 @@ public final class Envelope {
    */
   public InputStream newDecryptingStream(InputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
+    EnvelopeObserver o = observer;
+    if (o == null) {
+      return decryptingStream(ciphertext, context);
+    }
+    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
+    try {
+      return Observed.input(decryptingStream(ciphertext, context), op);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      op.failed(e);
+      throw e;
+    }
+  }
+
+  private InputStream decryptingStream(InputStream ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
     if (ciphertext == null || context == null) {
       throw new IllegalArgumentException("ciphertext and context must not be null");
     }
@@ -293,6 +362,21 @@ public final class Envelope {
    * at any position decrypts and authenticates only the segment it falls in.
    */
   public SeekableByteChannel newSeekableDecryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
+      throws GeneralSecurityException, IOException {
+    EnvelopeObserver o = observer;
+    if (o == null) {
+      return decryptingChannel(ciphertext, context);
+    }
+    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
+    try {
+      return Observed.channel(decryptingChannel(ciphertext, context), op);
+    } catch (GeneralSecurityException | IOException | RuntimeException e) {
+      op.failed(e);
+      throw e;
+    }
+  }
+
+  private SeekableByteChannel decryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
     if (ciphertext == null || context == null) {
       throw new IllegalArgumentException("ciphertext and context must not be null");
@@ -323,7 +407,8 @@ public final class Envelope {
 
   @Override
   public String toString() {
-    return "Envelope[keyring=" + keyringId + ", cache=" + cachePolicy + ", segmentSize=" + segmentSize + "]";
+    return "Envelope[keyring=" + keyringId + ", cache=" + cachePolicy + ", segmentSize=" + segmentSize
+        + (observer != null ? ", observed" : "") + "]";
   }
 
   /** Configures an {@link Envelope}. */
@@ -332,6 +417,7 @@ public final class Envelope {
     private String keyringId = "default";
     private DataKeyCachePolicy cachePolicy = DataKeyCachePolicy.DEFAULT;
     private int segmentSize = 64 * 1024;
+    private EnvelopeObserver observer;
 
     private Builder(Keyrings keyrings) {
       if (keyrings == null) {
@@ -369,9 +455,21 @@ public final class Envelope {
       return this;
     }
 
+    /**
+     * Reports every message and stream to {@code observer} (see {@link EnvelopeObserver}; default
+     * none, and then no observer code runs). {@link Envelope#forKeyring} keeps it.
+     */
+    public Builder observer(EnvelopeObserver observer) {
+      if (observer == null) {
+        throw new IllegalArgumentException("observer must not be null");
+      }
+      this.observer = observer;
+      return this;
+    }
+
     /** Builds. */
     public Envelope build() {
-      return new Envelope(keyrings, keyringId, cachePolicy, segmentSize);
+      return new Envelope(keyrings, keyringId, cachePolicy, segmentSize, observer);
     }
   }
 }

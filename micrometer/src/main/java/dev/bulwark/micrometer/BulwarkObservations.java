@@ -24,12 +24,14 @@ import java.util.regex.Pattern;
  *   <li>{@code bulwark.authn.stepup}: a step-up required (reason, level);
  *   <li>{@code bulwark.authn.session}: session events (type);
  *   <li>{@code bulwark.crypto.key}: key lifecycle events (type);
+ *   <li>{@code bulwark.crypto.encrypt} and {@code bulwark.crypto.decrypt}: every message and stream
+ *       an observed {@code Envelope} handles, timed (outcome, error, mode);
  *   <li>{@code bulwark.audit.append}: each batch written to the audit store, timed (outcome);
  *   <li>{@code bulwark.ratelimit.decision} and {@code bulwark.ratelimit.store}: rate-limit
  *       denials (outcome, reason) and store outages (type).
  * </ul>
- * Events are recorded as zero-length observations (a count per tag set); the audit append is
- * timed. Crypto has no per-message hook, so there is no encrypt/decrypt observation.
+ * Events are recorded as zero-length observations (a count per tag set); the audit append and
+ * the envelope's encryptions and decryptions are timed.
  *
  * <p>Thread-safe; the listeners it returns never throw into the module that calls them.
  */
@@ -108,6 +110,62 @@ public final class BulwarkObservations {
   /** A crypto listener: key creation, rotation, disabling, destruction, shredding (by type only). */
   public dev.bulwark.crypto.KeyEventListener crypto() {
     return e -> event("bulwark.crypto.key", KeyValues.of("type", token(e.type().replaceFirst("^crypto_", ""))));
+  }
+
+  /**
+   * An envelope observer ({@code Envelope.builder(keyrings).observer(observations.envelope())}):
+   * each message or stream is an observation {@code bulwark.crypto.encrypt} or
+   * {@code bulwark.crypto.decrypt}, timed from start to end, with the low-cardinality tags
+   * {@code outcome} ({@code success}, {@code failure}), {@code error} ({@code none} or the failure
+   * kind: {@code decryption_failed}, {@code malformed}, {@code key_unavailable}, {@code shredded},
+   * {@code keyring_integrity}, {@code store}, {@code invalid_argument}, {@code io}, {@code other})
+   * and {@code mode} ({@code one_shot}, {@code stream}). Never a keyring id, a context, a size or
+   * the exception (its message may name a keyring). A registry that fails is logged, never thrown.
+   */
+  public dev.bulwark.crypto.EnvelopeObserver envelope() {
+    return (operation, mode) -> {
+      if (registry.isNoop()) {
+        return NO_MESSAGE;   // observations are off: nothing to create, time or stop
+      }
+      String name = operation == dev.bulwark.crypto.EnvelopeObserver.Operation.ENCRYPT
+          ? "bulwark.crypto.encrypt" : "bulwark.crypto.decrypt";
+      String modeTag = mode == dev.bulwark.crypto.EnvelopeObserver.Mode.STREAM ? "stream" : "one_shot";
+      Observation observation;
+      try {
+        observation = Observation.createNotStarted(name, registry).lowCardinalityKeyValue("mode", modeTag).start();
+      } catch (RuntimeException e) {
+        LOG.log(System.Logger.Level.WARNING, "observation " + name + " failed: " + e);
+        return NO_MESSAGE;
+      }
+      return new dev.bulwark.crypto.EnvelopeObserver.Message() {
+        @Override
+        public void succeeded() {
+          stop(observation, name, "success", "none");
+        }
+
+        @Override
+        public void failed(dev.bulwark.crypto.EnvelopeObserver.Failure failure) {
+          stop(observation, name, "failure", failure.name().toLowerCase(Locale.ROOT));
+        }
+      };
+    };
+  }
+
+  private static final dev.bulwark.crypto.EnvelopeObserver.Message NO_MESSAGE =
+      new dev.bulwark.crypto.EnvelopeObserver.Message() {
+        @Override
+        public void succeeded() {}
+
+        @Override
+        public void failed(dev.bulwark.crypto.EnvelopeObserver.Failure failure) {}
+      };
+
+  private static void stop(Observation observation, String name, String outcome, String error) {
+    try {
+      observation.lowCardinalityKeyValue("outcome", outcome).lowCardinalityKeyValue("error", error).stop();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "observation " + name + " failed: " + e);
+    }
   }
 
   /** A rate-limit listener: store outages and recoveries. */

@@ -34,7 +34,7 @@ public final class InterleavedComparison {
     return n * 1e9 / (now - start);
   }
 
-  private static Map<String, Double> compare(Map<String, Callable<?>> variants, int rounds) throws Exception {
+  static Map<String, Double> compare(Map<String, Callable<?>> variants, int rounds) throws Exception {
     for (int w = 0; w < 5; w++) {
       for (Callable<?> op : variants.values()) {
         slice(op, 1_000_000_000L);
@@ -102,7 +102,7 @@ public final class InterleavedComparison {
     report("AES-GCM key set-up (JDK AESCrypt)", compare(k, rounds));
   }
 
-  private static void report(String title, Map<String, Double> medians) {
+  static void report(String title, Map<String, Double> medians) {
     double[] base = {0};
     System.out.println("\n" + title + " (median ops/s; ratio to each column)");
     medians.forEach((k, m) -> {

@@ -118,9 +118,15 @@ public class BulwarkCryptoAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean
-  Envelope bulwarkEnvelope(BulwarkCryptoProperties props, Keyrings keyrings) {
+  Envelope bulwarkEnvelope(BulwarkCryptoProperties props, Keyrings keyrings,
+      ObjectProvider<dev.bulwark.crypto.EnvelopeObserver> observers) {
     try {
-      return Envelope.builder(keyrings).keyringId(props.keyringId()).build();
+      Envelope.Builder b = Envelope.builder(keyrings).keyringId(props.keyringId());
+      dev.bulwark.crypto.EnvelopeObserver observer = observers.getIfUnique();
+      if (observer != null) {
+        b.observer(observer);
+      }
+      return b.build();
     } catch (IllegalArgumentException e) {
       throw Secrets.invalid("bulwark.crypto.keyring-id", "a keyring id of letters, digits, '.', '_' or '-'", e);
     }

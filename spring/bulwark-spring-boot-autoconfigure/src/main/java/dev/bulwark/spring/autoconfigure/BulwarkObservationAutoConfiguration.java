@@ -12,7 +12,8 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Micrometer observations of Bulwark's modules when bulwark-micrometer is on the class path and the
  * application has an {@link ObservationRegistry}: the modules' listeners are registered as beans,
- * so the auto-configured keyrings, lockout, sessions, login flow and rate limiter report to it.
+ * so the auto-configured keyrings, envelope ({@code bulwark.crypto.encrypt}/{@code decrypt}),
+ * lockout, sessions, login flow and rate limiter report to it.
  * To time audit appends, wrap the store with {@link BulwarkObservations#observe}.
  */
 @AutoConfiguration(afterName = {
@@ -43,6 +44,13 @@ public class BulwarkObservationAutoConfiguration {
     @Bean
     dev.bulwark.crypto.KeyEventListener bulwarkObservedKeyEvents(BulwarkObservations observations) {
       return observations.crypto();
+    }
+
+    /** Every message the auto-configured {@code Envelope} encrypts or decrypts, timed. */
+    @Bean
+    @ConditionalOnMissingBean
+    dev.bulwark.crypto.EnvelopeObserver bulwarkObservedEnvelope(BulwarkObservations observations) {
+      return observations.envelope();
     }
   }
 
