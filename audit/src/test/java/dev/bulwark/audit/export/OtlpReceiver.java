@@ -59,17 +59,13 @@ final class OtlpReceiver implements AutoCloseable {
   final List<Received> received = new CopyOnWriteArrayList<>();
   final ConcurrentLinkedDeque<Answer> script = new ConcurrentLinkedDeque<>();
   private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
-  private volatile ServerSocket server;
+  private final ServerSocket server;
   private final int port;
+  private volatile boolean down;
 
   OtlpReceiver() throws IOException {
-    this(0);
-  }
-
-  private OtlpReceiver(int port) throws IOException {
     ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     this.server = s;
     this.port = s.getLocalPort();
     Thread t = new Thread(() -> accept(s), "otlp-receiver");
@@ -81,9 +77,12 @@ final class OtlpReceiver implements AutoCloseable {
     return port;
   }
 
-  /** Stops listening and drops every connection (an outage). */
+  /**
+   * An outage: every open connection is dropped and every new one is closed at once, unread. The
+   * port stays bound (so nothing else on the machine can take it while the receiver is "down").
+   */
   void stop() throws IOException {
-    server.close();
+    down = true;
     synchronized (open) {
       for (Socket c : open) {
         c.close();
@@ -92,21 +91,19 @@ final class OtlpReceiver implements AutoCloseable {
     }
   }
 
-  /** Listens again on the same port, keeping what was received and the script. */
-  void restart() throws IOException {
-    ServerSocket s = new ServerSocket();
-    s.setReuseAddress(true);
-    s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-    server = s;
-    Thread t = new Thread(() -> accept(s), "otlp-receiver");
-    t.setDaemon(true);
-    t.start();
+  /** Back from the outage, keeping what was received and the script. */
+  void restart() {
+    down = false;
   }
 
   private void accept(ServerSocket s) {
     while (!s.isClosed()) {
       try {
         Socket c = s.accept();
+        if (down) {
+          c.close();
+          continue;
+        }
         open.add(c);
         Thread t = new Thread(() -> serve(c), "otlp-receiver-conn");
         t.setDaemon(true);
@@ -170,5 +167,6 @@ final class OtlpReceiver implements AutoCloseable {
   @Override
   public void close() throws IOException {
     stop();
+    server.close();
   }
 }
