@@ -41,7 +41,7 @@ import java.util.Objects;
  * {@code ExportLogsServiceResponse} that rejected nothing. Everything else is an
  * {@link IOException} and the exporter sends the batch again from its cursor: no answer, a
  * dropped connection, a redirect, an answer that is not a protocol-buffers response (garbage),
- * HTTP 429, 502, 503 and 504 (retried after the receiver's {@code Retry-After}, seconds or an
+ * an answer longer than 64 KiB, HTTP 429, 502, 503 and 504 (retried after the receiver's {@code Retry-After}, seconds or an
  * HTTP date, at most {@code maxRetryAfter}; without one, the exporter's backoff), any other 4xx
  * or 5xx (the receiver's {@code google.rpc.Status} message in the exception), and a partial
  * success that rejected records. The OTLP specification says a client should not retry the last
@@ -58,6 +58,9 @@ public final class OtlpLogsSink implements ExportSink {
   private static final int SEVERITY_INFO = 9;
   private static final int SEVERITY_WARN = 13;
   private static final int SEVERITY_ERROR = 17;
+
+  /** The longest answer read: an OTLP response or status is a few hundred bytes. */
+  private static final int MAX_ANSWER = 64 * 1024;
 
   private final URI endpoint;
   private final HttpClient http;
@@ -111,9 +114,13 @@ public final class OtlpLogsSink implements ExportSink {
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(rb::header);
-    HttpResponse<byte[]> resp;
+    HttpResponse<java.io.InputStream> resp;
+    byte[] answer;
     try {
-      resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
+      resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+      try (java.io.InputStream in = resp.body()) {
+        answer = in.readNBytes(MAX_ANSWER + 1);
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while sending to the OTLP receiver " + where(), e);
@@ -121,7 +128,10 @@ public final class OtlpLogsSink implements ExportSink {
       throw new IOException("the OTLP receiver " + where() + " did not answer: " + e.getClass().getSimpleName(), e);
     }
     int status = resp.statusCode();
-    byte[] answer = resp.body() == null ? new byte[0] : resp.body();
+    if (answer.length > MAX_ANSWER) {
+      throw new IOException("the OTLP receiver " + where() + " answered " + status + " with more than " + MAX_ANSWER
+          + " bytes; the batch is sent again");
+    }
     if (status == 200) {
       checkResponse(answer, batch.size());
       return true;

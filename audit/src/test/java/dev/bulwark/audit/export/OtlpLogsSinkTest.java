@@ -193,10 +193,12 @@ class OtlpLogsSinkTest {
       r.script.add(OtlpReceiver.Answer.status(500, Map.of(), new byte[] {(byte) 0xff, 0x01, 0x02}));
       r.script.add(OtlpReceiver.Answer.rejected(2, "quota exceeded"));
       r.script.add(OtlpReceiver.Answer.status(302, Map.of("Location", "http://elsewhere.invalid/"), new byte[0]));
+      r.script.add(OtlpReceiver.Answer.status(200, Map.of("Content-Type", "application/x-protobuf"),
+          new byte[70_000]));
       AuditExporter ex = AuditExporter.builder(store, ORIGIN, SiemFormat.OCSF,
           OtlpLogsSink.builder(URI.create("http://127.0.0.1:" + r.port())).build()).batchSize(10).build();
       List<String> errors = new ArrayList<>();
-      for (int i = 0; i < 5; i++) {
+      for (int i = 0; i < 6; i++) {
         errors.add(assertThrows(ExportException.class, ex::exportBatch).getMessage());
         assertEquals(0, ex.stats().next(), "nothing committed after " + errors.get(i));
       }
@@ -205,9 +207,10 @@ class OtlpLogsSinkTest {
       assertTrue(errors.get(2).contains("answered 500 (the body is not a status message)"), errors.get(2));
       assertTrue(errors.get(3).contains("rejected 2 of 10 log records: quota exceeded"), errors.get(3));
       assertTrue(errors.get(4).contains("answered 302"), errors.get(4));
+      assertTrue(errors.get(5).contains("answered 200 with more than 65536 bytes"), errors.get(5));
       assertEquals(30, ex.exportAvailable());
       assertEquals(30, ex.stats().next());
-      assertEquals(80, records(r).size(), "five refused attempts of the first batch, then the three batches");
+      assertEquals(90, records(r).size(), "six refused attempts of the first batch, then the three batches");
       assertAllOnce_duplicatesIdentical(r, expected);
     }
   }
