@@ -27,7 +27,8 @@ class AutoConfigurationImportsTest {
         BulwarkSecurityAutoConfiguration.class.getName(), BulwarkRateLimitAutoConfiguration.class.getName(),
         BulwarkAuthzAutoConfiguration.class.getName(), BulwarkActuatorAutoConfiguration.class.getName(),
         BulwarkObservationAutoConfiguration.class.getName(),
-        BulwarkWebAuthnAutoConfiguration.class.getName(), BulwarkWebSecurityAutoConfiguration.class.getName());
+        BulwarkWebAuthnAutoConfiguration.class.getName(), BulwarkWebSecurityAutoConfiguration.class.getName(),
+        BulwarkSsoAutoConfiguration.class.getName());
     for (String c : listed) {
       assertThat(Class.forName(c).isAnnotationPresent(AutoConfiguration.class)).as(c).isTrue();
     }
