@@ -122,47 +122,6 @@ public final class NotesApp implements AutoCloseable {
             + " (passwords in " + APP_PASSWORD_ENV + " and " + OWNER_PASSWORD_ENV + ")");
       }
     }
-
-    static Options parse(String[] args) {
-      Options o = defaults();
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if ("--help".equals(a) || "-h".equals(a)) {
-          throw new HelpRequested();
-        }
-        if (i + 1 >= args.length) {
-          throw new IllegalArgumentException("option " + a + " needs a value (see --help)");
-        }
-        String v = args[++i];
-        switch (a) {
-          case "--port":
-            try {
-              o = o.withPort(Integer.parseInt(v));
-            } catch (NumberFormatException e) {
-              throw new IllegalArgumentException("--port must be a number, was '" + v + "'", e);
-            }
-            break;
-          case "--data":
-            o = o.withDataDir(Path.of(v));
-            break;
-          case "--postgres":
-            if (!v.startsWith("jdbc:postgresql://")) {
-              throw new IllegalArgumentException("--postgres needs a JDBC URL like jdbc:postgresql://127.0.0.1:5432/test");
-            }
-            o = o.withPostgres(v);
-            break;
-          case "--pg-user":
-            o = o.withApplicationRole(v);
-            break;
-          case "--pg-owner":
-            o = o.withOwnerRole("none".equals(v) ? Optional.empty() : Optional.of(v));
-            break;
-          default:
-            throw new IllegalArgumentException("unknown option " + a + " (see --help)");
-        }
-      }
-      return o;
-    }
   }
 
   static final class HelpRequested extends RuntimeException {

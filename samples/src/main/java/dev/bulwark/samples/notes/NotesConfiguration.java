@@ -262,14 +262,13 @@ class NotesConfiguration {
   @Bean
   NotesService notesService(Clock clock, NotesProperties props, AppStore store, NotesAudit audit, AuditLog auditLog,
       AuditVerifier verifier, NotesService.ReadOnlyAudit readOnly, AuditStore auditStore,
-      BulwarkAuditProperties auditProps, Keyrings keyrings, Envelope envelope, PasswordHasher hasher, Lockout lockout,
+      BulwarkAuditProperties auditProps, Envelope envelope, PasswordHasher hasher, Lockout lockout,
       TotpAuthenticator totp, LoginFlow loginFlow, AccountDirectory accounts, PasswordSignIn signIn,
       CredentialStore credentials, WebAuthn webauthn, Sessions sessions, StepUp stepUp, LifecycleStore lifecycleStore,
       Lifecycle lifecycle, PurgeScheduler purgeScheduler, AccessControl access, NotesService.Limiters limiters,
       ObjectProvider<PurgeSchedule> authnPurge) {
     return new NotesService(new NotesService.Parts(clock, store, audit, auditLog, verifier, readOnly,
-        auditStore instanceof FileAuditStore ? Optional.of(auditProps.directory()) : Optional.empty(), keyrings,
-        envelope, hasher, lockout, totp, loginFlow, accounts, signIn, credentials, webauthn, sessions, stepUp,
+        auditStore instanceof FileAuditStore ? Optional.of(auditProps.directory()) : Optional.empty(), envelope, hasher, lockout, totp, loginFlow, accounts, signIn, credentials, webauthn, sessions, stepUp,
         lifecycleStore, lifecycle, purgeScheduler, access, limiters, Optional.ofNullable(authnPurge.getIfAvailable()),
         props.dataDir()));
   }

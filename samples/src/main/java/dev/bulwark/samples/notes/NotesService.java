@@ -186,7 +186,7 @@ final class NotesService implements AutoCloseable {
 
   /** The Bulwark components the service works with, from the starter or the sample's configuration. */
   record Parts(Clock clock, AppStore store, NotesAudit audit, AuditLog auditLog, AuditVerifier verifier,
-      ReadOnlyAudit readOnlyAudit, Optional<Path> auditDir, Keyrings keyrings, Envelope envelope,
+      ReadOnlyAudit readOnlyAudit, Optional<Path> auditDir, Envelope envelope,
       PasswordHasher hasher, Lockout lockout, TotpAuthenticator totp, LoginFlow loginFlow,
       AccountDirectory directory, AuthenticationProvider signIn, CredentialStore passkeys,
       WebAuthn webauthn,
@@ -202,7 +202,6 @@ final class NotesService implements AutoCloseable {
   private final AuditLog auditLog;
   private final AuditVerifier verifier;
   private final NotesAudit audit;
-  private final Keyrings keyrings;
   private final Envelope envelope;
   private final PasswordHasher hasher;
   private final PasswordPolicy passwordPolicy = PasswordPolicy.nist();
@@ -235,7 +234,6 @@ final class NotesService implements AutoCloseable {
     this.verifier = p.verifier();
     this.readOnlyAudit = p.readOnlyAudit();
     this.auditDir = p.auditDir();
-    this.keyrings = p.keyrings();
     this.envelope = p.envelope();
     this.hasher = p.hasher();
     this.lockout = p.lockout();

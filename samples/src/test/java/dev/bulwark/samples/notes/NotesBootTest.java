@@ -94,6 +94,29 @@ class NotesBootTest {
     assertTrue(report.contains("notes.data-dri"), report);
   }
 
+  @Test
+  void aDatabaseUrlNamingAUser_stopsStartUp_beforeAnyConnection_namingTheProperty() {
+    String printed = refusedStart("--spring.profiles.active=postgres",
+        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test?user=postgres&password=hunter2");
+    String report = report(printed);
+    assertTrue(report.contains("spring.datasource.url") && report.contains("without user or password"), report);
+    assertFalse(printed.contains("hunter2"), "the password is never printed");
+  }
+
+  @Test
+  void theShortOptions_becomeProperties_andAnythingElseIsRefusedOrPassedOn() {
+    List<String> args = List.of(NotesApp.translate(new String[] {"--port", "9090", "--data", "/tmp/notes", "--postgres",
+        "jdbc:postgresql://127.0.0.1:5432/test", "--pg-user", "app_role", "--pg-owner", "none", "--bulwark.x=y"}));
+    assertEquals(List.of("--server.port=9090", "--notes.data-dir=/tmp/notes", "--spring.profiles.active=postgres",
+        "--spring.datasource.url=jdbc:postgresql://127.0.0.1:5432/test", "--spring.datasource.username=app_role",
+        "--notes.postgres.owner=none", "--bulwark.x=y"), args);
+    int port = Integer.parseInt(NotesApp.translate(new String[] {"--port", "0"})[0].substring("--server.port=".length()));
+    assertTrue(port > 0, "--port 0 picks a concrete free port (the passkeys' origin names it)");
+    assertThrows(IllegalArgumentException.class, () -> NotesApp.translate(new String[] {"--prot", "1"}));
+    assertThrows(IllegalArgumentException.class, () -> NotesApp.translate(new String[] {"--port"}));
+    assertThrows(NotesApp.HelpRequested.class, () -> NotesApp.translate(new String[] {"--help"}));
+  }
+
   private static String csrf(String page) {
     Matcher m = Pattern.compile("<meta name=\"csrf\" content=\"([^\"]+)\">").matcher(page);
     assertTrue(m.find(), page);
