@@ -104,6 +104,19 @@ class NotesSsoAccountsTest {
   }
 
   @Test
+  void withoutTheSsoProfile_theSignInPageHasNoSsoButton_andTheSsoEndpointsAreNotThere() throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.net.http.HttpResponse<String> login = http.send(java.net.http.HttpRequest.newBuilder(app.baseUri().resolve("/login"))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, login.statusCode());
+    assertTrue(login.body().contains("id=\"signin\""));
+    assertTrue(!login.body().contains("Sign in with SSO") && !login.body().contains("/sso/"), login.body());
+    java.net.http.HttpResponse<String> sso = http.send(java.net.http.HttpRequest.newBuilder(
+        app.baseUri().resolve("/sso/kc-saml/login")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(404, sso.statusCode());
+  }
+
+  @Test
   void anotherIssuerWithTheSameSubject_isAnotherAccount() {
     String a = mapper.map("kc-oidc", identity(IDP, "alice", Map.of())).orElseThrow().accountId();
     String b = mapper.map("other", identity("https://idp.other.example", "alice", Map.of())).orElseThrow().accountId();
