@@ -67,9 +67,11 @@ class NotesBootTest {
   }
 
   @Test
-  void anUnknownBulwarkKey_stopsStartUp_namingIt() {
-    String report = report(refusedStart("--bulwark.crypto.master-kee=something"));
-    assertTrue(report.contains("bulwark.crypto.master-kee"), report);
+  void anUnknownBulwarkKey_stopsStartUp_namingIt_neverItsValue() {
+    String printed = refusedStart("--bulwark.crypto.master-kee=c2VjcmV0IG9mIGEgbWlzc3BlbGxlZCBrZXk=");
+    String report = report(printed);
+    assertTrue(report.contains("'bulwark.crypto.master-kee'") && report.contains("no setting of that name"), report);
+    assertFalse(printed.contains("c2VjcmV0IG9mIGEgbWlzc3BlbGxlZCBrZXk="), "a misspelled secret is never printed");
   }
 
   @Test
@@ -198,6 +200,47 @@ class NotesBootTest {
   private static HttpRequest form(URI uri, String body) {
     return HttpRequest.newBuilder(uri).header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+  }
+
+  /** One raw HTTP/1.1 request with the {@code Host} header given (the JDK client will not send a foreign one). */
+  private static String raw(int port, String method, String path, String host) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket(java.net.InetAddress.getLoopbackAddress(), port)) {
+      socket.setSoTimeout(20_000);
+      socket.getOutputStream().write((method + " " + path + " HTTP/1.1\r\nHost: " + host
+          + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void onlyLocalhostIsServed_dnsRebindingAndForeignOriginsAreRefused_andPagesCarryTheStrictHeaders() throws Exception {
+    try (NotesApp app = NotesApp.start(options(), clock)) {
+      int port = app.baseUri().getPort();
+      String rebinding = raw(port, "GET", "/", "attacker.example:" + port);
+      assertTrue(rebinding.startsWith("HTTP/1.1 421"), rebinding);
+      assertFalse(rebinding.contains("Create an account"), "no page for another host name");
+      String numeric = raw(port, "GET", "/login", "127.0.0.1:" + port);
+      assertTrue(numeric.startsWith("HTTP/1.1 303") && numeric.contains("Location: http://localhost:" + port + "/login"),
+          numeric);
+      assertTrue(raw(port, "POST", "/login", "127.0.0.1:" + port).startsWith("HTTP/1.1 421"), "no redirect for a POST");
+
+      HttpClient http = HttpClient.newBuilder().cookieHandler(new NotesAppTest.LocalhostCookies())
+          .followRedirects(HttpClient.Redirect.NEVER).build();
+      HttpResponse<String> page = http.send(HttpRequest.newBuilder(app.baseUri().resolve("/register")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(WebSecurity.CSP, page.headers().firstValue("Content-Security-Policy").orElse(""));
+      assertEquals("DENY", page.headers().firstValue("X-Frame-Options").orElse(""));
+      assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
+      assertTrue(page.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("bulwark_csrf=")
+          && c.contains("HttpOnly") && c.contains("SameSite=Strict")), page.headers().toString());
+      // A form posted from another site's page, with a valid token even, is refused.
+      HttpResponse<String> foreign = http.send(HttpRequest.newBuilder(form(app.baseUri().resolve("/register"),
+          "csrf=" + csrf(page.body()) + "&username=eve&password=x&confirm=x"), (n, v) -> true)
+          .header("Origin", "http://attacker.example").build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(403, foreign.statusCode(), foreign.body());
+      assertTrue(foreign.body().contains("Cross-origin request refused"), "refused for its origin: " + foreign.body());
+      assertTrue(app.service().userByNameForTests("eve").isEmpty());
+    }
   }
 
   @Test
