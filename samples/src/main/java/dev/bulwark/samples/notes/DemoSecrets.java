@@ -39,6 +39,7 @@ public final class DemoSecrets implements EnvironmentPostProcessor {
   static final String FILE_NAME = "secrets.properties";
   static final List<String> REQUIRED = List.of("bulwark.crypto.master-key", "bulwark.authn.pepper",
       "bulwark.audit.chain-key", "bulwark.audit.checkpoint-key", "bulwark.audit.checkpoint-verifier-key");
+  static final String SSO_COOKIE_KEY = "bulwark.sso.cookie-key";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Log log;
@@ -51,6 +52,13 @@ public final class DemoSecrets implements EnvironmentPostProcessor {
   public void postProcessEnvironment(ConfigurableEnvironment env, SpringApplication application) {
     if (!Boolean.parseBoolean(env.getProperty("notes.demo-secrets", "true"))) {
       return;
+    }
+    if (hasText(env.getProperty("bulwark.sso.base-url")) && !hasText(env.getProperty(SSO_COOKIE_KEY))) {
+      // Seals "Sign in with SSO" state cookies (10 minutes): a key per start is enough for one node.
+      env.getPropertySources().addLast(new PropertiesPropertySource("bulwarkNotesDemoSsoKey",
+          props(SSO_COOKIE_KEY, random(32))));
+      log.warn(SSO_COOKIE_KEY + " is not set: a random key for this start seals the SSO sign-in state"
+          + " (demo only: several nodes share one key from a secret store)");
     }
     if (REQUIRED.stream().allMatch(k -> hasText(env.getProperty(k)))) {
       return;
@@ -66,6 +74,12 @@ public final class DemoSecrets implements EnvironmentPostProcessor {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read or create the demo secrets in " + file, e);
     }
+  }
+
+  private static Properties props(String key, String value) {
+    Properties p = new Properties();
+    p.setProperty(key, value);
+    return p;
   }
 
   private static boolean hasText(String s) {

@@ -13,7 +13,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * a GET for {@code 127.0.0.1:PORT} is redirected there (passkeys are bound to the name
  * {@code localhost}), any other {@code Host} gets 421, which stops DNS rebinding. A POST whose
  * {@code Origin} header names another origin is refused (403) before anything reads it; Spring
- * Security's CSRF token check comes on top. Runs before every other filter.
+ * Security's CSRF token check comes on top. The one exception: the identity provider's POSTs to
+ * {@code /sso/<id>/acs} and {@code /sso/<id>/slo} ("Sign in with SSO"), which the starter checks
+ * itself. Runs before every other filter.
  */
 final class HostCheckFilter extends OncePerRequestFilter {
 
@@ -35,12 +37,23 @@ final class HostCheckFilter extends OncePerRequestFilter {
     }
     String sentOrigin = request.getHeader("Origin");
     if (!"GET".equals(request.getMethod()) && !"HEAD".equals(request.getMethod()) && sentOrigin != null
-        && !sentOrigin.equals(origin)) {
+        && !sentOrigin.equals(origin) && !identityProviderPost(request)) {
       plain(response, 403, "Cross-origin request refused.\n");
       return;
     }
     chain.doFilter(request, response);
   }
+
+  /**
+   * The identity provider's page posts the SAML response (and SAML logout messages) to
+   * {@code /sso/<id>/acs} and {@code /sso/<id>/slo} from its own origin: the starter accepts them
+   * only when signed by the pinned IdP key and matching the sealed sign-in state cookie.
+   */
+  static boolean identityProviderPost(HttpServletRequest request) {
+    return "POST".equals(request.getMethod()) && SSO_POST.matcher(request.getRequestURI()).matches();
+  }
+
+  private static final java.util.regex.Pattern SSO_POST = java.util.regex.Pattern.compile("/sso/[A-Za-z0-9_-]{1,64}/(acs|slo)");
 
   private static void plain(HttpServletResponse response, int status, String text) throws IOException {
     response.setStatus(status);

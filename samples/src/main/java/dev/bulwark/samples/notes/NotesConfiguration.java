@@ -253,6 +253,12 @@ class NotesConfiguration {
     return new PurgeScheduler(lifecycle.purgeRunner());
   }
 
+  /** "Sign in with SSO": links the IdP's (issuer, subject) to a Notes account (used only when bulwark.sso.* is set). */
+  @Bean
+  NotesSsoAccounts notesSsoAccounts(NotesService service) {
+    return new NotesSsoAccounts(service);
+  }
+
   @Bean
   NotesService notesService(Clock clock, NotesProperties props, AppStore store, NotesAudit audit, AuditLog auditLog,
       AuditVerifier verifier, NotesService.ReadOnlyAudit readOnly, AuditStore auditStore,

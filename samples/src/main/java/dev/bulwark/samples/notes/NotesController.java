@@ -26,6 +26,9 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseBody;
+import org.springframework.beans.factory.ObjectProvider;
+import dev.bulwark.spring.sso.SsoRegistration;
+import dev.bulwark.spring.sso.SsoRegistrations;
 
 /**
  * The HTML pages. Spring Security has already decided who may reach each one (signed in or not,
@@ -44,13 +47,21 @@ class NotesController {
   private final Clock clock;
   private final BulwarkSecurityContextRepository sessions;
   private final SignedIn.Resolver signedIn;
+  private final ObjectProvider<SsoRegistrations> sso;
 
   NotesController(NotesService service, Clock clock, BulwarkSecurityContextRepository sessions,
-      SignedIn.Resolver signedIn) {
+      SignedIn.Resolver signedIn, ObjectProvider<SsoRegistrations> sso) {
     this.service = service;
     this.clock = clock;
     this.sessions = sessions;
     this.signedIn = signedIn;
+    this.sso = sso;
+  }
+
+  /** The identity providers of "Sign in with SSO": none unless bulwark.sso.* is configured. */
+  private List<SsoRegistration> ssoButtons() {
+    SsoRegistrations r = sso.getIfAvailable();
+    return r == null ? List.of() : r.all();
   }
 
   /** Hands a newly issued session to the browser (the starter's repository writes the cookie). */
@@ -86,6 +97,10 @@ class NotesController {
 
   /** Every account finishes its set-up (an authenticator app) before anything else. */
   private Optional<ResponseEntity<String>> setUpFirst(SignedIn s) {
+    // An SSO account's second factor is its identity provider's business (the level says what it did).
+    if (s.session().factors().containsKey(Factor.FEDERATED)) {
+      return Optional.empty();
+    }
     return service.hasTotp(s.user()) ? Optional.empty() : Optional.of(seeOther("/enroll/totp"));
   }
 
@@ -128,7 +143,7 @@ class NotesController {
 
   @GetMapping("/login")
   ResponseEntity<String> loginPage(HttpServletRequest request, @RequestParam(name = "m", required = false) String m) {
-    return Pages.login(ctx(request, m, Optional.empty()), Optional.empty(), "", 200);
+    return Pages.login(ctx(request, m, Optional.empty()), Optional.empty(), "", 200, ssoButtons());
   }
 
   @GetMapping("/enroll/totp")

@@ -391,6 +391,76 @@ final class NotesService implements AutoCloseable {
   }
 
   /**
+   * The prefix of the accounts "Sign in with SSO" creates. {@code ':'} is not allowed in a name
+   * chosen at sign-up, so no local account can hold (or claim in advance) an SSO account's name.
+   */
+  static final String SSO_NAME_PREFIX = "sso:";
+  private static final SecureRandom UNUSABLE_PASSWORDS = new SecureRandom();
+
+  /**
+   * The name of the account linked to an identity provider's {@code (issuer, subject)}: a SHA-256
+   * of both, length-prefixed so no two pairs share an encoding. Never an e-mail address or a user
+   * name the identity provider sends as an attribute: those are free text, and matching them to
+   * an existing account would hand it to whoever controls that text at some IdP.
+   */
+  static String ssoAccountName(String issuer, String subject) {
+    try {
+      java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] i = issuer.getBytes(StandardCharsets.UTF_8);
+      sha.update((i.length + ":").getBytes(StandardCharsets.US_ASCII));
+      sha.update(i);
+      sha.update(subject.getBytes(StandardCharsets.UTF_8));
+      return SSO_NAME_PREFIX + java.util.HexFormat.of().formatHex(sha.digest(), 0, 20);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
+  /** The account linked to {@code (issuer, subject)}, if one was created; never creates one. */
+  Optional<AppStore.User> ssoLinkedAccount(String issuer, String subject) {
+    return store.userByName(ssoAccountName(issuer, subject));
+  }
+
+  /**
+   * The local account linked to an identity provider's {@code (issuer, subject)}, created at the
+   * first sign-in as a sign-up creates one (the first account of the store is the admin; an
+   * organization of its own with an {@code org-admin} binding; its notes' keyring is its id). Its
+   * password is a random one nobody knows, so it signs in only through its identity provider.
+   * Parallel first sign-ins of one identity create one account: the store's unique name decides
+   * (across nodes too, with PostgreSQL), and the others read the winner's account.
+   */
+  AppStore.User ssoAccount(String issuer, String subject, String registrationId) {
+    String name = ssoAccountName(issuer, subject);
+    Optional<AppStore.User> existing = store.userByName(name);
+    if (existing.isPresent()) {
+      return existing.get();
+    }
+    AppStore.User user;
+    synchronized (this) {
+      existing = store.userByName(name);
+      if (existing.isPresent()) {
+        return existing.get();
+      }
+      byte[] secret = new byte[32];
+      UNUSABLE_PASSWORDS.nextBytes(secret);
+      passwordHashes.incrementAndGet();
+      String hash = hasher.hash(Base64.getEncoder().encodeToString(secret));
+      java.util.Arrays.fill(secret, (byte) 0);
+      Set<String> roles = store.userCount() == 0 ? Set.of("admin", "user") : Set.of("user");
+      user = new AppStore.User(UUID.randomUUID().toString(), name, hash, roles, clock.instant());
+      if (!store.addUser(user)) {
+        // Another node created it first.
+        return store.userByName(name).orElseThrow(() -> new IllegalStateException("the SSO account vanished"));
+      }
+    }
+    audit.record(Action.USER_CREATED, user.id(), "sso", Outcome.SUCCESS, "user", user.id(),
+        Map.of("username", name, "roles", String.join(",", user.roles()), "registration", registrationId));
+    bind(Binding.of("admin:" + user.id(), Principal.user(user.id()), "org-admin", homeOrganization(user.id()),
+        Scope.organization()), user.id());
+    return user;
+  }
+
+  /**
    * Password + TOTP login in one step, exactly as the sign-in form does it: through
    * {@link PasswordSignIn} (the per-source limit, then the starter's Spring Security provider over
    * authn's LoginFlow with its lockout, MFA policy and audit events). A wrong password, a missing

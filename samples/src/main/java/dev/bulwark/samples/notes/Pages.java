@@ -8,6 +8,7 @@ import dev.bulwark.audit.VerificationReport;
 import dev.bulwark.authn.session.Session;
 import dev.bulwark.authn.totp.TotpEnrollment;
 import dev.bulwark.authn.webauthn.StoredCredential;
+import dev.bulwark.spring.sso.SsoRegistration;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -88,6 +89,21 @@ final class Pages {
 
 
   static ResponseEntity<String> login(Ctx c, Optional<String> error, String username, int status) {
+    return login(c, error, username, status, List.of());
+  }
+
+  /** The sign-in page; one "Sign in with SSO" button per configured identity provider (none without SSO). */
+  static ResponseEntity<String> login(Ctx c, Optional<String> error, String username, int status,
+      List<SsoRegistration> sso) {
+    StringBuilder buttons = new StringBuilder();
+    if (!sso.isEmpty()) {
+      buttons.append("<div class=\"card\" id=\"sso\"><h2>Single sign-on</h2><p>Use your organization's account.</p>");
+      for (SsoRegistration r : sso) {
+        buttons.append("<p><a class=\"button\" id=\"sso-").append(h(r.id())).append("\" href=\"")
+            .append(h(r.loginPath())).append("?target=/notes\">").append(h(r.label())).append("</a></p>");
+      }
+      buttons.append("</div>");
+    }
     return c.page(status, "Sign in", "<h1>Sign in</h1>"
         + Html.message(c.flash(), error)
         + "<div class=\"columns\"><form method=\"post\" action=\"/login\" class=\"card\">" + Html.csrfField(c.csrf())
@@ -99,7 +115,7 @@ final class Pages {
         + "<button type=\"submit\" id=\"signin\">Sign in</button></form>"
         + "<div class=\"card\"><h2>Passkey</h2><p>Use the passkey on this device or a security key: no password needed.</p>"
         + "<button type=\"button\" data-webauthn=\"login\" id=\"passkey-login\">Sign in with a passkey</button>"
-        + "<p id=\"webauthn-status\" role=\"status\"></p></div></div>"
+        + "<p id=\"webauthn-status\" role=\"status\"></p></div>" + buttons + "</div>"
         + "<p>New here? <a href=\"/register\">Create an account</a>.</p>");
   }
 

@@ -10,6 +10,7 @@ import dev.bulwark.spring.security.BulwarkWebAuthnEndpoints;
 import dev.bulwark.spring.security.RateLimitFilter;
 import dev.bulwark.spring.security.RetryAfter;
 import dev.bulwark.spring.security.SecondFactorDetails;
+import dev.bulwark.spring.sso.SsoRegistrations;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -18,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -105,7 +107,7 @@ class WebSecurity {
   @Bean
   @Order(2)
   SecurityFilterChain notesChain(HttpSecurity http, NotesService service, BulwarkSecurityContextRepository sessions,
-      SignedIn.Resolver signedIn, PasswordSignIn signIn) throws Exception {
+      SignedIn.Resolver signedIn, PasswordSignIn signIn, ObjectProvider<SsoRegistrations> sso) throws Exception {
     CookieCsrfTokenRepository csrf = new CookieCsrfTokenRepository();
     csrf.setCookieName("bulwark_csrf");
     csrf.setParameterName("csrf");
@@ -157,8 +159,9 @@ class WebSecurity {
                 RetryAfter.headerValue(locked.retryAfter()).ifPresent(v -> response.setHeader("Retry-After", v));
               }
               String username = Optional.ofNullable(request.getParameter("username")).orElse("").trim();
+              SsoRegistrations registrations = sso.getIfAvailable();
               write(response, Pages.login(ctx(request, Optional.empty()), Optional.of(error.getMessage()), username,
-                  status));
+                  status, registrations == null ? List.of() : registrations.all()));
             }))
         .logout(l -> l.logoutUrl("/logout")
             .addLogoutHandler(sessions)
