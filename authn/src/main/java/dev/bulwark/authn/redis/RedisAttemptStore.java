@@ -4,13 +4,11 @@ import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.LockoutRule;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
+import dev.bulwark.common.internal.redis.RedisCalls;
+import dev.bulwark.common.internal.redis.RedisKeys;
+import dev.bulwark.common.internal.redis.RedisScript;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,9 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -174,24 +169,20 @@ public final class RedisAttemptStore implements AttemptStore {
       "end",
       "return out");
 
-  private static final String SHA = sha1Hex(SCRIPT);
+  private static final RedisScript LOCKOUT = RedisScript.of(SCRIPT);
 
-  private final RedisScriptingAsyncCommands<String, String> redis;
+  private final RedisCalls calls;
   private final String prefix;
-  private final long timeoutNanos;
 
   private RedisAttemptStore(RedisScriptingAsyncCommands<String, String> redis, String namespace, Duration timeout) {
-    this.redis = Objects.requireNonNull(redis, "redis");
+    Objects.requireNonNull(redis, "redis");
     Objects.requireNonNull(namespace, "namespace");
     Objects.requireNonNull(timeout, "timeout");
     if (!NAMESPACE.matcher(namespace).matches()) {
       throw new IllegalArgumentException("namespace must be 1-64 characters of [A-Za-z0-9._-]");
     }
-    if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-      throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
-    }
-    this.prefix = KEY_PREFIX + "{" + namespace + "}:";
-    this.timeoutNanos = timeout.toNanos();
+    this.calls = RedisCalls.of(redis, timeout, "Redis could not run the lockout script", AuthnStoreException::new);
+    this.prefix = RedisKeys.hashTagged(KEY_PREFIX, namespace, ":");
   }
 
   /**
@@ -217,7 +208,7 @@ public final class RedisAttemptStore implements AttemptStore {
 
   /** The Redis key that holds {@code key}'s record in {@code namespace}. */
   public static String redisKey(String namespace, String key) {
-    return KEY_PREFIX + "{" + namespace + "}:" + Objects.requireNonNull(key, "key");
+    return RedisKeys.hashTagged(KEY_PREFIX, namespace, ":" + Objects.requireNonNull(key, "key"));
   }
 
   @Override
@@ -382,20 +373,7 @@ public final class RedisAttemptStore implements AttemptStore {
   }
 
   private List<Long> run(String[] keys, String[] args, int expected) {
-    long deadline = System.nanoTime() + timeoutNanos;
-    List<Object> reply;
-    try {
-      reply = await(redis.evalsha(SHA, ScriptOutputType.MULTI, keys, args), deadline);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof RedisNoScriptException)) {
-        throw failed(e.getCause());
-      }
-      try {
-        reply = await(redis.eval(SCRIPT, ScriptOutputType.MULTI, keys, args), deadline);
-      } catch (ExecutionException again) {
-        throw failed(again.getCause());
-      }
-    }
+    List<Object> reply = calls.eval(LOCKOUT, ScriptOutputType.MULTI, keys, args);
     if (reply == null || reply.size() != expected) {
       throw new AuthnStoreException("Redis answered an unexpected reply to the lockout script");
     }
@@ -407,33 +385,6 @@ public final class RedisAttemptStore implements AttemptStore {
       out.add((Long) o);
     }
     return out;
-  }
-
-  private static List<Object> await(RedisFuture<List<Object>> future, long deadline) throws ExecutionException {
-    try {
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw new AuthnStoreException("Redis did not answer the lockout script in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(false);
-      throw new AuthnStoreException("interrupted waiting for Redis", e);
-    }
-  }
-
-  private static AuthnStoreException failed(Throwable cause) {
-    return new AuthnStoreException("Redis could not run the lockout script: " + cause.getClass().getSimpleName(), cause);
-  }
-
-  private static String sha1Hex(String script) {
-    try {
-      // SHA-1 is Redis's script cache identifier (EVALSHA) here, not a security function.
-      return java.util.HexFormat.of().formatHex(
-          MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required of every JDK", e);
-    }
   }
 
   @Override

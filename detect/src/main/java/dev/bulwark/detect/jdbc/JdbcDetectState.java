@@ -1,6 +1,7 @@
 package dev.bulwark.detect.jdbc;
 
-import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
+import dev.bulwark.common.internal.jdbc.TimedJdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.detect.DetectStoreException;
@@ -120,15 +121,11 @@ public final class JdbcDetectState implements DetectState {
 
   private static final String GET = "SELECT value FROM " + RECORDS + " WHERE state_name = ? AND state_key = ?";
 
-  private final Jdbc jdbc;
-  private final int queryTimeoutSeconds;
+  private final TimedJdbc jdbc;
 
   private JdbcDetectState(Builder b) {
-    this.jdbc = Jdbc.of(b.dataSource,
+    this.jdbc = b.settings.open(SCHEMA, DetectStoreException::new,
         (what, e) -> new DetectStoreException("PostgreSQL detection state: " + what + " (" + e.getSQLState() + ")", e));
-    long ms = b.queryTimeout.toMillis();
-    this.queryTimeoutSeconds = (int) Math.max(1, (ms + 999) / 1000);
-    SCHEMA.apply(b.dataSource, b.createSchema, (what, e) -> new DetectStoreException(what, e));
   }
 
   /**
@@ -148,12 +145,10 @@ public final class JdbcDetectState implements DetectState {
 
   /** Settings of a {@link JdbcDetectState}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private Duration queryTimeout = Duration.ofSeconds(2);
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -162,11 +157,7 @@ public final class JdbcDetectState implements DetectState {
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
     public Builder queryTimeout(Duration queryTimeout) {
-      Objects.requireNonNull(queryTimeout, "queryTimeout");
-      if (queryTimeout.toMillis() < 1 || queryTimeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("queryTimeout must be between 1 ms and 1 minute");
-      }
-      this.queryTimeout = queryTimeout;
+      settings.queryTimeout(queryTimeout);
       return this;
     }
 
@@ -175,7 +166,7 @@ public final class JdbcDetectState implements DetectState {
      * no DDL and only checks, read-only, that the tables exist with the expected columns.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 
@@ -190,8 +181,7 @@ public final class JdbcDetectState implements DetectState {
     check(name, key);
     positive(widthMillis, cap);
     return jdbc.run("recording an event", c -> {
-      try (PreparedStatement ps = c.prepareStatement(ADD_EVENT)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, ADD_EVENT)) {
         ps.setString(1, name);
         ps.setString(2, key);
         Timestamps.set(ps, 3, Instant.ofEpochMilli(atMillis));
@@ -206,8 +196,7 @@ public final class JdbcDetectState implements DetectState {
   public int countEvents(String name, String key, long atMillis, long widthMillis) {
     check(name, key);
     return jdbc.run("counting events", c -> {
-      try (PreparedStatement ps = c.prepareStatement(COUNT_EVENTS)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, COUNT_EVENTS)) {
         ps.setString(1, name);
         ps.setString(2, key);
         Timestamps.set(ps, 3, Instant.ofEpochMilli(atMillis));
@@ -224,8 +213,7 @@ public final class JdbcDetectState implements DetectState {
     positive(widthMillis, cap);
     Instant at = Instant.ofEpochMilli(atMillis);
     return jdbc.run("recording a set member", c -> {
-      try (PreparedStatement ps = c.prepareStatement(ADD_MEMBER)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, ADD_MEMBER)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setString(3, member);
@@ -233,8 +221,7 @@ public final class JdbcDetectState implements DetectState {
         ps.setLong(5, widthMillis);
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement(TRIM_AND_COUNT)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, TRIM_AND_COUNT)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setString(3, name);
@@ -252,8 +239,7 @@ public final class JdbcDetectState implements DetectState {
   public int countMembers(String name, String key, long atMillis, long widthMillis) {
     check(name, key);
     return jdbc.run("counting set members", c -> {
-      try (PreparedStatement ps = c.prepareStatement(COUNT_MEMBERS)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, COUNT_MEMBERS)) {
         ps.setString(1, name);
         ps.setString(2, key);
         Timestamps.set(ps, 3, Instant.ofEpochMilli(atMillis).minusMillis(widthMillis));
@@ -267,8 +253,7 @@ public final class JdbcDetectState implements DetectState {
     check(name, key);
     Objects.requireNonNull(member, "member");
     return jdbc.run("reading a set member", c -> {
-      try (PreparedStatement ps = c.prepareStatement(HAS_MEMBER)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, HAS_MEMBER)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setString(3, member);
@@ -284,8 +269,7 @@ public final class JdbcDetectState implements DetectState {
     check(name, key);
     Objects.requireNonNull(value, "value");
     jdbc.run("writing a record", c -> {
-      try (PreparedStatement ps = c.prepareStatement(PUT)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, PUT)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setString(3, value);
@@ -300,8 +284,7 @@ public final class JdbcDetectState implements DetectState {
     check(name, key);
     Objects.requireNonNull(value, "value");
     return jdbc.run("writing a record", c -> {
-      try (PreparedStatement ps = c.prepareStatement(PUT_IF_ABSENT)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, PUT_IF_ABSENT)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setString(3, value);
@@ -320,8 +303,7 @@ public final class JdbcDetectState implements DetectState {
   public String get(String name, String key) {
     check(name, key);
     return jdbc.run("reading a record", c -> {
-      try (PreparedStatement ps = c.prepareStatement(GET)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, GET)) {
         ps.setString(1, name);
         ps.setString(2, key);
         try (ResultSet rs = ps.executeQuery()) {
@@ -340,8 +322,7 @@ public final class JdbcDetectState implements DetectState {
     }
     long bucket = Math.floorDiv(atMillis, bucketMillis);
     return jdbc.run("adding to a counter", c -> {
-      try (PreparedStatement ps = c.prepareStatement(ADD_COUNT)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, ADD_COUNT)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setLong(3, bucket);
@@ -363,8 +344,7 @@ public final class JdbcDetectState implements DetectState {
       throw new IllegalArgumentException("bucketMillis must be positive");
     }
     return jdbc.run("summing a counter", c -> {
-      try (PreparedStatement ps = c.prepareStatement(SUM_COUNTS)) {
-        ps.setQueryTimeout(queryTimeoutSeconds);
+      try (PreparedStatement ps = jdbc.prepare(c, SUM_COUNTS)) {
         ps.setString(1, name);
         ps.setString(2, key);
         ps.setLong(3, Math.floorDiv(fromMillis, bucketMillis));

@@ -1,33 +1,19 @@
 package dev.bulwark.detect.redis;
 
+import dev.bulwark.common.internal.redis.RedisCalls;
+import dev.bulwark.common.internal.redis.RedisConnection;
+import dev.bulwark.common.internal.redis.RedisKeys;
+import dev.bulwark.common.internal.redis.RedisScript;
+import dev.bulwark.common.internal.redis.RedisSettings;
 import dev.bulwark.detect.DetectStoreException;
 import dev.bulwark.detect.spi.DetectState;
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RedisNoScriptException;
-import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
-import io.lettuce.core.api.StatefulConnection;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.RedisClusterClient;
-import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Objects;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 
 /**
  * {@link DetectState} in Redis through Lettuce (an optional dependency: add
@@ -143,65 +129,21 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
       "redis.call('PEXPIRE', KEYS[1], ARGV[5])",
       "return sum");
 
-  private static final String WINDOW_SHA = sha1Hex(WINDOW);
-  private static final String COUNT_SHA = sha1Hex(COUNT);
-  private static final String MEMBER_SHA = sha1Hex(MEMBER);
-  private static final String PUT_IF_ABSENT_SHA = sha1Hex(PUT_IF_ABSENT);
+  private static final RedisScript WINDOW_SCRIPT = RedisScript.of(WINDOW);
+  private static final RedisScript COUNT_SCRIPT = RedisScript.of(COUNT);
+  private static final RedisScript MEMBER_SCRIPT = RedisScript.of(MEMBER);
+  private static final RedisScript PUT_IF_ABSENT_SCRIPT = RedisScript.of(PUT_IF_ABSENT);
 
+  private final RedisConnection connection;
   private final RedisClusterAsyncCommands<String, String> redis;
-  private final long timeoutNanos;
-  private final AutoCloseable resources;
-  private final String where;
+  private final RedisCalls calls;
   private final String prefix;
 
   private RedisDetectState(Builder b) {
-    RedisURI uri;
-    try {
-      uri = RedisURI.create(b.uri);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("not a Redis URI (redis://, rediss://, redis-socket://)");
-    }
-    this.timeoutNanos = b.timeout.toNanos();
     this.prefix = b.prefix;
-    this.where = (uri.getHost() == null ? uri.getSocket() : uri.getHost() + ":" + uri.getPort())
-        + (b.cluster ? ", cluster" : "");
-    ClientResources res = ClientResources.builder().reconnectDelay(Delay.constant(b.reconnectDelay)).build();
-    if (b.cluster) {
-      RedisClusterClient client = RedisClusterClient.create(res, uri);
-      client.setOptions(ClusterClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-      StatefulRedisClusterConnection<String, String> c = connect(client::connect, client::shutdown, res);
-      this.redis = c.async();
-      this.resources = closer(c, client::shutdown, res);
-    } else {
-      RedisClient client = RedisClient.create(res, uri);
-      client.setOptions(ClientOptions.builder()
-          .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS).build());
-      StatefulRedisConnection<String, String> c = connect(client::connect, client::shutdown, res);
-      this.redis = c.async();
-      this.resources = closer(c, client::shutdown, res);
-    }
-  }
-
-  private static <C> C connect(Supplier<C> connect, Runnable shutdown, ClientResources res) {
-    try {
-      return connect.get();
-    } catch (RuntimeException e) {
-      shutdown.run();
-      res.shutdown();
-      throw new DetectStoreException("cannot connect to Redis: " + e.getClass().getSimpleName(), e);
-    }
-  }
-
-  private static AutoCloseable closer(StatefulConnection<String, String> c, Runnable shutdown, ClientResources res) {
-    return () -> {
-      try {
-        c.close();
-      } finally {
-        shutdown.run();
-        res.shutdown();
-      }
-    };
+    this.connection = RedisConnection.open(b.settings, DetectStoreException::new);
+    this.redis = connection.commands();
+    this.calls = connection.calls("Redis detection state failed");
   }
 
   /**
@@ -222,14 +164,11 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
 
   /** Settings of a {@link RedisDetectState}. Not thread-safe; build once. */
   public static final class Builder {
-    private final URI uri;
-    private Duration timeout = Duration.ofMillis(500);
-    private Duration reconnectDelay = Duration.ofMillis(100);
-    private boolean cluster;
+    private final RedisSettings settings;
     private String prefix = KEY_PREFIX;
 
     private Builder(URI uri) {
-      this.uri = uri;
+      this.settings = new RedisSettings(uri);
     }
 
     /**
@@ -239,11 +178,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
      * @throws IllegalArgumentException unless between 1 ns and 1 minute
      */
     public Builder timeout(Duration timeout) {
-      Objects.requireNonNull(timeout, "timeout");
-      if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("timeout must be between 1 ns and 1 minute");
-      }
-      this.timeout = timeout;
+      settings.timeout(timeout);
       return this;
     }
 
@@ -253,11 +188,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
     public Builder reconnectDelay(Duration delay) {
-      Objects.requireNonNull(delay, "delay");
-      if (delay.toMillis() < 1 || delay.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("reconnectDelay must be between 1 ms and 1 minute");
-      }
-      this.reconnectDelay = delay;
+      settings.reconnectDelay(delay);
       return this;
     }
 
@@ -268,17 +199,13 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
      * @throws IllegalArgumentException if empty, longer than 64 characters or containing braces
      */
     public Builder keyPrefix(String prefix) {
-      Objects.requireNonNull(prefix, "prefix");
-      if (prefix.isEmpty() || prefix.length() > 64 || prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
-        throw new IllegalArgumentException("keyPrefix must be 1 to 64 characters without braces");
-      }
-      this.prefix = prefix;
+      this.prefix = RedisKeys.checkPrefix(prefix);
       return this;
     }
 
     /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
     public Builder cluster() {
-      this.cluster = true;
+      settings.cluster();
       return this;
     }
 
@@ -297,7 +224,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   public String redisKey(String name, String key) {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(key, "key");
-    return prefix + name + ":{" + key + "}";
+    return RedisKeys.hashTagged(prefix + name + ":", key, "");
   }
 
   @Override
@@ -315,7 +242,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   }
 
   private int window(String name, String key, long atMillis, long widthMillis, int cap, boolean add) {
-    Object reply = script(WINDOW_SHA, WINDOW, redisKey(name, key), Long.toString(atMillis), Long.toString(widthMillis),
+    Object reply = script(WINDOW_SCRIPT, redisKey(name, key), Long.toString(atMillis), Long.toString(widthMillis),
         Integer.toString(cap), add ? "1" : "0", Long.toString(ttl(widthMillis)));
     return asInt(reply);
   }
@@ -324,7 +251,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   public int addMember(String name, String key, String member, long atMillis, long widthMillis, int cap) {
     Objects.requireNonNull(member, "member");
     positive(widthMillis, cap);
-    return asInt(script(MEMBER_SHA, MEMBER, redisKey(name, key), member, Long.toString(atMillis),
+    return asInt(script(MEMBER_SCRIPT, redisKey(name, key), member, Long.toString(atMillis),
         Long.toString(widthMillis), Integer.toString(cap), Long.toString(ttl(widthMillis))));
   }
 
@@ -350,7 +277,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
   @Override
   public String putIfAbsent(String name, String key, String value, long ttlMillis) {
     Objects.requireNonNull(value, "value");
-    Object reply = script(PUT_IF_ABSENT_SHA, PUT_IF_ABSENT, ScriptOutputType.VALUE, redisKey(name, key), value,
+    Object reply = script(PUT_IF_ABSENT_SCRIPT, ScriptOutputType.VALUE, redisKey(name, key), value,
         Long.toString(Math.max(1, ttlMillis) + GRACE_MILLIS));
     if (reply instanceof String s) {
       return s;
@@ -374,7 +301,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
     }
     long bucket = Math.floorDiv(atMillis, bucketMillis);
     long keepBuckets = keepMillis / bucketMillis + span;
-    Object reply = script(COUNT_SHA, COUNT, redisKey(name, key), Long.toString(bucket), Long.toString(delta),
+    Object reply = script(COUNT_SCRIPT, redisKey(name, key), Long.toString(bucket), Long.toString(delta),
         Integer.toString(span), Long.toString(keepBuckets), Long.toString(ttl(keepMillis)));
     if (reply instanceof Long n) {
       return n;
@@ -421,50 +348,16 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
     return sum;
   }
 
-  private Object script(String sha, String script, String key, String... args) {
-    return script(sha, script, ScriptOutputType.INTEGER, key, args);
+  private Object script(RedisScript script, String key, String... args) {
+    return script(script, ScriptOutputType.INTEGER, key, args);
   }
 
-  private Object script(String sha, String script, ScriptOutputType type, String key, String... args) {
-    String[] keys = {key};
-    long deadline = System.nanoTime() + timeoutNanos;
-    try {
-      return await(redis.evalsha(sha, type, keys, args), deadline);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof RedisNoScriptException)) {
-        throw unavailable(e.getCause());
-      }
-      try {
-        return await(redis.eval(script, type, keys, args), deadline);
-      } catch (ExecutionException again) {
-        throw unavailable(again.getCause());
-      }
-    }
+  private Object script(RedisScript script, ScriptOutputType type, String key, String... args) {
+    return calls.eval(script, type, new String[] {key}, args);
   }
 
   private <T> T await(RedisFuture<T> future) {
-    try {
-      return await(future, System.nanoTime() + timeoutNanos);
-    } catch (ExecutionException e) {
-      throw unavailable(e.getCause());
-    }
-  }
-
-  private static <T> T await(RedisFuture<T> future, long deadline) throws ExecutionException {
-    try {
-      return future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(false);
-      throw new DetectStoreException("Redis did not answer in time", e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      future.cancel(false);
-      throw new DetectStoreException("interrupted waiting for Redis", e);
-    }
-  }
-
-  private static DetectStoreException unavailable(Throwable cause) {
-    return new DetectStoreException("Redis detection state failed: " + cause.getClass().getSimpleName(), cause);
+    return calls.await(future);
   }
 
   private static int asInt(Object o) {
@@ -484,28 +377,15 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
     }
   }
 
-  private static String sha1Hex(String script) {
-    try {
-      // SHA-1 here is Redis's script cache identifier (EVALSHA), not a security function.
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-1 is required of every JDK", e);
-    }
-  }
-
   /** Closes the connection and shuts the client down; steps afterwards throw {@link DetectStoreException}. */
   @Override
   public void close() {
-    try {
-      resources.close();
-    } catch (Exception e) {
-      throw new DetectStoreException("could not close the Redis client cleanly", e);
-    }
+    connection.close();
   }
 
   /** The server (never its credentials) and the key prefix. */
   @Override
   public String toString() {
-    return "RedisDetectState[" + where + ", " + prefix + "]";
+    return "RedisDetectState[" + connection.where() + ", " + prefix + "]";
   }
 }

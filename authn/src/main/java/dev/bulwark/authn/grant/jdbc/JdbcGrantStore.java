@@ -1,6 +1,7 @@
 package dev.bulwark.authn.grant.jdbc;
 
 import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.common.jdbc.Timestamps;
@@ -49,8 +50,7 @@ public final class JdbcGrantStore implements GrantStore {
   }
 
   private JdbcGrantStore(Builder b) {
-    this.jdbc = AuthnSchema.jdbc(b.dataSource);
-    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -60,11 +60,10 @@ public final class JdbcGrantStore implements GrantStore {
 
   /** Settings of a {@link JdbcGrantStore}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -73,7 +72,7 @@ public final class JdbcGrantStore implements GrantStore {
      * table exist with the expected columns, so the runtime role needs no CREATE right.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 

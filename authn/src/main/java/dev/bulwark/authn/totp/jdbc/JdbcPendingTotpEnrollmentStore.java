@@ -2,6 +2,7 @@ package dev.bulwark.authn.totp.jdbc;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.authn.totp.PendingTotpEnrollment;
 import dev.bulwark.authn.totp.spi.PendingTotpEnrollmentStore;
 import dev.bulwark.common.jdbc.Jdbc;
@@ -58,8 +59,7 @@ public final class JdbcPendingTotpEnrollmentStore implements PendingTotpEnrollme
   }
 
   private JdbcPendingTotpEnrollmentStore(Builder b) {
-    this.jdbc = AuthnSchema.jdbc(b.dataSource);
-    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -69,11 +69,10 @@ public final class JdbcPendingTotpEnrollmentStore implements PendingTotpEnrollme
 
   /** Settings of a {@link JdbcPendingTotpEnrollmentStore}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -82,7 +81,7 @@ public final class JdbcPendingTotpEnrollmentStore implements PendingTotpEnrollme
      * table exists with the expected columns, so the runtime role needs no CREATE right.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.bulwark.authn.totp.jdbc;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.authn.totp.TotpCredential;
 import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.common.jdbc.Jdbc;
@@ -52,8 +53,7 @@ public final class JdbcTotpCredentialStore implements TotpCredentialStore {
   }
 
   private JdbcTotpCredentialStore(Builder b) {
-    this.jdbc = AuthnSchema.jdbc(b.dataSource);
-    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -63,11 +63,10 @@ public final class JdbcTotpCredentialStore implements TotpCredentialStore {
 
   /** Settings of a {@link JdbcTotpCredentialStore}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -76,7 +75,7 @@ public final class JdbcTotpCredentialStore implements TotpCredentialStore {
      * table exists with the expected columns, so the runtime role needs no CREATE right.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 

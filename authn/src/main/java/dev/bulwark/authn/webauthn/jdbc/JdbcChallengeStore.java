@@ -1,6 +1,7 @@
 package dev.bulwark.authn.webauthn.jdbc;
 
 import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.common.jdbc.Timestamps;
@@ -39,8 +40,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
   }
 
   private JdbcChallengeStore(Builder b) {
-    this.jdbc = AuthnSchema.jdbc(b.dataSource);
-    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -50,11 +50,10 @@ public final class JdbcChallengeStore implements ChallengeStore {
 
   /** Settings of a {@link JdbcChallengeStore}. */
   public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
+    private final JdbcStoreSettings settings;
 
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      this.settings = new JdbcStoreSettings(dataSource);
     }
 
     /**
@@ -63,7 +62,7 @@ public final class JdbcChallengeStore implements ChallengeStore {
      * table exist with the expected columns, so the runtime role needs no CREATE right.
      */
     public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
+      settings.createSchema(createSchema);
       return this;
     }
 
