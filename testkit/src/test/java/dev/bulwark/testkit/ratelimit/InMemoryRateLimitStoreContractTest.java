@@ -46,4 +46,59 @@ class InMemoryRateLimitStoreContractTest extends RateLimitStoreContract {
     }
     assertTrue(s.size() <= 100, "held " + s.size());
   }
+
+  @Test
+  void sweepRacingDecisions_neverForgetsAnAdmission() throws Exception {
+    InMemoryRateLimitStore s = InMemoryRateLimitStore.builder().clock(clock).maxKeys(100_000).build();
+    Quota q = Quota.of("m", 5, Duration.ofMinutes(1)).withBurst(5);
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread sweeper = new Thread(() -> {
+      while (!stop.get()) {
+        s.size();
+      }
+    });
+    sweeper.start();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      for (int round = 0; round < 2_000; round++) {
+        String key = "race-" + round;
+        java.util.concurrent.atomic.AtomicInteger admitted = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            for (int i = 0; i < 3; i++) {
+              if (s.acquire(key, List.of(q), 1).admitted()) {
+                admitted.incrementAndGet();
+              }
+            }
+            return null;
+          }));
+        }
+        go.countDown();
+        for (java.util.concurrent.Future<?> f : futures) {
+          f.get();
+        }
+        assertEquals(5, admitted.get(), "round " + round + ": 12 requests on a burst of 5 at one instant");
+      }
+    } finally {
+      stop.set(true);
+      sweeper.join();
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void systemClock_decidesOnTheMonotonicCounter() throws Exception {
+    InMemoryRateLimitStore s = InMemoryRateLimitStore.builder().build();
+    Quota q = Quota.perDay(3);
+    for (int i = 0; i < 3; i++) {
+      assertTrue(s.acquire("mono", List.of(q), 1).admitted());
+    }
+    var denied = s.acquire("mono", List.of(q), 1);
+    assertFalse(denied.admitted());
+    long wall = java.time.Instant.now().getEpochSecond() * 1_000_000L;
+    assertTrue(Math.abs(denied.nowMicros() - wall) < 5_000_000L, "anchored to the wall clock: " + denied.nowMicros());
+  }
 }
