@@ -13,14 +13,28 @@ import java.util.RandomAccess;
  */
 final class QuotaStates extends AbstractList<QuotaState> implements RandomAccess {
 
-  private final Step step;
+  /** The step's time and arrival times, copied out (the step itself is not kept). */
+  private final long now;
+  private final long onlyTat;
+  private final long[] tats;
   private final List<Quota> quotas;
   private final long[] intervals;
   private final long[] tolerances;
 
   /** {@code intervals} and {@code tolerances} are the limiter's own arrays, never changed. */
   QuotaStates(Step step, List<Quota> quotas, long[] intervals, long[] tolerances) {
-    this.step = step;
+    this.now = step.nowMicros();
+    int n = quotas.size();
+    if (n == 1) {
+      this.onlyTat = step.tatMicros(0);
+      this.tats = null;
+    } else {
+      this.onlyTat = 0;
+      this.tats = new long[n];
+      for (int i = 0; i < n; i++) {
+        tats[i] = step.tatMicros(i);
+      }
+    }
     this.quotas = quotas;
     this.intervals = intervals;
     this.tolerances = tolerances;
@@ -29,10 +43,9 @@ final class QuotaStates extends AbstractList<QuotaState> implements RandomAccess
   @Override
   public QuotaState get(int i) {
     Quota q = quotas.get(i);
-    long now = step.nowMicros();
     long t = intervals[i];
     long tol = tolerances[i];
-    long tat = Math.max(step.tatMicros(i), now);
+    long tat = Math.max(tats == null ? onlyTat : tats[i], now);
     long left = remaining(q.burst(), now, tat, t, tol);
     long next = left >= q.burst() ? 0 : Math.max(0, tat - tol + (left + 1) * t - now);
     return new QuotaState(q, left, next == 0 ? Duration.ZERO : Duration.ofNanos(next * 1000));
