@@ -44,7 +44,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * read plus one atomic {@code INSERT ... ON CONFLICT ... RETURNING} on one key;
  * {@code lockoutCheckAndRecord} is the full per-login lockout work of the older check-then-record
  * order and {@code lockoutReserve} that of the reserve-before-verify order (see there); the baseline is one bare
- * upsert increment over the same pool (one round trip). Both tables start with every key the run
+ * upsert increment over the same pool (one round trip), and {@code rawUpsertThreeKeys} the same bare
+ * increment of the three keys an attempt counts, the floor of any exact three-key step. Both tables start with every key the run
  * touches (one failure each) and analyzed. After the run the table's total is compared with the
  * number of calls: the benchmark fails if a single count was lost.
  */
@@ -110,7 +111,9 @@ public class JdbcLockoutBenchmark {
           + " FROM generate_series(0, " + (KEYS - 1) + ") g"
           + " UNION ALL SELECT 's:198.51.100.' || g, 1, now(), now() + interval '1 day', false"
           + " FROM generate_series(0, " + (sources.length - 1) + ") g");
-      s.execute("INSERT INTO bench_counter (k, n) SELECT 'a:user-' || g, 1 FROM generate_series(0, " + (KEYS - 1) + ") g");
+      s.execute("INSERT INTO bench_counter (k, n) SELECT 'a:user-' || g, 1 FROM generate_series(0, " + (KEYS - 1) + ") g"
+          + " UNION ALL SELECT 'f:password:user-' || g, 1 FROM generate_series(0, " + (KEYS - 1) + ") g"
+          + " UNION ALL SELECT 's:198.51.100.' || g, 1 FROM generate_series(0, " + (sources.length - 1) + ") g");
       s.execute("ANALYZE bulwark_authn_attempts");
       s.execute("ANALYZE bench_counter");
     }
@@ -143,6 +146,27 @@ public class JdbcLockoutBenchmark {
         PreparedStatement ps = c.prepareStatement(
             "INSERT INTO bench_counter (k, n) VALUES (?, 1) ON CONFLICT (k) DO UPDATE SET n = bench_counter.n + 1")) {
       ps.setString(1, keys[ThreadLocalRandom.current().nextInt(KEYS)]);
+      return ps.executeUpdate();
+    }
+  }
+
+  /**
+   * The floor of any exact three-key step: one bare upsert increment of the same three keys an
+   * attempt counts (account, factor, source), in key order, with no decision and nothing read
+   * back. {@code lockoutReserve} does this plus the admission test and returns the rows.
+   */
+  @Benchmark
+  @ComparedWith("dev.bulwark.benchmarks.authn.core.JdbcLockoutBenchmark.rawUpsertIncrement")
+  public int rawUpsertThreeKeys() throws SQLException {
+    ThreadLocalRandom r = ThreadLocalRandom.current();
+    int user = r.nextInt(KEYS);
+    // Key order: "a:" < "f:" < "s:".
+    try (Connection c = pool.getConnection();
+        PreparedStatement ps = c.prepareStatement(
+            "INSERT INTO bench_counter (k, n) VALUES (?, 1), (?, 1), (?, 1) ON CONFLICT (k) DO UPDATE SET n = bench_counter.n + 1")) {
+      ps.setString(1, keys[user]);
+      ps.setString(2, "f:password:user-" + user);
+      ps.setString(3, "s:" + sources[r.nextInt(sources.length)]);
       return ps.executeUpdate();
     }
   }
