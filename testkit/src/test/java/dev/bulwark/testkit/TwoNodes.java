@@ -38,9 +38,16 @@ public final class TwoNodes implements BeforeAllCallback, AfterAllCallback {
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
-    a.close();
-    b.close();
-    schema.close();
+    // What beforeAll made, in reverse; a half-made fixture is closed as far as it got.
+    if (b != null) {
+      b.close();
+    }
+    if (a != null) {
+      a.close();
+    }
+    if (schema != null) {
+      schema.close();
+    }
   }
 
   /** The schema both nodes use. */

@@ -9,28 +9,24 @@ import dev.bulwark.sso.jdbc.JdbcReplayCache;
 import dev.bulwark.sso.spi.ReplayCache;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.pg.PostgresSchema;
-import org.junit.jupiter.api.AfterEach;
+import dev.bulwark.testkit.SchemaPerTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JdbcReplayCache} on PostgreSQL, each test in a schema of its own: the contract on two instances. */
 class JdbcReplayCacheIT extends ReplayCacheContract {
 
-  private PostgresSchema db;
+  @RegisterExtension
+  final SchemaPerTest db = new SchemaPerTest("sso_it");
 
   @Override
   protected ReplayCache createStore(FakeClock clock) {
-    db = PostgresSchema.create("sso_it");
     return JdbcReplayCache.builder(db.dataSource()).clock(clock).build();
   }
 
   @Override
   protected ReplayCache secondNode() {
     return JdbcReplayCache.builder(db.dataSource()).clock(clock).build();
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    db.close();
   }
 
   @Test
