@@ -18,16 +18,14 @@ import dev.bulwark.authn.password.PasswordHasher;
 import dev.bulwark.authn.session.InMemorySessionStore;
 import dev.bulwark.authn.session.Sessions;
 import dev.bulwark.testing.FakeClock;
+import dev.bulwark.testing.LogCapture;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -51,29 +49,16 @@ class SecurityEventGuardTest {
     @Override
     public void updatePasswordHash(String accountId, String newHash) {}
   };
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Logger julLogger = Logger.getLogger("dev.bulwark.authn");
-  private final Handler capture = new Handler() {
-    @Override
-    public void publish(LogRecord r) {
-      logged.add(r);
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  };
+  private LogCapture log;
 
   @BeforeEach
   void captureLog() {
-    julLogger.addHandler(capture);
+    log = LogCapture.of("dev.bulwark.authn");
   }
 
   @AfterEach
   void releaseLog() {
-    julLogger.removeHandler(capture);
+    log.close();
   }
 
   private LoginFlow flow(SecurityEventListener listener) {
@@ -91,10 +76,10 @@ class SecurityEventGuardTest {
       throw AUDIT_DOWN;
     }));
     assertEquals(LoginResult.Outcome.SUCCESS, r.outcome());
-    assertEquals(1, logged.size(), "the failure was reported, not swallowed");
-    assertEquals(Level.SEVERE, logged.get(0).getLevel());
-    assertTrue(logged.get(0).getMessage().contains(SecurityEventType.LOGIN_SUCCESS), logged.get(0).getMessage());
-    assertSame(AUDIT_DOWN, logged.get(0).getThrown());
+    assertEquals(1, log.records().size(), "the failure was reported, not swallowed");
+    assertEquals(Level.SEVERE, log.records().get(0).getLevel());
+    assertTrue(log.records().get(0).getMessage().contains(SecurityEventType.LOGIN_SUCCESS), log.records().get(0).getMessage());
+    assertSame(AUDIT_DOWN, log.records().get(0).getThrown());
   }
 
   @Test
@@ -109,7 +94,7 @@ class SecurityEventGuardTest {
     assertEquals(2, guard.failures());
     assertEquals(List.of(SecurityEventType.LOGIN_SUCCESS + ":audit store is down",
         SecurityEventType.LOGIN_FAIL + ":audit store is down"), fallback);
-    assertTrue(logged.isEmpty(), "the host's fallback replaces the default report");
+    assertTrue(log.records().isEmpty(), "the host's fallback replaces the default report");
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.bulwark.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,9 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** Every stored keyring change is reported to the host's listener, and a lost report is never silent. */
@@ -72,32 +71,16 @@ class KeyEventTest {
 
   @Test
   void plainListenerThatThrows_isLogged_andTheRotationStands() throws Exception {
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Logger jul = Logger.getLogger("dev.bulwark.crypto");
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logged.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    jul.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of("dev.bulwark.crypto")) {
       Keyrings keyrings = keyrings(e -> {
         throw new IllegalStateException("audit down");
       }, RotationPolicy.DEFAULT);
       Keyring k = keyrings.keyring("k");
       assertEquals(2, k.rotate().version());
       assertEquals(2, k.primaryVersion());
+      List<LogRecord> logged = log.records();
       assertEquals(2, logged.size(), "created and rotated: both failures reported");
       assertTrue(logged.get(1).getMessage().contains(KeyEvent.KEY_ROTATED), logged.get(1).getMessage());
-    } finally {
-      jul.removeHandler(capture);
     }
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.lifecycle.spi.HostRecords;
+import dev.bulwark.testing.LogCapture;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.Period;
@@ -12,9 +13,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 /** Lifecycle events that cannot be recorded are heard, counted, redelivered, and can stop a purge. */
@@ -40,30 +39,14 @@ class LifecycleEventGuardTest {
 
   @Test
   void plainListenerThatThrows_isLogged_notSwallowed() throws Exception {
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
-    Logger jul = Logger.getLogger("dev.bulwark.lifecycle");
-    Handler capture = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        logged.add(r);
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    jul.addHandler(capture);
-    try {
+    try (LogCapture log = LogCapture.of("dev.bulwark.lifecycle")) {
       lifecycle(e -> {
         throw new java.io.IOException("audit down");
       }).softDelete(List.of(doc(1)), ALICE);
+      List<LogRecord> logged = log.records();
       assertEquals(1, logged.size());
       assertTrue(logged.get(0).getMessage().contains("lifecycle_soft_deleted"), logged.get(0).getMessage());
       assertTrue(store.find(RecordRef.of(DOC, "d1")).orElseThrow().deleted(), "the committed change stands");
-    } finally {
-      jul.removeHandler(capture);
     }
   }
 

@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.testing.FakeClock;
-import java.io.File;
-import java.nio.file.Files;
+import dev.bulwark.testing.browser.HeadlessChromium;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -18,11 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.openqa.selenium.virtualauthenticator.VirtualAuthenticator;
@@ -40,10 +35,7 @@ import org.openqa.selenium.virtualauthenticator.VirtualAuthenticatorOptions;
  */
 class NotesBrowserIT {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final String PASSWORD = "correct horse battery staple";
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
 
   @TempDir
   Path data;
@@ -52,34 +44,24 @@ class NotesBrowserIT {
 
   private FakeClock clock;
   private NotesApp app;
+  private HeadlessChromium browser;
   private ChromeDriver driver;
   private WebDriverWait wait;
-  private int shot;
 
   @BeforeEach
   void start() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM), "Chromium is required at " + CHROMIUM + " (apt-get install chromium)");
-    assertTrue(Files.isExecutable(CHROMEDRIVER), "chromedriver is required at " + CHROMEDRIVER + " (apt-get install chromium-driver)");
+    HeadlessChromium.requireInstalled();
     clock = FakeClock.at(Instant.parse("2026-11-22T10:00:00Z"));
     app = NotesApp.start(NotesApp.Options.defaults().withPort(0).withDataDir(data), clock);
-
-    System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1200,1000", "--user-data-dir=" + profile.toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-    Files.createDirectories(SCREENSHOTS);
+    browser = HeadlessChromium.start(app.baseUri().toString(), profile, "");
+    driver = browser.driver();
+    wait = browser.waiter();
   }
 
   @AfterEach
   void stop() {
-    if (driver != null) {
-      driver.quit();
+    if (browser != null) {
+      browser.close();
     }
     if (app != null) {
       app.close();
@@ -100,30 +82,13 @@ class NotesBrowserIT {
     wait.until(ExpectedConditions.elementToBeClickable(by)).click();
   }
 
-  private void waitForPath(String path) {
-    try {
-      wait.until(d -> {
-        String url = d.getCurrentUrl();
-        return url != null && java.net.URI.create(url).getPath().equals(path);
-      });
-    } catch (org.openqa.selenium.TimeoutException e) {
-      throw new AssertionError("expected " + path + " but the browser shows " + driver.getCurrentUrl() + ":\n"
-          + driver.findElement(By.tagName("body")).getText(), e);
-    }
-  }
-
   private String text(By by) {
     return wait.until(ExpectedConditions.visibilityOfElementLocated(by)).getText();
   }
 
-  private void screenshot(String name) throws Exception {
-    Path file = SCREENSHOTS.resolve(String.format("%02d-%s.png", ++shot, name));
-    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
-  }
-
   private void signOut() {
     click(By.cssSelector("header form[action='/logout'] button"));
-    waitForPath("/login");
+    browser.waitForPath("/login");
   }
 
   @Test
@@ -138,29 +103,29 @@ class NotesBrowserIT {
 
     // Registration.
     open("/");
-    screenshot("home");
+    browser.screenshot("home");
     click(By.linkText("Create an account"));
     type("username", "alice");
     type("password", PASSWORD);
     type("confirm", PASSWORD);
-    screenshot("register");
+    browser.screenshot("register");
     click(By.id("register"));
 
     // TOTP enrolment: the QR code is a real image; the code comes from the secret shown.
-    waitForPath("/enroll/totp");
+    browser.waitForPath("/enroll/totp");
     Object qrWidth = ((JavascriptExecutor) driver).executeScript(
         "return document.getElementById('totp-qr').naturalWidth;");
     assertEquals(240L, ((Number) qrWidth).longValue(), "the QR code PNG renders");
     String secret = text(By.id("totp-secret"));
-    screenshot("totp");
+    browser.screenshot("totp");
     type("code", Fixtures.totp(secret, clock.instant()));
     click(By.id("confirm-totp"));
 
     // Passkey registration with the virtual authenticator.
-    waitForPath("/enroll/passkey");
-    screenshot("passkey");
+    browser.waitForPath("/enroll/passkey");
+    browser.screenshot("passkey");
     click(By.id("register-passkey"));
-    waitForPath("/notes");
+    browser.waitForPath("/notes");
     assertTrue(text(By.id("flash")).contains("Passkey registered"));
     assertEquals(1, authenticator.getCredentials().size(), "a resident credential was created");
     signOut();
@@ -177,16 +142,16 @@ class NotesBrowserIT {
       }
     }
     assertTrue(message.contains("locked for 1 minute"), message);
-    screenshot("lockout");
+    browser.screenshot("lockout");
 
     // Password + TOTP login (next TOTP step: the enrolment code cannot be replayed).
     clock.advance(Duration.ofSeconds(30));
     type("username", "alice");
     type("password", PASSWORD);
     type("code", Fixtures.totp(secret, clock.instant()));
-    screenshot("login");
+    browser.screenshot("login");
     click(By.id("signin"));
-    waitForPath("/notes");
+    browser.waitForPath("/notes");
 
     // Notes: create, delete (soft), restore.
     type("note-text", "Meet Bob at 10:00 <not a tag>");
@@ -195,33 +160,33 @@ class NotesBrowserIT {
     click(By.cssSelector("#notes button.delete"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("trash"), "Meet Bob at 10:00"));
     assertTrue(text(By.id("trash")).contains("purged after"));
-    screenshot("notes-trash");
+    browser.screenshot("notes-trash");
     click(By.cssSelector("#trash button.restore"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Note restored"));
     assertTrue(text(By.id("notes")).contains("Meet Bob at 10:00"));
     assertTrue(text(By.id("trash")).contains("The trash is empty"));
-    screenshot("notes");
+    browser.screenshot("notes");
 
     // Admin: password + TOTP is not phishing-resistant: step up with the passkey.
     open("/admin");
-    waitForPath("/stepup");
-    screenshot("stepup");
+    browser.waitForPath("/stepup");
+    browser.screenshot("stepup");
     click(By.id("stepup"));
-    waitForPath("/admin");
+    browser.waitForPath("/admin");
     assertEquals("INTACT", text(By.id("audit-status")));
     String events = text(By.id("events"));
     for (String action : List.of("user_created", "authn_mfa_enrolled", "authn_webauthn_registered", "authn_login_fail",
         "authn_login_success", "sensitive_create", "lifecycle_soft_deleted", "lifecycle_restored")) {
       assertTrue(events.contains(action), "the audit log shows " + action);
     }
-    screenshot("admin-intact");
+    browser.screenshot("admin-intact");
     signOut();
 
     // Passkey login (username-less): straight to the admin page, no step-up needed.
     click(By.id("passkey-login"));
-    waitForPath("/notes");
+    browser.waitForPath("/notes");
     open("/admin");
-    waitForPath("/admin");
+    browser.waitForPath("/admin");
     assertEquals("INTACT", text(By.id("audit-status")));
 
     // Tamper with the stored log: the page reports it.
@@ -229,7 +194,7 @@ class NotesBrowserIT {
     driver.navigate().refresh();
     assertEquals("NOT INTACT", text(By.id("audit-status")));
     assertTrue(text(By.id("findings")).contains("ERROR"), "an ERROR finding is listed");
-    screenshot("admin-tampered");
+    browser.screenshot("admin-tampered");
     assertFalse(driver.getPageSource().contains("Exception"), "no stack trace on the page");
 
     // Changing sign-in methods needs a fresh confirmation: a session signed in more than five
@@ -238,26 +203,26 @@ class NotesBrowserIT {
     assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size(), "the passkey is listed");
     clock.advance(Duration.ofMinutes(6));
     click(By.cssSelector("li.passkey button.remove-passkey"));
-    waitForPath("/reauth");
-    screenshot("reauth");
+    browser.waitForPath("/reauth");
+    browser.screenshot("reauth");
     click(By.id("reauth-passkey"));
-    waitForPath("/account");
+    browser.waitForPath("/account");
     assertTrue(text(By.id("flash")).contains("confirmed"));
     click(By.cssSelector("li.passkey button.remove-passkey"));
     wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("flash"), "Passkey removed"));
     assertTrue(driver.findElements(By.cssSelector("li.passkey")).isEmpty(), "no passkey left");
-    screenshot("passkey-removed");
+    browser.screenshot("passkey-removed");
 
     clock.advance(Duration.ofMinutes(6));
     click(By.id("add-passkey"));
-    waitForPath("/reauth");
+    browser.waitForPath("/reauth");
     assertTrue(driver.findElements(By.id("reauth-passkey")).isEmpty(), "no passkey to confirm with any more");
     type("reauth-password", PASSWORD);
     type("reauth-code", Fixtures.totp(secret, clock.instant()));
     click(By.id("reauth"));
-    waitForPath("/enroll/passkey");
+    browser.waitForPath("/enroll/passkey");
     click(By.id("register-passkey"));
-    waitForPath("/notes");
+    browser.waitForPath("/notes");
     assertTrue(text(By.id("flash")).contains("Passkey registered"));
     open("/account");
     assertEquals(1, driver.findElements(By.cssSelector("li.passkey")).size());
@@ -273,12 +238,12 @@ class NotesBrowserIT {
     type("password", PASSWORD);
     type("confirm", PASSWORD);
     click(By.id("register"));
-    waitForPath("/enroll/totp");
+    browser.waitForPath("/enroll/totp");
     type("code", Fixtures.totp(text(By.id("totp-secret")), clock.instant()));
     click(By.id("confirm-totp"));
-    waitForPath("/enroll/passkey");
+    browser.waitForPath("/enroll/passkey");
     click(By.id("skip-passkey"));
-    waitForPath("/notes");
+    browser.waitForPath("/notes");
     assertTrue(text(By.id("shared")).contains("Nothing is shared with you"));
     driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
     for (String[] attempt : List.of(new String[] {"/notes/edit", "text", "defaced"},
@@ -295,6 +260,6 @@ class NotesBrowserIT {
     assertTrue(text(By.id("shared")).contains("Nothing is shared with you"));
     AppStore.User alice = app.service().userByNameForTests("alice").orElseThrow();
     assertEquals("Meet Bob at 10:00 <not a tag>", app.service().readNote(alice, aliceNote).text(), "the note is unchanged");
-    screenshot("other-organization");
+    browser.screenshot("other-organization");
   }
 }

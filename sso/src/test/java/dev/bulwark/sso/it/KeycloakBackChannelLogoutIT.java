@@ -15,6 +15,7 @@ import dev.bulwark.sso.saml.IdpLogout;
 import dev.bulwark.sso.saml.IdpMetadata;
 import dev.bulwark.sso.saml.SamlRedirect;
 import dev.bulwark.sso.saml.SamlServiceProvider;
+import dev.bulwark.testing.keycloak.LocalKeycloak;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -53,7 +54,7 @@ class KeycloakBackChannelLogoutIT {
 
   @BeforeAll
   static void keycloak() throws Exception {
-    kc = LocalKeycloak.get();
+    kc = BulwarkRealm.keycloak();
   }
 
   @AfterEach
@@ -112,7 +113,7 @@ class KeycloakBackChannelLogoutIT {
     });
     listener.start();
 
-    Browser browser = new Browser(kc.base);
+    Browser browser = new Browser(kc.base());
     SamlRedirect go = sp.authnRequestRedirect("");
     HttpResponse<String> form = browser.login(browser.get(go.location()), "alice", "alice-correct-horse");
     VerifiedIdentity id = sp.validate(Browser.hiddenInput(form.body(), "SAMLResponse"), go.request());
@@ -143,7 +144,7 @@ class KeycloakBackChannelLogoutIT {
   private String adminToken() throws Exception {
     String body = "grant_type=password&client_id=admin-cli&username=admin&password="
         + URLEncoder.encode("admin-not-used", StandardCharsets.UTF_8);
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kc.base + "/realms/master/protocol/openid-connect/token"))
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(kc.base() + "/realms/master/protocol/openid-connect/token"))
         .header("Content-Type", "application/x-www-form-urlencoded")
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
@@ -151,7 +152,7 @@ class KeycloakBackChannelLogoutIT {
   }
 
   private HttpRequest.Builder adminRequest(String token, String path) {
-    return HttpRequest.newBuilder(URI.create(kc.base + "/admin/realms/" + LocalKeycloak.REALM + path))
+    return HttpRequest.newBuilder(URI.create(kc.base() + "/admin/realms/" + kc.realm() + path))
         .header("Authorization", "Bearer " + token);
   }
 

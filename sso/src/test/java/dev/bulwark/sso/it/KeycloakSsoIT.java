@@ -17,6 +17,7 @@ import dev.bulwark.sso.oidc.ProviderMetadata;
 import dev.bulwark.sso.saml.IdpMetadata;
 import dev.bulwark.sso.saml.SamlRedirect;
 import dev.bulwark.sso.saml.SamlServiceProvider;
+import dev.bulwark.testing.keycloak.LocalKeycloak;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,7 @@ class KeycloakSsoIT {
 
   @BeforeAll
   static void keycloak() throws Exception {
-    kc = LocalKeycloak.get();
+    kc = BulwarkRealm.keycloak();
   }
 
   SamlServiceProvider sp() throws Exception {
@@ -59,7 +60,7 @@ class KeycloakSsoIT {
   @Test
   void saml_signIn_tamperRefused_replayRefused_logout() throws Exception {
     SamlServiceProvider sp = sp();
-    Browser browser = new Browser(kc.base);
+    Browser browser = new Browser(kc.base());
     SamlRedirect go = sp.authnRequestRedirect("");
     HttpResponse<String> form = browser.login(browser.get(go.location()), "alice", "alice-correct-horse");
     String samlResponse = Browser.hiddenInput(form.body(), "SAMLResponse");
@@ -99,7 +100,7 @@ class KeycloakSsoIT {
     OidcRelyingParty rp = OidcRelyingParty.builder(md, "bulwark-oidc", URI.create("http://127.0.0.1/oidc/callback"))
         .clientSecret("bulwark-oidc-secret").fetchUserInfo().httpTimeout(Duration.ofSeconds(60))
         .listener(events::add).build();
-    Browser browser = new Browser(kc.base);
+    Browser browser = new Browser(kc.base());
     AuthorizationStart start = rp.begin();
     HttpResponse<String> cb = browser.login(browser.get(start.location()), "alice", "alice-correct-horse");
     assertEquals(302, cb.statusCode());

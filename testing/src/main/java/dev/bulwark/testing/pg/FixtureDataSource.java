@@ -8,11 +8,16 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * What every data source of these fixtures answers alike: no log writer, no login timeout, no
- * wrapped object, no log-in with other credentials.
+ * What every data source of a test answers alike, so a fixture (these, or a test's own pool) writes
+ * only {@link #getConnection()}: no log writer, no login timeout, no wrapped object, no log-in
+ * with other credentials.
  */
-abstract class FixtureDataSource implements DataSource {
+public abstract class FixtureDataSource implements DataSource {
 
+  /** For subclasses. */
+  protected FixtureDataSource() {}
+
+  /** Refused: a test data source has fixed credentials ({@link PostgresSchema#as} logs in as another role). */
   @Override
   public Connection getConnection(String username, String password) throws SQLException {
     throw new SQLFeatureNotSupportedException("the fixture has fixed credentials; log in through PostgresSchema.as(role)");

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.bulwark.authz.jdbc.TenantDataSource;
-import java.io.PrintWriter;
+import dev.bulwark.testing.pg.FixtureDataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -20,7 +20,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -269,7 +268,7 @@ public abstract class TenantIsolationContract {
   }
 
   /** Two physical connections handed out in turn; close() returns one to the pool. */
-  private static final class TwoConnectionPool implements DataSource, AutoCloseable {
+  private static final class TwoConnectionPool extends FixtureDataSource implements AutoCloseable {
     final List<Connection> physical = new ArrayList<>();
     final Deque<Connection> idle = new ArrayDeque<>();
 
@@ -305,42 +304,6 @@ public abstract class TenantIsolationContract {
               throw e.getCause();
             }
           });
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      return getConnection();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() {
-      return Logger.getLogger(TenantIsolationContract.class.getName());
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
     }
 
     @Override

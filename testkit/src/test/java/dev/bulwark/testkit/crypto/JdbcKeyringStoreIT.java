@@ -4,17 +4,19 @@ import dev.bulwark.crypto.KekProviders;
 import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
 import dev.bulwark.crypto.spi.KeyringStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testkit.SchemaPerTest;
 import java.security.SecureRandom;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The keyring-store contract against PostgreSQL: each test in a schema of its own, and the second
  * node is another store over another data source (its own connections) on the same schema.
  */
 class JdbcKeyringStoreIT extends KeyringStoreContract {
-  private PostgresSchema db;
+
+  @RegisterExtension
+  final SchemaPerTest db = new SchemaPerTest("crypto_keyring");
   private com.google.crypto.tink.Aead master;
 
   @Override
@@ -22,17 +24,11 @@ class JdbcKeyringStoreIT extends KeyringStoreContract {
     byte[] key = new byte[32];
     new SecureRandom().nextBytes(key);
     master = KekProviders.masterKey(key);
-    db = PostgresSchema.create("crypto_keyring");
     return new JdbcKeyringStore(db.dataSource(), master);
   }
 
   @Override
   protected Optional<KeyringStore> anotherNode() throws Exception {
     return Optional.of(new JdbcKeyringStore(db.dataSource(), master));
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    db.close();
   }
 }

@@ -27,11 +27,13 @@ import dev.bulwark.lifecycle.LifecycleStore;
 import dev.bulwark.lifecycle.spi.HostRecords;
 import dev.bulwark.spring.autoconfigure.internal.BulwarkConfigurationFailureAnalyzer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -51,6 +53,17 @@ class BulwarkAutoConfigurationTest {
       BulwarkLifecycleAutoConfiguration.class);
 
   private final ApplicationContextRunner runner = new ApplicationContextRunner().withConfiguration(ALL);
+
+  /**
+   * Every auto-configuration above with every secret set and the application's {@code dataSource}
+   * (no {@code bulwark.*.store} property), so every store is JDBC: the ITs' runner.
+   */
+  static ApplicationContextRunner withDataSource(DataSource dataSource) {
+    String[] props = Arrays.stream(TestSecrets.all()).filter(p -> !p.contains(".store=")).toArray(String[]::new);
+    return new ApplicationContextRunner().withConfiguration(ALL)
+        .withBean(DataSource.class, () -> dataSource)
+        .withPropertyValues(props);
+  }
 
   private static BulwarkConfigurationException bulwarkFailure(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {

@@ -14,60 +14,32 @@ import dev.bulwark.crypto.EncryptionContext;
 import dev.bulwark.crypto.Envelope;
 import dev.bulwark.crypto.jdbc.JdbcKeyringStore;
 import dev.bulwark.crypto.spi.KeyringStore;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.Statement;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** With the application's DataSource, every store is JDBC, in a schema of this test's own. */
 class BulwarkJdbcAutoConfigurationIT {
 
-  private final String url = System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
-  private final String user = System.getProperty("bulwark.pg.user", "postgres");
-  private String schema;
-
-  private DataSource dataSource(String currentSchema) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(url);
-    ds.setUser(user);
-    if (currentSchema != null) {
-      ds.setCurrentSchema(currentSchema);
-    }
-    return ds;
-  }
+  private PostgresSchema db;
 
   @BeforeEach
-  void createSchema() throws Exception {
-    byte[] b = new byte[6];
-    new SecureRandom().nextBytes(b);
-    schema = "it_spring_" + HexFormat.of().formatHex(b);
-    try (Connection c = dataSource(null).getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    }
+  void createSchema() {
+    db = PostgresSchema.create("spring");
   }
 
   @AfterEach
   void dropSchema() throws Exception {
-    try (Connection c = dataSource(null).getConnection(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
+    db.close();
   }
 
   private ApplicationContextRunner runner() {
-    String[] props = Arrays.stream(TestSecrets.all()).filter(p -> !p.contains(".store=")).toArray(String[]::new);
-    DataSource ds = dataSource(schema);
-    return new ApplicationContextRunner().withConfiguration(BulwarkAutoConfigurationTest.ALL)
-        .withBean(DataSource.class, () -> ds)
-        .withPropertyValues(props);
+    return BulwarkAutoConfigurationTest.withDataSource(db.dataSource());
   }
 
   @Test

@@ -11,59 +11,35 @@ import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.PendingTotpEnrollmentStore;
 import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
-import java.security.SecureRandom;
+import dev.bulwark.testing.pg.PostgresSchema;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /** With the application's DataSource, TOTP enrolment begun on one node is confirmed on another. */
 class BulwarkTotpJdbcAutoConfigurationIT {
 
-  private final String url = System.getProperty("bulwark.pg.url", "jdbc:postgresql://127.0.0.1:5432/test");
-  private final String user = System.getProperty("bulwark.pg.user", "postgres");
-  private String schema;
-
-  private DataSource dataSource(String currentSchema) {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
-    ds.setUrl(url);
-    ds.setUser(user);
-    if (currentSchema != null) {
-      ds.setCurrentSchema(currentSchema);
-    }
-    return ds;
-  }
+  private PostgresSchema db;
 
   @BeforeEach
-  void createSchema() throws Exception {
-    byte[] b = new byte[6];
-    new SecureRandom().nextBytes(b);
-    schema = "it_springtotp_" + HexFormat.of().formatHex(b);
-    try (Connection c = dataSource(null).getConnection(); Statement s = c.createStatement()) {
-      s.execute("CREATE SCHEMA " + schema);
-    }
+  void createSchema() {
+    db = PostgresSchema.create("springtotp");
   }
 
   @AfterEach
   void dropSchema() throws Exception {
-    try (Connection c = dataSource(null).getConnection(); Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA " + schema + " CASCADE");
-    }
+    db.close();
   }
 
   private ApplicationContextRunner node() {
-    String[] props = Arrays.stream(TestSecrets.all()).filter(p -> !p.contains(".store=")).toArray(String[]::new);
-    DataSource ds = dataSource(schema);
-    return new ApplicationContextRunner().withConfiguration(BulwarkAutoConfigurationTest.ALL)
-        .withBean(DataSource.class, () -> ds).withPropertyValues(props);
+    return BulwarkAutoConfigurationTest.withDataSource(db.dataSource());
   }
 
   @Test
@@ -78,7 +54,7 @@ class BulwarkTotpJdbcAutoConfigurationIT {
     });
     TotpEnrollment e = begun.get();
     byte[] seed = e.uri().secret().copyBytes();
-    try (Connection c = dataSource(schema).getConnection(); Statement s = c.createStatement();
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT protected_seed FROM bulwark_authn_totp_pending WHERE account_id = 'u-7'")) {
       assertThat(rs.next()).isTrue();
       byte[] stored = rs.getBytes(1);
@@ -93,7 +69,7 @@ class BulwarkTotpJdbcAutoConfigurationIT {
       assertThat(totp.confirmPendingEnrollment("u-7", code)).isTrue();
       assertThat(totp.isEnrolled("u-7")).isTrue();
     });
-    try (Connection c = dataSource(schema).getConnection(); Statement s = c.createStatement();
+    try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT protected_seed FROM bulwark_authn_totp_credentials WHERE account_id = 'u-7'")) {
       assertThat(rs.next()).isTrue();
       assertThat(HexFormat.of().formatHex(rs.getBytes(1))).doesNotContain(HexFormat.of().formatHex(seed, 0, 8));

@@ -5,40 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.session.Session;
-import dev.bulwark.authn.session.Sessions;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * Bulwark sessions as Spring Security's session mechanism, in a real embedded Tomcat: the cookie
  * and its attributes, no HttpSession, validation on every request (forged, expired, revoked
  * tokens are anonymous), a new token at each login, logout revoking on the server, CSRF.
  */
-class BulwarkSessionWebTest {
-
-  static final String COOKIE = BulwarkSessionCookie.DEFAULT_NAME;
-  static ConfigurableApplicationContext context;
-  static WebTestApp app;
-  static Sessions sessions;
-  static int port;
-
-  @BeforeAll
-  static void start() {
-    context = WebTestApp.start();
-    app = context.getBean(WebTestApp.class);
-    sessions = context.getBean(Sessions.class);
-    port = WebTestApp.port(context);
-  }
-
-  @AfterAll
-  static void stop() {
-    context.close();
-  }
+class BulwarkSessionWebTest extends RunningWebTestApp {
 
   private static Browser signedIn(String user) throws Exception {
     Browser b = new Browser(port).withCsrf();

@@ -15,10 +15,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The WebAuthn endpoints in a real embedded Tomcat with a virtual authenticator: register a
@@ -26,27 +23,9 @@ import org.springframework.context.ConfigurableApplicationContext;
  * another origin or RP id, a stale or stolen session registering a passkey, another session's
  * ceremony, missing CSRF token, oversized and malformed bodies, probing for accounts.
  */
-class BulwarkWebAuthnWebTest {
+class BulwarkWebAuthnWebTest extends RunningWebTestApp {
 
-  static final String COOKIE = BulwarkSessionCookie.DEFAULT_NAME;
   static final String BASE = BulwarkWebAuthnEndpoints.DEFAULT_BASE_PATH;
-  static ConfigurableApplicationContext context;
-  static WebTestApp app;
-  static Sessions sessions;
-  static int port;
-
-  @BeforeAll
-  static void start() {
-    context = WebTestApp.start();
-    app = context.getBean(WebTestApp.class);
-    sessions = context.getBean(Sessions.class);
-    port = WebTestApp.port(context);
-  }
-
-  @AfterAll
-  static void stop() {
-    context.close();
-  }
 
   /** A browser signed in with password and TOTP (AAL2, second factor verified now). */
   private static Browser signedInWithTotp(String user, String... roles) throws Exception {

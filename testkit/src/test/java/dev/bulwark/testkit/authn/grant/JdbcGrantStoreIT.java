@@ -3,21 +3,16 @@ package dev.bulwark.testkit.authn.grant;
 import dev.bulwark.authn.grant.jdbc.JdbcGrantStore;
 import dev.bulwark.authn.grant.spi.GrantStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.pg.PostgresSchema;
-import org.junit.jupiter.api.AfterEach;
+import dev.bulwark.testkit.SchemaPerTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class JdbcGrantStoreIT extends GrantStoreContract {
 
-  private PostgresSchema db;
+  @RegisterExtension
+  final SchemaPerTest db = new SchemaPerTest("authn_grant");
 
   @Override
   protected GrantStore createStore(FakeClock clock) {
-    db = PostgresSchema.create("authn_grant");
     return new JdbcGrantStore(db.dataSource());
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    db.close();
   }
 }

@@ -1,6 +1,5 @@
 package dev.bulwark.testkit.authn.lockout;
 
-import dev.bulwark.testing.pg.TestPool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +13,7 @@ import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.authn.lockout.spi.AttemptStore;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.pg.PostgresSchema;
+import dev.bulwark.testkit.TwoNodes;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.Statement;
@@ -30,9 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link JdbcAttemptStore} on a real PostgreSQL: the contract, then two independent stores with
@@ -40,23 +39,8 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcAttemptStoreIT extends AttemptStoreContract {
 
-  private static PostgresSchema db;
-  private static TestPool nodeA;
-  private static TestPool nodeB;
-
-  @BeforeAll
-  static void database() throws Exception {
-    db = PostgresSchema.create("authn_lockout");
-    nodeA = TestPool.of(db.dataSource(), 16);
-    nodeB = TestPool.of(db.dataSource(), 16);
-  }
-
-  @AfterAll
-  static void dropDatabase() throws Exception {
-    nodeA.close();
-    nodeB.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TwoNodes NODES = new TwoNodes("authn_lockout", 16);
 
   @Override
   protected int concurrencyThreads() {
@@ -65,10 +49,8 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
 
   @Override
   protected AttemptStore createStore(FakeClock clock) throws Exception {
-    JdbcAttemptStore s = new JdbcAttemptStore(nodeA, clock);
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE bulwark_authn_attempts");
-    }
+    JdbcAttemptStore s = new JdbcAttemptStore(NODES.a(), clock);
+    NODES.truncate("bulwark_authn_attempts");
     return s;
   }
 
@@ -116,8 +98,8 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
 
   @Test
   void twoNodes_manyThreads_countEveryFailureExactlyOnce() throws Exception {
-    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
-    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
+    AttemptStore a = new JdbcAttemptStore(NODES.a(), clock);
+    AttemptStore b = new JdbcAttemptStore(NODES.b(), clock);
     int threadsPerNode = 16;
     int perThread = 150;
     int keys = 5;
@@ -143,8 +125,8 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
    */
   @Test
   void twoNodes_wholeLoginSteps_countEveryKeyExactlyOnce() throws Exception {
-    AttemptStore a = new JdbcAttemptStore(nodeA, clock);
-    AttemptStore b = new JdbcAttemptStore(nodeB, clock);
+    AttemptStore a = new JdbcAttemptStore(NODES.a(), clock);
+    AttemptStore b = new JdbcAttemptStore(NODES.b(), clock);
     int threadsPerNode = 16;
     int perThread = 60;
     Instant t = clock.instant();
@@ -179,7 +161,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
 
   @Test
   void recordFailures_withAKeyTwice_isRefused_andCountsNothing() {
-    JdbcAttemptStore s = new JdbcAttemptStore(nodeA, clock);
+    JdbcAttemptStore s = new JdbcAttemptStore(NODES.a(), clock);
     Instant t = clock.instant();
     AttemptStore.Failure f = new AttemptStore.Failure("dup", t, t.plusSeconds(60), Long.MAX_VALUE);
     assertThrows(IllegalArgumentException.class, () -> s.recordFailures(List.of(f, f)));
@@ -191,8 +173,8 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     LockoutPolicy policy = LockoutPolicy.defaults()
         .withFactorRule(Factor.PASSWORD, new LockoutRule(99, Duration.ofSeconds(1), Duration.ofSeconds(1), 100, Duration.ofDays(1)))
         .withAccountRule(new LockoutRule(100, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ofDays(1)));
-    Lockout onA = Lockout.builder(new JdbcAttemptStore(nodeA, clock)).policy(policy).clock(clock).build();
-    Lockout onB = Lockout.builder(new JdbcAttemptStore(nodeB, clock)).policy(policy).clock(clock).build();
+    Lockout onA = Lockout.builder(new JdbcAttemptStore(NODES.a(), clock)).policy(policy).clock(clock).build();
+    Lockout onB = Lockout.builder(new JdbcAttemptStore(NODES.b(), clock)).policy(policy).clock(clock).build();
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<?>> futures = new ArrayList<>();
@@ -212,7 +194,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     assertTrue(onB.isDisabled("mallory-target", Factor.PASSWORD));
     Attempts acc = onB.accountAttempts("mallory-target");
     assertEquals(120, acc.failures());
-    JdbcAttemptStore raw = new JdbcAttemptStore(nodeB, clock);
+    JdbcAttemptStore raw = new JdbcAttemptStore(NODES.b(), clock);
     long sources = 0;
     for (int i = 0; i < 3; i++) {
       sources += raw.get("s:203.0.113." + i, clock.instant()).failures();
@@ -293,7 +275,7 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
 
   @Test
   void purgeExpired_removesOnlyExpiredEnabledRows() {
-    JdbcAttemptStore s = new JdbcAttemptStore(nodeA, clock);
+    JdbcAttemptStore s = new JdbcAttemptStore(NODES.a(), clock);
     Instant t = clock.instant();
     s.recordFailure("short", t, t.plusSeconds(10), Long.MAX_VALUE);
     s.recordFailure("disabled", t, t.plusSeconds(10), 1);

@@ -3,10 +3,8 @@ package dev.bulwark.testkit.authn.lockout;
 import dev.bulwark.authn.flow.LoginFlow;
 import dev.bulwark.authn.lockout.jdbc.JdbcAttemptStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.pg.PostgresSchema;
-import dev.bulwark.testing.pg.TestPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.bulwark.testkit.TwoNodes;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,29 +17,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LoginFlowLockoutIT {
 
-  private static PostgresSchema db;
-  private static TestPool nodeA;
-  private static TestPool nodeB;
-
-  @BeforeAll
-  static void database() throws Exception {
-    db = PostgresSchema.create("authn_loginflow");
-    nodeA = TestPool.of(db.dataSource(), 16);
-    nodeB = TestPool.of(db.dataSource(), 16);
-  }
-
-  @AfterAll
-  static void dropDatabase() throws Exception {
-    nodeA.close();
-    nodeB.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TwoNodes NODES = new TwoNodes("authn_loginflow", 16);
 
   @ParameterizedTest
   @ValueSource(ints = {16, 64})
   void parallelWrongPasswords_onTwoNodes_checkAtMostTheAllowedNumberOfPasswords(int threads) throws Exception {
     FakeClock clock = FakeClock.atDefaultEpoch();
-    ParallelWrongPasswords.checkAtMostTheAllowedNumberOfPasswords(threads, clock, new JdbcAttemptStore(nodeA, clock),
-        new JdbcAttemptStore(nodeB, clock), new JdbcAttemptStore(nodeA, clock));
+    ParallelWrongPasswords.checkAtMostTheAllowedNumberOfPasswords(threads, clock, new JdbcAttemptStore(NODES.a(), clock),
+        new JdbcAttemptStore(NODES.b(), clock), new JdbcAttemptStore(NODES.a(), clock));
   }
 }

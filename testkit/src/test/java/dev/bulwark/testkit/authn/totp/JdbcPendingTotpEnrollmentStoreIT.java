@@ -12,13 +12,10 @@ import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.pg.PostgresSchema;
-import dev.bulwark.testing.pg.TestPool;
-import java.sql.Connection;
-import java.sql.Statement;
+import dev.bulwark.testkit.TwoNodes;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@link JdbcPendingTotpEnrollmentStore} on PostgreSQL: the contract on two pooled nodes, confirming
@@ -26,41 +23,24 @@ import org.junit.jupiter.api.Test;
  */
 class JdbcPendingTotpEnrollmentStoreIT extends PendingTotpEnrollmentStoreContract {
 
-  private static PostgresSchema db;
-  private static TestPool nodeA;
-  private static TestPool nodeB;
-
-  @BeforeAll
-  static void database() throws Exception {
-    db = PostgresSchema.create("authn_pending");
-    nodeA = TestPool.of(db.dataSource(), 8);
-    nodeB = TestPool.of(db.dataSource(), 8);
-  }
-
-  @AfterAll
-  static void dropDatabase() throws Exception {
-    nodeA.close();
-    nodeB.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TwoNodes NODES = new TwoNodes("authn_pending", 8);
 
   @Override
   protected PendingTotpEnrollmentStore createStore(FakeClock clock) throws Exception {
-    JdbcPendingTotpEnrollmentStore s = new JdbcPendingTotpEnrollmentStore(nodeA);
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE bulwark_authn_totp_pending, bulwark_authn_totp_credentials");
-    }
+    JdbcPendingTotpEnrollmentStore s = new JdbcPendingTotpEnrollmentStore(NODES.a());
+    NODES.truncate("bulwark_authn_totp_pending", "bulwark_authn_totp_credentials");
     return s;
   }
 
   @Override
   protected PendingTotpEnrollmentStore secondNode() {
-    return JdbcPendingTotpEnrollmentStore.builder(nodeB).createSchema(false).build();
+    return JdbcPendingTotpEnrollmentStore.builder(NODES.b()).createSchema(false).build();
   }
 
   @Override
   protected TotpCredentialStore credentialStore() {
-    return new JdbcTotpCredentialStore(nodeA);
+    return new JdbcTotpCredentialStore(NODES.a());
   }
 
   @Test

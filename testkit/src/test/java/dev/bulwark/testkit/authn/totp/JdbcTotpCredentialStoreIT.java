@@ -16,48 +16,30 @@ import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
 import dev.bulwark.testing.pg.PostgresSchema;
-import dev.bulwark.testing.pg.TestPool;
+import dev.bulwark.testkit.TwoNodes;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JdbcTotpCredentialStore} on PostgreSQL: the contract on two pooled nodes, and what reaches the table. */
 class JdbcTotpCredentialStoreIT extends TotpCredentialStoreContract {
 
-  private static PostgresSchema db;
-  private static TestPool nodeA;
-  private static TestPool nodeB;
-
-  @BeforeAll
-  static void database() throws Exception {
-    db = PostgresSchema.create("authn_totpcred");
-    nodeA = TestPool.of(db.dataSource(), 8);
-    nodeB = TestPool.of(db.dataSource(), 8);
-  }
-
-  @AfterAll
-  static void dropDatabase() throws Exception {
-    nodeA.close();
-    nodeB.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TwoNodes NODES = new TwoNodes("authn_totpcred", 8);
 
   @Override
   protected TotpCredentialStore createStore(FakeClock clock) throws Exception {
-    JdbcTotpCredentialStore s = new JdbcTotpCredentialStore(nodeA);
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE bulwark_authn_totp_credentials");
-    }
+    JdbcTotpCredentialStore s = new JdbcTotpCredentialStore(NODES.a());
+    NODES.truncate("bulwark_authn_totp_credentials");
     return s;
   }
 
   @Override
   protected TotpCredentialStore secondNode() {
-    return JdbcTotpCredentialStore.builder(nodeB).createSchema(false).build();
+    return JdbcTotpCredentialStore.builder(NODES.b()).createSchema(false).build();
   }
 
   /** The seed column holds the protector's ciphertext: not the seed, and different for the same seed twice. */
@@ -68,7 +50,7 @@ class JdbcTotpCredentialStoreIT extends TotpCredentialStoreContract {
     TotpEnrollment e = totp.beginEnrollment("dave", "Example", "dave@example.com");
     assertTrue(totp.confirmEnrollment(e, codeAt(e, clock.instant())));
     byte[] seed = e.uri().secret().copyBytes();
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement();
+    try (Connection c = NODES.a().getConnection(); Statement st = c.createStatement();
         ResultSet rs = st.executeQuery("SELECT protected_seed, credential_id FROM bulwark_authn_totp_credentials"
             + " WHERE account_id = 'dave'")) {
       assertTrue(rs.next());
@@ -122,7 +104,7 @@ class JdbcTotpCredentialStoreIT extends TotpCredentialStoreContract {
   @Test
   void aCorruptRow_isAStoreFailure() throws Exception {
     store.save(credential("erin", "totp-e", TotpSettings.DEFAULT.withPeriod(Duration.ofSeconds(30))));
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement()) {
+    try (Connection c = NODES.a().getConnection(); Statement st = c.createStatement()) {
       st.execute("UPDATE bulwark_authn_totp_credentials SET digits = 12 WHERE account_id = 'erin'");
     }
     assertThrows(AuthnStoreException.class, () -> store.find("erin"));

@@ -10,11 +10,8 @@ import dev.bulwark.authn.totp.TotpVerifier;
 import dev.bulwark.authn.totp.jdbc.JdbcUsedTotpStepStore;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.pg.PostgresSchema;
-import dev.bulwark.testing.pg.TestPool;
+import dev.bulwark.testkit.TwoNodes;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,44 +20,26 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link JdbcUsedTotpStepStore} on PostgreSQL: the contract, and one code raced on two nodes. */
 class JdbcUsedTotpStepStoreIT extends UsedTotpStepStoreContract {
 
-  private static PostgresSchema db;
-  private static TestPool nodeA;
-  private static TestPool nodeB;
-
-  @BeforeAll
-  static void database() throws Exception {
-    db = PostgresSchema.create("authn_totp");
-    nodeA = TestPool.of(db.dataSource(), 8);
-    nodeB = TestPool.of(db.dataSource(), 8);
-  }
-
-  @AfterAll
-  static void dropDatabase() throws Exception {
-    nodeA.close();
-    nodeB.close();
-    db.close();
-  }
+  @RegisterExtension
+  static final TwoNodes NODES = new TwoNodes("authn_totp", 8);
 
   @Override
   protected UsedTotpStepStore createStore(FakeClock clock) throws Exception {
-    JdbcUsedTotpStepStore s = new JdbcUsedTotpStepStore(nodeA, clock);
-    try (Connection c = nodeA.getConnection(); Statement st = c.createStatement()) {
-      st.execute("TRUNCATE bulwark_authn_totp_steps");
-    }
+    JdbcUsedTotpStepStore s = new JdbcUsedTotpStepStore(NODES.a(), clock);
+    NODES.truncate("bulwark_authn_totp_steps");
     return s;
   }
 
   @Test
   void oneCode_submittedManyTimesOnTwoNodes_isAcceptedOnce() throws Exception {
-    TotpVerifier a = new TotpVerifier(TotpSettings.DEFAULT, new JdbcUsedTotpStepStore(nodeA, clock), clock);
-    TotpVerifier b = new TotpVerifier(TotpSettings.DEFAULT, new JdbcUsedTotpStepStore(nodeB, clock), clock);
+    TotpVerifier a = new TotpVerifier(TotpSettings.DEFAULT, new JdbcUsedTotpStepStore(NODES.a(), clock), clock);
+    TotpVerifier b = new TotpVerifier(TotpSettings.DEFAULT, new JdbcUsedTotpStepStore(NODES.b(), clock), clock);
     TotpSecret secret = TotpSecret.generate(TotpAlgorithm.SHA1, new SecureRandom());
     ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
@@ -94,7 +73,7 @@ class JdbcUsedTotpStepStoreIT extends UsedTotpStepStoreContract {
 
   @Test
   void purgeExpired_deletesOnlyExpiredRecords() {
-    JdbcUsedTotpStepStore s = new JdbcUsedTotpStepStore(nodeA, clock);
+    JdbcUsedTotpStepStore s = new JdbcUsedTotpStepStore(NODES.a(), clock);
     s.markUsed("old", 1, clock.instant().plusSeconds(30));
     s.markUsed("new", 1, clock.instant().plusSeconds(300));
     clock.advance(Duration.ofSeconds(30));

@@ -3,21 +3,16 @@ package dev.bulwark.testkit.authn.webauthn;
 import dev.bulwark.authn.webauthn.jdbc.JdbcChallengeStore;
 import dev.bulwark.authn.webauthn.spi.ChallengeStore;
 import dev.bulwark.testing.FakeClock;
-import dev.bulwark.testing.pg.PostgresSchema;
-import org.junit.jupiter.api.AfterEach;
+import dev.bulwark.testkit.SchemaPerTest;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class JdbcChallengeStoreIT extends ChallengeStoreContract {
 
-  private PostgresSchema db;
+  @RegisterExtension
+  final SchemaPerTest db = new SchemaPerTest("authn_ceremony");
 
   @Override
   protected ChallengeStore createStore(FakeClock clock) {
-    db = PostgresSchema.create("authn_ceremony");
     return new JdbcChallengeStore(db.dataSource());
-  }
-
-  @AfterEach
-  void dropSchema() throws Exception {
-    db.close();
   }
 }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.audit.AuditLog;
 import dev.bulwark.audit.AuditQuery;
 import dev.bulwark.audit.LoggedEvent;
-import java.io.File;
+import dev.bulwark.testing.browser.HeadlessChromium;
+import dev.bulwark.testing.keycloak.LocalKeycloak;
+import dev.bulwark.testing.keycloak.SpKeys;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,8 +16,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,10 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -50,26 +47,22 @@ import org.springframework.context.ConfigurableApplicationContext;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeycloakSsoBrowserIT {
 
-  private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  private static final Path SCREENSHOTS = Path.of("target", "screenshots");
   static final String REALM = "bulwark-spring";
 
   private LocalKeycloak keycloak;
   private ConfigurableApplicationContext app;
   private String appBase;
+  private HeadlessChromium browser;
   private ChromeDriver driver;
   private WebDriverWait wait;
   private SsoTestApp.InFlight inFlight;
   private AuditLog audit;
-  private int shot;
 
   @BeforeAll
   void start() throws Exception {
-    assertThat(CHROMIUM).as("Chromium (apt-get install chromium)").isExecutable();
-    assertThat(CHROMEDRIVER).as("chromedriver (apt-get install chromium-driver)").isExecutable();
+    HeadlessChromium.requireInstalled();
     Path work = Files.createTempDirectory("bulwark-sso-it");
-    SpKeys sp = SpKeys.generate(work);
+    SpKeys sp = SpKeys.generate(work, "bulwark-spring-sp");
     int appPort = LocalKeycloak.freePort();
     appBase = "http://127.0.0.1:" + appPort;
     String realm;
@@ -86,13 +79,13 @@ class KeycloakSsoBrowserIT {
     props.put("bulwark.sso.base-url", appBase);
     props.put("bulwark.sso.logout-success-url", "/login");
     props.put("bulwark.sso.saml.kc-saml.label", "Sign in with SSO (SAML)");
-    props.put("bulwark.sso.saml.kc-saml.idp-metadata", keycloak.realmUrl(REALM) + "/protocol/saml/descriptor");
+    props.put("bulwark.sso.saml.kc-saml.idp-metadata", keycloak.realmUrl() + "/protocol/saml/descriptor");
     props.put("bulwark.sso.saml.kc-saml.entity-id", "bulwark-spring-saml");
     props.put("bulwark.sso.saml.kc-saml.signing-key", "file:" + work.resolve("sp-key.pem"));
     props.put("bulwark.sso.saml.kc-saml.signing-certificate", sp.certificatePem());
     props.put("bulwark.sso.saml.kc-saml.assurance[urn:oasis:names:tc:SAML:2.0:ac:classes:unspecified]", "AAL1");
     props.put("bulwark.sso.oidc.kc-oidc.label", "Sign in with SSO (OIDC)");
-    props.put("bulwark.sso.oidc.kc-oidc.issuer", keycloak.realmUrl(REALM));
+    props.put("bulwark.sso.oidc.kc-oidc.issuer", keycloak.realmUrl());
     props.put("bulwark.sso.oidc.kc-oidc.client-id", "bulwark-spring-oidc");
     props.put("bulwark.sso.oidc.kc-oidc.client-secret", "bulwark-spring-oidc-secret");
     props.put("bulwark.sso.oidc.kc-oidc.http-timeout", "60s");
@@ -100,51 +93,22 @@ class KeycloakSsoBrowserIT {
     inFlight = app.getBean(SsoTestApp.InFlight.class);
     audit = app.getBean(AuditLog.class);
 
-    ChromeDriverService service = new ChromeDriverService.Builder()
-        .usingDriverExecutable(new File(CHROMEDRIVER.toString())).usingAnyFreePort().build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1200,1000", "--user-data-dir=" + work.resolve("chromium").toAbsolutePath());
-    driver = new ChromeDriver(service, options);
-    wait = new WebDriverWait(driver, Duration.ofSeconds(90));
-    Files.createDirectories(SCREENSHOTS);
-    keycloak.awaitRealm(REALM);
+    browser = HeadlessChromium.start(appBase, work.resolve("chromium"), "sso-");
+    driver = browser.driver();
+    wait = browser.waiter();
+    keycloak.awaitRealm();
   }
 
   @AfterAll
   void stop() {
-    if (driver != null) {
-      driver.quit();
+    if (browser != null) {
+      browser.close();
     }
     if (app != null) {
       app.close();
     }
     if (keycloak != null) {
       keycloak.stop();
-    }
-  }
-
-  private void screenshot(String name) throws Exception {
-    Path file = SCREENSHOTS.resolve(String.format("sso-%02d-%s.png", ++shot, name));
-    Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private void waitForPath(String path) {
-    try {
-      wait.until(d -> {
-        String url = d.getCurrentUrl();
-        return url != null && url.startsWith(appBase) && URI.create(url).getPath().equals(path);
-      });
-    } catch (org.openqa.selenium.TimeoutException e) {
-      try {
-        screenshot("timeout-" + path.replace('/', '_'));
-      } catch (Exception ignored) {
-        // the assertion below says where the browser is
-      }
-      throw new AssertionError("expected " + path + " but the browser shows " + driver.getCurrentUrl() + ":\n"
-          + driver.findElement(By.tagName("body")).getText(), e);
     }
   }
 
@@ -159,14 +123,10 @@ class KeycloakSsoBrowserIT {
     if (driver.getCurrentUrl().startsWith(appBase + "/me")) {
       // A previous test left the browser signed in: sign out first.
       driver.findElement(By.id("logout")).click();
-      waitForPath("/login");
+      browser.waitForPath("/login");
     }
     wait.until(ExpectedConditions.elementToBeClickable(By.id("sso-" + registration))).click();
-    wait.until(d -> d.getCurrentUrl().startsWith(keycloak.base));
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username"))).sendKeys("alice");
-    driver.findElement(By.id("password")).sendKeys("alice-correct-horse");
-    screenshot("keycloak-login-" + registration);
-    driver.findElement(By.id("kc-login")).click();
+    browser.signInOnKeycloak(keycloak.base(), "alice", "alice-correct-horse", registration);
   }
 
   private List<LoggedEvent> events(String action) {
@@ -177,8 +137,8 @@ class KeycloakSsoBrowserIT {
   @Order(1)
   void saml_signInThroughKeycloaksLoginPage_thenSignOutEndsTheIdpSessionToo() throws Exception {
     signInThroughKeycloak("kc-saml");
-    waitForPath("/me");
-    screenshot("signed-in-saml");
+    browser.waitForPath("/me");
+    browser.screenshot("signed-in-saml");
     assertThat(text("email")).isEqualTo("alice@example.com");
     assertThat(text("level")).isEqualTo("AAL1");
     assertThat(text("factors")).isEqualTo("FEDERATED");
@@ -188,13 +148,13 @@ class KeycloakSsoBrowserIT {
     assertThat(text("account")).startsWith("acct-");
 
     driver.findElement(By.id("logout")).click();
-    waitForPath("/login");
+    browser.waitForPath("/login");
     driver.get(appBase + "/me");
-    waitForPath("/login");
+    browser.waitForPath("/login");
     // Keycloak's session ended too: the next sign-in shows its login form again.
     driver.findElement(By.id("sso-kc-saml")).click();
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-    screenshot("keycloak-asks-again");
+    browser.screenshot("keycloak-asks-again");
     assertThat(events("authn_login_success")).anySatisfy(e -> {
       assertThat(e.event().details()).containsEntry("protocol", "saml2").containsEntry("registration", "kc-saml")
           .containsEntry("idp_subject", "alice@example.com");
@@ -205,16 +165,16 @@ class KeycloakSsoBrowserIT {
   @Order(2)
   void oidc_signInThroughKeycloaksLoginPage_thenSignOutEndsTheIdpSessionToo() throws Exception {
     signInThroughKeycloak("kc-oidc");
-    waitForPath("/me");
-    screenshot("signed-in-oidc");
+    browser.waitForPath("/me");
+    browser.screenshot("signed-in-oidc");
     assertThat(text("email")).isEqualTo("alice@example.com");
     assertThat(text("level")).isEqualTo("AAL1");
     assertThat(text("factors")).isEqualTo("FEDERATED");
 
     driver.findElement(By.id("logout")).click();
-    waitForPath("/login");
+    browser.waitForPath("/login");
     driver.get(appBase + "/me");
-    waitForPath("/login");
+    browser.waitForPath("/login");
     driver.findElement(By.id("sso-kc-oidc")).click();
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
     assertThat(events("authn_login_success")).anySatisfy(e ->
@@ -228,15 +188,15 @@ class KeycloakSsoBrowserIT {
     inFlight.tamper = true;
     try {
       signInThroughKeycloak("kc-saml");
-      waitForPath("/sso/kc-saml/acs");
+      browser.waitForPath("/sso/kc-saml/acs");
     } finally {
       inFlight.tamper = false;
     }
-    screenshot("tampered-refused");
+    browser.screenshot("tampered-refused");
     String page = driver.findElement(By.tagName("body")).getText();
     assertThat(page).contains("Sign-in failed").doesNotContain("Exception").doesNotContain("SIGNATURE");
     driver.get(appBase + "/me");
-    waitForPath("/login");
+    browser.waitForPath("/login");
     List<LoggedEvent> fails = events("authn_login_fail");
     assertThat(fails).hasSizeGreaterThan(before);
     assertThat(fails.get(fails.size() - 1).event().reason()).isEqualTo("SIGNATURE_INVALID");
@@ -248,7 +208,7 @@ class KeycloakSsoBrowserIT {
     // Keycloak's session from the previous test signs the browser in without its form.
     driver.get(appBase + "/login");
     driver.findElement(By.id("sso-kc-saml")).click();
-    waitForPath("/me");
+    browser.waitForPath("/me");
     String captured = inFlight.lastResponse;
     String cookies = inFlight.lastCookies;
     assertThat(captured).isNotNull();
@@ -271,6 +231,6 @@ class KeycloakSsoBrowserIT {
     assertThat(replayed.statusCode()).isEqualTo(401).isEqualTo(noState.statusCode());
     assertThat(replayed.body()).isEqualTo(noState.body()).contains("Sign-in failed");
     driver.findElement(By.id("logout")).click();
-    waitForPath("/login");
+    browser.waitForPath("/login");
   }
 }
