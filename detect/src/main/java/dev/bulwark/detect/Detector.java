@@ -203,7 +203,8 @@ public final class Detector {
 
   private void login(ActivityEvent e, long t, List<RiskReason> out) {
     boolean success = e.kind() == EventKind.LOGIN_SUCCESS;
-    String net = Clients.network(e.source());
+    // A failure needs its network only while the fleet sees a spike.
+    String net = success ? Clients.network(e.source()) : null;
     Location loc = null;
     if (success && e.account() != null && e.source() != null) {
       try {
@@ -219,6 +220,9 @@ public final class Detector {
     if (e.account() != null) {
       try (KeyState acct = open(Items.FAILURES, e.account(), true)) {
         if (spike > 0) {
+          if (net == null) {
+            net = Clients.network(e.source());
+          }
           knownClient = (net != null && acct.hasMember(Items.NETWORKS, net))
               || (e.deviceId() != null && acct.hasMember(Items.DEVICES, e.deviceId()));
         }
@@ -368,17 +372,21 @@ public final class Detector {
     if (e.sessionId() == null) {
       return;
     }
-    String net = Clients.network(e.source());
     String ua = Clients.uaFamily(e.userAgent());
     SessionClient first;
     try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
-      first = session.putIfAbsent(Items.SESSIONS, new SessionClient(net, ua, null), SessionClient.PACKING,
-          retentionMillis);
+      // In memory a known session is read without making a client to offer; a shared state takes one step.
+      first = memory != null ? session.get(Items.SESSIONS, SessionClient.PACKING) : null;
+      if (first == null) {
+        first = session.putIfAbsent(Items.SESSIONS, new SessionClient(Clients.network(e.source()), ua, null),
+            SessionClient.PACKING, retentionMillis);
+      }
     }
     if (!first.uaFamily.equals(ua)) {
       out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
-    } else if (net != null && first.network != null && !first.network.equals(net)) {
+    } else if (e.source() != null && first.network != null && !Clients.inNetwork(e.source(), first.network)) {
+      String net = Clients.network(e.source());
       String country = null;
       if (first.country != null) {
         try {
