@@ -274,9 +274,11 @@ public final class Detector {
     }
     Profile p = acct.get(Items.PROFILES, Profile.PACKING);
     String country = loc == null ? null : loc.country();
+    boolean knownNetwork = false;
     if (p != null) {
       boolean newDevice = e.deviceId() != null && !acct.hasMember(Items.DEVICES, e.deviceId());
-      boolean newNetwork = net != null && !acct.hasMember(Items.NETWORKS, net);
+      knownNetwork = net != null && acct.hasMember(Items.NETWORKS, net);
+      boolean newNetwork = net != null && !knownNetwork;
       boolean newCountry = country != null && !acct.hasMember(Items.COUNTRIES, country);
       if (newCountry && newDevice) {
         out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
@@ -311,7 +313,7 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      learn(acct, p, e.deviceId(), net, country, loc, t);
+      learn(acct, p, e.deviceId(), net, knownNetwork, country, loc, t);
     }
   }
 
@@ -320,10 +322,11 @@ public final class Detector {
    * network the account never used becomes known (with its device, country and location) only at
    * its second clean success, so one unflagged attacker login does not move the account's
    * baseline (and the real user's next login is not measured against the attacker's location).
+   * {@code knownNetwork}: whether the account's networks hold {@code net}, as just looked up (with a profile).
    */
-  private void learn(KeyState acct, Profile p, String device, String net, String country, Location loc, long t) {
-    boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork)
-        || acct.hasMember(Items.NETWORKS, net);
+  private void learn(KeyState acct, Profile p, String device, String net, boolean knownNetwork, String country,
+      Location loc, long t) {
+    boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork) || knownNetwork;
     if (!confirmed) {
       acct.put(Items.PROFILES, new Profile(net, p.location, p.locationAt), Profile.PACKING, retentionMillis);
       return;

@@ -3,9 +3,9 @@ package dev.bulwark.detect.internal;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A bounded map from text keys to values that are their own entries ({@link Entry}: key, hash,
- * bucket chain and recency links live in the value), split into stripes, each a chained hash
- * table with a least-recently-used list, bounded on its own and guarded by its own lock, so
+ * A bounded map from text keys to values that are their own entries ({@link Entry}: the key and
+ * the recency links live in the value), split into stripes, each a hash table with a
+ * least-recently-used list, bounded on its own and guarded by its own lock, so
  * threads working on different keys rarely wait for each other. A lookup or an insert allocates
  * nothing but the new value and, now and then, a larger table. Callers hold the stripe's
  * {@link Stripe#lock()} while they use the stripe and the value.
@@ -18,9 +18,6 @@ public final class StripedLru<V extends StripedLru.Entry> {
    */
   public abstract static class Entry {
     private String key;
-    private int hash;
-    /** The next entry of the same bucket. */
-    private Entry next;
     /** Recency neighbours: {@code before} was used less recently. */
     private Entry before;
     private Entry after;
@@ -33,11 +30,16 @@ public final class StripedLru<V extends StripedLru.Entry> {
     }
   }
 
-  /** One stripe: a hash table whose entries are also on a list, least recently used first. */
+  /**
+   * One stripe: an open-addressing hash table (linear probing, at most half full; the keys' hashes
+   * in an array beside the entries, so a probe reads a value only when its hash matches and a
+   * growing table never reads one) whose entries are also on a list, least recently used first.
+   */
   public static final class Stripe<V extends Entry> {
     private final ReentrantLock lock = new ReentrantLock();
     private final int max;
-    private Entry[] table = new Entry[16];
+    private Entry[] entries = new Entry[16];
+    private int[] hashes = new int[16];
     private int size;
     private Entry head;
     private Entry tail;
@@ -57,14 +59,19 @@ public final class StripedLru<V extends StripedLru.Entry> {
      */
     @SuppressWarnings("unchecked")
     public V get(String key, int hash) {
-      Entry[] t = table;
-      for (Entry e = t[spread(hash) & (t.length - 1)]; e != null; e = e.next) {
-        if (e.hash == hash && (e.key == key || key.equals(e.key))) {
+      Entry[] es = entries;
+      int[] hs = hashes;
+      int mask = es.length - 1;
+      for (int i = spread(hash) & mask; ; i = (i + 1) & mask) {
+        Entry e = es[i];
+        if (e == null) {
+          return null;
+        }
+        if (hs[i] == hash && (e.key == key || key.equals(e.key))) {
           touch(e);
           return (V) e;
         }
       }
-      return null;
     }
 
     /**
@@ -73,15 +80,12 @@ public final class StripedLru<V extends StripedLru.Entry> {
      * its bound. Hold {@link #lock()}.
      */
     public void add(String key, int hash, V value) {
-      Entry e = value;
-      e.key = key;
-      e.hash = hash;
-      if (size >= table.length - (table.length >>> 2)) {
+      if (size + 1 > entries.length >>> 1) {
         grow();
       }
-      int i = spread(hash) & (table.length - 1);
-      e.next = table[i];
-      table[i] = e;
+      Entry e = value;
+      e.key = key;
+      place(entries, hashes, e, hash);
       e.before = tail;
       e.after = null;
       if (tail == null) {
@@ -119,17 +123,36 @@ public final class StripedLru<V extends StripedLru.Entry> {
       tail = e;
     }
 
-    private void remove(Entry e) {
-      int i = spread(e.hash) & (table.length - 1);
-      Entry p = table[i];
-      if (p == e) {
-        table[i] = e.next;
-      } else {
-        while (p.next != e) {
-          p = p.next;
-        }
-        p.next = e.next;
+    private static void place(Entry[] es, int[] hs, Entry e, int hash) {
+      int mask = es.length - 1;
+      int i = spread(hash) & mask;
+      while (es[i] != null) {
+        i = (i + 1) & mask;
       }
+      es[i] = e;
+      hs[i] = hash;
+    }
+
+    private void remove(Entry e) {
+      Entry[] es = entries;
+      int[] hs = hashes;
+      int mask = es.length - 1;
+      int i = spread(e.key.hashCode()) & mask;
+      while (es[i] != e) {
+        i = (i + 1) & mask;
+      }
+      // Shift back the entries after it that probed past its slot, so no probe meets a hole early.
+      for (int j = (i + 1) & mask; es[j] != null; j = (j + 1) & mask) {
+        int home = spread(hs[j]) & mask;
+        boolean stays = i < j ? home > i && home <= j : home > i || home <= j;
+        if (!stays) {
+          es[i] = es[j];
+          hs[i] = hs[j];
+          i = j;
+        }
+      }
+      es[i] = null;
+      hs[i] = 0;
       Entry b = e.before;
       Entry a = e.after;
       if (b == null) {
@@ -142,30 +165,26 @@ public final class StripedLru<V extends StripedLru.Entry> {
       } else {
         a.before = b;
       }
-      e.next = null;
       e.before = null;
       e.after = null;
       size--;
     }
 
     private void grow() {
-      Entry[] old = table;
-      Entry[] t = new Entry[old.length * 2];
-      int mask = t.length - 1;
-      for (Entry first : old) {
-        Entry e = first;
-        while (e != null) {
-          Entry next = e.next;
-          int i = spread(e.hash) & mask;
-          e.next = t[i];
-          t[i] = e;
-          e = next;
+      Entry[] oldEntries = entries;
+      int[] oldHashes = hashes;
+      Entry[] es = new Entry[oldEntries.length * 2];
+      int[] hs = new int[es.length];
+      for (int i = 0; i < oldEntries.length; i++) {
+        if (oldEntries[i] != null) {
+          place(es, hs, oldEntries[i], oldHashes[i]);
         }
       }
-      table = t;
+      entries = es;
+      hashes = hs;
     }
 
-    /** The bucket bits: the hash's high half folded into its low half, as {@code HashMap} does. */
+    /** The probe start: the hash's high half folded into its low half, as {@code HashMap} does. */
     private static int spread(int h) {
       return h ^ (h >>> 16);
     }
