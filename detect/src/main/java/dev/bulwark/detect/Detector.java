@@ -203,7 +203,8 @@ public final class Detector {
 
   private void login(ActivityEvent e, long t, List<RiskReason> out) {
     boolean success = e.kind() == EventKind.LOGIN_SUCCESS;
-    String net = Clients.network(e.source());
+    // A failure needs its network only while the fleet sees a spike.
+    String net = success ? Clients.network(e.source()) : null;
     Location loc = null;
     if (success && e.account() != null && e.source() != null) {
       try {
@@ -219,6 +220,9 @@ public final class Detector {
     if (e.account() != null) {
       try (KeyState acct = open(Items.FAILURES, e.account(), true)) {
         if (spike > 0) {
+          if (net == null) {
+            net = Clients.network(e.source());
+          }
           knownClient = (net != null && acct.hasMember(Items.NETWORKS, net))
               || (e.deviceId() != null && acct.hasMember(Items.DEVICES, e.deviceId()));
         }
@@ -270,9 +274,11 @@ public final class Detector {
     }
     Profile p = acct.get(Items.PROFILES, Profile.PACKING);
     String country = loc == null ? null : loc.country();
+    boolean knownNetwork = false;
     if (p != null) {
       boolean newDevice = e.deviceId() != null && !acct.hasMember(Items.DEVICES, e.deviceId());
-      boolean newNetwork = net != null && !acct.hasMember(Items.NETWORKS, net);
+      knownNetwork = net != null && acct.hasMember(Items.NETWORKS, net);
+      boolean newNetwork = net != null && !knownNetwork;
       boolean newCountry = country != null && !acct.hasMember(Items.COUNTRIES, country);
       if (newCountry && newDevice) {
         out.add(new RiskReason("new_country_and_device", Detection.NEW_CONTEXT, RiskLevel.MEDIUM, "country=" + country));
@@ -307,7 +313,7 @@ public final class Detector {
       risky |= out.get(i).level().compareTo(RiskLevel.MEDIUM) >= 0;
     }
     if (!risky && !travel) {
-      learn(acct, p, e.deviceId(), net, country, loc, t);
+      learn(acct, p, e.deviceId(), net, knownNetwork, country, loc, t);
     }
   }
 
@@ -316,10 +322,11 @@ public final class Detector {
    * network the account never used becomes known (with its device, country and location) only at
    * its second clean success, so one unflagged attacker login does not move the account's
    * baseline (and the real user's next login is not measured against the attacker's location).
+   * {@code knownNetwork}: whether the account's networks hold {@code net}, as just looked up (with a profile).
    */
-  private void learn(KeyState acct, Profile p, String device, String net, String country, Location loc, long t) {
-    boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork)
-        || acct.hasMember(Items.NETWORKS, net);
+  private void learn(KeyState acct, Profile p, String device, String net, boolean knownNetwork, String country,
+      Location loc, long t) {
+    boolean confirmed = p == null || net == null || net.equals(p.pendingNetwork) || knownNetwork;
     if (!confirmed) {
       acct.put(Items.PROFILES, new Profile(net, p.location, p.locationAt), Profile.PACKING, retentionMillis);
       return;
@@ -368,17 +375,21 @@ public final class Detector {
     if (e.sessionId() == null) {
       return;
     }
-    String net = Clients.network(e.source());
     String ua = Clients.uaFamily(e.userAgent());
     SessionClient first;
     try (KeyState session = open(Items.SESSIONS, e.sessionId(), true)) {
-      first = session.putIfAbsent(Items.SESSIONS, new SessionClient(net, ua, null), SessionClient.PACKING,
-          retentionMillis);
+      // In memory a known session is read without making a client to offer; a shared state takes one step.
+      first = memory != null ? session.get(Items.SESSIONS, SessionClient.PACKING) : null;
+      if (first == null) {
+        first = session.putIfAbsent(Items.SESSIONS, new SessionClient(Clients.network(e.source()), ua, null),
+            SessionClient.PACKING, retentionMillis);
+      }
     }
     if (!first.uaFamily.equals(ua)) {
       out.add(new RiskReason("session_new_client", Detection.SESSION_THEFT, RiskLevel.HIGH,
           "user_agent_family=" + ua + " created_with=" + first.uaFamily));
-    } else if (net != null && first.network != null && !first.network.equals(net)) {
+    } else if (e.source() != null && first.network != null && !Clients.inNetwork(e.source(), first.network)) {
+      String net = Clients.network(e.source());
       String country = null;
       if (first.country != null) {
         try {

@@ -57,12 +57,18 @@ public final class InMemoryDetectState implements DetectState {
   }
 
   private static KeyState open(StripedLru<Slots> map, int slots, String key, boolean create) {
-    ReentrantLock lock = map.lockFor(key);
+    int hash = key.hashCode();
+    StripedLru.Stripe<Slots> stripe = map.stripe(hash);
+    ReentrantLock lock = stripe.lock();
     lock.lock();
-    Slots s = create ? map.get(key, k -> new Slots(slots, lock)) : map.peek(key);
+    Slots s = stripe.get(key, hash);
     if (s == null) {
-      lock.unlock();
-      return EMPTY;
+      if (!create) {
+        lock.unlock();
+        return EMPTY;
+      }
+      s = new Slots(slots, lock);
+      stripe.add(key, hash, s);
     }
     return s;
   }
@@ -196,17 +202,14 @@ public final class InMemoryDetectState implements DetectState {
     }
   }
 
-  /** A record the detector stored as its own object, with the packing that writes it as text. */
-  private record Held(Object value, Packing<?> packing) {
-    @SuppressWarnings("unchecked")
-    String text() {
-      return ((Packing<Object>) packing).pack(value);
-    }
-  }
-
   /** Every item of one key; the stripe's lock guards it. */
-  private static final class Slots implements KeyState {
+  private static final class Slots extends StripedLru.Entry implements KeyState {
     private final Object[] items;
+    /**
+     * For a record the detector stored as its own object, the packing that writes it as text (null
+     * for a record stored as text and for the other items); made at the first such record.
+     */
+    private Packing<?>[] packings;
     private final ReentrantLock lock;
 
     Slots(int n, ReentrantLock lock) {
@@ -278,13 +281,23 @@ public final class InMemoryDetectState implements DetectState {
       throw new IllegalArgumentException("state " + name + " is not a counter");
     }
 
+    /** Whether the record in {@code slot} is the detector's own object. */
+    private boolean held(int slot) {
+      return packings != null && packings[slot] != null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private String packed(int slot) {
+      return ((Packing<Object>) packings[slot]).pack(items[slot]);
+    }
+
     String text(int slot, String name) {
       Object v = items[slot];
+      if (held(slot)) {
+        return packed(slot);
+      }
       if (v == null || v instanceof String) {
         return (String) v;
-      }
-      if (v instanceof Held h) {
-        return h.text();
       }
       throw new IllegalArgumentException("state " + name + " is not a record");
     }
@@ -292,13 +305,24 @@ public final class InMemoryDetectState implements DetectState {
     void putText(int slot, String name, String value) {
       checkRecord(slot, name);
       items[slot] = value;
+      if (packings != null) {
+        packings[slot] = null;
+      }
     }
 
     private void checkRecord(int slot, String name) {
       Object v = items[slot];
-      if (v != null && !(v instanceof String) && !(v instanceof Held)) {
+      if (v != null && !(v instanceof String) && !held(slot)) {
         throw new IllegalArgumentException("state " + name + " is not a record");
       }
+    }
+
+    private <T> void hold(int slot, T value, Packing<T> packing) {
+      if (packings == null) {
+        packings = new Packing<?>[items.length];
+      }
+      items[slot] = value;
+      packings[slot] = packing;
     }
 
     @SuppressWarnings("unchecked")
@@ -307,8 +331,8 @@ public final class InMemoryDetectState implements DetectState {
       if (v == null) {
         return null;
       }
-      if (v instanceof Held h) {
-        return h.packing() == packing ? (T) h.value() : packing.unpack(h.text());
+      if (held(slot)) {
+        return packings[slot] == packing ? (T) v : packing.unpack(packed(slot));
       }
       if (v instanceof String s) {
         return packing.unpack(s);
@@ -354,7 +378,7 @@ public final class InMemoryDetectState implements DetectState {
     public <T> void put(int item, T value, Packing<T> packing, long ttlMillis) {
       int slot = Items.slot(item);
       checkRecord(slot, Items.name(item));
-      items[slot] = new Held(value, packing);
+      hold(slot, value, packing);
     }
 
     @Override
@@ -363,7 +387,7 @@ public final class InMemoryDetectState implements DetectState {
       if (old != null) {
         return old;
       }
-      items[Items.slot(item)] = new Held(value, packing);
+      hold(Items.slot(item), value, packing);
       return value;
     }
 

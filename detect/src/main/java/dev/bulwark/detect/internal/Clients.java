@@ -25,6 +25,26 @@ public final class Clients {
   }
 
   /**
+   * Whether {@code address} is in {@code network}: the same answer as
+   * {@code network(address).equals(network)}, without making the network's text.
+   */
+  public static boolean inNetwork(String address, String network) {
+    if (address.indexOf(':') >= 0) {
+      int n = 0;
+      for (int i = 0; i < address.length(); i++) {
+        if (address.charAt(i) == ':' && ++n == 3) {
+          return network.length() == i + 5 && network.regionMatches(0, address, 0, i)
+              && network.regionMatches(i, "::/48", 0, 5);
+        }
+      }
+      return address.equals(network);
+    }
+    int dot = address.lastIndexOf('.');
+    return dot > 0 ? network.length() == dot + 5 && network.regionMatches(0, address, 0, dot)
+        && network.regionMatches(dot, ".0/24", 0, 5) : address.equals(network);
+  }
+
+  /**
    * The browser or tool family of a user agent: Edge, Chrome, Firefox, Safari, or the first
    * product token (curl, python-requests, okhttp); "unknown" for null or empty.
    */
@@ -37,13 +57,22 @@ public final class Clients {
     boolean firefox = false;
     boolean chrome = false;
     boolean safari = false;
-    for (int i = ua.indexOf('/'); i >= 0; i = ua.indexOf('/', i + 1)) {
-      if (endsAt(ua, i, "Edg")) {
-        return "edge";
+    // The letter before a slash picks the one token that could end there.
+    for (int i = ua.indexOf('/', 1); i >= 0; i = ua.indexOf('/', i + 1)) {
+      switch (ua.charAt(i - 1)) {
+        case 'g' -> {
+          if (endsAt(ua, i, "Edg")) {
+            return "edge";
+          }
+        }
+        case 'x' -> firefox |= endsAt(ua, i, "Firefox");
+        case 'e' -> chrome |= endsAt(ua, i, "Chrome");
+        case 'S' -> chrome |= endsAt(ua, i, "CriOS");
+        case 'i' -> safari |= endsAt(ua, i, "Safari");
+        default -> {
+          // no browser token ends here
+        }
       }
-      firefox |= endsAt(ua, i, "Firefox");
-      chrome |= endsAt(ua, i, "Chrome") || endsAt(ua, i, "CriOS");
-      safari |= endsAt(ua, i, "Safari");
     }
     if (firefox) {
       return "firefox";

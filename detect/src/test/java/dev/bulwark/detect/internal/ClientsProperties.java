@@ -49,4 +49,28 @@ class ClientsProperties {
     assertEquals("unknown", Clients.uaFamily(null));
     assertEquals("edge", Clients.uaFamily("Mozilla/5.0 (Windows NT 10.0) Chrome/131.0 Safari/537.36 Edg/131.0"));
   }
+
+  @Test
+  void inNetwork_answersAsComparingTheNetworksText() {
+    String[] parts = {"10", ".", "0", "1", "255", ":", "::", "2001", "db8", "a", "/24", ".0/24", "::/48", "x", ""};
+    PropertyRunner.forAll(3000, c -> {
+      String address = join(c, parts, "address");
+      String network = switch (c.draw("networkKind", Generators.ints(0, 2))) {
+        case 0 -> Clients.network(address);
+        case 1 -> Clients.network(join(c, parts, "other"));
+        default -> join(c, parts, "network");
+      };
+      assertEquals(Clients.network(address).equals(network), Clients.inNetwork(address, network),
+          address + " in " + network);
+    });
+  }
+
+  private static String join(dev.bulwark.testing.Case c, String[] parts, String label) {
+    int n = c.draw(label, Generators.ints(0, 9));
+    StringBuilder s = new StringBuilder();
+    for (int i = 0; i < n; i++) {
+      s.append(parts[c.draw(label + "Part", Generators.ints(0, parts.length - 1))]);
+    }
+    return s.toString();
+  }
 }
