@@ -87,14 +87,26 @@ public final class Envelope {
    * content key with a fresh random 96-bit nonce).
    */
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
+    return observed(EnvelopeObserver.Operation.ENCRYPT, (e, p, c) -> e.encryptMessage(p, c), plaintext, context);
+  }
+
+  /** One one-shot operation of an envelope; the lambdas are non-capturing, so no call allocates one. */
+  @FunctionalInterface
+  private interface OneShot {
+    byte[] run(Envelope envelope, byte[] input, EncryptionContext context) throws GeneralSecurityException;
+  }
+
+  /** Runs {@code work}, reporting its start and end to the observer when there is one. */
+  private byte[] observed(EnvelopeObserver.Operation operation, OneShot work, byte[] input, EncryptionContext context)
+      throws GeneralSecurityException {
     EnvelopeObserver o = observer;
     if (o == null) {
-      return encryptMessage(plaintext, context);
+      return work.run(this, input, context);
     }
-    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.ENCRYPT);
+    EnvelopeObserver.Message m = Observed.begin(o, operation);
     byte[] out;
     try {
-      out = encryptMessage(plaintext, context);
+      out = work.run(this, input, context);
     } catch (GeneralSecurityException | RuntimeException e) {
       Observed.failed(m, e);
       throw e;
@@ -142,20 +154,7 @@ public final class Envelope {
    * was encrypted with.
    */
   public byte[] decrypt(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptMessage(ciphertext, context);
-    }
-    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.DECRYPT);
-    byte[] out;
-    try {
-      out = decryptMessage(ciphertext, context);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      Observed.failed(m, e);
-      throw e;
-    }
-    Observed.succeeded(m);
-    return out;
+    return observed(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptMessage(c, ctx), ciphertext, context);
   }
 
   private byte[] decryptMessage(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
