@@ -291,13 +291,35 @@ public final class Envelope {
    */
   public OutputStream newEncryptingStream(OutputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
+    return observedStream(EnvelopeObserver.Operation.ENCRYPT, (e, c, ctx) -> e.encryptingStream(c, ctx),
+        Observed::output, ciphertext, context);
+  }
+
+  /** Opens a stream or channel of an envelope over {@code ciphertext}. */
+  @FunctionalInterface
+  private interface StreamOpen<C, S> {
+    S open(Envelope envelope, C ciphertext, EncryptionContext context) throws GeneralSecurityException, IOException;
+  }
+
+  /** Wraps a stream or channel so that it reports to {@code op} when it closes or first fails. */
+  @FunctionalInterface
+  private interface StreamReport<S> {
+    S observed(S stream, Observed.Op op);
+  }
+
+  /**
+   * Opens a stream or channel; with an observer, reports its start now and its end when it
+   * closes or first fails (a failure to open is reported at once).
+   */
+  private <C, S> S observedStream(EnvelopeObserver.Operation operation, StreamOpen<C, S> open, StreamReport<S> report,
+      C ciphertext, EncryptionContext context) throws GeneralSecurityException, IOException {
     EnvelopeObserver o = observer;
     if (o == null) {
-      return encryptingStream(ciphertext, context);
+      return open.open(this, ciphertext, context);
     }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.ENCRYPT, EnvelopeObserver.Mode.STREAM);
+    Observed.Op op = Observed.start(o, operation, EnvelopeObserver.Mode.STREAM);
     try {
-      return Observed.output(encryptingStream(ciphertext, context), op);
+      return report.observed(open.open(this, ciphertext, context), op);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       op.failed(e);
       throw e;
@@ -333,17 +355,8 @@ public final class Envelope {
    */
   public InputStream newDecryptingStream(InputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptingStream(ciphertext, context);
-    }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
-    try {
-      return Observed.input(decryptingStream(ciphertext, context), op);
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      op.failed(e);
-      throw e;
-    }
+    return observedStream(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptingStream(c, ctx),
+        Observed::input, ciphertext, context);
   }
 
   private InputStream decryptingStream(InputStream ciphertext, EncryptionContext context)
@@ -362,17 +375,8 @@ public final class Envelope {
    */
   public SeekableByteChannel newSeekableDecryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptingChannel(ciphertext, context);
-    }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
-    try {
-      return Observed.channel(decryptingChannel(ciphertext, context), op);
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      op.failed(e);
-      throw e;
-    }
+    return observedStream(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptingChannel(c, ctx),
+        Observed::channel, ciphertext, context);
   }
 
   private SeekableByteChannel decryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
