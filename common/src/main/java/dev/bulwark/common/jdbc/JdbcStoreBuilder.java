@@ -71,9 +71,4 @@ public abstract class JdbcStoreBuilder<B extends JdbcStoreBuilder<B, S>, S> {
   private B self() {
     return (B) this;
   }
-
-  @Override
-  public String toString() {
-    return getClass().getSimpleName() + "[" + settings + "]";
-  }
 }

@@ -79,10 +79,4 @@ public abstract class RedisStoreBuilder<B extends RedisStoreBuilder<B, S>, S> {
   private B self() {
     return (B) this;
   }
-
-  /** The settings, never the URI's credentials. */
-  @Override
-  public String toString() {
-    return getClass().getSimpleName() + "[" + settings + "]";
-  }
 }

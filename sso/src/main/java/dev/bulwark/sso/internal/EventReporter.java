@@ -14,18 +14,12 @@ import java.util.Optional;
  * protocol and the identity provider, stamped with the flow's clock. A listener that throws never
  * changes the outcome. Immutable; thread-safe when the listener is.
  */
-public final class EventReporter {
+public record EventReporter(SsoEventListener listener, Protocol protocol, String identityProvider, Clock clock) {
 
-  private final SsoEventListener listener;
-  private final Protocol protocol;
-  private final String identityProvider;
-  private final Clock clock;
-
-  public EventReporter(SsoEventListener listener, Protocol protocol, String identityProvider, Clock clock) {
-    this.listener = Objects.requireNonNull(listener, "listener");
-    this.protocol = Objects.requireNonNull(protocol, "protocol");
-    this.identityProvider = identityProvider;
-    this.clock = Objects.requireNonNull(clock, "clock");
+  public EventReporter {
+    Objects.requireNonNull(listener, "listener");
+    Objects.requireNonNull(protocol, "protocol");
+    Objects.requireNonNull(clock, "clock");
   }
 
   /** Hands the event to the listener; its exceptions are dropped. */
