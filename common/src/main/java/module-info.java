@@ -15,6 +15,7 @@ module dev.bulwark.common {
   exports dev.bulwark.common;
   exports dev.bulwark.common.event;
   exports dev.bulwark.common.jdbc;
+  exports dev.bulwark.common.redis;
 
   exports dev.bulwark.common.internal to
       dev.bulwark.crypto,

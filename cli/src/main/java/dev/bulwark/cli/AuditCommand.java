@@ -29,15 +29,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code bulwark audit}: verify the log, export and check offline proofs, read its newest events. */
 @Command(name = "audit", mixinStandardHelpOptions = true,
@@ -46,13 +42,6 @@ import picocli.CommandLine.Spec;
         AuditExportCommand.class})
 final class AuditCommand extends CommandGroup {
 
-  @ParentCommand
-  BulwarkCli root;
-
-  Environment env() {
-    return root.environment();
-  }
-
   /** {@code audit verify}. */
   @Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Check a stored audit log end to end and print every finding with its code.",
@@ -60,13 +49,7 @@ final class AuditCommand extends CommandGroup {
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark audit verify /var/lib/app/audit --public-key-file audit.vkey --anchor-dir /mnt/worm/audit",
           "  bulwark audit verify --jdbc-url jdbc:postgresql://db/app --db-user auditor --log app --json"})
-  static final class Verify implements Callable<Integer> {
-    @ParentCommand
-    AuditCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Verify extends Subcommand {
     @Mixin
     AuditSource source;
 
@@ -103,7 +86,7 @@ final class AuditCommand extends CommandGroup {
           throw CliException.config("anchor directory not found: " + a);
         }
       }
-      try (AuditStore store = source.open(parent.env())) {
+      try (AuditStore store = source.open(env())) {
         String origin = source.origin(store, keys);
         AuditVerifier.Builder b = AuditVerifier.builder(origin);
         keys.forEach(b::trust);
@@ -115,13 +98,13 @@ final class AuditCommand extends CommandGroup {
           if (!source.db.present()) {
             throw new CliException(ExitCode.USAGE, "--jdbc-anchor needs --jdbc-url");
           }
-          b.anchor(new JdbcCheckpointAnchor(parent.env().dataSources().open(source.db)));
+          b.anchor(new JdbcCheckpointAnchor(env().dataSources().open(source.db)));
         }
         VerificationReport report = b.build().verify(store);
         // Nothing to verify is not evidence of integrity: an empty directory, a directory of
         // foreign files or a wiped table would otherwise read as INTACT.
         boolean refusedEmpty = isEmpty(report, store) && !allowEmpty;
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         if (json) {
           Map<String, Object> m = toJson(report);
           m.put("empty", isEmpty(report, store));
@@ -178,10 +161,7 @@ final class AuditCommand extends CommandGroup {
   @Command(name = "proof", mixinStandardHelpOptions = true,
       description = "Export one event's offline proof (C2SP tlog-proof), or verify one with the public key alone.",
       subcommands = {ProofExport.class, ProofVerify.class})
-  static final class Proof extends CommandGroup {
-    @ParentCommand
-    AuditCommand parent;
-  }
+  static final class Proof extends CommandGroup {}
 
   /** {@code audit proof export}. */
   @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
@@ -190,13 +170,7 @@ final class AuditCommand extends CommandGroup {
           "Give --public-key to check the proof before it is written."},
       footerHeading = "%nExample:%n",
       footer = "  bulwark audit proof export /var/lib/app/audit --seq 42 --public-key-file audit.vkey -o event-42.proof")
-  static final class ProofExport implements Callable<Integer> {
-    @ParentCommand
-    Proof parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class ProofExport extends Subcommand {
     @Mixin
     AuditSource source;
 
@@ -217,7 +191,7 @@ final class AuditCommand extends CommandGroup {
       List<CheckpointKey> keys = trust.keys();
       ProofBundle bundle;
       String origin;
-      try (AuditStore store = source.open(parent.parent.env())) {
+      try (AuditStore store = source.open(env())) {
         origin = source.origin(store, keys);
         bundle = build(store, origin, keys, seq);
       }
@@ -230,12 +204,12 @@ final class AuditCommand extends CommandGroup {
       }
       String text = bundle.text();
       if (output == null) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.print(text);
         out.flush();
       } else {
         Files.writeString(output, text, StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         err.println("proof for seq " + seq + " (checkpoint size " + bundle.checkpoint().checkpoint().size()
             + ") written to " + output);
         err.flush();
@@ -307,10 +281,7 @@ final class AuditCommand extends CommandGroup {
           "Exit 0 when it verifies, 1 when it is rejected."},
       footerHeading = "%nExample:%n",
       footer = "  bulwark audit proof verify event-42.proof --public-key 'example.com/audit+1a2b3c4d+AQ...'")
-  static final class ProofVerify implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
+  static final class ProofVerify extends Subcommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "The proof file.")
     Path file;
 
@@ -331,7 +302,7 @@ final class AuditCommand extends CommandGroup {
         throw new CliException(ExitCode.USAGE, "give the log's public key: --public-key or --public-key-file");
       }
       String text = TrustOptions.Files2.readString(file, "proof file");
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       Map<String, Object> result = new LinkedHashMap<>();
       LoggedEvent event;
       try {
@@ -368,13 +339,7 @@ final class AuditCommand extends CommandGroup {
       description = "Print the newest events of the log, oldest first; --follow keeps printing new ones.",
       footerHeading = "%nExample:%n",
       footer = "  bulwark audit tail /var/lib/app/audit -n 20 --follow")
-  static final class Tail implements Callable<Integer> {
-    @ParentCommand
-    AuditCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Tail extends Subcommand {
     @Mixin
     AuditSource source;
 
@@ -401,16 +366,16 @@ final class AuditCommand extends CommandGroup {
       if (pollInterval.isNegative() || pollInterval.isZero()) {
         throw new CliException(ExitCode.USAGE, "--poll-interval must be positive");
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       long next;
-      try (AuditStore store = source.open(parent.env())) {
+      try (AuditStore store = source.open(env())) {
         long size = store.head().nextSeq();
         long from = Math.max(store.head().base().firstSeq(), size - lines);
         next = print(store, from, out, Optional.of(size));
       }
       for (long polls = 0; follow && (maxPolls < 0 || polls < maxPolls); polls++) {
         Thread.sleep(pollInterval.toMillis());
-        try (AuditStore store = source.open(parent.env())) {
+        try (AuditStore store = source.open(env())) {
           next = print(store, next, out, Optional.empty());
         }
       }

@@ -24,15 +24,11 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code audit export}: a range of the log as OCSF, ECS or CEF, to stdout, a JSON-lines file, syslog over TLS or OTLP. */
 @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,14 +39,7 @@ import picocli.CommandLine.Model.CommandSpec;
     footer = {"  bulwark audit export /var/lib/app/audit --format ecs --from 1000 --to 2000 > events.jsonl",
         "  bulwark audit export /var/lib/app/audit --format cef --syslog siem.example.com:6514 --syslog-ca ca.pem \\",
         "      --cursor /var/lib/app/export.cursor"})
-final class AuditExportCommand implements Callable<Integer> {
-
-  @ParentCommand
-  AuditCommand parent;
-
-  @Spec
-  CommandSpec spec;
-
+final class AuditExportCommand extends Subcommand {
   @Mixin
   AuditSource source;
 
@@ -106,8 +95,8 @@ final class AuditExportCommand implements Callable<Integer> {
       throw new CliException(ExitCode.USAGE, "give one of --output, --syslog and --otlp");
     }
     List<CheckpointKey> keys = trust.keys();
-    PrintWriter err = spec.commandLine().getErr();
-    try (AuditStore store = source.open(parent.env())) {
+    PrintWriter err = err();
+    try (AuditStore store = source.open(env())) {
       String origin = source.origin(store, keys);
       ExportCursor cursor = cursorFile == null ? ExportCursor.inMemory(from) : FileExportCursor.open(cursorFile, origin, from);
       try (ExportSink sink = sink()) {
@@ -167,13 +156,13 @@ final class AuditExportCommand implements Callable<Integer> {
 
       @Override
       public void write(byte[] b, int off, int len) {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter out = out();
         out.write(new String(b, off, len, java.nio.charset.StandardCharsets.UTF_8));
       }
 
       @Override
       public void flush() {
-        spec.commandLine().getOut().flush();
+        out().flush();
       }
     };
     return JsonLinesSink.to(stdout);

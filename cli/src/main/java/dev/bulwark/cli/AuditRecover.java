@@ -18,13 +18,9 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code audit recover}: the explicit, attributed acceptance of stored events that no signed
@@ -41,14 +37,7 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExample:%n",
     footer = "  bulwark audit recover /var/lib/app/audit --public-key-file audit.vkey --signing-key-file audit.p8 "
         + "--operator alice --reason \"checkpoints.log lost with disk sdb, ticket 4711\"")
-final class AuditRecover implements Callable<Integer> {
-
-  @ParentCommand
-  AuditCommand parent;
-
-  @Spec
-  CommandSpec spec;
-
+final class AuditRecover extends Subcommand {
   @Mixin
   AuditSource source;
 
@@ -84,8 +73,8 @@ final class AuditRecover implements Callable<Integer> {
     }
     CheckpointSigner signer = signer(keys.get(0));
     Actor by = Actor.user(operator, operatorAuth);
-    PrintWriter out = spec.commandLine().getOut();
-    try (AuditStore store = source.openForWriting(parent.env())) {
+    PrintWriter out = out();
+    try (AuditStore store = source.openForWriting(env())) {
       String origin = source.origin(store, keys);
       UnsealedHistoryException pending;
       try (AuditLog log = builder(origin, store, signer).build()) {
@@ -109,7 +98,7 @@ final class AuditRecover implements Callable<Integer> {
   }
 
   private AuditLog.Builder builder(String origin, AuditStore store, CheckpointSigner signer) {
-    AuditLog.Builder b = AuditLog.builder(origin, store).signer(signer).clock(parent.env().clock());
+    AuditLog.Builder b = AuditLog.builder(origin, store).signer(signer).clock(env().clock());
     if (chainKeyFile != null) {
       b.chainKey(TrustOptions.chainKey(chainKeyFile));
     }

@@ -25,13 +25,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark authz}: explain a decision, list due access reviews, verify row-level security. */
 @Command(name = "authz", mixinStandardHelpOptions = true,
@@ -39,9 +35,6 @@ import picocli.CommandLine.Model.CommandSpec;
         + "whether PostgreSQL row-level security can be bypassed.",
     subcommands = {AuthzCommand.Explain.class, AuthzCommand.Review.class, AuthzCommand.VerifyRls.class})
 final class AuthzCommand extends CommandGroup {
-
-  @ParentCommand
-  BulwarkCli root;
 
   /** Where the policy comes from: a file, or the JDBC store. */
   static final class Source {
@@ -86,13 +79,7 @@ final class AuthzCommand extends CommandGroup {
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark authz explain --policy policy.json --principal user:bob --action read "
           + "--tenant acme --resource document:d-1 --ancestor folder:f-7"})
-  static final class Explain implements Callable<Integer> {
-    @ParentCommand
-    AuthzCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Explain extends Subcommand {
     @Mixin
     Source source;
 
@@ -116,7 +103,7 @@ final class AuthzCommand extends CommandGroup {
 
     @Override
     public Integer call() {
-      Environment env = parent.root.environment();
+      Environment env = env();
       Principal who;
       try {
         who = Principal.parse(principal);
@@ -136,7 +123,7 @@ final class AuthzCommand extends CommandGroup {
       }
       AccessDecision d = authorizer.check(who, action, new Resource(tenant, resource.substring(0, colon),
           resource.substring(colon + 1), ancestors));
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       out.println((d.allowed() ? "ALLOWED" : "DENIED") + " (" + d.reason() + ")");
       out.println("  " + d.explanation());
       out.println("  rules: " + (d.matchedRules().isEmpty() ? "-" : String.join(", ", d.matchedRules())));
@@ -152,13 +139,7 @@ final class AuthzCommand extends CommandGroup {
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark authz review --policy policy.json --within P30D",
           "  bulwark authz review --jdbc-url jdbc:postgresql://db/app --within P7D"})
-  static final class Review implements Callable<Integer> {
-    @ParentCommand
-    AuthzCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Review extends Subcommand {
     @Mixin
     Source source;
 
@@ -168,7 +149,7 @@ final class AuthzCommand extends CommandGroup {
 
     @Override
     public Integer call() {
-      Environment env = parent.root.environment();
+      Environment env = env();
       if (within.isNegative()) {
         throw new CliException(ExitCode.USAGE, "--within must not be negative");
       }
@@ -178,7 +159,7 @@ final class AuthzCommand extends CommandGroup {
           .filter(b -> b.reviewBy().isPresent() && !b.reviewBy().get().isAfter(horizon))
           .sorted(java.util.Comparator.comparing((Binding b) -> b.reviewBy().get()).thenComparing(Binding::id))
           .toList();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       for (Binding b : due) {
         out.println((b.reviewBy().get().isAfter(now) ? "DUE    " : "LAPSED ") + b.reviewBy().get() + "  " + b.id()
             + "  " + b.principal() + "  role " + b.role() + "  in " + b.tenant() + " (" + b.scope() + ")");
@@ -194,13 +175,7 @@ final class AuthzCommand extends CommandGroup {
           + "can be bypassed. Exit 0 when there is none, 1 otherwise."},
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark authz verify-rls --jdbc-url jdbc:postgresql://db/app --db-user app --table notes"})
-  static final class VerifyRls implements Callable<Integer> {
-    @ParentCommand
-    AuthzCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class VerifyRls extends Subcommand {
     @Mixin
     Database.Options db;
 
@@ -211,11 +186,11 @@ final class AuthzCommand extends CommandGroup {
     public Integer call() {
       List<RlsVerifier.Finding> findings;
       try {
-        findings = RlsVerifier.verify(parent.root.environment().dataSources().open(db), tables);
+        findings = RlsVerifier.verify(env().dataSources().open(db), tables);
       } catch (SQLException e) {
         throw CliException.config("cannot read the catalog: " + e.getMessage());
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       for (RlsVerifier.Finding f : findings) {
         out.println(f);
       }

@@ -18,23 +18,16 @@ import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark detect}: run the detectors over what was recorded. */
 @Command(name = "detect", mixinStandardHelpOptions = true,
     description = "Run Bulwark's anomaly detectors over a stored audit log.",
     subcommands = {DetectCommand.Replay.class})
 final class DetectCommand extends CommandGroup {
-
-  @ParentCommand
-  BulwarkCli root;
 
   /** {@code detect replay}. */
   @Command(name = "replay", mixinStandardHelpOptions = true, sortOptions = false,
@@ -43,13 +36,7 @@ final class DetectCommand extends CommandGroup {
           "Exit 0 when nothing reached --min-level, 1 when something did."},
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark detect replay /var/lib/app/audit --min-level medium"})
-  static final class Replay implements Callable<Integer> {
-    @ParentCommand
-    DetectCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Replay extends Subcommand {
     @Mixin
     AuditSource source;
 
@@ -62,14 +49,14 @@ final class DetectCommand extends CommandGroup {
       if (minLevel == RiskLevel.NONE) {
         throw new CliException(ExitCode.USAGE, "--min-level is LOW, MEDIUM or HIGH");
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       Detector detector = Detector.builder().build();
       long auditEvents = 0;
       long replayed = 0;
       long printed = 0;
       long unreadable = 0;
       Map<Detection, Long> byDetection = new EnumMap<>(Detection.class);
-      try (AuditStore store = source.open(parent.root.environment());
+      try (AuditStore store = source.open(env());
            Stream<StoredEvent> s = store.read(store.head().base().firstSeq())) {
         Iterator<StoredEvent> it = s.iterator();
         while (it.hasNext()) {

@@ -22,27 +22,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark keys}: key versions and their dependents, rotation, bulk rewrap. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
     description = "Show key versions and what depends on them, rotate a keyring, rewrap stored ciphertexts.",
     subcommands = {KeysCommand.Status.class, KeysCommand.Rotate.class, KeysCommand.Rewrap.class})
 final class KeysCommand extends CommandGroup {
-
-  @ParentCommand
-  BulwarkCli root;
-
-  Environment env() {
-    return root.environment();
-  }
 
   /** {@code keys status}. */
   @Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
@@ -51,13 +40,7 @@ final class KeysCommand extends CommandGroup {
           "A non-primary version with no dependents can be destroyed safely."},
       footerHeading = "%nExample:%n",
       footer = "  bulwark keys status --keyring-file keys.bin --master-key-file master.key --scan /var/lib/app/blobs")
-  static final class Status implements Callable<Integer> {
-    @ParentCommand
-    KeysCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Status extends Subcommand {
     @Mixin
     KeyringOptions keyrings;
 
@@ -72,7 +55,7 @@ final class KeysCommand extends CommandGroup {
 
     @Override
     public Integer call() throws GeneralSecurityException, IOException {
-      Keyrings k = keyrings.open(parent.env().clock(), true);
+      Keyrings k = keyrings.open(env().clock(), true);
       Map<KekVersionId, Long> deps = new TreeMap<>();
       long unreadable = 0;
       if (scan != null) {
@@ -97,7 +80,7 @@ final class KeysCommand extends CommandGroup {
         }
         rings.add(describe(ring.get(), deps, scan != null));
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("keyrings", rings);
@@ -170,13 +153,7 @@ final class KeysCommand extends CommandGroup {
       description = "Make a new primary KEK version; the old primary becomes decrypt-only. Then run 'keys rewrap'.",
       footerHeading = "%nExample:%n",
       footer = "  bulwark keys rotate --keyring-file keys.bin --master-key-file master.key --keyring default")
-  static final class Rotate implements Callable<Integer> {
-    @ParentCommand
-    KeysCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Rotate extends Subcommand {
     @Mixin
     KeyringOptions keyrings;
 
@@ -189,8 +166,8 @@ final class KeysCommand extends CommandGroup {
 
     @Override
     public Integer call() throws GeneralSecurityException {
-      Keyrings k = keyrings.open(parent.env().clock(), !create);
-      PrintWriter out = spec.commandLine().getOut();
+      Keyrings k = keyrings.open(env().clock(), !create);
+      PrintWriter out = out();
       Optional<Keyring> ring = k.existing(keyringId);
       if (ring.isEmpty()) {
         if (!create) {
@@ -222,13 +199,7 @@ final class KeysCommand extends CommandGroup {
               + "an interruption and it continues after the last completed page."},
       footerHeading = "%nExample:%n",
       footer = "  bulwark keys rewrap /var/lib/app/blobs --keyring-file keys.bin --master-key-file master.key")
-  static final class Rewrap implements Callable<Integer> {
-    @ParentCommand
-    KeysCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Rewrap extends Subcommand {
     @Parameters(index = "0", paramLabel = "DIR", description = "Directory of ciphertext files (names starting with '.' are ignored).")
     Path dir;
 
@@ -266,10 +237,10 @@ final class KeysCommand extends CommandGroup {
         throw new CliException(ExitCode.USAGE, "--max-items must be >= 1");
       }
       Path stateFile = state != null ? state : dir.resolve(".bulwark-rewrap-state");
-      Keyrings k = keyrings.open(parent.env().clock(), true);
+      Keyrings k = keyrings.open(env().clock(), true);
       Envelope envelope = Envelope.builder(k).build();
-      PrintWriter err = spec.commandLine().getErr();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = err();
+      PrintWriter out = out();
       RewrapProgress from = RewrapProgress.start();
       Optional<RewrapProgress> saved = restart ? Optional.empty() : RewrapState.read(stateFile);
       if (saved.isPresent() && !saved.get().complete()) {

@@ -21,14 +21,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code bulwark lifecycle}: schema set-up, purge runs, watermark reset. */
 @Command(name = "lifecycle", mixinStandardHelpOptions = true,
@@ -37,9 +33,6 @@ import picocli.CommandLine.Model.CommandSpec;
     subcommands = {LifecycleCommand.Init.class, LifecycleCommand.Purge.class, LifecycleCommand.ResetWatermark.class})
 final class LifecycleCommand extends CommandGroup {
 
-  @ParentCommand
-  BulwarkCli root;
-
   /** {@code lifecycle init}: the explicit schema step, run by a role that may create tables. */
   @Command(name = "init", mixinStandardHelpOptions = true, sortOptions = false,
       description = {"Create the lifecycle module's own tables (bulwark_lifecycle_*) in the schema, where missing.",
@@ -47,21 +40,15 @@ final class LifecycleCommand extends CommandGroup {
               + " then needs only the grants listed in the lifecycle README (no ownership, no DROP or TRUNCATE)."},
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark lifecycle init --jdbc-url jdbc:postgresql://db/app --db-user bulwark_owner"})
-  static final class Init implements Callable<Integer> {
-    @ParentCommand
-    LifecycleCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Init extends Subcommand {
     @Mixin
     Database.Options db;
 
     @Override
     public Integer call() {
-      Environment env = parent.root.environment();
+      Environment env = env();
       JdbcLifecycleStore.createSchema(env.dataSources().open(db));
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       out.println("lifecycle tables created or already present: " + String.join(", ", JdbcLifecycleStore.tableNames()));
       out.flush();
       return ExitCode.OK;
@@ -77,13 +64,7 @@ final class LifecycleCommand extends CommandGroup {
       footerHeading = "%nExamples:%n",
       footer = {"  bulwark lifecycle reset-watermark --jdbc-url jdbc:postgresql://db/app --table notes=notes"
           + " --operator alice --reason 'clock was 10 years ahead on node 3'"})
-  static final class ResetWatermark implements Callable<Integer> {
-    @ParentCommand
-    LifecycleCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class ResetWatermark extends Subcommand {
     @Mixin
     Database.Options db;
 
@@ -107,19 +88,19 @@ final class LifecycleCommand extends CommandGroup {
       }
       List<TableMapping> mappings = Purge.mappings(tables);
       RetentionPolicies policies = Purge.policies(retention);
-      Environment env = parent.root.environment();
+      Environment env = env();
       LifecycleStore store = env.lifecycleStores().open(env, db, mappings);
       Lifecycle lifecycle = Lifecycle.builder(store).policies(policies).clock(env.clock()).build();
       LifecycleStore.Watermark before;
       try {
         before = PurgeRunner.builder(lifecycle).build().resetWatermark(Attribution.of(operator, reason));
       } catch (PurgeRefusedException e) {
-        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter err = err();
         err.println("bulwark: watermark reset refused: " + e.getMessage());
         err.flush();
         return ExitCode.REFUSED;
       }
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       out.println("watermark reset from " + before.lastRunStartedAt().map(Object::toString).orElse("none") + " to "
           + store.watermark().lastRunStartedAt().map(Object::toString).orElse("none") + " by " + operator
           + " (recorded as evidence)");
@@ -139,13 +120,7 @@ final class LifecycleCommand extends CommandGroup {
       footer = {"  bulwark lifecycle purge --dry-run --jdbc-url jdbc:postgresql://db/app --table notes=notes --retention notes=P30D",
           "  bulwark lifecycle purge --run --jdbc-url jdbc:postgresql://db/app --table notes=notes --retention notes=P30D",
           "  bulwark lifecycle purge --run ... --confirm --operator alice --reason 'backlog after outage' --max-rows 50000"})
-  static final class Purge implements Callable<Integer> {
-    @ParentCommand
-    LifecycleCommand parent;
-
-    @Spec
-    CommandSpec spec;
-
+  static final class Purge extends Subcommand {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
 
@@ -210,13 +185,13 @@ final class LifecycleCommand extends CommandGroup {
       if (sample < 0) {
         throw new CliException(ExitCode.USAGE, "--sample must be >= 0");
       }
-      Environment env = parent.root.environment();
+      Environment env = env();
       Clock clock = asOf != null ? Clock.fixed(asOf, java.time.ZoneOffset.UTC) : env.clock();
       LifecycleStore store = env.lifecycleStores().open(env, db, mappings);
       Lifecycle lifecycle = Lifecycle.builder(store).policies(policies).clock(clock).batchSize(batchSize).build();
       PurgeRunner runner = PurgeRunner.builder(lifecycle).sampleSize(Math.min(sample, 10_000))
           .checkStoreClock(asOf == null).build();
-      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter out = out();
       PurgeReport report;
       if (mode.dryRun) {
         report = runner.dryRun();
@@ -224,7 +199,7 @@ final class LifecycleCommand extends CommandGroup {
         try {
           report = confirmation == null ? runner.run() : runner.run(confirmation);
         } catch (PurgeRefusedException e) {
-          PrintWriter err = spec.commandLine().getErr();
+          PrintWriter err = err();
           err.println("bulwark: purge refused by safety rail " + e.rail() + ": " + e.getMessage());
           err.println("Nothing was deleted. Check the clock and the dry run (--dry-run); to proceed anyway add "
               + "--confirm --operator NAME --reason TEXT --max-rows N");

@@ -87,14 +87,26 @@ public final class Envelope {
    * content key with a fresh random 96-bit nonce).
    */
   public byte[] encrypt(byte[] plaintext, EncryptionContext context) throws GeneralSecurityException {
+    return observed(EnvelopeObserver.Operation.ENCRYPT, (e, p, c) -> e.encryptMessage(p, c), plaintext, context);
+  }
+
+  /** One one-shot operation of an envelope; the lambdas are non-capturing, so no call allocates one. */
+  @FunctionalInterface
+  private interface OneShot {
+    byte[] run(Envelope envelope, byte[] input, EncryptionContext context) throws GeneralSecurityException;
+  }
+
+  /** Runs {@code work}, reporting its start and end to the observer when there is one. */
+  private byte[] observed(EnvelopeObserver.Operation operation, OneShot work, byte[] input, EncryptionContext context)
+      throws GeneralSecurityException {
     EnvelopeObserver o = observer;
     if (o == null) {
-      return encryptMessage(plaintext, context);
+      return work.run(this, input, context);
     }
-    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.ENCRYPT);
+    EnvelopeObserver.Message m = Observed.begin(o, operation);
     byte[] out;
     try {
-      out = encryptMessage(plaintext, context);
+      out = work.run(this, input, context);
     } catch (GeneralSecurityException | RuntimeException e) {
       Observed.failed(m, e);
       throw e;
@@ -142,20 +154,7 @@ public final class Envelope {
    * was encrypted with.
    */
   public byte[] decrypt(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptMessage(ciphertext, context);
-    }
-    EnvelopeObserver.Message m = Observed.begin(o, EnvelopeObserver.Operation.DECRYPT);
-    byte[] out;
-    try {
-      out = decryptMessage(ciphertext, context);
-    } catch (GeneralSecurityException | RuntimeException e) {
-      Observed.failed(m, e);
-      throw e;
-    }
-    Observed.succeeded(m);
-    return out;
+    return observed(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptMessage(c, ctx), ciphertext, context);
   }
 
   private byte[] decryptMessage(byte[] ciphertext, EncryptionContext context) throws GeneralSecurityException {
@@ -292,13 +291,35 @@ public final class Envelope {
    */
   public OutputStream newEncryptingStream(OutputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
+    return observedStream(EnvelopeObserver.Operation.ENCRYPT, (e, c, ctx) -> e.encryptingStream(c, ctx),
+        Observed::output, ciphertext, context);
+  }
+
+  /** Opens a stream or channel of an envelope over {@code ciphertext}. */
+  @FunctionalInterface
+  private interface StreamOpen<C, S> {
+    S open(Envelope envelope, C ciphertext, EncryptionContext context) throws GeneralSecurityException, IOException;
+  }
+
+  /** Wraps a stream or channel so that it reports to {@code op} when it closes or first fails. */
+  @FunctionalInterface
+  private interface StreamReport<S> {
+    S observed(S stream, Observed.Op op);
+  }
+
+  /**
+   * Opens a stream or channel; with an observer, reports its start now and its end when it
+   * closes or first fails (a failure to open is reported at once).
+   */
+  private <C, S> S observedStream(EnvelopeObserver.Operation operation, StreamOpen<C, S> open, StreamReport<S> report,
+      C ciphertext, EncryptionContext context) throws GeneralSecurityException, IOException {
     EnvelopeObserver o = observer;
     if (o == null) {
-      return encryptingStream(ciphertext, context);
+      return open.open(this, ciphertext, context);
     }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.ENCRYPT, EnvelopeObserver.Mode.STREAM);
+    Observed.Op op = Observed.start(o, operation, EnvelopeObserver.Mode.STREAM);
     try {
-      return Observed.output(encryptingStream(ciphertext, context), op);
+      return report.observed(open.open(this, ciphertext, context), op);
     } catch (GeneralSecurityException | IOException | RuntimeException e) {
       op.failed(e);
       throw e;
@@ -334,17 +355,8 @@ public final class Envelope {
    */
   public InputStream newDecryptingStream(InputStream ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptingStream(ciphertext, context);
-    }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
-    try {
-      return Observed.input(decryptingStream(ciphertext, context), op);
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      op.failed(e);
-      throw e;
-    }
+    return observedStream(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptingStream(c, ctx),
+        Observed::input, ciphertext, context);
   }
 
   private InputStream decryptingStream(InputStream ciphertext, EncryptionContext context)
@@ -363,17 +375,8 @@ public final class Envelope {
    */
   public SeekableByteChannel newSeekableDecryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)
       throws GeneralSecurityException, IOException {
-    EnvelopeObserver o = observer;
-    if (o == null) {
-      return decryptingChannel(ciphertext, context);
-    }
-    Observed.Op op = Observed.start(o, EnvelopeObserver.Operation.DECRYPT, EnvelopeObserver.Mode.STREAM);
-    try {
-      return Observed.channel(decryptingChannel(ciphertext, context), op);
-    } catch (GeneralSecurityException | IOException | RuntimeException e) {
-      op.failed(e);
-      throw e;
-    }
+    return observedStream(EnvelopeObserver.Operation.DECRYPT, (e, c, ctx) -> e.decryptingChannel(c, ctx),
+        Observed::channel, ciphertext, context);
   }
 
   private SeekableByteChannel decryptingChannel(SeekableByteChannel ciphertext, EncryptionContext context)

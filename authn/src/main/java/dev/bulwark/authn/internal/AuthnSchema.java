@@ -2,7 +2,9 @@ package dev.bulwark.authn.internal;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.common.jdbc.Jdbc;
+import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import java.sql.SQLException;
 import javax.sql.DataSource;
 
@@ -34,9 +36,14 @@ public final class AuthnSchema {
     schema.apply(dataSource, create, AuthnSchema::failure);
   }
 
-  /** The transaction helper of a store over {@code dataSource}, failing with {@link AuthnStoreException}. */
-  public static Jdbc jdbc(DataSource dataSource) {
-    return Jdbc.of(dataSource, AuthnSchema::failure);
+  /**
+   * Applies the migrations or only checks the tables, as {@code builder} says, and returns the
+   * store's transaction helper, failing with {@link AuthnStoreException}.
+   *
+   * @throws AuthnStoreException if the tables cannot be made, are missing or have other columns
+   */
+  public static Jdbc open(JdbcStoreBuilder<?, ?> builder, JdbcSchema schema) {
+    return JdbcStoreSettings.of(builder).open(schema, AuthnSchema::failure).jdbc();
   }
 
   /** The store exception for a failed operation; the message names the operation only. */

@@ -11,6 +11,7 @@ import dev.bulwark.authz.Scope;
 import dev.bulwark.authz.spi.AuthzStore;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,8 +56,8 @@ public final class JdbcAuthzStore implements AuthzStore {
   private final Jdbc jdbc;
 
   private JdbcAuthzStore(Builder b) {
-    this.jdbc = Jdbc.of(b.dataSource, AuthzStoreException::new);
-    SCHEMA.apply(b.dataSource, b.createSchema, AuthzStoreException::new);
+    this.jdbc = Jdbc.of(b.dataSource(), AuthzStoreException::new);
+    SCHEMA.apply(b.dataSource(), b.createsSchema(), AuthzStoreException::new);
   }
 
   /**
@@ -73,26 +74,17 @@ public final class JdbcAuthzStore implements AuthzStore {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcAuthzStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
-
+  /**
+   * Settings of a {@link JdbcAuthzStore}: {@code createSchema} (see {@link JdbcStoreBuilder#createSchema});
+   * the host's Flyway or Liquibase applies {@link #SCHEMA}'s files when it is false.
+   */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcAuthzStore> {
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    }
-
-    /**
-     * Whether the store applies the missing migrations on start (default true); with false it runs
-     * no DDL and only checks, read-only, that the tables exist with the expected columns (the
-     * host's Flyway or Liquibase applies {@link #SCHEMA}'s files).
-     */
-    public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
-      return this;
+      super(dataSource);
     }
 
     /** @throws AuthzStoreException if the tables cannot be made or are not there */
+    @Override
     public JdbcAuthzStore build() {
       return new JdbcAuthzStore(this);
     }

@@ -40,22 +40,14 @@ public final class Observed {
     /** Reports success, unless the end was already reported. */
     public void succeeded() {
       if (message != null && ended.compareAndSet(false, true)) {
-        try {
-          message.succeeded();
-        } catch (RuntimeException e) {
-          warn(e);
-        }
+        report(message, null);
       }
     }
 
     /** Reports the failure kind of {@code t}, unless the end was already reported. */
     public void failed(Throwable t) {
       if (message != null && ended.compareAndSet(false, true)) {
-        try {
-          message.failed(kind(t));
-        } catch (RuntimeException e) {
-          warn(e);
-        }
+        report(message, t);
       }
     }
   }
@@ -66,45 +58,48 @@ public final class Observed {
    * No object of this class is made on this path.
    */
   public static EnvelopeObserver.Message begin(EnvelopeObserver observer, EnvelopeObserver.Operation operation) {
+    return started(observer, operation, EnvelopeObserver.Mode.ONE_SHOT);
+  }
+
+  /** Reports the success of what {@link #begin} started. */
+  public static void succeeded(EnvelopeObserver.Message m) {
+    report(m, null);
+  }
+
+  /** Reports the failure of what {@link #begin} started, by the kind of {@code t}. */
+  public static void failed(EnvelopeObserver.Message m, Throwable t) {
+    report(m, t);
+  }
+
+  /** Starts an operation; an observer that throws or returns null yields an operation that reports nothing. */
+  public static Op start(EnvelopeObserver observer, EnvelopeObserver.Operation operation, EnvelopeObserver.Mode mode) {
+    return new Op(started(observer, operation, mode));
+  }
+
+  private static EnvelopeObserver.Message started(EnvelopeObserver observer, EnvelopeObserver.Operation operation,
+      EnvelopeObserver.Mode mode) {
     try {
-      return observer.started(operation, EnvelopeObserver.Mode.ONE_SHOT);
+      return observer.started(operation, mode);
     } catch (RuntimeException e) {
       warn(e);
       return null;
     }
   }
 
-  /** Reports the success of what {@link #begin} started. */
-  public static void succeeded(EnvelopeObserver.Message m) {
-    if (m != null) {
-      try {
-        m.succeeded();
-      } catch (RuntimeException e) {
-        warn(e);
-      }
+  /** Reports the end of {@code m}: success when {@code failure} is null, else its kind. */
+  private static void report(EnvelopeObserver.Message m, Throwable failure) {
+    if (m == null) {
+      return;
     }
-  }
-
-  /** Reports the failure of what {@link #begin} started, by the kind of {@code t}. */
-  public static void failed(EnvelopeObserver.Message m, Throwable t) {
-    if (m != null) {
-      try {
-        m.failed(kind(t));
-      } catch (RuntimeException e) {
-        warn(e);
-      }
-    }
-  }
-
-  /** Starts an operation; an observer that throws or returns null yields an operation that reports nothing. */
-  public static Op start(EnvelopeObserver observer, EnvelopeObserver.Operation operation, EnvelopeObserver.Mode mode) {
-    EnvelopeObserver.Message m = null;
     try {
-      m = observer.started(operation, mode);
+      if (failure == null) {
+        m.succeeded();
+      } else {
+        m.failed(kind(failure));
+      }
     } catch (RuntimeException e) {
       warn(e);
     }
-    return new Op(m);
   }
 
   private static void warn(RuntimeException e) {
@@ -143,48 +138,63 @@ public final class Observed {
     return EnvelopeObserver.Failure.OTHER;
   }
 
+  /** One call on the wrapped stream or channel. */
+  @FunctionalInterface
+  private interface Call<T> {
+    T run() throws IOException;
+  }
+
+  /** Runs {@code call}, reporting its exception (which it rethrows) as the failure of {@code op}. */
+  private static <T> T watched(Op op, Call<T> call) throws IOException {
+    try {
+      return call.run();
+    } catch (IOException | RuntimeException e) {
+      op.failed(e);
+      throw e;
+    }
+  }
+
+  /** One call on the wrapped stream or channel that returns nothing. */
+  @FunctionalInterface
+  private interface Action {
+    void run() throws IOException;
+  }
+
+  /** {@link #watched} for a call that returns nothing. */
+  private static void ran(Op op, Action action) throws IOException {
+    watched(op, () -> {
+      action.run();
+      return null;
+    });
+  }
+
+  /** Closes through {@code close}, then reports success (a failed close reports the failure). */
+  private static void closed(Op op, Action close) throws IOException {
+    ran(op, close);
+    op.succeeded();
+  }
+
   /** An encrypting stream that reports success when closed cleanly and failure at its first exception. */
   public static OutputStream output(OutputStream out, Op op) {
     return new FilterOutputStream(out) {
       @Override
       public void write(int b) throws IOException {
-        try {
-          out.write(b);
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        ran(op, () -> out.write(b));
       }
 
       @Override
       public void write(byte[] b, int off, int len) throws IOException {
-        try {
-          out.write(b, off, len);
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        ran(op, () -> out.write(b, off, len));
       }
 
       @Override
       public void flush() throws IOException {
-        try {
-          out.flush();
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        ran(op, out::flush);
       }
 
       @Override
       public void close() throws IOException {
-        try {
-          out.close();
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
-        op.succeeded();
+        closed(op, out::close);
       }
     };
   }
@@ -194,43 +204,22 @@ public final class Observed {
     return new FilterInputStream(in) {
       @Override
       public int read() throws IOException {
-        try {
-          return in.read();
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        return watched(op, in::read);
       }
 
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
-        try {
-          return in.read(b, off, len);
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        return watched(op, () -> in.read(b, off, len));
       }
 
       @Override
       public long skip(long n) throws IOException {
-        try {
-          return in.skip(n);
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        return watched(op, () -> in.skip(n));
       }
 
       @Override
       public void close() throws IOException {
-        try {
-          in.close();
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
-        op.succeeded();
+        closed(op, in::close);
       }
     };
   }
@@ -240,12 +229,7 @@ public final class Observed {
     return new SeekableByteChannel() {
       @Override
       public int read(ByteBuffer dst) throws IOException {
-        try {
-          return ch.read(dst);
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
+        return watched(op, () -> ch.read(dst));
       }
 
       @Override
@@ -282,13 +266,7 @@ public final class Observed {
 
       @Override
       public void close() throws IOException {
-        try {
-          ch.close();
-        } catch (IOException | RuntimeException e) {
-          op.failed(e);
-          throw e;
-        }
-        op.succeeded();
+        closed(op, ch::close);
       }
     };
   }

@@ -3,6 +3,7 @@ package dev.bulwark.detect.jdbc;
 import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.internal.jdbc.TimedJdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.detect.DetectStoreException;
 import dev.bulwark.detect.spi.DetectState;
@@ -124,7 +125,7 @@ public final class JdbcDetectState implements DetectState {
   private final TimedJdbc jdbc;
 
   private JdbcDetectState(Builder b) {
-    this.jdbc = b.settings.open(SCHEMA, DetectStoreException::new,
+    this.jdbc = JdbcStoreSettings.of(b).open(SCHEMA, DetectStoreException::new,
         (what, e) -> new DetectStoreException("PostgreSQL detection state: " + what + " (" + e.getSQLState() + ")", e));
   }
 
@@ -143,12 +144,13 @@ public final class JdbcDetectState implements DetectState {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcDetectState}. */
-  public static final class Builder {
-    private final JdbcStoreSettings settings;
-
+  /**
+   * Settings of a {@link JdbcDetectState}: the statement timeout and {@code createSchema} (see
+   * {@link JdbcStoreBuilder#createSchema}).
+   */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcDetectState> {
     private Builder(DataSource dataSource) {
-      this.settings = new JdbcStoreSettings(dataSource);
+      super(dataSource);
     }
 
     /**
@@ -156,21 +158,13 @@ public final class JdbcDetectState implements DetectState {
      *
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
+    @Override
     public Builder queryTimeout(Duration queryTimeout) {
-      settings.queryTimeout(queryTimeout);
-      return this;
-    }
-
-    /**
-     * Whether the state applies the missing migrations on start (default true); with false it runs
-     * no DDL and only checks, read-only, that the tables exist with the expected columns.
-     */
-    public Builder createSchema(boolean createSchema) {
-      settings.createSchema(createSchema);
-      return this;
+      return super.queryTimeout(queryTimeout);
     }
 
     /** @throws DetectStoreException if the tables cannot be made, are not there or have other columns */
+    @Override
     public JdbcDetectState build() {
       return new JdbcDetectState(this);
     }

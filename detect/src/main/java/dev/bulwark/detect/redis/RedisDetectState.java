@@ -5,6 +5,7 @@ import dev.bulwark.common.internal.redis.RedisConnection;
 import dev.bulwark.common.internal.redis.RedisKeys;
 import dev.bulwark.common.internal.redis.RedisScript;
 import dev.bulwark.common.internal.redis.RedisSettings;
+import dev.bulwark.common.redis.RedisStoreBuilder;
 import dev.bulwark.detect.DetectStoreException;
 import dev.bulwark.detect.spi.DetectState;
 import io.lettuce.core.RedisFuture;
@@ -12,7 +13,6 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.SetArgs;
 import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.net.URI;
-import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -141,7 +141,7 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
 
   private RedisDetectState(Builder b) {
     this.prefix = b.prefix;
-    this.connection = RedisConnection.open(b.settings, DetectStoreException::new);
+    this.connection = RedisConnection.open(RedisSettings.of(b), DetectStoreException::new);
     this.redis = connection.commands();
     this.calls = connection.calls("Redis detection state failed");
   }
@@ -162,34 +162,16 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
     return new Builder(Objects.requireNonNull(uri, "uri"));
   }
 
-  /** Settings of a {@link RedisDetectState}. Not thread-safe; build once. */
-  public static final class Builder {
-    private final RedisSettings settings;
+  /**
+   * Settings of a {@link RedisDetectState} (see {@link RedisStoreBuilder}). Not thread-safe; build
+   * once. A step whose answer does not come within {@code timeout} (default 500 ms) is a
+   * {@link DetectStoreException}.
+   */
+  public static final class Builder extends RedisStoreBuilder<Builder, RedisDetectState> {
     private String prefix = KEY_PREFIX;
 
     private Builder(URI uri) {
-      this.settings = new RedisSettings(uri);
-    }
-
-    /**
-     * How long a step waits for Redis's answer before it is a {@link DetectStoreException}
-     * (default 500 ms).
-     *
-     * @throws IllegalArgumentException unless between 1 ns and 1 minute
-     */
-    public Builder timeout(Duration timeout) {
-      settings.timeout(timeout);
-      return this;
-    }
-
-    /**
-     * How often a lost connection is tried again (default 100 ms).
-     *
-     * @throws IllegalArgumentException unless between 1 ms and 1 minute
-     */
-    public Builder reconnectDelay(Duration delay) {
-      settings.reconnectDelay(delay);
-      return this;
+      super(uri);
     }
 
     /**
@@ -203,18 +185,13 @@ public final class RedisDetectState implements DetectState, AutoCloseable {
       return this;
     }
 
-    /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
-    public Builder cluster() {
-      settings.cluster();
-      return this;
-    }
-
     /**
      * Connects.
      *
      * @throws DetectStoreException if Redis cannot be reached now
      * @throws IllegalArgumentException if the URI is not a Redis URI
      */
+    @Override
     public RedisDetectState build() {
       return new RedisDetectState(this);
     }

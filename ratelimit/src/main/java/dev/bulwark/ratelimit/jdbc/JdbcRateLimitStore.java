@@ -3,6 +3,7 @@ package dev.bulwark.ratelimit.jdbc;
 import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.internal.jdbc.TimedJdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
@@ -91,7 +92,7 @@ public final class JdbcRateLimitStore implements RateLimitStore {
   private final TimedJdbc db;
 
   private JdbcRateLimitStore(Builder b) {
-    this.db = b.settings.open(SCHEMA, (what, e) -> new RateLimitStoreException(what
+    this.db = JdbcStoreSettings.of(b).open(SCHEMA, (what, e) -> new RateLimitStoreException(what
         + "; expected table " + TABLE + " with columns limit_key varchar, tats timestamptz[], decided_at timestamptz,"
         + " admitted boolean", e),
         (what, e) -> new RateLimitStoreException("PostgreSQL rate-limit store: " + what + " (" + e.getSQLState() + ")", e));
@@ -112,12 +113,13 @@ public final class JdbcRateLimitStore implements RateLimitStore {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcRateLimitStore}. */
-  public static final class Builder {
-    private final JdbcStoreSettings settings;
-
+  /**
+   * Settings of a {@link JdbcRateLimitStore}: the statement timeout and {@code createSchema} (see
+   * {@link JdbcStoreBuilder#createSchema}).
+   */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcRateLimitStore> {
     private Builder(DataSource dataSource) {
-      this.settings = new JdbcStoreSettings(dataSource);
+      super(dataSource);
     }
 
     /**
@@ -126,21 +128,13 @@ public final class JdbcRateLimitStore implements RateLimitStore {
      *
      * @throws IllegalArgumentException unless between 1 ms and 1 minute
      */
+    @Override
     public Builder queryTimeout(Duration queryTimeout) {
-      settings.queryTimeout(queryTimeout);
-      return this;
-    }
-
-    /**
-     * Whether the store applies the missing migrations on start (default true); with false it
-     * runs no DDL and only checks, read-only, that the table exists with the expected columns.
-     */
-    public Builder createSchema(boolean createSchema) {
-      settings.createSchema(createSchema);
-      return this;
+      return super.queryTimeout(queryTimeout);
     }
 
     /** @throws RateLimitStoreException if the table cannot be made, is not there or has other columns */
+    @Override
     public JdbcRateLimitStore build() {
       return new JdbcRateLimitStore(this);
     }

@@ -5,13 +5,13 @@ import dev.bulwark.common.internal.redis.RedisConnection;
 import dev.bulwark.common.internal.redis.RedisKeys;
 import dev.bulwark.common.internal.redis.RedisScript;
 import dev.bulwark.common.internal.redis.RedisSettings;
+import dev.bulwark.common.redis.RedisStoreBuilder;
 import dev.bulwark.ratelimit.Quota;
 import dev.bulwark.ratelimit.RateLimitStoreException;
 import dev.bulwark.ratelimit.spi.RateLimitStore;
 import dev.bulwark.ratelimit.spi.Step;
 import io.lettuce.core.ScriptOutputType;
 import java.net.URI;
-import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -92,7 +92,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
   private final RedisCalls calls;
 
   private RedisRateLimitStore(Builder b) {
-    this.connection = RedisConnection.open(b.settings, RateLimitStoreException::new);
+    this.connection = RedisConnection.open(RedisSettings.of(b), RateLimitStoreException::new);
     this.calls = connection.calls("Redis could not decide");
   }
 
@@ -112,40 +112,15 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
     return new Builder(Objects.requireNonNull(uri, "uri"));
   }
 
-  /** Settings of a {@link RedisRateLimitStore}. Not thread-safe; build once. */
-  public static final class Builder {
-    private final RedisSettings settings;
-
+  /**
+   * Settings of a {@link RedisRateLimitStore} (see {@link RedisStoreBuilder}). Not thread-safe;
+   * build once. A decision whose answer does not come within {@code timeout} (default 500 ms) is
+   * {@code STORE_UNAVAILABLE}, as are decisions while a lost connection is tried again every
+   * {@code reconnectDelay} (default 100 ms).
+   */
+  public static final class Builder extends RedisStoreBuilder<Builder, RedisRateLimitStore> {
     private Builder(URI uri) {
-      this.settings = new RedisSettings(uri);
-    }
-
-    /**
-     * How long a decision waits for Redis's answer before it is {@code STORE_UNAVAILABLE}
-     * (default 500 ms).
-     *
-     * @throws IllegalArgumentException unless between 1 ns and 1 minute
-     */
-    public Builder timeout(Duration timeout) {
-      settings.timeout(timeout);
-      return this;
-    }
-
-    /**
-     * How often a lost connection is tried again (default 100 ms; decisions meanwhile are
-     * {@code STORE_UNAVAILABLE}).
-     *
-     * @throws IllegalArgumentException unless between 1 ms and 1 minute
-     */
-    public Builder reconnectDelay(Duration delay) {
-      settings.reconnectDelay(delay);
-      return this;
-    }
-
-    /** The URI names a seed node of a Redis Cluster (default: a standalone server). */
-    public Builder cluster() {
-      settings.cluster();
-      return this;
+      super(uri);
     }
 
     /**
@@ -154,6 +129,7 @@ public final class RedisRateLimitStore implements RateLimitStore, AutoCloseable 
      * @throws RateLimitStoreException if Redis cannot be reached now
      * @throws IllegalArgumentException if the URI is not a Redis URI
      */
+    @Override
     public RedisRateLimitStore build() {
       return new RedisRateLimitStore(this);
     }

@@ -38,6 +38,8 @@ import com.nimbusds.openid.connect.sdk.UserInfoRequest;
 import com.nimbusds.openid.connect.sdk.UserInfoResponse;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
 import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
+import dev.bulwark.sso.internal.ClockSkew;
+import dev.bulwark.sso.internal.EventReporter;
 import dev.bulwark.sso.AssuranceMapping;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
@@ -97,7 +99,7 @@ public final class OidcRelyingParty {
   private final Duration timeout;
   private final boolean fetchUserInfo;
   private final AssuranceMapping assurance;
-  private final SsoEventListener listener;
+  private final EventReporter events;
   private final JwksCache jwks;
 
   private OidcRelyingParty(Builder b) {
@@ -113,7 +115,7 @@ public final class OidcRelyingParty {
     this.timeout = b.timeout;
     this.fetchUserInfo = b.fetchUserInfo;
     this.assurance = b.assurance;
-    this.listener = b.listener;
+    this.events = new EventReporter(b.listener, Protocol.OIDC, provider.issuer().toString(), b.clock);
     this.jwks = new JwksCache(provider.jwksUri(), clock, b.jwksRefreshInterval, timeout);
   }
 
@@ -145,15 +147,15 @@ public final class OidcRelyingParty {
   public OidcSignIn complete(URI callback, PendingAuthorization pending) throws SsoRefusedException {
     try {
       OidcSignIn in = exchange(callback, pending);
-      report(SsoEvent.Type.LOGIN_SUCCEEDED, Optional.of(in.identity().subject()), Optional.empty());
+      events.report(SsoEvent.Type.LOGIN_SUCCEEDED, Optional.of(in.identity().subject()), Optional.empty());
       return in;
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     } catch (RuntimeException e) {
       SsoRefusedException refused =
           new SsoRefusedException(RefusalReason.PROVIDER_ERROR, "provider answer could not be processed", e);
-      report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(refused.reason()));
+      events.report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(refused.reason()));
       throw refused;
     }
   }
@@ -379,13 +381,6 @@ public final class OidcRelyingParty {
         && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
-  private void report(SsoEvent.Type type, Optional<String> subject, Optional<RefusalReason> reason) {
-    try {
-      listener.onEvent(new SsoEvent(type, Protocol.OIDC, provider.issuer().toString(), subject, reason, clock.instant()));
-    } catch (RuntimeException ignored) {
-      // a listener never changes the outcome
-    }
-  }
 
   /** Settings for an {@link OidcRelyingParty}; exactly one client authentication is required. */
   public static final class Builder {
@@ -438,10 +433,7 @@ public final class OidcRelyingParty {
 
     /** Allowed clock difference with the provider; at most 5 minutes (default 1). */
     public Builder clockSkew(Duration skew) {
-      if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new IllegalArgumentException("clock skew must be between 0 and 5 minutes");
-      }
-      this.skew = skew;
+      this.skew = ClockSkew.check(skew);
       return this;
     }
 

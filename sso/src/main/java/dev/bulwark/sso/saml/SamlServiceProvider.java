@@ -1,5 +1,7 @@
 package dev.bulwark.sso.saml;
 
+import dev.bulwark.sso.internal.ClockSkew;
+import dev.bulwark.sso.internal.EventReporter;
 import dev.bulwark.sso.AssuranceMapping;
 import dev.bulwark.sso.InMemoryReplayCache;
 import dev.bulwark.sso.Protocol;
@@ -57,7 +59,7 @@ public final class SamlServiceProvider {
   private final boolean signRequests;
   private final Clock clock;
   private final int maxBytes;
-  private final SsoEventListener listener;
+  private final EventReporter events;
   private final ResponseValidator validator;
   private final Duration clockSkew;
   private final ReplayCache replayCache;
@@ -73,7 +75,7 @@ public final class SamlServiceProvider {
     this.signRequests = b.signRequests || idp.wantAuthnRequestsSigned();
     this.clock = b.clock;
     this.maxBytes = b.maxBytes;
-    this.listener = b.listener;
+    this.events = new EventReporter(b.listener, Protocol.SAML2, idp.entityId(), b.clock);
     this.clockSkew = b.clockSkew;
     this.replayCache = b.replayCache;
     this.validator =
@@ -136,15 +138,15 @@ public final class SamlServiceProvider {
     Objects.requireNonNull(sent, "sent");
     try {
       VerifiedIdentity id = validator.validate(samlResponse, sent.id());
-      report(SsoEvent.Type.LOGIN_SUCCEEDED, Optional.of(id.subject()), Optional.empty());
+      events.report(SsoEvent.Type.LOGIN_SUCCEEDED, Optional.of(id.subject()), Optional.empty());
       return id;
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     } catch (RuntimeException e) {
       SsoRefusedException refused =
           new SsoRefusedException(RefusalReason.MALFORMED, "response could not be processed", e);
-      report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(refused.reason()));
+      events.report(SsoEvent.Type.LOGIN_REFUSED, Optional.empty(), Optional.of(refused.reason()));
       throw refused;
     }
   }
@@ -178,9 +180,9 @@ public final class SamlServiceProvider {
     try {
       byte[] xml = RedirectBinding.decodeSigned(rawQuery, "SAMLResponse", idp.signingKeys(), maxBytes);
       checkLogoutResponse(SafeXml.parse(xml, maxBytes).getDocumentElement(), sent);
-      report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
+      events.report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     }
   }
@@ -211,9 +213,9 @@ public final class SamlServiceProvider {
         throw new SsoRefusedException(RefusalReason.UNEXPECTED_SIGNATURE, "more than one signature");
       }
       checkLogoutResponse(dev.bulwark.sso.internal.SignatureCheck.verify(sig, r, idp.signingKeys()), sent);
-      report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
+      events.report(SsoEvent.Type.LOGOUT_SUCCEEDED, Optional.empty(), Optional.empty());
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     }
   }
@@ -268,10 +270,10 @@ public final class SamlServiceProvider {
       }
       return endSessions(r, RedirectBinding.relayState(rawQuery), terminator, answerTo);
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     } catch (RuntimeException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
       throw new SsoRefusedException(RefusalReason.MALFORMED, "logout request could not be processed", e);
     }
   }
@@ -316,10 +318,10 @@ public final class SamlServiceProvider {
       Element covered = dev.bulwark.sso.internal.SignatureCheck.verify(sig, r, idp.signingKeys());
       return endSessions(covered, relayState, terminator, answerTo);
     } catch (SsoRefusedException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(e.reason()));
       throw e;
     } catch (RuntimeException e) {
-      report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
+      events.report(SsoEvent.Type.LOGOUT_REFUSED, Optional.empty(), Optional.of(RefusalReason.MALFORMED));
       throw new SsoRefusedException(RefusalReason.MALFORMED, "logout request could not be processed", e);
     }
   }
@@ -356,7 +358,7 @@ public final class SamlServiceProvider {
             + "\"><saml:Issuer>" + esc(entityId) + "</saml:Issuer><samlp:Status><samlp:StatusCode Value=\""
             + status + "\"/></samlp:Status></samlp:LogoutResponse>";
     String query = RedirectBinding.encode("SAMLResponse", xml, relayState, signingKey.get());
-    report(success ? SsoEvent.Type.LOGOUT_SUCCEEDED : SsoEvent.Type.LOGOUT_INCOMPLETE,
+    events.report(success ? SsoEvent.Type.LOGOUT_SUCCEEDED : SsoEvent.Type.LOGOUT_INCOMPLETE,
         Optional.of(req.subject()), Optional.empty());
     return new IdpLogout(append(answerTo, query), req.subject(), req.sessionIndexes(), Math.max(0, ended), success);
   }
@@ -422,13 +424,6 @@ public final class SamlServiceProvider {
     return SamlPostForm.escape(s);
   }
 
-  private void report(SsoEvent.Type type, Optional<String> subject, Optional<RefusalReason> reason) {
-    try {
-      listener.onEvent(new SsoEvent(type, Protocol.SAML2, idp.entityId(), subject, reason, clock.instant()));
-    } catch (RuntimeException ignored) {
-      // a listener never changes the outcome
-    }
-  }
 
   /** Settings for a {@link SamlServiceProvider}; {@link #build()} checks them together. */
   public static final class Builder {
@@ -510,10 +505,7 @@ public final class SamlServiceProvider {
 
     /** Allowed clock difference with the identity provider; at most 5 minutes (default 2). */
     public Builder clockSkew(Duration skew) {
-      if (skew.isNegative() || skew.compareTo(Duration.ofMinutes(5)) > 0) {
-        throw new IllegalArgumentException("clock skew must be between 0 and 5 minutes");
-      }
-      this.clockSkew = skew;
+      this.clockSkew = ClockSkew.check(skew);
       return this;
     }
 

@@ -1,9 +1,9 @@
 package dev.bulwark.authn.grant.jdbc;
 
 import dev.bulwark.authn.internal.AuthnSchema;
-import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 
 import dev.bulwark.authn.grant.Grant;
@@ -50,7 +50,7 @@ public final class JdbcGrantStore implements GrantStore {
   }
 
   private JdbcGrantStore(Builder b) {
-    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
+    this.jdbc = AuthnSchema.open(b, SCHEMA);
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -58,25 +58,14 @@ public final class JdbcGrantStore implements GrantStore {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcGrantStore}. */
-  public static final class Builder {
-    private final JdbcStoreSettings settings;
-
+  /** Settings of a {@link JdbcGrantStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcGrantStore> {
     private Builder(DataSource dataSource) {
-      this.settings = new JdbcStoreSettings(dataSource);
-    }
-
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * table exist with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      settings.createSchema(createSchema);
-      return this;
+      super(dataSource);
     }
 
     /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    @Override
     public JdbcGrantStore build() {
       return new JdbcGrantStore(this);
     }

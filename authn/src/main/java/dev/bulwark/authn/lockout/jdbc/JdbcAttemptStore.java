@@ -3,6 +3,7 @@ package dev.bulwark.authn.lockout.jdbc;
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.authn.lockout.Attempts;
 import dev.bulwark.authn.lockout.LockoutRule;
@@ -74,9 +75,9 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   private JdbcAttemptStore(Builder b) {
-    this.dataSource = b.dataSource;
+    this.dataSource = b.dataSource();
     this.clock = b.clock;
-    AuthnSchema.apply(SCHEMA, dataSource, b.createSchema);
+    AuthnSchema.apply(SCHEMA, dataSource, b.createsSchema());
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -84,28 +85,17 @@ public final class JdbcAttemptStore implements AttemptStore {
     return new Builder(dataSource, clock);
   }
 
-  /** Settings of a {@link JdbcAttemptStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
+  /** Settings of a {@link JdbcAttemptStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcAttemptStore> {
     private final InstantSource clock;
-    private boolean createSchema = true;
 
     private Builder(DataSource dataSource, InstantSource clock) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      super(dataSource);
       this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * table exists with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
-      return this;
-    }
-
     /** @throws AuthnStoreException if the table cannot be made, is missing or has other columns */
+    @Override
     public JdbcAttemptStore build() {
       return new JdbcAttemptStore(this);
     }

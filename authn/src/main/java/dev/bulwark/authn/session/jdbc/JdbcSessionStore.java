@@ -4,6 +4,7 @@ import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.authn.AssuranceLevel;
 import dev.bulwark.authn.Factor;
@@ -80,9 +81,8 @@ public final class JdbcSessionStore implements SessionStore {
   }
 
   private JdbcSessionStore(Builder b) {
-    this.dataSource = b.dataSource;
-    this.jdbc = AuthnSchema.jdbc(b.dataSource);
-    AuthnSchema.apply(SCHEMA, dataSource, b.createSchema);
+    this.jdbc = AuthnSchema.open(b, SCHEMA);
+    this.dataSource = b.dataSource();
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -90,26 +90,14 @@ public final class JdbcSessionStore implements SessionStore {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcSessionStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
-    private boolean createSchema = true;
-
+  /** Settings of a {@link JdbcSessionStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcSessionStore> {
     private Builder(DataSource dataSource) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-    }
-
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * tables exist with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
-      return this;
+      super(dataSource);
     }
 
     /** @throws AuthnStoreException if the tables cannot be made, are missing or have other columns */
+    @Override
     public JdbcSessionStore build() {
       return new JdbcSessionStore(this);
     }

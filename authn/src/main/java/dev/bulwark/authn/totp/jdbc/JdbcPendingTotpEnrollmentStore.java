@@ -2,11 +2,11 @@ package dev.bulwark.authn.totp.jdbc;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
-import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.authn.totp.PendingTotpEnrollment;
 import dev.bulwark.authn.totp.spi.PendingTotpEnrollmentStore;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -59,7 +59,7 @@ public final class JdbcPendingTotpEnrollmentStore implements PendingTotpEnrollme
   }
 
   private JdbcPendingTotpEnrollmentStore(Builder b) {
-    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
+    this.jdbc = AuthnSchema.open(b, SCHEMA);
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -67,25 +67,14 @@ public final class JdbcPendingTotpEnrollmentStore implements PendingTotpEnrollme
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcPendingTotpEnrollmentStore}. */
-  public static final class Builder {
-    private final JdbcStoreSettings settings;
-
+  /** Settings of a {@link JdbcPendingTotpEnrollmentStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcPendingTotpEnrollmentStore> {
     private Builder(DataSource dataSource) {
-      this.settings = new JdbcStoreSettings(dataSource);
-    }
-
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * table exists with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      settings.createSchema(createSchema);
-      return this;
+      super(dataSource);
     }
 
     /** @throws AuthnStoreException if the table cannot be made, is missing or has other columns */
+    @Override
     public JdbcPendingTotpEnrollmentStore build() {
       return new JdbcPendingTotpEnrollmentStore(this);
     }

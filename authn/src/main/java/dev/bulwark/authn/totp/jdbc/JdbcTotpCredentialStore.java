@@ -2,11 +2,11 @@ package dev.bulwark.authn.totp.jdbc;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
-import dev.bulwark.common.internal.jdbc.JdbcStoreSettings;
 import dev.bulwark.authn.totp.TotpCredential;
 import dev.bulwark.authn.totp.spi.TotpCredentialStore;
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -53,7 +53,7 @@ public final class JdbcTotpCredentialStore implements TotpCredentialStore {
   }
 
   private JdbcTotpCredentialStore(Builder b) {
-    this.jdbc = b.settings.open(SCHEMA, AuthnSchema::failure).jdbc();
+    this.jdbc = AuthnSchema.open(b, SCHEMA);
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -61,25 +61,14 @@ public final class JdbcTotpCredentialStore implements TotpCredentialStore {
     return new Builder(dataSource);
   }
 
-  /** Settings of a {@link JdbcTotpCredentialStore}. */
-  public static final class Builder {
-    private final JdbcStoreSettings settings;
-
+  /** Settings of a {@link JdbcTotpCredentialStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcTotpCredentialStore> {
     private Builder(DataSource dataSource) {
-      this.settings = new JdbcStoreSettings(dataSource);
-    }
-
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * table exists with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      settings.createSchema(createSchema);
-      return this;
+      super(dataSource);
     }
 
     /** @throws AuthnStoreException if the table cannot be made, is missing or has other columns */
+    @Override
     public JdbcTotpCredentialStore build() {
       return new JdbcTotpCredentialStore(this);
     }

@@ -3,6 +3,7 @@ package dev.bulwark.authn.totp.jdbc;
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
 import dev.bulwark.authn.totp.spi.UsedTotpStepStore;
 import java.sql.Connection;
@@ -49,9 +50,9 @@ public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
   }
 
   private JdbcUsedTotpStepStore(Builder b) {
-    this.dataSource = b.dataSource;
+    this.dataSource = b.dataSource();
     this.clock = b.clock;
-    AuthnSchema.apply(SCHEMA, b.dataSource, b.createSchema);
+    AuthnSchema.apply(SCHEMA, dataSource, b.createsSchema());
   }
 
   /** A builder; {@code createSchema} is optional. */
@@ -59,28 +60,17 @@ public final class JdbcUsedTotpStepStore implements UsedTotpStepStore {
     return new Builder(dataSource, clock);
   }
 
-  /** Settings of a {@link JdbcUsedTotpStepStore}. */
-  public static final class Builder {
-    private final DataSource dataSource;
+  /** Settings of a {@link JdbcUsedTotpStepStore} (see {@link JdbcStoreBuilder#createSchema}). */
+  public static final class Builder extends JdbcStoreBuilder<Builder, JdbcUsedTotpStepStore> {
     private final InstantSource clock;
-    private boolean createSchema = true;
 
     private Builder(DataSource dataSource, InstantSource clock) {
-      this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+      super(dataSource);
       this.clock = Objects.requireNonNull(clock, "clock");
     }
 
-    /**
-     * Whether the store applies the missing migrations of {@code db/migration/bulwark-authn/}
-     * on start (default true); with false it runs no DDL and only checks, read-only, that its
-     * table exist with the expected columns, so the runtime role needs no CREATE right.
-     */
-    public Builder createSchema(boolean createSchema) {
-      this.createSchema = createSchema;
-      return this;
-    }
-
     /** @throws dev.bulwark.authn.AuthnStoreException if the table cannot be made, are missing or differ */
+    @Override
     public JdbcUsedTotpStepStore build() {
       return new JdbcUsedTotpStepStore(this);
     }

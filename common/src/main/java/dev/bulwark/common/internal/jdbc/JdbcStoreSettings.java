@@ -2,6 +2,7 @@ package dev.bulwark.common.internal.jdbc;
 
 import dev.bulwark.common.jdbc.Jdbc;
 import dev.bulwark.common.jdbc.JdbcSchema;
+import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,8 +14,8 @@ import javax.sql.DataSource;
  * source, how long one statement may run (default 2 s, between 1 ms and 1 minute; JDBC counts
  * whole seconds, so it is rounded up to at least 1 s) and whether the store applies the module's
  * migrations on start ({@code createSchema}, default true) or only checks its tables, read-only.
- * The module's public builder keeps one and forwards its setters here; its store's constructor
- * calls {@link #open}. Not thread-safe, like the builders.
+ * {@link JdbcStoreBuilder}, the base of the stores' public builders, keeps one and forwards its
+ * setters here; a store's constructor takes a copy ({@link #of}) and calls {@link #open}. Not thread-safe, like the builders.
  */
 public final class JdbcStoreSettings {
 
@@ -27,6 +28,14 @@ public final class JdbcStoreSettings {
 
   public JdbcStoreSettings(DataSource dataSource) {
     this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+  }
+
+  /** A copy of what {@code builder} collected (its setters have checked it). */
+  public static JdbcStoreSettings of(JdbcStoreBuilder<?, ?> builder) {
+    JdbcStoreSettings s = new JdbcStoreSettings(builder.dataSource());
+    s.queryTimeout = builder.queryTimeout();
+    s.createSchema = builder.createsSchema();
+    return s;
   }
 
   /** @throws IllegalArgumentException unless between 1 ms and 1 minute */

@@ -1,5 +1,6 @@
 package dev.bulwark.common.internal.redis;
 
+import dev.bulwark.common.redis.RedisStoreBuilder;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -8,8 +9,9 @@ import java.util.Objects;
  * What a module's Redis store builder collects before it connects, with the checks every such
  * builder makes: the server's URI, how long a call waits for an answer (default 500 ms, between
  * 1 ns and 1 minute), how often a lost connection is tried again (default 100 ms, between 1 ms and
- * 1 minute) and whether the URI names a Redis Cluster seed. The module's public builder keeps one
- * and forwards its setters here. Not thread-safe, like the builders.
+ * 1 minute) and whether the URI names a Redis Cluster seed. {@link RedisStoreBuilder}, the base of
+ * the stores' public builders, keeps one and forwards its setters here; a store takes a copy
+ * ({@link #of}). Not thread-safe, like the builders.
  */
 public final class RedisSettings {
 
@@ -28,6 +30,15 @@ public final class RedisSettings {
 
   public RedisSettings(URI uri) {
     this.uri = Objects.requireNonNull(uri, "uri");
+  }
+
+  /** A copy of what {@code builder} collected (its setters have checked it). */
+  public static RedisSettings of(RedisStoreBuilder<?, ?> builder) {
+    RedisSettings s = new RedisSettings(builder.uri());
+    s.timeout = builder.timeout();
+    s.reconnectDelay = builder.reconnectDelay();
+    s.cluster = builder.isCluster();
+    return s;
   }
 
   /** @throws IllegalArgumentException unless between 1 ns and 1 minute */
