@@ -4,6 +4,8 @@ package dev.bulwark.audit;
 public enum ActorType {
   USER(1), SERVICE(2), SYSTEM(3), ANONYMOUS(4);
 
+  /** {@code values()} copies its array on every call; the verifier looks codes up once per event. */
+  private static final ActorType[] VALUES = values();
   private final int code;
 
   ActorType(int code) {
@@ -17,7 +19,7 @@ public enum ActorType {
 
   /** The constant for a canonical code. */
   public static ActorType ofCode(int code) {
-    for (ActorType t : values()) {
+    for (ActorType t : VALUES) {
       if (t.code == code) {
         return t;
       }

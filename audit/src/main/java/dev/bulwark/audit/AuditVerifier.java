@@ -29,7 +29,7 @@ import java.util.concurrent.Future;
  * extend that finding. Independent problems later in the log are each reported.
  *
  * <p>Streaming: memory is about 64 bytes per event (the rebuilt Merkle tree). Per-event checks
- * run in runs of 1,024 records on worker threads (one fewer than the processors) and on the
+ * run in runs of 256 records on worker threads (one fewer than the processors) and on the
  * calling thread whenever it would otherwise wait; for a store that offers mapped frames (the
  * {@link FileAuditStore}) that includes the frame CRCs and decoding, and the calling thread only
  * walks frame headers. Sequencing and

@@ -4,6 +4,8 @@ package dev.bulwark.audit;
 public enum Outcome {
   SUCCESS(1), FAILURE(2), DENIED(3), ERROR(4);
 
+  /** {@code values()} copies its array on every call; the verifier looks codes up once per event. */
+  private static final Outcome[] VALUES = values();
   private final int code;
 
   Outcome(int code) {
@@ -17,7 +19,7 @@ public enum Outcome {
 
   /** The constant for a canonical code. */
   public static Outcome ofCode(int code) {
-    for (Outcome v : values()) {
+    for (Outcome v : VALUES) {
       if (v.code == code) {
         return v;
       }

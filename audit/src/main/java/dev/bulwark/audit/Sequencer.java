@@ -81,7 +81,10 @@ final class Sequencer {
   int tornFinding = -1;
   /** Sequence numbers given up as missing: start -> {end (exclusive), finding index}. */
   final TreeMap<Long, long[]> skipped = new TreeMap<>();
+  /** Checkpoint sizes (sorted, distinct) at which the scan keeps the chain head. */
   long[] sizesOfInterest = new long[0];
+  /** Where the last look-up in sizesOfInterest ended: the next size at or above it. */
+  private int interestAt;
   final Map<Long, byte[]> chainAt = new HashMap<>();
   final List<LoggedEvent> receipts = new ArrayList<>();
   // The last per-event MODIFIED finding, so the next event with the same problem extends it.
@@ -423,7 +426,7 @@ final class Sequencer {
     if (tree.size() == seq) {
       tree.append(r.leaf);
     }
-    if (problems == null && Arrays.binarySearch(sizesOfInterest, seq + 1) >= 0) {
+    if (problems == null && isSizeOfInterest(seq + 1)) {
       // (The chain hash of an event already reported would only repeat that finding.)
       chainAt.put(seq + 1, stored);
     }
@@ -432,6 +435,26 @@ final class Sequencer {
     }
     acceptedAny = true;
     expected = seq + 1;
+  }
+
+  /**
+   * Whether {@code size} is in {@link #sizesOfInterest}. Events are accepted in ascending order,
+   * so the answer is nearly always at the place the previous look-up ended; elsewhere a binary
+   * search decides.
+   */
+  private boolean isSizeOfInterest(long size) {
+    long[] s = sizesOfInterest;
+    int i = interestAt;
+    if (i < s.length && s[i] == size) {
+      interestAt = i + 1;
+      return true;
+    }
+    if ((i == s.length || s[i] > size) && (i == 0 || s[i - 1] < size)) {
+      return false; // strictly between two neighbouring sizes (or beyond an end)
+    }
+    int k = Arrays.binarySearch(s, size);
+    interestAt = k >= 0 ? k + 1 : -k - 1;
+    return k >= 0;
   }
 
   private List<String> problem(List<String> list, String p) {

@@ -4,6 +4,8 @@ package dev.bulwark.audit;
 public enum Severity {
   INFO(1), WARN(2), CRITICAL(3);
 
+  /** {@code values()} copies its array on every call; the verifier looks codes up once per event. */
+  private static final Severity[] VALUES = values();
   private final int code;
 
   Severity(int code) {
@@ -17,7 +19,7 @@ public enum Severity {
 
   /** The constant for a canonical code. */
   public static Severity ofCode(int code) {
-    for (Severity v : values()) {
+    for (Severity v : VALUES) {
       if (v.code == code) {
         return v;
       }

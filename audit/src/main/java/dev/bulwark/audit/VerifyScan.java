@@ -33,8 +33,14 @@ import java.util.zip.CRC32C;
  */
 final class VerifyScan {
 
-  /** Records per unit of parallel work. */
-  static final int CHUNK = 1024;
+  /**
+   * Records per unit of parallel work. Small enough that the records in flight (the window of
+   * chunks) stay in the processors' caches between the worker that checks them and the thread that
+   * sequences them, and that the sequencing thread seldom waits long on a chunk whose worker the
+   * operating system has descheduled (on a busy machine); large enough that handing chunks over
+   * costs little. 256 measured better than 1024 (wall time under load) and than 64 or 128.
+   */
+  static final int CHUNK = 256;
   static final int MAC_NONE = 0;
   static final int MAC_OK = 1;
   static final int MAC_BAD = 2;

@@ -61,9 +61,9 @@ class VerifierProperties {
         .map(f -> f.code() + "@" + f.seq()).collect(Collectors.toList());
   }
 
-  /** Positions near the 1024-record chunk boundaries, the ends, and anywhere. */
+  /** Positions near the verifier's chunk boundaries (multiples of 256 records), the ends, and anywhere. */
   static int position(int pick) {
-    int[] special = {0, 1, 1022, 1023, 1024, 1025, 2047, 2048, 2049, N - 2, N - 1};
+    int[] special = {0, 1, 255, 256, 257, 1022, 1023, 1024, 1025, 2047, 2048, 2049, N - 2, N - 1};
     return pick < special.length ? special[pick] : pick % N;
   }
 
