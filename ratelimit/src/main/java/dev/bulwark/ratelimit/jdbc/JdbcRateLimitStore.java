@@ -25,11 +25,13 @@ import javax.sql.DataSource;
  * on start under an advisory lock unless built with {@code createSchema(false)}, which only checks
  * the table, read-only): application nodes sharing the database share the limits.
  *
- * <p>Each decision is one {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} statement (a
- * scalar form for a limiter of one quota, an array form for several) in
- * autocommit: PostgreSQL takes the key's row lock, applies the GCRA step to every quota's
- * theoretical arrival time ({@code timestamptz}, whole microseconds) and returns the result.
- * Concurrent decisions on a key queue on that lock, one round trip each; nothing is read first,
+ * <p>Each decision is one statement, one round trip (a scalar form for a limiter of one quota, an
+ * array form for several) in autocommit. If the key's last committed state already denies the
+ * request, the statement answers from that read and writes nothing (arrival times only move
+ * forward, so the denial holds at that instant; a flood of refused requests costs reads, not
+ * writes). Otherwise its {@code INSERT ... ON CONFLICT DO UPDATE ... RETURNING} takes the key's
+ * row lock, applies the GCRA step to every quota's theoretical arrival time ({@code timestamptz},
+ * whole microseconds) and returns the result. Concurrent decisions on a key queue on that lock;
  * nothing is retried. Time is the database's ({@code clock_timestamp()}), so nodes with skewed
  * clocks still share one timeline.
  *
@@ -56,12 +58,24 @@ public final class JdbcRateLimitStore implements RateLimitStore {
 
   private static final String US = "interval '1 microsecond'";
 
+  /**
+   * The step over any number of quotas. A decision that the key's last committed state already
+   * denies is answered from that read alone ({@code den}): arrival times only move forward, so a
+   * key denied at a snapshot stays denied at that instant whatever commits meanwhile, and such a
+   * denial writes nothing (no row version, no WAL, no commit to flush): a flood of refused
+   * requests costs the database reads. Anything else goes through the locked upsert, which decides
+   * again under the row lock.
+   */
   private static final String STEP =
       "WITH p AS (SELECT CAST(? AS VARCHAR(600)) AS k, CAST(? AS BIGINT) AS c, CAST(? AS BIGINT[]) AS t, "
-          + "CAST(? AS BIGINT[]) AS tol, clock_timestamp() AS now) "
-          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
+          + "CAST(? AS BIGINT[]) AS tol, clock_timestamp() AS now), "
+          + "den AS (SELECT q.tats, p.now FROM p JOIN " + TABLE + " q ON q.limit_key = p.k "
+          + "WHERE cardinality(q.tats) = cardinality(p.t) AND EXISTS (SELECT 1 FROM unnest(p.t, p.tol) WITH ORDINALITY AS u(t, tol, i) "
+          + "JOIN unnest(q.tats) WITH ORDINALITY AS o(tat, j) ON o.j = u.i "
+          + "WHERE GREATEST(o.tat, p.now) + (p.c * u.t) * " + US + " > p.now + u.tol * " + US + ")), "
+          + "ins AS (INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
           + "SELECT p.k, ARRAY(SELECT p.now + (p.c * u.t) * " + US + " FROM unnest(p.t) WITH ORDINALITY AS u(t, i) "
-          + "ORDER BY u.i), p.now, TRUE FROM p "
+          + "ORDER BY u.i), p.now, TRUE FROM p WHERE NOT EXISTS (SELECT 1 FROM den) "
           // The update reads the clock again once it holds the row lock, so the decisions on a
           // key see non-decreasing times in the order they are applied (not when they started).
           + "ON CONFLICT (limit_key) DO UPDATE SET (tats, decided_at, admitted) = ("
@@ -71,23 +85,28 @@ public final class JdbcRateLimitStore implements RateLimitStore {
           + "FROM unnest(p.t, p.tol) WITH ORDINALITY AS u(t, tol, i) "
           + "LEFT JOIN unnest(CASE WHEN cardinality(r.tats) = cardinality(p.t) THEN r.tats END) "
           + "WITH ORDINALITY AS o(tat, j) ON o.j = u.i) s) "
-          + "RETURNING tats, decided_at, admitted";
+          + "RETURNING tats, decided_at, admitted) "
+          + "SELECT tats, decided_at, admitted FROM ins UNION ALL SELECT tats, now, FALSE FROM den";
 
   /**
    * The same step for the common case of one quota, in scalar arithmetic (no arrays unnested and
-   * aggregated): less work for the database on every decision.
+   * aggregated): less work for the database on every decision. Denials from the committed state
+   * write nothing, as in {@link #STEP}.
    */
   private static final String STEP_ONE =
       "WITH p AS (SELECT CAST(? AS VARCHAR(600)) AS k, CAST(? AS BIGINT) AS c, CAST(? AS BIGINT) AS t, "
-          + "CAST(? AS BIGINT) AS tol, clock_timestamp() AS now) "
-          + "INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
-          + "SELECT p.k, ARRAY[p.now + (p.c * p.t) * " + US + "], p.now, TRUE FROM p "
+          + "CAST(? AS BIGINT) AS tol, clock_timestamp() AS now), "
+          + "den AS (SELECT q.tats, p.now FROM p JOIN " + TABLE + " q ON q.limit_key = p.k "
+          + "WHERE cardinality(q.tats) = 1 AND GREATEST(q.tats[1], p.now) + (p.c * p.t) * " + US + " > p.now + p.tol * " + US + "), "
+          + "ins AS (INSERT INTO " + TABLE + " AS r (limit_key, tats, decided_at, admitted) "
+          + "SELECT p.k, ARRAY[p.now + (p.c * p.t) * " + US + "], p.now, TRUE FROM p WHERE NOT EXISTS (SELECT 1 FROM den) "
           + "ON CONFLICT (limit_key) DO UPDATE SET (tats, decided_at, admitted) = ("
           + "SELECT CASE WHEN x.ok THEN ARRAY[x.nxt] ELSE r.tats END, n.now, x.ok "
           + "FROM p, (SELECT clock_timestamp() AS now) n, LATERAL (SELECT y.nxt, y.nxt <= n.now + p.tol * " + US
           + " AS ok FROM (SELECT GREATEST(CASE WHEN cardinality(r.tats) = 1 THEN r.tats[1] END, n.now) + (p.c * p.t) * "
           + US + " AS nxt) y) x) "
-          + "RETURNING tats, decided_at, admitted";
+          + "RETURNING tats, decided_at, admitted) "
+          + "SELECT tats, decided_at, admitted FROM ins UNION ALL SELECT tats, now, FALSE FROM den";
 
   private final TimedJdbc db;
 
