@@ -2,6 +2,7 @@ package dev.bulwark.authn.lockout.jdbc;
 
 import dev.bulwark.authn.AuthnStoreException;
 import dev.bulwark.authn.internal.AuthnSchema;
+import dev.bulwark.common.internal.jdbc.Coalescer;
 import dev.bulwark.common.jdbc.JdbcSchema;
 import dev.bulwark.common.jdbc.JdbcStoreBuilder;
 import dev.bulwark.common.jdbc.Timestamps;
@@ -35,6 +36,10 @@ import javax.sql.DataSource;
  * failures of one login (account, factor, source) go in one such statement
  * ({@link #recordFailures}), and its check reads the keys in one {@code SELECT} ({@link #getAll}):
  * two round trips per failed login step, no lock held between them.
+ *
+ * <p>{@link #reserve}, which counts a login attempt before it is verified, decides and counts in
+ * one such statement; attempts that arrive together share it (see there), so a flood of logins
+ * costs the database a few statements and commits per batch of attempts rather than one each.
  *
  * <p>Thread-safe; give it a pooled {@link DataSource}. {@link #purgeExpired()} deletes expired,
  * non-disabled rows; schedule it. SQL errors surface as {@link AuthnStoreException} with the
@@ -77,6 +82,7 @@ public final class JdbcAttemptStore implements AttemptStore {
   private JdbcAttemptStore(Builder b) {
     this.dataSource = b.dataSource();
     this.clock = b.clock;
+    this.coalescer = new Coalescer<>(b.statementsInFlight, MAX_KEYS, JdbcAttemptStore::keysOf, this::reserveGroup);
     AuthnSchema.apply(SCHEMA, dataSource, b.createsSchema());
   }
 
@@ -88,10 +94,28 @@ public final class JdbcAttemptStore implements AttemptStore {
   /** Settings of a {@link JdbcAttemptStore} (see {@link JdbcStoreBuilder#createSchema}). */
   public static final class Builder extends JdbcStoreBuilder<Builder, JdbcAttemptStore> {
     private final InstantSource clock;
+    private int statementsInFlight = MAX_IN_FLIGHT;
 
     private Builder(DataSource dataSource, InstantSource clock) {
       super(dataSource);
       this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /**
+     * How many {@link JdbcAttemptStore#reserve reserve} statements this store runs at once
+     * (default {@value JdbcAttemptStore#MAX_IN_FLIGHT}, so at most that many pooled connections).
+     * Attempts that arrive while they are all in flight wait and share the next statement: fewer
+     * allow larger statements (less database work per attempt), more overlap commits on a
+     * database with more cores. Each attempt is decided exactly the same either way.
+     *
+     * @throws IllegalArgumentException if {@code n} is below 1
+     */
+    public Builder statementsInFlight(int n) {
+      if (n < 1) {
+        throw new IllegalArgumentException("statementsInFlight must be at least 1");
+      }
+      this.statementsInFlight = n;
+      return this;
     }
 
     /** @throws AuthnStoreException if the table cannot be made, is missing or has other columns */
@@ -247,6 +271,15 @@ public final class JdbcAttemptStore implements AttemptStore {
    * the keys, the attempt is refused: the keys that admitted are refunded and the current records
    * are read for the answer (two more round trips, on the refusal path only), so the attempt counts
    * nowhere. A deadlock is retried.
+   *
+   * <p>Concurrent attempts share statements: while attempts are in flight, those that arrive wait
+   * and the next free caller sends all of them that share no key in one statement (at most
+   * {@link Builder#statementsInFlight} statements in flight per store, {@value #MAX_IN_FLIGHT} by
+   * default, and at most {@value #MAX_KEYS} keys per statement). Each attempt in it is still decided on its own keys under their row locks; two
+   * attempts on one key go to successive statements. Under a flood of logins this turns N
+   * statements and commits into a few; a lone attempt runs at once on its caller's thread.
+   *
+   * @throws IllegalArgumentException if a key appears twice
    */
   @Override
   public Admission reserve(List<Reservation> reservations) {
@@ -255,15 +288,36 @@ public final class JdbcAttemptStore implements AttemptStore {
     if (n == 0) {
       return new Admission(true, List.of());
     }
-    Map<String, Integer> index = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      if (index.put(list.get(i).key(), i) != null) {
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (Reservation r : list) {
+      if (!keys.add(r.key())) {
         throw new IllegalArgumentException("reserve needs distinct keys");
       }
     }
+    return coalescer.submit(list);
+  }
+
+  /** The default of {@link Builder#statementsInFlight}. */
+  static final int MAX_IN_FLIGHT = 4;
+
+  /** The most keys one {@link #reserve} statement counts (about 16 login attempts). */
+  static final int MAX_KEYS = 48;
+
+  private final Coalescer<List<Reservation>, Admission> coalescer;
+
+  private static List<String> keysOf(List<Reservation> attempt) {
+    List<String> keys = new ArrayList<>(attempt.size());
+    for (Reservation r : attempt) {
+      keys.add(r.key());
+    }
+    return keys;
+  }
+
+  /** Reserves attempts that share no key in one statement, retrying a deadlock. */
+  private List<Admission> reserveGroup(List<List<Reservation>> attempts) {
     for (int attempt = 1; ; attempt++) {
       try {
-        return reserveOnce(list, index);
+        return reserveOnce(attempts);
       } catch (SQLException e) {
         if (!"40P01".equals(e.getSQLState()) || attempt >= 3) {
           throw new AuthnStoreException("could not reserve an attempt", e);
@@ -272,25 +326,47 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
   }
 
-  private Admission reserveOnce(List<Reservation> list, Map<String, Integer> index) throws SQLException {
-    int n = list.size();
+  private List<Admission> reserveOnce(List<List<Reservation>> attempts) throws SQLException {
+    List<Reservation> all = new ArrayList<>();
+    for (List<Reservation> a : attempts) {
+      all.addAll(a);
+    }
+    int n = all.size();
+    Map<String, Integer> index = new HashMap<>(n * 2);
+    for (int i = 0; i < n; i++) {
+      index.put(all.get(i).key(), i);
+    }
     Attempts[] after = new Attempts[n];
-    int counted = 0;
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(reserveSql(n))) {
+    long[][] values = new long[RULE_COLUMNS.length][n];
+    int uniform = 0;
+    for (int column = 0; column < RULE_COLUMNS.length; column++) {
+      boolean same = true;
+      for (int i = 0; i < n; i++) {
+        values[column][i] = ruleValue(all.get(i).rule(), RULE_COLUMNS[column]);
+        same &= values[column][i] == values[column][0];
+      }
+      if (same) {
+        uniform |= 1 << column;
+      }
+    }
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(reserveSql(n, uniform))) {
       int p = 1;
-      for (Reservation r : list) {
+      for (Reservation r : all) {
         ps.setString(p++, r.key());
         Timestamps.set(ps, p++, r.at());
         Timestamps.set(ps, p++, r.expiresAt());
         ps.setBoolean(p++, r.rule().disableAt() <= 1);
       }
-      // The per-key rule values, each as a CASE on the key (see RULE_CASES).
-      for (int column = 0; column < RULE_CASES.length; column++) {
-        for (Reservation r : list) {
-          if (n > 1) {
-            ps.setString(p++, r.key());
-          }
-          ps.setLong(p++, ruleValue(r.rule(), RULE_CASES[column]));
+      // The per-key rule values, in the order the statement names them (see RULE_USES): one value
+      // when every key has the same, else a CASE on the key.
+      for (int use : RULE_USES) {
+        if ((uniform & (1 << use)) != 0) {
+          ps.setLong(p++, values[use][0]);
+          continue;
+        }
+        for (int i = 0; i < n; i++) {
+          ps.setString(p++, all.get(i).key());
+          ps.setLong(p++, values[use][i]);
         }
       }
       try (ResultSet rs = ps.executeQuery()) {
@@ -300,36 +376,57 @@ public final class JdbcAttemptStore implements AttemptStore {
             throw new AuthnStoreException("reserving an attempt returned an unexpected row");
           }
           after[i] = new Attempts(rs.getLong(2), Timestamps.get(rs, 3), rs.getBoolean(4));
-          counted++;
         }
       }
     }
-    if (counted == n) {
-      return new Admission(true, List.of(after));
-    }
-    List<Reservation> refund = new ArrayList<>(counted);
-    List<String> keys = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      keys.add(list.get(i).key());
-      if (after[i] != null) {
-        refund.add(list.get(i));
+    // Per attempt: admitted when every key counted it; otherwise refund the keys that did.
+    List<Admission> out = new ArrayList<>(attempts.size());
+    List<Reservation> refund = new ArrayList<>();
+    List<String> refusedKeys = new ArrayList<>();
+    int first = 0;
+    for (List<Reservation> a : attempts) {
+      boolean admitted = true;
+      for (int i = first; i < first + a.size(); i++) {
+        admitted &= after[i] != null;
       }
+      if (admitted) {
+        out.add(new Admission(true, List.of(java.util.Arrays.copyOfRange(after, first, first + a.size()))));
+      } else {
+        out.add(null);
+        for (int i = first; i < first + a.size(); i++) {
+          refusedKeys.add(all.get(i).key());
+          if (after[i] != null) {
+            refund.add(all.get(i));
+          }
+        }
+      }
+      first += a.size();
+    }
+    if (refusedKeys.isEmpty()) {
+      return out;
     }
     refund(refund);
-    Map<String, Attempts> current = getAll(keys, list.get(0).at());
-    List<Attempts> records = new ArrayList<>(n);
-    for (String k : keys) {
-      records.add(current.getOrDefault(k, Attempts.NONE));
+    Map<String, Attempts> current = getAll(refusedKeys, all.get(0).at());
+    for (int a = 0; a < attempts.size(); a++) {
+      if (out.get(a) == null) {
+        List<Attempts> records = new ArrayList<>(attempts.get(a).size());
+        for (Reservation r : attempts.get(a)) {
+          records.add(current.getOrDefault(r.key(), Attempts.NONE));
+        }
+        out.set(a, new Admission(false, records));
+      }
     }
-    return new Admission(false, records);
+    return out;
   }
 
+  /** The rule values a reservation carries: disableAt, freeFailures, maxDelay, initialDelay. */
+  private static final char[] RULE_COLUMNS = {'d', 'f', 'm', 'i'};
+
   /**
-   * The rule values the reserve statement looks up per key, in the order its placeholders appear:
-   * disableAt (in the update), then freeFailures, maxDelay, initialDelay and freeFailures again
-   * (in the admission test).
+   * The rule values in the order the reserve statement names them: disableAt (in the update), then
+   * freeFailures, maxDelay, initialDelay and freeFailures again (in the admission test).
    */
-  private static final char[] RULE_CASES = {'d', 'f', 'm', 'i', 'f'};
+  private static final int[] RULE_USES = {0, 1, 2, 3, 1};
 
   private static long ruleValue(LockoutRule rule, char which) {
     switch (which) {
@@ -381,20 +478,21 @@ public final class JdbcAttemptStore implements AttemptStore {
     }
   }
 
-  private static String reserveSql(int n) {
-    if (n < RESERVE.length) {
-      return RESERVE[n];
+  private static String reserveSql(int n, int uniform) {
+    int cacheKey = n * 16 + uniform;
+    String sql = RESERVE.get(cacheKey);
+    if (sql == null) {
+      sql = buildReserveSql(n, uniform);
+      if (n <= MAX_KEYS) {
+        RESERVE.putIfAbsent(cacheKey, sql);
+      }
     }
-    return buildReserveSql(n);
+    return sql;
   }
 
-  private static final String[] RESERVE = new String[8];
-
-  static {
-    for (int i = 1; i < RESERVE.length; i++) {
-      RESERVE[i] = buildReserveSql(i);
-    }
-  }
+  /** The statement text per number of keys and set of uniform rule values. */
+  private static final java.util.concurrent.ConcurrentHashMap<Integer, String> RESERVE =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
    * The upsert of {@link #recordFailures} over the reservations in key order (the lock order),
@@ -402,12 +500,12 @@ public final class JdbcAttemptStore implements AttemptStore {
    * live (expired and not disabled), or it is not disabled and has no more failures than are free
    * or the wait for them ({@code initial * 2^(failures - free - 1)}, at most {@code max}) is over.
    * {@code EXCLUDED} carries only table columns, so each rule value is a {@code CASE} on the key
-   * (a bare value for one key). The rows come from an inline {@code VALUES} list, not a
+   * (a bare value when every key has the same). The rows come from an inline {@code VALUES} list, not a
    * {@code WITH} list: a common table expression read by the update's subqueries is materialized
    * and scanned per row, which cost a third of the statement's throughput. Only counted rows are
    * returned.
    */
-  private static String buildReserveSql(int n) {
+  private static String buildReserveSql(int n, int uniform) {
     StringBuilder sql = new StringBuilder("INSERT INTO ").append(TABLE)
         .append(" AS a (attempt_key, failures, last_failure_at, expires_at, disabled) ")
         .append("SELECT k, 1, at_t, expires_t, disabled_now FROM (VALUES ");
@@ -415,11 +513,11 @@ public final class JdbcAttemptStore implements AttemptStore {
       sql.append(i == 0 ? "" : ", ")
           .append("(CAST(? AS VARCHAR(1024)), CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ), CAST(? AS BOOLEAN))");
     }
-    String disableAt = ruleCase(n);
-    String free = ruleCase(n);
-    String freeInWait = ruleCase(n);
-    String initial = ruleCase(n);
-    String max = ruleCase(n);
+    String disableAt = ruleCase(n, uniform, 0);
+    String free = ruleCase(n, uniform, 1);
+    String max = ruleCase(n, uniform, 2);
+    String initial = ruleCase(n, uniform, 3);
+    String freeInWait = ruleCase(n, uniform, 1);
     String live = "(a.disabled OR a.expires_at > EXCLUDED.last_failure_at)";
     String next = "CASE WHEN " + live + " THEN a.failures + 1 ELSE 1 END";
     String wait = "LEAST(CAST(" + max + " AS DOUBLE PRECISION), CAST(" + initial + " AS DOUBLE PRECISION) * "
@@ -438,9 +536,12 @@ public final class JdbcAttemptStore implements AttemptStore {
         .toString();
   }
 
-  /** One rule value per key: {@code CASE EXCLUDED.attempt_key WHEN ? THEN ? ... END}, or {@code ?}. */
-  private static String ruleCase(int n) {
-    if (n == 1) {
+  /**
+   * One rule value per key: {@code CASE EXCLUDED.attempt_key WHEN ? THEN ? ... END}, or
+   * {@code ?} when every key has the same value ({@code uniform} has the column's bit).
+   */
+  private static String ruleCase(int n, int uniform, int column) {
+    if ((uniform & (1 << column)) != 0) {
       return "CAST(? AS BIGINT)";
     }
     StringBuilder sql = new StringBuilder("CASE EXCLUDED.attempt_key");

@@ -244,6 +244,125 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
     }
   }
 
+  /**
+   * Attempts that arrive while the store's statement is in flight wait and share the next one,
+   * and each of them is still decided on its own keys: in one statement, attempts on open keys are
+   * admitted and counted once, an attempt on a disabled account is refused and leaves its other
+   * keys uncharged, and two attempts on one source key go to successive statements (counts 1
+   * then 2).
+   */
+  @Test
+  void attemptsThatWaited_shareOneStatement_andEachIsDecidedOnItsOwnKeys() throws Exception {
+    List<String> statements = new ArrayList<>();
+    CountDownLatch gateEntered = new CountDownLatch(1);
+    CountDownLatch gateOpen = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+    DataSource recording = recordingStatements(NODES.a(), statements);
+    DataSource gated = (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          if (method.getName().equals("getConnection") && armed.compareAndSet(true, false)) {
+            gateEntered.countDown();
+            assertTrue(gateOpen.await(60, TimeUnit.SECONDS));
+          }
+          return invoke(method, recording, args);
+        });
+    JdbcAttemptStore s = JdbcAttemptStore.builder(gated, clock).statementsInFlight(1).build();
+    Instant t = clock.instant();
+    LockoutRule rule = new LockoutRule(5, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ofHours(1));
+    s.recordFailure("a:locked", t, t.plusSeconds(3600), 1);
+    synchronized (statements) {
+      statements.clear();
+    }
+    armed.set(true);
+    ExecutorService pool = Executors.newCachedThreadPool();
+    try {
+      Future<AttemptStore.Admission> first = pool.submit(() -> s.reserve(List.of(res("a:first", t, rule))));
+      assertTrue(gateEntered.await(60, TimeUnit.SECONDS), "the first attempt holds the only statement slot");
+      List<List<String>> attempts = new ArrayList<>();
+      for (int i = 0; i < 8; i++) {
+        attempts.add(List.of("a:user-" + i, "f:password:user-" + i, "s:198.51.100." + i));
+      }
+      attempts.add(List.of("a:locked", "f:password:locked", "s:198.51.100.50"));
+      attempts.add(List.of("a:user-8", "f:password:user-8", "s:shared"));
+      attempts.add(List.of("a:user-9", "f:password:user-9", "s:shared"));
+      List<Future<AttemptStore.Admission>> waiting = new ArrayList<>();
+      for (List<String> keys : attempts) {
+        AtomicReferenceThread holder = new AtomicReferenceThread();
+        waiting.add(pool.submit(() -> {
+          holder.set(Thread.currentThread());
+          List<AttemptStore.Reservation> list = new ArrayList<>();
+          for (String k : keys) {
+            list.add(res(k, t, rule));
+          }
+          return s.reserve(list);
+        }));
+        holder.awaitParked();
+      }
+      gateOpen.countDown();
+      assertTrue(first.get(60, TimeUnit.SECONDS).admitted());
+      for (int i = 0; i < attempts.size(); i++) {
+        AttemptStore.Admission a = waiting.get(i).get(60, TimeUnit.SECONDS);
+        if (i == 8) {
+          assertTrue(!a.admitted(), "the disabled account refuses the attempt");
+          assertTrue(a.records().get(0).disabled());
+          assertEquals(Attempts.NONE, a.records().get(1), "its other keys report no record");
+          assertEquals(Attempts.NONE, a.records().get(2));
+        } else {
+          assertTrue(a.admitted(), "attempt " + i);
+          assertEquals(1, a.records().get(0).failures());
+          assertEquals(1, a.records().get(1).failures());
+          assertEquals(i == 10 ? 2 : 1, a.records().get(2).failures(), "attempt " + i + "'s source count");
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Instant now = clock.instant();
+    assertEquals(Attempts.NONE, s.get("f:password:locked", now), "the refused attempt was refunded");
+    assertEquals(Attempts.NONE, s.get("s:198.51.100.50", now));
+    assertEquals(2, s.get("s:shared", now).failures());
+    for (int i = 0; i < 10; i++) {
+      assertEquals(1, s.get("a:user-" + i, now).failures());
+    }
+    long reserveStatements;
+    synchronized (statements) {
+      reserveStatements = statements.stream().filter(q -> q.startsWith("INSERT INTO bulwark_authn_attempts")).count();
+    }
+    assertEquals(3, reserveStatements,
+        "one statement for the first attempt, then two for the eleven that waited (two share a source key)");
+  }
+
+  private static AttemptStore.Reservation res(String key, Instant at, LockoutRule rule) {
+    return new AttemptStore.Reservation(key, at, at.plus(rule.forgetAfter()), rule);
+  }
+
+  /** The thread running one attempt, and a wait until it is parked in the store's coalescer. */
+  private static final class AtomicReferenceThread {
+    private volatile Thread thread;
+
+    void set(Thread t) {
+      thread = t;
+    }
+
+    void awaitParked() throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        Thread t = thread;
+        if (t != null && t.getState() == Thread.State.TIMED_WAITING) {
+          for (StackTraceElement e : t.getStackTrace()) {
+            if (e.getClassName().endsWith(".Coalescer") && e.getMethodName().equals("submit")) {
+              return;
+            }
+          }
+        }
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the attempt never waited for the statement in flight");
+        }
+        Thread.sleep(1);
+      }
+    }
+  }
+
   /** A data source whose connections record the text of every statement they prepare. */
   private static DataSource recordingStatements(DataSource target, List<String> statements) {
     return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
