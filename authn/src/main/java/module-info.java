@@ -3,14 +3,15 @@
  * and tokens.
  *
  * <p>Exports: every package except {@code internal} ones (README.md, "Modules"). Yubico's and
- * Nimbus's types still appear in the API, hence {@code requires transitive}; Lettuce is optional
- * (only {@code dev.bulwark.authn.redis} needs it).
+ * Nimbus's libraries are used inside only (no exported signature names their types, which
+ * {@code ForeignTypesTest} checks), so a host's module does not read them through this one;
+ * Lettuce is optional (only {@code dev.bulwark.authn.redis} needs it, and its API names it).
  */
 module dev.bulwark.authn {
   requires transitive dev.bulwark.common;
   requires transitive java.sql;
-  requires transitive com.yubico.webauthn;
-  requires transitive com.nimbusds.jose.jwt;
+  requires com.yubico.webauthn;
+  requires com.nimbusds.jose.jwt;
   requires static transitive lettuce.core;
   requires com.eatthepath.otp;
   requires com.google.zxing;

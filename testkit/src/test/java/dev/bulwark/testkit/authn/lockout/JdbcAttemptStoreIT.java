@@ -332,6 +332,37 @@ class JdbcAttemptStoreIT extends AttemptStoreContract {
         "one statement for the first attempt, then two for the eleven that waited (two share a source key)");
   }
 
+  /**
+   * The reserve statement carries its times as numbers: they arrive to the microsecond, before
+   * and after the epoch, and the expiry holds to the microsecond.
+   */
+  @Test
+  void reserve_storesItsTimesToTheMicrosecond() {
+    JdbcAttemptStore s = new JdbcAttemptStore(NODES.a(), clock);
+    LockoutRule rule = new LockoutRule(5, Duration.ofSeconds(1), Duration.ofSeconds(1), 0, Duration.ofHours(1));
+    for (Instant at : List.of(Instant.parse("2026-12-07T19:30:01.123456789Z"), Instant.parse("1969-12-31T23:59:59.000001Z"),
+        Instant.parse("2100-02-28T23:59:59.999999Z"), Instant.parse("+199999-12-31T23:39:59.999999Z"),
+        Instant.parse("-3999-06-30T12:00:00.000001Z"))) {
+      String key = "a:times-" + at;
+      Instant expires = at.plus(Duration.ofMinutes(10)).plusNanos(1_500);
+      AttemptStore.Admission a = s.reserve(List.of(new AttemptStore.Reservation(key, at, expires, rule)));
+      Instant micros = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS);
+      assertEquals(micros, a.records().get(0).lastFailureAt());
+      assertEquals(micros, s.get(key, at).lastFailureAt());
+      Instant lastLive = expires.truncatedTo(java.time.temporal.ChronoUnit.MICROS).minusNanos(1_000);
+      assertEquals(1, s.get(key, lastLive).failures(), "live until its expiry, " + at);
+      assertEquals(Attempts.NONE, s.get(key, lastLive.plusNanos(1_000)), "expired at its expiry, " + at);
+    }
+    Instant now = clock.instant();
+    assertThrows(IllegalArgumentException.class, () -> s.reserve(List.of(new AttemptStore.Reservation("a:far", now,
+        Instant.parse("+200000-01-01T00:00:00.000001Z"), rule))));
+    assertThrows(IllegalArgumentException.class, () -> s.reserve(List.of(new AttemptStore.Reservation("a:early",
+        Instant.parse("-4001-01-01T00:00:00Z"), now, rule))));
+    assertThrows(IllegalArgumentException.class, () -> s.reserve(List.of(new AttemptStore.Reservation("a:" + "x".repeat(1023),
+        now, now.plusSeconds(60), rule))));
+    assertEquals(Attempts.NONE, s.get("a:far", now), "a refused reservation counts nothing");
+  }
+
   private static AttemptStore.Reservation res(String key, Instant at, LockoutRule rule) {
     return new AttemptStore.Reservation(key, at, at.plus(rule.forgetAfter()), rule);
   }
