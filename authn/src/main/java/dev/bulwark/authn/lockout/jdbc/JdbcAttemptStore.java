@@ -522,11 +522,11 @@ public final class JdbcAttemptStore implements AttemptStore {
   private static String buildReserveSql(int n, int uniform) {
     StringBuilder sql = new StringBuilder("INSERT INTO ").append(TABLE)
         .append(" AS a (attempt_key, failures, last_failure_at, expires_at, disabled) ")
-        .append("SELECT k, 1, at_t, expires_t, disabled_now FROM (VALUES ");
+        .append("SELECT k, 1, ").append(microsToTimestamp("at_us")).append(", ").append(microsToTimestamp("expires_us"))
+        .append(", disabled_now FROM (VALUES ");
     for (int i = 0; i < n; i++) {
       sql.append(i == 0 ? "" : ", ")
-          .append("(CAST(? AS VARCHAR(1024)), ").append(MICROS_TO_TIMESTAMP).append(", ").append(MICROS_TO_TIMESTAMP)
-          .append(", CAST(? AS BOOLEAN))");
+          .append("(CAST(? AS VARCHAR(1024)), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BOOLEAN))");
     }
     String disableAt = ruleCase(n, uniform, 0);
     String free = ruleCase(n, uniform, 1);
@@ -538,7 +538,7 @@ public final class JdbcAttemptStore implements AttemptStore {
     String wait = "LEAST(CAST(" + max + " AS DOUBLE PRECISION), CAST(" + initial + " AS DOUBLE PRECISION) * "
         + "power(CAST(2 AS DOUBLE PRECISION), CAST(LEAST(a.failures - " + freeInWait
         + " - 1, 1000) AS DOUBLE PRECISION)))";
-    return sql.append(") v (k, at_t, expires_t, disabled_now) ORDER BY k ")
+    return sql.append(") v (k, at_us, expires_us, disabled_now) ORDER BY k ")
         .append("ON CONFLICT (attempt_key) DO UPDATE SET ")
         .append("failures = ").append(next).append(", ")
         .append("disabled = a.disabled OR (").append(next).append(") >= ").append(disableAt)
@@ -552,26 +552,25 @@ public final class JdbcAttemptStore implements AttemptStore {
   }
 
   /**
-   * A time sent to the reserve statement as three {@code bigint}s bound as binary numbers
-   * (formatting timestamp text was a tenth of the client's work per attempt): the seconds since
-   * the epoch split at 2^20 and the microsecond within the second. PostgreSQL scales a number by an
-   * interval in double precision; split this way every product is an exact integer, so the time
-   * stored is exact over the whole range {@link #reserve} accepts. The column stays
-   * {@code timestamptz}.
+   * A time sent to the reserve statement: microseconds since the epoch, one {@code bigint} bound
+   * as a binary number (formatting timestamp text was a tenth of the client's work per attempt).
+   * PostgreSQL scales a number by an interval in double precision, exact only below 2^53, so the
+   * statement splits the count at 2^20 seconds with integer division and scales each part, both
+   * exact: the time stored is exact over the whole range {@link #reserve} accepts. The column
+   * stays {@code timestamptz}.
    */
-  private static final String MICROS_TO_TIMESTAMP = "(TIMESTAMPTZ 'epoch' + CAST(? AS BIGINT) * INTERVAL '1048576 seconds'"
-      + " + CAST(? AS BIGINT) * INTERVAL '1 second' + CAST(? AS BIGINT) * INTERVAL '1 microsecond')";
+  private static String microsToTimestamp(String column) {
+    return "(TIMESTAMPTZ 'epoch' + (" + column + " / 1048576000000) * INTERVAL '1048576 seconds' + (" + column
+        + " % 1048576000000) * INTERVAL '1 microsecond')";
+  }
 
   /** The earliest and latest times {@link #reserve} accepts (PostgreSQL's own range is wider). */
   static final Instant EARLIEST = Instant.parse("-4000-01-01T00:00:00Z");
   static final Instant LATEST = Instant.parse("+200000-01-01T00:00:00Z");
 
   private static int setMicros(PreparedStatement ps, int p, Instant t) throws SQLException {
-    Instant micros = Timestamps.truncate(t);
-    ps.setLong(p, Math.floorDiv(micros.getEpochSecond(), 1L << 20));
-    ps.setLong(p + 1, Math.floorMod(micros.getEpochSecond(), 1L << 20));
-    ps.setLong(p + 2, micros.getNano() / 1000);
-    return p + 3;
+    ps.setLong(p, Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000));
+    return p + 1;
   }
 
 
