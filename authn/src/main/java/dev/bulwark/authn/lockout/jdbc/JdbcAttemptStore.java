@@ -389,7 +389,8 @@ public final class JdbcAttemptStore implements AttemptStore {
           if (i == null || after[i] != null) {
             throw new AuthnStoreException("reserving an attempt returned an unexpected row");
           }
-          after[i] = new Attempts(rs.getLong(2), Timestamps.get(rs, 3), rs.getBoolean(4));
+          // A counted row's last failure is this attempt's time (the statement sets it).
+          after[i] = new Attempts(rs.getLong(2), Timestamps.truncate(all.get(i).at()), rs.getBoolean(3));
         }
       }
     }
@@ -517,7 +518,7 @@ public final class JdbcAttemptStore implements AttemptStore {
    * (a bare value when every key has the same). The rows come from an inline {@code VALUES} list, not a
    * {@code WITH} list: a common table expression read by the update's subqueries is materialized
    * and scanned per row, which cost a third of the statement's throughput. Only counted rows are
-   * returned.
+   * returned, without their time (it is the attempt's).
    */
   private static String buildReserveSql(int n, int uniform) {
     StringBuilder sql = new StringBuilder("INSERT INTO ").append(TABLE)
@@ -547,7 +548,7 @@ public final class JdbcAttemptStore implements AttemptStore {
         .append("WHERE NOT ").append(live).append(" OR (NOT a.disabled AND (a.failures <= ").append(free)
         .append(" OR CAST(EXTRACT(EPOCH FROM EXCLUDED.last_failure_at - a.last_failure_at) AS DOUBLE PRECISION) * 1000 >= ")
         .append(wait)
-        .append(")) RETURNING a.attempt_key, a.failures, a.last_failure_at, a.disabled")
+        .append(")) RETURNING a.attempt_key, a.failures, a.disabled")
         .toString();
   }
 
