@@ -12,6 +12,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -96,6 +97,34 @@ final class VerifyScan {
     }
   }
 
+  /**
+   * What one thread needs to check records: digests (the JDK looks a provider up for each new
+   * one), the chain key's precomputed HMAC states, the canonical checker's memory of names it
+   * has accepted. Made once per thread that runs chunks, not per chunk, and kept in
+   * {@link #tools} between chunks. Not thread-safe: a thread takes one out while it runs a chunk.
+   */
+  final class Tools {
+    final Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
+    final ChainKey.Tagger tagger = chainKey == null ? null : chainKey.newTagger();
+    final byte[] tag = new byte[32];
+    final CanonicalEncoding.Header header = new CanonicalEncoding.Header();
+    final CRC32C crc = new CRC32C();
+    /** The most bytes of frames copied at once; longer runs (of very large events) are read from the mapping. */
+    static final int MAX_COPY = 1 << 20;
+    private byte[] frames = new byte[128 * 1024];
+
+    /** A buffer for a run of frames of {@code n <= MAX_COPY} bytes (reused while large enough). */
+    byte[] frames(int n) {
+      if (frames.length < n) {
+        frames = new byte[Math.min(MAX_COPY, Math.max(n, 2 * frames.length))];
+      }
+      return frames;
+    }
+  }
+
+  /** Tools not in use; as many as threads ever ran chunks at once (the processors). */
+  private final ConcurrentLinkedQueue<Tools> tools = new ConcurrentLinkedQueue<>();
+
   /** A run of consecutive records handed to a worker. */
   class Chunk implements Runnable {
     final Rec[] recs = new Rec[CHUNK];
@@ -166,15 +195,27 @@ final class VerifyScan {
 
     @Override
     public void run() {
-      check();
+      Tools t = tools.poll();
+      if (t == null) {
+        t = new Tools();
+      }
+      try {
+        run(t);
+      } finally {
+        tools.offer(t);
+      }
+    }
+
+    void run(Tools t) {
+      check(t);
     }
 
     /** The per-record checks that need no other record but the one stored before. */
-    final void check() {
-      Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
-      ChainKey.Tagger m = chainKey == null ? null : chainKey.newTagger();
-      byte[] tag = new byte[32];
-      CanonicalEncoding.Header h = new CanonicalEncoding.Header();
+    final void check(Tools t) {
+      Hashes.Hasher hasher = t.hasher;
+      ChainKey.Tagger m = t.tagger;
+      byte[] tag = t.tag;
+      CanonicalEncoding.Header h = t.header;
       byte[] prev = before;
       for (int i = 0; i < n; i++) {
         Rec r = recs[i];
@@ -239,27 +280,52 @@ final class VerifyScan {
       this.fromSeq = fromSeq;
     }
 
+    /**
+     * Copies the walked frames out of the mapping in one read and checks and decodes them from
+     * that copy (many small reads of a mapped buffer cost more than one large one). A frame the
+     * copy does not show valid (damage, or a file changed since the walk) is judged from the
+     * file itself, exactly as before.
+     */
     @Override
-    public void run() {
+    void run(Tools t) {
       ByteBuffer buf = segment.buf();
-      ByteBuffer view = buf.duplicate();
-      CRC32C crc = new CRC32C();
+      ByteBuffer view = null;
+      CRC32C crc = t.crc;
+      int start = positions[0];
+      int lastLen = count == 0 ? 0 : buf.getInt(positions[count - 1] + 4);
+      long end = count == 0 || lastLen < 0 || lastLen > AuditFrame.MAX_BODY_BYTES ? start
+          : Math.min(segment.limit(), (long) positions[count - 1] + AuditFrame.HEADER_BYTES + lastLen);
+      byte[] copy = null;
+      if (end - start <= Tools.MAX_COPY) {
+        copy = t.frames((int) (end - start));
+        buf.get(start, copy, 0, (int) (end - start));
+      }
       for (int i = 0; i < count; i++) {
         int pos = positions[i];
-        int len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
-        if (len < 0) {
-          failedAt = pos;
-          break;
+        int len = copy == null ? -1 : AuditFrame.validFrameAt(copy, pos - start, (int) (end - start), AuditFrame.MAGIC_EVENT, crc);
+        StoredEvent e;
+        if (len >= 0) {
+          e = AuditFrame.decodeEventBody(copy, pos - start + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+              segment.name());
+        } else {
+          if (view == null) {
+            view = buf.duplicate();
+          }
+          len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
+          if (len < 0) {
+            failedAt = pos;
+            break;
+          }
+          e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+              segment.name());
         }
-        StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
-            segment.name());
         if (e.isDamaged() || e.seq() >= fromSeq) {
           Rec r = new Rec(e);
           r.offset = pos;
           recs[n++] = r;
         }
       }
-      check();
+      check(t);
     }
   }
 
@@ -275,6 +341,8 @@ final class VerifyScan {
     private int foreignAt;
     private int seg;
     private int pos;
+    /** How far the walk of the current segment read ahead ({@link AuditFrame#touchAhead}). */
+    private int touched;
     private Iterator<StoredEvent> reader;
 
     FileCursor(StoreCapabilities.FrameScan view, long fromSeq) {
@@ -330,6 +398,9 @@ final class VerifyScan {
           }
           c.positions[c.count++] = pos;
           pos += AuditFrame.HEADER_BYTES + len;
+          if (pos > touched - AuditFrame.TOUCH_SPAN / 2 && touched < limit) {
+            touched = AuditFrame.touchAhead(buf, Math.max(pos, touched), limit);
+          }
         }
         if (c.count > 0) {
           return c;
@@ -342,6 +413,7 @@ final class VerifyScan {
     private void nextSegment() {
       seg++;
       pos = 0;
+      touched = 0;
       reader = null;
     }
 
