@@ -212,49 +212,54 @@ final class VerifyScan {
 
     /** The per-record checks that need no other record but the one stored before. */
     final void check(Tools t) {
-      Hashes.Hasher hasher = t.hasher;
-      ChainKey.Tagger m = t.tagger;
-      byte[] tag = t.tag;
-      CanonicalEncoding.Header h = t.header;
       byte[] prev = before;
       for (int i = 0; i < n; i++) {
-        Rec r = recs[i];
-        StoredEvent s = r.stored;
-        if (s.isDamaged()) {
-          r.hole = s.seq() >= 0;
-          r.seq = s.seq();
-          prev = null;
-          continue;
-        }
-        byte[] payload = ByteAccess.array(s.payload());
-        r.seq = s.seq();
-        r.eventSeq = s.seq();
-        try {
-          CanonicalEncoding.check(payload, h);
-          r.eventSeq = h.seq;
-          r.action = h.action;
-        } catch (AuditFormatException e) {
-          r.decodeError = e.getMessage();
-        }
-        r.leaf = hasher.leaf(payload, 0, payload.length);
-        byte[] stored = ByteAccess.array(s.chainHash());
-        if (prev != null) {
-          r.linkedChain = new byte[Hashes.SIZE];
-          hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
-          r.linkOk = Hashes.equal(r.linkedChain, stored);
-        }
-        byte[] mac = ByteAccess.array(s.mac());
-        if (m == null) {
-          r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
-        } else if (mac.length == 0) {
-          r.mac = MAC_MISSING;
-        } else {
-          m.tag(stored, 0, tag, 0);
-          r.mac = Hashes.equal(tag, mac) ? MAC_OK : MAC_BAD;
-        }
-        prev = stored;
+        prev = checkRecord(recs[i], prev, t);
       }
     }
+  }
+
+  /**
+   * The checks of one record that need no other record but {@code prev}, the stored chain hash
+   * of the record stored just before it (null if unknown); returns this record's stored chain
+   * hash (null if damaged), the {@code prev} of the next record.
+   */
+  static byte[] checkRecord(Rec r, byte[] prev, Tools t) {
+    StoredEvent s = r.stored;
+    if (s.isDamaged()) {
+      r.hole = s.seq() >= 0;
+      r.seq = s.seq();
+      return null;
+    }
+    Hashes.Hasher hasher = t.hasher;
+    byte[] payload = ByteAccess.array(s.payload());
+    r.seq = s.seq();
+    r.eventSeq = s.seq();
+    try {
+      CanonicalEncoding.check(payload, t.header);
+      r.eventSeq = t.header.seq;
+      r.action = t.header.action;
+    } catch (AuditFormatException e) {
+      r.decodeError = e.getMessage();
+    }
+    r.leaf = hasher.leaf(payload, 0, payload.length);
+    byte[] stored = ByteAccess.array(s.chainHash());
+    if (prev != null) {
+      r.linkedChain = new byte[Hashes.SIZE];
+      hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
+      r.linkOk = Hashes.equal(r.linkedChain, stored);
+    }
+    byte[] mac = ByteAccess.array(s.mac());
+    ChainKey.Tagger m = t.tagger;
+    if (m == null) {
+      r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
+    } else if (mac.length == 0) {
+      r.mac = MAC_MISSING;
+    } else {
+      m.tag(stored, 0, t.tag, 0);
+      r.mac = Hashes.equal(t.tag, mac) ? MAC_OK : MAC_BAD;
+    }
+    return stored;
   }
 
   /**
@@ -300,6 +305,7 @@ final class VerifyScan {
         copy = t.frames((int) (end - start));
         buf.get(start, copy, 0, (int) (end - start));
       }
+      byte[] prev = before;
       for (int i = 0; i < count; i++) {
         int pos = positions[i];
         int len = copy == null ? -1 : AuditFrame.validFrameAt(copy, pos - start, (int) (end - start), AuditFrame.MAGIC_EVENT, crc);
@@ -323,9 +329,10 @@ final class VerifyScan {
           Rec r = new Rec(e);
           r.offset = pos;
           recs[n++] = r;
+          // Checked right away, while its bytes are in this processor's cache.
+          prev = checkRecord(r, prev, t);
         }
       }
-      check(t);
     }
   }
 
