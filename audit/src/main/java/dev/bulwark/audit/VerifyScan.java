@@ -102,6 +102,9 @@ final class VerifyScan {
    * one), the chain key's precomputed HMAC states, the canonical checker's memory of names it
    * has accepted. Made once per thread that runs chunks, not per chunk, and kept in
    * {@link #tools} between chunks. Not thread-safe: a thread takes one out while it runs a chunk.
+   *
+   * <p>Security considerations: the taggers hold key-derived HMAC states (as an initialised
+   * {@code Mac} would) for as long as the verifier, which holds the chain key itself.
    */
   final class Tools {
     final Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
