@@ -11,26 +11,20 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * The scan pipeline of {@link AuditVerifier}: reads a store in stored order, cuts it into runs
- * of {@value #CHUNK} records, has worker threads (and the scanning thread, whenever it would
- * otherwise wait) compute every per-record check that needs no other record but the one stored
- * before (canonical form, leaf hash, chain link, MAC), and hands the runs, in order, to the
- * {@link Sequencer}. A store that offers mapped frames ({@link StoreCapabilities#frameScan})
- * is scanned without its record stream: the workers check the frame CRCs and decode too, and
- * the scanning thread only walks frame headers.
+ * of {@value #CHUNK} records, has worker threads ({@link VerifyWorkers}, and the scanning thread
+ * whenever it would otherwise wait) compute every per-record check that needs no other record but
+ * the one stored before (canonical form, leaf hash, chain link, MAC), and hands the runs, in
+ * order, to the {@link Sequencer}. A store that offers mapped frames
+ * ({@link StoreCapabilities#frameScan}) is scanned without its record stream: the workers check
+ * the frame CRCs and decode too, and the scanning thread only walks frame headers.
  */
 final class VerifyScan {
 
@@ -440,10 +434,10 @@ final class VerifyScan {
    * taken instead of waiting, so every processor works until the end.
    */
   static final class Pipeline {
-    private final Workers workers;
+    private final VerifyWorkers workers;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
 
-    Pipeline(Workers workers) {
+    Pipeline(VerifyWorkers workers) {
       this.workers = workers;
     }
 
@@ -485,7 +479,7 @@ final class VerifyScan {
   }
 
   /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
-  void scan(AuditStore store, PruneBase base, Sequencer run, Workers workers) {
+  void scan(AuditStore store, PruneBase base, Sequencer run, VerifyWorkers workers) {
     Optional<StoreCapabilities.FrameScan> frames = store instanceof StoreCapabilities c
         ? c.frameScan(base.firstSeq()) : Optional.empty();
     if (frames.isPresent()) {
@@ -520,7 +514,7 @@ final class VerifyScan {
    * the calling thread only walks frame headers and sequences. Gives exactly the records, in the
    * same order, that {@code store.read(fromSeq)} gives.
    */
-  private void scanFrames(StoreCapabilities.FrameScan view, long fromSeq, Sequencer run, Workers workers) {
+  private void scanFrames(StoreCapabilities.FrameScan view, long fromSeq, Sequencer run, VerifyWorkers workers) {
     FileCursor cursor = new FileCursor(view, fromSeq);
     Pipeline pipeline = new Pipeline(workers);
     while (true) {
@@ -550,85 +544,6 @@ final class VerifyScan {
       r.index = run.nextIndex++;
       run.record(r);
       c.recs[i] = null;
-    }
-  }
-
-  /**
-   * The verification's helper threads (one fewer than the processors; none on one processor or
-   * for small logs). A task not yet started when its result is needed runs on the caller, so the
-   * scanning thread never waits idle.
-   */
-  static final class Workers {
-    private final int threads = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
-    private ExecutorService pool;
-
-    int window() {
-      return 2 * threads + 2;
-    }
-
-    <T> Future<T> submit(boolean parallel, Callable<T> task) {
-      FutureTask<T> f = new FutureTask<>(task);
-      start(parallel, f);
-      return f;
-    }
-
-    <T> Future<T> submit(boolean parallel, Runnable task, T result) {
-      FutureTask<T> f = new FutureTask<>(task, result);
-      start(parallel, f);
-      return f;
-    }
-
-    /** Runs {@code task} on a helper thread, if there are any (callers run it otherwise). */
-    void execute(Runnable task) {
-      start(true, task);
-    }
-
-    private void start(boolean parallel, Runnable f) {
-      if (parallel && threads > 0) {
-        if (pool == null) {
-          pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "bulwark-audit-verifier");
-            t.setDaemon(true);
-            return t;
-          });
-        }
-        pool.execute(f);
-      }
-    }
-
-    <T> T join(Future<T> f) {
-      if (f instanceof FutureTask && !f.isDone()) {
-        ((FutureTask<T>) f).run(); // not started yet (or never handed to the pool): run it here
-      }
-      boolean interrupted = false;
-      try {
-        while (true) {
-          try {
-            return f.get();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-              throw (RuntimeException) c;
-            }
-            if (c instanceof Error) {
-              throw (Error) c;
-            }
-            throw new AuditException("verification failed: " + c, c);
-          }
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    void shutdown() {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
     }
   }
 }
