@@ -2,8 +2,12 @@ package dev.bulwark.audit;
 
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.common.internal.ByteAccess;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -129,6 +133,83 @@ public final class AuditFrame {
       return -1;
     }
     return HEADER_BYTES + len;
+  }
+
+  /** How far ahead of a frame walk {@link #touchAhead} reads. */
+  static final int TOUCH_SPAN = 64 * 1024;
+
+  /**
+   * Reads one byte in every 64 (a cache line) of {@code buf[from, min(from + TOUCH_SPAN, limit))}
+   * and returns the offset it read to. A walk over frame headers waits for each length before it
+   * can load the next header, so on memory it did not touch recently every frame costs a full
+   * memory latency; these loads do not depend on one another, so the processor overlaps them,
+   * and the walk then finds its headers in cache. Reads only; never throws for offsets inside
+   * the buffer.
+   */
+  static int touchAhead(ByteBuffer buf, int from, int limit) {
+    int to = (int) Math.min(limit, (long) from + TOUCH_SPAN);
+    int sum = 0;
+    for (int q = from; q < to; q += 64) {
+      sum += buf.get(q);
+    }
+    touchSink = sum;
+    return to;
+  }
+
+  /** Keeps the compiler from dropping the loads of {@link #touchAhead} (their value is unused). */
+  @SuppressWarnings("unused")
+  private static int touchSink;
+
+  private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+  /**
+   * As {@link #validFrameAt(ByteBuffer, int, int, int, CRC32C, ByteBuffer)} for a frame in a heap
+   * copy of a file's bytes, {@code b[0, end)}: the length of the complete, CRC-valid frame with
+   * {@code magic} at {@code pos}, or -1 if there is none there or it does not end by {@code end}
+   * (the caller then asks the file itself). Never throws for any input.
+   */
+  static int validFrameAt(byte[] b, int pos, int end, int magic, CRC32C crc) {
+    if (pos < 0 || end > b.length || end - pos < HEADER_BYTES || (int) INTS.get(b, pos) != magic) {
+      return -1;
+    }
+    int len = (int) INTS.get(b, pos + 4);
+    if (len < 0 || len > MAX_BODY_BYTES || len > end - pos - HEADER_BYTES) {
+      return -1;
+    }
+    crc.reset();
+    crc.update(b, pos + HEADER_BYTES, len);
+    if ((int) crc.getValue() != (int) INTS.get(b, pos + 8)) {
+      return -1;
+    }
+    return HEADER_BYTES + len;
+  }
+
+  /**
+   * As {@link #decodeEventBody(ByteBuffer, int, int, String)} for a body in a heap array: the
+   * same record, or the same damage, for the same bytes.
+   */
+  static StoredEvent decodeEventBody(byte[] b, int bodyPos, int len, String location) {
+    if (len < 8 + 4 + 32 + 1) {
+      return StoredEvent.damaged(-1, location, "event frame body too short");
+    }
+    long seq = (long) LONGS.get(b, bodyPos);
+    if (seq < 0 || seq > StoredEvent.MAX_SEQ) {
+      return StoredEvent.damaged(-1, location, "malformed frame: sequence number " + seq + " is outside [0, 2^62)");
+    }
+    int plen = (int) INTS.get(b, bodyPos + 8);
+    if (plen < 0 || plen > len - (8 + 4 + 32 + 1)) {
+      return StoredEvent.damaged(seq, location, "payload length out of range");
+    }
+    int macLen = b[bodyPos + 12 + plen + 32] & 0xff;
+    if ((macLen != 0 && macLen != 32) || 8 + 4 + plen + 32 + 1 + macLen != len) {
+      return StoredEvent.damaged(seq, location, "inconsistent event frame body");
+    }
+    int p = bodyPos + 12;
+    byte[] payload = Arrays.copyOfRange(b, p, p + plen);
+    byte[] chain = Arrays.copyOfRange(b, p + plen, p + plen + 32);
+    byte[] mac = Arrays.copyOfRange(b, p + plen + 33, p + plen + 33 + macLen);
+    return StoredEvent.of(seq, ByteAccess.wrap(payload), ByteAccess.wrap(chain), ByteAccess.wrap(mac), location);
   }
 
   /** Decodes an event body into a record (damaged if the body is inconsistent). */

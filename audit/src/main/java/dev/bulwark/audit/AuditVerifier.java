@@ -140,7 +140,7 @@ public final class AuditVerifier {
   private VerificationReport verifyOrThrow(AuditStore store) {
     PruneBase base = store.head().base();
     Sequencer run = new Sequencer(base, originUtf8);
-    VerifyScan.Workers workers = new VerifyScan.Workers();
+    VerifyWorkers workers = new VerifyWorkers();
     try {
       // Checkpoint signatures (Ed25519 verification is slow) are checked while the events are scanned.
       List<String> notes = store.checkpoints();

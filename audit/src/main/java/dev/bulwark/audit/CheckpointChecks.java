@@ -292,7 +292,7 @@ final class CheckpointChecks {
   }
 
 
-  static List<SignedCheckpoint> collect(Sequencer run, List<Future<Object>> checks, VerifyScan.Workers workers) {
+  static List<SignedCheckpoint> collect(Sequencer run, List<Future<Object>> checks, VerifyWorkers workers) {
     List<SignedCheckpoint> out = new ArrayList<>();
     for (Future<Object> f : checks) {
       Object o = workers.join(f);

@@ -332,6 +332,7 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
   private static StoredEvent lastFrameIfClean(ByteBuffer buf, int limit, String name) {
     int pos = 0;
     int last = -1;
+    int touched = 0;
     while (limit - pos >= AuditFrame.HEADER_BYTES && buf.getInt(pos) == AuditFrame.MAGIC_EVENT) {
       int len = buf.getInt(pos + 4);
       if (len < 0 || len > AuditFrame.MAX_BODY_BYTES || len > limit - pos - AuditFrame.HEADER_BYTES) {
@@ -339,6 +340,9 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
       }
       last = pos;
       pos += AuditFrame.HEADER_BYTES + len;
+      if (pos > touched - AuditFrame.TOUCH_SPAN / 2 && touched < limit) {
+        touched = AuditFrame.touchAhead(buf, Math.max(pos, touched), limit);
+      }
     }
     if (pos != limit || last < 0) {
       return null;

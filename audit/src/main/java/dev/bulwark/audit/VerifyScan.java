@@ -11,25 +11,20 @@ import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
  * The scan pipeline of {@link AuditVerifier}: reads a store in stored order, cuts it into runs
- * of {@value #CHUNK} records, has worker threads (and the scanning thread, whenever it would
- * otherwise wait) compute every per-record check that needs no other record but the one stored
- * before (canonical form, leaf hash, chain link, MAC), and hands the runs, in order, to the
- * {@link Sequencer}. A store that offers mapped frames ({@link StoreCapabilities#frameScan})
- * is scanned without its record stream: the workers check the frame CRCs and decode too, and
- * the scanning thread only walks frame headers.
+ * of {@value #CHUNK} records, has worker threads ({@link VerifyWorkers}, and the scanning thread
+ * whenever it would otherwise wait) compute every per-record check that needs no other record but
+ * the one stored before (canonical form, leaf hash, chain link, MAC), and hands the runs, in
+ * order, to the {@link Sequencer}. A store that offers mapped frames
+ * ({@link StoreCapabilities#frameScan}) is scanned without its record stream: the workers check
+ * the frame CRCs and decode too, and the scanning thread only walks frame headers.
  */
 final class VerifyScan {
 
@@ -95,6 +90,37 @@ final class VerifyScan {
       return offset < 0 ? stored.location() : stored.location() + "@" + offset;
     }
   }
+
+  /**
+   * What one thread needs to check records: digests (the JDK looks a provider up for each new
+   * one), the chain key's precomputed HMAC states, the canonical checker's memory of names it
+   * has accepted. Made once per thread that runs chunks, not per chunk, and kept in
+   * {@link #tools} between chunks. Not thread-safe: a thread takes one out while it runs a chunk.
+   *
+   * <p>Security considerations: the taggers hold key-derived HMAC states (as an initialised
+   * {@code Mac} would) for as long as the verifier, which holds the chain key itself.
+   */
+  final class Tools {
+    final Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
+    final ChainKey.Tagger tagger = chainKey == null ? null : chainKey.newTagger();
+    final byte[] tag = new byte[32];
+    final CanonicalEncoding.Header header = new CanonicalEncoding.Header();
+    final CRC32C crc = new CRC32C();
+    /** The most bytes of frames copied at once; longer runs (of very large events) are read from the mapping. */
+    static final int MAX_COPY = 1 << 20;
+    private byte[] frames = new byte[128 * 1024];
+
+    /** A buffer for a run of frames of {@code n <= MAX_COPY} bytes (reused while large enough). */
+    byte[] frames(int n) {
+      if (frames.length < n) {
+        frames = new byte[Math.min(MAX_COPY, Math.max(n, 2 * frames.length))];
+      }
+      return frames;
+    }
+  }
+
+  /** Tools not in use; as many as threads ever ran chunks at once (the processors). */
+  private final ConcurrentLinkedQueue<Tools> tools = new ConcurrentLinkedQueue<>();
 
   /** A run of consecutive records handed to a worker. */
   class Chunk implements Runnable {
@@ -166,54 +192,71 @@ final class VerifyScan {
 
     @Override
     public void run() {
-      check();
+      Tools t = tools.poll();
+      if (t == null) {
+        t = new Tools();
+      }
+      try {
+        run(t);
+      } finally {
+        tools.offer(t);
+      }
+    }
+
+    void run(Tools t) {
+      check(t);
     }
 
     /** The per-record checks that need no other record but the one stored before. */
-    final void check() {
-      Hashes.Hasher hasher = new Hashes.Hasher(originUtf8);
-      ChainKey.Tagger m = chainKey == null ? null : chainKey.newTagger();
-      byte[] tag = new byte[32];
-      CanonicalEncoding.Header h = new CanonicalEncoding.Header();
+    final void check(Tools t) {
       byte[] prev = before;
       for (int i = 0; i < n; i++) {
-        Rec r = recs[i];
-        StoredEvent s = r.stored;
-        if (s.isDamaged()) {
-          r.hole = s.seq() >= 0;
-          r.seq = s.seq();
-          prev = null;
-          continue;
-        }
-        byte[] payload = ByteAccess.array(s.payload());
-        r.seq = s.seq();
-        r.eventSeq = s.seq();
-        try {
-          CanonicalEncoding.check(payload, h);
-          r.eventSeq = h.seq;
-          r.action = h.action;
-        } catch (AuditFormatException e) {
-          r.decodeError = e.getMessage();
-        }
-        r.leaf = hasher.leaf(payload, 0, payload.length);
-        byte[] stored = ByteAccess.array(s.chainHash());
-        if (prev != null) {
-          r.linkedChain = new byte[Hashes.SIZE];
-          hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
-          r.linkOk = Hashes.equal(r.linkedChain, stored);
-        }
-        byte[] mac = ByteAccess.array(s.mac());
-        if (m == null) {
-          r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
-        } else if (mac.length == 0) {
-          r.mac = MAC_MISSING;
-        } else {
-          m.tag(stored, 0, tag, 0);
-          r.mac = Hashes.equal(tag, mac) ? MAC_OK : MAC_BAD;
-        }
-        prev = stored;
+        prev = checkRecord(recs[i], prev, t);
       }
     }
+  }
+
+  /**
+   * The checks of one record that need no other record but {@code prev}, the stored chain hash
+   * of the record stored just before it (null if unknown); returns this record's stored chain
+   * hash (null if damaged), the {@code prev} of the next record.
+   */
+  static byte[] checkRecord(Rec r, byte[] prev, Tools t) {
+    StoredEvent s = r.stored;
+    if (s.isDamaged()) {
+      r.hole = s.seq() >= 0;
+      r.seq = s.seq();
+      return null;
+    }
+    Hashes.Hasher hasher = t.hasher;
+    byte[] payload = ByteAccess.array(s.payload());
+    r.seq = s.seq();
+    r.eventSeq = s.seq();
+    try {
+      CanonicalEncoding.check(payload, t.header);
+      r.eventSeq = t.header.seq;
+      r.action = t.header.action;
+    } catch (AuditFormatException e) {
+      r.decodeError = e.getMessage();
+    }
+    r.leaf = hasher.leaf(payload, 0, payload.length);
+    byte[] stored = ByteAccess.array(s.chainHash());
+    if (prev != null) {
+      r.linkedChain = new byte[Hashes.SIZE];
+      hasher.chain(r.eventSeq, prev, 0, r.leaf, 0, r.linkedChain, 0);
+      r.linkOk = Hashes.equal(r.linkedChain, stored);
+    }
+    byte[] mac = ByteAccess.array(s.mac());
+    ChainKey.Tagger m = t.tagger;
+    if (m == null) {
+      r.mac = mac.length == 0 ? MAC_NONE : MAC_UNCHECKED;
+    } else if (mac.length == 0) {
+      r.mac = MAC_MISSING;
+    } else {
+      m.tag(stored, 0, t.tag, 0);
+      r.mac = Hashes.equal(t.tag, mac) ? MAC_OK : MAC_BAD;
+    }
+    return stored;
   }
 
   /**
@@ -239,27 +282,54 @@ final class VerifyScan {
       this.fromSeq = fromSeq;
     }
 
+    /**
+     * Copies the walked frames out of the mapping in one read and checks and decodes them from
+     * that copy (many small reads of a mapped buffer cost more than one large one). A frame the
+     * copy does not show valid (damage, or a file changed since the walk) is judged from the
+     * file itself, exactly as before.
+     */
     @Override
-    public void run() {
+    void run(Tools t) {
       ByteBuffer buf = segment.buf();
-      ByteBuffer view = buf.duplicate();
-      CRC32C crc = new CRC32C();
+      ByteBuffer view = null;
+      CRC32C crc = t.crc;
+      int start = positions[0];
+      int lastLen = count == 0 ? 0 : buf.getInt(positions[count - 1] + 4);
+      long end = count == 0 || lastLen < 0 || lastLen > AuditFrame.MAX_BODY_BYTES ? start
+          : Math.min(segment.limit(), (long) positions[count - 1] + AuditFrame.HEADER_BYTES + lastLen);
+      byte[] copy = null;
+      if (end - start <= Tools.MAX_COPY) {
+        copy = t.frames((int) (end - start));
+        buf.get(start, copy, 0, (int) (end - start));
+      }
+      byte[] prev = before;
       for (int i = 0; i < count; i++) {
         int pos = positions[i];
-        int len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
-        if (len < 0) {
-          failedAt = pos;
-          break;
+        int len = copy == null ? -1 : AuditFrame.validFrameAt(copy, pos - start, (int) (end - start), AuditFrame.MAGIC_EVENT, crc);
+        StoredEvent e;
+        if (len >= 0) {
+          e = AuditFrame.decodeEventBody(copy, pos - start + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+              segment.name());
+        } else {
+          if (view == null) {
+            view = buf.duplicate();
+          }
+          len = AuditFrame.validFrameAt(buf, pos, segment.limit(), AuditFrame.MAGIC_EVENT, crc, view);
+          if (len < 0) {
+            failedAt = pos;
+            break;
+          }
+          e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
+              segment.name());
         }
-        StoredEvent e = AuditFrame.decodeEventBody(buf, pos + AuditFrame.HEADER_BYTES, len - AuditFrame.HEADER_BYTES,
-            segment.name());
         if (e.isDamaged() || e.seq() >= fromSeq) {
           Rec r = new Rec(e);
           r.offset = pos;
           recs[n++] = r;
+          // Checked right away, while its bytes are in this processor's cache.
+          prev = checkRecord(r, prev, t);
         }
       }
-      check();
     }
   }
 
@@ -275,6 +345,8 @@ final class VerifyScan {
     private int foreignAt;
     private int seg;
     private int pos;
+    /** How far the walk of the current segment read ahead ({@link AuditFrame#touchAhead}). */
+    private int touched;
     private Iterator<StoredEvent> reader;
 
     FileCursor(StoreCapabilities.FrameScan view, long fromSeq) {
@@ -330,6 +402,9 @@ final class VerifyScan {
           }
           c.positions[c.count++] = pos;
           pos += AuditFrame.HEADER_BYTES + len;
+          if (pos > touched - AuditFrame.TOUCH_SPAN / 2 && touched < limit) {
+            touched = AuditFrame.touchAhead(buf, Math.max(pos, touched), limit);
+          }
         }
         if (c.count > 0) {
           return c;
@@ -342,6 +417,7 @@ final class VerifyScan {
     private void nextSegment() {
       seg++;
       pos = 0;
+      touched = 0;
       reader = null;
     }
 
@@ -358,10 +434,10 @@ final class VerifyScan {
    * taken instead of waiting, so every processor works until the end.
    */
   static final class Pipeline {
-    private final Workers workers;
+    private final VerifyWorkers workers;
     private final ArrayDeque<Chunk> chunks = new ArrayDeque<>();
 
-    Pipeline(Workers workers) {
+    Pipeline(VerifyWorkers workers) {
       this.workers = workers;
     }
 
@@ -403,7 +479,7 @@ final class VerifyScan {
   }
 
   /** Reads the store in stored order, hands runs of records to the workers, sequences the results in order. */
-  void scan(AuditStore store, PruneBase base, Sequencer run, Workers workers) {
+  void scan(AuditStore store, PruneBase base, Sequencer run, VerifyWorkers workers) {
     Optional<StoreCapabilities.FrameScan> frames = store instanceof StoreCapabilities c
         ? c.frameScan(base.firstSeq()) : Optional.empty();
     if (frames.isPresent()) {
@@ -438,7 +514,7 @@ final class VerifyScan {
    * the calling thread only walks frame headers and sequences. Gives exactly the records, in the
    * same order, that {@code store.read(fromSeq)} gives.
    */
-  private void scanFrames(StoreCapabilities.FrameScan view, long fromSeq, Sequencer run, Workers workers) {
+  private void scanFrames(StoreCapabilities.FrameScan view, long fromSeq, Sequencer run, VerifyWorkers workers) {
     FileCursor cursor = new FileCursor(view, fromSeq);
     Pipeline pipeline = new Pipeline(workers);
     while (true) {
@@ -468,85 +544,6 @@ final class VerifyScan {
       r.index = run.nextIndex++;
       run.record(r);
       c.recs[i] = null;
-    }
-  }
-
-  /**
-   * The verification's helper threads (one fewer than the processors; none on one processor or
-   * for small logs). A task not yet started when its result is needed runs on the caller, so the
-   * scanning thread never waits idle.
-   */
-  static final class Workers {
-    private final int threads = Math.max(0, Runtime.getRuntime().availableProcessors() - 1);
-    private ExecutorService pool;
-
-    int window() {
-      return 2 * threads + 2;
-    }
-
-    <T> Future<T> submit(boolean parallel, Callable<T> task) {
-      FutureTask<T> f = new FutureTask<>(task);
-      start(parallel, f);
-      return f;
-    }
-
-    <T> Future<T> submit(boolean parallel, Runnable task, T result) {
-      FutureTask<T> f = new FutureTask<>(task, result);
-      start(parallel, f);
-      return f;
-    }
-
-    /** Runs {@code task} on a helper thread, if there are any (callers run it otherwise). */
-    void execute(Runnable task) {
-      start(true, task);
-    }
-
-    private void start(boolean parallel, Runnable f) {
-      if (parallel && threads > 0) {
-        if (pool == null) {
-          pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "bulwark-audit-verifier");
-            t.setDaemon(true);
-            return t;
-          });
-        }
-        pool.execute(f);
-      }
-    }
-
-    <T> T join(Future<T> f) {
-      if (f instanceof FutureTask && !f.isDone()) {
-        ((FutureTask<T>) f).run(); // not started yet (or never handed to the pool): run it here
-      }
-      boolean interrupted = false;
-      try {
-        while (true) {
-          try {
-            return f.get();
-          } catch (InterruptedException e) {
-            interrupted = true;
-          } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-              throw (RuntimeException) c;
-            }
-            if (c instanceof Error) {
-              throw (Error) c;
-            }
-            throw new AuditException("verification failed: " + c, c);
-          }
-        }
-      } finally {
-        if (interrupted) {
-          Thread.currentThread().interrupt();
-        }
-      }
-    }
-
-    void shutdown() {
-      if (pool != null) {
-        pool.shutdownNow();
-      }
     }
   }
 }

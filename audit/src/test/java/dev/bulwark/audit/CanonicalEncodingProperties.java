@@ -180,6 +180,52 @@ class CanonicalEncodingProperties {
     });
   }
 
+  /**
+   * The branch-free test of short fields (up to 16 bytes, read through a 16-byte window) agrees
+   * with the byte-by-byte definition for every length, whatever the bytes around the field are;
+   * a single bad byte anywhere in the field fails it, and bad bytes just outside never do.
+   */
+  @Test
+  void shortPrintableAsciiCheck_agreesWithTheByteByByteDefinition() {
+    Gen<Byte> bytes = Generators.mixOf(Generators.ints(0x20, 0x7e), Generators.ints(-128, 127),
+        Generators.oneOf(0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x00, 0x9f)).map(Integer::byteValue);
+    PropertyRunner.forAll(4000, c -> {
+      int start = c.draw("start", Generators.ints(0, 12));
+      int n = c.draw("n", Generators.ints(0, 16));
+      int slack = c.draw("slack", Generators.ints(0, 6));
+      byte[] b = new byte[start + 16 + slack];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = c.draw("b" + i, Generators.mixOf(Generators.ints(0x20, 0x7e).map(Integer::byteValue), bytes));
+      }
+      boolean expected = true;
+      for (int i = start; i < start + n; i++) {
+        expected &= b[i] >= 0x20 && b[i] != 0x7f;
+      }
+      assertEquals(expected, CanonicalEncoding.Checker.isShortPrintableAscii(b, start, n), "start " + start + " n " + n);
+      assertEquals(CanonicalEncoding.Checker.isPrintableAscii(b, start, start + n),
+          CanonicalEncoding.Checker.isShortPrintableAscii(b, start, n));
+      byte[] clean = b.clone();
+      for (int i = start; i < start + n; i++) {
+        clean[i] = (byte) (0x20 + Math.floorMod(clean[i], 0x5f));
+      }
+      for (int i = 0; i < start; i++) {
+        clean[i] = 0x00;
+      }
+      for (int i = start + n; i < clean.length; i++) {
+        clean[i] = (byte) 0x80;
+      }
+      assertEquals(true, CanonicalEncoding.Checker.isShortPrintableAscii(clean, start, n));
+      for (int at = start; at < start + n; at++) {
+        for (byte bad : new byte[] {0x00, 0x1f, 0x7f, (byte) 0x80, (byte) 0xff}) {
+          byte keep = clean[at];
+          clean[at] = bad;
+          assertEquals(false, CanonicalEncoding.Checker.isShortPrintableAscii(clean, start, n), "at " + at);
+          clean[at] = keep;
+        }
+      }
+    });
+  }
+
   /** The eight-bytes-at-a-time printable check agrees with the byte-by-byte definition. */
   @Test
   void printableAsciiCheck_matchesItsDefinition() {

@@ -119,6 +119,49 @@ class FileScanProperties {
     });
   }
 
+  /**
+   * Events of about 16 KB: a run of 256 frames is then far more than the workers copy out of the
+   * mapping at once, so they check and decode those frames in the mapping itself. Intact and
+   * damaged, the parallel scan still reports what the record stream reports.
+   */
+  @Test
+  void largeEvents_scannedInTheMapping_reportWhatTheRecordStreamReports() throws IOException {
+    Path dir = Files.createTempDirectory("audit-scan-large");
+    try {
+      Instant start = Instant.parse("2026-03-01T00:00:00Z");
+      String filler = "lorem ipsum dolor sit amet ".repeat(18);
+      try (FileAuditStore store = FileAuditStore.open(dir);
+          AuditLog log = AuditLog.builder(ORIGIN, store).clock(() -> start).signer(SIGNER).chainKey(KEY)
+              .segments(400, Duration.ofDays(1)).checkpointEvery(150, Duration.ofHours(1)).build()) {
+        List<AuditEvent> batch = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+          AuditEvent.Builder b = AuditEvent.builder(Action.SENSITIVE_READ, Actor.user("user-" + (i % 5), "password"));
+          for (int d = 0; d < AuditEvent.MAX_DETAILS; d++) {
+            b.detail("k" + (char) ('a' + d / 10) + (d % 10), filler + i);
+          }
+          batch.add(b.build(() -> start));
+          if (batch.size() == 100) {
+            log.appendAll(batch);
+            batch.clear();
+          }
+        }
+      }
+      VerificationReport[] both = verifyBothWays(dir);
+      assertTrue(both[0].intact(), both[0].summary());
+      assertEquals(700, both[0].size());
+      assertEquals(both[1], both[0]);
+      Path seg = segments(dir).get(0);
+      byte[] b = Files.readAllBytes(seg);
+      b[b.length / 3] ^= 0x08;
+      Files.write(seg, b);
+      both = verifyBothWays(dir);
+      assertFalse(both[0].intact());
+      assertEquals(both[1], both[0]);
+    } finally {
+      delete(dir);
+    }
+  }
+
   /** One random change to one segment file: flipped bits, overwritten, removed or inserted bytes, or a cut. */
   private static void damage(Random random, List<Path> segments) throws IOException {
     Path seg = segments.get(random.nextInt(segments.size()));

@@ -113,7 +113,12 @@ public final class Hashes {
    * thread-safe: one per thread (or per lock).
    */
   public static final class Hasher {
+    /** Data this long or longer is hashed in two updates rather than copied (rare: events are small). */
+    private static final int MAX_SCRATCH = 16 * 1024;
+    private static final byte[] LEAF_PREFIX = {0};
     private final MessageDigest md = newSha256();
+    /** {@code 0x00 || data} of the last leaf hashed. */
+    private byte[] scratch = new byte[512];
     private final byte[] chainInput;
     private final int seqAt;
 
@@ -124,11 +129,35 @@ public final class Hashes {
       this.seqAt = prefix.length;
     }
 
-    /** RFC 6962 leaf hash of {@code data[off, off + len)}. */
+    /**
+     * RFC 6962 leaf hash of {@code data[off, off + len)}. The prefix byte and the data are copied
+     * into one buffer and hashed with one update: the JDK's digest takes a lone byte through a
+     * slower path, and a block straddling two updates costs a separate compression call.
+     */
     public byte[] leaf(byte[] data, int off, int len) {
-      md.update((byte) 0);
-      md.update(data, off, len);
-      return md.digest();
+      byte[] out = new byte[SIZE];
+      leaf(data, off, len, out, 0);
+      return out;
+    }
+
+    /** The leaf hash of {@code data[off, off + len)} written into {@code out} at {@code outOff}. */
+    public void leaf(byte[] data, int off, int len, byte[] out, int outOff) {
+      if (len < MAX_SCRATCH) {
+        if (scratch.length < len + 1) {
+          scratch = new byte[Math.min(MAX_SCRATCH, Math.max(2 * scratch.length, len + 1))];
+        }
+        scratch[0] = 0;
+        System.arraycopy(data, off, scratch, 1, len);
+        md.update(scratch, 0, len + 1);
+      } else {
+        md.update(LEAF_PREFIX, 0, 1);
+        md.update(data, off, len);
+      }
+      try {
+        md.digest(out, outOff, SIZE);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
     }
 
     /** The chain hash of event {@code seq} after {@code previous}, with leaf hash {@code leaf}. */

@@ -25,6 +25,8 @@ public final class MerkleTree {
   private long size;
   private final List<Level> levels = new ArrayList<>();
   private final MessageDigest md = Hashes.newSha256();
+  /** The input of one interior node hash: {@code 0x01 || left || right}. */
+  private final byte[] nodeInput = new byte[1 + 2 * H];
 
   /**
    * Levels grow chunk by chunk, never by copying what they hold. The first chunks are small
@@ -61,19 +63,39 @@ public final class MerkleTree {
       return c == 0 ? 0 : 1L << (FIRST_SHIFT + c - 1);
     }
 
-    /** Reserves the next slot and returns its chunk; the slot's offset is {@link #offset}. */
+    /** The chunk that holds the last reserved slot, the first position it holds and the one after it. */
+    private byte[] last;
+    private long lastStart;
+    private long lastEnd;
+
+    /**
+     * Reserves the next slot and returns its chunk; the slot's offset is {@link #offset}, or
+     * {@link #lastOffset} right after this call. Appends stay inside one chunk for thousands of
+     * slots, so the chunk is looked up only when the slot leaves it.
+     */
     byte[] reserve() {
-      int c = chunkIndex(count);
-      if (c >= chunks.length) {
-        chunks = Arrays.copyOf(chunks, chunks.length * 2);
-      }
-      byte[] chunk = chunks[c];
-      if (chunk == null) {
-        chunk = new byte[(int) (chunkStart(c + 1) - chunkStart(c)) * H];
-        chunks[c] = chunk;
+      long pos = count;
+      if (last == null || pos >= lastEnd || pos < lastStart) {
+        int c = chunkIndex(pos);
+        if (c >= chunks.length) {
+          chunks = Arrays.copyOf(chunks, chunks.length * 2);
+        }
+        byte[] chunk = chunks[c];
+        if (chunk == null) {
+          chunk = new byte[(int) (chunkStart(c + 1) - chunkStart(c)) * H];
+          chunks[c] = chunk;
+        }
+        last = chunk;
+        lastStart = chunkStart(c);
+        lastEnd = chunkStart(c + 1);
       }
       count++;
-      return chunk;
+      return last;
+    }
+
+    /** Offset, in its chunk, of the slot {@link #reserve} reserved last. */
+    int lastOffset() {
+      return (int) (count - 1 - lastStart) * H;
     }
 
     byte[] chunkOf(long pos) {
@@ -85,8 +107,8 @@ public final class MerkleTree {
     }
 
     void add(byte[] src, int off) {
-      long pos = count;
-      System.arraycopy(src, off, reserve(), offset(pos), H);
+      byte[] chunk = reserve();
+      System.arraycopy(src, off, chunk, lastOffset(), H);
     }
   }
 
@@ -149,24 +171,35 @@ public final class MerkleTree {
       throw new IllegalArgumentException("leaf hashes are 32 bytes");
     }
     long index = size;
-    level(0).add(leafHash, off);
+    Level cur = level(0);
+    byte[] chunk = cur.reserve();
+    int at = cur.lastOffset();
+    System.arraycopy(leafHash, off, chunk, at, H);
     size++;
     int l = 0;
     while ((index & 1) == 1) {
-      Level cur = levels.get(l);
       long pos = index - cur.base;
-      byte[] chunk = cur.chunkOf(pos);
+      if (pos != cur.count - 1) {
+        // (Not the slot just written: cannot happen while appends go in order; look it up.)
+        chunk = cur.chunkOf(pos);
+        at = Level.offset(pos);
+      }
       Level up = level(l + 1);
-      long upPos = up.count;
       byte[] out = up.reserve();
+      int outAt = up.lastOffset();
       // Siblings (pos - 1, pos) share a chunk: pos is odd and chunks hold an even number of hashes.
-      md.update((byte) 1);
-      md.update(chunk, Level.offset(pos - 1), 2 * H);
+      // One update of 0x01 || left || right (the JDK's digest takes a lone byte through a slower path).
+      nodeInput[0] = 1;
+      System.arraycopy(chunk, at - H, nodeInput, 1, 2 * H);
+      md.update(nodeInput, 0, nodeInput.length);
       try {
-        md.digest(out, Level.offset(upPos), H);
+        md.digest(out, outAt, H);
       } catch (DigestException e) {
         throw new IllegalStateException(e);
       }
+      cur = up;
+      chunk = out;
+      at = outAt;
       l++;
       index >>>= 1;
     }
