@@ -58,12 +58,17 @@ class CoalescerTest {
           throw new IllegalStateException(e);
         }
       }
-      List<String> out = new ArrayList<>();
-      for (Req r : group) {
-        out.add("done:" + r.name());
-      }
-      return out;
+      return done(group);
     }
+  }
+
+  /** Each request's result: {@code "done:" + name}. */
+  private static List<String> done(List<Req> group) {
+    List<String> out = new ArrayList<>();
+    for (Req r : group) {
+      out.add("done:" + r.name());
+    }
+    return out;
   }
 
   private static Coalescer<Req, String> coalescer(int inFlight, int maxKeys, Coalescer.Runner<Req, String> runner) {
@@ -202,11 +207,7 @@ class CoalescerTest {
           throw boom;
         }
       }
-      List<String> out = new ArrayList<>();
-      for (Req r : group) {
-        out.add("done:" + r.name());
-      }
-      return out;
+      return done(group);
     });
     ExecutorService pool = Executors.newCachedThreadPool();
     try {
@@ -301,11 +302,7 @@ class CoalescerTest {
         if (size > maxKeys && group.size() > 1) {
           violation.set("a group of " + size + " keys");
         }
-        List<String> out = new ArrayList<>();
-        for (Req r : group) {
-          out.add("done:" + r.name());
-        }
-        return out;
+        return done(group);
       });
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
