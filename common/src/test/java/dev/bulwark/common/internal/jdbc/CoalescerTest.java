@@ -104,6 +104,21 @@ class CoalescerTest {
     return false;
   }
 
+  /**
+   * A coalescer with one slot whose first request ("first", on {@code key}) is running and held
+   * until {@code recorder.open} counts down, so that later requests wait.
+   */
+  private record Held(Recorder recorder, Coalescer<Req, String> c, ExecutorService pool, Future<String> first) {
+    static Held start(int maxKeys, String key) throws InterruptedException {
+      Recorder recorder = new Recorder(true);
+      Coalescer<Req, String> c = coalescer(1, maxKeys, recorder);
+      ExecutorService pool = Executors.newCachedThreadPool();
+      Future<String> first = pool.submit(() -> c.submit(Req.of("first", key)));
+      assertTrue(recorder.firstEntered.await(30, TimeUnit.SECONDS), "the first request holds the only slot");
+      return new Held(recorder, c, pool, first);
+    }
+  }
+
   @Test
   void aLoneRequest_runsAtOnce_onItsCallersThread() {
     AtomicReference<Thread> ranOn = new AtomicReference<>();
@@ -117,12 +132,12 @@ class CoalescerTest {
 
   @Test
   void requestsThatWaitedForAFreeSlot_shareTheNextGroup() throws Exception {
-    Recorder recorder = new Recorder(true);
-    Coalescer<Req, String> c = coalescer(1, 48, recorder);
-    ExecutorService pool = Executors.newCachedThreadPool();
+    Held held = Held.start(48, "a:0");
+    Recorder recorder = held.recorder();
+    Coalescer<Req, String> c = held.c();
+    ExecutorService pool = held.pool();
+    Future<String> first = held.first();
     try {
-      Future<String> first = pool.submit(() -> c.submit(Req.of("first", "a:0", "s:0")));
-      assertTrue(recorder.firstEntered.await(30, TimeUnit.SECONDS));
       List<Future<String>> waiting = new ArrayList<>();
       for (int i = 1; i <= 10; i++) {
         waiting.add(submitAndPark(pool, c, Req.of("r" + i, "a:" + i, "f:" + i, "s:" + i)));
@@ -141,12 +156,12 @@ class CoalescerTest {
 
   @Test
   void requestsOnOneKey_goToSuccessiveGroups_inArrivalOrder_andGroupsHoldAtMostMaxKeys() throws Exception {
-    Recorder recorder = new Recorder(true);
-    Coalescer<Req, String> c = coalescer(1, 4, recorder);
-    ExecutorService pool = Executors.newCachedThreadPool();
+    Held held = Held.start(4, "z");
+    Recorder recorder = held.recorder();
+    Coalescer<Req, String> c = held.c();
+    ExecutorService pool = held.pool();
+    Future<String> first = held.first();
     try {
-      Future<String> first = pool.submit(() -> c.submit(Req.of("first", "z")));
-      assertTrue(recorder.firstEntered.await(30, TimeUnit.SECONDS));
       List<Req> reqs = List.of(Req.of("A", "x"), Req.of("B", "x", "y"), Req.of("C", "q"), Req.of("D", "y"),
           Req.of("E", "x"), Req.of("F", "p", "o"), Req.of("big", "1", "2", "3", "4", "5"));
       List<Future<String>> waiting = new ArrayList<>();
@@ -245,12 +260,12 @@ class CoalescerTest {
 
   @Test
   void anInterruptWhileWaiting_doesNotLoseTheResult_andIsKept() throws Exception {
-    Recorder recorder = new Recorder(true);
-    Coalescer<Req, String> c = coalescer(1, 48, recorder);
-    ExecutorService pool = Executors.newCachedThreadPool();
+    Held held = Held.start(48, "a");
+    Recorder recorder = held.recorder();
+    Coalescer<Req, String> c = held.c();
+    ExecutorService pool = held.pool();
+    Future<String> first = held.first();
     try {
-      Future<String> first = pool.submit(() -> c.submit(Req.of("first", "a")));
-      assertTrue(recorder.firstEntered.await(30, TimeUnit.SECONDS));
       AtomicReference<Thread> waiter = new AtomicReference<>();
       CountDownLatch parked = new CountDownLatch(1);
       Future<String> interrupted = pool.submit(() -> {
