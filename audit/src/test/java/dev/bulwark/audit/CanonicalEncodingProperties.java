@@ -43,11 +43,16 @@ class CanonicalEncodingProperties {
     };
   }
 
+  /** Printable ASCII, any byte, and the bytes at the edges of the printable range, mixed. */
+  private static Gen<Byte> edgeBytes() {
+    return Generators.mixOf(Generators.ints(0x20, 0x7e), Generators.ints(-128, 127),
+        Generators.oneOf(0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x00, 0x9f)).map(Integer::byteValue);
+  }
+
   /** The word-at-a-time printable-ASCII test agrees with a byte-by-byte one on every range. */
   @Test
   void printableAsciiCheck_agreesWithTheByteByByteDefinition() {
-    Gen<Byte> bytes = Generators.mixOf(Generators.ints(0x20, 0x7e), Generators.ints(-128, 127),
-        Generators.oneOf(0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x00, 0x9f)).map(Integer::byteValue);
+    Gen<Byte> bytes = edgeBytes();
     PropertyRunner.forAll(2000, c -> {
       int len = c.draw("len", Generators.ints(0, 40));
       byte[] b = new byte[len];
@@ -187,8 +192,7 @@ class CanonicalEncodingProperties {
    */
   @Test
   void shortPrintableAsciiCheck_agreesWithTheByteByByteDefinition() {
-    Gen<Byte> bytes = Generators.mixOf(Generators.ints(0x20, 0x7e), Generators.ints(-128, 127),
-        Generators.oneOf(0x1f, 0x20, 0x7e, 0x7f, 0x80, 0xff, 0x00, 0x9f)).map(Integer::byteValue);
+    Gen<Byte> bytes = edgeBytes();
     PropertyRunner.forAll(4000, c -> {
       int start = c.draw("start", Generators.ints(0, 12));
       int n = c.draw("n", Generators.ints(0, 16));

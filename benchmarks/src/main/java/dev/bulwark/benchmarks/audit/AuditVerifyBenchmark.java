@@ -44,6 +44,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * rebuild, every checkpoint's signature, root and chain head. The verifier uses every processor
  * (workers for the per-event checks, the calling thread for sequencing and the tree).
  *
+ * <p>One invocation takes about half a second, so the warm-up runs some sixteen of them: the
+ * verifier's code paths are many, and the first few invocations still run partly interpreted
+ * or under the first compilation tier (a one-second warm-up measured some 20% below the steady
+ * state).
+ *
  * <p>Baseline: {@code sha256SameBytes}, one sequential SHA-256 pass over the same segment files
  * (read with a 1 MiB direct buffer), reported per event: what just reading and hashing the bytes
  * once costs on one thread.
@@ -51,8 +56,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 1, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgs = {"-Xmx4g"})
 public class AuditVerifyBenchmark {
 

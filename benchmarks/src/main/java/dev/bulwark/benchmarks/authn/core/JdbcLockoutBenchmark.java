@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -52,8 +53,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 2, time = 2)
-@Measurement(iterations = 3, time = 3)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 3)
 @Fork(1)
 @Threads(16)
 public class JdbcLockoutBenchmark {
@@ -70,6 +71,10 @@ public class JdbcLockoutBenchmark {
   private final String[] sources = new String[1000];
   private final java.util.concurrent.atomic.LongAdder recorded = new java.util.concurrent.atomic.LongAdder();
   private long prefilledFailures;
+
+  /** {@link JdbcAttemptStore.Builder#statementsInFlight}; {@code -p statementsInFlight=2,4} compares settings. */
+  @Param("4")
+  public int statementsInFlight;
 
   @Setup(Level.Trial)
   public void setUp() throws SQLException {
@@ -90,7 +95,7 @@ public class JdbcLockoutBenchmark {
     ds.setUser(admin.getUser());
     ds.setCurrentSchema(schema);
     pool = TestPool.growing(ds);
-    store = new JdbcAttemptStore(pool, Clock.systemUTC());
+    store = JdbcAttemptStore.builder(pool, Clock.systemUTC()).statementsInFlight(statementsInFlight).build();
     lockout = Lockout.builder(store).clock(Clock.systemUTC()).build();
     LockoutRule loose = new LockoutRule(100, Duration.ofMillis(1), Duration.ofMillis(1), 0, Duration.ofDays(1));
     admitting = Lockout.builder(store).clock(Clock.systemUTC())
