@@ -108,7 +108,8 @@ class CoalescerTest {
    * A coalescer with one slot whose first request ("first", on {@code key}) is running and held
    * until {@code recorder.open} counts down, so that later requests wait.
    */
-  private record Held(Recorder recorder, Coalescer<Req, String> c, ExecutorService pool, Future<String> first) {
+  private record Held(Recorder recorder, Coalescer<Req, String> c, ExecutorService pool, Future<String> first)
+      implements AutoCloseable {
     static Held start(int maxKeys, String key) throws InterruptedException {
       Recorder recorder = new Recorder(true);
       Coalescer<Req, String> c = coalescer(1, maxKeys, recorder);
@@ -116,6 +117,22 @@ class CoalescerTest {
       Future<String> first = pool.submit(() -> c.submit(Req.of("first", key)));
       assertTrue(recorder.firstEntered.await(30, TimeUnit.SECONDS), "the first request holds the only slot");
       return new Held(recorder, c, pool, first);
+    }
+
+    /** Submits {@code r} from a pool thread and returns once it waits in the coalescer. */
+    Future<String> park(Req r) throws Exception {
+      return submitAndPark(pool, c, r);
+    }
+
+    /** Lets the first request finish and returns its result. */
+    String release() throws Exception {
+      recorder.open.countDown();
+      return first.get(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() {
+      pool.shutdownNow();
     }
   }
 
@@ -132,44 +149,30 @@ class CoalescerTest {
 
   @Test
   void requestsThatWaitedForAFreeSlot_shareTheNextGroup() throws Exception {
-    Held held = Held.start(48, "a:0");
-    Recorder recorder = held.recorder();
-    Coalescer<Req, String> c = held.c();
-    ExecutorService pool = held.pool();
-    Future<String> first = held.first();
-    try {
+    try (Held held = Held.start(48, "a:0")) {
       List<Future<String>> waiting = new ArrayList<>();
       for (int i = 1; i <= 10; i++) {
-        waiting.add(submitAndPark(pool, c, Req.of("r" + i, "a:" + i, "f:" + i, "s:" + i)));
+        waiting.add(held.park(Req.of("r" + i, "a:" + i, "f:" + i, "s:" + i)));
       }
-      recorder.open.countDown();
-      assertEquals("done:first", first.get(30, TimeUnit.SECONDS));
+      assertEquals("done:first", held.release());
       for (int i = 1; i <= 10; i++) {
         assertEquals("done:r" + i, waiting.get(i - 1).get(30, TimeUnit.SECONDS));
       }
       assertEquals(List.of(List.of("first"), List.of("r1", "r2", "r3", "r4", "r5", "r6", "r7", "r8", "r9", "r10")),
-          recorder.groups, "ten attempts waited for one statement, then shared the next");
-    } finally {
-      pool.shutdownNow();
+          held.recorder().groups, "ten attempts waited for one statement, then shared the next");
     }
   }
 
   @Test
   void requestsOnOneKey_goToSuccessiveGroups_inArrivalOrder_andGroupsHoldAtMostMaxKeys() throws Exception {
-    Held held = Held.start(4, "z");
-    Recorder recorder = held.recorder();
-    Coalescer<Req, String> c = held.c();
-    ExecutorService pool = held.pool();
-    Future<String> first = held.first();
-    try {
+    try (Held held = Held.start(4, "z")) {
       List<Req> reqs = List.of(Req.of("A", "x"), Req.of("B", "x", "y"), Req.of("C", "q"), Req.of("D", "y"),
           Req.of("E", "x"), Req.of("F", "p", "o"), Req.of("big", "1", "2", "3", "4", "5"));
       List<Future<String>> waiting = new ArrayList<>();
       for (Req r : reqs) {
-        waiting.add(submitAndPark(pool, c, r));
+        waiting.add(held.park(r));
       }
-      recorder.open.countDown();
-      first.get(30, TimeUnit.SECONDS);
+      held.release();
       for (Future<String> f : waiting) {
         f.get(30, TimeUnit.SECONDS);
       }
@@ -177,7 +180,7 @@ class CoalescerTest {
       // hand, so later requests come in later takes). Whatever the takes, each group shares no
       // key, holds at most 4 keys unless it is one larger request, and per key the order is
       // the arrival order.
-      List<List<String>> groups = recorder.groups.subList(1, recorder.groups.size());
+      List<List<String>> groups = held.recorder().groups.subList(1, held.recorder().groups.size());
       Map<String, Req> byName = new ConcurrentHashMap<>();
       for (Req r : reqs) {
         byName.put(r.name(), r);
@@ -198,8 +201,6 @@ class CoalescerTest {
       assertEquals(List.of("A", "B", "E"), orderPerKey.get("x"));
       assertEquals(List.of("B", "D"), orderPerKey.get("y"));
       assertEquals(reqs.size(), groups.stream().mapToInt(List::size).sum(), "every request ran once");
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -260,18 +261,13 @@ class CoalescerTest {
 
   @Test
   void anInterruptWhileWaiting_doesNotLoseTheResult_andIsKept() throws Exception {
-    Held held = Held.start(48, "a");
-    Recorder recorder = held.recorder();
-    Coalescer<Req, String> c = held.c();
-    ExecutorService pool = held.pool();
-    Future<String> first = held.first();
-    try {
+    try (Held held = Held.start(48, "a")) {
       AtomicReference<Thread> waiter = new AtomicReference<>();
       CountDownLatch parked = new CountDownLatch(1);
-      Future<String> interrupted = pool.submit(() -> {
+      Future<String> interrupted = held.pool().submit(() -> {
         waiter.set(Thread.currentThread());
         parked.countDown();
-        String r = c.submit(Req.of("waiter", "b"));
+        String r = held.c().submit(Req.of("waiter", "b"));
         return r + (Thread.currentThread().isInterrupted() ? ":interrupted" : ":not-interrupted");
       });
       assertTrue(parked.await(30, TimeUnit.SECONDS));
@@ -279,11 +275,8 @@ class CoalescerTest {
         Thread.onSpinWait();
       }
       waiter.get().interrupt();
-      recorder.open.countDown();
-      first.get(30, TimeUnit.SECONDS);
+      held.release();
       assertEquals("done:waiter:interrupted", interrupted.get(30, TimeUnit.SECONDS));
-    } finally {
-      pool.shutdownNow();
     }
   }
 
