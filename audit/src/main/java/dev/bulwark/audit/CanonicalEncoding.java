@@ -331,40 +331,43 @@ public final class CanonicalEncoding {
     }
   }
 
-  /** The byte reader of {@link #check}. */
-  static final class Checker {
-    private final byte[] b;
+  /**
+   * The fixed-width reads both byte readers share ({@link Checker} for {@link #check},
+   * {@link In} for {@link #decode}): big-endian, each refusing to run past the end.
+   */
+  private abstract static class Reader {
+    final byte[] b;
     int pos;
-    private CharsetDecoder utf8;
+    CharsetDecoder utf8;
 
-    Checker(byte[] b) {
+    Reader(byte[] b) {
       this.b = b;
     }
 
-    private void need(int n) throws AuditFormatException {
+    final void need(int n) throws AuditFormatException {
       if (b.length - pos < n) {
         throw new AuditFormatException("truncated canonical event");
       }
     }
 
-    void skip(int n) throws AuditFormatException {
+    final void skip(int n) throws AuditFormatException {
       need(n);
       pos += n;
     }
 
-    int u8() throws AuditFormatException {
+    final int u8() throws AuditFormatException {
       need(1);
       return b[pos++] & 0xff;
     }
 
-    int u16() throws AuditFormatException {
+    final int u16() throws AuditFormatException {
       need(2);
       int v = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
       pos += 2;
       return v;
     }
 
-    long i64() throws AuditFormatException {
+    final long i64() throws AuditFormatException {
       need(8);
       long v = 0;
       for (int i = 0; i < 8; i++) {
@@ -372,6 +375,13 @@ public final class CanonicalEncoding {
       }
       pos += 8;
       return v;
+    }
+  }
+
+  /** The byte reader of {@link #check}. */
+  static final class Checker extends Reader {
+    Checker(byte[] b) {
+      super(b);
     }
 
     /** A time in microseconds that survives decode and re-encode. */
@@ -608,45 +618,13 @@ public final class CanonicalEncoding {
     }
   }
 
-  private static final class In {
-    private final byte[] b;
-    private int pos;
-    private CharsetDecoder utf8;
-
+  private static final class In extends Reader {
     In(byte[] b) {
-      this.b = b;
+      super(b);
     }
 
     int remaining() {
       return b.length - pos;
-    }
-
-    private void need(int n) throws AuditFormatException {
-      if (b.length - pos < n) {
-        throw new AuditFormatException("truncated canonical event");
-      }
-    }
-
-    int u8() throws AuditFormatException {
-      need(1);
-      return b[pos++] & 0xff;
-    }
-
-    int u16() throws AuditFormatException {
-      need(2);
-      int v = ((b[pos] & 0xff) << 8) | (b[pos + 1] & 0xff);
-      pos += 2;
-      return v;
-    }
-
-    long i64() throws AuditFormatException {
-      need(8);
-      long v = 0;
-      for (int i = 0; i < 8; i++) {
-        v = (v << 8) | (b[pos + i] & 0xff);
-      }
-      pos += 8;
-      return v;
     }
 
     String str() throws AuditFormatException {
