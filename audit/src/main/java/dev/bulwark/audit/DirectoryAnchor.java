@@ -1,14 +1,11 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.audit.spi.CheckpointAnchor;
+import dev.bulwark.common.internal.DurableFiles;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,23 +47,7 @@ public final class DirectoryAnchor implements CheckpointAnchor {
       if (Files.exists(target)) {
         return;
       }
-      Path tmp = od.resolve(target.getFileName() + ".tmp");
-      Files.write(tmp, checkpoint.noteBytes());
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target);
-      }
-      try (FileChannel d = FileChannel.open(od, StandardOpenOption.READ)) {
-        d.force(true);
-      } catch (IOException e) {
-        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
-          throw e;
-        }
-      }
+      DurableFiles.write(target, checkpoint.noteBytes());
     } catch (IOException e) {
       throw new AuditStoreException("cannot anchor checkpoint in " + od + ": " + e.getMessage(), e);
     }

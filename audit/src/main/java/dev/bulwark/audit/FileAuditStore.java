@@ -8,16 +8,15 @@ import dev.bulwark.audit.spi.SequenceConflictException;
 import dev.bulwark.audit.spi.StoreHead;
 import dev.bulwark.audit.spi.StoredEvent;
 import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -507,24 +506,13 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
   }
 
   private void moveAtomically(Path tmp, Path target) throws IOException {
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
-    fsyncDir();
+    DurableFiles.move(tmp, target);
   }
 
   private void fsyncDir() throws IOException {
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // Some platforms (Windows) cannot open a directory; Linux and macOS can, and must succeed.
-      if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("windows")) {
-        throw e;
-      }
-    }
+    DurableFiles.forceDirectory(dir);
   }
+
 
   private void writable() {
     if (readOnly) {

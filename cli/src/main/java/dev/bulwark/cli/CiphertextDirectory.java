@@ -1,15 +1,12 @@
 package dev.bulwark.cli;
 
 import dev.bulwark.common.Bytes;
+import dev.bulwark.common.internal.DurableFiles;
 import dev.bulwark.crypto.spi.CiphertextSink;
 import dev.bulwark.crypto.spi.CiphertextSource;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,16 +57,7 @@ final class CiphertextDirectory implements CiphertextSource, CiphertextSink {
     if (!MessageDigest.isEqual(InputFiles.read(target, InputFiles.CIPHERTEXT_MAX_BYTES), expected.toByteArray())) {
       return false;
     }
-    Path tmp = dir.resolve("." + id + ".rewrap-tmp");
-    Files.write(tmp, replacement.toByteArray());
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
-    }
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    DurableFiles.write(target, replacement.toByteArray());
     return true;
   }
 }

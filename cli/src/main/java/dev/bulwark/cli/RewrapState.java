@@ -1,18 +1,15 @@
 package dev.bulwark.cli;
 
+import dev.bulwark.common.internal.DurableFiles;
 import dev.bulwark.crypto.KekVersionId;
 import dev.bulwark.crypto.RewrapProgress;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -82,16 +79,7 @@ final class RewrapState {
     StringWriter w = new StringWriter();
     try {
       p.store(w, "bulwark keys rewrap checkpoint; delete to start a new pass");
-      Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-      Files.writeString(tmp, w.toString(), StandardCharsets.UTF_8);
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
+      DurableFiles.write(file, w.toString().getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new CliException(ExitCode.IO_OR_CONFIG, "cannot write rewrap state " + file + ": " + e.getMessage(), e);
     }

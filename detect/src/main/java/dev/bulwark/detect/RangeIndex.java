@@ -1,12 +1,12 @@
 package dev.bulwark.detect;
 
+import dev.bulwark.common.internal.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
@@ -113,7 +113,12 @@ public final class RangeIndex implements BreachedPasswords, AutoCloseable {
       Files.deleteIfExists(tmp);
       throw e;
     }
-    Files.move(tmp, indexFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    try {
+      DurableFiles.move(tmp, indexFile);
+    } catch (IOException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
     return records;
   }
 

@@ -1,15 +1,12 @@
 package dev.bulwark.audit.export;
 
+import dev.bulwark.common.internal.DurableFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -84,26 +81,11 @@ public final class FileExportCursor implements ExportCursor {
     if (newNext < 0) {
       throw new IllegalArgumentException("position must be >= 0");
     }
-    Path dir = file.toAbsolutePath().getParent();
-    Path tmp = dir.resolve(file.getFileName() + ".tmp");
     byte[] body = (HEADER + "\norigin " + origin + "\nnext " + newNext + "\n").getBytes(StandardCharsets.UTF_8);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.TRUNCATE_EXISTING)) {
-      ByteBuffer buf = ByteBuffer.wrap(body);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-      ch.force(true);
-    }
     try {
-      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      DurableFiles.write(file, body);
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("the file system of " + file + " cannot rename atomically; keep the cursor elsewhere", e);
-    }
-    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-      d.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open a directory for force; the rename itself is atomic.
     }
     next = newNext;
   }

@@ -1,12 +1,12 @@
 package dev.bulwark.crypto.internal;
 
 import com.google.crypto.tink.Aead;
+import dev.bulwark.common.internal.DurableFiles;
 import dev.bulwark.crypto.CryptoStoreException;
 import dev.bulwark.crypto.KeyringIntegrityException;
 import dev.bulwark.crypto.spi.KeyringRecord;
 import dev.bulwark.crypto.spi.KeyringStore;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -16,7 +16,6 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -207,44 +206,16 @@ public final class FileKeyringStore implements KeyringStore {
     } catch (GeneralSecurityException e) {
       throw new CryptoStoreException("cannot encrypt the keyring file under the master key; it is unchanged", e);
     }
-    Path dir = file.getParent();
-    Path tmp = null;
+    byte[] content = new byte[MAGIC.length + ct.length];
+    System.arraycopy(MAGIC, 0, content, 0, MAGIC.length);
+    System.arraycopy(ct, 0, content, MAGIC.length, ct.length);
     try {
-      Files.createDirectories(dir);
-      tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        ByteBuffer buf = ByteBuffer.allocate(MAGIC.length + ct.length);
-        buf.put(MAGIC).put(ct).flip();
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
-        ch.force(true);
-      }
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        throw new CryptoStoreException("the file system cannot rename atomically; keyring file unchanged", e);
-      }
-      tmp = null;
-      fsyncDirectory(dir);
+      DurableFiles.write(file, content);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new CryptoStoreException("the file system cannot rename atomically; keyring file unchanged", e);
     } catch (IOException e) {
-      throw new CryptoStoreException("cannot write keyring file " + file + "; it is unchanged", e);
-    } finally {
-      if (tmp != null) {
-        try {
-          Files.deleteIfExists(tmp);
-        } catch (IOException ignored) {
-          // best effort: a stray temp file holds only ciphertext
-        }
-      }
-    }
-  }
-
-  private static void fsyncDirectory(Path dir) {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-      ch.force(true);
-    } catch (IOException e) {
-      // Some platforms cannot open a directory; the rename is still atomic there.
+      // Either nothing was renamed (the file is unchanged) or only forcing the directory failed.
+      throw new CryptoStoreException("cannot write keyring file " + file, e);
     }
   }
 
