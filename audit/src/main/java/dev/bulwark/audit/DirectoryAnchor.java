@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 public final class DirectoryAnchor implements CheckpointAnchor {
 
   private static final Pattern NOTE = Pattern.compile("\\d{20}-\\d+\\.note");
+  /** A signed checkpoint note, with any number of signatures a log would carry, is far below this. */
+  private static final int MAX_NOTE_BYTES = 64 * 1024;
   private final Path dir;
 
   public DirectoryAnchor(Path dir) {
@@ -65,7 +67,7 @@ public final class DirectoryAnchor implements CheckpointAnchor {
       if (newest.isEmpty()) {
         return Optional.empty();
       }
-      return Optional.of(new String(Files.readAllBytes(newest.get()), StandardCharsets.UTF_8));
+      return Optional.of(new String(DurableFiles.readSmall(newest.get(), MAX_NOTE_BYTES), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new AuditStoreException("cannot read anchors in " + od + ": " + e.getMessage(), e);
     }

@@ -57,8 +57,10 @@ import java.util.zip.CRC32C;
  * anywhere else (a bad CRC followed by valid frames, a broken chain) is never repaired: reads
  * report it and the writer refuses to append. {@link #openReadOnly} never changes anything.
  *
- * <p>Thread-safe. Segment files must stay below 2 GiB (the default segment size of one million
- * events is far below).
+ * <p>Thread-safe. Segment files stay below 2 GiB, the most one mapping reads: before a batch
+ * would take the open segment past 1 GiB, the store seals it and starts a new one (events of a
+ * few hundred bytes reach that only after millions; the log's own cadence usually seals first).
+ * A larger segment file is not this store's: readers report it as unreadable, never fail.
  *
  * <p>Size: longer than Bulwark's usual 600 lines because one on-disk format is kept in one place:
  * the crash-recovery rules (torn tails, quarantine, the prune base) must agree with the reader
@@ -75,6 +77,8 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
   private static final Pattern HOLD = Pattern.compile("seg-(\\d{20})\\.hold");
   private static final String CHECKPOINTS = "checkpoints.log";
   private static final String BASE = "base";
+  /** A prune base is a few lines and at most 64 subtree hashes: far below this. */
+  private static final int MAX_BASE_BYTES = 64 * 1024;
   private static final String LOCK = "LOCK";
   private static final String QUARANTINE_PREFIX = "quarantine-";
   private static final String QUARANTINE_SUFFIX = ".torn";
@@ -82,6 +86,8 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
   private final Path dir;
   private final boolean readOnly;
   private final UnaryOperator<FileChannel> channelWrapper;
+  /** The open segment is sealed before a batch would take it past this many bytes. */
+  private long maxSegmentBytes = MAX_SEGMENT_BYTES;
   private final List<String> recoveries = new ArrayList<>();
   private FileChannel lockChannel;
   private FileLock lock;
@@ -139,6 +145,16 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
     return s;
   }
 
+  /** For tests: a store that seals its open segment before it would exceed {@code maxSegmentBytes}. */
+  static FileAuditStore open(Path dir, long maxSegmentBytes) {
+    FileAuditStore s = open(dir);
+    s.maxSegmentBytes = maxSegmentBytes;
+    return s;
+  }
+
+  /** The size at which the open segment is sealed, far below the 2 GiB one mapping can read. */
+  static final long MAX_SEGMENT_BYTES = 1L << 30;
+
   /** Opens the log in {@code dir} for reading and verification only; changes nothing on disk. */
   public static FileAuditStore openReadOnly(Path dir) {
     if (!Files.isDirectory(dir)) {
@@ -170,7 +186,7 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
     Path basePath = dir.resolve(BASE);
     if (Files.exists(basePath)) {
       try {
-        base = PruneBase.fromText(Files.readString(basePath, StandardCharsets.UTF_8));
+        base = PruneBase.fromText(new String(DurableFiles.readSmall(basePath, MAX_BASE_BYTES), StandardCharsets.UTF_8));
       } catch (IllegalArgumentException | IOException e) {
         if (!readOnly) {
           // Nothing has been changed yet, and nothing will be: the writer refuses, the verifier reports.
@@ -179,6 +195,14 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
         }
         baseDamage = "malformed prune base file: " + e.getMessage();
       }
+    }
+    Path checkpointFile = dir.resolve(CHECKPOINTS);
+    if (!readOnly && Files.exists(checkpointFile) && Files.size(checkpointFile) > MAX_CHECKPOINT_FILE_BYTES) {
+      // Far more than this store writes: damage or a crafted file. The verifier reports it; a
+      // writer is refused here, before anything changes.
+      throw new AuditException(CHECKPOINTS + " of " + dir + " is " + Files.size(checkpointFile) + " bytes, more than the "
+          + MAX_CHECKPOINT_FILE_BYTES + " a checkpoint file can hold; refusing to open it for writing."
+          + " Run AuditVerifier; nothing was changed");
     }
     TreeMap<Long, Path> segs = segmentFiles();
     if (!readOnly) {
@@ -217,7 +241,9 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
     if (Files.exists(cps)) {
       long size = Files.size(cps);
       long end = 0;
-      if (size > 0) {
+      if (size > MAX_CHECKPOINT_FILE_BYTES) {
+        end = size; // damage: the reader reports it (a writer was refused above)
+      } else if (size > 0) {
         ByteBuffer buf = map(cps, size);
         int pos = 0;
         while (pos < size) {
@@ -283,7 +309,14 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
       long size = Files.size(p);
       long end = 0;
       StoredEvent lastGood = null;
-      if (size > 0) {
+      if (size > Integer.MAX_VALUE) {
+        // Larger than any segment this store writes: damage the reader reports, never repaired.
+        if (!readOnly) {
+          throw new AuditException(p.getFileName() + " of " + dir + " is " + size + " bytes, larger than any segment"
+              + " this store writes; refusing to open it for writing. Run AuditVerifier; nothing was changed");
+        }
+        end = size;
+      } else if (size > 0) {
         ByteBuffer buf = map(p, size);
         lastGood = lastFrameIfClean(buf, (int) size, p.getFileName().toString());
         if (lastGood != null) {
@@ -356,7 +389,8 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
 
   private static ByteBuffer map(Path p, long size) throws IOException {
     if (size > Integer.MAX_VALUE) {
-      throw new AuditStoreException(p + " is larger than 2 GiB");
+      // Not a file this store writes (it seals segments at 1 GiB): readers report it as unreadable.
+      throw new IOException(p.getFileName() + " is " + size + " bytes, larger than the 2 GiB one segment can hold");
     }
     try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
       MappedByteBuffer m = ch.map(FileChannel.MapMode.READ_ONLY, 0, size);
@@ -545,6 +579,10 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
     if (total > Integer.MAX_VALUE - 8) {
       throw new AuditStoreException("batch too large for one write; use smaller batches");
     }
+    if (activeSize > 0 && activeSize + total > maxSegmentBytes) {
+      // Keep every segment readable by one mapping: start a new one for this batch.
+      seal(nextSeq);
+    }
     // One buffer, one write, one fsync for the whole batch (group commit).
     if (writeBuffer.length < total) {
       writeBuffer = new byte[(int) Math.max(total, Math.min((long) writeBuffer.length * 2, Integer.MAX_VALUE - 8))];
@@ -718,15 +756,18 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
     Path cps = dir.resolve(CHECKPOINTS);
     List<String> out = new ArrayList<>();
     try {
-      long size = readOnly ? (Files.exists(cps) ? Files.size(cps) : 0) : checkpointSize;
-      if (size == 0) {
+      long fileSize = readOnly ? (Files.exists(cps) ? Files.size(cps) : 0) : checkpointSize;
+      if (fileSize == 0) {
         return out;
       }
+      // A checkpoint file this store wrote is far below the cap; a larger one is damage, read up
+      // to the cap and the rest reported as one unreadable entry rather than refused.
+      int size = (int) Math.min(fileSize, MAX_CHECKPOINT_FILE_BYTES);
       ByteBuffer buf = map(cps, size);
-      FrameResync resync = new FrameResync(buf, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+      FrameResync resync = new FrameResync(buf, size, AuditFrame.MAGIC_CHECKPOINT);
       int pos = 0;
       while (pos < size) {
-        int n = AuditFrame.validFrameAt(buf, pos, (int) size, AuditFrame.MAGIC_CHECKPOINT);
+        int n = AuditFrame.validFrameAt(buf, pos, size, AuditFrame.MAGIC_CHECKPOINT);
         if (n > 0) {
           byte[] body = new byte[n - AuditFrame.HEADER_BYTES];
           buf.duplicate().position(pos + AuditFrame.HEADER_BYTES).get(body);
@@ -734,17 +775,40 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
           pos += n;
         } else {
           int q = resync.next(pos);
-          int end = q < 0 ? (int) size : q;
-          byte[] raw = new byte[end - pos];
-          buf.duplicate().position(pos).get(raw);
-          out.add(new String(raw, StandardCharsets.UTF_8));
+          int end = q < 0 ? size : q;
+          out.add(damagedCheckpointText(buf, pos, end));
           pos = end;
         }
+      }
+      if (fileSize > size) {
+        out.add("[" + (fileSize - size) + " bytes of " + CHECKPOINTS + " beyond the " + MAX_CHECKPOINT_FILE_BYTES
+            + " a checkpoint file can hold]");
       }
       return out;
     } catch (IOException e) {
       throw new AuditStoreException("cannot read checkpoints in " + dir, e);
     }
+  }
+
+  /** The most of {@code checkpoints.log} read: some 3 million checkpoints. */
+  static final int MAX_CHECKPOINT_FILE_BYTES = 1 << 30;
+
+  /** The longest damaged region of {@code checkpoints.log} handed on as it is (a note is far shorter). */
+  static final int MAX_DAMAGED_CHECKPOINT_BYTES = 64 * 1024;
+
+  /**
+   * A region of {@code checkpoints.log} that holds no valid frame, as the text the verifier
+   * reports: the bytes themselves when short (a torn or damaged frame of one note), else a
+   * description of the region, so that crafted garbage costs no memory in proportion to its size.
+   * The description has no line break, so it can never parse as a note.
+   */
+  private static String damagedCheckpointText(ByteBuffer buf, int from, int to) {
+    if (to - from <= MAX_DAMAGED_CHECKPOINT_BYTES) {
+      byte[] raw = new byte[to - from];
+      buf.duplicate().position(from).get(raw);
+      return new String(raw, StandardCharsets.UTF_8);
+    }
+    return "[" + (to - from) + " bytes of " + CHECKPOINTS + " at offset " + from + " hold no checkpoint frame]";
   }
 
   @Override

@@ -37,6 +37,23 @@ class AnchorTest {
     assertTrue(a.latest("other/log").isEmpty());
   }
 
+  /** A crafted huge note (sparse: free to make) is a typed store failure, not an OutOfMemoryError. */
+  @Test
+  void directoryAnchor_refusesAHugeNote_withATypedFailure(@TempDir Path dir) throws Exception {
+    DirectoryAnchor a = new DirectoryAnchor(dir);
+    a.submit(checkpoint(5));
+    Path note;
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(dir)) {
+      note = s.filter(p -> p.getFileName().toString().endsWith(".note")).findFirst().orElseThrow();
+    }
+    Path huge = note.resolveSibling(String.format(java.util.Locale.ROOT, "%020d-1.note", 999L));
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    AuditStoreException e = org.junit.jupiter.api.Assertions.assertThrows(AuditStoreException.class, () -> a.latest(ORIGIN));
+    assertTrue(e.getMessage().contains("bytes such a file can hold"), e.getMessage());
+  }
+
   @Test
   void syslogAnchor_sendsAnRfc5424MessageCarryingTheNote() throws Exception {
     try (DatagramSocket collector = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {

@@ -1,8 +1,10 @@
 package dev.bulwark.audit;
 
 import dev.bulwark.common.Bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -76,6 +78,15 @@ class CraftedFilesTest {
     }
   }
 
+  /** A file of {@code length} bytes that takes no disk space (a hole). */
+  static void sparse(Path file, long length) {
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(length);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static void write(Path file, String text) {
     try {
       Files.writeString(file, text, StandardCharsets.UTF_8);
@@ -94,6 +105,16 @@ class CraftedFilesTest {
     cases.add(new Case("two frames near Long.MAX_VALUE", d -> {
       appendBytes(segment(d), frame(Long.MAX_VALUE, payloadOfFirstEvent(d)));
       appendBytes(segment(d), frame(Long.MAX_VALUE - 1, payloadOfFirstEvent(d)));
+    }));
+    cases.add(new Case("sparse 3 GiB prune base", d -> sparse(d.resolve("base"), 3L << 30)));
+    cases.add(new Case("checkpoint file grown to a sparse 3 GiB", d -> sparse(d.resolve("checkpoints.log"), 3L << 30)));
+    cases.add(new Case("segment grown to a sparse 3 GiB", d -> sparse(segment(d), 3L << 30)));
+    cases.add(new Case("checkpoint file grown by a sparse 300 MiB", d -> {
+      try {
+        sparse(d.resolve("checkpoints.log"), Files.size(d.resolve("checkpoints.log")) + (300L << 20));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
     }));
     cases.add(new Case("stray segment name overflowing a long", d ->
         write(d.resolve("seg-99999999999999999999.log"), "")));
@@ -177,6 +198,29 @@ class CraftedFilesTest {
     VerificationReport r = completed(AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).build().verify(FileAuditStore.openReadOnly(dir)));
     assertTrue(r.has(FindingCode.MALFORMED), r.summary());
     assertFalse(r.intact(), r.summary());
+  }
+
+  /**
+   * A crafted multi-gigabyte {@code base} (sparse, so it costs the attacker nothing) is refused by
+   * its size before it is read: a finding for the verifier, a typed refusal for the writer,
+   * never an {@link OutOfMemoryError}, and every segment stays.
+   */
+  @Test
+  void hugeSparseBaseFile_isAMalformedFinding_andTheWriterRefusesWithoutDeleting() throws IOException {
+    Path dir = log("hugebase", 3);
+    sparse(dir.resolve("base"), 3L << 30);
+    List<Path> before;
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      before = s.sorted().toList();
+    }
+    VerificationReport r = completed(AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).build().verify(FileAuditStore.openReadOnly(dir)));
+    assertTrue(r.has(FindingCode.MALFORMED), r.summary());
+    assertFalse(r.intact(), r.summary());
+    assertThrows(AuditException.class, () -> FileAuditStore.open(dir).close());
+    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+      assertEquals(before, s.sorted().toList(), "opening deleted or added files");
+    }
+    assertEquals(3L << 30, Files.size(dir.resolve("base")));
   }
 
   @Test

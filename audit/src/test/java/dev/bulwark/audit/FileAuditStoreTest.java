@@ -55,6 +55,44 @@ class FileAuditStoreTest {
     return logDir().resolve("seg-00000000000000000000.log");
   }
 
+  /**
+   * The open segment is sealed before a batch would take it past the store's byte cap (1 GiB in
+   * production, 4 KiB here), so no segment grows beyond what one mapping reads: before, a log of
+   * large events could write a segment over 2 GiB that no reader could open. Across reopen and
+   * with the log's own seals, the result verifies intact with every event in order.
+   */
+  @Test
+  void theOpenSegment_isSealedBeforeABatchWouldPassTheByteCap() throws IOException {
+    int cap = 4096;
+    try (FileAuditStore store = FileAuditStore.open(logDir(), cap); AuditLog log = open(store)) {
+      for (int i = 0; i < 60; i++) {
+        log.append(TestEvents.event(i));
+      }
+      log.appendAll(java.util.stream.IntStream.range(60, 100).mapToObj(TestEvents::event).toList());
+      log.seal();
+      for (int i = 100; i < 130; i++) {
+        log.append(TestEvents.event(i));
+      }
+    }
+    try (FileAuditStore store = FileAuditStore.open(logDir(), cap); AuditLog log = open(store)) {
+      for (int i = 130; i < 160; i++) {
+        log.append(TestEvents.event(i));
+      }
+    }
+    List<Path> segments;
+    try (Stream<Path> s = Files.list(logDir())) {
+      segments = s.filter(p -> p.getFileName().toString().matches("seg-\\d{20}\\.log")).sorted().toList();
+    }
+    assertTrue(segments.size() > 5, "segments: " + segments);
+    for (Path seg : segments) {
+      long events = SegmentFrames.frames(seg, SegmentFrames.EVENT_MAGIC).size();
+      assertTrue(Files.size(seg) <= cap || events == 40, seg + " holds " + Files.size(seg) + " bytes in " + events + " events");
+    }
+    VerificationReport r = verifyReadOnly();
+    assertTrue(r.intact(), r.summary());
+    assertEquals(160, r.size());
+  }
+
   @Test
   void eventsSurviveReopen_andTheChainContinues() {
     write(0, 50);

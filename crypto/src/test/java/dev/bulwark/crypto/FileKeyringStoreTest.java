@@ -75,6 +75,24 @@ class FileKeyringStoreTest {
     assertThrows(KeyringIntegrityException.class, () -> KeyringStores.encryptedFile(file, master));
   }
 
+  /**
+   * A keyring file replaced by a huge one (sparse, so free to make) is refused by its size before
+   * it is read, as a foreign file: a typed integrity failure, not an OutOfMemoryError, and the
+   * file is left as found.
+   */
+  @Test
+  void aHugeFile_failsTyped_beforeItIsRead(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("keyring.bin");
+    Aead master = Fixture.randomMaster();
+    Keyrings.builder(KeyringStores.encryptedFile(file, master), KekProviders.local(master)).build().keyring("default");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(3L << 30);
+    }
+    KeyringIntegrityException e = assertThrows(KeyringIntegrityException.class, () -> KeyringStores.encryptedFile(file, master));
+    assertTrue(e.getMessage().contains("not a Bulwark keyring file"), e.getMessage());
+    assertEquals(3L << 30, Files.size(file));
+  }
+
   @Test
   void aFailedWrite_leavesTheFileUnchanged(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("keyring.bin");

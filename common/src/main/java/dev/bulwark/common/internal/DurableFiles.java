@@ -81,6 +81,41 @@ public final class DurableFiles {
     }
   }
 
+  /**
+   * The whole of a small file Bulwark keeps (a prune base, an anchor note, a keyring), refusing
+   * one longer than {@code maxBytes} before reading it — a crafted or sparse multi-gigabyte file
+   * gets a typed {@link IOException}, not an {@link OutOfMemoryError} — and also one that grows
+   * past the limit while it is read.
+   *
+   * @throws FileTooLargeException if the file holds more than {@code maxBytes} bytes
+   */
+  public static byte[] readSmall(Path file, int maxBytes) throws IOException {
+    if (maxBytes < 0) {
+      throw new IllegalArgumentException("maxBytes must be >= 0");
+    }
+    try (java.io.InputStream in = Files.newInputStream(file)) {
+      long size = Files.size(file);
+      if (size > maxBytes) {
+        throw new FileTooLargeException(file, size, maxBytes);
+      }
+      byte[] b = in.readNBytes(maxBytes);
+      if (b.length == maxBytes && in.read() >= 0) {
+        throw new FileTooLargeException(file, -1, maxBytes);
+      }
+      return b;
+    }
+  }
+
+  /** A file longer than its kind can be: damaged, crafted or not Bulwark's. */
+  public static final class FileTooLargeException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    FileTooLargeException(Path file, long size, int maxBytes) {
+      super(file.getFileName() + (size < 0 ? " grew past" : " is " + size + " bytes, more than") + " the "
+          + maxBytes + " bytes such a file can hold");
+    }
+  }
+
   private static Path directoryOf(Path target) {
     Path dir = target.toAbsolutePath().getParent();
     if (dir == null) {

@@ -68,6 +68,21 @@ class DurableFilesTest {
     assertEquals(List.of("x"), names());
   }
 
+  @Test
+  void readSmall_readsUpToTheLimit_andRefusesMore_withoutReadingIt() throws IOException {
+    Path f = dir.resolve("small");
+    DurableFiles.write(f, new byte[] {1, 2, 3, 4});
+    assertArrayEquals(new byte[] {1, 2, 3, 4}, DurableFiles.readSmall(f, 4));
+    DurableFiles.FileTooLargeException e = assertThrows(DurableFiles.FileTooLargeException.class, () -> DurableFiles.readSmall(f, 3));
+    assertEquals("small is 4 bytes, more than the 3 bytes such a file can hold", e.getMessage());
+    Path huge = dir.resolve("huge");
+    try (java.io.RandomAccessFile r = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      r.setLength(3L << 30); // sparse: reading it whole would need 3 GiB of heap
+    }
+    assertThrows(DurableFiles.FileTooLargeException.class, () -> DurableFiles.readSmall(huge, 64 * 1024));
+    assertThrows(java.nio.file.NoSuchFileException.class, () -> DurableFiles.readSmall(dir.resolve("absent"), 10));
+  }
+
   /** Concurrent writers of one file: each read sees one whole version, never a mix or a torn one. */
   @Test
   void concurrentWriters_andReaders_onlyEverSeeWholeVersions() {

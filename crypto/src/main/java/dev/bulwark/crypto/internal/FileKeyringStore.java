@@ -43,6 +43,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class FileKeyringStore implements KeyringStore {
   private static final byte[] MAGIC = "BWKR1".getBytes(StandardCharsets.US_ASCII);
+  /** Far above any keyring file this store writes (thousands of key versions fit in a few MiB). */
+  static final int MAX_FILE_BYTES = 64 * 1024 * 1024;
   private static final byte[] AAD = "bulwark keyring file v1".getBytes(StandardCharsets.US_ASCII);
   /**
    * One monitor per lock file in this JVM: the OS lock is held per process, and a second channel
@@ -98,9 +100,12 @@ public final class FileKeyringStore implements KeyringStore {
     TreeMap<String, KeyringRecord> map = new TreeMap<>();
     byte[] data;
     try {
-      data = Files.readAllBytes(file);
+      data = DurableFiles.readSmall(file, MAX_FILE_BYTES);
     } catch (NoSuchFileException e) {
       throw new CryptoStoreException("keyring file " + file + " has disappeared");
+    } catch (DurableFiles.FileTooLargeException e) {
+      // Not a keyring this store wrote: damaged, replaced or crafted, like a foreign header.
+      throw new KeyringIntegrityException("keyring file " + file + " is not a Bulwark keyring file: " + e.getMessage());
     } catch (IOException e) {
       throw new CryptoStoreException("cannot read keyring file " + file, e);
     }
@@ -205,6 +210,9 @@ public final class FileKeyringStore implements KeyringStore {
       ct = master.encrypt(KeyringCodec.encode(map.values()), AAD);
     } catch (GeneralSecurityException e) {
       throw new CryptoStoreException("cannot encrypt the keyring file under the master key; it is unchanged", e);
+    }
+    if ((long) MAGIC.length + ct.length > MAX_FILE_BYTES) {
+      throw new CryptoStoreException("the keyring file would exceed " + MAX_FILE_BYTES + " bytes; it is unchanged");
     }
     byte[] content = new byte[MAGIC.length + ct.length];
     System.arraycopy(MAGIC, 0, content, 0, MAGIC.length);
