@@ -19,6 +19,9 @@ import java.util.Objects;
  * another {@link IOException} otherwise), never "not breached". Thread-safe.
  */
 public final class RangeApiClient implements BreachedPasswords {
+  /** The longest range answer read; real ones are some tens of KiB. */
+  static final int MAX_RANGE_BYTES = 16 * 1024 * 1024;
+
 
   private final URI base;
   private final HttpClient http;
@@ -107,21 +110,28 @@ public final class RangeApiClient implements BreachedPasswords {
     if (padding) {
       req.header("Add-Padding", "true");
     }
-    HttpResponse<String> resp;
+    HttpResponse<java.io.InputStream> resp;
     try {
-      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
+      resp = http.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while asking " + uri, e);
     }
-    if (resp.statusCode() != 200) {
-      throw new IOException("range API " + uri + " answered " + resp.statusCode());
-    }
-    if (resp.body().length() > 16 * 1024 * 1024) {
-      throw new RangeFormatException("range API " + uri + " answered more than 16 MiB");
+    String body;
+    // Read at most one byte past the limit, so a hostile or broken server cannot fill the heap
+    // before the size is checked; closing the stream drops the rest of the response.
+    try (java.io.InputStream in = resp.body()) {
+      if (resp.statusCode() != 200) {
+        throw new IOException("range API " + uri + " answered " + resp.statusCode());
+      }
+      byte[] b = in.readNBytes(MAX_RANGE_BYTES + 1);
+      if (b.length > MAX_RANGE_BYTES) {
+        throw new RangeFormatException("range API " + uri + " answered more than 16 MiB");
+      }
+      body = new String(b, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
     byte[] tail = Arrays.copyOfRange(sha1, 2, 20);
-    for (RangeLines.Entry e : RangeLines.parse(prefix, resp.body(), uri.toString())) {
+    for (RangeLines.Entry e : RangeLines.parse(prefix, body, uri.toString())) {
       if (Arrays.equals(e.tail(), tail)) {
         return e.count();
       }

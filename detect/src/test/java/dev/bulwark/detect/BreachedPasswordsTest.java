@@ -120,6 +120,45 @@ class BreachedPasswordsTest {
     }
   }
 
+  /**
+   * A server that answers without end (chunked, no length) is cut off one byte past the 16 MiB
+   * limit: a typed refusal, not a heap filled before the size is checked. The test's JVM would
+   * otherwise read all of it: the server stops only when the client hangs up.
+   */
+  @Test
+  void rangeApi_answerWithoutEnd_isCutOffAtTheLimit() throws Exception {
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/range/", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      byte[] line = (PASSWORD_SUFFIX + ":1\r\n").getBytes(StandardCharsets.US_ASCII);
+      byte[] chunk = new byte[64 * 1024];
+      for (int i = 0; i + line.length <= chunk.length; i += line.length) {
+        System.arraycopy(line, 0, chunk, i, line.length);
+      }
+      try (OutputStream o = ex.getResponseBody()) {
+        while (sent.get() < (1L << 34)) {
+          o.write(chunk);
+          sent.addAndGet(chunk.length);
+        }
+      } catch (IOException clientHungUp) {
+        // expected: the client stops reading at the limit
+      }
+    });
+    server.start();
+    try {
+      RangeApiClient client = RangeApiClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"))
+          .httpClient(HttpClient.newHttpClient()).timeout(Duration.ofSeconds(30)).build();
+      DetectStoreException e = assertThrows(DetectStoreException.class,
+          () -> client.timesSeen(BreachedPasswords.sha1("password".toCharArray())));
+      assertInstanceOf(RangeFormatException.class, e.getCause());
+      assertTrue(e.getCause().getMessage().contains("more than 16 MiB"), e.getCause().getMessage());
+    } finally {
+      server.stop(0);
+    }
+    assertTrue(sent.get() < (1L << 30), "the client read " + sent.get() + " bytes");
+  }
+
   @Test
   void indexProperties_everyIndexedHashIsFound_withItsCount_othersAreNot() throws IOException {
     long seed = Long.getLong("bulwark.seed", 18L);

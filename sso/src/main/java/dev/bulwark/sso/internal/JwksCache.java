@@ -59,7 +59,7 @@ public final class JwksCache {
     HTTPRequest req = new HTTPRequest(HTTPRequest.Method.GET, uri);
     req.setConnectTimeout((int) timeout.toMillis());
     req.setReadTimeout((int) timeout.toMillis());
-    HTTPResponse resp = req.send();
+    HTTPResponse resp = req.send(BoundedSender.INSTANCE);
     if (resp.getStatusCode() != 200) {
       throw new IOException("JWKS answered HTTP " + resp.getStatusCode());
     }

@@ -29,6 +29,7 @@ import com.nimbusds.oauth2.sdk.id.State;
 import com.nimbusds.oauth2.sdk.pkce.CodeChallengeMethod;
 import com.nimbusds.oauth2.sdk.pkce.CodeVerifier;
 import com.nimbusds.oauth2.sdk.token.AccessToken;
+import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
 import com.nimbusds.openid.connect.sdk.AuthenticationRequest;
 import com.nimbusds.openid.connect.sdk.LogoutRequest;
 import com.nimbusds.openid.connect.sdk.Nonce;
@@ -37,9 +38,6 @@ import com.nimbusds.openid.connect.sdk.OIDCTokenResponseParser;
 import com.nimbusds.openid.connect.sdk.UserInfoRequest;
 import com.nimbusds.openid.connect.sdk.UserInfoResponse;
 import com.nimbusds.openid.connect.sdk.claims.UserInfo;
-import com.nimbusds.oauth2.sdk.token.BearerAccessToken;
-import dev.bulwark.sso.internal.ClockSkew;
-import dev.bulwark.sso.internal.EventReporter;
 import dev.bulwark.sso.AssuranceMapping;
 import dev.bulwark.sso.Protocol;
 import dev.bulwark.sso.RefusalReason;
@@ -47,6 +45,9 @@ import dev.bulwark.sso.SsoEvent;
 import dev.bulwark.sso.SsoEventListener;
 import dev.bulwark.sso.SsoRefusedException;
 import dev.bulwark.sso.VerifiedIdentity;
+import dev.bulwark.sso.internal.BoundedSender;
+import dev.bulwark.sso.internal.ClockSkew;
+import dev.bulwark.sso.internal.EventReporter;
 import dev.bulwark.sso.internal.JwksCache;
 import java.io.IOException;
 import java.net.URI;
@@ -341,7 +342,7 @@ public final class OidcRelyingParty {
     req.setConnectTimeout((int) timeout.toMillis());
     req.setReadTimeout((int) timeout.toMillis());
     try {
-      return req.send();
+      return req.send(BoundedSender.INSTANCE);
     } catch (IOException e) {
       throw new SsoRefusedException(RefusalReason.PROVIDER_UNAVAILABLE, "provider unreachable", e);
     }

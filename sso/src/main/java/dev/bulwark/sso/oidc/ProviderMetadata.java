@@ -4,6 +4,7 @@ import com.nimbusds.oauth2.sdk.ParseException;
 import com.nimbusds.oauth2.sdk.http.HTTPRequest;
 import com.nimbusds.oauth2.sdk.http.HTTPResponse;
 import com.nimbusds.openid.connect.sdk.op.OIDCProviderMetadata;
+import dev.bulwark.sso.internal.BoundedSender;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -43,7 +44,7 @@ public final class ProviderMetadata {
     HTTPRequest req = new HTTPRequest(HTTPRequest.Method.GET, URI.create(base + "/.well-known/openid-configuration"));
     req.setConnectTimeout((int) timeout.toMillis());
     req.setReadTimeout((int) timeout.toMillis());
-    HTTPResponse resp = req.send();
+    HTTPResponse resp = req.send(BoundedSender.INSTANCE);
     if (resp.getStatusCode() != 200) {
       throw new IOException("discovery answered HTTP " + resp.getStatusCode());
     }

@@ -53,6 +53,26 @@ final class LocalProvider implements AutoCloseable {
   volatile Consumer<JWTClaimsSet.Builder> tamper = b -> {};
   final Clock clock;
 
+  /** When set, the key set endpoint answers without end (chunked, no length), as a hostile provider could. */
+  volatile boolean endlessAnswers;
+  /** Bytes the endless answers sent before the client hung up. */
+  final java.util.concurrent.atomic.AtomicLong endlessSent = new java.util.concurrent.atomic.AtomicLong();
+
+  private void endless(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(200, 0);
+    byte[] chunk = new byte[64 * 1024];
+    java.util.Arrays.fill(chunk, (byte) ' ');
+    try (java.io.OutputStream o = ex.getResponseBody()) {
+      while (endlessSent.get() < (1L << 34)) {
+        o.write(chunk);
+        endlessSent.addAndGet(chunk.length);
+      }
+    } catch (java.io.IOException clientHungUp) {
+      // expected: the client stops reading at its limit
+    }
+  }
+
   LocalProvider(Clock clock) throws Exception {
     this.clock = clock;
     rotate();
@@ -66,6 +86,10 @@ final class LocalProvider implements AutoCloseable {
         + "\"subject_types_supported\":[\"public\"],\"id_token_signing_alg_values_supported\":[\"RS256\"]}"));
     server.createContext("/op/jwks", ex -> {
       jwksCalls.incrementAndGet();
+      if (endlessAnswers) {
+        endless(ex);
+        return;
+      }
       List<com.nimbusds.jose.jwk.JWK> pub = new ArrayList<>();
       synchronized (keys) {
         keys.forEach(k -> pub.add(k.toPublicJWK()));

@@ -191,6 +191,21 @@ class OidcRelyingPartyTest {
             .reason());
   }
 
+  /**
+   * A provider whose key set answers without end: the relying party reads one byte past 1 MiB and
+   * refuses the sign-in, instead of filling its heap with the answer first.
+   */
+  @Test
+  void aProviderAnsweringWithoutEnd_isCutOffAtOneMiB_andTheSignInRefused() throws Exception {
+    OidcRelyingParty rp = rp().clientSecret(op.secret).build();
+    AuthorizationStart start = rp.begin();
+    URI callback = op.authorize(start.location());
+    op.endlessAnswers = true;
+    assertThrows(SsoRefusedException.class, () -> rp.complete(callback, start.pending()));
+    assertTrue(op.endlessSent.get() > 0, "the key set was asked for");
+    assertTrue(op.endlessSent.get() < (1L << 30), "the client read " + op.endlessSent.get() + " bytes");
+  }
+
   @Test
   void discovery_refusesADocumentNamingAnotherIssuer() {
     op.discoveryIssuer = "https://evil.example/";

@@ -349,17 +349,22 @@ public class BulwarkSsoAutoConfiguration {
     }
   }
 
-  private static byte[] fetch(URI url) throws IOException, InterruptedException {
+  /** The IdP metadata at {@code url}: at most 1 MiB, read no further than one byte past that. */
+  static byte[] fetch(URI url) throws IOException, InterruptedException {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER).build();
-    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    if (r.statusCode() != 200) {
-      throw new IOException("metadata answered HTTP " + r.statusCode());
+    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+    // At most one byte past the limit is read: a hostile metadata URL cannot fill the heap first.
+    try (InputStream in = r.body()) {
+      if (r.statusCode() != 200) {
+        throw new IOException("metadata answered HTTP " + r.statusCode());
+      }
+      byte[] body = in.readNBytes((1 << 20) + 1);
+      if (body.length > (1 << 20)) {
+        throw new IOException("metadata larger than 1 MiB");
+      }
+      return body;
     }
-    if (r.body().length > (1 << 20)) {
-      throw new IOException("metadata larger than 1 MiB");
-    }
-    return r.body();
   }
 }

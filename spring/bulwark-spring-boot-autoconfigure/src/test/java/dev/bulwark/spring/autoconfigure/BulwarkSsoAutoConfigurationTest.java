@@ -144,6 +144,40 @@ class BulwarkSsoAutoConfigurationTest {
         });
   }
 
+  /**
+   * Remote IdP metadata that never ends (chunked, no length) is cut off one byte past 1 MiB with
+   * an {@link java.io.IOException}, instead of being read whole into the heap before its size is
+   * checked; the server stops only when the client hangs up.
+   */
+  @Test
+  void remoteMetadataWithoutEnd_isCutOffJustPastOneMiB() throws Exception {
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext("/metadata", ex -> {
+      ex.sendResponseHeaders(200, 0);
+      byte[] chunk = new byte[64 * 1024];
+      java.util.Arrays.fill(chunk, (byte) ' ');
+      try (java.io.OutputStream o = ex.getResponseBody()) {
+        while (sent.get() < (1L << 34)) {
+          o.write(chunk);
+          sent.addAndGet(chunk.length);
+        }
+      } catch (java.io.IOException clientHungUp) {
+        // expected: the client stops reading at the limit
+      }
+    });
+    server.start();
+    try {
+      java.net.URI url = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metadata");
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> BulwarkSsoAutoConfiguration.fetch(url))
+          .isInstanceOf(java.io.IOException.class).hasMessageContaining("larger than 1 MiB");
+    } finally {
+      server.stop(0);
+    }
+    assertThat(sent.get()).isLessThan(1L << 30);
+  }
+
   @Test
   void metadataWithoutASigningKey_stopsStartUp() throws Exception {
     Path bad = dir.resolve("nokey.xml");
