@@ -127,24 +127,9 @@ class BreachedPasswordsTest {
    */
   @Test
   void rangeApi_answerWithoutEnd_isCutOffAtTheLimit() throws Exception {
-    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    dev.bulwark.testing.http.EndlessAnswer endless = new dev.bulwark.testing.http.EndlessAnswer("text/plain", PASSWORD_SUFFIX + ":1\r\n");
     HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/range/", ex -> {
-      ex.sendResponseHeaders(200, 0);
-      byte[] line = (PASSWORD_SUFFIX + ":1\r\n").getBytes(StandardCharsets.US_ASCII);
-      byte[] chunk = new byte[64 * 1024];
-      for (int i = 0; i + line.length <= chunk.length; i += line.length) {
-        System.arraycopy(line, 0, chunk, i, line.length);
-      }
-      try (OutputStream o = ex.getResponseBody()) {
-        while (sent.get() < (1L << 34)) {
-          o.write(chunk);
-          sent.addAndGet(chunk.length);
-        }
-      } catch (IOException clientHungUp) {
-        // expected: the client stops reading at the limit
-      }
-    });
+    server.createContext("/range/", endless);
     server.start();
     try {
       RangeApiClient client = RangeApiClient.builder(URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/range/"))
@@ -156,7 +141,7 @@ class BreachedPasswordsTest {
     } finally {
       server.stop(0);
     }
-    assertTrue(sent.get() < (1L << 30), "the client read " + sent.get() + " bytes");
+    assertTrue(endless.sent() < (1L << 30), "the client read " + endless.sent() + " bytes");
   }
 
   @Test

@@ -55,23 +55,8 @@ final class LocalProvider implements AutoCloseable {
 
   /** When set, the key set endpoint answers without end (chunked, no length), as a hostile provider could. */
   volatile boolean endlessAnswers;
-  /** Bytes the endless answers sent before the client hung up. */
-  final java.util.concurrent.atomic.AtomicLong endlessSent = new java.util.concurrent.atomic.AtomicLong();
-
-  private void endless(com.sun.net.httpserver.HttpExchange ex) throws java.io.IOException {
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(200, 0);
-    byte[] chunk = new byte[64 * 1024];
-    java.util.Arrays.fill(chunk, (byte) ' ');
-    try (java.io.OutputStream o = ex.getResponseBody()) {
-      while (endlessSent.get() < (1L << 34)) {
-        o.write(chunk);
-        endlessSent.addAndGet(chunk.length);
-      }
-    } catch (java.io.IOException clientHungUp) {
-      // expected: the client stops reading at its limit
-    }
-  }
+  /** The endless answer, and how much of it went out before the client hung up. */
+  final dev.bulwark.testing.http.EndlessAnswer endless = new dev.bulwark.testing.http.EndlessAnswer("application/json", " ");
 
   LocalProvider(Clock clock) throws Exception {
     this.clock = clock;
@@ -87,7 +72,7 @@ final class LocalProvider implements AutoCloseable {
     server.createContext("/op/jwks", ex -> {
       jwksCalls.incrementAndGet();
       if (endlessAnswers) {
-        endless(ex);
+        endless.handle(ex);
         return;
       }
       List<com.nimbusds.jose.jwk.JWK> pub = new ArrayList<>();

@@ -202,8 +202,8 @@ class OidcRelyingPartyTest {
     URI callback = op.authorize(start.location());
     op.endlessAnswers = true;
     assertThrows(SsoRefusedException.class, () -> rp.complete(callback, start.pending()));
-    assertTrue(op.endlessSent.get() > 0, "the key set was asked for");
-    assertTrue(op.endlessSent.get() < (1L << 30), "the client read " + op.endlessSent.get() + " bytes");
+    assertTrue(op.endless.sent() > 0, "the key set was asked for");
+    assertTrue(op.endless.sent() < (1L << 30), "the client read " + op.endless.sent() + " bytes");
   }
 
   @Test

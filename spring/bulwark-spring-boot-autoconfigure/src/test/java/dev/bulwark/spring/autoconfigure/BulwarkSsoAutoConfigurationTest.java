@@ -151,22 +151,10 @@ class BulwarkSsoAutoConfigurationTest {
    */
   @Test
   void remoteMetadataWithoutEnd_isCutOffJustPastOneMiB() throws Exception {
-    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    dev.bulwark.testing.http.EndlessAnswer endless = new dev.bulwark.testing.http.EndlessAnswer("application/samlmetadata+xml", " ");
     com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
         new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
-    server.createContext("/metadata", ex -> {
-      ex.sendResponseHeaders(200, 0);
-      byte[] chunk = new byte[64 * 1024];
-      java.util.Arrays.fill(chunk, (byte) ' ');
-      try (java.io.OutputStream o = ex.getResponseBody()) {
-        while (sent.get() < (1L << 34)) {
-          o.write(chunk);
-          sent.addAndGet(chunk.length);
-        }
-      } catch (java.io.IOException clientHungUp) {
-        // expected: the client stops reading at the limit
-      }
-    });
+    server.createContext("/metadata", endless);
     server.start();
     try {
       java.net.URI url = java.net.URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/metadata");
@@ -175,7 +163,7 @@ class BulwarkSsoAutoConfigurationTest {
     } finally {
       server.stop(0);
     }
-    assertThat(sent.get()).isLessThan(1L << 30);
+    assertThat(endless.sent()).isLessThan(1L << 30);
   }
 
   @Test
