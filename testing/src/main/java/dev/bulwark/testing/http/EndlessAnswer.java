@@ -14,10 +14,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * reading everything before checking the size.
  *
  * <pre>{@code
+ * // Given: com.sun.net.httpserver.HttpServer server
  * EndlessAnswer endless = new EndlessAnswer("application/json", " ");
  * server.createContext("/jwks", endless);
  * // ... the client under test refuses the answer ...
- * assertTrue(endless.sent() < (1L << 30));
+ * if (endless.sent() >= (1L << 30)) {
+ *   throw new AssertionError("the client read " + endless.sent() + " bytes");
+ * }
  * }</pre>
  */
 public final class EndlessAnswer implements HttpHandler {
