@@ -123,7 +123,9 @@ class CrashIT {
     // Reopen once more for writing: a torn tail is recovered and logged; then the whole log verifies.
     try (FileAuditStore store = FileAuditStore.open(dir);
         AuditLog log = AuditLog.builder(ORIGIN, store).signer(keys.signer(ORIGIN)).chainKey(keys.chainKey()).build()) {
-      log.append(AuditEvent.builder(Action.SYS_STARTUP, Actor.system("crash-it")).build(Clock.systemUTC()));
+      // Acknowledged like the child's events; close checkpoints it, so the last segment always holds
+      // an acknowledged, checkpointed event even when the child's last segment was sealed at 5,000.
+      acked.add(log.append(AuditEvent.builder(Action.SYS_STARTUP, Actor.system("crash-it")).build(Clock.systemUTC())).seq());
     }
     try (FileAuditStore ro = FileAuditStore.openReadOnly(dir)) {
       VerificationReport rep = verifier.verify(ro);
@@ -138,7 +140,7 @@ class CrashIT {
           + " %d recoveries after power loss (seed %d)%n", rounds, acked.size(), present(ro).size(), tornSeen, recoveriesAfterPowerLoss, seed);
     }
 
-    cutInsideAcknowledgedData_isReportedAsTruncation(dir, acked, random, verifier, keys);
+    cutInsideAcknowledgedData_isReportedAsTruncation(dir, acked, random, verifier, keys, seed);
   }
 
   /**
@@ -147,7 +149,7 @@ class CrashIT {
    * sign a history that contradicts the checkpoint it signed before.
    */
   private void cutInsideAcknowledgedData_isReportedAsTruncation(Path dir, Set<Long> acked, Random random,
-      AuditVerifier verifier, ChildKeys keys) throws IOException {
+      AuditVerifier verifier, ChildKeys keys, long seed) throws IOException {
     Path copy = tmp.resolve("cut-copy");
     copyDirectory(dir, copy);
     Map.Entry<Long, Path> last = SegmentFrames.segments(copy).lastEntry();
@@ -155,11 +157,12 @@ class CrashIT {
     long checkpointed = lastCheckpointSize(copy);
     List<Frame> candidates = frames.stream().filter(f -> acked.contains(f.seq()) && f.seq() < checkpointed)
         .collect(Collectors.toList());
-    assertFalse(candidates.isEmpty(), "the last segment holds acknowledged, checkpointed events");
+    assertFalse(candidates.isEmpty(), "the last segment holds acknowledged, checkpointed events (-Dcrash.seed=" + seed + ")");
     Frame victim = candidates.get(random.nextInt(candidates.size()));
     long cut = victim.offset() + random.nextInt(victim.length());
     truncate(last.getValue(), cut);
-    String where = "cut at byte " + cut + " inside acknowledged seq " + victim.seq() + " (checkpoint size " + checkpointed + ")";
+    String where = "cut at byte " + cut + " inside acknowledged seq " + victim.seq() + " (checkpoint size " + checkpointed
+        + ", -Dcrash.seed=" + seed + ")";
 
     try (FileAuditStore ro = FileAuditStore.openReadOnly(copy)) {
       VerificationReport rep = verifier.verify(ro);
