@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.bulwark.audit.SegmentFrames.Frame;
 import dev.bulwark.audit.spi.PruneBase;
+import dev.bulwark.testing.Seeds;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -103,7 +104,7 @@ class FileCorruptionIT {
     assertTrue(clean != null && clean.fullyVerified(), clean == null ? "refused" : clean.summary());
     assertTrue(clean.has(FindingCode.PRUNED_WITH_RECEIPT), clean.summary());
 
-    long seed = Long.getLong("corruption.seed", System.nanoTime());
+    long seed = Long.getLong("corruption.seed", Seeds.forTry(Seeds.seed(), "FileCorruptionIT", 0));
     Random random = new Random(seed);
     int cases = Integer.getInteger("corruption.cases", 220);
     int refusedToRead = 0;
