@@ -197,10 +197,11 @@ public final class FileAuditStore implements SegmentedAuditStore, StoreCapabilit
       }
     }
     Path checkpointFile = dir.resolve(CHECKPOINTS);
-    if (!readOnly && Files.exists(checkpointFile) && Files.size(checkpointFile) > MAX_CHECKPOINT_FILE_BYTES) {
+    long checkpointFileSize = !readOnly && Files.exists(checkpointFile) ? Files.size(checkpointFile) : 0;
+    if (checkpointFileSize > MAX_CHECKPOINT_FILE_BYTES) {
       // Far more than this store writes: damage or a crafted file. The verifier reports it; a
       // writer is refused here, before anything changes.
-      throw new AuditException(CHECKPOINTS + " of " + dir + " is " + Files.size(checkpointFile) + " bytes, more than the "
+      throw new AuditException(CHECKPOINTS + " of " + dir + " is " + checkpointFileSize + " bytes, more than the "
           + MAX_CHECKPOINT_FILE_BYTES + " a checkpoint file can hold; refusing to open it for writing."
           + " Run AuditVerifier; nothing was changed");
     }

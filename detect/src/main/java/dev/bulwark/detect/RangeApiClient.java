@@ -22,7 +22,6 @@ public final class RangeApiClient implements BreachedPasswords {
   /** The longest range answer read; real ones are some tens of KiB. */
   static final int MAX_RANGE_BYTES = 16 * 1024 * 1024;
 
-
   private final URI base;
   private final HttpClient http;
   private final boolean padding;
