@@ -31,6 +31,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -38,11 +39,14 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Events verified per second over a 1,000,000-event file log, keyed and signed (four segments,
- * a checkpoint every 10,000 events). One op is one event; an invocation opens the log read-only
- * and verifies all of it: frame CRCs, canonical form, leaf hash, chain hash, HMAC, Merkle tree
- * rebuild, every checkpoint's signature, root and chain head. The verifier uses every processor
- * (workers for the per-event checks, the calling thread for sequencing and the tree).
+ * Events verified per second over a 1,000,000-event file log, signed and, with {@code keyed}
+ * (the default measurement), keyed (four segments, a checkpoint every 10,000 events). One op is
+ * one event; an invocation opens the log read-only and verifies all of it: frame CRCs, canonical
+ * form, leaf hash, chain hash, HMAC (keyed logs), Merkle tree rebuild, every checkpoint's
+ * signature, root and chain head. The verifier uses every processor (workers for the per-event
+ * checks, the calling thread for sequencing and the tree). {@code keyed=false} measures a log
+ * with signed checkpoints and no chain key, which skips exactly the per-event HMAC: two SHA-256
+ * blocks and two digest copies per event.
  *
  * <p>One invocation takes about half a second, so the warm-up runs some sixteen of them: the
  * verifier's code paths are many, and the first few invocations still run partly interpreted
@@ -63,6 +67,11 @@ public class AuditVerifyBenchmark {
 
   private static final int EVENTS = 1_000_000;
   private static final String ORIGIN = "bench.example/verify";
+
+  /** Whether the log has a chain key (a per-event HMAC) besides its signed checkpoints. */
+  @Param({"true", "false"})
+  public boolean keyed;
+
   private Path dir;
   private AuditVerifier verifier;
   private List<Path> segments;
@@ -75,8 +84,8 @@ public class AuditVerifyBenchmark {
     CheckpointSigner signer = CheckpointSigner.generate(ORIGIN);
     ChainKey key = ChainKey.generate();
     try (FileAuditStore store = FileAuditStore.open(dir.resolve("log"));
-        AuditLog log = AuditLog.builder(ORIGIN, store).signer(signer).chainKey(key)
-            .segments(250_000, Duration.ofDays(1)).checkpointEvery(10_000, Duration.ofHours(1)).build()) {
+        AuditLog log = (keyed ? AuditLog.builder(ORIGIN, store).chainKey(key) : AuditLog.builder(ORIGIN, store))
+            .signer(signer).segments(250_000, Duration.ofDays(1)).checkpointEvery(10_000, Duration.ofHours(1)).build()) {
       List<AuditEvent> batch = new ArrayList<>();
       for (int i = 0; i < EVENTS; i++) {
         batch.add(BenchEvents.event(i));
@@ -86,7 +95,8 @@ public class AuditVerifyBenchmark {
         }
       }
     }
-    verifier = AuditVerifier.builder(ORIGIN).trust(signer.publicKey()).chainKey(key).build();
+    AuditVerifier.Builder vb = AuditVerifier.builder(ORIGIN).trust(signer.publicKey());
+    verifier = (keyed ? vb.chainKey(key) : vb).build();
     try (Stream<Path> s = Files.list(dir.resolve("log"))) {
       segments = s.filter(p -> p.getFileName().toString().startsWith("seg-")).sorted().collect(Collectors.toList());
     }
